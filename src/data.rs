@@ -1,0 +1,253 @@
+//! The data a template receives: a resolved role plus the company, the
+//! family's shared content and document settings, with every text field
+//! expanded into `{markdown, plain, spans}` so templates build real links
+//! and emphasis from data, never from spliced markup.
+//!
+//! `jdgen show ROLE --format json` prints exactly this; `docs/templates.md`
+//! documents it. Bump `SCHEMA` when its shape changes.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::load::Company;
+use crate::markdown::{self, Span};
+use crate::resolve::{ResolvedList, ResolvedRole};
+use crate::schema::{ItemList, Section, Step};
+
+/// Version of the data shape templates read.
+pub const SCHEMA: u32 = 1;
+
+/// Where the company logo is visible to templates (a virtual path).
+pub const LOGO_PATH: &str = "/assets/logo";
+
+/// Document settings that are not part of the role data.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+pub struct DocumentOptions {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `a4` or `us-letter`.
+    pub paper: String,
+    /// Print the acknowledgement/signature block.
+    pub signature: bool,
+}
+
+/// Inline text in every form a template may want.
+#[derive(Debug, Clone, Serialize)]
+pub struct RichText {
+    pub markdown: String,
+    pub plain: String,
+    pub spans: Vec<Span>,
+}
+
+impl RichText {
+    pub fn new(md: &str, base: &str) -> RichText {
+        RichText {
+            markdown: md.to_string(),
+            plain: markdown::to_plain(md, base),
+            spans: markdown::parse(md, base),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    base: &'a str,
+}
+
+impl Ctx<'_> {
+    fn rich(&self, md: &str) -> Value {
+        serde_json::to_value(RichText::new(md, self.base)).expect("plain data serialises")
+    }
+
+    fn opt(&self, md: Option<&String>) -> Value {
+        md.map_or(Value::Null, |m| self.rich(m))
+    }
+
+    fn many(&self, mds: &[String]) -> Value {
+        Value::Array(mds.iter().map(|m| self.rich(m)).collect())
+    }
+
+    fn sections(&self, sections: &[Section]) -> Value {
+        Value::Array(
+            sections
+                .iter()
+                .map(|s| {
+                    json!({
+                        "heading": self.rich(&s.heading),
+                        "paragraphs": self.many(&s.paragraphs),
+                        "items": self.many(&s.items),
+                        "sections": self.sections(&s.sections),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    fn steps(&self, steps: &[Step]) -> Value {
+        Value::Array(
+            steps
+                .iter()
+                .map(|s| json!({ "text": self.rich(s.text()), "steps": self.steps(s.substeps()) }))
+                .collect(),
+        )
+    }
+
+    fn shared_list(&self, list: Option<&ItemList>) -> Value {
+        let Some(list) = list else {
+            return Value::Null;
+        };
+        let items: Vec<Value> = list
+            .items
+            .iter()
+            .map(|t| json!({ "text": self.rich(t), "group": Value::Null }))
+            .chain(list.groups.iter().flat_map(|g| {
+                g.items
+                    .iter()
+                    .map(move |t| json!({ "text": self.rich(t), "group": self.rich(&g.heading) }))
+            }))
+            .collect();
+        json!({
+            "heading": self.opt(list.heading.as_ref()),
+            "intro": self.opt(list.intro.as_ref()),
+            "items": items,
+        })
+    }
+
+    fn list(&self, list: &ResolvedList) -> Value {
+        json!({
+            "heading": self.opt(list.heading.as_ref()),
+            "intro": self.opt(list.intro.as_ref()),
+            "items": list.items.iter().enumerate().map(|(i, it)| json!({
+                "position": i + 1,
+                "text": self.rich(&it.text),
+                "group": self.opt(it.group.as_ref()),
+                "from": { "id": it.from, "title": it.from_title },
+                "inherited": it.inherited,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Builds the template data for one role.
+pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptions) -> Value {
+    let cx = Ctx {
+        base: &company.website,
+    };
+    let f = &role.family_data.data;
+    let grades_url = company
+        .grades_url
+        .as_deref()
+        .map(|u| markdown::resolve_url(u, &company.website));
+    json!({
+        "schema": SCHEMA,
+        "generator": format!("jdgen {}", env!("CARGO_PKG_VERSION")),
+        "company": {
+            "name": company.name,
+            "website": company.website,
+            "brand_color": company.brand_color,
+            "logo": company.logo.as_ref().map(|_| LOGO_PATH),
+            "grades_url": grades_url,
+        },
+        "document": {
+            "date": doc.date,
+            "data_version": company.data_version,
+            "language": company.language,
+            "paper": doc.paper,
+            "signature": doc.signature,
+        },
+        "role": {
+            "id": role.id,
+            "title": role.title,
+            "level": role.level,
+            "grade": role.grade,
+            "reports_to": cx.opt(role.reports_to.as_ref()),
+            "notes": cx.many(&role.notes),
+            "description": cx.many(&role.description),
+            "justification": cx.many(&role.justification),
+            "responsibilities": cx.list(&role.responsibilities),
+            "requirements": cx.list(&role.requirements),
+            "career_ladder": cx.many(&role.career_ladder),
+        },
+        "family": {
+            "id": f.family,
+            "title": role.family.title,
+            "summary": cx.opt(f.summary.as_ref()),
+            "intro": cx.many(&f.intro),
+            "sections": cx.sections(&f.sections),
+            "responsibilities": cx.shared_list(f.responsibilities.as_ref()),
+            "requirements": cx.shared_list(f.requirements.as_ref()),
+            "values": f.values.as_ref().map_or(Value::Null, |v| json!({
+                "heading": cx.rich(&v.heading),
+                "intro": cx.opt(v.intro.as_ref()),
+                "items": v.items.iter().map(|it| json!({
+                    "emoji": it.emoji,
+                    "name": it.name,
+                    "text": cx.rich(&it.text),
+                })).collect::<Vec<_>>(),
+            })),
+            "performance_indicators": cx.many(&f.performance_indicators),
+            "hiring_process": f.hiring_process.as_ref().map_or(Value::Null, |h| json!({
+                "intro": cx.many(&h.intro),
+                "steps": cx.steps(&h.steps),
+                "outro": cx.many(&h.outro),
+            })),
+            "links": cx.many(&f.links),
+            "levels": f.levels.iter().map(|l| json!({
+                "id": l.id,
+                "title": l.title.trim(),
+                "level": l.level.trim(),
+                "grade": l.grade.as_ref().and_then(|g| g.as_u64()),
+                "current": l.id == role.id,
+            })).collect::<Vec<_>>(),
+        },
+    })
+}
+
+/// Date used when neither `SOURCE_DATE_EPOCH` nor `effective_date` is set:
+/// a constant, so output stays reproducible (the ZIP format's epoch).
+pub const FALLBACK_DATE: &str = "1980-01-01";
+
+/// The documents' date: `SOURCE_DATE_EPOCH` (reproducible-builds
+/// convention), else the company's `effective_date`, else `FALLBACK_DATE`.
+/// Never the clock: the same inputs must give the same bytes.
+pub fn document_date(company: &Company) -> Result<String, crate::diag::Diagnostic> {
+    if let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = raw.trim().parse().map_err(|_| {
+            crate::diag::Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH must be a whole number of seconds, found `{raw}`"
+            ))
+        })?;
+        let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+        return Ok(format!("{y:04}-{m:02}-{d:02}"));
+    }
+    Ok(company
+        .effective_date
+        .clone()
+        .unwrap_or_else(|| FALLBACK_DATE.to_string()))
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
+/// (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}

@@ -1,0 +1,186 @@
+//! Problems found in the input, with where they are and how to fix them.
+//!
+//! Every stage returns `Diagnostic`s instead of printing; the CLI renders
+//! them once, at the edge, as `file:line:col: error: message` followed by the
+//! offending source line and a `help:` line when there is a suggestion.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// The file the problem is in, if any.
+    pub file: Option<PathBuf>,
+    /// 1-based line and column, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    /// A suggested fix ("did you mean `responsibilities`?").
+    pub help: Option<String>,
+    /// The file's text, to show the offending line.
+    #[serde(skip)]
+    pub source: Option<Arc<str>>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            file: None,
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            source: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: &Path) -> Self {
+        self.file = Some(file.to_path_buf());
+        self
+    }
+
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
+    }
+
+    pub fn with_source(mut self, source: Arc<str>) -> Self {
+        self.source = Some(source);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:col` (as much of it as is known).
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_ref()?.display().to_string();
+        Some(match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{file}:{l}:{c}"),
+            (Some(l), None) => format!("{file}:{l}"),
+            _ => file,
+        })
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match self.location() {
+            Some(loc) => write!(f, "{loc}: {kind}: {}", self.message)?,
+            None => write!(f, "{kind}: {}", self.message)?,
+        }
+        if let (Some(src), Some(line)) = (&self.source, self.line)
+            && let Some(text) = src.lines().nth(line.saturating_sub(1))
+        {
+            let gutter = line.to_string();
+            let pad = " ".repeat(gutter.len());
+            write!(f, "\n {pad} |\n {gutter} | {text}")?;
+            if let Some(col) = self.column {
+                // Columns count characters; draw the caret under that char.
+                let lead: String = text
+                    .chars()
+                    .take(col.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                write!(f, "\n {pad} | {lead}^")?;
+            }
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Renders diagnostics for a terminal or a log, one blank line between.
+pub fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&d.to_string());
+        out.push_str("\n\n");
+    }
+    out
+}
+
+/// The closest candidate to `input`, if it is close enough to be a likely
+/// typo (used for unknown keys and unknown role ids).
+pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    closest_n(input, candidates, 1).into_iter().next()
+}
+
+/// Up to `n` close candidates, best first.
+pub fn closest_n<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(input, c), c))
+        .filter(|(score, c)| *score >= 0.8 || strsim::damerau_levenshtein(input, c) <= 2)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().take(n).map(|(_, c)| c).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names() {
+        let keys = ["responsibilities", "requirements", "reports_to"];
+        assert_eq!(closest("responsiblities", keys), Some("responsibilities"));
+        assert_eq!(closest("zzz", keys), None);
+        let ids = ["senior-social", "senior-mops", "associate-social"];
+        assert_eq!(closest("senoir-social", ids), Some("senior-social"));
+    }
+
+    #[test]
+    fn renders_location_source_and_help() {
+        let d = Diagnostic::error("unknown key `titel`")
+            .in_file(Path::new("roles/a.yaml"))
+            .at(2, 3)
+            .with_source(Arc::from("family: a\n  titel: x\n"))
+            .help("did you mean `title`?");
+        let s = d.to_string();
+        assert!(s.starts_with("roles/a.yaml:2:3: error: unknown key `titel`"));
+        assert!(s.contains(" 2 |   titel: x\n   |   ^"), "{s}");
+        assert!(s.ends_with("= help: did you mean `title`?"));
+    }
+}

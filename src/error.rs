@@ -1,0 +1,75 @@
+//! The one error type that reaches the CLI edge, with its exit code.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{self, Diagnostic};
+
+/// Exit codes (documented in README.md and `jdgen --help`).
+pub mod exit {
+    /// Everything worked.
+    pub const OK: i32 = 0;
+    /// Invalid input, a failed role or an I/O failure.
+    pub const FAILED: i32 = 1;
+    /// Bad command line.
+    pub const USAGE: i32 = 2;
+    /// Another run holds the output folder's lock.
+    pub const LOCKED: i32 = 3;
+}
+
+#[derive(Debug)]
+pub enum Error {
+    /// Problems in the input, each with its location.
+    Invalid(Vec<Diagnostic>),
+    /// A file could not be read or written.
+    Io { path: PathBuf, source: io::Error },
+    /// A command-line mistake clap could not catch.
+    Usage(String),
+    /// The output folder is locked by another run.
+    Locked(String),
+}
+
+impl Error {
+    pub fn io(path: &Path, source: io::Error) -> Error {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Invalid(_) | Error::Io { .. } => exit::FAILED,
+            Error::Usage(_) => exit::USAGE,
+            Error::Locked(_) => exit::LOCKED,
+        }
+    }
+}
+
+impl From<Diagnostic> for Error {
+    fn from(d: Diagnostic) -> Self {
+        Error::Invalid(vec![d])
+    }
+}
+
+impl From<Vec<Diagnostic>> for Error {
+    fn from(d: Vec<Diagnostic>) -> Self {
+        Error::Invalid(d)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Invalid(d) => f.write_str(diag::render(d).trim_end()),
+            Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
+            Error::Usage(m) => write!(f, "error: {m}"),
+            Error::Locked(m) => write!(f, "error: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,1005 @@
+//! Loading and validating a role folder.
+//!
+//! `load` reads `company.yaml` and every family file, and checks everything
+//! it can in one pass: YAML syntax, types, unknown keys (with suggestions),
+//! empty titles, grades, ids, duplicate ids across files, and inheritance
+//! (unknown or cyclic `builds_on`). A family file with errors is set aside
+//! with its diagnostics (`Library::failed`) so a batch run can still build
+//! every other family; strict callers use `Library::ensure_valid`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::diag::{Diagnostic, closest};
+use crate::schema::{self, CompanyFile, FamilyFile, ItemList};
+use crate::source_map::SourceMap;
+
+/// The file name reserved for company settings inside a role folder.
+pub const COMPANY_FILE: &str = "company.yaml";
+
+/// Company settings, validated, with defaults applied.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Company {
+    pub name: String,
+    pub website: String,
+    pub brand_color: String,
+    /// Absolute path of the logo file, checked to be inside the role folder.
+    #[serde(skip)]
+    pub logo: Option<PathBuf>,
+    /// The logo as written in company.yaml.
+    pub logo_name: Option<String>,
+    pub grades_url: Option<String>,
+    pub data_version: String,
+    pub effective_date: Option<String>,
+    pub language: String,
+}
+
+pub const DEFAULT_BRAND_COLOR: &str = "#1F3A5F";
+
+/// One family file that loaded cleanly.
+#[derive(Debug)]
+pub struct Family {
+    /// The path as found (role folder joined with the file name).
+    pub file: PathBuf,
+    pub source: Arc<str>,
+    pub data: FamilyFile,
+}
+
+/// A family file that did not load, with why.
+#[derive(Debug, Clone)]
+pub struct FailedFile {
+    pub file: PathBuf,
+    /// Role ids the file declares, when it parsed far enough to tell.
+    pub role_ids: Vec<String>,
+    pub errors: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct Library {
+    pub dir: PathBuf,
+    pub company: Company,
+    /// Valid families, in file-name order.
+    pub families: Vec<Arc<Family>>,
+    pub failed: Vec<FailedFile>,
+    /// Warnings about valid files.
+    pub warnings: Vec<Diagnostic>,
+    /// SHA-256 over every input file (names and bytes), hex.
+    pub input_hash: String,
+}
+
+impl Library {
+    /// All diagnostics, errors first by file, then warnings.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        let mut all: Vec<Diagnostic> = self
+            .failed
+            .iter()
+            .flat_map(|f| f.errors.iter().cloned())
+            .collect();
+        all.extend(self.warnings.iter().cloned());
+        all
+    }
+
+    /// Fails with every error when any family file is invalid.
+    pub fn ensure_valid(&self) -> Result<(), Vec<Diagnostic>> {
+        if self.failed.is_empty() {
+            Ok(())
+        } else {
+            Err(self.diagnostics())
+        }
+    }
+
+    /// Every role id of every valid family, in file then level order.
+    pub fn role_ids(&self) -> Vec<&str> {
+        self.families
+            .iter()
+            .flat_map(|f| f.data.levels.iter().map(|l| l.id.as_str()))
+            .collect()
+    }
+}
+
+/// Loads and validates the role folder `dir`. Errors that stop everything
+/// (no folder, no or broken `company.yaml`, no role files) are returned as
+/// `Err`; problems in single family files are kept in `Library::failed`.
+pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
+    let entries = fs::read_dir(dir).map_err(|e| {
+        vec![
+            Diagnostic::error(format!("cannot read role folder {}: {e}", dir.display()))
+                .help("pass the folder with --roles DIR or set JDGEN_ROLES"),
+        ]
+    })?;
+    let mut files = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+            continue;
+        }
+        files.push(name);
+    }
+    files.sort();
+
+    let mut hasher = Sha256::new();
+    let company_path = dir.join(COMPANY_FILE);
+    let company = if files.iter().any(|f| f == COMPANY_FILE) {
+        let (text, errs) = read_text(&company_path);
+        hash_file(&mut hasher, COMPANY_FILE, text.as_deref().unwrap_or(""));
+        match text {
+            Some(text) => load_company(dir, &company_path, Arc::from(text))?,
+            None => return Err(errs),
+        }
+    } else {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "no {COMPANY_FILE} in role folder {}",
+                dir.display()
+            ))
+            .help(format!(
+                "create {} with at least `name:` and `website:` (see docs/role-format.md)",
+                company_path.display()
+            )),
+        ]);
+    };
+
+    let family_files: Vec<&String> = files.iter().filter(|f| *f != COMPANY_FILE).collect();
+    if family_files.is_empty() {
+        return Err(vec![
+            Diagnostic::error(format!("no role files (*.yaml) in {}", dir.display()))
+                .help("add one YAML file per job family (see docs/role-format.md)"),
+        ]);
+    }
+
+    let mut families = Vec::new();
+    let mut failed = Vec::new();
+    let mut warnings = Vec::new();
+    for name in family_files {
+        let path = dir.join(name);
+        let (text, errs) = read_text(&path);
+        let Some(text) = text else {
+            failed.push(FailedFile {
+                file: path,
+                role_ids: Vec::new(),
+                errors: errs,
+            });
+            continue;
+        };
+        hash_file(&mut hasher, name, &text);
+        let source: Arc<str> = Arc::from(text);
+        match load_family(&path, source.clone()) {
+            Ok((data, warns)) => {
+                warnings.extend(warns);
+                families.push(Family {
+                    file: path,
+                    source,
+                    data,
+                })
+            }
+            Err((role_ids, errors)) => failed.push(FailedFile {
+                file: path,
+                role_ids,
+                errors,
+            }),
+        }
+    }
+
+    check_duplicates(&mut families, &mut failed);
+    let input_hash = hex(&hasher.finalize());
+    let mut company = company;
+    if company.data_version.is_empty() {
+        company.data_version = input_hash[..12].to_string();
+    }
+    Ok(Library {
+        dir: dir.to_path_buf(),
+        company,
+        families: families.into_iter().map(Arc::new).collect(),
+        failed,
+        warnings,
+        input_hash,
+    })
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
+    hasher.update((name.len() as u64).to_le_bytes());
+    hasher.update(name.as_bytes());
+    hasher.update((text.len() as u64).to_le_bytes());
+    hasher.update(text.as_bytes());
+}
+
+fn read_text(path: &Path) -> (Option<String>, Vec<Diagnostic>) {
+    match fs::read(path) {
+        Err(e) => (
+            None,
+            vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(path)],
+        ),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => (
+                Some(s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)),
+                vec![],
+            ),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+                let col = offset
+                    - bytes[..offset]
+                        .iter()
+                        .rposition(|b| *b == b'\n')
+                        .map_or(0, |p| p + 1)
+                    + 1;
+                (
+                    None,
+                    vec![
+                        Diagnostic::error(format!(
+                            "file is not valid UTF-8 (bad byte 0x{:02x})",
+                            bytes[offset]
+                        ))
+                        .in_file(path)
+                        .at(line, col)
+                        .help("save the file as UTF-8"),
+                    ],
+                )
+            }
+        },
+    }
+}
+
+/// A position-aware context for the checks of one file.
+struct Checker<'a> {
+    file: &'a Path,
+    source: Arc<str>,
+    map: SourceMap,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(file: &'a Path, source: Arc<str>) -> Self {
+        let map = SourceMap::build(&source);
+        Checker {
+            file,
+            source,
+            map,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn diag(&self, d: Diagnostic, path: &str, key: bool) -> Diagnostic {
+        let pos = if key {
+            self.map.key(path)
+        } else {
+            self.map.value(path)
+        };
+        d.in_file(self.file)
+            .at(pos.line, pos.column)
+            .with_source(self.source.clone())
+    }
+
+    /// An error about the value at `path`.
+    fn error(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        let d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
+        self.errors.push(d);
+    }
+
+    /// An error about the key at `path`.
+    fn key_error(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        let d = self.diag(Diagnostic::error(message).maybe_help(help), path, true);
+        self.errors.push(d);
+    }
+
+    fn warn(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
+        let d = self.diag(Diagnostic::warning(message).maybe_help(help), path, false);
+        self.warnings.push(d);
+    }
+
+    /// Parses the file into `T`, recording unknown keys and the first
+    /// structural error. Returns `None` when the file cannot be used.
+    fn parse<T: for<'de> Deserialize<'de>>(&mut self) -> Option<T> {
+        let mut unknown = Vec::new();
+        let de = serde_yaml::Deserializer::from_str(&self.source);
+        let result: Result<T, _> = serde_ignored::deserialize(de, |path| {
+            unknown.push(path_segments(&path));
+        });
+        for segments in unknown {
+            let path = segments.join(".");
+            let key = segments.last().cloned().unwrap_or_default();
+            let known = known_keys(&segments[..segments.len().saturating_sub(1)]);
+            let help = closest(&key, known.iter().copied())
+                .map(|k| format!("did you mean `{k}`?"))
+                .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
+            self.key_error(&path, format!("unknown key `{key}`"), help);
+        }
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let mut d = Diagnostic::error(yaml_message(&e))
+                    .in_file(self.file)
+                    .with_source(self.source.clone());
+                if let Some(loc) = e.location() {
+                    d = d.at(loc.line(), loc.column());
+                }
+                d = d.maybe_help(yaml_help(&e.to_string()));
+                self.errors.push(d);
+                None
+            }
+        }
+    }
+}
+
+/// serde_yaml's message without its trailing " at line L column C".
+fn yaml_message(e: &serde_yaml::Error) -> String {
+    let s = e.to_string();
+    let s = match s.rfind(" at line ") {
+        Some(i) if e.location().is_some() => s[..i].to_string(),
+        _ => s,
+    };
+    if s.contains("did not find expected") || s.contains("mapping values are not allowed") {
+        format!("YAML syntax error: {s}")
+    } else {
+        s
+    }
+}
+
+fn yaml_help(message: &str) -> Option<String> {
+    if message.contains("mapping values are not allowed") {
+        Some("quote text that contains `: `, e.g. `- \"Note: this\"`".into())
+    } else if message.contains("invalid type: map, expected a string")
+        || message.contains("invalid type: sequence, expected a string")
+    {
+        Some("quote text that starts with `[`, `{` or contains `: `".into())
+    } else if message.contains("missing field") {
+        Some("add the field (see docs/role-format.md)".into())
+    } else {
+        None
+    }
+}
+
+/// The named segments of a serde_ignored path, without Option markers.
+fn path_segments(path: &serde_ignored::Path) -> Vec<String> {
+    use serde_ignored::Path as P;
+    let mut out = match path {
+        P::Root => return Vec::new(),
+        P::Seq { parent, .. }
+        | P::Map { parent, .. }
+        | P::Some { parent }
+        | P::NewtypeStruct { parent }
+        | P::NewtypeVariant { parent } => path_segments(parent),
+    };
+    match path {
+        P::Seq { index, .. } => out.push(index.to_string()),
+        P::Map { key, .. } => out.push(key.clone()),
+        _ => {}
+    }
+    out
+}
+
+/// The keys allowed in the mapping at `parent` (a path within a family or
+/// company file), from the serde structs themselves.
+fn known_keys(parent: &[String]) -> &'static [&'static str] {
+    let named: Vec<&str> = parent
+        .iter()
+        .map(String::as_str)
+        .filter(|s| s.parse::<usize>().is_err())
+        .collect();
+    match named.as_slice() {
+        [] => fields::<FamilyFile>(),
+        [.., "levels"] => fields::<schema::Level>(),
+        [.., "sections"] => fields::<schema::Section>(),
+        [.., "responsibilities"] | [.., "requirements"] => fields::<ItemList>(),
+        [.., "groups"] => fields::<schema::ItemGroup>(),
+        ["values"] => fields::<schema::Values>(),
+        ["values", "items"] => fields::<schema::Value>(),
+        ["hiring_process"] => fields::<schema::HiringProcess>(),
+        [.., "steps"] => fields::<schema::NestedStep>(),
+        ["company"] => fields::<CompanyFile>(),
+        _ => &[],
+    }
+}
+
+/// The field names of a serde struct, found by asking its Deserialize impl.
+fn fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
+    struct Probe(Option<&'static [&'static str]>);
+    impl<'de> serde::Deserializer<'de> for &mut Probe {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("probe"))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            self.0 = Some(fields);
+            Err(serde::de::Error::custom("probe"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+            bytes byte_buf option unit unit_struct newtype_struct seq tuple
+            tuple_struct map enum identifier ignored_any
+        }
+    }
+    let mut probe = Probe(None);
+    let _ = T::deserialize(&mut probe);
+    probe.0.unwrap_or(&[])
+}
+
+fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Vec<Diagnostic>> {
+    let mut c = Checker::new(path, source);
+    let mut unknown = Vec::new();
+    let de = serde_yaml::Deserializer::from_str(&c.source);
+    let parsed: Result<CompanyFile, _> =
+        serde_ignored::deserialize(de, |p| unknown.push(path_segments(&p)));
+    for segments in unknown {
+        let key = segments.join(".");
+        let known = fields::<CompanyFile>();
+        let help = closest(&key, known.iter().copied())
+            .map(|k| format!("did you mean `{k}`?"))
+            .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
+        c.key_error(&key, format!("unknown key `{key}`"), help);
+    }
+    let file = match parsed {
+        Ok(f) => f,
+        Err(e) => {
+            let mut d = Diagnostic::error(yaml_message(&e))
+                .in_file(path)
+                .with_source(c.source.clone());
+            if let Some(loc) = e.location() {
+                d = d.at(loc.line(), loc.column());
+            }
+            c.errors.push(d.maybe_help(yaml_help(&e.to_string())));
+            return Err(c.errors);
+        }
+    };
+    if file.name.trim().is_empty() {
+        c.error(
+            "name",
+            "the company name is empty",
+            Some("write `name: Your Company`".into()),
+        );
+    }
+    let website = file.website.trim().to_string();
+    if !(website.starts_with("https://") || website.starts_with("http://")) || website.len() < 10 {
+        c.error(
+            "website",
+            format!("expected an http(s) URL for `website`, found `{website}`"),
+            Some("write e.g. `website: https://example.com`".into()),
+        );
+    }
+    let brand_color = match file.brand_color.as_deref().map(str::trim) {
+        None => DEFAULT_BRAND_COLOR.to_string(),
+        Some(col) if is_hex_color(col) => col.to_string(),
+        Some(col) => {
+            c.error(
+                "brand_color",
+                format!("expected a colour as `#rrggbb`, found `{col}`"),
+                Some("quote it: `brand_color: \"#6B4FBB\"`".into()),
+            );
+            DEFAULT_BRAND_COLOR.to_string()
+        }
+    };
+    let logo = file.logo.as_ref().and_then(|name| {
+        let ok_ext = [".svg", ".png", ".jpg", ".jpeg"]
+            .iter()
+            .any(|ext| name.to_ascii_lowercase().ends_with(ext));
+        let candidate = dir.join(name);
+        let inside = Path::new(name)
+            .components()
+            .all(|comp| matches!(comp, std::path::Component::Normal(_)));
+        if !inside {
+            c.error(
+                "logo",
+                format!("the logo `{name}` is outside the role folder"),
+                Some("put the logo file inside the role folder and name it relative to it".into()),
+            );
+            None
+        } else if !ok_ext {
+            c.error(
+                "logo",
+                format!("the logo `{name}` is not an SVG, PNG or JPEG file"),
+                None,
+            );
+            None
+        } else if !candidate.is_file() {
+            c.error(
+                "logo",
+                format!("the logo file `{}` does not exist", candidate.display()),
+                None,
+            );
+            None
+        } else {
+            Some(candidate)
+        }
+    });
+    if let Some(date) = &file.effective_date
+        && parse_date(date).is_none()
+    {
+        c.error(
+            "effective_date",
+            format!("expected a date as YYYY-MM-DD, found `{date}`"),
+            None,
+        );
+    }
+    if let Some(v) = &file.data_version
+        && v.trim().is_empty()
+    {
+        c.error(
+            "data_version",
+            "`data_version` is empty",
+            Some("remove it to use a hash of the role files".into()),
+        );
+    }
+    let language = file.language.clone().unwrap_or_else(|| "en".into());
+    if language.len() < 2
+        || language.len() > 3
+        || !language.chars().all(|ch| ch.is_ascii_lowercase())
+    {
+        c.error(
+            "language",
+            format!("expected a language code like `en`, found `{language}`"),
+            None,
+        );
+    }
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    Ok(Company {
+        name: file.name.trim().to_string(),
+        website: website.trim_end_matches('/').to_string(),
+        brand_color,
+        logo,
+        logo_name: file.logo.clone(),
+        grades_url: file.grades_url.clone(),
+        data_version: file.data_version.clone().unwrap_or_default(),
+        effective_date: file.effective_date.clone(),
+        language,
+    })
+}
+
+fn is_hex_color(s: &str) -> bool {
+    s.len() == 7 && s.starts_with('#') && s[1..].chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Parses `YYYY-MM-DD` into (year, month, day), checking the calendar.
+pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
+    let mut parts = s.trim().split('-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u8 = parts.next()?.parse().ok()?;
+    let d: u8 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    (d >= 1 && d <= days[m as usize - 1]).then_some((y, m, d))
+}
+
+/// A role or family id: lowercase letters and digits in dash-separated
+/// words, so it is safe as a file name and in a URL.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id.split('-').all(|w| {
+            !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// Turns any text into a valid id (`Senior Manager` → `senior-manager`).
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Parses and checks one family file. On failure returns the role ids it
+/// could read (so a batch run can report them as failed) and the errors.
+fn load_family(
+    path: &Path,
+    source: Arc<str>,
+) -> Result<(FamilyFile, Vec<Diagnostic>), (Vec<String>, Vec<Diagnostic>)> {
+    let mut c = Checker::new(path, source);
+    let parsed: Option<FamilyFile> = c.parse();
+    let Some(family) = parsed else {
+        let ids = salvage_role_ids(&c.source);
+        return Err((ids, c.errors));
+    };
+    check_family(&mut c, &family);
+    let ids = family.levels.iter().map(|l| l.id.clone()).collect();
+    if c.errors.is_empty() {
+        Ok((family, c.warnings))
+    } else {
+        Err((ids, c.errors))
+    }
+}
+
+/// Role ids from a file that did not parse as a family, read leniently, so
+/// failures can name the roles they affect.
+fn salvage_role_ids(source: &str) -> Vec<String> {
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(source) else {
+        return Vec::new();
+    };
+    value
+        .get("levels")
+        .and_then(|l| l.as_sequence())
+        .map(|levels| {
+            levels
+                .iter()
+                .filter_map(|l| l.get("id")?.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn check_family(c: &mut Checker, f: &FamilyFile) {
+    if !is_valid_id(&f.family) {
+        c.error(
+            "family",
+            format!(
+                "invalid family id `{}`: expected lowercase words joined by `-`",
+                f.family
+            ),
+            Some(format!(
+                "write `family: {}`",
+                non_empty_slug(&f.family, "my-family")
+            )),
+        );
+    }
+    if f.title.trim().is_empty() {
+        c.error(
+            "title",
+            "the family title is empty",
+            Some("write the job family's title, e.g. `title: Social Marketing Manager`".into()),
+        );
+    }
+    if f.levels.is_empty() {
+        c.error("levels", "a family needs at least one level", None);
+    }
+    check_texts(c, "intro", &f.intro);
+    check_sections(c, "sections", &f.sections);
+    if let Some(list) = &f.responsibilities {
+        check_list(c, "responsibilities", list);
+        if list.builds_on.is_some() {
+            c.error(
+                "responsibilities.builds_on",
+                "family-wide lists cannot build on a level",
+                Some("move `builds_on` into a level's list".into()),
+            );
+        }
+    }
+    if let Some(list) = &f.requirements {
+        check_list(c, "requirements", list);
+        if list.builds_on.is_some() {
+            c.error(
+                "requirements.builds_on",
+                "family-wide lists cannot build on a level",
+                Some("move `builds_on` into a level's list".into()),
+            );
+        }
+    }
+    if let Some(values) = &f.values {
+        for (i, v) in values.items.iter().enumerate() {
+            if v.name.trim().is_empty() {
+                c.error(&format!("values.items.{i}.name"), "empty value name", None);
+            }
+        }
+    }
+    check_texts(c, "performance_indicators", &f.performance_indicators);
+    check_texts(c, "career_ladder", &f.career_ladder);
+    check_texts(c, "links", &f.links);
+
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, level) in f.levels.iter().enumerate() {
+        let p = format!("levels.{i}");
+        if !is_valid_id(&level.id) {
+            c.error(
+                &format!("{p}.id"),
+                format!("invalid role id `{}`: expected lowercase letters and digits joined by `-` (at most 64)", level.id),
+                Some(format!("write `id: {}`", non_empty_slug(&level.id, "my-role"))),
+            );
+        }
+        if let Some(first) = seen.insert(&level.id, i) {
+            c.error(
+                &format!("{p}.id"),
+                format!("duplicate role id `{}` (also levels[{first}])", level.id),
+                Some("role ids must be unique; rename one".into()),
+            );
+        }
+        if level.title.trim().is_empty() {
+            c.error(
+                &format!("{p}.title"),
+                format!("role `{}` has an empty title", level.id),
+                Some("write the job title, e.g. `title: Senior Social Marketing Manager`".into()),
+            );
+        }
+        if level.level.trim().is_empty() {
+            c.error(
+                &format!("{p}.level"),
+                format!("role `{}` has an empty level name", level.id),
+                Some("write e.g. `level: Senior`".into()),
+            );
+        }
+        if let Some(g) = &level.grade {
+            check_grade(c, &format!("{p}.grade"), g);
+        }
+        check_texts(c, &format!("{p}.notes"), &level.notes);
+        check_texts(c, &format!("{p}.description"), &level.description);
+        check_texts(c, &format!("{p}.justification"), &level.justification);
+        check_texts(c, &format!("{p}.career_ladder"), &level.career_ladder);
+        if let Some(list) = &level.responsibilities {
+            check_list(c, &format!("{p}.responsibilities"), list);
+        }
+        if let Some(list) = &level.requirements {
+            check_list(c, &format!("{p}.requirements"), list);
+        }
+    }
+    check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
+    check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+}
+
+fn non_empty_slug(s: &str, fallback: &str) -> String {
+    let slug = slugify(s);
+    if slug.is_empty() {
+        fallback.into()
+    } else {
+        slug.chars()
+            .take(64)
+            .collect::<String>()
+            .trim_end_matches('-')
+            .to_string()
+    }
+}
+
+/// Grades: a positive whole number, written as a number.
+fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
+    use serde_yaml::Value as V;
+    let shown = match g {
+        V::Null => return,
+        V::Number(n) if n.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => return,
+        V::Number(n) => n.to_string(),
+        V::String(s) => {
+            let help = s
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(|n| format!("write the number without quotes: `grade: {n}`"));
+            c.error(
+                path,
+                format!(
+                    "expected a positive whole number for the job grade, found the text \"{s}\""
+                ),
+                help.or(Some(
+                    "write e.g. `grade: 7`, or remove the line if the role has no grade".into(),
+                )),
+            );
+            return;
+        }
+        V::Bool(b) => b.to_string(),
+        V::Sequence(_) => "a list".into(),
+        V::Mapping(_) => "a mapping".into(),
+        V::Tagged(_) => "a tagged value".into(),
+    };
+    c.error(
+        path,
+        format!("expected a positive whole number for the job grade, found {shown}"),
+        Some("write e.g. `grade: 7`, or remove the line if the role has no grade".into()),
+    );
+}
+
+fn check_texts(c: &mut Checker, path: &str, texts: &[String]) {
+    for (i, t) in texts.iter().enumerate() {
+        if t.trim().is_empty() {
+            c.error(
+                &format!("{path}.{i}"),
+                "empty text",
+                Some("remove the empty entry".into()),
+            );
+        }
+    }
+}
+
+fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
+    for (i, s) in sections.iter().enumerate() {
+        let p = format!("{path}.{i}");
+        if s.heading.trim().is_empty() {
+            c.error(&format!("{p}.heading"), "empty section heading", None);
+        }
+        check_texts(c, &format!("{p}.paragraphs"), &s.paragraphs);
+        check_texts(c, &format!("{p}.items"), &s.items);
+        check_sections(c, &format!("{p}.sections"), &s.sections);
+    }
+}
+
+fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
+    check_texts(c, &format!("{path}.items"), &list.items);
+    for (i, g) in list.groups.iter().enumerate() {
+        if g.heading.trim().is_empty() {
+            c.error(
+                &format!("{path}.groups.{i}.heading"),
+                "empty group heading",
+                None,
+            );
+        }
+        check_texts(c, &format!("{path}.groups.{i}.items"), &g.items);
+    }
+    if list.items.is_empty() && list.groups.is_empty() && list.builds_on.is_none() {
+        c.warn(
+            path,
+            "list has no items",
+            Some("add `items:` or remove the list".into()),
+        );
+    }
+}
+
+/// `builds_on` must name a level of the same family and must not loop.
+fn check_inheritance(
+    c: &mut Checker,
+    f: &FamilyFile,
+    kind: &str,
+    list_of: impl Fn(&schema::Level) -> Option<&ItemList>,
+) {
+    let index: BTreeMap<&str, usize> = f
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    let mut reported_cycle = false;
+    for (i, level) in f.levels.iter().enumerate() {
+        let Some(target) = list_of(level).and_then(|l| l.builds_on.as_deref()) else {
+            continue;
+        };
+        let path = format!("levels.{i}.{kind}.builds_on");
+        if !index.contains_key(target) {
+            let help = closest(target, index.keys().copied())
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "levels of this family: {}",
+                        index.keys().copied().collect::<Vec<_>>().join(", ")
+                    )
+                });
+            c.error(
+                &path,
+                format!(
+                    "`builds_on: {target}` names no level of family `{}`",
+                    f.family
+                ),
+                Some(help),
+            );
+            continue;
+        }
+        // Follow the chain; a chain longer than the number of levels loops.
+        let mut chain = vec![level.id.as_str()];
+        let mut cur = target;
+        while let Some(&j) = index.get(cur) {
+            if chain.contains(&cur) {
+                if !reported_cycle {
+                    chain.push(cur);
+                    c.error(
+                        &path,
+                        format!("{kind} inheritance loops: {}", chain.join(" → ")),
+                        Some("remove `builds_on` from one of these levels".into()),
+                    );
+                    reported_cycle = true;
+                }
+                break;
+            }
+            chain.push(cur);
+            match list_of(&f.levels[j]).and_then(|l| l.builds_on.as_deref()) {
+                Some(next) => cur = next,
+                None => break,
+            }
+        }
+    }
+}
+
+/// Role ids and family ids must be unique across all files: the later
+/// file with a clash fails.
+fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
+    let mut role_owner: HashMap<String, PathBuf> = HashMap::new();
+    let mut family_owner: HashMap<String, PathBuf> = HashMap::new();
+    let mut keep = Vec::new();
+    for fam in families.drain(..) {
+        let mut c = Checker::new(&fam.file, fam.source.clone());
+        if let Some(first) = family_owner.get(&fam.data.family) {
+            c.error(
+                "family",
+                format!(
+                    "family id `{}` is already used by {}",
+                    fam.data.family,
+                    first.display()
+                ),
+                Some("family ids must be unique across files".into()),
+            );
+        }
+        for (i, level) in fam.data.levels.iter().enumerate() {
+            if let Some(first) = role_owner.get(&level.id) {
+                c.error(
+                    &format!("levels.{i}.id"),
+                    format!(
+                        "role id `{}` is already used in {}",
+                        level.id,
+                        first.display()
+                    ),
+                    Some("role ids must be unique across all files; rename one".into()),
+                );
+            }
+        }
+        if c.errors.is_empty() {
+            family_owner.insert(fam.data.family.clone(), fam.file.clone());
+            for level in &fam.data.levels {
+                role_owner.insert(level.id.clone(), fam.file.clone());
+            }
+            keep.push(fam);
+        } else {
+            failed.push(FailedFile {
+                file: fam.file.clone(),
+                role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
+                errors: c.errors,
+            });
+        }
+    }
+    *families = keep;
+    failed.sort_by(|a, b| a.file.cmp(&b.file));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_probe_lists_struct_keys() {
+        let f = fields::<ItemList>();
+        assert!(f.contains(&"builds_on") && f.contains(&"items"));
+    }
+
+    #[test]
+    fn ids_and_slugs() {
+        assert!(is_valid_id("senior-social"));
+        assert!(is_valid_id("staff-2"));
+        assert!(!is_valid_id("Senior"));
+        assert!(!is_valid_id("a--b"));
+        assert!(!is_valid_id("../x"));
+        assert_eq!(slugify("Senior Manager, Social"), "senior-manager-social");
+    }
+
+    #[test]
+    fn dates_are_checked() {
+        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2023-13-01"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+}

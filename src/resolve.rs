@@ -1,0 +1,244 @@
+//! Resolving levels: each role gets its complete, ordered responsibilities
+//! and requirements, inherited items first.
+//!
+//! How "All of the above" reads: a list with `builds_on: X` holds X's
+//! *resolved* list (so inheritance is transitive along `builds_on`), then its
+//! own items. A level without `builds_on` starts afresh, because the seed
+//! pages state inheritance explicitly wherever it applies. An own item that
+//! repeats an inherited item word for word is dropped, so the document does
+//! not say the same thing twice; the inherited copy keeps its place.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::load::{Family, Library, slugify};
+use crate::schema::{ItemList, Level};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResolvedRole {
+    pub id: String,
+    pub title: String,
+    pub family: FamilyRef,
+    pub level: LevelRef,
+    pub grade: Option<u32>,
+    pub reports_to: Option<String>,
+    pub notes: Vec<String>,
+    pub description: Vec<String>,
+    pub justification: Vec<String>,
+    pub responsibilities: ResolvedList,
+    pub requirements: ResolvedList,
+    /// The level's career ladder, else the family's.
+    pub career_ladder: Vec<String>,
+    /// The family file the role comes from.
+    pub source: PathBuf,
+    /// The family's shared content (sections, values, hiring process…).
+    #[serde(skip)]
+    pub family_data: Arc<Family>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FamilyRef {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LevelRef {
+    /// Kebab-case level name (`senior-manager`).
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct ResolvedList {
+    /// Heading to show instead of the default one.
+    pub heading: Option<String>,
+    /// The level's own lead-in ("All of the above requirements and:").
+    pub intro: Option<String>,
+    pub items: Vec<ResolvedItem>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ResolvedItem {
+    /// Inline Markdown, as written.
+    pub text: String,
+    /// Sub-heading the item sits under, if any.
+    pub group: Option<String>,
+    /// Role id of the level that states the item.
+    pub from: String,
+    /// That level's title.
+    pub from_title: String,
+    /// True when `from` is not this role.
+    pub inherited: bool,
+}
+
+/// Every role of every valid family, in file then level order.
+pub fn resolve_all(lib: &Library) -> Result<Vec<ResolvedRole>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for fam in &lib.families {
+        for level in &fam.data.levels {
+            match resolve_level(fam, level) {
+                Ok(r) => out.push(r),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// One role by id, or an error that suggests the closest ids.
+pub fn resolve_one(lib: &Library, id: &str) -> Result<ResolvedRole, Diagnostic> {
+    for fam in &lib.families {
+        if let Some(level) = fam.data.levels.iter().find(|l| l.id == id) {
+            return resolve_level(fam, level);
+        }
+    }
+    Err(unknown_role(lib, id))
+}
+
+/// "unknown role id" with the closest known ids.
+pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
+    let ids = lib.role_ids();
+    if let Some(f) = lib
+        .failed
+        .iter()
+        .find(|f| f.role_ids.iter().any(|r| r == id))
+    {
+        return Diagnostic::error(format!(
+            "role `{id}` is in {}, which has errors",
+            f.file.display()
+        ))
+        .help("run `jdgen check` to see them");
+    }
+    let close = crate::diag::closest_n(id, ids.iter().copied(), 3);
+    let help = if close.is_empty() {
+        "run `jdgen list` to see every role id".to_string()
+    } else {
+        format!(
+            "did you mean {}?",
+            close
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    };
+    Diagnostic::error(format!("unknown role id `{id}`")).help(help)
+}
+
+pub fn resolve_level(fam: &Arc<Family>, level: &Level) -> Result<ResolvedRole, Diagnostic> {
+    let f = &fam.data;
+    let grade = match &level.grade {
+        None | Some(serde_yaml::Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|g| u32::try_from(g).ok())
+                .ok_or_else(|| invalid(fam, level, "grade"))?,
+        ),
+    };
+    let responsibilities = resolve_list(fam, level, |l| l.responsibilities.as_ref(), 0)?;
+    let requirements = resolve_list(fam, level, |l| l.requirements.as_ref(), 0)?;
+    Ok(ResolvedRole {
+        id: level.id.clone(),
+        title: level.title.trim().to_string(),
+        family: FamilyRef {
+            id: f.family.clone(),
+            title: f.title.trim().to_string(),
+        },
+        level: LevelRef {
+            id: slugify(&level.level),
+            name: level.level.trim().to_string(),
+        },
+        grade,
+        reports_to: level.reports_to.clone(),
+        notes: level.notes.clone(),
+        description: level.description.clone(),
+        justification: level.justification.clone(),
+        responsibilities,
+        requirements,
+        career_ladder: if level.career_ladder.is_empty() {
+            f.career_ladder.clone()
+        } else {
+            level.career_ladder.clone()
+        },
+        source: fam.file.clone(),
+        family_data: fam.clone(),
+    })
+}
+
+fn invalid(fam: &Family, level: &Level, field: &str) -> Diagnostic {
+    Diagnostic::error(format!("role `{}` has an invalid {field}", level.id))
+        .in_file(&fam.file)
+        .help("run `jdgen check`")
+}
+
+fn resolve_list(
+    fam: &Family,
+    level: &Level,
+    list_of: impl Fn(&Level) -> Option<&ItemList> + Copy,
+    depth: usize,
+) -> Result<ResolvedList, Diagnostic> {
+    // `load` rejects loops; this bound keeps a bug from becoming a hang.
+    if depth > fam.data.levels.len() {
+        return Err(
+            Diagnostic::error(format!("inheritance of `{}` loops", level.id)).in_file(&fam.file),
+        );
+    }
+    let Some(list) = list_of(level) else {
+        return Ok(ResolvedList::default());
+    };
+    let mut items = Vec::new();
+    if let Some(base_id) = &list.builds_on {
+        let base = fam
+            .data
+            .levels
+            .iter()
+            .find(|l| &l.id == base_id)
+            .ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "`{}` builds on unknown level `{base_id}`",
+                    level.id
+                ))
+                .in_file(&fam.file)
+            })?;
+        let inherited = resolve_list(fam, base, list_of, depth + 1)?;
+        items.extend(inherited.items.into_iter().map(|mut it| {
+            it.inherited = true;
+            it
+        }));
+    }
+    let inherited_count = items.len();
+    let own = list.items.iter().map(|t| (None, t)).chain(
+        list.groups
+            .iter()
+            .flat_map(|g| g.items.iter().map(move |t| (Some(g.heading.clone()), t))),
+    );
+    for (group, text) in own {
+        if items[..inherited_count]
+            .iter()
+            .any(|it| it.text.trim() == text.trim())
+        {
+            continue;
+        }
+        items.push(ResolvedItem {
+            text: text.clone(),
+            group,
+            from: level.id.clone(),
+            from_title: level.title.trim().to_string(),
+            inherited: false,
+        });
+    }
+    Ok(ResolvedList {
+        heading: list.heading.clone(),
+        intro: list.intro.clone(),
+        items,
+    })
+}
