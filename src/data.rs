@@ -149,7 +149,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
         },
         "document": {
             "date": doc.date,
-            "data_version": company.data_version,
+            "data_version": role.data_version,
             "language": company.language,
             "paper": doc.paper,
             "signature": doc.signature,

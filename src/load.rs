@@ -34,7 +34,9 @@ pub struct Company {
     /// The logo as written in company.yaml.
     pub logo_name: Option<String>,
     pub grades_url: Option<String>,
-    pub data_version: String,
+    /// `data_version` from company.yaml; when absent each role's version is
+    /// a hash of its own inputs (see `Family::data_version`).
+    pub data_version: Option<String>,
     pub effective_date: Option<String>,
     pub language: String,
 }
@@ -48,6 +50,11 @@ pub struct Family {
     pub file: PathBuf,
     pub source: Arc<str>,
     pub data: FamilyFile,
+    /// The data version its roles carry: company.yaml's `data_version`, else
+    /// the first 12 hex digits of SHA-256 over company.yaml and this file.
+    /// Per family, so editing one family does not change (and rebuild) the
+    /// documents of every other.
+    pub data_version: String,
 }
 
 /// A family file that did not load, with why.
@@ -124,11 +131,14 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
 
     let mut hasher = Sha256::new();
     let company_path = dir.join(COMPANY_FILE);
-    let company = if files.iter().any(|f| f == COMPANY_FILE) {
+    let (company, company_text) = if files.iter().any(|f| f == COMPANY_FILE) {
         let (text, errs) = read_text(&company_path);
         hash_file(&mut hasher, COMPANY_FILE, text.as_deref().unwrap_or(""));
         match text {
-            Some(text) => load_company(dir, &company_path, Arc::from(text))?,
+            Some(text) => (
+                load_company(dir, &company_path, Arc::from(text.clone()))?,
+                text,
+            ),
             None => return Err(errs),
         }
     } else {
@@ -171,10 +181,17 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         match load_family(&path, source.clone()) {
             Ok((data, warns)) => {
                 warnings.extend(warns);
+                let data_version = company.data_version.clone().unwrap_or_else(|| {
+                    let mut h = Sha256::new();
+                    hash_file(&mut h, COMPANY_FILE, &company_text);
+                    hash_file(&mut h, name, &source);
+                    hex(&h.finalize())[..12].to_string()
+                });
                 families.push(Family {
                     file: path,
                     source,
                     data,
+                    data_version,
                 })
             }
             Err((role_ids, errors)) => failed.push(FailedFile {
@@ -187,10 +204,6 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
 
     check_duplicates(&mut families, &mut failed);
     let input_hash = hex(&hasher.finalize());
-    let mut company = company;
-    if company.data_version.is_empty() {
-        company.data_version = input_hash[..12].to_string();
-    }
     Ok(Library {
         dir: dir.to_path_buf(),
         company,
@@ -560,7 +573,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         logo,
         logo_name: file.logo.clone(),
         grades_url: file.grades_url.clone(),
-        data_version: file.data_version.clone().unwrap_or_default(),
+        data_version: file.data_version.as_ref().map(|v| v.trim().to_string()),
         effective_date: file.effective_date.clone(),
         language,
     })
@@ -925,13 +938,45 @@ fn check_inheritance(
     }
 }
 
-/// Role ids and family ids must be unique across all files: the later
-/// file with a clash fails.
+/// Role ids and family ids must be unique across all files. Files are
+/// taken in name order (failed files too, as far as their ids could be
+/// read); a later file that reuses an id fails.
 fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
     let mut role_owner: HashMap<String, PathBuf> = HashMap::new();
     let mut family_owner: HashMap<String, PathBuf> = HashMap::new();
-    let mut keep = Vec::new();
-    for fam in families.drain(..) {
+    let mut order: Vec<(PathBuf, bool, usize)> = families
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.file.clone(), true, i))
+        .chain(
+            failed
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.file.clone(), false, i)),
+        )
+        .collect();
+    order.sort();
+    let mut newly_failed: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+    for (file, valid, i) in order {
+        if !valid {
+            let f = &mut failed[i];
+            for id in &f.role_ids {
+                if let Some(first) = role_owner.get(id) {
+                    f.errors.push(
+                        Diagnostic::error(format!(
+                            "role id `{id}` is already used in {}",
+                            first.display()
+                        ))
+                        .in_file(&file)
+                        .help("role ids must be unique across all files; rename one"),
+                    );
+                } else {
+                    role_owner.insert(id.clone(), file.clone());
+                }
+            }
+            continue;
+        }
+        let fam = &families[i];
         let mut c = Checker::new(&fam.file, fam.source.clone());
         if let Some(first) = family_owner.get(&fam.data.family) {
             c.error(
@@ -944,10 +989,10 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
                 Some("family ids must be unique across files".into()),
             );
         }
-        for (i, level) in fam.data.levels.iter().enumerate() {
+        for (j, level) in fam.data.levels.iter().enumerate() {
             if let Some(first) = role_owner.get(&level.id) {
                 c.error(
-                    &format!("levels.{i}.id"),
+                    &format!("levels.{j}.id"),
                     format!(
                         "role id `{}` is already used in {}",
                         level.id,
@@ -957,22 +1002,35 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
                 );
             }
         }
-        if c.errors.is_empty() {
-            family_owner.insert(fam.data.family.clone(), fam.file.clone());
-            for level in &fam.data.levels {
-                role_owner.insert(level.id.clone(), fam.file.clone());
-            }
-            keep.push(fam);
-        } else {
-            failed.push(FailedFile {
+        family_owner
+            .entry(fam.data.family.clone())
+            .or_insert_with(|| fam.file.clone());
+        for level in &fam.data.levels {
+            role_owner
+                .entry(level.id.clone())
+                .or_insert_with(|| fam.file.clone());
+        }
+        if !c.errors.is_empty() {
+            newly_failed.push((i, c.errors));
+        }
+    }
+    let mut keep = Vec::new();
+    for (i, fam) in families.drain(..).enumerate() {
+        match newly_failed.iter().position(|(j, _)| *j == i) {
+            Some(k) => failed.push(FailedFile {
                 file: fam.file.clone(),
                 role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
-                errors: c.errors,
-            });
+                errors: std::mem::take(&mut newly_failed[k].1),
+            }),
+            None => keep.push(fam),
         }
     }
     *families = keep;
     failed.sort_by(|a, b| a.file.cmp(&b.file));
+    for f in failed.iter_mut() {
+        f.errors
+            .sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,8 @@ pub struct ResolvedRole {
     pub career_ladder: Vec<String>,
     /// The family file the role comes from.
     pub source: PathBuf,
+    /// Version of the data this role was built from (see `Family::data_version`).
+    pub data_version: String,
     /// The family's shared content (sections, values, hiring process…).
     #[serde(skip)]
     pub family_data: Arc<Family>,
@@ -170,6 +172,7 @@ pub fn resolve_level(fam: &Arc<Family>, level: &Level) -> Result<ResolvedRole, D
             level.career_ladder.clone()
         },
         source: fam.file.clone(),
+        data_version: fam.data_version.clone(),
         family_data: fam.clone(),
     })
 }

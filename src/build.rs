@@ -1,0 +1,813 @@
+//! `jdgen build`: the scheduled batch run.
+//!
+//! One run renders every role's PDF and writes every export into a fixed
+//! layout (see `docs/batch.md`):
+//!
+//! ```text
+//! out/
+//! ├── pdf/<role-id>.pdf
+//! ├── export/…             (CSV, XLSX, JSON, ZIP bundle)
+//! ├── manifest.json        (every output with its SHA-256; deterministic)
+//! └── .jdgen/              (lock file and per-output content keys)
+//! ```
+//!
+//! - **Parallel**: PDFs render on a rayon pool (`--jobs`) whose threads have
+//!   16 MiB stacks (Typst's layout recursion overflowed 2 MiB ones); fonts,
+//!   templates and the Typst library are loaded once in `Renderer`.
+//! - **Incremental**: each output's content key hashes everything that can
+//!   change its bytes (the template data, template files, fonts, options and
+//!   the jdgen version). An output whose key and size match the previous run
+//!   is not touched; exports are rebuilt only when a role key changed.
+//! - **Atomic**: files are replaced by rename (`fsutil`), the output folder
+//!   is locked for the whole run, and temp files left by a killed run are
+//!   swept at the start of the next.
+//! - **Isolating**: a broken family file fails only its own roles; the run
+//!   still builds the rest and exits 1. Exports are then left as they were,
+//!   since an export missing roles would read as if those roles were gone.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::data::{self, DocumentOptions};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result, exit};
+use crate::export::{self, ExportInput, Formats};
+use crate::fsutil::{self, sha256_hex};
+use crate::load::{self, hex};
+use crate::render::Renderer;
+use crate::resolve::{self, ResolvedRole};
+
+/// Thread stack size for rendering (see the module docs).
+pub const RENDER_STACK: usize = 16 * 1024 * 1024;
+
+const STATE_DIR: &str = ".jdgen";
+const LOCK_FILE: &str = "lock";
+const EXPORT_STATE: &str = "exports.json";
+
+/// A deterministic slice of the roles: `K/N`, 1-based.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    pub fn parse(s: &str) -> std::result::Result<Shard, String> {
+        let (k, n) = s
+            .split_once('/')
+            .ok_or_else(|| format!("expected K/N (e.g. 2/4), found `{s}`"))?;
+        let index: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{k}` is not a whole number"))?;
+        let count: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{n}` is not a whole number"))?;
+        if count == 0 || index == 0 || index > count {
+            return Err(format!("shard K/N needs 1 ≤ K ≤ N, found {index}/{count}"));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// Whether `role_id` belongs to this shard: a hash of the id, so adding
+    /// or removing roles moves no other role to another shard.
+    pub fn contains(&self, role_id: &str) -> bool {
+        let h = Sha256::digest(role_id.as_bytes());
+        let n = u64::from_le_bytes(h[..8].try_into().expect("8 bytes"));
+        n % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub out_dir: PathBuf,
+    pub jobs: usize,
+    pub force: bool,
+    pub shard: Option<Shard>,
+    /// Wait for another run's lock instead of exiting with code 3.
+    pub wait: bool,
+    pub quiet: bool,
+    /// Progress bar (`true` on a terminal) or timestamped log lines.
+    pub progress_bar: bool,
+    pub doc: DocumentOptions,
+    pub formats: Formats,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Built,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputRecord {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    /// The role, when the failure is one role's.
+    pub role: Option<String>,
+    pub file: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Counts {
+    pub roles: usize,
+    pub built: usize,
+    pub skipped: usize,
+    pub removed: usize,
+    pub failed: usize,
+}
+
+/// What a run did, for people (log lines) and schedulers (`--summary-json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub ok: bool,
+    pub exit_code: i32,
+    pub jdgen_version: String,
+    pub out_dir: String,
+    pub shard: Option<Shard>,
+    pub started_at: String,
+    pub duration_ms: u128,
+    pub counts: Counts,
+    /// `built`, `unchanged`, or `skipped: …` with the reason.
+    pub exports: String,
+    pub failures: Vec<Failure>,
+    pub removed: Vec<String>,
+    pub outputs: Vec<OutputRecord>,
+    pub durations_ms: BTreeMap<String, u128>,
+    /// Warnings from rendering (missing glyphs…).
+    pub warnings: Vec<String>,
+}
+
+/// The key and checksum of one output, as recorded by the run that wrote it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct OutputState {
+    key: String,
+    sha256: String,
+    bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+struct ExportState {
+    key: String,
+    files: BTreeMap<String, OutputState>,
+}
+
+/// The log: a progress bar on a terminal, else timestamped lines for cron
+/// mail and CI logs; nothing but errors under `--quiet`.
+struct Log {
+    quiet: bool,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Log {
+    fn line(&self, msg: &str) {
+        if self.quiet {
+            return;
+        }
+        let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    fn error(&self, msg: &str) {
+        let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+/// `2026-11-23T10:15:00Z`.
+pub fn utc_timestamp(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs() as i64;
+    let (y, m, d) = data::civil_from_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+/// Takes the output folder's lock: exclusive, held until the returned file
+/// is dropped (the OS releases it if the process dies).
+pub fn lock_output(out_dir: &Path, wait: bool) -> Result<File> {
+    let state = out_dir.join(STATE_DIR);
+    fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
+    let path = state.join(LOCK_FILE);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))?;
+    if wait {
+        file.lock().map_err(|e| Error::io(&path, e))?;
+        return Ok(file);
+    }
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked(format!(
+            "another jdgen run is writing to {} (lock {} is held); \
+             retry later or pass --wait to wait for it",
+            out_dir.display(),
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Runs a build. `Err` is for failures that stop the whole run (no role
+/// folder, broken template, lock held, I/O on the output folder); failed
+/// roles are reported in the summary with `exit_code` 1.
+pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result<Summary> {
+    let started = SystemTime::now();
+    let t0 = Instant::now();
+    let mut durations = BTreeMap::new();
+    let log = Log {
+        quiet: opts.quiet,
+        bar: None,
+    };
+
+    let lib = load::load(roles_dir)?;
+    let mut failures: Vec<Failure> = Vec::new();
+    for f in &lib.failed {
+        let reason = f
+            .errors
+            .iter()
+            .map(|d| d.to_string().lines().next().unwrap_or_default().to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        let file = Some(f.file.display().to_string());
+        if f.role_ids.is_empty() {
+            failures.push(Failure {
+                role: None,
+                file,
+                message: reason,
+            });
+        } else {
+            for id in &f.role_ids {
+                failures.push(Failure {
+                    role: Some(id.clone()),
+                    file: file.clone(),
+                    message: reason.clone(),
+                });
+            }
+        }
+    }
+    let mut roles: Vec<ResolvedRole> = Vec::new();
+    for fam in &lib.families {
+        for level in &fam.data.levels {
+            match resolve::resolve_level(fam, level) {
+                Ok(r) => roles.push(r),
+                Err(d) => failures.push(failure(Some(&level.id), &d)),
+            }
+        }
+    }
+    let all_ids: BTreeSet<String> = lib
+        .role_ids()
+        .into_iter()
+        .map(str::to_string)
+        .chain(lib.failed.iter().flat_map(|f| f.role_ids.iter().cloned()))
+        .collect();
+    if let Some(shard) = opts.shard {
+        roles.retain(|r| shard.contains(&r.id));
+        failures.retain(|f| f.role.as_deref().is_none_or(|id| shard.contains(id)));
+    }
+    durations.insert("load".into(), t0.elapsed().as_millis());
+
+    let _lock = lock_output(&opts.out_dir, opts.wait)?;
+    sweep_temp_files(&opts.out_dir);
+    let pdf_dir = opts.out_dir.join("pdf");
+    let state_dir = opts.out_dir.join(STATE_DIR).join("pdf");
+
+    // Keys first (cheap), so the work list and the progress total are known.
+    let fingerprint = renderer.fingerprint();
+    let keyed: Vec<(&ResolvedRole, String, Vec<u8>)> = roles
+        .iter()
+        .map(|r| {
+            let data = data::template_data(&lib.company, r, &opts.doc);
+            let json = serde_json::to_vec(&data).expect("json");
+            let key = content_key(&[fingerprint.as_bytes(), &json]);
+            (r, key, json)
+        })
+        .collect();
+    let mut todo = Vec::new();
+    let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
+    for (role, key, _) in &keyed {
+        let pdf = pdf_dir.join(format!("{}.pdf", role.id));
+        match read_state::<OutputState>(&state_dir.join(format!("{}.json", role.id))) {
+            Some(st) if !opts.force && st.key == *key && file_size(&pdf) == Some(st.bytes) => {
+                records.insert(
+                    role.id.clone(),
+                    OutputRecord {
+                        path: format!("pdf/{}.pdf", role.id),
+                        sha256: st.sha256,
+                        bytes: st.bytes,
+                        status: Status::Unchanged,
+                    },
+                );
+            }
+            _ => todo.push((*role, key.clone())),
+        }
+    }
+
+    let mut log = log;
+    if opts.progress_bar && !opts.quiet && !todo.is_empty() {
+        let bar = indicatif::ProgressBar::new(todo.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} rendering [{bar:30}] {pos}/{len} PDFs  {elapsed_precise} (ETA {eta}) {msg}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        log.bar = Some(bar);
+    }
+    log.line(&format!(
+        "{} roles{}: {} to render, {} unchanged, {} failed to load",
+        roles.len(),
+        opts.shard
+            .map(|s| format!(" in shard {}/{}", s.index, s.count))
+            .unwrap_or_default(),
+        todo.len(),
+        records.len(),
+        failures.len()
+    ));
+
+    // Render in parallel; each thread writes its own files.
+    let t_render = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .stack_size(RENDER_STACK)
+        .thread_name(|i| format!("jdgen-render-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {} render threads: {e}", opts.jobs)))?;
+    let results = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
+    pool.install(|| {
+        todo.par_iter().for_each(|(role, key)| {
+            let outcome = render_one(
+                renderer,
+                &lib.company,
+                role,
+                key,
+                &opts.doc,
+                &pdf_dir,
+                &state_dir,
+            );
+            if let Some(bar) = &log.bar {
+                bar.inc(1);
+            }
+            match outcome {
+                Ok((rec, warns)) => {
+                    warnings.lock().expect("no poisoned lock").extend(warns);
+                    results.lock().expect("no poisoned lock").push(Ok(rec));
+                }
+                Err(f) => {
+                    log.error(&format!(
+                        "FAILED {}: {}",
+                        f.role.as_deref().unwrap_or("?"),
+                        f.message
+                    ));
+                    results.lock().expect("no poisoned lock").push(Err(f));
+                }
+            }
+        })
+    });
+    if let Some(bar) = log.bar.take() {
+        bar.finish_and_clear();
+    }
+    durations.insert("render".into(), t_render.elapsed().as_millis());
+    let mut built = 0;
+    for r in results.into_inner().expect("no poisoned lock") {
+        match r {
+            Ok(rec) => {
+                built += 1;
+                records.insert(
+                    rec.path
+                        .trim_start_matches("pdf/")
+                        .trim_end_matches(".pdf")
+                        .to_string(),
+                    rec,
+                );
+            }
+            Err(f) => failures.push(f),
+        }
+    }
+    let warnings: Vec<String> = warnings.into_inner().expect("no poisoned lock");
+    for w in &warnings {
+        log.line(&format!("warning: {w}"));
+    }
+
+    // Outputs of roles that no longer exist anywhere in the role folder.
+    let removed = remove_stale(&pdf_dir, &state_dir, &all_ids)?;
+    for r in &removed {
+        log.line(&format!("removed {r} (its role no longer exists)"));
+    }
+
+    // Exports: whole-library artefacts, so not per shard, and not while any
+    // role is failing.
+    let t_export = Instant::now();
+    let mut export_records = Vec::new();
+    let exports = if opts.shard.is_some() {
+        "skipped: sharded run (exports are written by the unsharded run)".to_string()
+    } else if !failures.is_empty() {
+        "skipped: some roles failed; previous exports kept".to_string()
+    } else {
+        let role_keys: Vec<(&str, &str)> = keyed
+            .iter()
+            .map(|(r, k, _)| (r.id.as_str(), k.as_str()))
+            .collect();
+        let (status, recs) = build_exports(&lib.company, &roles, &role_keys, opts)?;
+        export_records = recs;
+        status
+    };
+    durations.insert("export".into(), t_export.elapsed().as_millis());
+    if exports.starts_with("skipped") {
+        log.line(&format!("exports {exports}"));
+    }
+
+    let mut outputs: Vec<OutputRecord> = records.into_values().collect();
+    outputs.extend(export_records);
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    if opts.shard.is_none() {
+        write_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
+    }
+
+    failures.sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
+    let counts = Counts {
+        roles: roles.len() + failures.iter().filter(|f| f.role.is_some()).count(),
+        built,
+        skipped: outputs
+            .iter()
+            .filter(|o| o.status == Status::Unchanged && o.path.starts_with("pdf/"))
+            .count(),
+        removed: removed.len(),
+        failed: failures.len(),
+    };
+    let exit_code = if failures.is_empty() {
+        exit::OK
+    } else {
+        exit::FAILED
+    };
+    durations.insert("total".into(), t0.elapsed().as_millis());
+    let summary = Summary {
+        ok: failures.is_empty(),
+        exit_code,
+        jdgen_version: env!("CARGO_PKG_VERSION").into(),
+        out_dir: opts.out_dir.display().to_string(),
+        shard: opts.shard,
+        started_at: utc_timestamp(started),
+        duration_ms: t0.elapsed().as_millis(),
+        counts,
+        exports,
+        failures,
+        removed,
+        outputs,
+        durations_ms: durations,
+        warnings,
+    };
+    log.line(&format!(
+        "done in {:.1}s: {} built, {} unchanged, {} removed, {} failed; exports {}",
+        summary.duration_ms as f64 / 1000.0,
+        summary.counts.built,
+        summary.counts.skipped,
+        summary.counts.removed,
+        summary.counts.failed,
+        summary.exports
+    ));
+    for f in &summary.failures {
+        log.error(&format!(
+            "failed: {}{}: {}",
+            f.role.as_deref().unwrap_or("(file)"),
+            f.file
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default(),
+            f.message
+        ));
+    }
+    Ok(summary)
+}
+
+fn failure(role: Option<&str>, d: &Diagnostic) -> Failure {
+    Failure {
+        role: role.map(str::to_string),
+        file: d.location(),
+        message: d.message.clone(),
+    }
+}
+
+/// SHA-256 over length-prefixed parts plus the jdgen version.
+fn content_key(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    hex(&h.finalize())
+}
+
+fn file_size(path: &Path) -> Option<u64> {
+    fs::metadata(path).ok().map(|m| m.len())
+}
+
+fn read_state<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
+    serde_json::from_slice(&fs::read(path).ok()?).ok()
+}
+
+fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
+    let bytes = serde_json::to_vec_pretty(state).expect("json");
+    fsutil::write_if_changed(path, &bytes).map(|_| ())
+}
+
+fn render_one(
+    renderer: &Renderer,
+    company: &load::Company,
+    role: &ResolvedRole,
+    key: &str,
+    doc: &DocumentOptions,
+    pdf_dir: &Path,
+    state_dir: &Path,
+) -> std::result::Result<(OutputRecord, Vec<String>), Failure> {
+    let rendered = renderer
+        .render(company, role, doc)
+        .map_err(|diags| Failure {
+            role: Some(role.id.clone()),
+            file: diags
+                .first()
+                .and_then(Diagnostic::location)
+                .or_else(|| Some(role.source.display().to_string())),
+            message: diags
+                .iter()
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        })?;
+    let io_fail = |e: Error| Failure {
+        role: Some(role.id.clone()),
+        file: None,
+        message: e.to_string(),
+    };
+    let path = pdf_dir.join(format!("{}.pdf", role.id));
+    fsutil::write_if_changed(&path, &rendered.pdf).map_err(io_fail)?;
+    let st = OutputState {
+        key: key.to_string(),
+        sha256: sha256_hex(&rendered.pdf),
+        bytes: rendered.pdf.len() as u64,
+    };
+    // The state is written after the PDF: a kill in between leaves a PDF
+    // without a matching key, which the next run simply renders again.
+    write_state(&state_dir.join(format!("{}.json", role.id)), &st).map_err(io_fail)?;
+    Ok((
+        OutputRecord {
+            path: format!("pdf/{}.pdf", role.id),
+            sha256: st.sha256,
+            bytes: st.bytes,
+            status: Status::Built,
+        },
+        rendered
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", role.id, w.message))
+            .collect(),
+    ))
+}
+
+/// Removes `.name.XXXX.tmp` files that a killed run left behind.
+fn sweep_temp_files(out_dir: &Path) {
+    for dir in [
+        out_dir.to_path_buf(),
+        out_dir.join("pdf"),
+        out_dir.join("export"),
+        out_dir.join(STATE_DIR).join("pdf"),
+        out_dir.join(STATE_DIR),
+    ] {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') && name.ends_with(".tmp") {
+                let _ = fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Deletes PDFs (and their state) of roles not in `keep`.
+fn remove_stale(pdf_dir: &Path, state_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<String>> {
+    let mut removed = Vec::new();
+    let Ok(entries) = fs::read_dir(pdf_dir) else {
+        return Ok(removed);
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let Some(id) = name.strip_suffix(".pdf") else {
+            continue;
+        };
+        if keep.contains(id) || name.starts_with('.') {
+            continue;
+        }
+        let path = pdf_dir.join(&name);
+        fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        let _ = fs::remove_file(state_dir.join(format!("{id}.json")));
+        removed.push(format!("pdf/{name}"));
+    }
+    Ok(removed)
+}
+
+fn build_exports(
+    company: &load::Company,
+    roles: &[ResolvedRole],
+    role_keys: &[(&str, &str)],
+    opts: &BuildOptions,
+) -> Result<(String, Vec<OutputRecord>)> {
+    let export_dir = opts.out_dir.join("export");
+    let state_path = opts.out_dir.join(STATE_DIR).join(EXPORT_STATE);
+    let mut key_parts: Vec<Vec<u8>> = vec![format!("{:?}", opts.formats).into_bytes()];
+    for (id, key) in role_keys {
+        key_parts.push(format!("{id}={key}").into_bytes());
+    }
+    let parts: Vec<&[u8]> = key_parts.iter().map(Vec::as_slice).collect();
+    let key = content_key(&parts);
+    let previous: Option<ExportState> = read_state(&state_path);
+    if let Some(prev) = &previous
+        && !opts.force
+        && prev.key == key
+        && !prev.files.is_empty()
+        && prev
+            .files
+            .iter()
+            .all(|(p, st)| file_size(&export_dir.join(p)) == Some(st.bytes))
+    {
+        let recs = prev
+            .files
+            .iter()
+            .map(|(p, st)| OutputRecord {
+                path: format!("export/{p}"),
+                sha256: st.sha256.clone(),
+                bytes: st.bytes,
+                status: Status::Unchanged,
+            })
+            .collect();
+        return Ok(("unchanged".into(), recs));
+    }
+    // The bundle carries the PDFs: read them back from disk rather than
+    // keeping every rendered PDF in memory during the render phase.
+    let mut pdfs = BTreeMap::new();
+    if opts.formats.zip {
+        for r in roles {
+            let p = opts.out_dir.join("pdf").join(format!("{}.pdf", r.id));
+            pdfs.insert(r.id.clone(), fs::read(&p).map_err(|e| Error::io(&p, e))?);
+        }
+    }
+    let files = export::export_files(
+        &ExportInput {
+            company,
+            roles,
+            doc: &opts.doc,
+            pdfs: &pdfs,
+        },
+        &opts.formats,
+    )?;
+    drop(pdfs);
+    let mut state = ExportState {
+        key,
+        files: BTreeMap::new(),
+    };
+    let mut recs = Vec::new();
+    for f in &files {
+        let path = export_dir.join(&f.path);
+        let written = fsutil::write_if_changed(&path, &f.bytes)?;
+        let st = OutputState {
+            key: String::new(),
+            sha256: sha256_hex(&f.bytes),
+            bytes: f.bytes.len() as u64,
+        };
+        recs.push(OutputRecord {
+            path: format!("export/{}", f.path),
+            sha256: st.sha256.clone(),
+            bytes: st.bytes,
+            status: if written {
+                Status::Built
+            } else {
+                Status::Unchanged
+            },
+        });
+        state.files.insert(f.path.clone(), st);
+    }
+    // Exports the previous run wrote that this one no longer does.
+    if let Some(prev) = previous {
+        for p in prev.files.keys() {
+            if !state.files.contains_key(p) {
+                let _ = fs::remove_file(export_dir.join(p));
+            }
+        }
+    }
+    write_state(&state_path, &state)?;
+    Ok(("built".into(), recs))
+}
+
+/// `out/manifest.json`: what the folder holds, with checksums. No times or
+/// durations, so a run that changed nothing leaves it byte-identical.
+fn write_manifest(
+    out_dir: &Path,
+    company: &load::Company,
+    roles: &[ResolvedRole],
+    outputs: &[OutputRecord],
+) -> Result<()> {
+    let manifest = serde_json::json!({
+        "jdgen_version": env!("CARGO_PKG_VERSION"),
+        "company": company.name,
+        "data_versions": roles.iter().map(|r| r.data_version.as_str()).collect::<BTreeSet<_>>(),
+        "role_count": roles.len(),
+        "roles": roles.iter().map(|r| serde_json::json!({
+            "id": r.id,
+            "title": r.title,
+            "family": r.family.id,
+            "grade": r.grade,
+            "data_version": r.data_version,
+            "pdf": format!("pdf/{}.pdf", r.id),
+        })).collect::<Vec<_>>(),
+        "files": outputs.iter().map(|o| serde_json::json!({
+            "path": o.path,
+            "bytes": o.bytes,
+            "sha256": o.sha256,
+        })).collect::<Vec<_>>(),
+    });
+    let mut bytes = serde_json::to_vec_pretty(&manifest).expect("json");
+    bytes.push(b'\n');
+    fsutil::write_if_changed(&out_dir.join("manifest.json"), &bytes)?;
+    Ok(())
+}
+
+/// Whether stderr is a terminal (for the progress bar default).
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_ids() {
+        let ids: Vec<String> = (0..500).map(|i| format!("role-{i}")).collect();
+        for n in 1..=5 {
+            let mut seen = BTreeSet::new();
+            for k in 1..=n {
+                let s = Shard { index: k, count: n };
+                for id in ids.iter().filter(|id| s.contains(id)) {
+                    assert!(seen.insert(id.clone()), "{id} in two shards");
+                }
+            }
+            assert_eq!(seen.len(), ids.len());
+        }
+    }
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert!(Shard::parse("0/4").is_err());
+        assert!(Shard::parse("5/4").is_err());
+        assert!(Shard::parse("x").is_err());
+    }
+
+    #[test]
+    fn timestamps_are_utc() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(86_400 + 3_661);
+        assert_eq!(utc_timestamp(t), "1970-01-02T01:01:01Z");
+    }
+}

@@ -1,0 +1,606 @@
+//! The command line: parse arguments, call the library, render errors once.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::data::{self, DocumentOptions};
+use crate::diag::{self, Diagnostic};
+use crate::error::{Error, Result, exit};
+use crate::load::{self, Library};
+use crate::render::{RenderOptions, Renderer};
+use crate::resolve;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  invalid input, a failed role, or an I/O error
+  2  usage error (bad arguments)
+  3  the output folder is locked by another jdgen run";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jdgen",
+    version,
+    about = "Turns job-family definitions (roles/*.yaml) into offer-ready job-description PDFs and HR exports",
+    after_help = EXIT_CODES
+)]
+pub struct Cli {
+    /// Role folder: one YAML file per job family plus company.yaml.
+    #[arg(long, global = true, env = "JDGEN_ROLES", default_value = "roles")]
+    pub roles: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every role id with its title, family and grade.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
+    /// Show one resolved role (inherited items included).
+    Show {
+        /// Role id, e.g. senior-social.
+        role: String,
+        /// `yaml`: the resolved role; `json`: exactly the data templates receive.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Yaml)]
+        format: ShowFormat,
+        #[command(flatten)]
+        doc: DocArgs,
+    },
+    /// Validate every role file and report all problems.
+    Check {
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
+    /// Render job-description PDFs.
+    Pdf {
+        /// Role id to render (repeatable).
+        #[arg(
+            long = "role",
+            id = "role_ids",
+            value_name = "ID",
+            required_unless_present = "all"
+        )]
+        roles: Vec<String>,
+        /// Render every role.
+        #[arg(long, conflicts_with = "role_ids")]
+        all: bool,
+        /// Output file (one role, ending in .pdf) or folder [default: out/pdf]
+        #[arg(short, long, value_name = "PATH")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        render: RenderArgs,
+        #[command(flatten)]
+        doc: DocArgs,
+    },
+    /// Scheduled batch run: every PDF and every export, in parallel and
+    /// incrementally, into one output folder.
+    #[command(
+        after_help = "Exit codes: 0 ok, 1 some roles failed (the others are still built), 2 usage, 3 the output folder is locked by another run."
+    )]
+    Build(BuildArgs),
+    /// Write HR exports: CSV tables, an XLSX workbook, JSON and a ZIP bundle
+    /// with every PDF (columns: docs/exports.md).
+    #[command(
+        after_help = "Formats combine: `jdgen export --csv --xlsx --zip`. `jdgen export --csv -o - --table items` writes one table to standard output."
+    )]
+    Export(crate::export::ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Output folder.
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
+    pub output: PathBuf,
+    /// Render threads [default: all cores].
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Rebuild every output even when its inputs did not change.
+    #[arg(long)]
+    pub force: bool,
+    /// Build only slice K of N (1-based), e.g. `--shard 2/4`; defaults from
+    /// JOB_COMPLETION_INDEX (0-based) and JDGEN_SHARD_COUNT when both are set.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<crate::build::Shard>,
+    /// Wait for another run's lock instead of exiting with code 3.
+    #[arg(long)]
+    pub wait: bool,
+    /// Print only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Write the run summary as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// `json` prints the run summary to stdout.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+    #[command(flatten)]
+    pub render: RenderArgs,
+    #[command(flatten)]
+    pub doc: DocArgs,
+}
+
+fn parse_shard(s: &str) -> std::result::Result<crate::build::Shard, String> {
+    crate::build::Shard::parse(s)
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    /// Typst template to use instead of the built-in one; it may read only
+    /// files in its own folder.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+    /// Extra folder of fonts (repeatable); the shipped fonts are always there.
+    #[arg(long = "font-path", value_name = "DIR")]
+    pub font_paths: Vec<PathBuf>,
+    /// PDF standard, e.g. a-2b for archiving.
+    #[arg(long, value_name = "STANDARD")]
+    pub pdf_standard: Option<String>,
+    /// Fail when a character has no glyph in any font (default: warn).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl RenderArgs {
+    pub fn options(&self) -> RenderOptions {
+        RenderOptions {
+            template: self.template.clone(),
+            font_paths: self.font_paths.clone(),
+            pdf_standard: self.pdf_standard.clone(),
+            strict: self.strict,
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DocArgs {
+    /// Paper size.
+    #[arg(long, value_enum, default_value_t = Paper::A4)]
+    pub paper: Paper,
+    /// Add an acknowledgement and signature block (for offer packets).
+    #[arg(long)]
+    pub signature: bool,
+}
+
+impl DocArgs {
+    pub fn options(&self, company: &load::Company) -> Result<DocumentOptions> {
+        Ok(DocumentOptions {
+            date: data::document_date(company)?,
+            paper: self.paper.as_str().to_string(),
+            signature: self.signature,
+        })
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paper {
+    A4,
+    UsLetter,
+}
+
+impl Paper {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::UsLetter => "us-letter",
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShowFormat {
+    Yaml,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+/// Runs jdgen with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit code for outcomes that are
+/// not errors of their own (e.g. `check` finding problems).
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::List { format } => list(&cli.roles, format),
+        Command::Show { role, format, doc } => show(&cli.roles, &role, format, &doc),
+        Command::Check { format } => check(&cli.roles, format),
+        Command::Pdf {
+            roles,
+            all,
+            output,
+            render,
+            doc,
+        } => pdf(&cli.roles, &roles, all, output, &render, &doc),
+        Command::Build(args) => build(&cli.roles, &args),
+        Command::Export(args) => export(&cli.roles, &args),
+    }
+}
+
+/// Loads the library and fails on any invalid file (for commands whose
+/// output must be complete).
+pub fn load_strict(dir: &Path) -> Result<Library> {
+    let lib = load::load(dir)?;
+    lib.ensure_valid()?;
+    print_warnings(&lib.warnings);
+    Ok(lib)
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    if !warnings.is_empty() {
+        eprint!("{}", diag::render(warnings));
+    }
+}
+
+fn stdout_write(s: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`jdgen list | head`) is not an error worth a message.
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::io(Path::new("<stdout>"), e))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn list(dir: &Path, format: ListFormat) -> Result<i32> {
+    let lib = load_strict(dir)?;
+    let roles = resolve::resolve_all(&lib)?;
+    match format {
+        ListFormat::Json => {
+            let rows: Vec<_> = roles
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "title": r.title,
+                        "family": r.family.id,
+                        "family_title": r.family.title,
+                        "level": r.level.name,
+                        "grade": r.grade,
+                    })
+                })
+                .collect();
+            stdout_write(&(serde_json::to_string_pretty(&rows).expect("json") + "\n"))?;
+        }
+        ListFormat::Table => {
+            let header = ["ROLE ID", "TITLE", "FAMILY", "GRADE"];
+            let rows: Vec<[String; 4]> = roles
+                .iter()
+                .map(|r| {
+                    [
+                        r.id.clone(),
+                        r.title.clone(),
+                        r.family.id.clone(),
+                        r.grade.map_or("-".into(), |g| g.to_string()),
+                    ]
+                })
+                .collect();
+            let mut widths = header.map(|h| h.chars().count());
+            for row in &rows {
+                for (w, cell) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(cell.chars().count());
+                }
+            }
+            let mut out = String::new();
+            let line = |cells: [&str; 4], out: &mut String| {
+                let mut s = String::new();
+                for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+                    if i == 3 {
+                        s.push_str(cell);
+                    } else {
+                        s.push_str(&format!("{cell:<w$}  "));
+                    }
+                }
+                out.push_str(s.trim_end());
+                out.push('\n');
+            };
+            line(header, &mut out);
+            for r in &rows {
+                line([&r[0], &r[1], &r[2], &r[3]], &mut out);
+            }
+            out.push_str(&format!(
+                "\n{} roles in {} families\n",
+                rows.len(),
+                lib.families.len()
+            ));
+            stdout_write(&out)?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> {
+    let lib = load::load(dir)?;
+    print_warnings(&lib.warnings);
+    let role = resolve::resolve_one(&lib, id)?;
+    let text = match format {
+        ShowFormat::Yaml => serde_yaml::to_string(&ShowYaml {
+            role: &role,
+            family: &role.family_data.data,
+        })
+        .expect("plain data serialises"),
+        ShowFormat::Json => {
+            let data = data::template_data(&lib.company, &role, &doc.options(&lib.company)?);
+            serde_json::to_string_pretty(&data).expect("json") + "\n"
+        }
+    };
+    stdout_write(&text)?;
+    Ok(exit::OK)
+}
+
+#[derive(serde::Serialize)]
+struct ShowYaml<'a> {
+    role: &'a resolve::ResolvedRole,
+    /// The family file as written (shared content).
+    family: &'a crate::schema::FamilyFile,
+}
+
+fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
+    let (diagnostics, roles, files) = match load::load(dir) {
+        Ok(lib) => {
+            let mut diags = lib.diagnostics();
+            let mut roles = 0;
+            match resolve::resolve_all(&lib) {
+                Ok(r) => roles = r.len(),
+                Err(e) => diags.extend(e),
+            }
+            (diags, roles, lib.families.len() + lib.failed.len())
+        }
+        Err(diags) => (diags, 0, 0),
+    };
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    match format {
+        CheckFormat::Json => {
+            let report = serde_json::json!({
+                "ok": errors == 0,
+                "errors": errors,
+                "warnings": warnings,
+                "roles": roles,
+                "files": files,
+                "diagnostics": diagnostics,
+            });
+            stdout_write(&(serde_json::to_string_pretty(&report).expect("json") + "\n"))?;
+        }
+        CheckFormat::Text => {
+            eprint!("{}", diag::render(&diagnostics));
+            if errors == 0 {
+                eprintln!("ok: {roles} roles in {files} files, {warnings} warning(s)");
+            } else {
+                eprintln!(
+                    "{errors} error(s), {warnings} warning(s) in {}",
+                    dir.display()
+                );
+            }
+        }
+    }
+    Ok(if errors == 0 { exit::OK } else { exit::FAILED })
+}
+
+fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
+    let shard = match args.shard {
+        Some(s) => Some(s),
+        None => shard_from_env()?,
+    };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if jobs == 0 {
+        return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    // Company settings are needed for the document date before the run;
+    // a broken company.yaml stops everything anyway.
+    let company = load::load(dir)?.company;
+    let renderer = Renderer::new(&args.render.options())?;
+    let opts = crate::build::BuildOptions {
+        out_dir: args.output.clone(),
+        jobs,
+        force: args.force,
+        shard,
+        wait: args.wait,
+        quiet: args.quiet,
+        progress_bar: crate::build::stderr_is_terminal(),
+        doc: args.doc.options(&company)?,
+        formats: crate::export::Formats::all(),
+    };
+    let summary = crate::build::run(dir, &renderer, &opts)?;
+    let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
+    if let Some(path) = &args.summary_json {
+        crate::fsutil::write_atomic(path, json.as_bytes())?;
+    }
+    if args.format == CheckFormat::Json {
+        stdout_write(&json)?;
+    }
+    Ok(summary.exit_code)
+}
+
+/// `--shard` for a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based)
+/// and JDGEN_SHARD_COUNT.
+fn shard_from_env() -> Result<Option<crate::build::Shard>> {
+    let (Ok(index), Ok(count)) = (
+        std::env::var("JOB_COMPLETION_INDEX"),
+        std::env::var("JDGEN_SHARD_COUNT"),
+    ) else {
+        return Ok(None);
+    };
+    let index: u32 = index.trim().parse().map_err(|_| {
+        Error::Usage(format!(
+            "JOB_COMPLETION_INDEX must be a number, found `{index}`"
+        ))
+    })?;
+    crate::build::Shard::parse(&format!("{}/{}", index + 1, count.trim()))
+        .map(Some)
+        .map_err(|e| Error::Usage(format!("JOB_COMPLETION_INDEX/JDGEN_SHARD_COUNT: {e}")))
+}
+
+fn pdf(
+    dir: &Path,
+    ids: &[String],
+    all: bool,
+    output: Option<PathBuf>,
+    render: &RenderArgs,
+    doc: &DocArgs,
+) -> Result<i32> {
+    let lib = load_strict(dir)?;
+    let roles = if all {
+        resolve::resolve_all(&lib)?
+    } else {
+        let mut roles = Vec::new();
+        let mut errors = Vec::new();
+        for id in ids {
+            match resolve::resolve_one(&lib, id) {
+                Ok(r) => roles.push(r),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        roles
+    };
+    let single_file = match &output {
+        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) => {
+            if roles.len() != 1 {
+                return Err(Error::Usage(format!(
+                    "-o {} names one file but {} roles were asked for; pass a folder",
+                    p.display(),
+                    roles.len()
+                )));
+            }
+            true
+        }
+        _ => false,
+    };
+    let out = output.unwrap_or_else(|| PathBuf::from("out/pdf"));
+    let renderer = Renderer::new(&render.options())?;
+    let doc = doc.options(&lib.company)?;
+    let mut failures = Vec::new();
+    let tty = std::io::stderr().is_terminal();
+    for role in &roles {
+        match renderer.render(&lib.company, role, &doc) {
+            Ok(rendered) => {
+                print_warnings(&rendered.warnings);
+                let path = if single_file {
+                    out.clone()
+                } else {
+                    out.join(format!("{}.pdf", role.id))
+                };
+                crate::fsutil::write_atomic(&path, &rendered.pdf)?;
+                if tty || roles.len() > 1 {
+                    eprintln!("wrote {}", path.display());
+                } else {
+                    println!("{}", path.display());
+                }
+            }
+            Err(diags) => failures.extend(diags),
+        }
+    }
+    if failures.is_empty() {
+        Ok(exit::OK)
+    } else {
+        Err(Error::Invalid(failures))
+    }
+}
+
+/// `jdgen export`: checks the flags (usage errors before any work), loads
+/// and validates every role file, renders the PDFs for `--zip`, builds
+/// every file in memory, and only then writes them, each atomically: a
+/// failure anywhere before writing leaves nothing behind.
+fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
+    use crate::export::{self, Destination, ExportInput};
+    let (formats, dest) = args.plan()?;
+    let lib = load_strict(dir)?;
+    let roles = resolve::resolve_all(&lib)?;
+    let doc = args.doc.options(&lib.company)?;
+    let out = match dest {
+        Destination::Stdout(name) => {
+            let table = export::tables::table(name, &lib.company, &roles);
+            let bytes = export::csv::write_csv(&table, formats.csv_profile, formats.excel)?;
+            stdout_write(&String::from_utf8(bytes).expect("CSV is UTF-8"))?;
+            return Ok(exit::OK);
+        }
+        Destination::Folder(out) => out,
+    };
+    let mut pdfs = std::collections::BTreeMap::new();
+    if formats.zip {
+        let renderer = Renderer::new(&RenderOptions::default())?;
+        let mut failures = Vec::new();
+        for role in &roles {
+            match renderer.render(&lib.company, role, &doc) {
+                Ok(rendered) => {
+                    print_warnings(&rendered.warnings);
+                    pdfs.insert(role.id.clone(), rendered.pdf);
+                }
+                Err(diags) => failures.extend(diags),
+            }
+        }
+        if !failures.is_empty() {
+            return Err(Error::Invalid(failures));
+        }
+    }
+    let files = export::export_files(
+        &ExportInput {
+            company: &lib.company,
+            roles: &roles,
+            doc: &doc,
+            pdfs: &pdfs,
+        },
+        &formats,
+    )?;
+    drop(pdfs);
+    for f in &files {
+        // Paths are constants of the export module; checked all the same
+        // so nothing is ever written outside the output folder.
+        export::zip::check_entry_name(&f.path).map_err(Error::Usage)?;
+        let path = out.join(&f.path);
+        crate::fsutil::write_atomic(&path, &f.bytes)?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

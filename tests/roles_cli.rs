@@ -1,0 +1,351 @@
+//! `jdgen list`, `show` and `check` on the shipped roles and on broken
+//! fixture folders, through the real binary.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use jdgen::{load, resolve};
+
+fn jdgen() -> Command {
+    let mut c = Command::cargo_bin("jdgen").unwrap();
+    c.env_remove("JDGEN_ROLES").env_remove("SOURCE_DATE_EPOCH");
+    c
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = jdgen().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn list_shows_every_role() {
+    let (code, out, _) = run(&["list"]);
+    assert_eq!(code, 0);
+    for id in load::load(Path::new("roles")).unwrap().role_ids() {
+        assert!(out.contains(id), "{id} missing from list");
+    }
+    assert!(out.contains("Senior Social Marketing Manager"));
+    let (code, json, _) = run(&["list", "--format", "json"]);
+    assert_eq!(code, 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(rows.len(), 14);
+    let senior = rows.iter().find(|r| r["id"] == "senior-social").unwrap();
+    assert_eq!(senior["grade"], 7);
+    assert_eq!(senior["family"], "social-marketing");
+}
+
+#[test]
+fn roles_folder_comes_from_flag_or_env() {
+    let (code, out, _) = run(&["--roles", "tests/fixtures/minimal", "list"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("senior-engineer"));
+    let out = jdgen()
+        .env("JDGEN_ROLES", "tests/fixtures/minimal")
+        .arg("list")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("junior-engineer"));
+}
+
+#[test]
+fn show_resolves_inheritance_with_sources() {
+    let (code, out, _) = run(&["show", "senior-social"]);
+    assert_eq!(code, 0);
+    let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+    let items = v["role"]["responsibilities"]["items"]
+        .as_sequence()
+        .unwrap();
+    // associate (4) + intermediate (4) + senior's own (7)
+    assert_eq!(items.len(), 15);
+    assert_eq!(items[0]["from"], "associate-social");
+    assert_eq!(items[0]["inherited"], true);
+    assert_eq!(items[4]["from"], "intermediate-social");
+    assert_eq!(items[14]["from"], "senior-social");
+    assert_eq!(items[14]["inherited"], false);
+    // Requirements do not build on anything in the seed.
+    assert_eq!(
+        v["role"]["requirements"]["items"]
+            .as_sequence()
+            .unwrap()
+            .len(),
+        7
+    );
+}
+
+#[test]
+fn show_json_is_the_template_data() {
+    let (code, out, _) = run(&["show", "senior-social", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["role"]["id"], "senior-social");
+    assert_eq!(v["role"]["grade"], 7);
+    assert_eq!(v["company"]["name"], "GitLab");
+    assert_eq!(v["document"]["date"], "2026-11-01");
+    let values = v["family"]["values"]["heading"]["spans"]
+        .as_array()
+        .unwrap();
+    assert_eq!(values[1]["type"], "link");
+    assert_eq!(
+        values[1]["url"],
+        "https://about.gitlab.com/handbook/values/"
+    );
+    // SOURCE_DATE_EPOCH wins over effective_date.
+    let out = jdgen()
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .args(["show", "senior-social", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["document"]["date"], "2023-11-14");
+}
+
+#[test]
+fn every_shipped_role_resolves_completely() {
+    let lib = load::load(Path::new("roles")).unwrap();
+    let roles = resolve::resolve_all(&lib).unwrap();
+    assert_eq!(roles.len(), 14);
+    let staff = roles.iter().find(|r| r.id == "staff-mops").unwrap();
+    // staff builds on senior, which builds on intermediate.
+    let from: Vec<&str> = staff
+        .responsibilities
+        .items
+        .iter()
+        .map(|i| i.from.as_str())
+        .collect();
+    assert!(from.contains(&"intermediate-mops") && from.contains(&"senior-mops"));
+    // An own item repeating an inherited one word for word is not listed twice.
+    let texts: Vec<&str> = staff
+        .requirements
+        .items
+        .iter()
+        .map(|i| i.text.as_str())
+        .collect();
+    let mut dedup = texts.clone();
+    dedup.sort();
+    dedup.dedup();
+    assert_eq!(dedup.len(), texts.len());
+    // Requirements of staff: associate → intermediate → senior → staff.
+    assert!(
+        staff
+            .requirements
+            .items
+            .iter()
+            .any(|i| i.from == "associate-mops")
+    );
+}
+
+#[test]
+fn unknown_role_suggests_the_closest_ids() {
+    let (code, _, err) = run(&["show", "senoir-social"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown role id `senoir-social`"), "{err}");
+    assert!(err.contains("did you mean `senior-social`"), "{err}");
+    let (code, _, err) = run(&["pdf", "--role", "senoir-social"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `senior-social`"), "{err}");
+}
+
+#[test]
+fn check_passes_on_shipped_roles() {
+    let (code, _, err) = run(&["check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("ok: 14 roles"), "{err}");
+}
+
+#[test]
+fn check_reports_every_problem_with_its_position() {
+    let (code, _, err) = run(&["--roles", "tests/fixtures/broken", "check"]);
+    assert_eq!(code, 1);
+    let expected = [
+        (
+            "typos.yaml:8:5:",
+            "unknown key `responsiblities`",
+            Some("did you mean `responsibilities`?"),
+        ),
+        (
+            "typos.yaml:21:5:",
+            "unknown key `requirments`",
+            Some("did you mean `requirements`?"),
+        ),
+        (
+            "typos.yaml:6:12:",
+            "role `typo-one` has an empty title",
+            None,
+        ),
+        (
+            "typos.yaml:7:12:",
+            "positive whole number for the job grade, found the text \"seven\"",
+            None,
+        ),
+        (
+            "typos.yaml:13:12:",
+            "positive whole number for the job grade, found 0",
+            None,
+        ),
+        (
+            "typos.yaml:20:12:",
+            "found the text \"8\"",
+            Some("without quotes: `grade: 8`"),
+        ),
+        (
+            "typos.yaml:15:18:",
+            "`builds_on: typo-tree` names no level",
+            Some("did you mean `typo-three`?"),
+        ),
+        (
+            "cycle.yaml:8:18:",
+            "inheritance loops: cycle-a → cycle-b → cycle-a",
+            None,
+        ),
+        (
+            "syntax.yaml:6:12:",
+            "invalid type: sequence, expected a string",
+            None,
+        ),
+        (
+            "types.yaml:7:7:",
+            "invalid type: map, expected a string",
+            None,
+        ),
+        (
+            "latin1.yaml:2:12:",
+            "not valid UTF-8",
+            Some("save the file as UTF-8"),
+        ),
+        (
+            "typos.yaml:",
+            "role id `typo-one` is already used in tests/fixtures/broken/dupe.yaml",
+            None,
+        ),
+    ];
+    for (loc, msg, help) in expected {
+        let line = err
+            .lines()
+            .find(|l| l.contains(loc) && l.contains(msg))
+            .unwrap_or_else(|| panic!("no `{loc} … {msg}` in:\n{err}"));
+        assert!(line.contains("error:"), "{line}");
+        if let Some(help) = help {
+            assert!(err.contains(help), "no help `{help}` in:\n{err}");
+        }
+    }
+    assert!(err.contains("12 error(s)"), "{err}");
+    // Machine-readable too.
+    let (code, out, _) = run(&[
+        "--roles",
+        "tests/fixtures/broken",
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["errors"], 12);
+    assert!(v["diagnostics"][0]["line"].is_number());
+}
+
+#[test]
+fn commands_that_need_valid_input_refuse_broken_folders() {
+    let (code, out, err) = run(&["--roles", "tests/fixtures/broken", "list"]);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("unknown key `responsiblities`"), "{err}");
+}
+
+#[test]
+fn missing_folder_or_company_file_is_a_clear_error() {
+    let (code, _, err) = run(&["--roles", "tests/fixtures/does-not-exist", "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("cannot read role folder tests/fixtures/does-not-exist"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "family: a\ntitle: A\nlevels: []\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no company.yaml"), "{err}");
+    assert!(err.contains("help: create"), "{err}");
+}
+
+#[test]
+fn broken_company_file_names_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("company.yaml"),
+        "name: X\nwebsite: example.com\nbrand_colour: red\neffective_date: 2026-02-30\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/engineering.yaml",
+        dir.path().join("e.yaml"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("company.yaml:2:10: error: expected an http(s) URL"),
+        "{err}"
+    );
+    assert!(
+        err.contains("company.yaml:3:1: error: unknown key `brand_colour`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `brand_color`?"), "{err}");
+    assert!(
+        err.contains("company.yaml:4:17: error: expected a date as YYYY-MM-DD"),
+        "{err}"
+    );
+}
+
+#[test]
+fn hostile_text_loads_and_round_trips_through_show() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    let hostile = "#set page(width: 1cm) $x$ <l> @r [x] \\\\ // c /* c */ 日本語 مرحبا =1+1";
+    std::fs::write(
+        dir.path().join("h.yaml"),
+        format!(
+            "family: h\ntitle: H\nlevels:\n  - id: h\n    level: A\n    title: H\n    responsibilities:\n      items:\n        - {:?}\n",
+            hostile
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "--roles",
+        dir.path().to_str().unwrap(),
+        "show",
+        "h",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let item = &v["role"]["responsibilities"]["items"][0]["text"];
+    assert_eq!(item["markdown"], hostile);
+    assert_eq!(item["plain"], hostile);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, err) = run(&["frobnicate"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("unrecognized subcommand"), "{err}");
+    let (code, _, _) = run(&["pdf"]);
+    assert_eq!(code, 2);
+    let (code, out, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Exit codes"));
+}
