@@ -13,6 +13,7 @@
 
 pub mod build;
 pub mod cli;
+pub mod corpus;
 pub mod data;
 pub mod diag;
 pub mod error;

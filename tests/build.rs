@@ -1,0 +1,454 @@
+//! `jdgen build` through the real binary: incremental rebuilds, removals,
+//! failure isolation, locking, kills, and shards.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, SystemTime};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn jdgen() -> Command {
+    let mut c = Command::cargo_bin("jdgen").unwrap();
+    c.env_remove("JDGEN_ROLES")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .env_remove("JDGEN_SHARD_COUNT");
+    c
+}
+
+/// Runs `jdgen --roles ROLES build -o OUT ARGS --format json`; returns the
+/// exit code and the parsed summary (when stdout holds one) and stderr.
+fn build(roles: &Path, out: &Path, args: &[&str]) -> (i32, Value, String) {
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles)
+        .arg("build")
+        .arg("-o")
+        .arg(out)
+        .args(["--format", "json", "--jobs", "2"])
+        .args(args)
+        .output()
+        .unwrap();
+    let summary = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    (
+        o.status.code().unwrap_or(-1),
+        summary,
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// A copy of the minimal fixture plus a second family, in a temp folder.
+fn roles_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["company.yaml", "engineering.yaml"] {
+        fs::copy(
+            Path::new("tests/fixtures/minimal").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    fs::write(
+        dir.path().join("design.yaml"),
+        "family: design\ntitle: Designer\nlevels:\n  - id: designer\n    level: Intermediate\n    title: Product Designer\n    grade: 6\n    responsibilities:\n      items: [Design things]\n  - id: senior-designer\n    level: Senior\n    title: Senior Product Designer\n    grade: 7\n    responsibilities:\n      builds_on: designer\n      items: [Lead design reviews]\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Every regular file under `dir` (relative path → bytes, mtime), ignoring
+/// the lock file.
+fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.ends_with(".jdgen/lock") {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.insert(
+                    rel,
+                    (
+                        fs::read(&p).unwrap(),
+                        e.metadata().unwrap().modified().unwrap(),
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn assert_complete_pdf(path: &Path) {
+    let bytes = fs::read(path).unwrap();
+    assert!(
+        bytes.starts_with(b"%PDF-"),
+        "{} is not a PDF",
+        path.display()
+    );
+    let tail = String::from_utf8_lossy(&bytes[bytes.len().saturating_sub(64)..]).into_owned();
+    assert!(tail.contains("%%EOF"), "{} is truncated", path.display());
+}
+
+#[test]
+fn build_then_noop_rebuild_changes_nothing() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 4);
+    assert_eq!(s["exports"], "built");
+    for id in [
+        "junior-engineer",
+        "senior-engineer",
+        "designer",
+        "senior-designer",
+    ] {
+        assert_complete_pdf(&out.path().join(format!("pdf/{id}.pdf")));
+    }
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["role_count"], 4);
+    // The manifest's checksums are the files' checksums.
+    for f in manifest["files"].as_array().unwrap() {
+        let bytes = fs::read(out.path().join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(f["bytes"], bytes.len());
+        assert_eq!(f["sha256"], jdgen::fsutil::sha256_hex(&bytes));
+    }
+    let before = tree(out.path());
+    std::thread::sleep(Duration::from_millis(20));
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 0);
+    assert_eq!(s["counts"]["skipped"], 4);
+    assert_eq!(s["exports"], "unchanged");
+    let after = tree(out.path());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (path, (bytes, mtime)) in &before {
+        assert_eq!(&after[path].0, bytes, "{path} changed");
+        assert_eq!(&after[path].1, mtime, "{path} was rewritten");
+    }
+    // --force renders again, to the same bytes.
+    let (code, s, _) = build(roles.path(), out.path(), &["--force"]);
+    assert_eq!(code, 0);
+    assert_eq!(s["counts"]["built"], 4);
+    let forced = tree(out.path());
+    for (path, (bytes, _)) in &before {
+        assert_eq!(&forced[path].0, bytes, "{path} differs after --force");
+    }
+}
+
+#[test]
+fn changing_one_family_rebuilds_only_its_roles_and_deleting_removes() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design)
+        .unwrap()
+        .replace("Design things", "Design better things");
+    fs::write(&design, text).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let built: BTreeSet<&str> = s["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["status"] == "built" && o["path"].as_str().unwrap().starts_with("pdf/"))
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        built,
+        BTreeSet::from(["pdf/designer.pdf", "pdf/senior-designer.pdf"])
+    );
+    assert_eq!(s["exports"], "built");
+
+    // Delete a role: its PDF and key go, and the run says so.
+    let text = fs::read_to_string(&design).unwrap();
+    let cut = text.find("  - id: senior-designer").unwrap();
+    fs::write(&design, &text[..cut]).unwrap();
+    let (code, s, _) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(s["removed"], serde_json::json!(["pdf/senior-designer.pdf"]));
+    assert_eq!(s["counts"]["removed"], 1);
+    assert!(!out.path().join("pdf/senior-designer.pdf").exists());
+    assert!(!out.path().join(".jdgen/pdf/senior-designer.json").exists());
+    let manifest = fs::read_to_string(out.path().join("manifest.json")).unwrap();
+    assert!(!manifest.contains("senior-designer"));
+}
+
+#[test]
+fn a_broken_family_fails_only_its_roles() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let exports_before = tree(&out.path().join("export"));
+    fs::write(
+        roles.path().join("design.yaml"),
+        "family: design\ntitle: Designer\nlevels:\n  - id: designer\n    level: Intermediate\n    title: Product Designer\n    grade: six\n",
+    )
+    .unwrap();
+    let summary_file = out.path().join("summary.json");
+    let (code, s, err) = build(
+        roles.path(),
+        out.path(),
+        &["--force", "--summary-json", summary_file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["ok"], false);
+    assert_eq!(s["counts"]["built"], 2, "{s}");
+    let failures = s["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1);
+    assert_eq!(failures[0]["role"], "designer");
+    assert!(
+        failures[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("design.yaml")
+    );
+    assert!(
+        failures[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("job grade"),
+        "{s}"
+    );
+    assert!(err.contains("failed: designer"), "{err}");
+    // The summary file holds the same report; exports were left as they were.
+    let from_file: Value = serde_json::from_slice(&fs::read(&summary_file).unwrap()).unwrap();
+    assert_eq!(from_file["failures"], s["failures"]);
+    assert!(s["exports"].as_str().unwrap().starts_with("skipped"));
+    let exports_after = tree(&out.path().join("export"));
+    for (p, (bytes, _)) in &exports_before {
+        assert_eq!(&exports_after[p].0, bytes);
+    }
+    // The failed role's previous good PDF is still there.
+    assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
+}
+
+#[test]
+fn a_broken_template_fails_the_run_before_writing() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let tpl = tempfile::tempdir().unwrap();
+    let file = tpl.path().join("bad.typ");
+    fs::write(&file, "#let x = (\n= Broken\n").unwrap();
+    let (code, _, err) = build(
+        roles.path(),
+        out.path(),
+        &["--template", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("bad.typ"), "{err}");
+    assert!(
+        !out.path().join("pdf").exists()
+            || fs::read_dir(out.path().join("pdf")).unwrap().count() == 0
+    );
+}
+
+#[test]
+fn a_second_concurrent_run_is_refused_or_waits() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    // Hold the lock the way a running build does.
+    let lock = jdgen::build::lock_output(out.path(), false).unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("another jdgen run"), "{err}");
+    assert!(err.contains("--wait"), "{err}");
+    assert!(!out.path().join("pdf").exists());
+    // With --wait, the run goes ahead once the lock is released.
+    let bin = assert_cmd::cargo::cargo_bin("jdgen");
+    let child = StdCommand::new(bin)
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--wait", "--quiet", "-o"])
+        .arg(out.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    drop(lock);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
+}
+
+#[test]
+fn two_builds_at_once_never_corrupt_the_output() {
+    let roles = tempfile::tempdir().unwrap();
+    jdgen::corpus::generate(Path::new("tests/fixtures/minimal"), roles.path(), 30).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("jdgen");
+    let spawn = || {
+        StdCommand::new(&bin)
+            .arg("--roles")
+            .arg(roles.path())
+            .args(["build", "--quiet", "--jobs", "1", "-o"])
+            .arg(out.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let (mut a, mut b) = (spawn(), spawn());
+    let codes = [a.wait().unwrap().code(), b.wait().unwrap().code()];
+    // One of them built everything; the other either found the lock held (3)
+    // or ran after it and found everything up to date (0).
+    assert!(codes.contains(&Some(0)), "{codes:?}");
+    assert!(
+        codes.iter().all(|c| matches!(c, Some(0) | Some(3))),
+        "{codes:?}"
+    );
+    for e in fs::read_dir(out.path().join("pdf")).unwrap().flatten() {
+        assert_complete_pdf(&e.path());
+    }
+    let (code, s, _) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(s["counts"]["built"], 0);
+}
+
+#[test]
+fn a_killed_build_leaves_no_truncated_file_and_the_rerun_completes() {
+    let roles = tempfile::tempdir().unwrap();
+    let n = jdgen::corpus::generate(Path::new("roles"), roles.path(), 120).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("jdgen");
+    for delay_ms in [150u64, 600] {
+        let mut child = StdCommand::new(&bin)
+            .arg("--roles")
+            .arg(roles.path())
+            .args(["build", "--quiet", "--force", "-o"])
+            .arg(out.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let pdf_dir = out.path().join("pdf");
+        if pdf_dir.exists() {
+            for e in fs::read_dir(&pdf_dir).unwrap().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".pdf") && !name.starts_with('.') {
+                    assert_complete_pdf(&e.path());
+                }
+            }
+        }
+    }
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["roles"], n);
+    let pdfs: Vec<PathBuf> = fs::read_dir(out.path().join("pdf"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(pdfs.len(), n, "temp files left behind or PDFs missing");
+    for p in &pdfs {
+        assert_complete_pdf(p);
+    }
+}
+
+#[test]
+fn shards_cover_every_role_exactly_once() {
+    let roles = tempfile::tempdir().unwrap();
+    let n = jdgen::corpus::generate(Path::new("tests/fixtures/minimal"), roles.path(), 24).unwrap();
+    let merged = tempfile::tempdir().unwrap();
+    let mut seen = BTreeSet::new();
+    for k in 1..=3 {
+        let out = tempfile::tempdir().unwrap();
+        let (code, s, err) = build(roles.path(), out.path(), &["--shard", &format!("{k}/3")]);
+        assert_eq!(code, 0, "{err}");
+        assert!(s["exports"].as_str().unwrap().starts_with("skipped"));
+        for e in fs::read_dir(out.path().join("pdf")).unwrap().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            assert!(seen.insert(name.clone()), "{name} built by two shards");
+            fs::create_dir_all(merged.path().join("pdf")).unwrap();
+            fs::copy(e.path(), merged.path().join("pdf").join(&name)).unwrap();
+        }
+        let state = out.path().join(".jdgen/pdf");
+        fs::create_dir_all(merged.path().join(".jdgen/pdf")).unwrap();
+        for e in fs::read_dir(&state).unwrap().flatten() {
+            fs::copy(
+                e.path(),
+                merged.path().join(".jdgen/pdf").join(e.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    assert_eq!(seen.len(), n);
+    // The unsharded run over the merged shards renders nothing and writes
+    // the exports and the manifest.
+    let (code, s, err) = build(roles.path(), merged.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 0);
+    assert_eq!(s["counts"]["skipped"], n);
+    assert_eq!(s["exports"], "built");
+    // JOB_COMPLETION_INDEX + JDGEN_SHARD_COUNT select the same slice.
+    let out = tempfile::tempdir().unwrap();
+    let o = jdgen()
+        .env("JOB_COMPLETION_INDEX", "0")
+        .env("JDGEN_SHARD_COUNT", "3")
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--format", "json", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["shard"], serde_json::json!({"index": 1, "count": 3}));
+}
+
+#[test]
+fn bad_build_arguments_are_usage_errors() {
+    let o = jdgen().args(["build", "--shard", "4/3"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("1 ≤ K ≤ N"));
+    let o = jdgen().args(["build", "--jobs", "0"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn log_lines_are_timestamped_when_not_on_a_terminal() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let last = err.lines().last().unwrap();
+    assert!(last.contains(" jdgen: done in "), "{err}");
+    assert!(
+        last.chars().nth(4) == Some('-') && last.contains('T') && last.contains("Z jdgen:"),
+        "{last}"
+    );
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--quiet", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stderr.is_empty());
+}
