@@ -245,3 +245,73 @@ fn resolve_list(
         items,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::FamilyFile;
+
+    fn family(yaml: &str) -> Arc<Family> {
+        let data: FamilyFile = serde_yaml::from_str(yaml).unwrap();
+        Arc::new(Family {
+            file: PathBuf::from("f.yaml"),
+            source: Arc::from(yaml),
+            data,
+            data_version: "v1".into(),
+        })
+    }
+
+    #[test]
+    fn inheritance_is_transitive_and_marks_sources() {
+        let f = family(
+            "family: f\ntitle: F\nlevels:\n\
+             - {id: a, level: A, title: A, requirements: {items: [one, two]}}\n\
+             - {id: b, level: B, title: B, requirements: {builds_on: a, items: [three], groups: [{heading: G, items: [four]}]}}\n\
+             - {id: c, level: C, title: C, requirements: {builds_on: b, items: [two, five]}}\n",
+        );
+        let c = resolve_level(&f, &f.data.levels[2]).unwrap();
+        let got: Vec<(&str, &str, bool, Option<&str>)> = c
+            .requirements
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.text.as_str(),
+                    i.from.as_str(),
+                    i.inherited,
+                    i.group.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("one", "a", true, None),
+                ("two", "a", true, None),
+                ("three", "b", true, None),
+                ("four", "b", true, Some("G")),
+                // "two" repeats an inherited item and is listed once.
+                ("five", "c", false, None),
+            ]
+        );
+        assert!(c.responsibilities.items.is_empty());
+        assert_eq!(
+            c.level,
+            LevelRef {
+                id: "c".into(),
+                name: "C".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_loop_that_slipped_past_validation_is_an_error_not_a_hang() {
+        let f = family(
+            "family: f\ntitle: F\nlevels:\n\
+             - {id: a, level: A, title: A, requirements: {builds_on: b, items: [x]}}\n\
+             - {id: b, level: B, title: B, requirements: {builds_on: a, items: [y]}}\n",
+        );
+        let err = resolve_level(&f, &f.data.levels[0]).unwrap_err();
+        assert!(err.message.contains("loops"), "{}", err.message);
+    }
+}
