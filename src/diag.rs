@@ -109,12 +109,27 @@ impl fmt::Display for Diagnostic {
         {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
-            write!(f, "\n {pad} |\n {gutter} | {text}")?;
-            if let Some(col) = self.column {
+            // Show at most a window of the line around the column, so a
+            // 100 kB line does not flood the terminal.
+            let chars: Vec<char> = text.chars().collect();
+            let col = self.column.unwrap_or(1).saturating_sub(1).min(chars.len());
+            let start = col.saturating_sub(60);
+            let end = (start + 120).min(chars.len());
+            let mut shown: String = chars[start..end].iter().collect();
+            let mut caret_at = col - start;
+            if start > 0 {
+                shown.insert(0, '…');
+                caret_at += 1;
+            }
+            if end < chars.len() {
+                shown.push('…');
+            }
+            write!(f, "\n {pad} |\n {gutter} | {shown}")?;
+            if self.column.is_some() {
                 // Columns count characters; draw the caret under that char.
-                let lead: String = text
+                let lead: String = shown
                     .chars()
-                    .take(col.saturating_sub(1))
+                    .take(caret_at)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n {pad} | {lead}^")?;
@@ -182,5 +197,19 @@ mod tests {
         assert!(s.starts_with("roles/a.yaml:2:3: error: unknown key `titel`"));
         assert!(s.contains(" 2 |   titel: x\n   |   ^"), "{s}");
         assert!(s.ends_with("= help: did you mean `title`?"));
+    }
+
+    #[test]
+    fn long_lines_are_cut_to_a_window_around_the_column() {
+        let line = format!("title: {}x{}", "a".repeat(5000), "b".repeat(5000));
+        let d = Diagnostic::error("here")
+            .in_file(Path::new("a.yaml"))
+            .at(1, 5008)
+            .with_source(Arc::from(line.as_str()));
+        let s = d.to_string();
+        assert!(s.len() < 400, "{}", s.len());
+        let lines: Vec<&str> = s.lines().collect();
+        let caret = lines[3].chars().position(|c| c == '^').unwrap();
+        assert_eq!(lines[2].chars().nth(caret), Some('x'), "{s}");
     }
 }
