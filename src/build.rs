@@ -656,7 +656,11 @@ fn build_exports(
 ) -> Result<(String, Vec<OutputRecord>)> {
     let export_dir = opts.out_dir.join("export");
     let state_path = opts.out_dir.join(STATE_DIR).join(EXPORT_STATE);
-    let mut key_parts: Vec<Vec<u8>> = vec![format!("{:?}", opts.formats).into_bytes()];
+    // The export timestamp (SOURCE_DATE_EPOCH) is inside the ZIP and XLSX.
+    let mut key_parts: Vec<Vec<u8>> = vec![
+        format!("{:?}", opts.formats).into_bytes(),
+        export::export_timestamp()?.to_string().into_bytes(),
+    ];
     for (id, key) in role_keys {
         key_parts.push(format!("{id}={key}").into_bytes());
     }

@@ -622,11 +622,12 @@ pub fn is_valid_id(id: &str) -> bool {
         })
 }
 
-/// Turns any text into a valid id (`Senior Manager` → `senior-manager`).
+/// Turns a name into an id (`Senior Manager` → `senior-manager`). Letters
+/// of any script are kept, so `上級` stays `上級` rather than vanishing.
 pub fn slugify(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
+        if c.is_alphanumeric() {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
@@ -780,16 +781,15 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
 }
 
+/// A valid id close to `s`, for suggestions.
 fn non_empty_slug(s: &str, fallback: &str) -> String {
-    let slug = slugify(s);
-    if slug.is_empty() {
-        fallback.into()
+    let ascii: String = s.chars().filter(char::is_ascii).collect();
+    let slug: String = slugify(&ascii).chars().take(64).collect();
+    let slug = slug.trim_end_matches('-');
+    if is_valid_id(slug) {
+        slug.to_string()
     } else {
-        slug.chars()
-            .take(64)
-            .collect::<String>()
-            .trim_end_matches('-')
-            .to_string()
+        fallback.into()
     }
 }
 
@@ -1051,6 +1051,7 @@ mod tests {
         assert!(!is_valid_id("a--b"));
         assert!(!is_valid_id("../x"));
         assert_eq!(slugify("Senior Manager, Social"), "senior-manager-social");
+        assert_eq!(slugify("上級 Manager"), "上級-manager");
     }
 
     #[test]

@@ -67,8 +67,17 @@ impl SourceMap {
 }
 
 enum Frame {
-    Map { path: String, key: Option<String> },
-    Seq { path: String, index: usize },
+    /// `first`: no key seen yet. yaml-rust2 marks a block mapping's start
+    /// at its first `:`, so the first key's position replaces it.
+    Map {
+        path: String,
+        key: Option<String>,
+        first: bool,
+    },
+    Seq {
+        path: String,
+        index: usize,
+    },
 }
 
 #[derive(Default)]
@@ -104,7 +113,7 @@ impl Builder {
                 *index += 1;
                 Some(p)
             }
-            Some(Frame::Map { path, key }) => key.take().map(|k| join(path, &k)),
+            Some(Frame::Map { path, key, .. }) => key.take().map(|k| join(path, &k)),
         }
     }
 
@@ -116,9 +125,13 @@ impl Builder {
             }
             None => {
                 // A mapping key: remember it for the value that follows.
-                if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
+                if let Some(Frame::Map { path, key, first }) = self.stack.last_mut() {
                     let k = scalar.unwrap_or("?").to_string();
                     self.map.keys.entry(join(path, &k)).or_insert(pos(mark));
+                    if *first {
+                        self.map.values.insert(path.clone(), pos(mark));
+                        *first = false;
+                    }
                     *key = Some(k);
                 }
                 None
@@ -142,7 +155,11 @@ impl MarkedEventReceiver for Builder {
             }
             Event::MappingStart(..) => {
                 let path = self.node(mark, None).unwrap_or_default();
-                self.stack.push(Frame::Map { path, key: None });
+                self.stack.push(Frame::Map {
+                    path,
+                    key: None,
+                    first: true,
+                });
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();

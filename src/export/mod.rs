@@ -1,0 +1,607 @@
+//! HR exports: the resolved roles as CSV tables, an XLSX workbook, a JSON
+//! file and a ZIP bundle with every PDF (`jdgen export`, `jdgen build`).
+//!
+//! Everything here is pure: inputs in, bytes out, no I/O, the same bytes for
+//! the same inputs (the only outside input is `SOURCE_DATE_EPOCH`, read by
+//! [`export_files`] for the ZIP and XLSX timestamps). The callers write the
+//! files, atomically. `docs/exports.md` documents every file and column.
+//!
+//! - [`tables`]: the `roles` and `items` tables, typed cells, stable order.
+//! - [`csv`]: RFC 4180 CSV, `safe` / `import` profiles, `--excel` flavour.
+//! - [`xlsx`]: one workbook, a sheet per table.
+//! - [`json`]: the roles as `jdgen show --format json` gives them.
+//! - [`zip`] and [`manifest`]: the reproducible bundle.
+
+use std::collections::BTreeMap;
+
+use clap::Args;
+
+use crate::data::DocumentOptions;
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::load::{self, Company};
+use crate::resolve::ResolvedRole;
+
+pub mod csv;
+pub mod json;
+pub mod manifest;
+pub mod tables;
+pub mod xlsx;
+pub mod zip;
+
+pub use self::csv::CsvProfile;
+pub use self::tables::{Cell, Column, ColumnType, Table, TableName};
+
+/// The workbook's file name.
+pub const XLSX_FILE: &str = "roles.xlsx";
+/// The JSON file's name.
+pub const JSON_FILE: &str = "roles.json";
+/// The bundle's file name.
+pub const ZIP_FILE: &str = "job-descriptions.zip";
+/// Where `jdgen export` writes when no `-o` is given.
+pub const DEFAULT_DIR: &str = "out/export";
+/// The export timestamp when `SOURCE_DATE_EPOCH` is unset: 1980-01-01
+/// 00:00:00 UTC, the earliest time a ZIP entry can carry.
+pub const DEFAULT_TIMESTAMP: i64 = 315_532_800;
+
+/// The file name of a table's CSV (`roles.csv`, `items.csv`).
+pub fn csv_file(table: TableName) -> String {
+    format!("{}.csv", table.as_str())
+}
+
+/// What to export.
+pub struct ExportInput<'a> {
+    pub company: &'a Company,
+    pub roles: &'a [ResolvedRole],
+    pub doc: &'a DocumentOptions,
+    /// Role id → PDF bytes; only read for the ZIP bundle, which needs one
+    /// for every role.
+    pub pdfs: &'a BTreeMap<String, Vec<u8>>,
+}
+
+/// Which files to make, and how CSVs look.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Formats {
+    pub csv: bool,
+    pub xlsx: bool,
+    pub json: bool,
+    pub zip: bool,
+    /// For every CSV, loose and in the bundle.
+    pub csv_profile: CsvProfile,
+    /// UTF-8 BOM and CRLF in every CSV, loose and in the bundle.
+    pub excel: bool,
+}
+
+impl Formats {
+    /// Every format, default CSV settings.
+    pub fn all() -> Formats {
+        Formats {
+            csv: true,
+            xlsx: true,
+            json: true,
+            zip: true,
+            ..Formats::default()
+        }
+    }
+
+    /// Whether any format is chosen.
+    pub fn any(&self) -> bool {
+        self.csv || self.xlsx || self.json || self.zip
+    }
+
+    /// Whether any CSV is made (loose or in the bundle).
+    pub fn makes_csv(&self) -> bool {
+        self.csv || self.zip
+    }
+}
+
+/// One file to write, relative to the export folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// `/`-separated relative path (`roles.csv`, `job-descriptions.zip`).
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The export timestamp: `SOURCE_DATE_EPOCH` (Unix seconds) when set, else
+/// [`DEFAULT_TIMESTAMP`]. Never the clock.
+pub fn export_timestamp() -> Result<i64> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(raw) => raw.trim().parse::<i64>().map_err(|_| {
+            Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH must be a whole number of seconds, found `{raw}`"
+            ))
+            .into()
+        }),
+        Err(_) => Ok(DEFAULT_TIMESTAMP),
+    }
+}
+
+/// Every file of the chosen formats, sorted by path. Pure apart from
+/// reading `SOURCE_DATE_EPOCH` (see [`export_files_at`]).
+pub fn export_files(input: &ExportInput, formats: &Formats) -> Result<Vec<OutputFile>> {
+    export_files_at(input, formats, export_timestamp()?)
+}
+
+/// [`export_files`] with an explicit timestamp (Unix seconds) for the ZIP
+/// entries, the workbook's creation date and the manifest.
+pub fn export_files_at(
+    input: &ExportInput,
+    formats: &Formats,
+    timestamp: i64,
+) -> Result<Vec<OutputFile>> {
+    if !formats.any() {
+        return Err(Error::Usage(NO_FORMAT.into()));
+    }
+    let company = input.company;
+    let roles = input.roles;
+    let tables = if formats.makes_csv() || formats.xlsx {
+        tables::build_tables(company, roles)
+    } else {
+        Vec::new()
+    };
+    let csvs = if formats.makes_csv() {
+        tables
+            .iter()
+            .map(|t| {
+                Ok(OutputFile {
+                    path: format!("{}.csv", t.name),
+                    bytes: self::csv::write_csv(t, formats.csv_profile, formats.excel)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        Vec::new()
+    };
+    let version = manifest::data_version(
+        roles
+            .iter()
+            .map(|r| (r.id.as_str(), r.data_version.as_str())),
+    );
+    let workbook = if formats.xlsx || formats.zip {
+        let comment = format!(
+            "Generated by jdgen {} from role data version {version}",
+            env!("CARGO_PKG_VERSION")
+        );
+        Some(OutputFile {
+            path: XLSX_FILE.into(),
+            bytes: xlsx::write_xlsx(
+                &tables,
+                &xlsx::WorkbookInfo {
+                    title: "Job profiles",
+                    author: &company.name,
+                    comment: &comment,
+                    // Excel dates run from 1900 to 9999.
+                    created: timestamp.clamp(0, 253_402_300_799),
+                },
+            )?,
+        })
+    } else {
+        None
+    };
+
+    let mut out = Vec::new();
+    if formats.csv {
+        out.extend(csvs.iter().cloned());
+    }
+    if formats.xlsx {
+        out.extend(workbook.clone());
+    }
+    if formats.json {
+        out.push(OutputFile {
+            path: JSON_FILE.into(),
+            bytes: json::roles_json(company, roles, input.doc),
+        });
+    }
+    if formats.zip {
+        let mut entries = pdf_entries(input)?;
+        entries.extend(csvs);
+        entries.extend(workbook);
+        let m = manifest::build(
+            &entries,
+            &manifest::ManifestInfo {
+                data_version: &version,
+                role_count: roles.len(),
+                created: timestamp,
+                csv_profile: formats.csv_profile.as_str(),
+                csv_excel: formats.excel,
+            },
+        );
+        entries.push(OutputFile {
+            path: manifest::MANIFEST_FILE.into(),
+            bytes: manifest::to_json(&m),
+        });
+        out.push(OutputFile {
+            path: ZIP_FILE.into(),
+            bytes: zip::write_zip(&entries, timestamp)?,
+        });
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+pub(crate) const NO_FORMAT: &str = "no export format chosen: pass one or more of --csv, --xlsx, --json, --zip, or --all for every format";
+
+/// `pdf/<role-id>.pdf` for every role, from `input.pdfs`. Entry names come
+/// only from ids that pass `load::is_valid_id`, never from other text.
+fn pdf_entries(input: &ExportInput) -> Result<Vec<OutputFile>> {
+    let mut entries = Vec::new();
+    let mut errors = Vec::new();
+    for role in tables::sort_roles(input.roles) {
+        if !load::is_valid_id(&role.id) {
+            errors.push(Diagnostic::error(format!(
+                "role id `{}` is not a valid id; it cannot name a file in the ZIP bundle",
+                role.id
+            )));
+            continue;
+        }
+        let path = tables::pdf_file(&role.id);
+        debug_assert!(zip::check_entry_name(&path).is_ok());
+        match input.pdfs.get(&role.id) {
+            Some(pdf) => entries.push(OutputFile {
+                path,
+                bytes: pdf.clone(),
+            }),
+            None => errors.push(Diagnostic::error(format!(
+                "no PDF for role `{}`: the ZIP bundle needs every role's PDF",
+                role.id
+            ))),
+        }
+    }
+    if errors.is_empty() {
+        Ok(entries)
+    } else {
+        Err(errors.into())
+    }
+}
+
+/// The `jdgen export` command line (the `Export` subcommand flattens this).
+#[derive(Args, Debug, Clone)]
+pub struct ExportArgs {
+    /// One CSV per table: roles.csv, items.csv.
+    #[arg(long)]
+    pub csv: bool,
+    /// One workbook, roles.xlsx, with a sheet per table.
+    #[arg(long)]
+    pub xlsx: bool,
+    /// roles.json: every resolved role as `jdgen show --format json` prints it.
+    #[arg(long)]
+    pub json: bool,
+    /// job-descriptions.zip: every role's PDF, the CSVs, the XLSX and
+    /// manifest.json (renders the PDFs).
+    #[arg(long)]
+    pub zip: bool,
+    /// Every format: --csv --xlsx --json --zip.
+    #[arg(long)]
+    pub all: bool,
+    /// CSV cells: `safe` prefixes `'` to text starting with = + - @ tab CR
+    /// LF (formula injection); `import` writes raw values for HR-system
+    /// imports [default: safe]
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub csv_profile: Option<CsvProfile>,
+    /// CSVs with a UTF-8 BOM and CRLF line ends, for double-clicking in Excel.
+    #[arg(long)]
+    pub excel: bool,
+    /// With `-o -`: the one table to write as CSV to standard output.
+    #[arg(long = "table", value_enum, value_name = "NAME")]
+    pub tables: Vec<TableName>,
+    /// Output folder, or `-` for standard output (one --table) [default: out/export]
+    #[arg(short, long, value_name = "DIR")]
+    pub output: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub doc: crate::cli::DocArgs,
+}
+
+/// Where `jdgen export` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Destination {
+    /// Files under this folder.
+    Folder(std::path::PathBuf),
+    /// One table's CSV on standard output.
+    Stdout(TableName),
+}
+
+impl ExportArgs {
+    /// The chosen formats and destination, or a usage error naming the
+    /// flags to use.
+    pub fn plan(&self) -> Result<(Formats, Destination)> {
+        let formats = Formats {
+            csv: self.csv || self.all,
+            xlsx: self.xlsx || self.all,
+            json: self.json || self.all,
+            zip: self.zip || self.all,
+            csv_profile: self.csv_profile.unwrap_or_default(),
+            excel: self.excel,
+        };
+        let usage = |m: &str| Err(Error::Usage(m.into()));
+        if !formats.any() {
+            return usage(NO_FORMAT);
+        }
+        if (self.excel || self.csv_profile.is_some()) && !formats.makes_csv() {
+            return usage("--excel and --csv-profile change CSV files: add --csv or --zip");
+        }
+        let to_stdout = self.output.as_deref() == Some(std::path::Path::new("-"));
+        if to_stdout {
+            if formats.xlsx || formats.json || formats.zip || !formats.csv {
+                return usage(
+                    "-o - writes one CSV table to standard output: use --csv alone (no --xlsx, --json, --zip or --all)",
+                );
+            }
+            return match self.tables.as_slice() {
+                [one] => Ok((formats, Destination::Stdout(*one))),
+                _ => usage("-o - writes exactly one table: add --table roles or --table items"),
+            };
+        }
+        if !self.tables.is_empty() {
+            return usage("--table picks the table written to standard output: use it with -o -");
+        }
+        let dir = self
+            .output
+            .clone()
+            .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_DIR));
+        Ok((formats, Destination::Folder(dir)))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::fs;
+
+    use crate::data::DocumentOptions;
+    use crate::load::{self, Library};
+    use crate::resolve::{self, ResolvedRole};
+
+    /// A small role folder: two families (file order differs from id
+    /// order), family-wide items, inheritance, groups and a link.
+    pub fn library() -> (Library, Vec<ResolvedRole>) {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        fs::write(
+            p.join("company.yaml"),
+            "name: Acme\nwebsite: https://acme.test\ndata_version: \"v1\"\n",
+        )
+        .unwrap();
+        fs::write(
+            p.join("0-b.yaml"),
+            "family: b-fam\ntitle: B\nlevels:\n  - id: b-only\n    level: Only\n    title: B Only\n",
+        )
+        .unwrap();
+        fs::write(
+            p.join("1-a.yaml"),
+            r#"family: a-fam
+title: A Family
+summary: "The _A_ family"
+responsibilities:
+  items: ["Shared duty"]
+levels:
+  - id: a-junior
+    level: Junior
+    title: Junior A
+    grade: 5
+    responsibilities:
+      items: ["[Junior duty](https://x.test/j)"]
+  - id: a-senior
+    level: Senior
+    title: Senior A
+    grade: 6
+    reports_to: "=Boss"
+    responsibilities:
+      builds_on: a-junior
+      items: ["Senior duty"]
+    requirements:
+      groups:
+        - heading: "**Tools**"
+          items: ["Git"]
+"#,
+        )
+        .unwrap();
+        let lib = load::load(p).unwrap();
+        lib.ensure_valid().unwrap();
+        let roles = resolve::resolve_all(&lib).unwrap();
+        (lib, roles)
+    }
+
+    pub fn doc() -> DocumentOptions {
+        DocumentOptions {
+            date: "2026-11-01".into(),
+            paper: "a4".into(),
+            signature: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Read};
+
+    use super::test_support::{doc, library};
+    use super::*;
+
+    fn fake_pdfs(roles: &[ResolvedRole]) -> BTreeMap<String, Vec<u8>> {
+        roles
+            .iter()
+            .map(|r| (r.id.clone(), format!("%PDF-1.7 fake {}", r.id).into_bytes()))
+            .collect()
+    }
+
+    #[test]
+    fn each_format_alone_and_all_together() {
+        let (lib, roles) = library();
+        let pdfs = fake_pdfs(&roles);
+        let d = doc();
+        let input = ExportInput {
+            company: &lib.company,
+            roles: &roles,
+            doc: &d,
+            pdfs: &pdfs,
+        };
+        let paths = |f: Formats| -> Vec<String> {
+            export_files_at(&input, &f, DEFAULT_TIMESTAMP)
+                .unwrap()
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
+        };
+        let only = |set: fn(&mut Formats)| {
+            let mut f = Formats::default();
+            set(&mut f);
+            f
+        };
+        assert_eq!(paths(only(|f| f.csv = true)), ["items.csv", "roles.csv"]);
+        assert_eq!(paths(only(|f| f.xlsx = true)), ["roles.xlsx"]);
+        assert_eq!(paths(only(|f| f.json = true)), ["roles.json"]);
+        assert_eq!(paths(only(|f| f.zip = true)), ["job-descriptions.zip"]);
+        assert_eq!(
+            paths(Formats::all()),
+            [
+                "items.csv",
+                "job-descriptions.zip",
+                "roles.csv",
+                "roles.json",
+                "roles.xlsx"
+            ]
+        );
+        assert!(matches!(
+            export_files_at(&input, &Formats::default(), 0),
+            Err(Error::Usage(_))
+        ));
+    }
+
+    #[test]
+    fn bundle_holds_pdfs_tables_and_a_true_manifest() {
+        let (lib, roles) = library();
+        let pdfs = fake_pdfs(&roles);
+        let d = doc();
+        let input = ExportInput {
+            company: &lib.company,
+            roles: &roles,
+            doc: &d,
+            pdfs: &pdfs,
+        };
+        let files = export_files_at(&input, &Formats::all(), DEFAULT_TIMESTAMP).unwrap();
+        let again = export_files_at(&input, &Formats::all(), DEFAULT_TIMESTAMP).unwrap();
+        assert_eq!(files, again, "two exports differ");
+        let zip_bytes = &files.iter().find(|f| f.path == ZIP_FILE).unwrap().bytes;
+        let mut z = ::zip::ZipArchive::new(Cursor::new(zip_bytes.clone())).unwrap();
+        let names: Vec<String> = z.file_names().map(|n| n.unwrap().into_owned()).collect();
+        assert_eq!(
+            names,
+            [
+                "items.csv",
+                "manifest.json",
+                "pdf/a-junior.pdf",
+                "pdf/a-senior.pdf",
+                "pdf/b-only.pdf",
+                "roles.csv",
+                "roles.xlsx"
+            ]
+        );
+        let mut read = |name: &str| {
+            let mut v = Vec::new();
+            z.by_name(name).unwrap().read_to_end(&mut v).unwrap();
+            v
+        };
+        let m: manifest::Manifest = serde_json::from_slice(&read("manifest.json")).unwrap();
+        assert_eq!(m.role_count, 3);
+        assert_eq!(m.data_version, "v1");
+        assert_eq!(m.files.len(), names.len() - 1);
+        for f in &m.files {
+            let body = read(&f.path);
+            assert_eq!(body.len() as u64, f.size);
+            assert_eq!(crate::fsutil::sha256_hex(&body), f.sha256);
+        }
+        // The loose files and the bundled ones are the same bytes.
+        for loose in ["items.csv", "roles.csv", "roles.xlsx"] {
+            let f = files.iter().find(|f| f.path == loose).unwrap();
+            assert_eq!(read(loose), f.bytes, "{loose}");
+        }
+        assert_eq!(read("pdf/a-senior.pdf"), pdfs["a-senior"]);
+    }
+
+    #[test]
+    fn bundle_needs_every_pdf() {
+        let (lib, roles) = library();
+        let mut pdfs = fake_pdfs(&roles);
+        pdfs.remove("b-only");
+        let d = doc();
+        let input = ExportInput {
+            company: &lib.company,
+            roles: &roles,
+            doc: &d,
+            pdfs: &pdfs,
+        };
+        let err = export_files_at(&input, &Formats::all(), 0).unwrap_err();
+        assert!(
+            err.to_string().contains("no PDF for role `b-only`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn timestamp_changes_only_time_fields() {
+        let (lib, roles) = library();
+        let pdfs = fake_pdfs(&roles);
+        let d = doc();
+        let input = ExportInput {
+            company: &lib.company,
+            roles: &roles,
+            doc: &d,
+            pdfs: &pdfs,
+        };
+        let zip_at = |t| {
+            export_files_at(
+                &input,
+                &Formats {
+                    zip: true,
+                    ..Formats::default()
+                },
+                t,
+            )
+            .unwrap()
+            .remove(0)
+            .bytes
+        };
+        let a = zip_at(1_704_067_200);
+        assert_eq!(a, zip_at(1_704_067_200));
+        assert_ne!(a, zip_at(DEFAULT_TIMESTAMP));
+        let mut z = ::zip::ZipArchive::new(Cursor::new(a)).unwrap();
+        let t = z.by_index(0).unwrap().last_modified().unwrap();
+        assert_eq!((t.year(), t.month(), t.day()), (2024, 1, 1));
+    }
+
+    fn args(argv: &[&str]) -> ExportArgs {
+        #[derive(clap::Parser)]
+        struct P {
+            #[command(flatten)]
+            a: ExportArgs,
+        }
+        <P as clap::Parser>::try_parse_from(std::iter::once("x").chain(argv.iter().copied()))
+            .unwrap()
+            .a
+    }
+
+    #[test]
+    fn flag_rules() {
+        let usage = |argv: &[&str]| match args(argv).plan() {
+            Err(Error::Usage(m)) => m,
+            other => panic!("{argv:?}: {other:?}"),
+        };
+        assert!(usage(&[]).contains("--csv, --xlsx, --json, --zip"));
+        assert!(usage(&["--xlsx", "--excel"]).contains("add --csv or --zip"));
+        assert!(usage(&["--csv", "-o", "-"]).contains("--table"));
+        assert!(usage(&["--csv", "--xlsx", "-o", "-", "--table", "roles"]).contains("--csv alone"));
+        assert!(usage(&["--csv", "--table", "roles"]).contains("-o -"));
+        let (f, d) = args(&["--csv", "--zip", "--csv-profile", "import", "--excel"])
+            .plan()
+            .unwrap();
+        assert!(f.csv && f.zip && !f.xlsx && !f.json && f.excel);
+        assert_eq!(f.csv_profile, CsvProfile::Import);
+        assert_eq!(d, Destination::Folder(DEFAULT_DIR.into()));
+        let (f, _) = args(&["--all"]).plan().unwrap();
+        assert_eq!(f, Formats::all());
+        let (_, d) = args(&["--csv", "-o", "-", "--table", "items"])
+            .plan()
+            .unwrap();
+        assert_eq!(d, Destination::Stdout(TableName::Items));
+    }
+}

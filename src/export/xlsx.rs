@@ -1,0 +1,284 @@
+//! The XLSX workbook: one sheet per table, built with rust_xlsxwriter.
+//!
+//! Every sheet has a bold, frozen header row with an autofilter, columns
+//! sized to their content (capped, long text wrapped), text written as
+//! string cells only (never a formula, even `=1+1`), whole numbers as
+//! number cells and flags as boolean cells. The workbook's creation date is
+//! fixed by the caller, so the same inputs give the same bytes.
+
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+use super::tables::{Cell, Table};
+use crate::diag::Diagnostic;
+use crate::error::Result;
+
+/// Widest a column gets, in Excel character units; longer text wraps.
+pub const MAX_COLUMN_WIDTH: usize = 60;
+/// Narrowest column.
+pub const MIN_COLUMN_WIDTH: usize = 8;
+/// Excel's limit on the length of a cell's text, in UTF-16 units.
+pub const MAX_CELL_CHARS: usize = 32_767;
+
+/// Document properties of the workbook.
+#[derive(Debug, Clone)]
+pub struct WorkbookInfo<'a> {
+    pub title: &'a str,
+    pub author: &'a str,
+    pub comment: &'a str,
+    /// Creation (and modification) time, Unix seconds.
+    pub created: i64,
+}
+
+/// Writes `tables` as one workbook, a sheet per table in the given order.
+pub fn write_xlsx(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>> {
+    check_cell_lengths(tables)?;
+    build(tables, info)
+        .map_err(|e| Diagnostic::error(format!("cannot write the XLSX workbook: {e}")).into())
+}
+
+fn build(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_timestamp(info.created)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(info.title)
+            .set_author(info.author)
+            .set_company(info.author)
+            .set_comment(info.comment)
+            .set_creation_datetime(&created),
+    );
+    let header = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Top)
+        .set_background_color("#E7E6E6")
+        .set_border_bottom(FormatBorder::Thin);
+    let body = Format::new().set_align(FormatAlign::Top).set_text_wrap();
+    for table in tables {
+        let ws = wb.add_worksheet();
+        ws.set_name(table.name)?;
+        write_sheet(ws, table, &header, &body)?;
+    }
+    wb.save_to_buffer()
+}
+
+fn write_sheet(
+    ws: &mut Worksheet,
+    table: &Table,
+    header: &Format,
+    body: &Format,
+) -> Result<(), XlsxError> {
+    let ncols = table.columns.len() as u16;
+    for (c, col) in table.columns.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, col.name, header)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                // write_string stores a string cell whatever the text is:
+                // `=1+1` stays text, never a formula.
+                Cell::Text(s) => ws.write_string_with_format(r, c, s, body)?,
+                Cell::Integer(n) => ws.write_number_with_format(r, c, *n as f64, body)?,
+                Cell::Boolean(b) => ws.write_boolean_with_format(r, c, *b, body)?,
+                Cell::Empty => ws.write_blank(r, c, body)?,
+            };
+        }
+    }
+    for (c, width) in column_widths(table).into_iter().enumerate() {
+        ws.set_column_width(c as u16, width as f64)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, table.rows.len() as u32, ncols.saturating_sub(1))?;
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_landscape();
+    Ok(())
+}
+
+/// Width of each column: its longest line (header included, with room for
+/// the filter button), between `MIN_COLUMN_WIDTH` and `MAX_COLUMN_WIDTH`.
+pub fn column_widths(table: &Table) -> Vec<usize> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(c, col)| {
+            let longest = table
+                .rows
+                .iter()
+                .map(|row| {
+                    row[c]
+                        .as_text()
+                        .lines()
+                        .map(display_width)
+                        .max()
+                        .unwrap_or(0)
+                })
+                .max()
+                .unwrap_or(0);
+            (longest + 2)
+                .max(display_width(col.name) + 4)
+                .clamp(MIN_COLUMN_WIDTH, MAX_COLUMN_WIDTH)
+        })
+        .collect()
+}
+
+/// Rough display width: East Asian wide characters and emoji count double.
+fn display_width(s: &str) -> usize {
+    s.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x1F300..=0x1FAFF
+        | 0x20000..=0x3FFFD)
+}
+
+/// Excel cannot hold more than 32,767 characters in a cell: say which
+/// cell, rather than rust_xlsxwriter's bare error.
+fn check_cell_lengths(tables: &[Table]) -> Result<()> {
+    let mut errors = Vec::new();
+    for t in tables {
+        for (r, row) in t.rows.iter().enumerate() {
+            for (cell, col) in row.iter().zip(t.columns) {
+                if let Cell::Text(s) = cell {
+                    let n = s.encode_utf16().count();
+                    if n > MAX_CELL_CHARS {
+                        errors.push(
+                            Diagnostic::error(format!(
+                                "table `{}`, row {} (role `{}`), column `{}`: {n} characters; an Excel cell holds at most {MAX_CELL_CHARS}",
+                                t.name,
+                                r + 1,
+                                row[0].as_text(),
+                                col.name
+                            ))
+                            .help("shorten the text in the role file"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+
+    use super::*;
+    use crate::export::tables::{Column, ColumnType};
+
+    static COLS: &[Column] = &[
+        Column {
+            name: "role_id",
+            ty: ColumnType::Text,
+        },
+        Column {
+            name: "job_grade",
+            ty: ColumnType::Integer,
+        },
+        Column {
+            name: "text",
+            ty: ColumnType::Text,
+        },
+        Column {
+            name: "inherited",
+            ty: ColumnType::Boolean,
+        },
+    ];
+
+    const INFO: WorkbookInfo = WorkbookInfo {
+        title: "t",
+        author: "a",
+        comment: "c",
+        created: 315_532_800,
+    };
+
+    fn table(texts: &[&str]) -> Table {
+        Table {
+            name: "items",
+            columns: COLS,
+            rows: texts
+                .iter()
+                .map(|t| {
+                    vec![
+                        Cell::Text("r".into()),
+                        Cell::Integer(7),
+                        Cell::Text(t.to_string()),
+                        Cell::Boolean(true),
+                    ]
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn strings_stay_strings_numbers_numbers_and_bytes_are_stable() {
+        let texts = [
+            "=1+1",
+            "+x",
+            "-x",
+            "@x",
+            "\tTab\r\nCRLF",
+            "_x0041_ literal",
+            "emoji 👩🏽‍💻 RTL مرحبا CJK 日本語",
+            " spaced ",
+        ];
+        let t = table(&texts);
+        let a = write_xlsx(std::slice::from_ref(&t), &INFO).unwrap();
+        let b = write_xlsx(std::slice::from_ref(&t), &INFO).unwrap();
+        assert_eq!(a, b, "two writes differ");
+
+        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(a)).unwrap();
+        let range = wb.worksheet_range("items").unwrap();
+        let rows: Vec<_> = range.rows().collect();
+        assert_eq!(rows[0][0], Data::String("role_id".into()));
+        for (row, text) in rows[1..].iter().zip(texts) {
+            assert_eq!(row[1], Data::Float(7.0));
+            assert_eq!(row[2], Data::String(text.into()));
+            assert_eq!(row[3], Data::Bool(true));
+        }
+        let formulas = wb.worksheet_formula("items").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+    }
+
+    #[test]
+    fn creation_date_is_the_given_one() {
+        let bytes = write_xlsx(&[table(&["x"])], &INFO).unwrap();
+        let mut zip = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut core = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("docProps/core.xml").unwrap(), &mut core)
+            .unwrap();
+        assert!(core.contains("1980-01-01T00:00:00Z"), "{core}");
+    }
+
+    #[test]
+    fn too_long_cell_is_named() {
+        let long = "x".repeat(MAX_CELL_CHARS + 1);
+        let err = write_xlsx(&[table(&[&long])], &INFO)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column `text`") && err.contains("32767"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn widths_are_capped() {
+        let long = "y".repeat(500);
+        let w = column_widths(&table(&[&long]));
+        assert_eq!(w[2], MAX_COLUMN_WIDTH);
+        assert_eq!(w[0], "role_id".len() + 4);
+    }
+}

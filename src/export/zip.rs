@@ -1,0 +1,212 @@
+//! The ZIP bundle, byte-identical for the same inputs.
+//!
+//! - Entries sorted by name, no folder entries, no extra fields, no comment.
+//! - Every entry's time is the export timestamp (`SOURCE_DATE_EPOCH`, else
+//!   1980-01-01 00:00:00, the ZIP epoch), clamped to what ZIP can store.
+//! - Every entry is a regular file with permissions 0644, made on "Unix".
+//! - Deflated at level `COMPRESSION_LEVEL` by the pure-Rust zlib-rs backend
+//!   (pinned by `Cargo.lock`), so the bytes do not depend on the machine.
+//! - Names are checked: relative, `/`-separated, plain ASCII, no `..`, no
+//!   `\`, nothing that could unpack outside the target folder.
+
+use std::io::{Cursor, Write};
+
+use ::zip::write::SimpleFileOptions;
+use ::zip::{CompressionMethod, DateTime, System, ZipWriter};
+
+use super::OutputFile;
+use crate::data::civil_from_days;
+use crate::diag::Diagnostic;
+use crate::error::Result;
+
+/// Deflate level (1–9; 10+ would switch to zopfli).
+pub const COMPRESSION_LEVEL: i64 = 6;
+
+/// Unix permissions of every entry.
+pub const PERMISSIONS: u32 = 0o644;
+
+/// Checks that `name` is safe as a ZIP entry name: non-empty, relative,
+/// `/`-separated segments of ASCII letters, digits, `-`, `_` and `.`, no
+/// segment empty, `.` or `..`, no `\`.
+pub fn check_entry_name(name: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("unsafe ZIP entry name `{name}`: {why}"));
+    if name.is_empty() {
+        return bad("empty");
+    }
+    if name.starts_with('/') {
+        return bad("absolute path");
+    }
+    if name.contains('\\') {
+        return bad("contains `\\`");
+    }
+    for segment in name.split('/') {
+        if segment.is_empty() || segment == "." || segment == ".." {
+            return bad("empty, `.` or `..` path segment");
+        }
+        if !segment
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return bad("only ASCII letters, digits, `-`, `_` and `.` are allowed");
+        }
+    }
+    Ok(())
+}
+
+/// The ZIP (DOS) time for a Unix timestamp, clamped to 1980-01-01 00:00:00
+/// … 2107-12-31 23:59:58, the range ZIP can store.
+pub fn zip_datetime(unix: i64) -> DateTime {
+    let (y, mo, d) = civil_from_days(unix.div_euclid(86_400));
+    let secs = unix.rem_euclid(86_400);
+    if y < 1980 {
+        return DateTime::default();
+    }
+    if y > 2107 {
+        return DateTime::from_date_and_time(2107, 12, 31, 23, 59, 58).expect("valid date");
+    }
+    DateTime::from_date_and_time(
+        y as u16,
+        mo as u8,
+        d as u8,
+        (secs / 3600) as u8,
+        (secs / 60 % 60) as u8,
+        (secs % 60) as u8,
+    )
+    .unwrap_or_default()
+}
+
+/// Writes `files` as a ZIP archive, entries sorted by path.
+pub fn write_zip(files: &[OutputFile], unix_time: i64) -> Result<Vec<u8>> {
+    let mut sorted: Vec<&OutputFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut errors = Vec::new();
+    for (i, f) in sorted.iter().enumerate() {
+        if let Err(e) = check_entry_name(&f.path) {
+            errors.push(Diagnostic::error(e));
+        }
+        if i > 0 && sorted[i - 1].path == f.path {
+            errors.push(Diagnostic::error(format!(
+                "duplicate ZIP entry `{}`",
+                f.path
+            )));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let options = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(COMPRESSION_LEVEL))
+        .last_modified_time(zip_datetime(unix_time))
+        .unix_permissions(PERMISSIONS)
+        .system(System::Unix)
+        .large_file(false);
+    let fail =
+        |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the ZIP bundle: {e}"));
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for f in sorted {
+        zip.start_file(f.path.as_str(), options)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(&f.bytes).map_err(|e| fail(&e))?;
+    }
+    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use ::zip::ZipArchive;
+
+    use super::*;
+
+    fn file(path: &str, bytes: &[u8]) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    #[test]
+    fn names_that_could_escape_are_refused() {
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../x",
+            "a/../../x",
+            "pdf/..",
+            "a\\b",
+            "a//b",
+            "./a",
+            "C:x",
+            "pdf/é.pdf",
+            "a b",
+        ] {
+            assert!(check_entry_name(bad).is_err(), "{bad:?} accepted");
+        }
+        for good in ["manifest.json", "pdf/senior-social.pdf", "roles.xlsx"] {
+            check_entry_name(good).unwrap();
+        }
+        let err = write_zip(&[file("../evil", b"x")], 0).unwrap_err();
+        assert!(err.to_string().contains("unsafe ZIP entry name"));
+        assert!(write_zip(&[file("a", b"1"), file("a", b"2")], 0).is_err());
+    }
+
+    #[test]
+    fn sorted_fixed_and_deterministic() {
+        let files = [
+            file("roles.csv", b"id\nx\n"),
+            file("pdf/b.pdf", b"%PDF-fake-b"),
+            file("pdf/a.pdf", b"%PDF-fake-a"),
+            file("manifest.json", b"{}"),
+        ];
+        let mut reversed = files.clone();
+        reversed.reverse();
+        let a = write_zip(&files, 315_532_800).unwrap();
+        assert_eq!(a, write_zip(&reversed, 315_532_800).unwrap());
+
+        let mut z = ZipArchive::new(Cursor::new(a)).unwrap();
+        let names: Vec<_> = z.file_names().map(|n| n.unwrap().into_owned()).collect();
+        let mut in_order = Vec::new();
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            let name = e.name().unwrap().into_owned();
+            in_order.push(name.clone());
+            assert_eq!(e.compression(), CompressionMethod::Deflated);
+            assert_eq!(e.unix_mode(), Some(0o100644));
+            assert_eq!(e.last_modified(), Some(DateTime::default()));
+            let mut body = Vec::new();
+            e.read_to_end(&mut body).unwrap();
+            let original = files.iter().find(|f| f.path == name).unwrap();
+            assert_eq!(body, original.bytes);
+        }
+        assert_eq!(names.len(), 4);
+        assert_eq!(
+            in_order,
+            ["manifest.json", "pdf/a.pdf", "pdf/b.pdf", "roles.csv"]
+        );
+    }
+
+    #[test]
+    fn timestamps_follow_source_date_epoch_and_clamp() {
+        // 2024-01-01 12:34:56 UTC
+        let t = zip_datetime(1_704_112_496);
+        assert_eq!(
+            (
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            ),
+            (2024, 1, 1, 12, 34, 56)
+        );
+        assert_eq!(zip_datetime(0), DateTime::default());
+        assert_eq!(zip_datetime(-5), DateTime::default());
+        assert_eq!(zip_datetime(i64::from(u32::MAX) * 2).year(), 2107);
+        let a = write_zip(&[file("a", b"x")], 1_704_112_496).unwrap();
+        let mut z = ZipArchive::new(Cursor::new(a)).unwrap();
+        assert_eq!(z.by_index(0).unwrap().last_modified(), Some(t));
+    }
+}

@@ -1,0 +1,713 @@
+//! `jdgen export`, end to end: runs the real binary on `roles/` and on the
+//! fixture folders in `tests/fixtures/export/`, then parses every output
+//! back and checks it against what the library says the roles are.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use serde_json::Value;
+
+use jdgen::data::{self, DocumentOptions};
+use jdgen::load::{self, Company};
+use jdgen::markdown::to_plain;
+use jdgen::resolve::{self, ResolvedRole};
+
+/// A fixed `SOURCE_DATE_EPOCH` (2023-11-14 22:13:20 UTC) for every run.
+const EPOCH: &str = "1700000000";
+const EPOCH_DATE: &str = "2023-11-14";
+
+const ROLE_COLUMNS: &[&str] = &[
+    "role_id",
+    "job_title",
+    "family_id",
+    "family_name",
+    "level_id",
+    "level_name",
+    "level_rank",
+    "job_grade",
+    "reports_to",
+    "summary",
+    "description",
+    "responsibilities_count",
+    "requirements_count",
+    "pdf_file",
+    "source_file",
+    "effective_date",
+    "data_version",
+];
+const ITEM_COLUMNS: &[&str] = &[
+    "role_id",
+    "kind",
+    "position",
+    "group",
+    "text",
+    "source",
+    "source_role_id",
+    "inherited",
+];
+/// Columns holding numbers / booleans: never neutralised.
+const NUMERIC: &[&str] = &[
+    "level_rank",
+    "job_grade",
+    "responsibilities_count",
+    "requirements_count",
+    "position",
+    "inherited",
+];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn shipped() -> PathBuf {
+    root().join("roles")
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/export").join(name)
+}
+
+fn jdgen(roles: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jdgen"));
+    cmd.env_remove("JDGEN_ROLES")
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .arg("--roles")
+        .arg(roles);
+    cmd
+}
+
+/// Runs `jdgen export ARGS -o DIR` and returns DIR's files by name.
+fn export(roles: &Path, args: &[&str]) -> (tempfile::TempDir, BTreeMap<String, Vec<u8>>) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    jdgen(roles)
+        .arg("export")
+        .args(args)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let files = read_tree(&out);
+    (dir, files)
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for e in entries {
+            let e = e.unwrap();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().unwrap().is_dir() {
+                for (sub, bytes) in read_tree(&e.path()) {
+                    files.insert(format!("{name}/{sub}"), bytes);
+                }
+            } else {
+                files.insert(name, fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn library(dir: &Path) -> (Company, Vec<ResolvedRole>) {
+    let lib = load::load(dir).unwrap();
+    lib.ensure_valid().unwrap();
+    let roles = resolve::resolve_all(&lib).unwrap();
+    (lib.company, roles)
+}
+
+fn level_rank(r: &ResolvedRole) -> usize {
+    r.family_data
+        .data
+        .levels
+        .iter()
+        .position(|l| l.id == r.id)
+        .unwrap()
+        + 1
+}
+
+/// The roles in the documented order: family id, then level rank.
+fn sorted(roles: &[ResolvedRole]) -> Vec<&ResolvedRole> {
+    let mut v: Vec<&ResolvedRole> = roles.iter().collect();
+    v.sort_by_key(|r| (r.family.id.clone(), level_rank(r)));
+    v
+}
+
+/// What the `items` table must hold, computed from the library alone:
+/// [role_id, kind, position, group, text, source, source_role_id, inherited].
+fn expected_items(company: &Company, roles: &[ResolvedRole]) -> Vec<Vec<String>> {
+    let base = &company.website;
+    let mut rows = Vec::new();
+    for role in sorted(roles) {
+        let fam = &role.family_data.data;
+        for (kind, shared, resolved) in [
+            (
+                "responsibility",
+                &fam.responsibilities,
+                &role.responsibilities,
+            ),
+            ("requirement", &fam.requirements, &role.requirements),
+        ] {
+            let mut n = 0;
+            let mut push = |group: Option<&String>, text: &str, source: &str, from: &str| {
+                n += 1;
+                rows.push(vec![
+                    role.id.clone(),
+                    kind.to_string(),
+                    n.to_string(),
+                    group.map(|g| to_plain(g, base)).unwrap_or_default(),
+                    to_plain(text, base),
+                    source.to_string(),
+                    from.to_string(),
+                    (source != "own").to_string(),
+                ]);
+            };
+            if let Some(list) = shared {
+                for t in &list.items {
+                    push(None, t, "family", "");
+                }
+                for g in &list.groups {
+                    for t in &g.items {
+                        push(Some(&g.heading), t, "family", "");
+                    }
+                }
+            }
+            for it in &resolved.items {
+                let source = if it.inherited { "inherited" } else { "own" };
+                push(it.group.as_ref(), &it.text, source, &it.from);
+            }
+        }
+    }
+    rows
+}
+
+/// Parses CSV bytes (optionally with a BOM) into header + rows.
+fn parse_csv(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut r = csv::ReaderBuilder::new().from_reader(body);
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap()
+}
+
+/// Every sheet of a workbook as strings (numbers as integers, booleans as
+/// true/false, blanks as ""), asserting on the way that no cell is a
+/// formula and that the cell types are the documented ones.
+fn read_xlsx(bytes: &[u8]) -> BTreeMap<String, Vec<Vec<String>>> {
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let mut sheets = BTreeMap::new();
+    for name in wb.sheet_names() {
+        let formulas = wb.worksheet_formula(&name).unwrap();
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "sheet {name} has formulas"
+        );
+        let range = wb.worksheet_range(&name).unwrap();
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut header: Vec<String> = Vec::new();
+        for (r, row) in range.rows().enumerate() {
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let col = header.get(c).map(String::as_str).unwrap_or("");
+                    match cell {
+                        Data::String(s) => {
+                            assert!(r == 0 || !NUMERIC.contains(&col), "{col} is text: {s:?}");
+                            s.clone()
+                        }
+                        Data::Float(f) => {
+                            assert!(NUMERIC.contains(&col), "{col} is a number");
+                            assert_eq!(f.fract(), 0.0);
+                            format!("{}", *f as u64)
+                        }
+                        Data::Int(i) => i.to_string(),
+                        Data::Bool(b) => {
+                            assert_eq!(col, "inherited");
+                            b.to_string()
+                        }
+                        Data::Empty => String::new(),
+                        other => panic!("unexpected cell {other:?} in {name}"),
+                    }
+                })
+                .collect();
+            if r == 0 {
+                header = cells.clone();
+            }
+            rows.push(cells);
+        }
+        sheets.insert(name, rows);
+    }
+    sheets
+}
+
+/// The expected cell in the default (`safe`) profile.
+fn neutralised(col: &str, raw: &str) -> String {
+    let triggers = ['=', '+', '-', '@', '\t', '\r', '\n'];
+    if !NUMERIC.contains(&col) && raw.starts_with(triggers) {
+        format!("'{raw}")
+    } else {
+        raw.to_string()
+    }
+}
+
+#[test]
+fn csv_tables_match_the_library() {
+    for dir in [shipped(), fixture("hostile")] {
+        let (company, roles) = library(&dir);
+        let (_tmp, files) = export(&dir, &["--csv", "--csv-profile", "import"]);
+        assert_eq!(
+            files.keys().collect::<Vec<_>>(),
+            ["items.csv", "roles.csv"],
+            "{}",
+            dir.display()
+        );
+
+        let (header, rows) = parse_csv(&files["roles.csv"]);
+        assert_eq!(header, ROLE_COLUMNS);
+        assert_eq!(rows.len(), roles.len());
+        let items = expected_items(&company, &roles);
+        for (row, role) in rows.iter().zip(sorted(&roles)) {
+            let cell = |name: &str| row[column(&header, name)].as_str();
+            assert_eq!(cell("role_id"), role.id);
+            assert_eq!(cell("job_title"), role.title);
+            assert_eq!(cell("family_id"), role.family.id);
+            assert_eq!(cell("family_name"), role.family.title);
+            assert_eq!(cell("level_id"), role.level.id);
+            assert_eq!(cell("level_name"), role.level.name);
+            assert_eq!(cell("level_rank"), level_rank(role).to_string());
+            assert_eq!(
+                cell("job_grade"),
+                role.grade.map(|g| g.to_string()).unwrap_or_default()
+            );
+            let plain = |s: &str| to_plain(s, &company.website);
+            assert_eq!(
+                cell("reports_to"),
+                role.reports_to.as_deref().map(plain).unwrap_or_default()
+            );
+            let summary = role.family_data.data.summary.as_deref();
+            assert_eq!(cell("summary"), summary.map(plain).unwrap_or_default());
+            let desc: Vec<String> = role.description.iter().map(|d| plain(d)).collect();
+            assert_eq!(cell("description"), desc.join("\n\n"));
+            for (kind, col) in [
+                ("responsibility", "responsibilities_count"),
+                ("requirement", "requirements_count"),
+            ] {
+                let n = items
+                    .iter()
+                    .filter(|i| i[0] == role.id && i[1] == kind)
+                    .count();
+                assert_eq!(cell(col), n.to_string(), "{} {col}", role.id);
+            }
+            assert_eq!(cell("pdf_file"), format!("pdf/{}.pdf", role.id));
+            assert_eq!(
+                cell("source_file"),
+                role.source.file_name().unwrap().to_string_lossy()
+            );
+            assert_eq!(
+                cell("effective_date"),
+                company.effective_date.clone().unwrap_or_default()
+            );
+            assert_eq!(cell("data_version"), role.data_version);
+        }
+
+        let (header, rows) = parse_csv(&files["items.csv"]);
+        assert_eq!(header, ITEM_COLUMNS);
+        // One row per resolved item, plus the family-wide items of each role.
+        let resolved: usize = roles
+            .iter()
+            .map(|r| r.responsibilities.items.len() + r.requirements.items.len())
+            .sum();
+        let family_rows = items.iter().filter(|i| i[5] == "family").count();
+        assert_eq!(rows.len(), resolved + family_rows);
+        assert_eq!(rows, items, "{}", dir.display());
+    }
+}
+
+#[test]
+fn shipped_roles_include_family_wide_items() {
+    let (company, roles) = library(&shipped());
+    let items = expected_items(&company, &roles);
+    assert!(items.iter().any(|i| i[5] == "family"));
+    assert!(items.iter().any(|i| i[5] == "inherited"));
+    // Links stay readable: the label, then the URL resolved against the website.
+    let pm = roles
+        .iter()
+        .find(|r| r.reports_to.as_deref().is_some_and(|t| t.contains("](/")))
+        .unwrap();
+    let plain = to_plain(pm.reports_to.as_deref().unwrap(), &company.website);
+    assert!(plain.contains(" (https://about.gitlab.com/"), "{plain}");
+}
+
+#[test]
+fn hostile_text_round_trips_and_is_neutralised_by_default() {
+    let dir = fixture("hostile");
+    let (company, roles) = library(&dir);
+    let (_a, raw) = export(
+        &dir,
+        &["--csv", "--xlsx", "--json", "--csv-profile", "import"],
+    );
+    let (_b, safe) = export(&dir, &["--csv"]);
+
+    // Every hostile string is in the import CSV exactly.
+    let (ih, irows) = parse_csv(&raw["items.csv"]);
+    let texts: Vec<&str> = irows
+        .iter()
+        .map(|r| r[column(&ih, "text")].as_str())
+        .collect();
+    for must in [
+        "=1+1",
+        "=HYPERLINK(\"https://evil.test\",\"click\")",
+        "+x",
+        "-x",
+        "@x",
+        "\tstarts with a tab",
+        "\rstarts with CR",
+        "\nstarts with LF",
+        "comma, \"double quotes\", 'single'",
+        "multi\nline\r\nitem\twith tab",
+        "emoji 👩🏽‍💻 🤝 and a ZWJ sequence",
+        "RTL: مرحبا بالعالم / עברית",
+        "CJK: 日本語のテキスト、中文，한국어",
+        "_x0041_ looks like an XLSX escape",
+        "  leading and trailing spaces  ",
+        "a link (https://hostile.test/path?q=1,2) and bold, kept readable",
+        "Backslash \\ and <tag> & ampersand; semicolon",
+        "Trailing newline\n",
+    ] {
+        assert!(texts.contains(&must), "missing {must:?}");
+    }
+
+    // The default profile differs exactly by the leading `'`.
+    for table in ["roles.csv", "items.csv"] {
+        let (h1, r1) = parse_csv(&raw[table]);
+        let (h2, r2) = parse_csv(&safe[table]);
+        assert_eq!(h1, h2);
+        assert_eq!(r1.len(), r2.len());
+        let mut neutralised_cells = 0;
+        for (a, b) in r1.iter().zip(&r2) {
+            for ((col, x), y) in h1.iter().zip(a).zip(b) {
+                assert_eq!(*y, neutralised(col, x), "{table} {col}");
+                if x != y {
+                    neutralised_cells += 1;
+                    assert!(y.starts_with('\''));
+                }
+            }
+        }
+        assert!(neutralised_cells > 0, "{table}: nothing neutralised");
+    }
+    let (sh, srows) = parse_csv(&safe["roles.csv"]);
+    let two = srows.iter().find(|r| r[0] == "hostile-two").unwrap();
+    assert_eq!(two[column(&sh, "job_title")], "'-Minus title");
+    let one = srows.iter().find(|r| r[0] == "hostile-one").unwrap();
+    assert_eq!(one[column(&sh, "reports_to")], "'@SUM(A1:A2)");
+    assert_eq!(one[column(&sh, "job_grade")], "7");
+
+    // XLSX holds the same cells as the import CSV, as strings.
+    let sheets = read_xlsx(&raw["roles.xlsx"]);
+    for (table, sheet) in [("roles.csv", "roles"), ("items.csv", "items")] {
+        let (h, rows) = parse_csv(&raw[table]);
+        let mut want = vec![h];
+        want.extend(rows);
+        assert_eq!(sheets[sheet], want, "sheet {sheet}");
+    }
+
+    // JSON: the Markdown exactly as written, and exactly the template data.
+    let json: Vec<Value> = serde_json::from_slice(&raw["roles.json"]).unwrap();
+    let doc = DocumentOptions {
+        date: EPOCH_DATE.into(),
+        paper: "a4".into(),
+        signature: false,
+    };
+    for (value, role) in json.iter().zip(sorted(&roles)) {
+        assert_eq!(*value, data::template_data(&company, role, &doc));
+        let items = value["role"]["responsibilities"]["items"]
+            .as_array()
+            .unwrap();
+        for (item, r) in items.iter().zip(&role.responsibilities.items) {
+            assert_eq!(item["text"]["markdown"], r.text.as_str());
+        }
+    }
+    assert_eq!(json[0]["role"]["title"], "Engineer, \"Senior\" 🚀 مهندس");
+}
+
+#[test]
+fn xlsx_matches_csv_with_typed_cells_frozen_header_and_filter() {
+    let dir = shipped();
+    let (_t, files) = export(&dir, &["--csv", "--xlsx", "--csv-profile", "import"]);
+    let sheets = read_xlsx(&files["roles.xlsx"]);
+    assert_eq!(sheets.keys().collect::<Vec<_>>(), ["items", "roles"]);
+    for (table, sheet) in [("roles.csv", "roles"), ("items.csv", "items")] {
+        let (h, rows) = parse_csv(&files[table]);
+        let mut want = vec![h];
+        want.extend(rows);
+        assert_eq!(sheets[sheet], want, "sheet {sheet}");
+    }
+    // Grades are number cells.
+    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(files["roles.xlsx"].clone())).unwrap();
+    let range = wb.worksheet_range("roles").unwrap();
+    let grade_col = ROLE_COLUMNS.iter().position(|c| *c == "job_grade").unwrap();
+    assert!(
+        range
+            .rows()
+            .skip(1)
+            .any(|r| matches!(r[grade_col], Data::Float(_)))
+    );
+    // Frozen, bold header row with an autofilter on each sheet.
+    let mut zip = zip::ZipArchive::new(Cursor::new(files["roles.xlsx"].clone())).unwrap();
+    for i in 1..=2 {
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{i}.xml"))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        assert!(xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#));
+        assert!(xml.contains("<autoFilter ref=\"A1:"));
+        assert!(!xml.contains("<f>"), "formula in sheet {i}");
+    }
+    let mut styles = String::new();
+    zip.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    assert!(styles.contains("<b/>"));
+    let mut core = String::new();
+    zip.by_name("docProps/core.xml")
+        .unwrap()
+        .read_to_string(&mut core)
+        .unwrap();
+    assert!(core.contains("2023-11-14T22:13:20Z"), "{core}");
+}
+
+#[test]
+fn json_is_what_show_prints() {
+    let dir = shipped();
+    let (_t, files) = export(&dir, &["--json"]);
+    let json: Vec<Value> = serde_json::from_slice(&files["roles.json"]).unwrap();
+    let (_, roles) = library(&dir);
+    assert_eq!(json.len(), roles.len());
+    for (value, role) in json.iter().zip(sorted(&roles)) {
+        let out = jdgen(&dir)
+            .args(["show", &role.id, "--format", "json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let shown: Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(*value, shown, "{}", role.id);
+    }
+}
+
+#[test]
+fn excel_flavour_adds_bom_and_crlf_only() {
+    let dir = fixture("hostile");
+    let (_a, plain) = export(&dir, &["--csv"]);
+    let (_b, excel) = export(&dir, &["--csv", "--excel"]);
+    for table in ["roles.csv", "items.csv"] {
+        let p = &plain[table];
+        let e = &excel[table];
+        assert!(!p.starts_with(b"\xEF\xBB\xBF"));
+        assert!(e.starts_with(b"\xEF\xBB\xBF"));
+        assert!(e.windows(2).any(|w| w == b"\r\n"));
+        assert!(e.ends_with(b"\r\n") && p.ends_with(b"\n") && !p.ends_with(b"\r\n"));
+        assert_eq!(parse_csv(p), parse_csv(e), "{table}");
+    }
+}
+
+#[test]
+fn stdout_writes_the_one_table() {
+    let dir = shipped();
+    let (_t, files) = export(&dir, &["--csv"]);
+    for table in ["roles", "items"] {
+        let out = jdgen(&dir)
+            .args(["export", "--csv", "-o", "-", "--table", table])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(out, files[&format!("{table}.csv")], "{table}");
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_name_the_flags() {
+    let dir = shipped();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x");
+    let out = out.to_str().unwrap();
+    for (args, expect) in [
+        (
+            vec!["export", "-o", out],
+            "--csv, --xlsx, --json, --zip, or --all",
+        ),
+        (vec!["export", "--csv", "-o", "-"], "--table"),
+        (
+            vec!["export", "--csv", "--json", "-o", "-", "--table", "roles"],
+            "--csv alone",
+        ),
+        (
+            vec!["export", "--csv", "--table", "roles", "-o", out],
+            "-o -",
+        ),
+        (
+            vec!["export", "--xlsx", "--excel", "-o", out],
+            "--csv or --zip",
+        ),
+        (
+            vec!["export", "--csv", "--table", "bogus", "-o", "-"],
+            "roles",
+        ),
+    ] {
+        let assert = jdgen(&dir).args(&args).assert().code(2);
+        let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(err.contains(expect), "{args:?}: {err}");
+    }
+    assert!(!tmp.path().join("x").exists());
+}
+
+#[test]
+fn invalid_role_folder_fails_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("export");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("roles.csv"), b"previous good file").unwrap();
+    let assert = jdgen(&fixture("invalid"))
+        .args(["export", "--csv", "--xlsx", "--json", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(err.contains("broken.yaml"), "{err}");
+    assert!(
+        err.contains("expected a positive whole number for the job grade"),
+        "{err}"
+    );
+    // Nothing new, nothing half-written, the previous file untouched.
+    let names: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["roles.csv"]);
+    assert_eq!(
+        fs::read(out.join("roles.csv")).unwrap(),
+        b"previous good file"
+    );
+}
+
+#[test]
+fn two_exports_are_byte_identical_and_default_folder_is_out_export() {
+    let dir = fixture("hostile");
+    let (_a, first) = export(&dir, &["--csv", "--xlsx", "--json"]);
+    let (_b, second) = export(&dir, &["--csv", "--xlsx", "--json"]);
+    assert_eq!(first.len(), 4);
+    assert_eq!(first, second);
+
+    let cwd = tempfile::tempdir().unwrap();
+    jdgen(&dir)
+        .current_dir(cwd.path())
+        .args(["export", "--csv", "--xlsx", "--json"])
+        .assert()
+        .success();
+    assert_eq!(read_tree(&cwd.path().join("out/export")), first);
+}
+
+#[test]
+fn zip_bundle_is_complete_verified_and_reproducible() {
+    for dir in [shipped(), fixture("hostile")] {
+        let (_, roles) = library(&dir);
+        let (_a, first) = export(&dir, &["--all"]);
+        let (_b, second) = export(&dir, &["--zip", "--csv", "--xlsx", "--json"]);
+        assert_eq!(first, second, "two bundles differ");
+        assert_eq!(
+            first.keys().collect::<Vec<_>>(),
+            [
+                "items.csv",
+                "job-descriptions.zip",
+                "roles.csv",
+                "roles.json",
+                "roles.xlsx"
+            ]
+        );
+        let bytes = first["job-descriptions.zip"].clone();
+        let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut entries: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+        let mut order = Vec::new();
+        for i in 0..z.len() {
+            let mut e = z.by_index(i).unwrap();
+            let name = e.name().unwrap().into_owned();
+            assert!(
+                !name.starts_with('/')
+                    && !name.contains('\\')
+                    && !name.split('/').any(|s| s == ".."),
+                "{name}"
+            );
+            assert_eq!(e.unix_mode(), Some(0o100644), "{name}");
+            assert_eq!(e.compression(), zip::CompressionMethod::Deflated);
+            let t = e.last_modified().unwrap();
+            assert_eq!(
+                (
+                    t.year(),
+                    t.month(),
+                    t.day(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                ),
+                (2023, 11, 14, 22, 13, 20),
+                "{name}"
+            );
+            let mut body = Vec::new();
+            e.read_to_end(&mut body).unwrap();
+            order.push(name.clone());
+            entries.insert(name, body);
+        }
+        let mut sorted_order = order.clone();
+        sorted_order.sort();
+        assert_eq!(order, sorted_order, "entries not sorted");
+
+        let mut want: Vec<String> = roles.iter().map(|r| format!("pdf/{}.pdf", r.id)).collect();
+        want.extend(["items.csv", "manifest.json", "roles.csv", "roles.xlsx"].map(String::from));
+        want.sort();
+        assert_eq!(order, want);
+        for r in &roles {
+            assert!(entries[&format!("pdf/{}.pdf", r.id)].starts_with(b"%PDF-"));
+        }
+        for loose in ["items.csv", "roles.csv", "roles.xlsx"] {
+            assert_eq!(entries[loose], first[loose], "{loose}");
+        }
+
+        let m: Value = serde_json::from_slice(&entries["manifest.json"]).unwrap();
+        assert_eq!(m["role_count"], roles.len());
+        assert_eq!(m["jdgen_version"], env!("CARGO_PKG_VERSION"));
+        assert_eq!(m["created"], "2023-11-14T22:13:20Z");
+        let (_, csv_roles) = parse_csv(&entries["roles.csv"]);
+        let versions: std::collections::BTreeSet<&str> =
+            csv_roles.iter().map(|r| r[16].as_str()).collect();
+        if versions.len() == 1 {
+            assert_eq!(m["data_version"], *versions.iter().next().unwrap());
+        } else {
+            assert!(m["data_version"].as_str().unwrap().starts_with("mixed-"));
+        }
+        let listed = m["files"].as_array().unwrap();
+        assert_eq!(listed.len(), entries.len() - 1);
+        for f in listed {
+            let path = f["path"].as_str().unwrap();
+            let body = &entries[path];
+            assert_eq!(f["size"], body.len());
+            assert_eq!(f["sha256"], jdgen::fsutil::sha256_hex(body), "{path}");
+        }
+    }
+}
