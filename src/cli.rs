@@ -138,7 +138,8 @@ pub struct RenderArgs {
     /// Extra folder of fonts (repeatable); the shipped fonts are always there.
     #[arg(long = "font-path", value_name = "DIR")]
     pub font_paths: Vec<PathBuf>,
-    /// PDF standard, e.g. a-2b for archiving.
+    /// PDF standard(s), comma-separated: a-2b or a-3b for archiving, ua-1
+    /// for accessibility, 1.7, 2.0… (see docs/templates.md).
     #[arg(long, value_name = "STANDARD")]
     pub pdf_standard: Option<String>,
     /// Fail when a character has no glyph in any font (default: warn).

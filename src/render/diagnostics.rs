@@ -1,0 +1,88 @@
+//! Typst's diagnostics as jdgen `Diagnostic`s: template file, line, column,
+//! message, hints and the call trace.
+
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::syntax::DiagSpan;
+use typst::{World, WorldExt};
+
+use super::world::JobWorld;
+use crate::diag::Diagnostic;
+
+/// Converts one Typst diagnostic from rendering role `role_id` (None when
+/// checking the template on its own).
+pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnostic) -> Diagnostic {
+    let message = match role_id {
+        Some(id) => format!("role `{id}`: {}", d.message),
+        None => d.message.to_string(),
+    };
+    let mut out = match d.severity {
+        Severity::Error => Diagnostic::error(message),
+        Severity::Warning => Diagnostic::warning(message),
+    };
+    if let Some(loc) = locate(world, d.span) {
+        out = out
+            .in_file(std::path::Path::new(&loc.file))
+            .at(loc.line, loc.column);
+        if let Some(text) = loc.text {
+            out = out.with_source(text);
+        }
+    }
+    let mut help: Vec<String> = Vec::new();
+    for hint in &d.hints {
+        // typst-cli's advice; jdgen has no `--root`: the root is the
+        // template's folder.
+        if hint.v.contains("--root") {
+            help.push("a jdgen template may read only files in its own folder".into());
+            continue;
+        }
+        match locate(world, hint.span) {
+            Some(loc) => help.push(format!("{} (at {})", hint.v, loc.short())),
+            None => help.push(hint.v.to_string()),
+        }
+    }
+    for point in &d.trace {
+        match locate(world, point.span.into()) {
+            Some(loc) => help.push(format!("{} at {}", point.v, loc.short())),
+            None => help.push(point.v.to_string()),
+        }
+    }
+    if !help.is_empty() {
+        out = out.help(help.join("\n  = help: "));
+    }
+    out
+}
+
+struct Location {
+    file: String,
+    line: usize,
+    column: usize,
+    text: Option<std::sync::Arc<str>>,
+}
+
+impl Location {
+    fn short(&self) -> String {
+        format!("{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// The file, 1-based line and column a span points at, if any.
+fn locate(world: &JobWorld, span: DiagSpan) -> Option<Location> {
+    let id = span.id()?;
+    let file = world.shared.template.display_path(id)?;
+    let range = world.range(span);
+    let text = world.text(id);
+    let (line, column) = match (&range, world.source(id)) {
+        (Some(r), Ok(source)) => source
+            .lines()
+            .byte_to_line_column(r.start)
+            .map(|(l, c)| (l + 1, c + 1))
+            .unwrap_or((1, 1)),
+        _ => (1, 1),
+    };
+    Some(Location {
+        file: file.display().to_string(),
+        line,
+        column,
+        text,
+    })
+}

@@ -1,0 +1,155 @@
+//! Missing-glyph detection. When no font has a character, Typst quietly
+//! draws the font's glyph 0 (an empty box, "tofu"); an HR document with a
+//! box in a requirement is worse than a failed build, so jdgen looks for
+//! glyph 0 in the laid-out pages and says which text it is in.
+
+use typst::layout::{Frame, FrameItem};
+
+/// A character no font could draw, with the text it appears in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Missing {
+    /// The character(s) of the cluster that got glyph 0.
+    pub text: String,
+    /// The surrounding text run, shortened.
+    pub context: String,
+}
+
+impl Missing {
+    /// `U+5B57` (several for a cluster).
+    pub fn codepoints(&self) -> String {
+        self.text
+            .chars()
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Collects missing glyphs of `frame` (and its groups) into `out`, in the
+/// order they appear, each character once.
+pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => scan(&group.frame, out),
+            FrameItem::Text(text) => {
+                for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                    let Some(cluster) = text.text.get(glyph.range()) else {
+                        continue;
+                    };
+                    let cluster =
+                        cluster.trim_matches(|c: char| c.is_whitespace() || is_ignorable(c));
+                    if cluster.is_empty() || out.iter().any(|m| m.text == cluster) {
+                        continue;
+                    }
+                    out.push(Missing {
+                        text: cluster.to_string(),
+                        context: context(&text.text, glyph.range().start),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One message for all of a role's missing glyphs (None if there are none):
+/// the characters with their code points, and the texts they are in.
+pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
+    const MAX_CHARS: usize = 12;
+    const MAX_TEXTS: usize = 6;
+    if missing.is_empty() {
+        return None;
+    }
+    let mut chars: Vec<String> = missing
+        .iter()
+        .take(MAX_CHARS)
+        .map(|m| format!("`{}` ({})", m.text, m.codepoints()))
+        .collect();
+    if missing.len() > MAX_CHARS {
+        chars.push(format!("and {} more", missing.len() - MAX_CHARS));
+    }
+    let mut texts: Vec<&str> = Vec::new();
+    for m in missing {
+        if !texts.contains(&m.context.as_str()) {
+            texts.push(&m.context);
+        }
+    }
+    let more = texts.len().saturating_sub(MAX_TEXTS);
+    let mut texts: Vec<String> = texts
+        .iter()
+        .take(MAX_TEXTS)
+        .map(|t| format!("“{t}”"))
+        .collect();
+    if more > 0 {
+        texts.push(format!("and {more} more"));
+    }
+    let (n, verb) = if missing.len() == 1 {
+        ("1 character has".to_string(), "prints")
+    } else {
+        (format!("{} characters have", missing.len()), "print")
+    };
+    Some(format!(
+        "role `{role_id}`: {n} no glyph in any font and {verb} as an empty box: {}; in {}",
+        chars.join(", "),
+        texts.join(", ")
+    ))
+}
+
+/// Invisible formatting characters that fonts need not have.
+fn is_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Up to 30 characters either side of byte `at` in `text`.
+fn context(text: &str, at: usize) -> String {
+    const SIDE: usize = 30;
+    let before: Vec<char> = text[..at].chars().collect();
+    let after: Vec<char> = text[at..].chars().collect();
+    let mut s = String::new();
+    if before.len() > SIDE {
+        s.push('…');
+    }
+    s.extend(&before[before.len().saturating_sub(SIDE)..]);
+    s.extend(after.iter().take(SIDE + 1));
+    if after.len() > SIDE + 1 {
+        s.push('…');
+    }
+    s.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_is_short() {
+        let text = format!("{}字{}", "a".repeat(50), "b".repeat(50));
+        let c = context(&text, 50);
+        assert!(
+            c.starts_with('…') && c.ends_with('…') && c.contains('字'),
+            "{c}"
+        );
+        assert_eq!(context("x字", 1), "x字");
+        let m = Missing {
+            text: "字".into(),
+            context: String::new(),
+        };
+        assert_eq!(m.codepoints(), "U+5B57");
+        assert_eq!(report(&[], "r"), None);
+        let all = [Missing {
+            text: "字".into(),
+            context: "a字b".into(),
+        }];
+        let msg = report(&all, "r").unwrap();
+        assert!(
+            msg.contains("1 character has")
+                && msg.contains("`字` (U+5B57)")
+                && msg.contains("“a字b”"),
+            "{msg}"
+        );
+    }
+}

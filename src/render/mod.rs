@@ -1,0 +1,366 @@
+//! PDF rendering through embedded Typst.
+//!
+//! A [`Renderer`] loads the fonts, the template folder and Typst's standard
+//! library once; [`Renderer::render`] then turns one resolved role into PDF
+//! bytes and may be called from many threads at once. The role goes in as
+//! data (the JSON of [`crate::data::template_data`] at [`DATA_PATH`]), never
+//! as Typst source, so role text is always printed literally.
+//!
+//! Output is reproducible: the document date comes from the data (never the
+//! clock), the PDF id from the company and role id, and the creator string
+//! carries no Typst version. See `docs/templates.md` for the template side.
+
+mod diagnostics;
+mod fonts;
+mod glyphs;
+mod world;
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+
+use sha2::{Digest, Sha256};
+use typst::World;
+use typst::diag::Warned;
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+
+use crate::data::{self, DocumentOptions};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::load::Company;
+use crate::resolve::ResolvedRole;
+
+pub use world::{DATA_INPUT, DATA_PATH};
+
+use world::{JobWorld, Shared, Template};
+
+/// How many documents an unused entry of Typst's process-wide memoization
+/// cache survives. Without eviction the cache grows without bound (about
+/// 1 GB over 1000 documents); a small age keeps what the next documents
+/// reuse (the template's parse, the standard library's styles).
+const CACHE_MAX_AGE: usize = 2;
+
+/// The PDF `/Creator`: the tool, without Typst's version (which would
+/// change every PDF's bytes on a Typst upgrade).
+pub const CREATOR: &str = "jdgen";
+
+/// The `--pdf-standard` values typst-pdf accepts.
+pub const PDF_STANDARDS: &[&str] = &[
+    "1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-1a", "a-2b", "a-2u", "a-2a", "a-3b", "a-3u",
+    "a-3a", "a-4", "a-4f", "a-4e", "ua-1",
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// A template file to use instead of the built-in one. Its folder is
+    /// what the template may read.
+    pub template: Option<PathBuf>,
+    /// Extra font folders; the shipped fonts are always there.
+    pub font_paths: Vec<PathBuf>,
+    /// One or more PDF standards, comma-separated (`a-2b`, `ua-1`, `a-2b,ua-1`).
+    pub pdf_standard: Option<String>,
+    /// A character with no glyph in any font is an error, not a warning.
+    pub strict: bool,
+}
+
+/// One rendered document.
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    /// Template warnings and missing glyphs (when not `strict`).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Renders roles to PDF. Cheap to share: `Send + Sync`, and everything
+/// expensive (fonts, template, standard library) is loaded once in `new`.
+pub struct Renderer {
+    shared: Shared,
+    standards: PdfStandards,
+    strict: bool,
+    fingerprint: String,
+}
+
+impl Renderer {
+    /// Loads fonts and the template. Fails on a template path that cannot
+    /// be read, an unreadable font folder or an unknown PDF standard.
+    pub fn new(opts: &RenderOptions) -> Result<Renderer> {
+        let (standards, standard_names) = parse_standards(opts.pdf_standard.as_deref())?;
+        let template = match &opts.template {
+            Some(path) => Template::from_file(path)?,
+            None => Template::builtin(),
+        };
+        let font_files = fonts::collect(&opts.font_paths)?;
+
+        let mut h = Sha256::new();
+        let mut field = |label: &str, bytes: &[u8]| {
+            h.update(label.as_bytes());
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field("jdgen", env!("CARGO_PKG_VERSION").as_bytes());
+        field("data-schema", &data::SCHEMA.to_le_bytes());
+        field("main", template.main.vpath().get_with_slash().as_bytes());
+        for (name, bytes) in &template.files {
+            field("template-file", name.as_bytes());
+            field("template-bytes", bytes);
+        }
+        for font in &font_files {
+            field("font", &font.data);
+        }
+        field("pdf-standard", standard_names.join(",").as_bytes());
+        field("strict", &[opts.strict as u8]);
+        let fingerprint = crate::load::hex(&h.finalize());
+
+        let fonts = fonts::store(&font_files);
+        let renderer = Renderer {
+            shared: Shared::new(template, fonts),
+            standards,
+            strict: opts.strict,
+            fingerprint,
+        };
+        renderer.check_syntax()?;
+        Ok(renderer)
+    }
+
+    /// Fails early, before any document, when the main template file does
+    /// not parse: a broken template fails every role the same way.
+    fn check_syntax(&self) -> Result<()> {
+        let world = JobWorld::new(
+            &self.shared,
+            Bytes::from_string("{}"),
+            None,
+            Datetime::from_ymd(1980, 1, 1).expect("a valid date"),
+        );
+        let main = self.shared.template.main;
+        let source = world.source(main).map_err(|e| {
+            Error::Invalid(vec![
+                Diagnostic::error(format!("cannot read the template: {e}"))
+                    .in_file(&world.shared.template.display_path(main).unwrap_or_default()),
+            ])
+        })?;
+        let errors: Vec<Diagnostic> = source
+            .root()
+            .errors_and_warnings()
+            .0
+            .into_iter()
+            .map(|e| diagnostics::convert(&world, None, &e.into()))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(errors))
+        }
+    }
+
+    /// Hex SHA-256 over everything besides the role data that decides the
+    /// output bytes: template folder, fonts, PDF standard, strictness and
+    /// jdgen's version. Part of the incremental build key.
+    pub fn fingerprint(&self) -> String {
+        self.fingerprint.clone()
+    }
+
+    /// Renders one role. Errors (template errors, missing glyphs under
+    /// `strict`, a compiler panic) come back as diagnostics; Typst's cache
+    /// is trimmed after every document, failed ones included.
+    pub fn render(
+        &self,
+        company: &Company,
+        role: &ResolvedRole,
+        doc: &DocumentOptions,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let result = self.render_one(company, role, doc);
+        typst::comemo::evict(CACHE_MAX_AGE);
+        result
+    }
+
+    fn render_one(
+        &self,
+        company: &Company,
+        role: &ResolvedRole,
+        doc: &DocumentOptions,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let date = parse_date(&doc.date).ok_or_else(|| {
+            vec![Diagnostic::error(format!(
+                "role `{}`: the document date `{}` is not a YYYY-MM-DD date",
+                role.id, doc.date
+            ))]
+        })?;
+        let logo = match &company.logo {
+            Some(path) => Some(Bytes::new(std::fs::read(path).map_err(|e| {
+                vec![Diagnostic::error(format!(
+                    "cannot read the logo {}: {e}",
+                    path.display()
+                ))]
+            })?)),
+            None => None,
+        };
+        let data = serde_json::to_vec(&data::template_data(company, role, doc))
+            .expect("template data serialises");
+        let world = JobWorld::new(&self.shared, Bytes::new(data), logo, date);
+        let options = PdfOptions {
+            // A stable document id: same role, same id, in every version.
+            ident: Smart::Custom(format!("jdgen:{}:{}", company.name, role.id)),
+            creator: Smart::Custom(Some(CREATOR.to_string())),
+            // Used when the template does not `set document(date: ..)`;
+            // PDF/A needs a date.
+            timestamp: Some(Timestamp::new_utc(date)),
+            page_ranges: None,
+            standards: self.standards.clone(),
+            tagged: true,
+            pretty: false,
+        };
+
+        let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+            let Warned { output, warnings } = typst::compile(&world);
+            let result = output.and_then(|document| {
+                let pdf = typst_pdf::pdf(&document, &options)?;
+                let mut missing = Vec::new();
+                for page in document.pages() {
+                    glyphs::scan(&page.frame, &mut missing);
+                }
+                Ok((pdf, missing))
+            });
+            (result, warnings)
+        }));
+
+        let (result, typst_warnings) = match outcome {
+            Ok(r) => r,
+            Err(payload) => {
+                let what = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                return Err(vec![
+                    Diagnostic::error(format!(
+                        "role `{}`: the Typst compiler crashed: {what}",
+                        role.id
+                    ))
+                    .help("this is a bug in Typst or jdgen; please report it with the template and the role file"),
+                ]);
+            }
+        };
+
+        let mut warnings: Vec<Diagnostic> = typst_warnings
+            .iter()
+            .map(|d| diagnostics::convert(&world, Some(&role.id), d))
+            .collect();
+        let (pdf, missing) = match result {
+            Ok(r) => r,
+            Err(errors) => {
+                let mut out: Vec<Diagnostic> = errors
+                    .iter()
+                    .map(|d| diagnostics::convert(&world, Some(&role.id), d))
+                    .collect();
+                out.extend(warnings);
+                return Err(out);
+            }
+        };
+
+        let glyph_diags: Vec<Diagnostic> = glyphs::report(&missing, &role.id)
+            .map(|message| {
+                let d = if self.strict {
+                    Diagnostic::error(message)
+                } else {
+                    Diagnostic::warning(message)
+                };
+                d.in_file(&role.source).help(
+                    "add a font that has them with --font-path DIR, or change the text in the role file",
+                )
+            })
+            .into_iter()
+            .collect();
+        if self.strict && !glyph_diags.is_empty() {
+            let mut out = glyph_diags;
+            out.extend(warnings);
+            return Err(out);
+        }
+        warnings.extend(glyph_diags);
+        Ok(Rendered { pdf, warnings })
+    }
+}
+
+/// `YYYY-MM-DD` as a Typst date.
+fn parse_date(s: &str) -> Option<Datetime> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u8 = parts.next()?.parse().ok()?;
+    let d: u8 = parts.next()?.parse().ok()?;
+    Datetime::from_ymd(y, m, d)
+}
+
+/// Parses `--pdf-standard` (comma-separated) and checks the standards go
+/// together. Returns them with their canonical names.
+fn parse_standards(value: Option<&str>) -> Result<(PdfStandards, Vec<String>)> {
+    let Some(value) = value else {
+        return Ok((PdfStandards::default(), Vec::new()));
+    };
+    let mut list = Vec::new();
+    let mut names = Vec::new();
+    for raw in value.split(',') {
+        let name = raw.trim().to_ascii_lowercase();
+        let name = name.strip_prefix("pdf/").unwrap_or(&name).to_string();
+        let standard: Option<PdfStandard> = PDF_STANDARDS
+            .contains(&name.as_str())
+            .then(|| serde_json::from_value(serde_json::Value::String(name.clone())).ok())
+            .flatten();
+        let Some(standard) = standard else {
+            return Err(Error::Usage(format!(
+                "unknown PDF standard `{}`; valid standards: {}",
+                raw.trim(),
+                PDF_STANDARDS.join(", ")
+            )));
+        };
+        list.push(standard);
+        names.push(name);
+    }
+    let standards = PdfStandards::new(&list).map_err(|e| {
+        let mut msg = format!("--pdf-standard {value}: {}", e.message());
+        for hint in e.hints() {
+            msg.push_str(&format!("\n  hint: {hint}"));
+        }
+        Error::Usage(msg)
+    })?;
+    names.sort();
+    Ok((standards, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renderer_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Renderer>();
+    }
+
+    #[test]
+    fn standards_parse_and_validate() {
+        assert!(parse_standards(Some("a-2b")).is_ok());
+        assert!(parse_standards(Some("A-3B")).is_ok());
+        assert!(parse_standards(Some("ua-1")).is_ok());
+        assert!(parse_standards(Some("1.7")).is_ok());
+        assert!(parse_standards(Some("a-2b, ua-1")).is_ok());
+        let err = parse_standards(Some("a-9z")).err().unwrap().to_string();
+        assert!(
+            err.contains("unknown PDF standard `a-9z`") && err.contains("a-2b"),
+            "{err}"
+        );
+        // Two PDF/A standards at once cannot be met.
+        assert!(parse_standards(Some("a-2b,a-3b")).is_err());
+        assert!(parse_standards(Some("1.4,2.0")).is_err());
+        // Every listed name is one typst-pdf knows.
+        for name in PDF_STANDARDS {
+            let s: std::result::Result<PdfStandard, _> =
+                serde_json::from_value(serde_json::Value::String(name.to_string()));
+            assert!(s.is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn dates() {
+        assert!(parse_date("2026-11-01").is_some());
+        assert!(parse_date("2026-13-01").is_none());
+        assert!(parse_date("soon").is_none());
+    }
+}

@@ -1,0 +1,372 @@
+//! jdgen's Typst `World`: what a template can see.
+//!
+//! Modelled on typst-cli's world, but much smaller: no system fonts, no
+//! network, no packages, no clock. A template sees
+//!
+//! - the files of its own folder (the folder is the project root, so `/x`
+//!   and `x` both mean a file in it), read once when the `Renderer` is made;
+//! - the role data at [`DATA_PATH`], which shadows a `role.json` in the
+//!   folder (that is where template authors keep a sample for previews);
+//! - the company logo at [`crate::data::LOGO_PATH`], if one is configured.
+//!
+//! Everything else is refused with an error the user sees as a diagnostic
+//! at the template line that asked for it. `..` past the folder is refused
+//! by Typst's own path handling; absolute paths are inside the folder by
+//! definition; symlinks that lead out of the folder are refused here.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, OnceLock};
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime, Dict, Duration, IntoValue};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_kit::fonts::FontStore;
+
+use crate::error::{Error, Result};
+
+/// Where the role data (the JSON of `jdgen show ROLE --format json`) is,
+/// relative to the template folder. Passed to templates as `sys.inputs.data`.
+pub const DATA_PATH: &str = "/role.json";
+
+/// The `sys.inputs` key holding [`DATA_PATH`].
+pub const DATA_INPUT: &str = "data";
+
+/// The built-in template's file name and text.
+pub(crate) const BUILTIN_NAME: &str = "job-description.typ";
+pub(crate) const BUILTIN_SOURCE: &str = include_str!("../../templates/job-description.typ");
+/// Where the built-in template lives in the source tree (for diagnostics).
+pub(crate) const BUILTIN_DIR: &str = "templates";
+
+/// A template folder bigger than this is almost certainly not a template
+/// folder (a repository root, a home folder): refuse it rather than read it.
+const MAX_FILES: usize = 1000;
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+static DATA_ID: LazyLock<FileId> = LazyLock::new(|| project_id(DATA_PATH));
+static LOGO_ID: LazyLock<FileId> = LazyLock::new(|| project_id(crate::data::LOGO_PATH));
+
+fn project_id(path: &str) -> FileId {
+    RootedPath::new(
+        VirtualRoot::Project,
+        VirtualPath::new(path).expect("a valid virtual path"),
+    )
+    .intern()
+}
+
+/// One file of the template folder.
+enum Entry {
+    File {
+        bytes: Bytes,
+        /// Parsed on first use, then shared by every render.
+        source: OnceLock<FileResult<Source>>,
+    },
+    /// A path that exists but must not be read (e.g. a symlink out).
+    Refused(String),
+}
+
+/// The template folder, read into memory.
+pub(crate) struct Template {
+    /// The folder as the user named it (or `templates` for the built-in
+    /// one): file paths in diagnostics are this joined with the virtual path.
+    pub dir: PathBuf,
+    /// The folder's canonical path (None for the built-in template).
+    canonical: Option<PathBuf>,
+    pub main: FileId,
+    entries: HashMap<FileId, Entry>,
+    /// Relative path and bytes of every readable file, sorted, for the
+    /// fingerprint.
+    pub files: BTreeMap<String, Bytes>,
+}
+
+impl Template {
+    /// The template compiled into the binary.
+    pub fn builtin() -> Template {
+        let mut t = Template {
+            dir: PathBuf::from(BUILTIN_DIR),
+            canonical: None,
+            main: project_id(&format!("/{BUILTIN_NAME}")),
+            entries: HashMap::new(),
+            files: BTreeMap::new(),
+        };
+        t.insert(BUILTIN_NAME, Bytes::from_string(BUILTIN_SOURCE));
+        t
+    }
+
+    /// A template on disk: `file` is the main file; its folder is read.
+    pub fn from_file(file: &Path) -> Result<Template> {
+        // A template named through a symlink lives where the link points.
+        let resolved;
+        let file = match fs::symlink_metadata(file) {
+            Ok(m) if m.file_type().is_symlink() => {
+                resolved = fs::canonicalize(file).map_err(|e| Error::io(file, e))?;
+                resolved.as_path()
+            }
+            _ => file,
+        };
+        let meta = fs::metadata(file).map_err(|e| Error::io(file, e))?;
+        if !meta.is_file() {
+            return Err(Error::Usage(format!(
+                "--template {} is not a file",
+                file.display()
+            )));
+        }
+        let dir = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let canonical = fs::canonicalize(&dir).map_err(|e| Error::io(&dir, e))?;
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| Error::Usage(format!("template name {} is not UTF-8", file.display())))?
+            .to_string();
+        let main = VirtualPath::new(format!("/{name}"))
+            .map_err(|e| Error::Usage(format!("template name {}: {e}", file.display())))?;
+        let mut t = Template {
+            dir,
+            canonical: Some(canonical.clone()),
+            main: RootedPath::new(VirtualRoot::Project, main).intern(),
+            entries: HashMap::new(),
+            files: BTreeMap::new(),
+        };
+        let mut budget = (MAX_FILES, MAX_BYTES);
+        t.read_dir(&canonical, "", &mut budget)?;
+        // The main file is read even if its name is hidden.
+        if !t.entries.contains_key(&t.main) {
+            let bytes = fs::read(file).map_err(|e| Error::io(file, e))?;
+            t.insert(&name, Bytes::new(bytes));
+        }
+        Ok(t)
+    }
+
+    fn insert(&mut self, rel: &str, bytes: Bytes) {
+        let id = project_id(&format!("/{rel}"));
+        self.files.insert(rel.to_string(), bytes.clone());
+        self.entries.insert(
+            id,
+            Entry::File {
+                bytes,
+                source: OnceLock::new(),
+            },
+        );
+    }
+
+    fn refuse(&mut self, rel: &str, why: String) {
+        self.entries
+            .insert(project_id(&format!("/{rel}")), Entry::Refused(why));
+    }
+
+    /// Reads `dir` (canonical) recursively. Hidden entries (`.git`, …) are
+    /// skipped; a symlink is followed only when it stays inside the folder.
+    fn read_dir(&mut self, dir: &Path, prefix: &str, budget: &mut (usize, u64)) -> Result<()> {
+        let root = self.canonical.clone().expect("an on-disk template");
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .collect::<std::io::Result<_>>()
+            .map_err(|e| Error::io(dir, e))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue; // not addressable from Typst anyway
+            };
+            if name.starts_with('.') || VirtualPath::new(&name).is_err() {
+                continue;
+            }
+            let rel = format!("{prefix}{name}");
+            let path = entry.path();
+            let link = fs::symlink_metadata(&path)
+                .map_err(|e| Error::io(&path, e))?
+                .file_type()
+                .is_symlink();
+            let real = match fs::canonicalize(&path) {
+                Ok(p) => p,
+                Err(_) if link => {
+                    self.refuse(&rel, format!("`{rel}` is a broken symlink"));
+                    continue;
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            if !real.starts_with(&root) {
+                self.refuse(
+                    &rel,
+                    format!(
+                        "`{rel}` is a symlink to {}, outside the template folder; \
+                         a template may read only files in its own folder",
+                        real.display()
+                    ),
+                );
+                continue;
+            }
+            let meta = fs::metadata(&real).map_err(|e| Error::io(&real, e))?;
+            if meta.is_dir() {
+                // A linked folder inside the folder is reachable by its own
+                // path; following it could loop.
+                if !link {
+                    self.read_dir(&real, &format!("{rel}/"), budget)?;
+                }
+                continue;
+            }
+            if budget.0 == 0 || budget.1 < meta.len() {
+                return Err(Error::Invalid(vec![
+                    crate::diag::Diagnostic::error(format!(
+                        "the template folder {} holds more than {MAX_FILES} files or {} MiB",
+                        self.dir.display(),
+                        MAX_BYTES / (1024 * 1024)
+                    ))
+                    .help("jdgen reads the whole template folder; put the template in a folder of its own"),
+                ]));
+            }
+            budget.0 -= 1;
+            budget.1 -= meta.len();
+            let bytes = fs::read(&real).map_err(|e| Error::io(&real, e))?;
+            self.insert(&rel, Bytes::new(bytes));
+        }
+        Ok(())
+    }
+
+    /// The real path a file id stands for, for diagnostics.
+    pub fn display_path(&self, id: FileId) -> Option<PathBuf> {
+        if id.root() != &VirtualRoot::Project {
+            return None;
+        }
+        if id == *DATA_ID {
+            return Some(PathBuf::from(format!("<role data {DATA_PATH}>")));
+        }
+        id.vpath().realize(&self.dir).ok()
+    }
+
+    fn refused(&self, id: FileId) -> FileError {
+        let path = id.vpath().get_with_slash();
+        let folder = match &self.canonical {
+            Some(_) => format!("the template folder {}", self.dir.display()),
+            None => "the built-in template".to_string(),
+        };
+        FileError::Other(Some(
+            format!(
+                "`{path}` is not in {folder}: a jdgen template may read only files in its own \
+                 folder and the role data at {DATA_PATH}"
+            )
+            .into(),
+        ))
+    }
+}
+
+/// Everything shared by all renders of one `Renderer`.
+pub(crate) struct Shared {
+    pub library: LazyHash<Library>,
+    pub fonts: FontStore,
+    pub template: Template,
+}
+
+impl Shared {
+    pub fn new(template: Template, fonts: FontStore) -> Shared {
+        let inputs: Dict = [(DATA_INPUT.into(), DATA_PATH.into_value())]
+            .into_iter()
+            .collect();
+        Shared {
+            library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
+            fonts,
+            template,
+        }
+    }
+}
+
+/// The world of one render: the shared parts plus this role's data.
+pub(crate) struct JobWorld<'a> {
+    pub shared: &'a Shared,
+    pub data: Bytes,
+    pub logo: Option<Bytes>,
+    pub today: Datetime,
+    /// The data parsed as a source, only if a diagnostic points into it.
+    data_source: OnceLock<Source>,
+}
+
+impl<'a> JobWorld<'a> {
+    pub fn new(shared: &'a Shared, data: Bytes, logo: Option<Bytes>, today: Datetime) -> Self {
+        JobWorld {
+            shared,
+            data,
+            logo,
+            today,
+            data_source: OnceLock::new(),
+        }
+    }
+
+    /// The text of a file, for showing the line a diagnostic points at.
+    pub fn text(&self, id: FileId) -> Option<Arc<str>> {
+        self.source(id).ok().map(|s| Arc::from(s.text()))
+    }
+}
+
+impl World for JobWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.shared.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.shared.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        self.shared.template.main
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == *DATA_ID {
+            let text = std::str::from_utf8(&self.data).map_err(|_| FileError::InvalidUtf8)?;
+            return Ok(self
+                .data_source
+                .get_or_init(|| Source::new(id, text.to_string()))
+                .clone());
+        }
+        match self.shared.template.entries.get(&id) {
+            Some(Entry::File { bytes, source }) => source
+                .get_or_init(|| {
+                    let text = std::str::from_utf8(bytes).map_err(|_| FileError::InvalidUtf8)?;
+                    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+                    Ok(Source::new(id, text.to_string()))
+                })
+                .clone(),
+            _ => Err(self.file(id).err().unwrap_or(FileError::NotSource)),
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if let VirtualRoot::Package(spec) = id.root() {
+            return Err(FileError::Package(PackageError::Other(Some(
+                format!(
+                    "jdgen templates cannot use packages such as {spec}; copy the package's \
+                     files into the template folder and import them by path"
+                )
+                .into(),
+            ))));
+        }
+        if id == *DATA_ID {
+            return Ok(self.data.clone());
+        }
+        if id == *LOGO_ID
+            && let Some(logo) = &self.logo
+        {
+            return Ok(logo.clone());
+        }
+        match self.shared.template.entries.get(&id) {
+            Some(Entry::File { bytes, .. }) => Ok(bytes.clone()),
+            Some(Entry::Refused(why)) => Err(FileError::Other(Some(why.as_str().into()))),
+            None => Err(self.shared.template.refused(id)),
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        // The document date, never the clock: same inputs, same bytes.
+        Some(self.today)
+    }
+}

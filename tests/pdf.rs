@@ -1,0 +1,843 @@
+//! PDF rendering: the shipped roles' text is all in their PDFs, hostile role
+//! text prints literally, output is reproducible, and template problems
+//! (syntax errors, files outside the template folder, packages, missing
+//! glyphs) come back as diagnostics with file:line:col, through the library
+//! and through the real binary.
+//!
+//! Text is extracted with `pdftotext` and page sizes read with `pdfinfo`
+//! (poppler-utils, which CI installs).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use jdgen::data::DocumentOptions;
+use jdgen::diag::Diagnostic;
+use jdgen::load::{self, Company, Library};
+use jdgen::markdown;
+use jdgen::render::{RenderOptions, Rendered, Renderer};
+use jdgen::resolve::{self, ResolvedRole};
+
+const DATE: &str = "2026-11-01";
+const A4: (f64, f64) = (595.276, 841.89);
+const LETTER: (f64, f64) = (612.0, 792.0);
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/pdf").join(name)
+}
+
+fn library(dir: &Path) -> Library {
+    let lib = load::load(dir).unwrap_or_else(|d| panic!("{}", jdgen::diag::render(&d)));
+    lib.ensure_valid()
+        .unwrap_or_else(|d| panic!("{}", jdgen::diag::render(&d)));
+    lib
+}
+
+fn shipped() -> &'static (Library, Vec<ResolvedRole>) {
+    static LIB: OnceLock<(Library, Vec<ResolvedRole>)> = OnceLock::new();
+    LIB.get_or_init(|| {
+        let lib = library(&root().join("roles"));
+        let roles = resolve::resolve_all(&lib).unwrap();
+        (lib, roles)
+    })
+}
+
+fn role<'a>(roles: &'a [ResolvedRole], id: &str) -> &'a ResolvedRole {
+    roles.iter().find(|r| r.id == id).unwrap()
+}
+
+fn doc() -> DocumentOptions {
+    DocumentOptions {
+        date: DATE.into(),
+        paper: "a4".into(),
+        signature: false,
+    }
+}
+
+fn default_renderer() -> &'static Renderer {
+    static R: OnceLock<Renderer> = OnceLock::new();
+    R.get_or_init(|| Renderer::new(&RenderOptions::default()).unwrap())
+}
+
+fn render_ok(
+    r: &Renderer,
+    company: &Company,
+    role: &ResolvedRole,
+    doc: &DocumentOptions,
+) -> Rendered {
+    r.render(company, role, doc)
+        .unwrap_or_else(|d| panic!("{} failed:\n{}", role.id, jdgen::diag::render(&d)))
+}
+
+fn with_template(path: &Path) -> Result<Renderer, jdgen::Error> {
+    Renderer::new(&RenderOptions {
+        template: Some(path.to_path_buf()),
+        ..RenderOptions::default()
+    })
+}
+
+fn render_errors(r: &Renderer, company: &Company, role: &ResolvedRole) -> Vec<Diagnostic> {
+    match r.render(company, role, &doc()) {
+        Ok(_) => panic!("{} rendered, but an error was expected", role.id),
+        Err(d) => d,
+    }
+}
+
+// ------------------------------------------------------------ poppler --
+
+fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    fs::write(&file, pdf).unwrap();
+    let out = StdCommand::new(tool)
+        .args(args)
+        .arg(&file)
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {tool} (install poppler-utils): {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The body text of an A4 PDF: header and footer (the page margins) are
+/// cropped away, so an item split over a page break reads as one.
+fn body_text(pdf: &[u8]) -> String {
+    poppler(
+        "pdftotext",
+        &["-x", "0", "-y", "60", "-W", "700", "-H", "714"],
+        pdf,
+    )
+}
+
+fn all_text(pdf: &[u8]) -> String {
+    poppler("pdftotext", &[], pdf)
+}
+
+/// Every page's size in points.
+fn page_sizes(pdf: &[u8]) -> Vec<(f64, f64)> {
+    let info = poppler("pdfinfo", &["-f", "1", "-l", "9999"], pdf);
+    let sizes: Vec<(f64, f64)> = info
+        .lines()
+        .filter(|l| l.starts_with("Page") && l.contains(" size: "))
+        .map(|l| {
+            let dims = l.split(" size: ").nth(1).unwrap();
+            let mut it = dims.split_whitespace();
+            let w: f64 = it.next().unwrap().parse().unwrap();
+            assert_eq!(it.next(), Some("x"));
+            let h: f64 = it.next().unwrap().parse().unwrap();
+            (w, h)
+        })
+        .collect();
+    assert!(!sizes.is_empty(), "no pages in:\n{info}");
+    sizes
+}
+
+fn info(pdf: &[u8]) -> BTreeMap<String, String> {
+    poppler("pdfinfo", &[], pdf)
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+fn assert_pages(pdf: &[u8], size: (f64, f64)) {
+    for (i, (w, h)) in page_sizes(pdf).into_iter().enumerate() {
+        assert!(
+            (w - size.0).abs() < 0.5 && (h - size.1).abs() < 0.5,
+            "page {} is {w} x {h}, expected {size:?}",
+            i + 1
+        );
+    }
+}
+
+/// Whitespace collapsed; direction marks and zero-width characters (which
+/// extraction may add around RTL text) dropped.
+fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
+/// What a Markdown field looks like on the page: markup gone, link labels
+/// kept, URLs not printed.
+fn printed(md: &str, company: &Company) -> String {
+    normalize(&markdown::spans_text(&markdown::parse(
+        md,
+        &company.website,
+    )))
+}
+
+// --------------------------------------------------------------- tests --
+
+#[test]
+fn every_shipped_role_prints_its_title_grade_and_every_item() {
+    let (lib, roles) = shipped();
+    assert_eq!(roles.len(), 14);
+    let r = default_renderer();
+    for role in roles {
+        let out = render_ok(r, &lib.company, role, &doc());
+        assert!(
+            out.warnings.is_empty(),
+            "{}: {}",
+            role.id,
+            jdgen::diag::render(&out.warnings)
+        );
+        assert!(out.pdf.starts_with(b"%PDF-"));
+        assert_pages(&out.pdf, A4);
+        let text = normalize(&body_text(&out.pdf));
+        assert!(
+            text.contains(&normalize(&role.title)),
+            "{}: title missing",
+            role.id
+        );
+        if let Some(grade) = role.grade {
+            assert!(text.contains("JOB GRADE"), "{}: no grade label", role.id);
+            assert!(
+                text.contains(&format!(" {grade} ")),
+                "{}: grade {grade} missing",
+                role.id
+            );
+        }
+        for list in [&role.responsibilities, &role.requirements] {
+            // Compared without whitespace: a line may break after `/`.
+            let squeezed = squeeze(&text);
+            for item in &list.items {
+                let want = printed(&item.text, &lib.company);
+                assert!(
+                    squeezed.contains(&squeeze(&want)),
+                    "{}: missing item “{want}”\n--- text:\n{text}",
+                    role.id
+                );
+            }
+        }
+        // Footer on every page: role id, data version, date, page count.
+        let full = all_text(&out.pdf);
+        let pages = page_sizes(&out.pdf).len();
+        for p in 1..=pages {
+            assert!(
+                full.contains(&format!("Page {p} of {pages}")),
+                "{}: no page {p} footer",
+                role.id
+            );
+        }
+        let data = jdgen::data::template_data(&lib.company, role, &doc());
+        let version = data["document"]["data_version"].as_str().unwrap();
+        assert_eq!(
+            normalize(&full)
+                .matches(&format!("{} · Data version {version} · {DATE}", role.id))
+                .count(),
+            pages,
+            "{}: footer not on every page",
+            role.id
+        );
+    }
+}
+
+#[test]
+fn family_content_is_printed() {
+    let (lib, roles) = shipped();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(roles, "senior-social"),
+        &doc(),
+    );
+    let text = normalize(&body_text(&out.pdf));
+    for needle in [
+        "Requirements for Social Media roles at GitLab", // summary
+        "Across the Social Marketing Manager family",    // shared responsibilities
+        "Design and execute our global social strategies",
+        "At the Senior level",
+        "From Social Marketing Manager · grade 6", // inherited, marked
+        "From Social Marketing Associate · grade 5",
+        "The \"Social\" in Social Media", // free sections
+        "🤝",                             // values with emoji
+        "Collaboration",
+        "Career ladder",
+        "Senior Social Marketing Manager THIS ROLE 7",
+        "Hiring process",
+        "1. Qualified candidates will be invited",
+        "a. Our Head of Social Media", // nested sub-step
+        "Additional details about our process",
+    ] {
+        assert!(
+            text.contains(needle),
+            "missing “{needle}”\n--- text:\n{text}"
+        );
+    }
+    // Performance indicators and links come from another family.
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(roles, "senior-pm-marketing"),
+        &doc(),
+    );
+    let text = normalize(&body_text(&out.pdf));
+    assert!(text.contains("Performance indicators"));
+    assert!(
+        text.contains("Reports to Director, Digital Experience")
+            || text.contains("Director, Digital Experience")
+    );
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(roles, "staff-mops"),
+        &doc(),
+    );
+    let text = normalize(&body_text(&out.pdf));
+    assert!(
+        text.contains("Relevant links • Marketing Handbook"),
+        "{text}"
+    );
+    assert!(text.contains("Why this role exists"));
+    assert!(
+        text.contains("MARKETING TECHNOLOGY"),
+        "groups are sub-headings: {text}"
+    );
+}
+
+#[test]
+fn links_are_clickable() {
+    let (lib, roles) = shipped();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(roles, "senior-social"),
+        &doc(),
+    );
+    let raw = String::from_utf8_lossy(&out.pdf);
+    // Link annotations with their targets (the handbook values page and the
+    // job-grade page from company.yaml).
+    assert!(
+        raw.contains("/Subtype /Link") || raw.contains("/Link"),
+        "no link annotations"
+    );
+    assert!(
+        raw.contains("https://about.gitlab.com/handbook/values/"),
+        "values link missing"
+    );
+    assert!(raw.contains("#gitlab-job-grades"), "grades link missing");
+}
+
+#[test]
+fn metadata_is_set_and_output_is_reproducible() {
+    let (lib, roles) = shipped();
+    let role = role(roles, "senior-social");
+    let a = render_ok(default_renderer(), &lib.company, role, &doc()).pdf;
+    let b = render_ok(default_renderer(), &lib.company, role, &doc()).pdf;
+    assert!(a == b, "two renders differ");
+    // A second renderer (fonts and template loaded again) gives the same bytes.
+    let other = Renderer::new(&RenderOptions::default()).unwrap();
+    assert!(
+        render_ok(&other, &lib.company, role, &doc()).pdf == a,
+        "renderers differ"
+    );
+    assert_eq!(other.fingerprint(), default_renderer().fingerprint());
+
+    let meta = info(&a);
+    assert_eq!(meta["Title"], "Senior Social Marketing Manager");
+    assert_eq!(meta["Author"], "GitLab");
+    assert!(
+        meta["Subject"].contains("Senior Social Marketing Manager"),
+        "{meta:?}"
+    );
+    assert!(
+        meta["Keywords"].contains("Social Marketing Manager"),
+        "{meta:?}"
+    );
+    assert_eq!(meta["Creator"], "jdgen");
+    assert_eq!(meta["Tagged"], "yes");
+    assert!(meta["CreationDate"].contains("2026"), "{meta:?}");
+    assert!(
+        !a.windows(5).any(|w| w == b"Typst"),
+        "the PDF names Typst (and so its version)"
+    );
+    // The document date, not the clock.
+    let mut later = doc();
+    later.date = "2027-03-04".into();
+    let c = render_ok(default_renderer(), &lib.company, role, &later).pdf;
+    assert!(info(&c)["CreationDate"].contains("2027"));
+    assert!(all_text(&c).contains("2027-03-04"));
+}
+
+#[test]
+fn parallel_renders_match_sequential_ones() {
+    let (lib, roles) = shipped();
+    let r = default_renderer();
+    let sequential: Vec<Vec<u8>> = roles
+        .iter()
+        .map(|role| render_ok(r, &lib.company, role, &doc()).pdf)
+        .collect();
+    let parallel: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = roles
+            .iter()
+            .map(|role| {
+                std::thread::Builder::new()
+                    .stack_size(16 << 20)
+                    .spawn_scoped(s, move || render_ok(r, &lib.company, role, &doc()).pdf)
+                    .unwrap()
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for ((role, a), b) in roles.iter().zip(&sequential).zip(&parallel) {
+        assert!(a == b, "{}: parallel render differs", role.id);
+    }
+}
+
+#[test]
+fn paper_and_signature_options() {
+    let lib = library(&fixture("logo"));
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let senior = role(&roles, "senior-widget-engineer");
+    let r = default_renderer();
+    let a4 = render_ok(r, &lib.company, senior, &doc());
+    assert_pages(&a4.pdf, A4);
+    assert!(!all_text(&a4.pdf).contains("Acknowledgement"));
+    let letter = DocumentOptions {
+        date: DATE.into(),
+        paper: "us-letter".into(),
+        signature: true,
+    };
+    let out = render_ok(r, &lib.company, senior, &letter);
+    assert_pages(&out.pdf, LETTER);
+    let text = normalize(&all_text(&out.pdf));
+    assert!(text.contains("Acknowledgement"), "{text}");
+    assert!(text.contains("I have read this job description for the position of Senior Widget Engineer (grade 7) at Acme Widgets"), "{text}");
+    // The letterhead has the configured logo, with its alt text.
+    let raw = String::from_utf8_lossy(&out.pdf);
+    assert!(raw.contains("Acme Widgets logo"), "no logo image");
+    assert!(text.contains("Acme Widgets"));
+    // Notes, description, own and inherited groups, values, ladder, steps.
+    for needle in [
+        "Note: This level leads projects across teams.",
+        "About the role Senior widget engineers own the widget platform.",
+        "At the Senior level All of the above, and: • Leads widget projects across teams OPERATIONS • Runs incident reviews",
+        "From Widget Engineer · grade 6",
+        "Speed Ship small, ship often.",
+        "1. A screening call 2. Interviews with: a. The hiring manager b. Two widget engineers 3. An offer",
+        "Relevant links • Widget handbook",
+    ] {
+        assert!(
+            text.contains(needle),
+            "missing “{needle}”\n--- text:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn hostile_text_prints_literally_and_leaves_the_page_alone() {
+    let lib = library(&fixture("hostile"));
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let hostile = role(&roles, "hostile-one");
+    let out = render_ok(default_renderer(), &lib.company, hostile, &doc());
+    assert_pages(&out.pdf, A4);
+    assert_eq!(
+        page_sizes(&out.pdf).len(),
+        1,
+        "#pagebreak() in data must not break pages"
+    );
+    let text = normalize(&body_text(&out.pdf));
+    for needle in [
+        "#set page(width: 1cm) Engineer $x$",
+        "#set page(width: 1cm)",
+        "$x$",
+        "<l>",
+        "@r",
+        "[x]",
+        "back\\slash",
+        "// c",
+        "/* c */",
+        "#pagebreak() #pagebreak() #pagebreak()",
+        "#{ panic(\"no\") }",
+        "#import \"@preview/cetz:0.3.0\"",
+        "#read(\"/etc/passwd\")",
+        "Math $x$ and $ y $, markup a b <l> @r [x] \\ // c /* c */ ~ ` `raw` = h",
+        "Hostile & Co #set page(width: 1cm)",
+    ] {
+        assert!(
+            text.contains(needle),
+            "missing “{needle}”\n--- text:\n{text}"
+        );
+    }
+    // Markdown emphasis in the data is real emphasis, not markup text.
+    for item in &hostile.responsibilities.items {
+        let want = printed(&item.text, &lib.company);
+        let squeezed = squeeze(&want);
+        let text_squeezed = squeeze(&text);
+        // The 300-character word wraps (so compare without whitespace);
+        // CJK has no glyph in the shipped fonts (see the glyph test).
+        if !want.chars().any(|c| {
+            ('\u{3000}'..='\u{9FFF}').contains(&c) || ('\u{0590}'..='\u{06FF}').contains(&c)
+        }) {
+            assert!(text_squeezed.contains(&squeezed), "missing item “{want}”");
+        }
+    }
+    assert!(
+        text.split_whitespace().all(|w| w.chars().count() < 150),
+        "a 300-char word was not wrapped"
+    );
+}
+
+#[test]
+fn rtl_text_renders_with_a_font_path() {
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    assert!(
+        dejavu.join("DejaVuSans.ttf").exists(),
+        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
+    );
+    let r = Renderer::new(&RenderOptions {
+        font_paths: vec![dejavu.to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    assert_ne!(r.fingerprint(), default_renderer().fingerprint());
+    let lib = library(&fixture("hostile"));
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(&r, &lib.company, role(&roles, "hostile-one"), &doc());
+    assert_pages(&out.pdf, A4);
+    let text = normalize(&body_text(&out.pdf));
+    assert!(text.contains("עברית ומילים בעברית"), "{text}");
+    assert!(text.contains("العربية نص"), "{text}");
+    // Hebrew and Arabic are covered now; CJK still is not.
+    let warnings = jdgen::diag::render(&out.warnings);
+    assert!(
+        !warnings.contains("U+05E2") && !warnings.contains("U+0627"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("U+4E2D"), "{warnings}");
+}
+
+#[test]
+fn missing_glyphs_warn_and_fail_under_strict() {
+    let lib = library(&fixture("hostile"));
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let hostile = role(&roles, "hostile-one");
+    let out = render_ok(default_renderer(), &lib.company, hostile, &doc());
+    assert_eq!(
+        out.warnings.len(),
+        1,
+        "{}",
+        jdgen::diag::render(&out.warnings)
+    );
+    let w = out.warnings[0].to_string();
+    assert!(
+        w.contains("warning: role `hostile-one`: 29 characters have no glyph in any font"),
+        "{w}"
+    );
+    // In the order they appear: Hebrew first.
+    assert!(w.contains("`ע` (U+05E2)"), "{w}");
+    assert!(w.contains("“עברית ומילים בעברית”"), "names the text: {w}");
+    assert!(w.contains("中文文本和日本語"), "names the text: {w}");
+    assert!(w.contains("hostile.yaml"), "names the role file: {w}");
+    assert!(w.contains("--font-path"), "{w}");
+
+    let strict = Renderer::new(&RenderOptions {
+        strict: true,
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    assert_ne!(strict.fingerprint(), default_renderer().fingerprint());
+    let errors = render_errors(&strict, &lib.company, hostile);
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("U+05E2")),
+        "{errors:?}"
+    );
+    // The shipped roles, emoji included, have every glyph.
+    let (lib, roles) = shipped();
+    render_ok(&strict, &lib.company, role(roles, "senior-social"), &doc());
+}
+
+#[test]
+fn pdf_standards() {
+    let (lib, roles) = shipped();
+    let role = role(roles, "senior-social");
+    for standard in ["a-2b", "a-3b", "ua-1", "1.7", "a-2b,ua-1"] {
+        let r = Renderer::new(&RenderOptions {
+            pdf_standard: Some(standard.into()),
+            ..RenderOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{standard}: {e}"));
+        let out = render_ok(&r, &lib.company, role, &doc());
+        assert_pages(&out.pdf, A4);
+        if standard.starts_with("a-") {
+            let raw = String::from_utf8_lossy(&out.pdf);
+            assert!(
+                raw.contains("pdfaid"),
+                "{standard}: no PDF/A identification"
+            );
+            assert!(info(&out.pdf)["CreationDate"].contains("2026"));
+        }
+    }
+    let err = Renderer::new(&RenderOptions {
+        pdf_standard: Some("a-9".into()),
+        ..RenderOptions::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("unknown PDF standard `a-9`"), "{err}");
+    for valid in ["a-2b", "a-3b", "ua-1", "1.7"] {
+        assert!(err.contains(valid), "{err}");
+    }
+}
+
+#[test]
+fn a_broken_template_gives_file_line_and_column() {
+    // A syntax error is found before any document is rendered.
+    let err = with_template(&fixture("templates/syntax-error.typ"))
+        .err()
+        .unwrap();
+    let s = err.to_string();
+    assert!(
+        s.contains("syntax-error.typ:4:10: error: unclosed delimiter"),
+        "{s}"
+    );
+    assert_eq!(err.exit_code(), 1);
+
+    // A runtime error names the role, the template line and the call.
+    let (lib, roles) = shipped();
+    let r = with_template(&fixture("templates/runtime-error.typ")).unwrap();
+    let d = render_errors(&r, &lib.company, role(roles, "senior-social"));
+    let s = jdgen::diag::render(&d);
+    assert!(
+        s.contains("runtime-error.typ:4:23: error: role `senior-social`: dictionary does not contain key \"salary\""),
+        "{s}"
+    );
+    assert!(s.contains("while calling `pay`"), "{s}");
+    assert!(
+        s.contains(" 4 | #let pay(role) = role.salary"),
+        "shows the line: {s}"
+    );
+}
+
+#[test]
+fn templates_read_only_their_own_folder() {
+    let (lib, roles) = shipped();
+    let role = role(roles, "senior-social");
+    let cases = [
+        (
+            "read-etc-passwd.typ",
+            "`/etc/passwd` is not in the template folder",
+        ),
+        ("read-parent.typ", "would escape the project root"),
+        (
+            "import-package.typ",
+            "cannot use packages such as @preview/cetz:0.3.0",
+        ),
+    ];
+    for (file, want) in cases {
+        let r = with_template(&fixture(&format!("templates/{file}"))).unwrap();
+        let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
+        assert!(s.contains(want), "{file}: {s}");
+        assert!(
+            s.contains(&format!("{file}:2:")),
+            "{file}: no location: {s}"
+        );
+    }
+    // A file of the folder, the data and a helper module are fine.
+    let r = with_template(&fixture("templates/reads-own-folder.typ")).unwrap();
+    let out = render_ok(&r, &lib.company, role, &doc());
+    let text = normalize(&all_text(&out.pdf));
+    assert!(text.contains("helper says hello"), "{text}");
+    assert!(
+        text.contains("sample: sample text from the folder"),
+        "{text}"
+    );
+    assert!(text.contains("role: senior-social"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_template_folder_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("t.typ"),
+        "#let data = json(sys.inputs.data)\n#read(\"secret.txt\")\n",
+    )
+    .unwrap();
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    fs::write(outside.path(), "secret").unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("secret.txt")).unwrap();
+    // A link that stays inside the folder is fine.
+    fs::write(dir.path().join("inside.txt"), "inside").unwrap();
+    std::os::unix::fs::symlink(dir.path().join("inside.txt"), dir.path().join("alias.txt"))
+        .unwrap();
+
+    let (lib, roles) = shipped();
+    let role = role(roles, "senior-social");
+    let r = with_template(&dir.path().join("t.typ")).unwrap();
+    let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
+    assert!(s.contains("`secret.txt` is a symlink to"), "{s}");
+    assert!(s.contains("outside the template folder"), "{s}");
+    assert!(s.contains("t.typ:2:7"), "{s}");
+
+    fs::write(dir.path().join("t.typ"), "#read(\"alias.txt\")\n").unwrap();
+    let r = with_template(&dir.path().join("t.typ")).unwrap();
+    let out = render_ok(&r, &lib.company, role, &doc());
+    assert!(all_text(&out.pdf).contains("inside"));
+}
+
+#[test]
+fn renderer_new_rejects_bad_inputs() {
+    assert!(with_template(&fixture("templates/no-such-file.typ")).is_err());
+    assert!(
+        with_template(&fixture("templates")).is_err(),
+        "a folder is not a template"
+    );
+    let err = Renderer::new(&RenderOptions {
+        font_paths: vec![fixture("no-such-fonts")],
+        ..RenderOptions::default()
+    });
+    assert!(err.is_err());
+    // The template folder is part of the fingerprint.
+    let a = with_template(&fixture("templates/reads-own-folder.typ")).unwrap();
+    assert_ne!(a.fingerprint(), default_renderer().fingerprint());
+    assert_eq!(a.fingerprint().len(), 64);
+}
+
+#[test]
+fn the_default_template_is_the_shipped_file() {
+    // `--template templates/job-description.typ` renders the same bytes as
+    // the built-in copy, so editing the file is how the default changes.
+    let (lib, roles) = shipped();
+    let role = role(roles, "associate-social");
+    let r = with_template(&root().join("templates/job-description.typ")).unwrap();
+    let a = render_ok(&r, &lib.company, role, &doc()).pdf;
+    let b = render_ok(default_renderer(), &lib.company, role, &doc()).pdf;
+    assert!(
+        a == b,
+        "built-in template differs from templates/job-description.typ"
+    );
+}
+
+// ------------------------------------------------------- the binary --
+
+fn jdgen() -> Command {
+    let mut c = Command::cargo_bin("jdgen").unwrap();
+    c.env_remove("JDGEN_ROLES").env_remove("SOURCE_DATE_EPOCH");
+    c.current_dir(root());
+    c
+}
+
+#[test]
+fn cli_writes_a_pdf_and_reports_template_errors() {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("senior-social.pdf");
+    let res = jdgen()
+        .args(["pdf", "--role", "senior-social", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let pdf = fs::read(&file).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(normalize(&all_text(&pdf)).contains("Senior Social Marketing Manager"));
+
+    let res = jdgen()
+        .args(["pdf", "--role", "senior-social", "-o"])
+        .arg(out.path().join("broken.pdf"))
+        .arg("--template")
+        .arg(fixture("templates/runtime-error.typ"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(err.contains("runtime-error.typ:4:23: error:"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !out.path().join("broken.pdf").exists(),
+        "no PDF for a failed render"
+    );
+
+    let res = jdgen()
+        .args(["pdf", "--role", "senior-social", "-o"])
+        .arg(out.path().join("x.pdf"))
+        .arg("--template")
+        .arg(fixture("templates/syntax-error.typ"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("syntax-error.typ:4:10: error: unclosed delimiter"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_strict_fails_on_missing_glyphs() {
+    let out = tempfile::tempdir().unwrap();
+    let hostile = fixture("hostile");
+    let run = |strict: bool| {
+        let mut c = jdgen();
+        c.arg("--roles")
+            .arg(&hostile)
+            .args(["pdf", "--role", "hostile-one", "-o"])
+            .arg(out.path().join("h.pdf"));
+        if strict {
+            c.arg("--strict");
+        }
+        c.output().unwrap()
+    };
+    let res = run(false);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(0), "{err}");
+    assert!(err.contains("warning:") && err.contains("U+05E2"), "{err}");
+    fs::remove_file(out.path().join("h.pdf")).unwrap();
+    let res = run(true);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(err.contains("error:") && err.contains("U+05E2"), "{err}");
+    assert!(!out.path().join("h.pdf").exists());
+}
+
+#[test]
+fn cli_rejects_an_unknown_pdf_standard() {
+    let res = jdgen()
+        .args([
+            "pdf",
+            "--role",
+            "senior-social",
+            "--pdf-standard",
+            "a-9",
+            "-o",
+        ])
+        .arg(tempfile::tempdir().unwrap().path().join("x.pdf"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_ne!(res.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("unknown PDF standard `a-9`") && err.contains("a-2b"),
+        "{err}"
+    );
+}
