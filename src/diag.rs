@@ -22,9 +22,10 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The file the problem is in, if any.
     pub file: Option<PathBuf>,
-    /// 1-based line and column, when known.
-    pub line: Option<usize>,
-    pub column: Option<usize>,
+    /// 1-based line and column, when known (u32 keeps the type small:
+    /// diagnostics travel inside `Result`s).
+    pub line: Option<u32>,
+    pub column: Option<u32>,
     pub message: String,
     /// A suggested fix ("did you mean `responsibilities`?").
     pub help: Option<String>,
@@ -59,8 +60,8 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, line: usize, column: usize) -> Self {
-        self.line = Some(line);
-        self.column = Some(column);
+        self.line = Some(u32::try_from(line).unwrap_or(u32::MAX));
+        self.column = Some(u32::try_from(column).unwrap_or(u32::MAX));
         self
     }
 
@@ -105,14 +106,16 @@ impl fmt::Display for Diagnostic {
             None => write!(f, "{kind}: {}", self.message)?,
         }
         if let (Some(src), Some(line)) = (&self.source, self.line)
-            && let Some(text) = src.lines().nth(line.saturating_sub(1))
+            && let Some(text) = src.lines().nth((line as usize).saturating_sub(1))
         {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
             // Show at most a window of the line around the column, so a
             // 100 kB line does not flood the terminal.
             let chars: Vec<char> = text.chars().collect();
-            let col = self.column.unwrap_or(1).saturating_sub(1).min(chars.len());
+            let col = (self.column.unwrap_or(1) as usize)
+                .saturating_sub(1)
+                .min(chars.len());
             let start = col.saturating_sub(60);
             let end = (start + 120).min(chars.len());
             let mut shown: String = chars[start..end].iter().collect();

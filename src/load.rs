@@ -638,10 +638,13 @@ pub fn slugify(s: &str) -> String {
 
 /// Parses and checks one family file. On failure returns the role ids it
 /// could read (so a batch run can report them as failed) and the errors.
+/// A family that failed: the role ids it declares and its errors.
+type FamilyFailure = (Vec<String>, Vec<Diagnostic>);
+
 fn load_family(
     path: &Path,
     source: Arc<str>,
-) -> Result<(FamilyFile, Vec<Diagnostic>), (Vec<String>, Vec<Diagnostic>)> {
+) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
     let mut c = Checker::new(path, source);
     let parsed: Option<FamilyFile> = c.parse();
     let Some(family) = parsed else {

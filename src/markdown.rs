@@ -109,29 +109,30 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>) {
             i += 2;
             continue;
         }
-        if c == '[' {
-            if let Some((label_end, target_end)) = find_link(chars, i) {
-                push_text(out, &std::mem::take(&mut buf));
-                let mut body = Vec::new();
-                parse_into(&chars[i + 1..label_end], base, &mut body);
-                let target: String = chars[label_end + 2..target_end].iter().collect();
-                out.push(Span::Link {
-                    url: resolve_url(target.trim(), base),
-                    body,
-                });
-                i = target_end + 1;
-                continue;
-            }
+        if c == '['
+            && let Some((label_end, target_end)) = find_link(chars, i)
+        {
+            push_text(out, &std::mem::take(&mut buf));
+            let mut body = Vec::new();
+            parse_into(&chars[i + 1..label_end], base, &mut body);
+            let target: String = chars[label_end + 2..target_end].iter().collect();
+            out.push(Span::Link {
+                url: resolve_url(target.trim(), base),
+                body,
+            });
+            i = target_end + 1;
+            continue;
         }
-        if c == '*' && chars.get(i + 1) == Some(&'*') {
-            if let Some(end) = find_closer(chars, i, "**") {
-                push_text(out, &std::mem::take(&mut buf));
-                let mut body = Vec::new();
-                parse_into(&chars[i + 2..end], base, &mut body);
-                out.push(Span::Strong { body });
-                i = end + 2;
-                continue;
-            }
+        if c == '*'
+            && chars.get(i + 1) == Some(&'*')
+            && let Some(end) = find_closer(chars, i, "**")
+        {
+            push_text(out, &std::mem::take(&mut buf));
+            let mut body = Vec::new();
+            parse_into(&chars[i + 2..end], base, &mut body);
+            out.push(Span::Strong { body });
+            i = end + 2;
+            continue;
         }
         if c == '*' || c == '_' {
             let marker = if c == '*' { "*" } else { "_" };
