@@ -99,7 +99,10 @@ pub struct BuildOptions {
     pub quiet: bool,
     /// Progress bar (`true` on a terminal) or timestamped log lines.
     pub progress_bar: bool,
-    pub doc: DocumentOptions,
+    /// `a4` or `us-letter`.
+    pub paper: String,
+    /// Print the signature block.
+    pub signature: bool,
     pub formats: Formats,
 }
 
@@ -255,6 +258,11 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     };
 
     let lib = load::load(roles_dir)?;
+    let doc = DocumentOptions {
+        date: data::document_date(&lib.company)?,
+        paper: opts.paper.clone(),
+        signature: opts.signature,
+    };
     let mut failures: Vec<Failure> = Vec::new();
     for f in &lib.failed {
         let reason = f
@@ -311,7 +319,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let keyed: Vec<(&ResolvedRole, String, Vec<u8>)> = roles
         .iter()
         .map(|r| {
-            let data = data::template_data(&lib.company, r, &opts.doc);
+            let data = data::template_data(&lib.company, r, &doc);
             let json = serde_json::to_vec(&data).expect("json");
             let key = content_key(&[fingerprint.as_bytes(), &json]);
             (r, key, json)
@@ -377,7 +385,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 &lib.company,
                 role,
                 key,
-                &opts.doc,
+                &doc,
                 &pdf_dir,
                 &state_dir,
             );
@@ -444,7 +452,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .iter()
             .map(|(r, k, _)| (r.id.as_str(), k.as_str()))
             .collect();
-        let (status, recs) = build_exports(&lib.company, &roles, &role_keys, opts)?;
+        let (status, recs) = build_exports(&lib.company, &roles, &role_keys, &doc, opts)?;
         export_records = recs;
         status
     };
@@ -652,6 +660,7 @@ fn build_exports(
     company: &load::Company,
     roles: &[ResolvedRole],
     role_keys: &[(&str, &str)],
+    doc: &DocumentOptions,
     opts: &BuildOptions,
 ) -> Result<(String, Vec<OutputRecord>)> {
     let export_dir = opts.out_dir.join("export");
@@ -701,7 +710,7 @@ fn build_exports(
         &ExportInput {
             company,
             roles,
-            doc: &opts.doc,
+            doc,
             pdfs: &pdfs,
         },
         &opts.formats,

@@ -424,9 +424,6 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     if jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
-    // Company settings are needed for the document date before the run;
-    // a broken company.yaml stops everything anyway.
-    let company = load::load(dir)?.company;
     let renderer = Renderer::new(&args.render.options())?;
     let opts = crate::build::BuildOptions {
         out_dir: args.output.clone(),
@@ -436,7 +433,8 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
         wait: args.wait,
         quiet: args.quiet,
         progress_bar: crate::build::stderr_is_terminal(),
-        doc: args.doc.options(&company)?,
+        paper: args.doc.paper.as_str().to_string(),
+        signature: args.doc.signature,
         formats: crate::export::Formats::all(),
     };
     let summary = crate::build::run(dir, &renderer, &opts)?;
