@@ -508,18 +508,46 @@ fn pdf(
     let out = output.unwrap_or_else(|| PathBuf::from("out/pdf"));
     let renderer = Renderer::new(&render.options())?;
     let doc = doc.options(&lib.company)?;
-    let mut failures = Vec::new();
     let tty = std::io::stderr().is_terminal();
-    for role in &roles {
-        match renderer.render(&lib.company, role, &doc) {
-            Ok(rendered) => {
-                print_warnings(&rendered.warnings);
+    // Render on the same large-stack pool as `build`; write each file as
+    // soon as it is ready, report in role order.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(crate::build::RENDER_STACK)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start render threads: {e}")))?;
+    // Per role: where it went, and its warnings or its errors.
+    type Outcome = (PathBuf, Result<Vec<Diagnostic>, Vec<Diagnostic>>);
+    let results: Vec<Outcome> = pool.install(|| {
+        use rayon::prelude::*;
+        roles
+            .par_iter()
+            .map(|role| {
                 let path = if single_file {
                     out.clone()
                 } else {
                     out.join(format!("{}.pdf", role.id))
                 };
-                crate::fsutil::write_atomic(&path, &rendered.pdf)?;
+                let result = renderer
+                    .render(&lib.company, role, &doc)
+                    .and_then(|rendered| {
+                        crate::fsutil::write_atomic(&path, &rendered.pdf)
+                            .map(|()| rendered.warnings)
+                            .map_err(|e| match e {
+                                Error::Io { path, source } => {
+                                    vec![Diagnostic::error(format!("{}: {source}", path.display()))]
+                                }
+                                other => vec![Diagnostic::error(other.to_string())],
+                            })
+                    });
+                (path, result)
+            })
+            .collect()
+    });
+    let mut failures = Vec::new();
+    for (path, result) in results {
+        match result {
+            Ok(warnings) => {
+                print_warnings(&warnings);
                 if tty || roles.len() > 1 {
                     eprintln!("wrote {}", path.display());
                 } else {

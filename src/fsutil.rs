@@ -19,7 +19,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    fs::create_dir_all(parent).map_err(|e| {
+        Error::io(
+            parent,
+            std::io::Error::new(e.kind(), format!("cannot create folder: {e}")),
+        )
+    })?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
