@@ -11,9 +11,9 @@
 //! └── .jdgen/              (lock file and per-output content keys)
 //! ```
 //!
-//! - **Parallel**: PDFs render on a rayon pool (`--jobs`) whose threads have
-//!   16 MiB stacks (Typst's layout recursion overflowed 2 MiB ones); fonts,
-//!   templates and the Typst library are loaded once in `Renderer`.
+//! - **Parallel**: PDFs render on `--jobs` worker threads with 16 MiB stacks
+//!   (`workers`: why not rayon); fonts, templates and the Typst library are
+//!   loaded once in `Renderer` and shared.
 //! - **Incremental**: each output's content key hashes everything that can
 //!   change its bytes (the template data, template files, fonts, options and
 //!   the jdgen version). An output whose key and size match the previous run
@@ -29,10 +29,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -44,9 +42,7 @@ use crate::fsutil::{self, sha256_hex};
 use crate::load::{self, hex};
 use crate::render::Renderer;
 use crate::resolve::{self, ResolvedRole};
-
-/// Thread stack size for rendering (see the module docs).
-pub const RENDER_STACK: usize = 16 * 1024 * 1024;
+use crate::workers;
 
 const STATE_DIR: &str = ".jdgen";
 const LOCK_FILE: &str = "lock";
@@ -316,18 +312,19 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
 
     // Keys first (cheap), so the work list and the progress total are known.
     let fingerprint = renderer.fingerprint();
-    let keyed: Vec<(&ResolvedRole, String, Vec<u8>)> = roles
+    // Only the key is kept: holding every role's data would grow memory
+    // with the corpus.
+    let keyed: Vec<(&ResolvedRole, String)> = roles
         .iter()
         .map(|r| {
             let data = data::template_data(&lib.company, r, &doc);
             let json = serde_json::to_vec(&data).expect("json");
-            let key = content_key(&[fingerprint.as_bytes(), &json]);
-            (r, key, json)
+            (r, content_key(&[fingerprint.as_bytes(), &json]))
         })
         .collect();
     let mut todo = Vec::new();
     let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
-    for (role, key, _) in &keyed {
+    for (role, key) in &keyed {
         let pdf = pdf_dir.join(format!("{}.pdf", role.id));
         match read_state::<OutputState>(&state_dir.join(format!("{}.json", role.id))) {
             Some(st) if !opts.force && st.key == *key && file_size(&pdf) == Some(st.bytes) => {
@@ -370,52 +367,39 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
 
     // Render in parallel; each thread writes its own files.
     let t_render = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .stack_size(RENDER_STACK)
-        .thread_name(|i| format!("jdgen-render-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start {} render threads: {e}", opts.jobs)))?;
-    let results = Mutex::new(Vec::new());
-    let warnings = Mutex::new(Vec::new());
-    pool.install(|| {
-        todo.par_iter().for_each(|(role, key)| {
-            let outcome = render_one(
-                renderer,
-                &lib.company,
-                role,
-                key,
-                &doc,
-                &pdf_dir,
-                &state_dir,
-            );
-            if let Some(bar) = &log.bar {
-                bar.inc(1);
-            }
-            match outcome {
-                Ok((rec, warns)) => {
-                    warnings.lock().expect("no poisoned lock").extend(warns);
-                    results.lock().expect("no poisoned lock").push(Ok(rec));
-                }
-                Err(f) => {
-                    log.error(&format!(
-                        "FAILED {}: {}",
-                        f.role.as_deref().unwrap_or("?"),
-                        f.message
-                    ));
-                    results.lock().expect("no poisoned lock").push(Err(f));
-                }
-            }
-        })
-    });
+    let outcomes = workers::map(opts.jobs, &todo, |(role, key)| {
+        let outcome = render_one(
+            renderer,
+            &lib.company,
+            role,
+            key,
+            &doc,
+            &pdf_dir,
+            &state_dir,
+        );
+        if let Some(bar) = &log.bar {
+            bar.inc(1);
+        }
+        if let Err(f) = &outcome {
+            log.error(&format!(
+                "FAILED {}: {}",
+                f.role.as_deref().unwrap_or("?"),
+                f.message
+            ));
+        }
+        outcome
+    })
+    .map_err(|e| Error::Usage(format!("cannot start {} render threads: {e}", opts.jobs)))?;
     if let Some(bar) = log.bar.take() {
         bar.finish_and_clear();
     }
     durations.insert("render".into(), t_render.elapsed().as_millis());
     let mut built = 0;
-    for r in results.into_inner().expect("no poisoned lock") {
+    let mut warnings: Vec<String> = Vec::new();
+    for r in outcomes {
         match r {
-            Ok(rec) => {
+            Ok((rec, warns)) => {
+                warnings.extend(warns);
                 built += 1;
                 records.insert(
                     rec.path
@@ -428,13 +412,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             Err(f) => failures.push(f),
         }
     }
-    let warnings: Vec<String> = warnings.into_inner().expect("no poisoned lock");
     for w in &warnings {
         log.line(&format!("warning: {w}"));
     }
 
     // Outputs of roles that no longer exist anywhere in the role folder.
-    let removed = remove_stale(&pdf_dir, &state_dir, &all_ids)?;
+    // Not while a family file fails to load: a file that does not parse
+    // cannot say which roles it holds, and a typo must never delete the
+    // PDFs HR relies on.
+    let removed = if lib.failed.is_empty() {
+        remove_stale(&pdf_dir, &state_dir, &all_ids)?
+    } else {
+        log.line("removal of stale PDFs skipped: some role files failed to load");
+        Vec::new()
+    };
     for r in &removed {
         log.line(&format!("removed {r} (its role no longer exists)"));
     }
@@ -450,7 +441,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     } else {
         let role_keys: Vec<(&str, &str)> = keyed
             .iter()
-            .map(|(r, k, _)| (r.id.as_str(), k.as_str()))
+            .map(|(r, k)| (r.id.as_str(), k.as_str()))
             .collect();
         let (status, recs) = build_exports(&lib.company, &roles, &role_keys, &doc, opts)?;
         export_records = recs;
@@ -464,7 +455,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let mut outputs: Vec<OutputRecord> = records.into_values().collect();
     outputs.extend(export_records);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    if opts.shard.is_none() {
+    // The manifest describes a complete build; after a partial one the
+    // previous manifest (matching the previous exports) stays.
+    if opts.shard.is_none() && failures.is_empty() {
         write_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
     }
 

@@ -509,40 +509,32 @@ fn pdf(
     let renderer = Renderer::new(&render.options())?;
     let doc = doc.options(&lib.company)?;
     let tty = std::io::stderr().is_terminal();
-    // Render on the same large-stack pool as `build`; write each file as
-    // soon as it is ready, report in role order.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .stack_size(crate::build::RENDER_STACK)
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start render threads: {e}")))?;
+    // Render on the same workers as `build`; write each file as soon as
+    // it is ready, report in role order.
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Per role: where it went, and its warnings or its errors.
     type Outcome = (PathBuf, Result<Vec<Diagnostic>, Vec<Diagnostic>>);
-    let results: Vec<Outcome> = pool.install(|| {
-        use rayon::prelude::*;
-        roles
-            .par_iter()
-            .map(|role| {
-                let path = if single_file {
-                    out.clone()
-                } else {
-                    out.join(format!("{}.pdf", role.id))
-                };
-                let result = renderer
-                    .render(&lib.company, role, &doc)
-                    .and_then(|rendered| {
-                        crate::fsutil::write_atomic(&path, &rendered.pdf)
-                            .map(|()| rendered.warnings)
-                            .map_err(|e| match e {
-                                Error::Io { path, source } => {
-                                    vec![Diagnostic::error(format!("{}: {source}", path.display()))]
-                                }
-                                other => vec![Diagnostic::error(other.to_string())],
-                            })
-                    });
-                (path, result)
-            })
-            .collect()
-    });
+    let results: Vec<Outcome> = crate::workers::map(jobs, &roles, |role| {
+        let path = if single_file {
+            out.clone()
+        } else {
+            out.join(format!("{}.pdf", role.id))
+        };
+        let result = renderer
+            .render(&lib.company, role, &doc)
+            .and_then(|rendered| {
+                crate::fsutil::write_atomic(&path, &rendered.pdf)
+                    .map(|()| rendered.warnings)
+                    .map_err(|e| match e {
+                        Error::Io { path, source } => {
+                            vec![Diagnostic::error(format!("{}: {source}", path.display()))]
+                        }
+                        other => vec![Diagnostic::error(other.to_string())],
+                    })
+            });
+        (path, result)
+    })
+    .map_err(|e| Error::Usage(format!("cannot start render threads: {e}")))?;
     let mut failures = Vec::new();
     for (path, result) in results {
         match result {

@@ -25,5 +25,6 @@ pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod source_map;
+pub mod workers;
 
 pub use error::{Error, Result};

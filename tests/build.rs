@@ -229,8 +229,33 @@ fn a_broken_family_fails_only_its_roles() {
     for (p, (bytes, _)) in &exports_before {
         assert_eq!(&exports_after[p].0, bytes);
     }
-    // The failed role's previous good PDF is still there.
+    // The failed role's previous good PDF is still there, and the manifest
+    // still describes the previous complete build.
     assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
+    let manifest = fs::read_to_string(out.path().join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"designer\""), "{manifest}");
+}
+
+#[test]
+fn a_family_file_that_does_not_parse_never_deletes_its_pdfs() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    for broken in [
+        "family: design\ntitle: x\n\tbroken: [\n".as_bytes(),
+        b"family: design\ntitle: caf\xe9\n",
+    ] {
+        fs::write(roles.path().join("design.yaml"), broken).unwrap();
+        let (code, s, err) = build(roles.path(), out.path(), &[]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(s["removed"], serde_json::json!([]), "{s}");
+        assert!(err.contains("removal of stale PDFs skipped"), "{err}");
+        for id in ["designer", "senior-designer", "junior-engineer"] {
+            assert_complete_pdf(&out.path().join(format!("pdf/{id}.pdf")));
+        }
+        let f = &s["failures"][0];
+        assert!(f["file"].as_str().unwrap().ends_with("design.yaml"), "{s}");
+    }
 }
 
 #[test]

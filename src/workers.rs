@@ -1,0 +1,68 @@
+//! Render workers: plain threads with large stacks pulling roles from a
+//! shared counter.
+//!
+//! Not a rayon `par_iter`, on purpose. Typst parallelises internally with
+//! rayon; when our per-role loop was itself a rayon job, a worker waiting on
+//! one of Typst's inner joins would steal the next *role* and render it
+//! nested inside the first one's stack. Renders then pile up inside each
+//! other: memory grew by about 1 MB per role (450 MB at 224 roles, measured
+//! with `jdgen pdf --all`) and stacks grew deep enough to need 16 MiB. With
+//! these workers, each thread renders one role at a time and memory stays
+//! flat (about 70 MB at any corpus size; see docs/performance.md).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Stack size of a render thread: Typst's layout recursion is deep.
+pub const RENDER_STACK: usize = 16 * 1024 * 1024;
+
+/// Applies `f` to every item on `jobs` threads (at least one; never more
+/// threads than items) and returns the results in item order.
+pub fn map<T: Sync, R: Send>(
+    jobs: usize,
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+) -> std::io::Result<Vec<R>> {
+    let threads = jobs.clamp(1, items.len().max(1));
+    let next = AtomicUsize::new(0);
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let mut handles = Vec::with_capacity(threads);
+        for n in 0..threads {
+            let handle = std::thread::Builder::new()
+                .name(format!("jdgen-render-{n}"))
+                .stack_size(RENDER_STACK)
+                .spawn_scoped(scope, || {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })?;
+            handles.push(handle);
+        }
+        let mut all = Vec::with_capacity(items.len());
+        for h in handles {
+            // A panic in `f` is a bug; re-raise it on the calling thread.
+            all.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        Ok::<_, std::io::Error>(all)
+    })?;
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, r)| r).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_come_back_in_order_from_any_number_of_threads() {
+        let items: Vec<u32> = (0..1000).collect();
+        for jobs in [0, 1, 2, 7, 5000] {
+            let out = map(jobs, &items, |x| x * 2).unwrap();
+            assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        }
+        assert!(map(4, &Vec::<u32>::new(), |x| *x).unwrap().is_empty());
+    }
+}
