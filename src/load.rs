@@ -225,7 +225,38 @@ fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
     hasher.update(text.as_bytes());
 }
 
+/// Role files larger than this are refused rather than read: a role file
+/// is a few kilobytes, and a link to /dev/zero must not eat the memory.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 fn read_text(path: &Path) -> (Option<String>, Vec<Diagnostic>) {
+    // Only regular files (after following links): a FIFO would block the
+    // run forever and a device could be endless.
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return (
+                None,
+                vec![
+                    Diagnostic::error("not a regular file")
+                        .in_file(path)
+                        .help("role files must be plain YAML files; remove or rename this entry"),
+                ],
+            );
+        }
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return (
+                None,
+                vec![
+                    Diagnostic::error(format!(
+                        "file is too large ({} bytes; at most {MAX_FILE_BYTES})",
+                        m.len()
+                    ))
+                    .in_file(path),
+                ],
+            );
+        }
+        _ => {}
+    }
     match fs::read(path) {
         Err(e) => (
             None,
@@ -530,10 +561,37 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
                 None,
             );
             None
+        } else if !fs::canonicalize(&candidate)
+            .ok()
+            .zip(fs::canonicalize(dir).ok())
+            .is_some_and(|(logo, dir)| logo.starts_with(dir))
+        {
+            c.error(
+                "logo",
+                format!("the logo `{name}` links to a file outside the role folder"),
+                Some("copy the logo into the role folder instead of linking to it".into()),
+            );
+            None
+        } else if let Err(why) = check_image(&candidate) {
+            c.error(
+                "logo",
+                format!("the logo `{name}` cannot be used: {why}"),
+                Some("export the logo again as SVG or PNG".into()),
+            );
+            None
         } else {
             Some(candidate)
         }
     });
+    if let Some(url) = &file.grades_url
+        && !crate::markdown::is_allowed_target(url)
+    {
+        c.error(
+            "grades_url",
+            format!("expected a link starting with https://, http:// or /, found `{url}`"),
+            None,
+        );
+    }
     if let Some(date) = &file.effective_date
         && parse_date(date).is_none()
     {
@@ -577,6 +635,40 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         effective_date: file.effective_date.clone(),
         language,
     })
+}
+
+/// Decodes an image the way Typst will, so a broken logo is reported here
+/// against company.yaml instead of failing every document later.
+fn check_image(path: &Path) -> std::result::Result<(), String> {
+    use typst::foundations::Bytes;
+    use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
+    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!("it is larger than {MAX_FILE_BYTES} bytes"));
+    }
+    let data = Bytes::new(fs::read(path).map_err(|e| e.to_string())?);
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".svg") {
+        SvgImage::new(data).map(|_| ()).map_err(|e| {
+            // LoadError shows its message only through Debug.
+            let debug = format!("{e:?}");
+            let msg = debug
+                .split("message: \"")
+                .nth(1)
+                .and_then(|m| m.split('"').next())
+                .unwrap_or("it does not parse");
+            format!("not a valid SVG image: {msg}")
+        })
+    } else {
+        let format = if name.ends_with(".png") {
+            ExchangeFormat::Png
+        } else {
+            ExchangeFormat::Jpg
+        };
+        RasterImage::plain(data, format)
+            .map(|_| ())
+            .map_err(|e| format!("not a valid image ({e})"))
+    }
 }
 
 fn is_hex_color(s: &str) -> bool {
@@ -652,6 +744,7 @@ fn load_family(
         return Err((ids, c.errors));
     };
     check_family(&mut c, &family);
+    check_scalars(&mut c);
     let ids = family.levels.iter().map(|l| l.id.clone()).collect();
     if c.errors.is_empty() {
         Ok((family, c.warnings))
@@ -793,6 +886,77 @@ fn non_empty_slug(s: &str, fallback: &str) -> String {
         slug.to_string()
     } else {
         fallback.into()
+    }
+}
+
+/// Keys whose value must be text: a YAML null there (`~`, `null`, nothing)
+/// would otherwise arrive as the literal text "~" or "null".
+const REQUIRED_TEXT: &[&str] = &["family", "title", "id", "level", "heading", "name", "text"];
+
+/// Checks every scalar of the file as written: nulls where text is needed,
+/// and link targets that must not become links.
+fn check_scalars(c: &mut Checker) {
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&c.source) else {
+        return;
+    };
+    let mut found = Vec::new();
+    walk_scalars(&value, "", false, &mut found);
+    for (path, problem) in found {
+        match problem {
+            Scalar::Null => c.error(
+                &path,
+                "expected text, found nothing (a YAML null: `~`, `null` or an empty value)",
+                Some("write the text, or remove the entry".into()),
+            ),
+            Scalar::Link(target) => c.error(
+                &path,
+                format!("link target `{target}` is not allowed"),
+                Some("links must start with https://, http://, mailto: or / (a page on the company website)".into()),
+            ),
+        }
+    }
+}
+
+enum Scalar {
+    Null,
+    Link(String),
+}
+
+fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<(String, Scalar)>) {
+    use serde_yaml::Value as V;
+    let key = path.rsplit('.').next().unwrap_or("");
+    match v {
+        V::Null if in_list || REQUIRED_TEXT.contains(&key) => {
+            out.push((path.to_string(), Scalar::Null))
+        }
+        V::String(s) => {
+            for t in crate::markdown::link_targets(s) {
+                if !crate::markdown::is_allowed_target(&t) {
+                    out.push((path.to_string(), Scalar::Link(t)));
+                }
+            }
+        }
+        V::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk_scalars(item, &join_path(path, &i.to_string()), true, out);
+            }
+        }
+        V::Mapping(m) => {
+            for (k, item) in m {
+                if let Some(k) = k.as_str() {
+                    walk_scalars(item, &join_path(path, k), false, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn join_path(parent: &str, child: &str) -> String {
+    if parent.is_empty() {
+        child.to_string()
+    } else {
+        format!("{parent}.{child}")
     }
 }
 

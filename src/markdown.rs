@@ -75,6 +75,41 @@ fn plain_into(spans: &[Span], s: &mut String) {
     }
 }
 
+/// Whether a link target may become a link: `http(s)://…`, `mailto:…`, or
+/// a site path `/…`. Anything else (`javascript:`, `file:`, `relative/x`)
+/// stays literal text; `jdgen check` reports it.
+pub fn is_allowed_target(target: &str) -> bool {
+    let t = target.trim();
+    let lower = t.to_ascii_lowercase();
+    (lower.starts_with("https://") && t.len() > 8)
+        || (lower.starts_with("http://") && t.len() > 7)
+        || (lower.starts_with("mailto:") && t.len() > 7)
+        || (t.starts_with('/') && !t.starts_with("//"))
+}
+
+/// Every link target written in `text`, as written (for validation).
+pub fn link_targets(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' {
+            i += 2;
+            continue;
+        }
+        if chars[i] == '['
+            && let Some((label_end, target_end)) = find_link(&chars, i)
+        {
+            out.push(chars[label_end + 2..target_end].iter().collect());
+            // Links may nest inside labels only as text; keep scanning after.
+            i = label_end + 1;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
 /// Resolves a link target: `/path` against the base URL; anything else as is.
 pub fn resolve_url(target: &str, base_url: &str) -> String {
     if target.starts_with('/') && !target.starts_with("//") {
@@ -111,6 +146,7 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>) {
         }
         if c == '['
             && let Some((label_end, target_end)) = find_link(chars, i)
+            && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
         {
             push_text(out, &std::mem::take(&mut buf));
             let mut body = Vec::new();
@@ -315,6 +351,31 @@ mod tests {
             assert_eq!(to_plain(s, BASE), s, "changed: {s}");
             assert_eq!(spans_text(&parse(s, BASE)), s);
         }
+    }
+
+    #[test]
+    fn only_web_mail_and_site_links_become_links() {
+        for s in [
+            "[js](javascript:alert(1))",
+            "[rel](relative/path)",
+            "[f](file:///etc/passwd)",
+            "[p](//evil.test/x)",
+        ] {
+            assert_eq!(to_plain(s, BASE), s);
+            assert!(
+                parse(s, BASE)
+                    .iter()
+                    .all(|sp| matches!(sp, Span::Text { .. }))
+            );
+        }
+        assert_eq!(
+            to_plain("[mail](mailto:hr@x.test)", BASE),
+            "mail (mailto:hr@x.test)"
+        );
+        assert_eq!(
+            link_targets("a [x](/a) b [y](javascript:z) \\[no](/n)"),
+            vec!["/a", "javascript:z"]
+        );
     }
 
     #[test]

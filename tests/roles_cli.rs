@@ -349,3 +349,79 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 0);
     assert!(out.contains("Exit codes"));
 }
+
+#[test]
+fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        d.join("company.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("a.yaml"),
+        "family: a\ntitle: ~\nlevels:\n  - id: a-one\n    level: A\n    title: null\n    responsibilities:\n      items: [ \"r1\", ~, \"[js](javascript:alert(1)) [rel](relative/path) [ok](/x) [m](mailto:a@b.c)\" ]\n",
+    )
+    .unwrap();
+    // A FIFO would block a naive reader forever; a link to /dev/zero never ends.
+    let fifo = d.join("pipe.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.yaml")).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    for (loc, msg) in [
+        ("a.yaml:2:8:", "expected text, found nothing"),
+        ("a.yaml:6:12:", "expected text, found nothing"),
+        ("a.yaml:8:22:", "expected text, found nothing"),
+        (
+            "a.yaml:8:25:",
+            "link target `javascript:alert(1)` is not allowed",
+        ),
+        ("a.yaml:8:25:", "link target `relative/path` is not allowed"),
+        ("pipe.yaml:", "not a regular file"),
+        ("zero.yaml:", "not a regular file"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(loc) && l.contains(msg)),
+            "no `{loc} {msg}` in:\n{err}"
+        );
+    }
+    assert!(
+        !err.contains("`/x` is not allowed") && !err.contains("`mailto:a@b.c` is not allowed"),
+        "{err}"
+    );
+    assert!(err.contains("7 error(s)"), "{err}");
+}
+
+#[test]
+fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy("tests/fixtures/minimal/engineering.yaml", d.join("e.yaml")).unwrap();
+    std::fs::write(d.join("broken.svg"), "<svg").unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", d.join("linked.svg")).unwrap();
+    for (logo, msg) in [
+        ("broken.svg", "not a valid SVG image"),
+        ("linked.svg", "links to a file outside the role folder"),
+        ("../x.png", "is outside the role folder"),
+    ] {
+        std::fs::write(
+            d.join("company.yaml"),
+            format!("name: X\nwebsite: https://x.test\nlogo: {logo}\n"),
+        )
+        .unwrap();
+        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        assert_eq!(code, 1, "{logo}");
+        assert!(
+            err.contains("company.yaml:3:7: error:") && err.contains(msg),
+            "{logo}: {err}"
+        );
+    }
+}

@@ -211,6 +211,11 @@ impl Template {
                 }
                 continue;
             }
+            if !meta.is_file() {
+                // A FIFO or device would block or never end; a template
+                // cannot use one anyway.
+                continue;
+            }
             if budget.0 == 0 || budget.1 < meta.len() {
                 return Err(Error::Invalid(vec![
                     crate::diag::Diagnostic::error(format!(
