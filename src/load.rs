@@ -873,8 +873,12 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             check_list(c, &format!("{p}.requirements"), list);
         }
     }
-    check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
-    check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+    // With duplicate ids (reported above) "which level" is ambiguous, and a
+    // chain check would only add confusing loops.
+    if seen.len() == f.levels.len() {
+        check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
+        check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+    }
 }
 
 /// A valid id close to `s`, for suggestions.
@@ -1127,7 +1131,10 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
     for (file, valid, i) in order {
         if !valid {
             let f = &mut failed[i];
-            for id in &f.role_ids {
+            let mut ids = f.role_ids.clone();
+            ids.sort();
+            ids.dedup();
+            for id in &ids {
                 if let Some(first) = role_owner.get(id) {
                     f.errors.push(
                         Diagnostic::error(format!(
