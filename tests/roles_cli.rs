@@ -345,6 +345,28 @@ fn usage_errors_exit_2() {
     assert!(err.contains("unrecognized subcommand"), "{err}");
     let (code, _, _) = run(&["pdf"]);
     assert_eq!(code, 2);
+    for args in [
+        [
+            "pdf",
+            "--role",
+            "senior-social",
+            "--template",
+            "tests/no-such.typ",
+        ],
+        ["pdf", "--role", "senior-social", "--template", "tests"],
+        [
+            "pdf",
+            "--role",
+            "senior-social",
+            "--font-path",
+            "tests/no-such-dir",
+        ],
+        ["pdf", "--role", "senior-social", "--font-path", "README.md"],
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(args[4]), "{err}");
+    }
     let (code, out, _) = run(&["--help"]);
     assert_eq!(code, 0);
     assert!(out.contains("Exit codes"));

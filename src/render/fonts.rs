@@ -58,7 +58,8 @@ pub(crate) struct FontFile {
 pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
     let mut files = Vec::new();
     for dir in font_paths {
-        let meta = fs::metadata(dir).map_err(|e| Error::io(dir, e))?;
+        let meta = fs::metadata(dir)
+            .map_err(|e| Error::Usage(format!("--font-path {}: {e}", dir.display())))?;
         if !meta.is_dir() {
             return Err(Error::Usage(format!(
                 "--font-path {} is not a folder",

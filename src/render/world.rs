@@ -108,7 +108,10 @@ impl Template {
             }
             _ => file,
         };
-        let meta = fs::metadata(file).map_err(|e| Error::io(file, e))?;
+        // A template that is not there is a bad argument, like one that is
+        // a folder: both are usage errors (exit 2).
+        let meta = fs::metadata(file)
+            .map_err(|e| Error::Usage(format!("--template {}: {e}", file.display())))?;
         if !meta.is_file() {
             return Err(Error::Usage(format!(
                 "--template {} is not a file",
