@@ -463,7 +463,15 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
 
     failures.sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
     let counts = Counts {
-        roles: roles.len() + failures.iter().filter(|f| f.role.is_some()).count(),
+        // Roles that loaded plus roles of files that did not (a role that
+        // loaded and then failed to render is counted once).
+        roles: roles.len()
+            + failures
+                .iter()
+                .filter_map(|f| f.role.as_deref())
+                .filter(|id| !roles.iter().any(|r| r.id == *id))
+                .collect::<BTreeSet<_>>()
+                .len(),
         built,
         skipped: outputs
             .iter()

@@ -912,6 +912,16 @@ fn check_scalars(c: &mut Checker) {
                 "expected text, found nothing (a YAML null: `~`, `null` or an empty value)",
                 Some("write the text, or remove the entry".into()),
             ),
+            Scalar::TooLong(n) => c.error(
+                &path,
+                format!("text is {n} characters long; at most {MAX_TEXT_CHARS} fit in a spreadsheet cell"),
+                Some("split it into several items or paragraphs".into()),
+            ),
+            Scalar::Char(ch) => c.error(
+                &path,
+                format!("text contains the invisible character U+{:04X}", ch as u32),
+                Some("remove it: control and bidirectional-override characters garble PDFs and exports".into()),
+            ),
             Scalar::Link(target) => c.error(
                 &path,
                 format!("link target `{target}` is not allowed"),
@@ -924,6 +934,20 @@ fn check_scalars(c: &mut Checker) {
 enum Scalar {
     Null,
     Link(String),
+    TooLong(usize),
+    Char(char),
+}
+
+/// The longest text a spreadsheet cell holds (Excel's limit); longer text
+/// could not be exported faithfully.
+pub const MAX_TEXT_CHARS: usize = 32_767;
+
+/// Control characters (other than newline and tab) and the invisible
+/// bidirectional overrides that can make text read backwards.
+fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        || ('\u{202A}'..='\u{202E}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<(String, Scalar)>) {
@@ -934,6 +958,12 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             out.push((path.to_string(), Scalar::Null))
         }
         V::String(s) => {
+            if s.chars().count() > MAX_TEXT_CHARS {
+                out.push((path.to_string(), Scalar::TooLong(s.chars().count())));
+            }
+            if let Some(ch) = s.chars().find(|c| is_forbidden_char(*c)) {
+                out.push((path.to_string(), Scalar::Char(ch)));
+            }
             for t in crate::markdown::link_targets(s) {
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));

@@ -386,6 +386,14 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         "family: a\ntitle: ~\nlevels:\n  - id: a-one\n    level: A\n    title: null\n    responsibilities:\n      items: [ \"r1\", ~, \"[js](javascript:alert(1)) [rel](relative/path) [ok](/x) [m](mailto:a@b.c)\" ]\n",
     )
     .unwrap();
+    std::fs::write(
+        d.join("b.yaml"),
+        format!(
+            "family: b\ntitle: B\nlevels:\n  - id: b-one\n    level: A\n    title: \"x\\u202Eevil\"\n    description: [\"{}\"]\n",
+            "w".repeat(40_000)
+        ),
+    )
+    .unwrap();
     // A FIFO would block a naive reader forever; a link to /dev/zero never ends.
     let fifo = d.join("pipe.yaml");
     assert!(
@@ -407,6 +415,8 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             "link target `javascript:alert(1)` is not allowed",
         ),
         ("a.yaml:8:25:", "link target `relative/path` is not allowed"),
+        ("b.yaml:6:12:", "invisible character U+202E"),
+        ("b.yaml:7:19:", "40000 characters long; at most 32767"),
         ("pipe.yaml:", "not a regular file"),
         ("zero.yaml:", "not a regular file"),
     ] {
@@ -419,7 +429,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         !err.contains("`/x` is not allowed") && !err.contains("`mailto:a@b.c` is not allowed"),
         "{err}"
     );
-    assert!(err.contains("7 error(s)"), "{err}");
+    assert!(err.contains("9 error(s)"), "{err}");
 }
 
 #[test]
