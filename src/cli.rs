@@ -475,7 +475,21 @@ fn pdf(
     render: &RenderArgs,
     doc: &DocArgs,
 ) -> Result<i32> {
-    let lib = load_strict(dir)?;
+    // `--all` needs every file valid; named roles only their own file (an
+    // error elsewhere should not stop the PDF for an offer going out today).
+    let lib = if all {
+        load_strict(dir)?
+    } else {
+        let lib = load::load(dir)?;
+        print_warnings(&lib.warnings);
+        if !lib.failed.is_empty() {
+            eprintln!(
+                "warning: {} role file(s) have errors; `jdgen check` lists them",
+                lib.failed.len()
+            );
+        }
+        lib
+    };
     let roles = if all {
         resolve::resolve_all(&lib)?
     } else {

@@ -457,3 +457,47 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         );
     }
 }
+
+#[test]
+fn a_named_role_renders_even_when_another_file_is_broken() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["company.yaml", "engineering.yaml"] {
+        std::fs::copy(
+            Path::new("tests/fixtures/minimal").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        "tests/fixtures/broken/typos.yaml",
+        dir.path().join("typos.yaml"),
+    )
+    .unwrap();
+    let roles = dir.path().to_str().unwrap();
+    let pdf = dir.path().join("out.pdf");
+    let (code, _, err) = run(&[
+        "--roles",
+        roles,
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "-o",
+        pdf.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1 role file(s) have errors"), "{err}");
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF-"));
+    // The broken file's own roles, and --all, still fail.
+    let (code, _, err) = run(&["--roles", roles, "pdf", "--role", "typo-two"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("which has errors"), "{err}");
+    let (code, _, _) = run(&[
+        "--roles",
+        roles,
+        "pdf",
+        "--all",
+        "-o",
+        dir.path().join("all").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+}
