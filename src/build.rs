@@ -698,25 +698,18 @@ fn build_exports(
             .collect();
         return Ok(("unchanged".into(), recs));
     }
-    // The bundle carries the PDFs: read them back from disk rather than
-    // keeping every rendered PDF in memory during the render phase.
-    let mut pdfs = BTreeMap::new();
-    if opts.formats.zip {
-        for r in roles {
-            let p = opts.out_dir.join("pdf").join(format!("{}.pdf", r.id));
-            pdfs.insert(r.id.clone(), fs::read(&p).map_err(|e| Error::io(&p, e))?);
-        }
-    }
+    // The bundle carries the PDFs: they are read back from disk one at a
+    // time while zipping, never all held in memory.
+    let pdf_dir = opts.out_dir.join("pdf");
     let files = export::export_files(
         &ExportInput {
             company,
             roles,
             doc,
-            pdfs: &pdfs,
+            pdfs: export::Pdfs::Folder(&pdf_dir),
         },
         &opts.formats,
     )?;
-    drop(pdfs);
     let mut state = ExportState {
         key,
         files: BTreeMap::new(),

@@ -611,7 +611,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
             company: &lib.company,
             roles: &roles,
             doc: &doc,
-            pdfs: &pdfs,
+            pdfs: export::Pdfs::InMemory(&pdfs),
         },
         &formats,
     )?;

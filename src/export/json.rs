@@ -2,21 +2,27 @@
 //! --format json` prints it (`data::template_data`), as one array in table
 //! order.
 
-use serde_json::Value;
-
 use super::tables::sort_roles;
 use crate::data::{self, DocumentOptions};
 use crate::load::Company;
 use crate::resolve::ResolvedRole;
 
 /// The roles as a JSON array, pretty-printed like `jdgen show`, with a
-/// final newline.
+/// final newline. Each role's data is built and written in turn, so memory
+/// holds one role's tree at a time, not the whole corpus's.
 pub fn roles_json(company: &Company, roles: &[ResolvedRole], doc: &DocumentOptions) -> Vec<u8> {
-    let all: Vec<Value> = sort_roles(roles)
-        .into_iter()
-        .map(|role| data::template_data(company, role, doc))
-        .collect();
-    let mut bytes = serde_json::to_vec_pretty(&all).expect("JSON values serialise");
+    use serde::ser::{SerializeSeq, Serializer};
+    let sorted = sort_roles(roles);
+    let mut bytes = Vec::new();
+    let mut ser = serde_json::Serializer::pretty(&mut bytes);
+    let mut seq = ser
+        .serialize_seq(Some(sorted.len()))
+        .expect("writing to memory");
+    for role in sorted {
+        seq.serialize_element(&data::template_data(company, role, doc))
+            .expect("JSON values serialise");
+    }
+    seq.end().expect("writing to memory");
     bytes.push(b'\n');
     bytes
 }
@@ -25,6 +31,7 @@ pub fn roles_json(company: &Company, roles: &[ResolvedRole], doc: &DocumentOptio
 mod tests {
     use super::*;
     use crate::export::test_support::{doc, library};
+    use serde_json::Value;
 
     #[test]
     fn one_element_per_role_equal_to_template_data() {
@@ -35,5 +42,13 @@ mod tests {
         let first = roles.iter().find(|r| r.id == "a-junior").unwrap();
         assert_eq!(parsed[0], data::template_data(&lib.company, first, &doc()));
         assert!(bytes.ends_with(b"}\n]\n"));
+        // Streaming writes exactly what serialising the whole array would.
+        let all: Vec<Value> = sort_roles(&roles)
+            .into_iter()
+            .map(|r| data::template_data(&lib.company, r, &doc()))
+            .collect();
+        let mut whole = serde_json::to_vec_pretty(&all).unwrap();
+        whole.push(b'\n');
+        assert_eq!(bytes, whole);
     }
 }

@@ -3,8 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::OutputFile;
+use super::FileRef;
 use crate::data::civil_from_days;
+use crate::error::Result;
 use crate::fsutil::sha256_hex;
 
 /// Path of the manifest inside the bundle.
@@ -80,18 +81,21 @@ pub struct ManifestInfo<'a> {
 }
 
 /// The manifest for `files` (which must not include the manifest itself).
-pub fn build(files: &[OutputFile], info: &ManifestInfo) -> Manifest {
-    let mut entries: Vec<ManifestFile> = files
-        .iter()
-        .map(|f| ManifestFile {
-            path: f.path.clone(),
-            size: f.bytes.len() as u64,
-            sha256: sha256_hex(&f.bytes),
-        })
-        .collect();
+pub fn build<F: FileRef>(files: &[F], info: &ManifestInfo) -> Result<Manifest> {
+    let mut entries = Vec::with_capacity(files.len());
+    for f in files {
+        let bytes = f.bytes().map_err(|e| {
+            crate::diag::Diagnostic::error(format!("cannot read {} for the bundle: {e}", f.path()))
+        })?;
+        entries.push(ManifestFile {
+            path: f.path().to_string(),
+            size: bytes.len() as u64,
+            sha256: sha256_hex(&bytes),
+        });
+    }
     entries.sort_by(|a, b| a.path.cmp(&b.path));
     let version = env!("CARGO_PKG_VERSION");
-    Manifest {
+    Ok(Manifest {
         manifest_version: MANIFEST_VERSION,
         generator: format!("jdgen {version}"),
         jdgen_version: version.to_string(),
@@ -101,7 +105,7 @@ pub fn build(files: &[OutputFile], info: &ManifestInfo) -> Manifest {
         csv_profile: info.csv_profile.to_string(),
         csv_excel: info.csv_excel,
         files: entries,
-    }
+    })
 }
 
 /// The manifest as pretty JSON with a final newline.
@@ -114,6 +118,7 @@ pub fn to_json(m: &Manifest) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::OutputFile;
 
     #[test]
     fn checksums_sizes_and_order() {
@@ -136,7 +141,8 @@ mod tests {
                 csv_profile: "safe",
                 csv_excel: false,
             },
-        );
+        )
+        .unwrap();
         assert_eq!(m.files[0].path, "items.csv");
         assert_eq!(
             m.files[0].sha256,

@@ -12,6 +12,7 @@
 //! - [`json`]: the roles as `jdgen show --format json` gives them.
 //! - [`zip`] and [`manifest`]: the reproducible bundle.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use clap::Args;
@@ -54,9 +55,20 @@ pub struct ExportInput<'a> {
     pub company: &'a Company,
     pub roles: &'a [ResolvedRole],
     pub doc: &'a DocumentOptions,
-    /// Role id → PDF bytes; only read for the ZIP bundle, which needs one
-    /// for every role.
-    pub pdfs: &'a BTreeMap<String, Vec<u8>>,
+    /// Every role's PDF; only read for the ZIP bundle, which needs one for
+    /// every role.
+    pub pdfs: Pdfs<'a>,
+}
+
+/// Where the bundle's PDFs come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Pdfs<'a> {
+    /// Role id → PDF bytes already in memory (`jdgen export --zip`).
+    InMemory(&'a BTreeMap<String, Vec<u8>>),
+    /// A folder of `<role-id>.pdf` files (`jdgen build`): each PDF is read
+    /// when it is hashed and again when it is zipped, so memory does not
+    /// grow with the number of roles.
+    Folder(&'a std::path::Path),
 }
 
 /// Which files to make, and how CSVs look.
@@ -101,6 +113,48 @@ pub struct OutputFile {
     /// `/`-separated relative path (`roles.csv`, `job-descriptions.zip`).
     pub path: String,
     pub bytes: Vec<u8>,
+}
+
+/// A file as the ZIP writer and the manifest see it: owned, borrowed, or
+/// read from disk on demand, so the bundle never holds every PDF at once
+/// (memory must stay flat as the number of roles grows).
+pub trait FileRef {
+    fn path(&self) -> &str;
+    fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>>;
+}
+
+impl FileRef for OutputFile {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
+        Ok(Cow::Borrowed(&self.bytes))
+    }
+}
+
+/// One entry of the bundle.
+pub struct Entry<'a> {
+    pub path: Cow<'a, str>,
+    pub data: EntryData<'a>,
+}
+
+pub enum EntryData<'a> {
+    Bytes(&'a [u8]),
+    File(std::path::PathBuf),
+}
+
+impl FileRef for Entry<'_> {
+    fn path(&self) -> &str {
+        &self.path
+    }
+    fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
+        match &self.data {
+            EntryData::Bytes(b) => Ok(Cow::Borrowed(b)),
+            EntryData::File(p) => std::fs::read(p)
+                .map(Cow::Owned)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))),
+        }
+    }
 }
 
 /// The export timestamp: `SOURCE_DATE_EPOCH` (Unix seconds) when set, else
@@ -194,9 +248,11 @@ pub fn export_files_at(
         });
     }
     if formats.zip {
-        let mut entries = pdf_entries(input)?;
-        entries.extend(csvs);
-        entries.extend(workbook);
+        let mut entries: Vec<Entry> = pdf_entries(input)?;
+        entries.extend(csvs.iter().chain(&workbook).map(|f| Entry {
+            path: Cow::Borrowed(f.path.as_str()),
+            data: EntryData::Bytes(&f.bytes),
+        }));
         let m = manifest::build(
             &entries,
             &manifest::ManifestInfo {
@@ -206,14 +262,16 @@ pub fn export_files_at(
                 csv_profile: formats.csv_profile.as_str(),
                 csv_excel: formats.excel,
             },
-        );
-        entries.push(OutputFile {
-            path: manifest::MANIFEST_FILE.into(),
-            bytes: manifest::to_json(&m),
+        )?;
+        let manifest_json = manifest::to_json(&m);
+        entries.push(Entry {
+            path: Cow::Borrowed(manifest::MANIFEST_FILE),
+            data: EntryData::Bytes(&manifest_json),
         });
+        let bundle = zip::write_zip(&entries, timestamp)?;
         out.push(OutputFile {
             path: ZIP_FILE.into(),
-            bytes: zip::write_zip(&entries, timestamp)?,
+            bytes: bundle,
         });
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
@@ -224,7 +282,7 @@ pub(crate) const NO_FORMAT: &str = "no export format chosen: pass one or more of
 
 /// `pdf/<role-id>.pdf` for every role, from `input.pdfs`. Entry names come
 /// only from ids that pass `load::is_valid_id`, never from other text.
-fn pdf_entries(input: &ExportInput) -> Result<Vec<OutputFile>> {
+fn pdf_entries<'a>(input: &ExportInput<'a>) -> Result<Vec<Entry<'a>>> {
     let mut entries = Vec::new();
     let mut errors = Vec::new();
     for role in tables::sort_roles(input.roles) {
@@ -237,10 +295,17 @@ fn pdf_entries(input: &ExportInput) -> Result<Vec<OutputFile>> {
         }
         let path = tables::pdf_file(&role.id);
         debug_assert!(zip::check_entry_name(&path).is_ok());
-        match input.pdfs.get(&role.id) {
-            Some(pdf) => entries.push(OutputFile {
-                path,
-                bytes: pdf.clone(),
+        let data = match input.pdfs {
+            Pdfs::InMemory(map) => map.get(&role.id).map(|b| EntryData::Bytes(b)),
+            Pdfs::Folder(dir) => {
+                let file = dir.join(format!("{}.pdf", role.id));
+                file.is_file().then_some(EntryData::File(file))
+            }
+        };
+        match data {
+            Some(data) => entries.push(Entry {
+                path: Cow::Owned(path),
+                data,
             }),
             None => errors.push(Diagnostic::error(format!(
                 "no PDF for role `{}`: the ZIP bundle needs every role's PDF",
@@ -433,7 +498,7 @@ mod tests {
             company: &lib.company,
             roles: &roles,
             doc: &d,
-            pdfs: &pdfs,
+            pdfs: Pdfs::InMemory(&pdfs),
         };
         let paths = |f: Formats| -> Vec<String> {
             export_files_at(&input, &f, DEFAULT_TIMESTAMP)
@@ -476,7 +541,7 @@ mod tests {
             company: &lib.company,
             roles: &roles,
             doc: &d,
-            pdfs: &pdfs,
+            pdfs: Pdfs::InMemory(&pdfs),
         };
         let files = export_files_at(&input, &Formats::all(), DEFAULT_TIMESTAMP).unwrap();
         let again = export_files_at(&input, &Formats::all(), DEFAULT_TIMESTAMP).unwrap();
@@ -528,7 +593,7 @@ mod tests {
             company: &lib.company,
             roles: &roles,
             doc: &d,
-            pdfs: &pdfs,
+            pdfs: Pdfs::InMemory(&pdfs),
         };
         let err = export_files_at(&input, &Formats::all(), 0).unwrap_err();
         assert!(
@@ -546,7 +611,7 @@ mod tests {
             company: &lib.company,
             roles: &roles,
             doc: &d,
-            pdfs: &pdfs,
+            pdfs: Pdfs::InMemory(&pdfs),
         };
         let zip_at = |t| {
             export_files_at(

@@ -14,7 +14,7 @@ use std::io::{Cursor, Write};
 use ::zip::write::SimpleFileOptions;
 use ::zip::{CompressionMethod, DateTime, System, ZipWriter};
 
-use super::OutputFile;
+use super::FileRef;
 use crate::data::civil_from_days;
 use crate::diag::Diagnostic;
 use crate::error::Result;
@@ -76,18 +76,18 @@ pub fn zip_datetime(unix: i64) -> DateTime {
 }
 
 /// Writes `files` as a ZIP archive, entries sorted by path.
-pub fn write_zip(files: &[OutputFile], unix_time: i64) -> Result<Vec<u8>> {
-    let mut sorted: Vec<&OutputFile> = files.iter().collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+pub fn write_zip<F: FileRef>(files: &[F], unix_time: i64) -> Result<Vec<u8>> {
+    let mut sorted: Vec<&F> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path().cmp(b.path()));
     let mut errors = Vec::new();
     for (i, f) in sorted.iter().enumerate() {
-        if let Err(e) = check_entry_name(&f.path) {
+        if let Err(e) = check_entry_name(f.path()) {
             errors.push(Diagnostic::error(e));
         }
-        if i > 0 && sorted[i - 1].path == f.path {
+        if i > 0 && sorted[i - 1].path() == f.path() {
             errors.push(Diagnostic::error(format!(
                 "duplicate ZIP entry `{}`",
-                f.path
+                f.path()
             )));
         }
     }
@@ -105,9 +105,9 @@ pub fn write_zip(files: &[OutputFile], unix_time: i64) -> Result<Vec<u8>> {
         |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the ZIP bundle: {e}"));
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for f in sorted {
-        zip.start_file(f.path.as_str(), options)
-            .map_err(|e| fail(&e))?;
-        zip.write_all(&f.bytes).map_err(|e| fail(&e))?;
+        zip.start_file(f.path(), options).map_err(|e| fail(&e))?;
+        let bytes = f.bytes().map_err(|e| fail(&e))?;
+        zip.write_all(&bytes).map_err(|e| fail(&e))?;
     }
     Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
 }
@@ -119,6 +119,7 @@ mod tests {
     use ::zip::ZipArchive;
 
     use super::*;
+    use crate::export::OutputFile;
 
     fn file(path: &str, bytes: &[u8]) -> OutputFile {
         OutputFile {
