@@ -701,39 +701,57 @@ fn build_exports(
     // The bundle carries the PDFs: they are read back from disk one at a
     // time while zipping, never all held in memory.
     let pdf_dir = opts.out_dir.join("pdf");
-    let files = export::export_files(
-        &ExportInput {
-            company,
-            roles,
-            doc,
-            pdfs: export::Pdfs::Folder(&pdf_dir),
-        },
-        &opts.formats,
-    )?;
+    let input = ExportInput {
+        company,
+        roles,
+        doc,
+        pdfs: export::Pdfs::Folder(&pdf_dir),
+    };
     let mut state = ExportState {
         key,
         files: BTreeMap::new(),
     };
     let mut recs = Vec::new();
-    for f in &files {
-        let path = export_dir.join(&f.path);
-        let written = fsutil::write_if_changed(&path, &f.bytes)?;
-        let st = OutputState {
-            key: String::new(),
-            sha256: sha256_hex(&f.bytes),
-            bytes: f.bytes.len() as u64,
-        };
-        recs.push(OutputRecord {
-            path: format!("export/{}", f.path),
-            sha256: st.sha256.clone(),
-            bytes: st.bytes,
-            status: if written {
-                Status::Built
-            } else {
-                Status::Unchanged
-            },
-        });
-        state.files.insert(f.path.clone(), st);
+    // One format at a time, each written before the next is made, so peak
+    // memory is that of the largest file (the bundle), not of all of them.
+    let f = opts.formats;
+    let one = |csv, xlsx, json, zip| Formats {
+        csv,
+        xlsx,
+        json,
+        zip,
+        ..f
+    };
+    let singles = [
+        (f.csv, one(true, false, false, false)),
+        (f.xlsx, one(false, true, false, false)),
+        (f.json, one(false, false, true, false)),
+        (f.zip, one(false, false, false, true)),
+    ];
+    for (wanted, formats) in singles {
+        if !wanted {
+            continue;
+        }
+        for file in export::export_files(&input, &formats)? {
+            let path = export_dir.join(&file.path);
+            let written = fsutil::write_if_changed(&path, &file.bytes)?;
+            let st = OutputState {
+                key: String::new(),
+                sha256: sha256_hex(&file.bytes),
+                bytes: file.bytes.len() as u64,
+            };
+            recs.push(OutputRecord {
+                path: format!("export/{}", file.path),
+                sha256: st.sha256.clone(),
+                bytes: st.bytes,
+                status: if written {
+                    Status::Built
+                } else {
+                    Status::Unchanged
+                },
+            });
+            state.files.insert(file.path, st);
+        }
     }
     // Exports the previous run wrote that this one no longer does.
     if let Some(prev) = previous {
