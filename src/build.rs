@@ -393,6 +393,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     if let Some(bar) = log.bar.take() {
         bar.finish_and_clear();
     }
+    renderer.release_caches();
     durations.insert("render".into(), t_render.elapsed().as_millis());
     let mut built = 0;
     let mut warnings: Vec<String> = Vec::new();

@@ -161,6 +161,12 @@ impl Renderer {
     /// Renders one role. Errors (template errors, missing glyphs under
     /// `strict`, a compiler panic) come back as diagnostics; Typst's cache
     /// is trimmed after every document, failed ones included.
+    /// Drops everything Typst's memoization holds, e.g. between the render
+    /// and export phases of a batch run, so their peaks do not add up.
+    pub fn release_caches(&self) {
+        typst::comemo::evict(0);
+    }
+
     pub fn render(
         &self,
         company: &Company,
