@@ -704,6 +704,13 @@ pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
 
 /// A role or family id: lowercase letters and digits in dash-separated
 /// words, so it is safe as a file name and in a URL.
+///
+/// ```
+/// use jdgen::load::is_valid_id;
+/// assert!(is_valid_id("senior-social"));
+/// assert!(!is_valid_id("../etc/passwd"));
+/// assert!(!is_valid_id("Senior Social"));
+/// ```
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64

@@ -35,6 +35,17 @@ pub fn parse(text: &str, base_url: &str) -> Vec<Span> {
 
 /// Plain text for exports: markup removed, links kept readable as
 /// `label (url)` (or just the URL when the label is the URL).
+///
+/// ```
+/// use jdgen::markdown::to_plain;
+/// let base = "https://about.gitlab.com";
+/// assert_eq!(
+///     to_plain("You share our [values](/handbook/values/), _always_.", base),
+///     "You share our values (https://about.gitlab.com/handbook/values/), always."
+/// );
+/// // Anything that is not this small dialect stays literal.
+/// assert_eq!(to_plain("#set page(width: 1cm) $x$ a_b_c", base), "#set page(width: 1cm) $x$ a_b_c");
+/// ```
 pub fn to_plain(text: &str, base_url: &str) -> String {
     let mut s = String::new();
     plain_into(&parse(text, base_url), &mut s);
