@@ -368,6 +368,8 @@ impl<'a> Checker<'a> {
                     .with_source(self.source.clone());
                 if let Some(loc) = e.location() {
                     d = d.at(loc.line(), loc.column());
+                } else if let Some(line) = second_document_line(&self.source) {
+                    d = d.at(line, 1);
                 }
                 d = d.maybe_help(yaml_help(&e.to_string()));
                 self.errors.push(d);
@@ -375,6 +377,24 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The line of the `---` that starts a second YAML document, if any
+/// (serde_yaml reports "more than one document" without a position).
+fn second_document_line(source: &str) -> Option<usize> {
+    let mut seen_content = false;
+    for (i, line) in source.lines().enumerate() {
+        let t = line.trim_end();
+        if t == "---" || t.starts_with("--- ") {
+            if seen_content {
+                return Some(i + 1);
+            }
+            seen_content = true;
+        } else if !t.is_empty() && !t.trim_start().starts_with('#') {
+            seen_content = true;
+        }
+    }
+    None
 }
 
 /// serde_yaml's message without its trailing " at line L column C".
@@ -400,6 +420,8 @@ fn yaml_help(message: &str) -> Option<String> {
         Some("quote text that starts with `[`, `{` or contains `: `".into())
     } else if message.contains("missing field") {
         Some("add the field (see docs/role-format.md)".into())
+    } else if message.contains("more than one document") {
+        Some("a role file holds one job family: remove the extra `---` or split the file".into())
     } else {
         None
     }
@@ -1001,12 +1023,15 @@ fn join_path(parent: &str, child: &str) -> String {
     }
 }
 
-/// Grades: a positive whole number, written as a number.
+/// The highest job grade accepted; real grade ladders stop far below.
+pub const MAX_GRADE: u64 = 1000;
+
+/// Grades: a positive whole number (1 to `MAX_GRADE`), written as a number.
 fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
     use serde_yaml::Value as V;
     let shown = match g {
         V::Null => return,
-        V::Number(n) if n.as_u64().is_some_and(|n| (1..=1000).contains(&n)) => return,
+        V::Number(n) if n.as_u64().is_some_and(|n| (1..=MAX_GRADE).contains(&n)) => return,
         V::Number(n) => n.to_string(),
         V::String(s) => {
             let help = s
@@ -1018,7 +1043,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
             c.error(
                 path,
                 format!(
-                    "expected a positive whole number for the job grade, found the text \"{s}\""
+                    "expected a whole number from 1 to {MAX_GRADE} for the job grade, found the text \"{s}\""
                 ),
                 help.or(Some(
                     "write e.g. `grade: 7`, or remove the line if the role has no grade".into(),
@@ -1033,7 +1058,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
     };
     c.error(
         path,
-        format!("expected a positive whole number for the job grade, found {shown}"),
+        format!("expected a whole number from 1 to {MAX_GRADE} for the job grade, found {shown}"),
         Some("write e.g. `grade: 7`, or remove the line if the role has no grade".into()),
     );
 }
@@ -1263,6 +1288,13 @@ mod tests {
         assert!(!is_valid_id("../x"));
         assert_eq!(slugify("Senior Manager, Social"), "senior-manager-social");
         assert_eq!(slugify("上級 Manager"), "上級-manager");
+    }
+
+    #[test]
+    fn a_second_document_is_located() {
+        assert_eq!(second_document_line("---\na: 1\n---\nb: 2\n"), Some(3));
+        assert_eq!(second_document_line("# c\na: 1\n--- \nb: 2\n"), Some(3));
+        assert_eq!(second_document_line("---\na: 1\n"), None);
     }
 
     #[test]

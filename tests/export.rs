@@ -592,7 +592,7 @@ fn invalid_role_folder_fails_and_writes_nothing() {
     let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(err.contains("broken.yaml"), "{err}");
     assert!(
-        err.contains("expected a positive whole number for the job grade"),
+        err.contains("expected a whole number from 1 to 1000 for the job grade"),
         "{err}"
     );
     // Nothing new, nothing half-written, the previous file untouched.

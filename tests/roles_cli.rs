@@ -178,12 +178,12 @@ fn check_reports_every_problem_with_its_position() {
         ),
         (
             "typos.yaml:7:12:",
-            "positive whole number for the job grade, found the text \"seven\"",
+            "whole number from 1 to 1000 for the job grade, found the text \"seven\"",
             None,
         ),
         (
             "typos.yaml:13:12:",
-            "positive whole number for the job grade, found 0",
+            "whole number from 1 to 1000 for the job grade, found 0",
             None,
         ),
         (
