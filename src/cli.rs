@@ -279,7 +279,22 @@ fn stdout_write(s: &str) -> Result<()> {
 }
 
 fn list(dir: &Path, format: ListFormat) -> Result<i32> {
-    let lib = load_strict(dir)?;
+    // Lists what loads; files with errors are reported on stderr and make
+    // the exit status 1, but do not hide the rest.
+    let lib = load::load(dir)?;
+    let problems = lib.diagnostics();
+    if !problems.is_empty() {
+        eprint!("{}", diag::render(&problems));
+    }
+    let status = if lib.failed.is_empty() {
+        exit::OK
+    } else {
+        eprintln!(
+            "{} role file(s) have errors and are not listed",
+            lib.failed.len()
+        );
+        exit::FAILED
+    };
     let roles = resolve::resolve_all(&lib)?;
     match format {
         ListFormat::Json => {
@@ -342,7 +357,7 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
             stdout_write(&out)?;
         }
     }
-    Ok(exit::OK)
+    Ok(status)
 }
 
 fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> {

@@ -249,11 +249,29 @@ fn check_reports_every_problem_with_its_position() {
 }
 
 #[test]
-fn commands_that_need_valid_input_refuse_broken_folders() {
+fn broken_files_fail_exports_and_are_reported_by_list() {
+    // list shows what loads, reports the rest, and exits 1.
     let (code, out, err) = run(&["--roles", "tests/fixtures/broken", "list"]);
     assert_eq!(code, 1);
-    assert!(out.is_empty());
+    assert!(
+        out.contains("typo-one") && out.contains("Dupe of typo-one"),
+        "{out}"
+    );
     assert!(err.contains("unknown key `responsiblities`"), "{err}");
+    assert!(err.contains("have errors and are not listed"), "{err}");
+    // Commands whose output must be complete refuse to run.
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        "tests/fixtures/broken",
+        "export",
+        "--csv",
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown key `responsiblities`"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
 
 #[test]
