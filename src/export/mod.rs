@@ -121,6 +121,8 @@ pub struct OutputFile {
 pub trait FileRef {
     fn path(&self) -> &str;
     fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>>;
+    /// The size of `bytes()` without reading them (0 when unknown).
+    fn size_hint(&self) -> u64;
 }
 
 impl FileRef for OutputFile {
@@ -129,6 +131,9 @@ impl FileRef for OutputFile {
     }
     fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
         Ok(Cow::Borrowed(&self.bytes))
+    }
+    fn size_hint(&self) -> u64 {
+        self.bytes.len() as u64
     }
 }
 
@@ -153,6 +158,12 @@ impl FileRef for Entry<'_> {
             EntryData::File(p) => std::fs::read(p)
                 .map(Cow::Owned)
                 .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))),
+        }
+    }
+    fn size_hint(&self) -> u64 {
+        match &self.data {
+            EntryData::Bytes(b) => b.len() as u64,
+            EntryData::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
         }
     }
 }

@@ -103,7 +103,18 @@ pub fn write_zip<F: FileRef>(files: &[F], unix_time: i64) -> Result<Vec<u8>> {
         .large_file(false);
     let fail =
         |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the ZIP bundle: {e}"));
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    // Deflate never grows a file by more than a little, so the input sizes
+    // bound the archive. Reserving that up front avoids the Vec doubling
+    // (and copying) as the bundle grows; pages never written are never
+    // touched, so they cost no memory.
+    let bound: u64 = sorted
+        .iter()
+        .map(|f| f.size_hint() + f.size_hint() / 100 + 256 + 2 * f.path().len() as u64)
+        .sum::<u64>()
+        + 1024;
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(
+        usize::try_from(bound).unwrap_or(0),
+    )));
     for f in sorted {
         zip.start_file(f.path(), options).map_err(|e| fail(&e))?;
         let bytes = f.bytes().map_err(|e| fail(&e))?;
