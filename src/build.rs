@@ -314,14 +314,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let fingerprint = renderer.fingerprint();
     // Only the key is kept: holding every role's data would grow memory
     // with the corpus.
-    let keyed: Vec<(&ResolvedRole, String)> = roles
-        .iter()
-        .map(|r| {
-            let data = data::template_data(&lib.company, r, &doc);
-            let json = serde_json::to_vec(&data).expect("json");
-            (r, content_key(&[fingerprint.as_bytes(), &json]))
-        })
-        .collect();
+    let key_of = |r: &ResolvedRole| {
+        let data = data::template_data(&lib.company, r, &doc);
+        let json = serde_json::to_vec(&data).expect("json");
+        content_key(&[fingerprint.as_bytes(), &json])
+    };
+    let keys = workers::map(opts.jobs, &roles, key_of)
+        .unwrap_or_else(|_| roles.iter().map(key_of).collect());
+    let keyed: Vec<(&ResolvedRole, String)> = roles.iter().zip(keys).collect();
     let mut todo = Vec::new();
     let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
     for (role, key) in &keyed {

@@ -162,23 +162,41 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         ]);
     }
 
-    let mut families = Vec::new();
+    // Read in order (the input hash covers every file), then parse and
+    // check the files in parallel: each is independent until the
+    // cross-file duplicate check.
     let mut failed = Vec::new();
-    let mut warnings = Vec::new();
+    let mut readable = Vec::new();
     for name in family_files {
         let path = dir.join(name);
         let (text, errs) = read_text(&path);
-        let Some(text) = text else {
-            failed.push(FailedFile {
+        match text {
+            Some(text) => {
+                hash_file(&mut hasher, name, &text);
+                readable.push((name, path, Arc::<str>::from(text)));
+            }
+            None => failed.push(FailedFile {
                 file: path,
                 role_ids: Vec::new(),
                 errors: errs,
-            });
-            continue;
-        };
-        hash_file(&mut hasher, name, &text);
-        let source: Arc<str> = Arc::from(text);
-        match load_family(&path, source.clone()) {
+            }),
+        }
+    }
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parsed = crate::workers::map(jobs, &readable, |(_, path, source)| {
+        load_family(path, source.clone())
+    })
+    .unwrap_or_else(|_| {
+        // No threads to be had: do the same work on this one.
+        readable
+            .iter()
+            .map(|(_, path, source)| load_family(path, source.clone()))
+            .collect()
+    });
+    let mut families = Vec::new();
+    let mut warnings = Vec::new();
+    for ((name, path, source), outcome) in readable.into_iter().zip(parsed) {
+        match outcome {
             Ok((data, warns)) => {
                 warnings.extend(warns);
                 let data_version = company.data_version.clone().unwrap_or_else(|| {
