@@ -210,12 +210,7 @@ pub const FALLBACK_DATE: &str = "1980-01-01";
 /// convention), else the company's `effective_date`, else `FALLBACK_DATE`.
 /// Never the clock: the same inputs must give the same bytes.
 pub fn document_date(company: &Company) -> Result<String, crate::diag::Diagnostic> {
-    if let Ok(raw) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = raw.trim().parse().map_err(|_| {
-            crate::diag::Diagnostic::error(format!(
-                "SOURCE_DATE_EPOCH must be a whole number of seconds, found `{raw}`"
-            ))
-        })?;
+    if let Some(secs) = source_date_epoch()? {
         let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
         return Ok(format!("{y:04}-{m:02}-{d:02}"));
     }
@@ -223,6 +218,31 @@ pub fn document_date(company: &Company) -> Result<String, crate::diag::Diagnosti
         .effective_date
         .clone()
         .unwrap_or_else(|| FALLBACK_DATE.to_string()))
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible-builds convention) in Unix seconds,
+/// if set. The one place that reads it: documents and exports agree.
+pub fn source_date_epoch() -> Result<Option<i64>, crate::diag::Diagnostic> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Err(_) => Ok(None),
+        Ok(raw) => raw.trim().parse().map(Some).map_err(|_| {
+            crate::diag::Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH must be a whole number of seconds, found `{raw}`"
+            ))
+        }),
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds.
+pub fn iso_utc(unix: i64) -> String {
+    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
+    let s = unix.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
@@ -249,5 +269,6 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(iso_utc(86_400 + 3_661), "1970-01-02T01:01:01Z");
     }
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::FileRef;
-use crate::data::civil_from_days;
+use crate::data::iso_utc;
 use crate::error::Result;
 use crate::fsutil::sha256_hex;
 
@@ -56,18 +56,6 @@ pub fn data_version<'a>(versions: impl IntoIterator<Item = (&'a str, &'a str)>) 
             format!("mixed-{}", &sha256_hex(lines.as_bytes())[..12])
         }
     }
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds.
-pub fn iso_utc(unix: i64) -> String {
-    let (y, m, d) = civil_from_days(unix.div_euclid(86_400));
-    let s = unix.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
 }
 
 /// What the manifest needs besides the files.

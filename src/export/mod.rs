@@ -171,15 +171,7 @@ impl FileRef for Entry<'_> {
 /// The export timestamp: `SOURCE_DATE_EPOCH` (Unix seconds) when set, else
 /// [`DEFAULT_TIMESTAMP`]. Never the clock.
 pub fn export_timestamp() -> Result<i64> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(raw) => raw.trim().parse::<i64>().map_err(|_| {
-            Diagnostic::error(format!(
-                "SOURCE_DATE_EPOCH must be a whole number of seconds, found `{raw}`"
-            ))
-            .into()
-        }),
-        Err(_) => Ok(DEFAULT_TIMESTAMP),
-    }
+    Ok(crate::data::source_date_epoch()?.unwrap_or(DEFAULT_TIMESTAMP))
 }
 
 /// Every file of the chosen formats, sorted by path. Pure apart from

@@ -285,12 +285,9 @@ impl Renderer {
     }
 }
 
-/// `YYYY-MM-DD` as a Typst date.
+/// `YYYY-MM-DD` as a Typst date (checked by the loader's own parser).
 fn parse_date(s: &str) -> Option<Datetime> {
-    let mut parts = s.trim().splitn(3, '-');
-    let y: i32 = parts.next()?.parse().ok()?;
-    let m: u8 = parts.next()?.parse().ok()?;
-    let d: u8 = parts.next()?.parse().ok()?;
+    let (y, m, d) = crate::load::parse_date(s)?;
     Datetime::from_ymd(y, m, d)
 }
 
