@@ -365,6 +365,14 @@ fn a_killed_build_leaves_no_truncated_file_and_the_rerun_completes() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
+        if delay_ms == 150 {
+            // The first kill must land mid-run (120 roles take seconds in a
+            // debug build), or this test would prove nothing.
+            assert!(
+                !out.path().join("manifest.json").exists(),
+                "the build finished before it was killed"
+            );
+        }
         let pdf_dir = out.path().join("pdf");
         if pdf_dir.exists() {
             for e in fs::read_dir(&pdf_dir).unwrap().flatten() {
