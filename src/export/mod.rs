@@ -492,17 +492,40 @@ mod tests {
             .collect()
     }
 
+    /// The test library with a fake PDF per role, ready to export.
+    struct Fixture {
+        lib: crate::load::Library,
+        roles: Vec<ResolvedRole>,
+        pdfs: BTreeMap<String, Vec<u8>>,
+        doc: DocumentOptions,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let (lib, roles) = library();
+            let pdfs = fake_pdfs(&roles);
+            Fixture {
+                lib,
+                roles,
+                pdfs,
+                doc: doc(),
+            }
+        }
+
+        fn input(&self) -> ExportInput<'_> {
+            ExportInput {
+                company: &self.lib.company,
+                roles: &self.roles,
+                doc: &self.doc,
+                pdfs: Pdfs::InMemory(&self.pdfs),
+            }
+        }
+    }
+
     #[test]
     fn each_format_alone_and_all_together() {
-        let (lib, roles) = library();
-        let pdfs = fake_pdfs(&roles);
-        let d = doc();
-        let input = ExportInput {
-            company: &lib.company,
-            roles: &roles,
-            doc: &d,
-            pdfs: Pdfs::InMemory(&pdfs),
-        };
+        let f = Fixture::new();
+        let input = f.input();
         let paths = |f: Formats| -> Vec<String> {
             export_files_at(&input, &f, DEFAULT_TIMESTAMP)
                 .unwrap()
@@ -537,15 +560,8 @@ mod tests {
 
     #[test]
     fn bundle_holds_pdfs_tables_and_a_true_manifest() {
-        let (lib, roles) = library();
-        let pdfs = fake_pdfs(&roles);
-        let d = doc();
-        let input = ExportInput {
-            company: &lib.company,
-            roles: &roles,
-            doc: &d,
-            pdfs: Pdfs::InMemory(&pdfs),
-        };
+        let f = Fixture::new();
+        let input = f.input();
         let files = export_files_at(&input, &Formats::all(), DEFAULT_TIMESTAMP).unwrap();
         let again = export_files_at(&input, &Formats::all(), DEFAULT_TIMESTAMP).unwrap();
         assert_eq!(files, again, "two exports differ");
@@ -583,21 +599,14 @@ mod tests {
             let f = files.iter().find(|f| f.path == loose).unwrap();
             assert_eq!(read(loose), f.bytes, "{loose}");
         }
-        assert_eq!(read("pdf/a-senior.pdf"), pdfs["a-senior"]);
+        assert_eq!(read("pdf/a-senior.pdf"), f.pdfs["a-senior"]);
     }
 
     #[test]
     fn bundle_needs_every_pdf() {
-        let (lib, roles) = library();
-        let mut pdfs = fake_pdfs(&roles);
-        pdfs.remove("b-only");
-        let d = doc();
-        let input = ExportInput {
-            company: &lib.company,
-            roles: &roles,
-            doc: &d,
-            pdfs: Pdfs::InMemory(&pdfs),
-        };
+        let mut f = Fixture::new();
+        f.pdfs.remove("b-only");
+        let input = f.input();
         let err = export_files_at(&input, &Formats::all(), 0).unwrap_err();
         assert!(
             err.to_string().contains("no PDF for role `b-only`"),
@@ -607,15 +616,8 @@ mod tests {
 
     #[test]
     fn timestamp_changes_only_time_fields() {
-        let (lib, roles) = library();
-        let pdfs = fake_pdfs(&roles);
-        let d = doc();
-        let input = ExportInput {
-            company: &lib.company,
-            roles: &roles,
-            doc: &d,
-            pdfs: Pdfs::InMemory(&pdfs),
-        };
+        let f = Fixture::new();
+        let input = f.input();
         let zip_at = |t| {
             export_files_at(
                 &input,
