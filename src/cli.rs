@@ -433,9 +433,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
         Some(s) => Some(s),
         None => shard_from_env()?,
     };
-    let jobs = args
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let jobs = args.jobs.unwrap_or_else(crate::workers::default_jobs);
     if jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
     }
@@ -540,7 +538,7 @@ fn pdf(
     let tty = std::io::stderr().is_terminal();
     // Render on the same workers as `build`; write each file as soon as
     // it is ready, report in role order.
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = crate::workers::default_jobs();
     // Per role: where it went, and its warnings or its errors.
     type Outcome = (PathBuf, Result<Vec<Diagnostic>, Vec<Diagnostic>>);
     let results: Vec<Outcome> = crate::workers::map(jobs, &roles, |role| {
@@ -607,9 +605,15 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     let mut pdfs = std::collections::BTreeMap::new();
     if formats.zip {
         let renderer = Renderer::new(&RenderOptions::default())?;
+        // The same workers as `pdf` and `build` (see `workers` for why).
+        let jobs = crate::workers::default_jobs();
+        let rendered = crate::workers::map(jobs, &roles, |role| {
+            renderer.render(&lib.company, role, &doc)
+        })
+        .map_err(|e| Error::Usage(format!("cannot start render threads: {e}")))?;
         let mut failures = Vec::new();
-        for role in &roles {
-            match renderer.render(&lib.company, role, &doc) {
+        for (role, result) in roles.iter().zip(rendered) {
+            match result {
                 Ok(rendered) => {
                     print_warnings(&rendered.warnings);
                     pdfs.insert(role.id.clone(), rendered.pdf);

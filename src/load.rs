@@ -182,7 +182,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             }),
         }
     }
-    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = crate::workers::default_jobs();
     let parsed = crate::workers::map(jobs, &readable, |(_, path, source)| {
         load_family(path, source.clone())
     })

@@ -15,6 +15,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Stack size of a render thread: Typst's layout recursion is deep.
 pub const RENDER_STACK: usize = 16 * 1024 * 1024;
 
+/// The default number of workers: one per core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Applies `f` to every item on `jobs` threads (at least one; never more
 /// threads than items) and returns the results in item order.
 pub fn map<T: Sync, R: Send>(
