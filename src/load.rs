@@ -75,8 +75,6 @@ pub struct Library {
     pub failed: Vec<FailedFile>,
     /// Warnings about valid files.
     pub warnings: Vec<Diagnostic>,
-    /// SHA-256 over every input file (names and bytes), hex.
-    pub input_hash: String,
 }
 
 impl Library {
@@ -129,11 +127,9 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     }
     files.sort();
 
-    let mut hasher = Sha256::new();
     let company_path = dir.join(COMPANY_FILE);
     let (company, company_text) = if files.iter().any(|f| f == COMPANY_FILE) {
         let (text, errs) = read_text(&company_path);
-        hash_file(&mut hasher, COMPANY_FILE, text.as_deref().unwrap_or(""));
         match text {
             Some(text) => (
                 load_company(dir, &company_path, Arc::from(text.clone()))?,
@@ -162,9 +158,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         ]);
     }
 
-    // Read in order (the input hash covers every file), then parse and
-    // check the files in parallel: each is independent until the
-    // cross-file duplicate check.
+    // Read in order, then parse and check the files in parallel: each is
+    // independent until the cross-file duplicate check.
     let mut failed = Vec::new();
     let mut readable = Vec::new();
     for name in family_files {
@@ -172,7 +167,6 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         let (text, errs) = read_text(&path);
         match text {
             Some(text) => {
-                hash_file(&mut hasher, name, &text);
                 readable.push((name, path, Arc::<str>::from(text)));
             }
             None => failed.push(FailedFile {
@@ -221,14 +215,12 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     }
 
     check_duplicates(&mut families, &mut failed);
-    let input_hash = hex(&hasher.finalize());
     Ok(Library {
         dir: dir.to_path_buf(),
         company,
         families: families.into_iter().map(Arc::new).collect(),
         failed,
         warnings,
-        input_hash,
     })
 }
 
