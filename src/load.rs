@@ -355,7 +355,12 @@ impl<'a> Checker<'a> {
 
     /// Parses the file into `T`, recording unknown keys and the first
     /// structural error. Returns `None` when the file cannot be used.
-    fn parse<T: for<'de> Deserialize<'de>>(&mut self) -> Option<T> {
+    /// `known_at` gives the keys allowed in the mapping at a path, for
+    /// the did-you-mean suggestions.
+    fn parse<T: for<'de> Deserialize<'de>>(
+        &mut self,
+        known_at: fn(&[String]) -> &'static [&'static str],
+    ) -> Option<T> {
         let mut unknown = Vec::new();
         let de = serde_yaml::Deserializer::from_str(&self.source);
         let result: Result<T, _> = serde_ignored::deserialize(de, |path| {
@@ -364,7 +369,7 @@ impl<'a> Checker<'a> {
         for segments in unknown {
             let path = segments.join(".");
             let key = segments.last().cloned().unwrap_or_default();
-            let known = known_keys(&segments[..segments.len().saturating_sub(1)]);
+            let known = known_at(&segments[..segments.len().saturating_sub(1)]);
             let help = closest(&key, known.iter().copied())
                 .map(|k| format!("did you mean `{k}`?"))
                 .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
@@ -474,7 +479,6 @@ fn known_keys(parent: &[String]) -> &'static [&'static str] {
         ["values", "items"] => fields::<schema::Value>(),
         ["hiring_process"] => fields::<schema::HiringProcess>(),
         [.., "steps"] => fields::<schema::NestedStep>(),
-        ["company"] => fields::<CompanyFile>(),
         _ => &[],
     }
 }
@@ -512,30 +516,8 @@ fn fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 
 fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source);
-    let mut unknown = Vec::new();
-    let de = serde_yaml::Deserializer::from_str(&c.source);
-    let parsed: Result<CompanyFile, _> =
-        serde_ignored::deserialize(de, |p| unknown.push(path_segments(&p)));
-    for segments in unknown {
-        let key = segments.join(".");
-        let known = fields::<CompanyFile>();
-        let help = closest(&key, known.iter().copied())
-            .map(|k| format!("did you mean `{k}`?"))
-            .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
-        c.key_error(&key, format!("unknown key `{key}`"), help);
-    }
-    let file = match parsed {
-        Ok(f) => f,
-        Err(e) => {
-            let mut d = Diagnostic::error(yaml_message(&e))
-                .in_file(path)
-                .with_source(c.source.clone());
-            if let Some(loc) = e.location() {
-                d = d.at(loc.line(), loc.column());
-            }
-            c.errors.push(d.maybe_help(yaml_help(&e.to_string())));
-            return Err(c.errors);
-        }
+    let Some(file) = c.parse::<CompanyFile>(|_| fields::<CompanyFile>()) else {
+        return Err(c.errors);
     };
     if file.name.trim().is_empty() {
         c.error(
@@ -777,7 +759,7 @@ fn load_family(
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
     let mut c = Checker::new(path, source);
-    let parsed: Option<FamilyFile> = c.parse();
+    let parsed: Option<FamilyFile> = c.parse(known_keys);
     let Some(family) = parsed else {
         let ids = salvage_role_ids(&c.source);
         return Err((ids, c.errors));
