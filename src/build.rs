@@ -177,17 +177,14 @@ struct Log {
 }
 
 impl Log {
+    /// Progress and outcome: silenced by `--quiet`.
     fn line(&self, msg: &str) {
-        if self.quiet {
-            return;
-        }
-        let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+        if !self.quiet {
+            self.error(msg);
         }
     }
 
+    /// Failures: always printed.
     fn error(&self, msg: &str) {
         let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
         match &self.bar {
