@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench --bench batch                 # 100 and 1000 role levels
 //! cargo bench --bench batch -- 250          # other sizes
+//! cargo bench --bench batch -- --corpus-only 250   # only write the corpus (for profiling)
 //! ```
 //!
 //! For each corpus size it measures, with wall time and the peak RSS of the
@@ -203,7 +204,15 @@ fn main() {
         "jdgen {} (release), typst CLI: {typst}, {cores} cores",
         env!("CARGO_PKG_VERSION")
     );
+    let corpus_only = std::env::args().any(|a| a == "--corpus-only");
     for size in sizes {
-        bench_size(&root, size, cores);
+        if corpus_only {
+            let roles = root.join(format!("n{size}")).join("roles");
+            let _ = fs::remove_dir_all(&roles);
+            let n = jdgen::corpus::generate(Path::new("roles"), &roles, size).expect("corpus");
+            println!("{n} role levels in {}", roles.display());
+        } else {
+            bench_size(&root, size, cores);
+        }
     }
 }

@@ -2,8 +2,10 @@
 //! benchmarks and scale tests (`cargo bench --bench batch`, `tests/build.rs`).
 //!
 //! Copy N of every family gets ids suffixed `-cN` (family, role ids and
-//! `builds_on` references) and a title marked "(copy N)", so every role is
-//! distinct data with the same shape as the real ones.
+//! `builds_on` references) and every line of prose marked `(cN)`, so every
+//! family is distinct text with the same shape as the real ones. Distinct
+//! text matters for benchmarks: the renderer reuses layout across the levels
+//! of one family (real sharing), and identical copies would flatter it.
 
 use std::fs;
 use std::path::Path;
@@ -51,9 +53,7 @@ fn suffix(v: &mut Value, n: usize) {
 
 fn rename(family: &mut Value, n: usize) {
     suffix(&mut family["family"], n);
-    if let Value::String(t) = &mut family["title"] {
-        *t = format!("{t} (copy {n})");
-    }
+    mark_prose(family, n);
     if let Some(levels) = family.get_mut("levels").and_then(Value::as_sequence_mut) {
         for level in levels {
             suffix(&mut level["id"], n);
@@ -65,6 +65,21 @@ fn rename(family: &mut Value, n: usize) {
                 }
             }
         }
+    }
+}
+
+/// Appends ` (cN)` to every string with a space in it: prose (titles,
+/// items, paragraphs, headings), never ids, dates, URLs, emoji or colours.
+fn mark_prose(v: &mut Value, n: usize) {
+    match v {
+        Value::String(s) if s.contains(char::is_whitespace) => {
+            let end = s.trim_end().len();
+            s.insert_str(end, &format!(" (c{n})"));
+        }
+        Value::Sequence(items) => items.iter_mut().for_each(|i| mark_prose(i, n)),
+        Value::Mapping(map) => map.values_mut().for_each(|i| mark_prose(i, n)),
+        Value::Tagged(t) => mark_prose(&mut t.value, n),
+        _ => {}
     }
 }
 
@@ -84,5 +99,11 @@ mod tests {
         let roles = crate::resolve::resolve_all(&lib).unwrap();
         let senior = roles.iter().find(|r| r.id == "senior-social-c2").unwrap();
         assert_eq!(senior.responsibilities.items[0].from, "associate-social-c2");
+        // Copies share no prose with each other, so no cache can treat them as one.
+        let other = roles.iter().find(|r| r.id == "senior-social-c3").unwrap();
+        assert!(senior.title.ends_with("(c2)"), "{}", senior.title);
+        let text = |r: &crate::resolve::ResolvedRole| r.responsibilities.items[0].text.clone();
+        assert_ne!(text(senior), text(other));
+        assert!(text(senior).ends_with("(c2)"), "{}", text(senior));
     }
 }
