@@ -137,7 +137,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
         .grades_url
         .as_deref()
         .map(|u| markdown::resolve_url(u, &company.website));
-    json!({
+    let mut data = json!({
         "schema": SCHEMA,
         "generator": format!("jdgen {}", env!("CARGO_PKG_VERSION")),
         "company": {
@@ -199,7 +199,28 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
                 "current": l.id == role.id,
             })).collect::<Vec<_>>(),
         },
-    })
+    });
+    nfc(&mut data);
+    data
+}
+
+/// Puts every string in Unicode normalisation form C: a letter typed as
+/// base + combining mark (common in text pasted from macOS) becomes the
+/// one composed character that looks the same. The template can then turn
+/// off the fonts' costly mark-composition feature (`ccmp`) without changing
+/// a pixel (see docs/templates.md).
+fn nfc(v: &mut Value) {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    match v {
+        Value::String(s) => {
+            if is_nfc_quick(s.chars()) != IsNormalized::Yes {
+                *s = s.nfc().collect();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(nfc),
+        Value::Object(map) => map.values_mut().for_each(nfc),
+        _ => {}
+    }
 }
 
 /// Date used when neither `SOURCE_DATE_EPOCH` nor `effective_date` is set:
@@ -270,5 +291,13 @@ mod tests {
         assert_eq!(civil_from_days(19_723), (2024, 1, 1));
         assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         assert_eq!(iso_utc(86_400 + 3_661), "1970-01-02T01:01:01Z");
+    }
+
+    #[test]
+    fn strings_are_composed_at_every_depth() {
+        // "Café" with a combining acute, in an object inside an array.
+        let mut v = json!({"a": [{"b": "Cafe\u{301}"}], "n": 3, "ok": "déjà"});
+        nfc(&mut v);
+        assert_eq!(v, json!({"a": [{"b": "Caf\u{e9}"}], "n": 3, "ok": "déjà"}));
     }
 }
