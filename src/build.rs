@@ -703,46 +703,57 @@ fn build_exports(
         files: BTreeMap::new(),
     };
     let mut recs = Vec::new();
-    // One format at a time, each written before the next is made, so peak
-    // memory is that of the largest file (the bundle), not of all of them.
-    let f = opts.formats;
-    let one = |csv, xlsx, json, zip| Formats {
-        csv,
-        xlsx,
-        json,
-        zip,
-        ..f
+    let mut record = |file: &export::OutputFile| -> Result<()> {
+        let path = export_dir.join(&file.path);
+        let written = fsutil::write_if_changed(&path, &file.bytes)?;
+        let st = OutputState {
+            key: String::new(),
+            sha256: sha256_hex(&file.bytes),
+            bytes: file.bytes.len() as u64,
+        };
+        recs.push(OutputRecord {
+            path: format!("export/{}", file.path),
+            sha256: st.sha256.clone(),
+            bytes: st.bytes,
+            status: if written {
+                Status::Built
+            } else {
+                Status::Unchanged
+            },
+        });
+        state.files.insert(file.path.clone(), st);
+        Ok(())
     };
-    let singles = [
-        (f.csv, one(true, false, false, false)),
-        (f.xlsx, one(false, true, false, false)),
-        (f.json, one(false, false, true, false)),
-        (f.zip, one(false, false, false, true)),
-    ];
-    for (wanted, formats) in singles {
-        if !wanted {
-            continue;
+    let f = opts.formats;
+    let timestamp = export::export_timestamp()?;
+    // roles.json is made on a second thread while this one makes the tables
+    // (they share nothing); the tables are made once and reused by the
+    // bundle. Each file is written as soon as it is made, and roles.json is
+    // dropped before the bundle, the largest file, is made.
+    let (json, tables) = std::thread::scope(|s| {
+        let json = f.json.then(|| s.spawn(|| export::json_file(&input)));
+        let tables = export::table_files(&input, &f, timestamp);
+        let json = json.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        (json, tables)
+    });
+    let tables = tables?;
+    if f.csv {
+        for csv in &tables.csvs {
+            record(csv)?;
         }
-        for file in export::export_files(&input, &formats)? {
-            let path = export_dir.join(&file.path);
-            let written = fsutil::write_if_changed(&path, &file.bytes)?;
-            let st = OutputState {
-                key: String::new(),
-                sha256: sha256_hex(&file.bytes),
-                bytes: file.bytes.len() as u64,
-            };
-            recs.push(OutputRecord {
-                path: format!("export/{}", file.path),
-                sha256: st.sha256.clone(),
-                bytes: st.bytes,
-                status: if written {
-                    Status::Built
-                } else {
-                    Status::Unchanged
-                },
-            });
-            state.files.insert(file.path, st);
-        }
+    }
+    if f.xlsx
+        && let Some(workbook) = &tables.workbook
+    {
+        record(workbook)?;
+    }
+    if let Some(json) = json {
+        record(&json)?;
+    }
+    if f.zip {
+        record(&export::bundle_file(
+            &input, &f, &tables, timestamp, opts.jobs,
+        )?)?;
     }
     // Exports the previous run wrote that this one no longer does.
     if let Some(prev) = previous {

@@ -212,10 +212,8 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
 fn nfc(v: &mut Value) {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
     match v {
-        Value::String(s) => {
-            if is_nfc_quick(s.chars()) != IsNormalized::Yes {
-                *s = s.nfc().collect();
-            }
+        Value::String(s) if is_nfc_quick(s.chars()) != IsNormalized::Yes => {
+            *s = s.nfc().collect();
         }
         Value::Array(items) => items.iter_mut().for_each(nfc),
         Value::Object(map) => map.values_mut().for_each(nfc),
