@@ -841,3 +841,32 @@ fn cli_rejects_an_unknown_pdf_standard() {
         "{err}"
     );
 }
+
+#[test]
+fn letters_typed_with_combining_marks_print_composed() {
+    // "Café" typed as `e` + U+0301 (as text pasted from macOS often is)
+    // reaches the template as NFC, so it prints as the one letter `é` even
+    // though the template turns Inter's mark-composition feature off.
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = root().join("tests/fixtures/minimal");
+    fs::copy(
+        minimal.join("company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    let family = fs::read_to_string(minimal.join("engineering.yaml")).unwrap();
+    let family = family.replacen(
+        "title: Senior Engineer",
+        "title: Senior Cafe\u{301} Engineer",
+        1,
+    );
+    fs::write(dir.path().join("engineering.yaml"), family).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let senior = roles.iter().find(|r| r.title.contains("Cafe")).unwrap();
+    let out = render_ok(default_renderer(), &lib.company, senior, &doc());
+    let text = all_text(&out.pdf);
+    assert!(text.contains("Senior Caf\u{e9} Engineer"), "{text}");
+    assert!(!text.contains("e\u{301}"), "{text}");
+    assert_eq!(info(&out.pdf)["Title"], "Senior Caf\u{e9} Engineer");
+}
