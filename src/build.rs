@@ -703,16 +703,9 @@ fn build_exports(
         files: BTreeMap::new(),
     };
     let mut recs = Vec::new();
-    let mut record = |file: &export::OutputFile| -> Result<()> {
-        let path = export_dir.join(&file.path);
-        let written = fsutil::write_if_changed(&path, &file.bytes)?;
-        let st = OutputState {
-            key: String::new(),
-            sha256: sha256_hex(&file.bytes),
-            bytes: file.bytes.len() as u64,
-        };
+    let mut record = |(path, written, st): (String, bool, OutputState)| {
         recs.push(OutputRecord {
-            path: format!("export/{}", file.path),
+            path: format!("export/{path}"),
             sha256: st.sha256.clone(),
             bytes: st.bytes,
             status: if written {
@@ -721,39 +714,48 @@ fn build_exports(
                 Status::Unchanged
             },
         });
-        state.files.insert(file.path.clone(), st);
-        Ok(())
+        state.files.insert(path, st);
     };
     let f = opts.formats;
     let timestamp = export::export_timestamp()?;
-    // roles.json is made on a second thread while this one makes the tables
-    // (they share nothing); the tables are made once and reused by the
-    // bundle. Each file is written as soon as it is made, and roles.json is
-    // dropped before the bundle, the largest file, is made.
+    let make_json = || write_export(&export_dir, &export::json_file(&input));
+    // roles.json is made and written on a second thread while this one
+    // makes the tables (they share nothing), so only its checksum comes
+    // back. The tables are made once and reused by the bundle, which is
+    // made last, once everything else is written.
     let (json, tables) = std::thread::scope(|s| {
-        let json = f.json.then(|| s.spawn(|| export::json_file(&input)));
+        let thread = f.json.then(|| {
+            std::thread::Builder::new()
+                .name("jdgen-json".into())
+                .stack_size(workers::RENDER_STACK)
+                .spawn_scoped(s, make_json)
+        });
         let tables = export::table_files(&input, &f, timestamp);
-        let json = json.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        let json = match thread {
+            Some(Ok(h)) => Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+            // No second thread to be had: make it here instead.
+            Some(Err(_)) => Some(make_json()),
+            None => None,
+        };
         (json, tables)
     });
     let tables = tables?;
     if f.csv {
         for csv in &tables.csvs {
-            record(csv)?;
+            record(write_export(&export_dir, csv)?);
         }
     }
     if f.xlsx
         && let Some(workbook) = &tables.workbook
     {
-        record(workbook)?;
+        record(write_export(&export_dir, workbook)?);
     }
     if let Some(json) = json {
-        record(&json)?;
+        record(json?);
     }
     if f.zip {
-        record(&export::bundle_file(
-            &input, &f, &tables, timestamp, opts.jobs,
-        )?)?;
+        let bundle = export::bundle_file(&input, &f, &tables, timestamp, opts.jobs)?;
+        record(write_export(&export_dir, &bundle)?);
     }
     // Exports the previous run wrote that this one no longer does.
     if let Some(prev) = previous {
@@ -765,6 +767,21 @@ fn build_exports(
     }
     write_state(&state_path, &state)?;
     Ok(("built".into(), recs))
+}
+
+/// Writes one export file (unless its bytes are already there) and returns
+/// its relative path, whether it was written, and its checksum and size.
+fn write_export(
+    export_dir: &Path,
+    file: &export::OutputFile,
+) -> Result<(String, bool, OutputState)> {
+    let written = fsutil::write_if_changed(&export_dir.join(&file.path), &file.bytes)?;
+    let st = OutputState {
+        key: String::new(),
+        sha256: sha256_hex(&file.bytes),
+        bytes: file.bytes.len() as u64,
+    };
+    Ok((file.path.clone(), written, st))
 }
 
 /// `out/manifest.json`: what the folder holds, with checksums. No times or
