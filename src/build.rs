@@ -302,12 +302,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
 
     // Keys first (cheap), so the work list and the progress total are known.
     let fingerprint = renderer.fingerprint();
+    // The renderer reads the logo from disk (the data only names it), so
+    // its bytes are part of every key; read once here, not per role.
+    let logo = match &lib.company.logo {
+        Some(path) => {
+            fs::read(path).map_or_else(|e| format!("unreadable: {e}"), |b| sha256_hex(&b))
+        }
+        None => String::new(),
+    };
     // Only the key is kept: holding every role's data would grow memory
     // with the corpus.
     let key_of = |r: &ResolvedRole| {
         let data = data::template_data(&lib.company, r, &doc);
         let json = serde_json::to_vec(&data).expect("json");
-        content_key(&[fingerprint.as_bytes(), &json])
+        content_key(&[fingerprint.as_bytes(), logo.as_bytes(), &json])
     };
     let keys = workers::map(opts.jobs, &roles, key_of)
         .unwrap_or_else(|_| roles.iter().map(key_of).collect());

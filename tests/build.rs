@@ -485,3 +485,34 @@ fn log_lines_are_timestamped_when_not_on_a_terminal() {
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stderr.is_empty());
 }
+
+#[test]
+fn changing_the_logo_file_rebuilds_every_pdf() {
+    // The logo is read from disk at render time, not carried in the role
+    // data, so its bytes must be part of every PDF's key.
+    let roles = tempfile::tempdir().unwrap();
+    for e in fs::read_dir("tests/fixtures/pdf/logo").unwrap().flatten() {
+        fs::copy(e.path(), roles.path().join(e.file_name())).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let before = tree(out.path());
+    let logo = roles.path().join("logo.svg");
+    let svg = fs::read_to_string(&logo).unwrap();
+    fs::write(
+        &logo,
+        svg.replacen("fill=\"", "fill=\"#00aa00\" data-old-fill=\"", 1),
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 2, "{s}");
+    assert_eq!(s["exports"], "built");
+    let after = tree(out.path());
+    for pdf in ["pdf/widget-engineer.pdf", "pdf/senior-widget-engineer.pdf"] {
+        assert_ne!(before[pdf].0, after[pdf].0, "{pdf} still has the old logo");
+    }
+    // And a run after that changes nothing.
+    let (_, s, _) = build(roles.path(), out.path(), &[]);
+    assert_eq!(s["counts"]["built"], 0, "{s}");
+}
