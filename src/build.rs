@@ -161,6 +161,62 @@ struct OutputState {
     key: String,
     sha256: String,
     bytes: u64,
+    /// The file's modification time (ns since the Unix epoch) once written:
+    /// with the size, how a later run tells that the file is still the one
+    /// recorded (a hand edit of the same size changes it). Absent in state
+    /// written by older versions, which are then trusted on size alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    modified: Option<u128>,
+}
+
+impl OutputState {
+    fn new(key: String, bytes: &[u8], path: &Path) -> OutputState {
+        OutputState {
+            key,
+            sha256: sha256_hex(bytes),
+            bytes: bytes.len() as u64,
+            modified: modified_ns(path),
+        }
+    }
+
+    /// Whether `path` still holds the file this state was recorded for:
+    /// the same size and modification time, or, when only the time differs
+    /// (a copy, a shard's PDFs merged in, state from an older version), the
+    /// same SHA-256. In that case `modified` takes the file's time, so the
+    /// caller can record it and the next run need not read the file.
+    fn verify(&mut self, path: &Path) -> bool {
+        let Ok(meta) = fs::metadata(path) else {
+            return false;
+        };
+        if meta.len() != self.bytes {
+            return false;
+        }
+        let now = meta.modified().ok().and_then(ns_since_epoch);
+        if now.is_some() && now == self.modified {
+            return true;
+        }
+        match fs::read(path) {
+            Ok(bytes) if sha256_hex(&bytes) == self.sha256 => {
+                self.modified = now;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+fn modified_ns(path: &Path) -> Option<u128> {
+    fs::metadata(path)
+        .ok()?
+        .modified()
+        .ok()
+        .and_then(ns_since_epoch)
+}
+
+fn ns_since_epoch(t: std::time::SystemTime) -> Option<u128> {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_nanos())
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -324,8 +380,21 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
     for (role, key) in &keyed {
         let pdf = pdf_dir.join(format!("{}.pdf", role.id));
-        match read_state::<OutputState>(&state_dir.join(format!("{}.json", role.id))) {
-            Some(st) if !opts.force && st.key == *key && file_size(&pdf) == Some(st.bytes) => {
+        let state_path = state_dir.join(format!("{}.json", role.id));
+        let current = read_state::<OutputState>(&state_path)
+            .filter(|st| !opts.force && st.key == *key)
+            .and_then(|mut st| {
+                let recorded = st.modified;
+                st.verify(&pdf).then(|| {
+                    if st.modified != recorded {
+                        // Best effort: only saves the next run a read.
+                        let _ = write_state(&state_path, &st);
+                    }
+                    st
+                })
+            });
+        match current {
+            Some(st) => {
                 records.insert(
                     role.id.clone(),
                     OutputRecord {
@@ -336,7 +405,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     },
                 );
             }
-            _ => todo.push((*role, key.clone())),
+            None => todo.push((*role, key.clone())),
         }
     }
 
@@ -543,10 +612,6 @@ fn content_key(parts: &[&[u8]]) -> String {
     hex(&h.finalize())
 }
 
-fn file_size(path: &Path) -> Option<u64> {
-    fs::metadata(path).ok().map(|m| m.len())
-}
-
 fn read_state<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
     serde_json::from_slice(&fs::read(path).ok()?).ok()
 }
@@ -586,11 +651,7 @@ fn render_one(
     };
     let path = pdf_dir.join(format!("{}.pdf", role.id));
     fsutil::write_if_changed(&path, &rendered.pdf).map_err(io_fail)?;
-    let st = OutputState {
-        key: key.to_string(),
-        sha256: sha256_hex(&rendered.pdf),
-        bytes: rendered.pdf.len() as u64,
-    };
+    let st = OutputState::new(key.to_string(), &rendered.pdf, &path);
     // The state is written after the PDF: a kill in between leaves a PDF
     // without a matching key, which the next run simply renders again.
     write_state(&state_dir.join(format!("{}.json", role.id)), &st).map_err(io_fail)?;
@@ -673,18 +734,31 @@ fn build_exports(
     for (id, key) in role_keys {
         key_parts.push(format!("{id}={key}").into_bytes());
     }
+    // The role keys cover roles.json and the PDFs; the tables also show
+    // things no PDF does (the source file name, effective_date when
+    // SOURCE_DATE_EPOCH sets the documents' date), so their cells are
+    // hashed too. Made again if the exports are rebuilt: cheaper in memory
+    // than keeping them (tens of ms at 1000 roles).
+    if opts.formats.makes_csv() || opts.formats.xlsx {
+        key_parts.push(export::tables::digest(&export::tables::build_tables(
+            company, roles,
+        )));
+    }
     let parts: Vec<&[u8]> = key_parts.iter().map(Vec::as_slice).collect();
     let key = content_key(&parts);
-    let previous: Option<ExportState> = read_state(&state_path);
-    if let Some(prev) = &previous
+    let mut previous: Option<ExportState> = read_state(&state_path);
+    if let Some(prev) = &mut previous
         && !opts.force
         && prev.key == key
         && !prev.files.is_empty()
         && prev
             .files
-            .iter()
-            .all(|(p, st)| file_size(&export_dir.join(p)) == Some(st.bytes))
+            .iter_mut()
+            .all(|(p, st)| st.verify(&export_dir.join(p)))
     {
+        // Records a refreshed file time, if any (rewritten only if changed;
+        // best effort: it only saves the next run a read).
+        let _ = write_state(&state_path, &*prev);
         let recs = prev
             .files
             .iter()
@@ -783,12 +857,9 @@ fn write_export(
     export_dir: &Path,
     file: &export::OutputFile,
 ) -> Result<(String, bool, OutputState)> {
-    let written = fsutil::write_if_changed(&export_dir.join(&file.path), &file.bytes)?;
-    let st = OutputState {
-        key: String::new(),
-        sha256: sha256_hex(&file.bytes),
-        bytes: file.bytes.len() as u64,
-    };
+    let path = export_dir.join(&file.path);
+    let written = fsutil::write_if_changed(&path, &file.bytes)?;
+    let st = OutputState::new(String::new(), &file.bytes, &path);
     Ok((file.path.clone(), written, st))
 }
 

@@ -516,3 +516,94 @@ fn changing_the_logo_file_rebuilds_every_pdf() {
     let (_, s, _) = build(roles.path(), out.path(), &[]);
     assert_eq!(s["counts"]["built"], 0, "{s}");
 }
+
+/// A copy of the logo fixture (company.yaml sets `data_version`, so role
+/// keys do not change with company.yaml's other text).
+fn logo_roles() -> tempfile::TempDir {
+    let roles = tempfile::tempdir().unwrap();
+    for e in fs::read_dir("tests/fixtures/pdf/logo").unwrap().flatten() {
+        fs::copy(e.path(), roles.path().join(e.file_name())).unwrap();
+    }
+    roles
+}
+
+#[test]
+fn exports_follow_what_only_the_tables_show() {
+    // With SOURCE_DATE_EPOCH setting the documents' date and data_version
+    // fixed, effective_date and the family file's name reach only the
+    // CSV/XLSX tables: the exports must still be rebuilt when they change.
+    let roles = logo_roles();
+    let out = tempfile::tempdir().unwrap();
+    let run = || {
+        let o = jdgen()
+            .env("SOURCE_DATE_EPOCH", "1767225600")
+            .arg("--roles")
+            .arg(roles.path())
+            .args(["build", "--format", "json", "-o"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+    };
+    run();
+    let company = roles.path().join("company.yaml");
+    let text = fs::read_to_string(&company).unwrap();
+    fs::write(&company, text.replace("2025-06-30", "2025-07-31")).unwrap();
+    let s = run();
+    assert_eq!(
+        s["counts"]["built"], 0,
+        "the PDFs show the SOURCE_DATE_EPOCH date: {s}"
+    );
+    assert_eq!(s["exports"], "built", "{s}");
+    let csv = fs::read_to_string(out.path().join("export/roles.csv")).unwrap();
+    assert!(
+        csv.contains("2025-07-31") && !csv.contains("2025-06-30"),
+        "{csv}"
+    );
+
+    fs::rename(
+        roles.path().join("widgets.yaml"),
+        roles.path().join("widget-eng.yaml"),
+    )
+    .unwrap();
+    let s = run();
+    assert_eq!(s["exports"], "built", "{s}");
+    let csv = fs::read_to_string(out.path().join("export/roles.csv")).unwrap();
+    assert!(
+        csv.contains("widget-eng.yaml") && !csv.contains("widgets.yaml"),
+        "{csv}"
+    );
+    assert_eq!(run()["exports"], "unchanged");
+}
+
+#[test]
+fn an_output_edited_in_place_is_rebuilt_even_at_the_same_size() {
+    let roles = logo_roles();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let good = tree(out.path());
+    // Overwrite bytes in the middle of a PDF and of an export, keeping
+    // their sizes (later mtimes: file systems may store whole seconds).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    for rel in ["pdf/widget-engineer.pdf", "export/roles.csv"] {
+        let path = out.path().join(rel);
+        let mut bytes = fs::read(&path).unwrap();
+        let mid = bytes.len() / 2;
+        bytes[mid..mid + 4].copy_from_slice(b"XXXX");
+        fs::write(&path, bytes).unwrap();
+    }
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 1, "{s}");
+    assert_eq!(s["exports"], "built", "{s}");
+    let now = tree(out.path());
+    for rel in ["pdf/widget-engineer.pdf", "export/roles.csv"] {
+        assert_eq!(now[rel].0, good[rel].0, "{rel} was not restored");
+    }
+    // The manifest's checksums describe the files on disk again.
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    let text = manifest.to_string();
+    assert!(text.contains(&jdgen::fsutil::sha256_hex(&now["export/roles.csv"].0)));
+}

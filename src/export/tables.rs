@@ -395,6 +395,37 @@ pub fn table(name: TableName, company: &Company, roles: &[ResolvedRole]) -> Tabl
 }
 
 /// Every table, in `TableName::ALL` order.
+/// A SHA-256 over every cell of `tables`: everything the CSV and XLSX
+/// exports show, so the batch runner's export key changes whenever they
+/// would (the columns are fixed by the jdgen version, which the key has).
+pub fn digest(tables: &[Table]) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for t in tables {
+        h.update(t.name.as_bytes());
+        h.update((t.rows.len() as u64).to_le_bytes());
+        for row in &t.rows {
+            h.update((row.len() as u64).to_le_bytes());
+            for cell in row {
+                match cell {
+                    Cell::Text(s) => {
+                        h.update([1]);
+                        h.update((s.len() as u64).to_le_bytes());
+                        h.update(s.as_bytes());
+                    }
+                    Cell::Integer(n) => {
+                        h.update([2]);
+                        h.update(n.to_le_bytes());
+                    }
+                    Cell::Boolean(b) => h.update([3, u8::from(*b)]),
+                    Cell::Empty => h.update([4]),
+                }
+            }
+        }
+    }
+    h.finalize().to_vec()
+}
+
 pub fn build_tables(company: &Company, roles: &[ResolvedRole]) -> Vec<Table> {
     TableName::ALL
         .into_iter()
