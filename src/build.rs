@@ -245,7 +245,7 @@ impl Log {
         let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
         match &self.bar {
             Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            None => crate::diag::to_stderr(&format!("{line}\n")),
         }
     }
 }
@@ -456,7 +456,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         }
         outcome
     })
-    .map_err(|e| Error::Usage(format!("cannot start {} render threads: {e}", opts.jobs)))?;
+    .map_err(crate::workers::spawn_error)?;
     if let Some(bar) = log.bar.take() {
         bar.finish_and_clear();
     }
@@ -670,7 +670,8 @@ fn render_one(
     ))
 }
 
-/// Removes `.name.XXXX.tmp` files that a killed run left behind.
+/// Removes `.name.XXXX.tmp` files that a killed run left behind (once they
+/// are old enough that no concurrent writer can still own them).
 fn sweep_temp_files(out_dir: &Path) {
     for dir in [
         out_dir.to_path_buf(),
@@ -679,15 +680,7 @@ fn sweep_temp_files(out_dir: &Path) {
         out_dir.join(STATE_DIR).join("pdf"),
         out_dir.join(STATE_DIR),
     ] {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with('.') && name.ends_with(".tmp") {
-                let _ = fs::remove_file(e.path());
-            }
-        }
+        fsutil::sweep_temp_files(&dir);
     }
 }
 

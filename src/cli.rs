@@ -227,7 +227,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{e}");
+            diag::to_stderr(&format!("{e}\n"));
             e.exit_code()
         }
     }
@@ -263,7 +263,7 @@ pub fn load_strict(dir: &Path) -> Result<Library> {
 
 fn print_warnings(warnings: &[Diagnostic]) {
     if !warnings.is_empty() {
-        eprint!("{}", diag::render(warnings));
+        diag::to_stderr(&diag::render(warnings));
     }
 }
 
@@ -284,15 +284,15 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
     let lib = load::load(dir)?;
     let problems = lib.diagnostics();
     if !problems.is_empty() {
-        eprint!("{}", diag::render(&problems));
+        diag::to_stderr(&diag::render(&problems));
     }
     let status = if lib.failed.is_empty() {
         exit::OK
     } else {
-        eprintln!(
-            "{} role file(s) have errors and are not listed",
+        diag::to_stderr(&format!(
+            "{} role file(s) have errors and are not listed\n",
             lib.failed.len()
-        );
+        ));
         exit::FAILED
     };
     let roles = resolve::resolve_all(&lib)?;
@@ -414,14 +414,16 @@ fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
             stdout_write(&(serde_json::to_string_pretty(&report).expect("json") + "\n"))?;
         }
         CheckFormat::Text => {
-            eprint!("{}", diag::render(&diagnostics));
+            diag::to_stderr(&diag::render(&diagnostics));
             if errors == 0 {
-                eprintln!("ok: {roles} roles in {files} files, {warnings} warning(s)");
+                diag::to_stderr(&format!(
+                    "ok: {roles} roles in {files} files, {warnings} warning(s)\n"
+                ));
             } else {
-                eprintln!(
-                    "{errors} error(s), {warnings} warning(s) in {}",
+                diag::to_stderr(&format!(
+                    "{errors} error(s), {warnings} warning(s) in {}\n",
                     dir.display()
-                );
+                ));
             }
         }
     }
@@ -429,6 +431,57 @@ fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
 }
 
 fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
+    match build_summary(dir, args) {
+        Ok(summary) => {
+            let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
+            if let Some(path) = &args.summary_json {
+                crate::fsutil::write_atomic(path, json.as_bytes())?;
+            }
+            if args.format == CheckFormat::Json {
+                stdout_write(&json)?;
+            }
+            Ok(summary.exit_code)
+        }
+        Err(e) => {
+            // A run that could not start or finish still replaces the
+            // previous summary: a scheduler must never read the last
+            // night's "ok" for tonight's failure. Best effort: the error
+            // itself is reported either way.
+            let json = serde_json::to_string_pretty(&serde_json::json!({
+                "ok": false,
+                "exit_code": e.exit_code(),
+                "jdgen_version": env!("CARGO_PKG_VERSION"),
+                "out_dir": args.output,
+                "error": e.to_string(),
+            }))
+            .expect("json")
+                + "\n";
+            if let Some(path) = &args.summary_json
+                && path != Path::new("-")
+            {
+                let _ = crate::fsutil::write_atomic(path, json.as_bytes());
+            }
+            if args.format == CheckFormat::Json {
+                let _ = stdout_write(&json);
+            }
+            Err(e)
+        }
+    }
+}
+
+fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> {
+    if args.output == Path::new("-") {
+        return Err(Error::Usage(
+            "-o names the output folder; for the run summary on standard output use --format json"
+                .into(),
+        ));
+    }
+    if args.summary_json.as_deref() == Some(Path::new("-")) {
+        return Err(Error::Usage(
+            "--summary-json takes a file; for the summary on standard output use --format json"
+                .into(),
+        ));
+    }
     let shard = match args.shard {
         Some(s) => Some(s),
         None => shard_from_env()?,
@@ -450,34 +503,47 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
         signature: args.doc.signature,
         formats: crate::export::Formats::all(),
     };
-    let summary = crate::build::run(dir, &renderer, &opts)?;
-    let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
-    if let Some(path) = &args.summary_json {
-        crate::fsutil::write_atomic(path, json.as_bytes())?;
-    }
-    if args.format == CheckFormat::Json {
-        stdout_write(&json)?;
-    }
-    Ok(summary.exit_code)
+    crate::build::run(dir, &renderer, &opts)
 }
 
 /// `--shard` for a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based)
 /// and JDGEN_SHARD_COUNT.
 fn shard_from_env() -> Result<Option<crate::build::Shard>> {
-    let (Ok(index), Ok(count)) = (
-        std::env::var("JOB_COMPLETION_INDEX"),
-        std::env::var("JDGEN_SHARD_COUNT"),
-    ) else {
-        return Ok(None);
+    let index = std::env::var("JOB_COMPLETION_INDEX").ok();
+    let count = std::env::var("JDGEN_SHARD_COUNT").ok();
+    let (index, count) = match (index, count) {
+        (Some(i), Some(c)) => (i, c),
+        (Some(i), None) => {
+            diag::to_stderr(&format!(
+                "warning: JOB_COMPLETION_INDEX={} is set but JDGEN_SHARD_COUNT is not: building every \
+                 role; set JDGEN_SHARD_COUNT to the Job's completions to build one shard\n",
+                i.trim()
+            ));
+            return Ok(None);
+        }
+        _ => return Ok(None),
     };
-    let index: u32 = index.trim().parse().map_err(|_| {
+    let bad = |why: &str| {
         Error::Usage(format!(
-            "JOB_COMPLETION_INDEX must be a number, found `{index}`"
+            "JOB_COMPLETION_INDEX={} with JDGEN_SHARD_COUNT={}: {why}",
+            index.trim(),
+            count.trim()
         ))
-    })?;
-    crate::build::Shard::parse(&format!("{}/{}", index + 1, count.trim()))
+    };
+    let i: u32 = index
+        .trim()
+        .parse()
+        .map_err(|_| bad("the index must be a whole number from 0"))?;
+    let n: u32 = count
+        .trim()
+        .parse()
+        .map_err(|_| bad("the count must be a whole number from 1"))?;
+    if n == 0 || i >= n {
+        return Err(bad("the index (0-based) must be below the count"));
+    }
+    crate::build::Shard::parse(&format!("{}/{n}", i + 1))
         .map(Some)
-        .map_err(|e| Error::Usage(format!("JOB_COMPLETION_INDEX/JDGEN_SHARD_COUNT: {e}")))
+        .map_err(|e| bad(&e))
 }
 
 fn pdf(
@@ -496,10 +562,10 @@ fn pdf(
         let lib = load::load(dir)?;
         print_warnings(&lib.warnings);
         if !lib.failed.is_empty() {
-            eprintln!(
-                "warning: {} role file(s) have errors; `jdgen check` lists them",
+            diag::to_stderr(&format!(
+                "warning: {} role file(s) have errors; `jdgen check` lists them\n",
                 lib.failed.len()
-            );
+            ));
         }
         lib
     };
@@ -533,6 +599,12 @@ fn pdf(
         _ => false,
     };
     let out = output.unwrap_or_else(|| PathBuf::from("out/pdf"));
+    if out == Path::new("-") {
+        return Err(Error::Usage(
+            "PDFs are not written to standard output: -o takes a file ending in .pdf (one role) or a folder"
+                .into(),
+        ));
+    }
     let renderer = Renderer::new(&render.options())?;
     let doc = doc.options(&lib.company)?;
     let tty = std::io::stderr().is_terminal();
@@ -561,20 +633,28 @@ fn pdf(
             });
         (path, result)
     })
-    .map_err(|e| Error::Usage(format!("cannot start render threads: {e}")))?;
+    .map_err(crate::workers::spawn_error)?;
     let mut failures = Vec::new();
     for (path, result) in results {
         match result {
             Ok(warnings) => {
                 print_warnings(&warnings);
                 if tty || roles.len() > 1 {
-                    eprintln!("wrote {}", path.display());
+                    diag::to_stderr(&format!("wrote {}\n", path.display()));
                 } else {
-                    println!("{}", path.display());
+                    diag::to_stdout(&format!("{}\n", path.display()));
                 }
             }
             Err(diags) => failures.extend(diags),
         }
+    }
+    let folder = if single_file {
+        out.parent()
+    } else {
+        Some(out.as_path())
+    };
+    if let Some(folder) = folder {
+        crate::fsutil::sweep_temp_files(folder);
     }
     if failures.is_empty() {
         Ok(exit::OK)
@@ -610,7 +690,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         let rendered = crate::workers::map(jobs, &roles, |role| {
             renderer.render(&lib.company, role, &doc)
         })
-        .map_err(|e| Error::Usage(format!("cannot start render threads: {e}")))?;
+        .map_err(crate::workers::spawn_error)?;
         let mut failures = Vec::new();
         for (role, result) in roles.iter().zip(rendered) {
             match result {
@@ -641,8 +721,9 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         export::zip::check_entry_name(&f.path).map_err(Error::Usage)?;
         let path = out.join(&f.path);
         crate::fsutil::write_atomic(&path, &f.bytes)?;
-        eprintln!("wrote {}", path.display());
+        diag::to_stderr(&format!("wrote {}\n", path.display()));
     }
+    crate::fsutil::sweep_temp_files(&out);
     Ok(exit::OK)
 }
 

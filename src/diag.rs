@@ -176,6 +176,22 @@ pub fn closest_n<'a>(
     scored.into_iter().take(n).map(|(_, c)| c).collect()
 }
 
+/// Writes `text` to stderr, ignoring failure: a closed pipe
+/// (`jdgen build 2>&1 | head`) or a full disk must not turn a finished run
+/// into a crash; the exit code still says what happened.
+pub fn to_stderr(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|_| err.flush());
+}
+
+/// Writes `text` to stdout, ignoring failure (see [`to_stderr`]).
+pub fn to_stdout(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,6 +71,34 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Hex SHA-256 of `bytes`.
+/// How old a temporary file must be before a sweep deletes it. Writers
+/// rename their temporary file into place within seconds, so anything this
+/// old was left by a killed run, never by one still writing (another
+/// `jdgen export` or `pdf` writing into the same folder, which takes no lock).
+pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Deletes the temporary files [`write_atomic`] leaves in `dir` when a run is
+/// killed (`.<name>.<random>.tmp`), once they are [`STALE_TEMP_AGE`] old.
+/// Best effort: errors are ignored.
+pub fn sweep_temp_files(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_TEMP_AGE);
+        if name.starts_with('.') && name.ends_with(".tmp") && old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::load::hex(&Sha256::digest(bytes))
 }

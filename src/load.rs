@@ -118,14 +118,34 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         ]
     })?;
     let mut files = Vec::new();
+    // Role files whose names cannot be used: reported, never skipped
+    // silently (their roles would vanish from every output).
+    let mut bad_names = Vec::new();
     for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !(name.ends_with(".yaml") || name.ends_with(".yml")) {
+        let raw = entry.file_name();
+        let name = raw.to_string_lossy().into_owned();
+        let lower = name.to_ascii_lowercase();
+        if name.starts_with('.') || !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
+            continue;
+        }
+        if raw.to_str().is_none() {
+            bad_names.push(FailedFile {
+                file: entry.path(),
+                role_ids: Vec::new(),
+                errors: vec![
+                    Diagnostic::error(format!(
+                        "the file name `{name}` is not valid UTF-8, so its roles cannot be loaded"
+                    ))
+                    .in_file(&entry.path())
+                    .help("rename the file using UTF-8 (e.g. plain ASCII letters, digits and `-`)"),
+                ],
+            });
             continue;
         }
         files.push(name);
     }
     files.sort();
+    bad_names.sort_by(|a, b| a.file.cmp(&b.file));
 
     let company_path = dir.join(COMPANY_FILE);
     let (company, company_text) = if files.iter().any(|f| f == COMPANY_FILE) {
@@ -151,7 +171,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     };
 
     let family_files: Vec<&String> = files.iter().filter(|f| *f != COMPANY_FILE).collect();
-    if family_files.is_empty() {
+    if family_files.is_empty() && bad_names.is_empty() {
         return Err(vec![
             Diagnostic::error(format!("no role files (*.yaml) in {}", dir.display()))
                 .help("add one YAML file per job family (see docs/role-format.md)"),
@@ -160,7 +180,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
 
     // Read in order, then parse and check the files in parallel: each is
     // independent until the cross-file duplicate check.
-    let mut failed = Vec::new();
+    let mut failed = bad_names;
     let mut readable = Vec::new();
     for name in family_files {
         let path = dir.join(name);

@@ -15,6 +15,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// Stack size of a render thread: Typst's layout recursion is deep.
 pub const RENDER_STACK: usize = 16 * 1024 * 1024;
 
+/// The error for worker threads that cannot be started (a process or
+/// memory limit): exit 1 with advice, not a usage error.
+pub fn spawn_error(e: std::io::Error) -> crate::error::Error {
+    crate::error::Error::Invalid(vec![
+        crate::diag::Diagnostic::error(format!("cannot start the worker threads: {e}"))
+            .help("lower --jobs (build) or raise the process's thread limit (ulimit -u)"),
+    ])
+}
+
 /// The default number of workers: one per core.
 pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())

@@ -607,3 +607,102 @@ fn an_output_edited_in_place_is_rebuilt_even_at_the_same_size() {
     let text = manifest.to_string();
     assert!(text.contains(&jdgen::fsutil::sha256_hex(&now["export/roles.csv"].0)));
 }
+
+#[test]
+fn a_failed_run_replaces_the_summary_file() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let summary = out.path().join("summary.json");
+    let s = summary.to_str().unwrap();
+    assert_eq!(
+        build(roles.path(), &out.path().join("o"), &["--summary-json", s]).0,
+        0
+    );
+    let read = || serde_json::from_slice::<Value>(&fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(read()["ok"], true);
+    // Tonight's run cannot even read its roles: the file must not still say ok.
+    let (code, stdout, _) = build(
+        &roles.path().join("missing"),
+        &out.path().join("o"),
+        &["--summary-json", s],
+    );
+    assert_eq!(code, 1);
+    let failed = read();
+    assert_eq!(failed["ok"], false, "{failed}");
+    assert_eq!(failed["exit_code"], 1);
+    assert!(
+        failed["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot read role folder"),
+        "{failed}"
+    );
+    assert_eq!(
+        stdout, failed,
+        "--format json prints the same failure summary"
+    );
+}
+
+#[test]
+fn shard_settings_from_the_environment_are_checked() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let with_env = |vars: &[(&str, &str)]| {
+        let mut c = jdgen();
+        for (k, v) in vars {
+            c.env(k, v);
+        }
+        c.arg("--roles")
+            .arg(roles.path())
+            .args(["build", "--format", "json", "-o"])
+            .arg(out.path())
+            .output()
+            .unwrap()
+    };
+    for (index, count) in [("4294967295", "4"), ("4", "4"), ("x", "4"), ("0", "0")] {
+        let o = with_env(&[
+            ("JOB_COMPLETION_INDEX", index),
+            ("JDGEN_SHARD_COUNT", count),
+        ]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{index}/{count}: {err}");
+        assert!(
+            err.contains(&format!(
+                "JOB_COMPLETION_INDEX={index} with JDGEN_SHARD_COUNT={count}"
+            )),
+            "{err}"
+        );
+    }
+    // An index without a count builds everything, and says so.
+    let o = with_env(&[("JOB_COMPLETION_INDEX", "1")]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("JDGEN_SHARD_COUNT is not"), "{err}");
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["shard"], Value::Null);
+}
+
+#[test]
+fn only_old_temporary_files_are_swept() {
+    // A killed run's leftovers go; a temporary file another command (an
+    // `export` into the same folder, which takes no lock) is still writing
+    // must not.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let old = out.path().join("export/.roles.csv.abc123.tmp");
+    let young = out.path().join("export/.items.csv.def456.tmp");
+    for p in [&old, &young] {
+        fs::write(p, b"partial").unwrap();
+    }
+    let an_hour_ago = SystemTime::now() - std::time::Duration::from_secs(3600);
+    fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(an_hour_ago)
+        .unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    assert!(!old.exists(), "a killed run's temporary file is removed");
+    assert!(young.exists(), "a temporary file in use is left alone");
+}

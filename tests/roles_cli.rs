@@ -519,3 +519,101 @@ fn a_named_role_renders_even_when_another_file_is_broken() {
     ]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn role_files_with_upper_case_or_undecodable_names_are_never_skipped_silently() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["company.yaml", "engineering.yaml"] {
+        std::fs::copy(
+            Path::new("tests/fixtures/minimal").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    // An upper-case extension is still a role file.
+    std::fs::write(
+        dir.path().join("Design.YAML"),
+        "family: design\ntitle: Designer\nlevels:\n  - id: designer\n    level: Intermediate\n    title: Product Designer\n    grade: 6\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["--roles", dir.path().to_str().unwrap(), "list"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("designer"), "{out}");
+    // A name that is not UTF-8 is an error that names the file.
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
+    std::fs::write(dir.path().join(bad), "family: x\n").unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("not valid UTF-8") && err.contains("caf"),
+        "{err}"
+    );
+}
+
+#[test]
+fn closed_output_streams_are_not_a_crash() {
+    use std::process::{Command as Std, Stdio};
+    let out = tempfile::tempdir().unwrap();
+    // stderr is a pipe nobody reads: every log line fails with EPIPE.
+    let mut child = Std::new(env!("CARGO_BIN_EXE_jdgen"))
+        .args([
+            "--roles",
+            "tests/fixtures/minimal",
+            "build",
+            "--force",
+            "-o",
+        ])
+        .arg(out.path())
+        .env_remove("JDGEN_ROLES")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status}");
+    // stdout on a full device: the PDF is written, the path cannot be.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let status = Std::new(env!("CARGO_BIN_EXE_jdgen"))
+        .args([
+            "--roles",
+            "tests/fixtures/minimal",
+            "pdf",
+            "--role",
+            "junior-engineer",
+            "-o",
+        ])
+        .arg(out.path().join("x.pdf"))
+        .env_remove("JDGEN_ROLES")
+        .stdout(full)
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0), "{status}");
+    assert!(out.path().join("x.pdf").is_file());
+}
+
+#[test]
+fn paths_that_cannot_be_outputs_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    for args in [
+        vec!["pdf", "--role", "senior-social", "-o", "-"],
+        vec!["build", "-o", "-"],
+        vec!["build", "-o", d, "--summary-json", "-"],
+        vec!["export", "--zip", "-o", "bundle.zip"],
+        vec!["export", "--csv", "-o", "roles.csv"],
+    ] {
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("-o") || err.contains("--summary-json"),
+            "{args:?}: {err}"
+        );
+    }
+    assert!(!Path::new("-").exists() && !Path::new("bundle.zip").exists());
+}

@@ -447,6 +447,19 @@ impl ExportArgs {
             .output
             .clone()
             .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_DIR));
+        // `-o bundle.zip` would make a folder of that name: say what -o is.
+        if let Some(ext) = dir
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            && ["zip", "csv", "xlsx", "json"].contains(&ext.as_str())
+        {
+            return Err(Error::Usage(format!(
+                "-o {} looks like a file, but -o names the folder the exports go into \
+                 (they keep their names, e.g. {ZIP_FILE}); pass a folder such as -o {}",
+                dir.display(),
+                dir.with_extension("").display()
+            )));
+        }
         Ok((formats, Destination::Folder(dir)))
     }
 }
