@@ -149,7 +149,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
 
     let company_path = dir.join(COMPANY_FILE);
     let (company, company_text) = if files.iter().any(|f| f == COMPANY_FILE) {
-        let (text, errs) = read_text(&company_path);
+        let (text, errs) = read_text(dir, &company_path);
         match text {
             Some(text) => (
                 load_company(dir, &company_path, Arc::from(text.clone()))?,
@@ -184,7 +184,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     let mut readable = Vec::new();
     for name in family_files {
         let path = dir.join(name);
-        let (text, errs) = read_text(&path);
+        let (text, errs) = read_text(dir, &path);
         match text {
             Some(text) => {
                 readable.push((name, path, Arc::<str>::from(text)));
@@ -259,7 +259,24 @@ fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
 /// is a few kilobytes, and a link to /dev/zero must not eat the memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-fn read_text(path: &Path) -> (Option<String>, Vec<Diagnostic>) {
+fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
+    // A link out of the role folder is refused, as for the logo: the run
+    // would read (and quote in its errors) a file nobody put there.
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && !fs::canonicalize(path)
+            .ok()
+            .zip(fs::canonicalize(dir).ok())
+            .is_some_and(|(file, dir)| file.starts_with(dir))
+    {
+        return (
+            None,
+            vec![
+                Diagnostic::error("this role file links to a file outside the role folder")
+                    .in_file(path)
+                    .help("copy the file into the role folder instead of linking to it"),
+            ],
+        );
+    }
     // Only regular files (after following links): a FIFO would block the
     // run forever and a device could be endless.
     match fs::metadata(path) {
