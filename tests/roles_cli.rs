@@ -12,6 +12,19 @@ fn jdgen() -> Command {
     c
 }
 
+/// A copy of the minimal fixture (company and one family) in a temp folder.
+fn minimal_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["company.yaml", "engineering.yaml"] {
+        std::fs::copy(
+            Path::new("tests/fixtures/minimal").join(f),
+            dir.path().join(f),
+        )
+        .unwrap();
+    }
+    dir
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = jdgen().args(args).output().unwrap();
     (
@@ -482,14 +495,7 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
 
 #[test]
 fn a_named_role_renders_even_when_another_file_is_broken() {
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["company.yaml", "engineering.yaml"] {
-        std::fs::copy(
-            Path::new("tests/fixtures/minimal").join(f),
-            dir.path().join(f),
-        )
-        .unwrap();
-    }
+    let dir = minimal_copy();
     std::fs::copy(
         "tests/fixtures/broken/typos.yaml",
         dir.path().join("typos.yaml"),
@@ -527,14 +533,7 @@ fn a_named_role_renders_even_when_another_file_is_broken() {
 #[test]
 fn role_files_with_upper_case_or_undecodable_names_are_never_skipped_silently() {
     use std::os::unix::ffi::OsStrExt;
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["company.yaml", "engineering.yaml"] {
-        std::fs::copy(
-            Path::new("tests/fixtures/minimal").join(f),
-            dir.path().join(f),
-        )
-        .unwrap();
-    }
+    let dir = minimal_copy();
     // An upper-case extension is still a role file.
     std::fs::write(
         dir.path().join("Design.YAML"),
