@@ -670,8 +670,8 @@ fn render_one(
     ))
 }
 
-/// Removes `.name.XXXX.tmp` files that a killed run left behind (once they
-/// are old enough that no concurrent writer can still own them).
+/// Removes the temporary files a killed run left behind in the output
+/// folders, never one a concurrent writer still owns (`fsutil::sweep_temp_files`).
 fn sweep_temp_files(out_dir: &Path) {
     for dir in [
         out_dir.to_path_buf(),

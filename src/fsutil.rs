@@ -30,7 +30,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
+        .prefix(&format!(".{name}.{}.", writer_tag()))
         .suffix(".tmp")
         .tempfile_in(parent)
         .map_err(|e| Error::io(parent, e))?;
@@ -71,15 +71,50 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Hex SHA-256 of `bytes`.
-/// How old a temporary file must be before a sweep deletes it. Writers
-/// rename their temporary file into place within seconds, so anything this
-/// old was left by a killed run, never by one still writing (another
-/// `jdgen export` or `pdf` writing into the same folder, which takes no lock).
+/// How old a temporary file of a writer that cannot be checked (another
+/// machine, an older jdgen) must be before a sweep deletes it. Writers
+/// rename their temporary file into place within seconds.
 pub const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+/// `<host>-<pid>` of this process: part of every temporary file's name, so
+/// a sweep can tell a file whose writer is gone (a killed run: delete it
+/// now) from one another command is still writing (`jdgen export` or `pdf`
+/// into a folder a `build` is sweeping: leave it).
+fn writer_tag() -> String {
+    format!("{}-{}", host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    let name = fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .unwrap_or_default();
+    // Kept to characters that cannot clash with the name's other parts.
+    let name: String = name
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if name.is_empty() { "host".into() } else { name }
+}
+
+/// Whether the writer of the temporary file `name` (`.<file>.<host>-<pid>.<random>.tmp`)
+/// is known to be gone: same host, and no such process. `None` when that
+/// cannot be told (another host, no `/proc`, an older name format).
+fn writer_gone(name: &str) -> Option<bool> {
+    let stem = name.strip_suffix(".tmp")?;
+    let (rest, _random) = stem.rsplit_once('.')?;
+    let (_, tag) = rest.rsplit_once('.')?;
+    let (host, pid) = tag.rsplit_once('-')?;
+    let pid: u32 = pid.parse().ok()?;
+    if host != host_name() || !Path::new("/proc/self").exists() {
+        return None;
+    }
+    Some(pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists())
+}
+
 /// Deletes the temporary files [`write_atomic`] leaves in `dir` when a run is
-/// killed (`.<name>.<random>.tmp`), once they are [`STALE_TEMP_AGE`] old.
-/// Best effort: errors are ignored.
+/// killed: at once when their writer is known to be gone, else once they
+/// are [`STALE_TEMP_AGE`] old. Best effort: errors are ignored.
 pub fn sweep_temp_files(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -87,13 +122,17 @@ pub fn sweep_temp_files(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age >= STALE_TEMP_AGE);
-        if name.starts_with('.') && name.ends_with(".tmp") && old {
+        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+            continue;
+        }
+        let old = || {
+            e.metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= STALE_TEMP_AGE)
+        };
+        if writer_gone(&name) == Some(true) || old() {
             let _ = fs::remove_file(e.path());
         }
     }
@@ -106,6 +145,41 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporary_files_of_gone_writers_are_swept_at_once_others_when_old() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = writer_tag();
+        let host = host_name();
+        let gone = format!(".roles.csv.{host}-4000000000.aB3dE9.tmp"); // no such pid
+        let alive = format!(".items.csv.{me}.xY7zQ2.tmp");
+        let elsewhere = ".roles.json.otherhost-1.k9L0mN.tmp";
+        let old_format = ".roles.xlsx.pQ4rS5.tmp";
+        for n in [&gone, &alive, elsewhere, old_format, "keep.pdf"] {
+            fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        assert_eq!(writer_gone(&gone), Some(true));
+        assert_eq!(writer_gone(&alive), Some(false));
+        assert_eq!(writer_gone(elsewhere), None);
+        assert_eq!(writer_gone(old_format), None);
+        sweep_temp_files(dir.path());
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            alive.clone(),
+            elsewhere.into(),
+            old_format.into(),
+            "keep.pdf".into(),
+        ];
+        want.sort();
+        assert_eq!(left, want);
+        // write_atomic's temporary files carry this process's tag.
+        assert!(me.ends_with(&format!("-{}", std::process::id())));
+    }
 
     #[test]
     fn atomic_write_replaces_and_leaves_no_temp_files() {
