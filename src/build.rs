@@ -730,12 +730,15 @@ fn build_exports(
     // The role keys cover roles.json and the PDFs; the tables also show
     // things no PDF does (the source file name, effective_date when
     // SOURCE_DATE_EPOCH sets the documents' date), so their cells are
-    // hashed too. Made again if the exports are rebuilt: cheaper in memory
-    // than keeping them (tens of ms at 1000 roles).
-    if opts.formats.makes_csv() || opts.formats.xlsx {
-        key_parts.push(export::tables::digest(&export::tables::build_tables(
-            company, roles,
-        )));
+    // hashed too. Made once: the CSVs and workbook below are written from
+    // them, and they are dropped before the bundle is made.
+    let cells = if export::needs_tables(&opts.formats) {
+        export::tables::build_tables(company, roles)
+    } else {
+        Vec::new()
+    };
+    if export::needs_tables(&opts.formats) {
+        key_parts.push(export::tables::digest(&cells));
     }
     let parts: Vec<&[u8]> = key_parts.iter().map(Vec::as_slice).collect();
     let key = content_key(&parts);
@@ -805,7 +808,7 @@ fn build_exports(
                 .stack_size(workers::RENDER_STACK)
                 .spawn_scoped(s, make_json)
         });
-        let tables = export::table_files(&input, &f, timestamp);
+        let tables = export::table_files_from(&cells, &input, &f, timestamp);
         let json = match thread {
             Some(Ok(h)) => Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
             // No second thread to be had: make it here instead.
@@ -815,6 +818,7 @@ fn build_exports(
         (json, tables)
     });
     let tables = tables?;
+    drop(cells);
     if f.csv {
         for csv in &tables.csvs {
             record(write_export(&export_dir, csv)?);

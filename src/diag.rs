@@ -180,16 +180,16 @@ pub fn closest_n<'a>(
 /// (`jdgen build 2>&1 | head`) or a full disk must not turn a finished run
 /// into a crash; the exit code still says what happened.
 pub fn to_stderr(text: &str) {
-    use std::io::Write;
-    let mut err = std::io::stderr().lock();
-    let _ = err.write_all(text.as_bytes()).and_then(|_| err.flush());
+    write_ignoring_errors(std::io::stderr().lock(), text);
 }
 
 /// Writes `text` to stdout, ignoring failure (see [`to_stderr`]).
 pub fn to_stdout(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    write_ignoring_errors(std::io::stdout().lock(), text);
+}
+
+fn write_ignoring_errors(mut w: impl std::io::Write, text: &str) {
+    let _ = w.write_all(text.as_bytes()).and_then(|_| w.flush());
 }
 
 #[cfg(test)]

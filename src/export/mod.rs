@@ -223,12 +223,32 @@ pub struct TableFiles {
     pub workbook: Option<OutputFile>,
 }
 
+/// Whether `formats` needs the tables at all (not for `--json` alone).
+pub fn needs_tables(formats: &Formats) -> bool {
+    formats.makes_csv() || formats.xlsx
+}
+
 /// Makes the [`TableFiles`] that `formats` needs (none for `--json` alone).
 pub fn table_files(input: &ExportInput, formats: &Formats, timestamp: i64) -> Result<TableFiles> {
-    if !(formats.makes_csv() || formats.xlsx) {
+    if !needs_tables(formats) {
         return Ok(TableFiles::default());
     }
     let tables = tables::build_tables(input.company, input.roles);
+    table_files_from(&tables, input, formats, timestamp)
+}
+
+/// [`table_files`] from tables already made (`tables::build_tables` of the
+/// same input), for a caller that needed them first (the batch runner's
+/// export key).
+pub fn table_files_from(
+    tables: &[tables::Table],
+    input: &ExportInput,
+    formats: &Formats,
+    timestamp: i64,
+) -> Result<TableFiles> {
+    if !needs_tables(formats) {
+        return Ok(TableFiles::default());
+    }
     let csvs = if formats.makes_csv() {
         tables
             .iter()
@@ -251,7 +271,7 @@ pub fn table_files(input: &ExportInput, formats: &Formats, timestamp: i64) -> Re
         Some(OutputFile {
             path: XLSX_FILE.into(),
             bytes: xlsx::write_xlsx(
-                &tables,
+                tables,
                 &xlsx::WorkbookInfo {
                     title: "Job profiles",
                     author: &input.company.name,
