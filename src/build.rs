@@ -733,13 +733,12 @@ fn build_exports(
     // hashed too. Made once: the CSVs and workbook below are written from
     // them, and they are dropped before the bundle is made.
     let cells = if export::needs_tables(&opts.formats) {
-        export::tables::build_tables(company, roles)
+        let cells = export::tables::build_tables(company, roles);
+        key_parts.push(export::tables::digest(&cells));
+        cells
     } else {
         Vec::new()
     };
-    if export::needs_tables(&opts.formats) {
-        key_parts.push(export::tables::digest(&cells));
-    }
     let parts: Vec<&[u8]> = key_parts.iter().map(Vec::as_slice).collect();
     let key = content_key(&parts);
     let mut previous: Option<ExportState> = read_state(&state_path);
