@@ -38,7 +38,7 @@ use crate::data::{self, DocumentOptions};
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result, exit};
 use crate::export::{self, ExportInput, Formats};
-use crate::fsutil::{self, sha256_hex};
+use crate::fsutil::{self, Durability, sha256_hex};
 use crate::load::{self, hex};
 use crate::render::Renderer;
 use crate::resolve::{self, ResolvedRole};
@@ -356,7 +356,6 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let pdf_dir = opts.out_dir.join("pdf");
     let state_dir = opts.out_dir.join(STATE_DIR).join("pdf");
 
-    // Keys first (cheap), so the work list and the progress total are known.
     let fingerprint = renderer.fingerprint();
     // The renderer reads the logo from disk (the data only names it), so
     // its bytes are part of every key; read once here, not per role.
@@ -366,52 +365,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         }
         None => String::new(),
     };
-    // Only the key is kept: holding every role's data would grow memory
-    // with the corpus.
-    let key_of = |r: &ResolvedRole| {
-        let data = data::template_data(&lib.company, r, &doc);
-        let json = serde_json::to_vec(&data).expect("json");
-        content_key(&[fingerprint.as_bytes(), logo.as_bytes(), &json])
-    };
-    let keys = workers::map(opts.jobs, &roles, key_of)
-        .unwrap_or_else(|_| roles.iter().map(key_of).collect());
-    let keyed: Vec<(&ResolvedRole, String)> = roles.iter().zip(keys).collect();
-    let mut todo = Vec::new();
-    let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
-    for (role, key) in &keyed {
-        let pdf = pdf_dir.join(format!("{}.pdf", role.id));
-        let state_path = state_dir.join(format!("{}.json", role.id));
-        let current = read_state::<OutputState>(&state_path)
-            .filter(|st| !opts.force && st.key == *key)
-            .and_then(|mut st| {
-                let recorded = st.modified;
-                st.verify(&pdf).then(|| {
-                    if st.modified != recorded {
-                        // Best effort: only saves the next run a read.
-                        let _ = write_state(&state_path, &st);
-                    }
-                    st
-                })
-            });
-        match current {
-            Some(st) => {
-                records.insert(
-                    role.id.clone(),
-                    OutputRecord {
-                        path: format!("pdf/{}.pdf", role.id),
-                        sha256: st.sha256,
-                        bytes: st.bytes,
-                        status: Status::Unchanged,
-                    },
-                );
-            }
-            None => todo.push((*role, key.clone())),
-        }
-    }
 
     let mut log = log;
-    if opts.progress_bar && !opts.quiet && !todo.is_empty() {
-        let bar = indicatif::ProgressBar::new(todo.len() as u64);
+    if opts.progress_bar && !opts.quiet && !roles.is_empty() {
+        let bar = indicatif::ProgressBar::new(roles.len() as u64);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} rendering [{bar:30}] {pos}/{len} PDFs  {elapsed_precise} (ETA {eta}) {msg}",
@@ -422,28 +379,44 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         log.bar = Some(bar);
     }
     log.line(&format!(
-        "{} roles{}: {} to render, {} unchanged, {} failed to load",
+        "{} roles{}, {} failed to load: rendering those whose content key changed",
         roles.len(),
         opts.shard
             .map(|s| format!(" in shard {}/{}", s.index, s.count))
             .unwrap_or_default(),
-        todo.len(),
-        records.len(),
         failures.len()
     ));
 
-    // Render in parallel; each thread writes its own files.
+    // One pass per role on the workers: make its template data, key it,
+    // and render it only if the key or the file on disk changed. The data
+    // is made once and dropped after its role (holding every role's data
+    // would grow memory with the corpus).
     let t_render = Instant::now();
-    let outcomes = workers::map(opts.jobs, &todo, |(role, key)| {
-        let outcome = render_one(
-            renderer,
-            &lib.company,
-            role,
-            key,
-            &doc,
-            &pdf_dir,
-            &state_dir,
-        );
+    let outcomes = workers::map(opts.jobs, &roles, |role| {
+        let json = serde_json::to_vec(&data::template_data(&lib.company, role, &doc))
+            .expect("template data serialises");
+        let key = content_key(&[fingerprint.as_bytes(), logo.as_bytes(), &json]);
+        let outcome = match current_output(&pdf_dir, &state_dir, role, &key, opts.force) {
+            Some(st) => Ok((
+                OutputRecord {
+                    path: format!("pdf/{}.pdf", role.id),
+                    sha256: st.sha256,
+                    bytes: st.bytes,
+                    status: Status::Unchanged,
+                },
+                Vec::new(),
+            )),
+            None => render_one(
+                renderer,
+                &lib.company,
+                role,
+                json,
+                &key,
+                &doc,
+                &pdf_dir,
+                &state_dir,
+            ),
+        };
         if let Some(bar) = &log.bar {
             bar.inc(1);
         }
@@ -454,28 +427,30 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 f.message
             ));
         }
-        outcome
+        (key, outcome)
     })
     .map_err(crate::workers::spawn_error)?;
     if let Some(bar) = log.bar.take() {
         bar.finish_and_clear();
     }
     renderer.release_caches();
+    // The durable point for every PDF renamed into place above: one folder
+    // sync, not one per file.
+    fsutil::sync_dir(&pdf_dir);
     durations.insert("render".into(), t_render.elapsed().as_millis());
     let mut built = 0;
     let mut warnings: Vec<String> = Vec::new();
-    for r in outcomes {
-        match r {
+    let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
+    let mut keyed: Vec<(&ResolvedRole, String)> = Vec::with_capacity(roles.len());
+    for (role, (key, outcome)) in roles.iter().zip(outcomes) {
+        keyed.push((role, key));
+        match outcome {
             Ok((rec, warns)) => {
                 warnings.extend(warns);
-                built += 1;
-                records.insert(
-                    rec.path
-                        .trim_start_matches("pdf/")
-                        .trim_end_matches(".pdf")
-                        .to_string(),
-                    rec,
-                );
+                if rec.status == Status::Built {
+                    built += 1;
+                }
+                records.insert(role.id.clone(), rec);
             }
             Err(f) => failures.push(f),
         }
@@ -618,20 +593,49 @@ fn read_state<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
 
 fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(state).expect("json");
-    fsutil::write_if_changed(path, &bytes).map(|_| ())
+    // Lost or unreadable state only costs a re-render, so no syncs.
+    fsutil::write_if_changed(path, &bytes, Durability::Cache).map(|_| ())
 }
 
+/// The recorded state of `role`'s PDF if it was made from `key` and the
+/// file on disk is still the one recorded (`OutputState::verify`).
+fn current_output(
+    pdf_dir: &Path,
+    state_dir: &Path,
+    role: &ResolvedRole,
+    key: &str,
+    force: bool,
+) -> Option<OutputState> {
+    if force {
+        return None;
+    }
+    let pdf = pdf_dir.join(format!("{}.pdf", role.id));
+    let state_path = state_dir.join(format!("{}.json", role.id));
+    let mut st = read_state::<OutputState>(&state_path).filter(|st| st.key == key)?;
+    let recorded = st.modified;
+    if !st.verify(&pdf) {
+        return None;
+    }
+    if st.modified != recorded {
+        // Best effort: only saves the next run a read.
+        let _ = write_state(&state_path, &st);
+    }
+    Some(st)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn render_one(
     renderer: &Renderer,
     company: &load::Company,
     role: &ResolvedRole,
+    json: Vec<u8>,
     key: &str,
     doc: &DocumentOptions,
     pdf_dir: &Path,
     state_dir: &Path,
 ) -> std::result::Result<(OutputRecord, Vec<String>), Failure> {
     let rendered = renderer
-        .render(company, role, doc)
+        .render_json(company, role, doc, json)
         .map_err(|diags| Failure {
             role: Some(role.id.clone()),
             file: diags
@@ -650,7 +654,8 @@ fn render_one(
         message: e.to_string(),
     };
     let path = pdf_dir.join(format!("{}.pdf", role.id));
-    fsutil::write_if_changed(&path, &rendered.pdf).map_err(io_fail)?;
+    // The folder is synced once after all renders (`run`).
+    fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
     let st = OutputState::new(key.to_string(), &rendered.pdf, &path);
     // The state is written after the PDF: a kill in between leaves a PDF
     // without a matching key, which the next run simply renders again.
@@ -854,7 +859,7 @@ fn write_export(
     file: &export::OutputFile,
 ) -> Result<(String, bool, OutputState)> {
     let path = export_dir.join(&file.path);
-    let written = fsutil::write_if_changed(&path, &file.bytes)?;
+    let written = fsutil::write_if_changed(&path, &file.bytes, Durability::Full)?;
     let st = OutputState::new(String::new(), &file.bytes, &path);
     Ok((file.path.clone(), written, st))
 }
@@ -888,7 +893,7 @@ fn write_manifest(
     });
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("json");
     bytes.push(b'\n');
-    fsutil::write_if_changed(&out_dir.join("manifest.json"), &bytes)?;
+    fsutil::write_if_changed(&out_dir.join("manifest.json"), &bytes, Durability::Full)?;
     Ok(())
 }
 

@@ -503,6 +503,22 @@ fn hostile_text_prints_literally_and_leaves_the_page_alone() {
         text.split_whitespace().all(|w| w.chars().count() < 150),
         "a 300-char word was not wrapped"
     );
+    // The template breaks long words only when jdgen flags them.
+    let data = jdgen::data::template_data(&lib.company, hostile, &doc());
+    assert_eq!(data["document"]["long_words"], true);
+}
+
+#[test]
+fn shipped_roles_take_the_templates_fast_paths() {
+    // Neither `ccmp` nor the long-word rule is needed for the shipped roles'
+    // text, so both are off (docs/templates.md); the fallbacks are covered
+    // by the hostile and emoji-sequence tests.
+    let (lib, roles) = shipped();
+    for r in roles {
+        let data = jdgen::data::template_data(&lib.company, r, &doc());
+        assert_eq!(data["document"]["simple_text"], true, "{}", r.id);
+        assert_eq!(data["document"]["long_words"], false, "{}", r.id);
+    }
 }
 
 #[test]

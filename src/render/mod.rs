@@ -158,22 +158,37 @@ impl Renderer {
         self.fingerprint.clone()
     }
 
-    /// Renders one role. Errors (template errors, missing glyphs under
-    /// `strict`, a compiler panic) come back as diagnostics; Typst's cache
-    /// is trimmed after every document, failed ones included.
     /// Drops everything Typst's memoization holds, e.g. between the render
     /// and export phases of a batch run, so their peaks do not add up.
     pub fn release_caches(&self) {
         typst::comemo::evict(0);
     }
 
+    /// Renders one role. Errors (template errors, missing glyphs under
+    /// `strict`, a compiler panic) come back as diagnostics; Typst's cache
+    /// is trimmed after every document, failed ones included.
     pub fn render(
         &self,
         company: &Company,
         role: &ResolvedRole,
         doc: &DocumentOptions,
     ) -> Result<Rendered, Vec<Diagnostic>> {
-        let result = self.render_one(company, role, doc);
+        let data = serde_json::to_vec(&data::template_data(company, role, doc))
+            .expect("template data serialises");
+        self.render_json(company, role, doc, data)
+    }
+
+    /// [`Renderer::render`] with the role's template data already made and
+    /// serialised (`serde_json::to_vec(&data::template_data(..))`): a batch
+    /// run makes it once, for the role's content key and for the render.
+    pub fn render_json(
+        &self,
+        company: &Company,
+        role: &ResolvedRole,
+        doc: &DocumentOptions,
+        data: Vec<u8>,
+    ) -> Result<Rendered, Vec<Diagnostic>> {
+        let result = self.render_one(company, role, doc, data);
         typst::comemo::evict(CACHE_MAX_AGE);
         result
     }
@@ -183,6 +198,7 @@ impl Renderer {
         company: &Company,
         role: &ResolvedRole,
         doc: &DocumentOptions,
+        data: Vec<u8>,
     ) -> Result<Rendered, Vec<Diagnostic>> {
         let date = parse_date(&doc.date).ok_or_else(|| {
             vec![Diagnostic::error(format!(
@@ -199,8 +215,6 @@ impl Renderer {
             })?)),
             None => None,
         };
-        let data = serde_json::to_vec(&data::template_data(company, role, doc))
-            .expect("template data serialises");
         let world = JobWorld::new(&self.shared, Bytes::new(data), logo, date);
         let options = PdfOptions {
             // A stable document id: same role, same id, in every version.
