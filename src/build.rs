@@ -800,7 +800,12 @@ fn build_exports(
     };
     let f = opts.formats;
     let timestamp = export::export_timestamp()?;
-    let make_json = || write_export(&export_dir, &export::json_file(&input));
+    let make_json = || {
+        write_streamed(&export_dir, export::JSON_FILE, |out| {
+            export::json::write_roles_json(company, roles, doc, out)
+                .map_err(|e| Error::io(&export_dir.join(export::JSON_FILE), e))
+        })
+    };
     // roles.json is made and written on a second thread while this one
     // makes the tables (they share nothing), so only its checksum comes
     // back. The tables are made once and reused by the bundle, which is
@@ -837,8 +842,11 @@ fn build_exports(
         record(json?);
     }
     if f.zip {
-        let bundle = export::bundle_file(&input, &f, &tables, timestamp, opts.jobs)?;
-        record(write_export(&export_dir, &bundle)?);
+        // Written straight to its temporary file: the bundle, the largest
+        // export, was the peak of a batch run's memory when made in memory.
+        record(write_streamed(&export_dir, export::ZIP_FILE, |out| {
+            export::write_bundle(&input, &f, &tables, timestamp, opts.jobs, out).map(|_| ())
+        })?);
     }
     // Exports the previous run wrote that this one no longer does.
     if let Some(prev) = previous {
@@ -862,6 +870,30 @@ fn write_export(
     let written = fsutil::write_if_changed(&path, &file.bytes, Durability::Full)?;
     let st = OutputState::new(String::new(), &file.bytes, &path);
     Ok((file.path.clone(), written, st))
+}
+
+/// [`write_export`] for the large exports (roles.json, the bundle): `fill`
+/// writes the file through a buffer straight into its temporary file, and
+/// the checksum is read back from disk, so the file is never in memory.
+fn write_streamed(
+    export_dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> Result<()>,
+) -> Result<(String, bool, OutputState)> {
+    let path = export_dir.join(name);
+    let written = fsutil::stream_if_changed(&path, Durability::Full, |file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        fill(&mut out)?;
+        std::io::Write::flush(&mut out).map_err(|e| Error::io(&path, e))
+    })?;
+    let (sha256, bytes) = fsutil::sha256_file(&path).map_err(|e| Error::io(&path, e))?;
+    let st = OutputState {
+        key: String::new(),
+        sha256,
+        bytes,
+        modified: modified_ns(&path),
+    };
+    Ok((name.to_string(), written, st))
 }
 
 /// `out/manifest.json`: what the folder holds, with checksums. No times or

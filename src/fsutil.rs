@@ -40,6 +40,71 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// folder once rather than after every file: with hundreds of PDFs the
 /// per-file folder syncs were a measurable share of a build.
 pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
+    let (parent, mut tmp) = temp_beside(path)?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    put_in_place(tmp, path, parent, durability)
+}
+
+/// Writes `bytes` only if `path` does not already hold exactly them, so a
+/// run that changed nothing leaves files (and their mtimes) alone. Returns
+/// whether the file was written.
+pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Result<bool> {
+    if let Ok(existing) = fs::read(path)
+        && existing == bytes
+    {
+        return Ok(false);
+    }
+    write_atomic_with(path, bytes, durability)?;
+    Ok(true)
+}
+
+/// [`write_if_changed`] for output too large to hold in memory (the ZIP
+/// bundle): `fill` writes the temporary file (it may seek), which then
+/// replaces `path` unless `path` already holds exactly the same bytes (the
+/// temporary file is then deleted). Returns whether `path` was replaced.
+pub fn stream_if_changed(
+    path: &Path,
+    durability: Durability,
+    fill: impl FnOnce(&mut fs::File) -> Result<()>,
+) -> Result<bool> {
+    let (parent, mut tmp) = temp_beside(path)?;
+    fill(tmp.as_file_mut())?;
+    tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
+    if same_contents(tmp.path(), path) {
+        return Ok(false); // dropping `tmp` deletes it
+    }
+    put_in_place(tmp, path, parent, durability)?;
+    Ok(true)
+}
+
+/// Whether files `a` and `b` hold the same bytes, read in blocks.
+fn same_contents(a: &Path, b: &Path) -> bool {
+    use std::io::Read;
+    let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
+        return false;
+    };
+    match (fa.metadata(), fb.metadata()) {
+        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
+        _ => return false,
+    }
+    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
+    let (mut ba, mut bb) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    loop {
+        let Ok(n) = ra.read(&mut ba) else {
+            return false;
+        };
+        if n == 0 {
+            return rb.read(&mut bb[..1]).is_ok_and(|m| m == 0);
+        }
+        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
+}
+
+/// A new temporary file in `path`'s folder (created if missing), named for
+/// its writer (see [`sweep_temp_files`]), and that folder.
+fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
     let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -54,12 +119,22 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> R
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.{}.", writer_tag()))
         .suffix(".tmp")
         .tempfile_in(parent)
         .map_err(|e| Error::io(parent, e))?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    Ok((parent, tmp))
+}
+
+/// Syncs the complete temporary file (per `durability`) and renames it
+/// over `path`.
+fn put_in_place(
+    tmp: tempfile::NamedTempFile,
+    path: &Path,
+    parent: &Path,
+    durability: Durability,
+) -> Result<()> {
     if durability != Durability::Cache {
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
@@ -76,19 +151,6 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> R
         sync_dir(parent);
     }
     Ok(())
-}
-
-/// Writes `bytes` only if `path` does not already hold exactly them, so a
-/// run that changed nothing leaves files (and their mtimes) alone. Returns
-/// whether the file was written.
-pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Result<bool> {
-    if let Ok(existing) = fs::read(path)
-        && existing == bytes
-    {
-        return Ok(false);
-    }
-    write_atomic_with(path, bytes, durability)?;
-    Ok(true)
 }
 
 /// Makes a rename durable by syncing the folder entry (best effort: not
@@ -171,6 +233,25 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::load::hex(&Sha256::digest(bytes))
 }
 
+/// Hex SHA-256 and size of the file at `path`, read in blocks (for files
+/// too large to hold in memory).
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0; 1 << 16];
+    let mut total = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((crate::load::hex(&hasher.finalize()), total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +289,53 @@ mod tests {
         assert_eq!(left, want);
         // write_atomic's temporary files carry this process's tag.
         assert!(me.ends_with(&format!("-{}", std::process::id())));
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn streamed_writes_replace_only_changed_files_and_fail_cleanly() {
+        use std::io::{Seek, SeekFrom};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/b.zip");
+        let fill = |bytes: &'static [u8]| {
+            move |f: &mut fs::File| -> Result<()> {
+                // Writers may seek back, as the ZIP writer does.
+                f.write_all(&[0; 4]).unwrap();
+                f.write_all(bytes).unwrap();
+                f.seek(SeekFrom::Start(0)).unwrap();
+                f.write_all(b"HEAD").unwrap();
+                Ok(())
+            }
+        };
+        assert!(stream_if_changed(&p, Durability::Full, fill(b"one")).unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"HEADone");
+        assert_eq!(sha256_file(&p).unwrap(), (sha256_hex(b"HEADone"), 7));
+        let before = fs::metadata(&p).unwrap().modified().unwrap();
+        assert!(!stream_if_changed(&p, Durability::Full, fill(b"one")).unwrap());
+        assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), before);
+        assert!(stream_if_changed(&p, Durability::Full, fill(b"two")).unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"HEADtwo");
+        // A writer that fails leaves the previous file and no temporary one.
+        let err = stream_if_changed(&p, Durability::Full, |f| {
+            f.write_all(b"partial").unwrap();
+            Err(Error::io(
+                Path::new("x"),
+                std::io::Error::other("disk full"),
+            ))
+        });
+        assert!(err.is_err());
+        assert_eq!(fs::read(&p).unwrap(), b"HEADtwo");
+        assert_eq!(names_in(&dir.path().join("sub")), vec!["b.zip".to_string()]);
+        assert!(!same_contents(&p, &dir.path().join("missing")));
     }
 
     #[test]

@@ -146,6 +146,34 @@ fn build_then_noop_rebuild_changes_nothing() {
 }
 
 #[test]
+fn build_writes_the_same_exports_as_jdgen_export() {
+    // `build` streams roles.json and the bundle to disk and reads the PDFs
+    // back from pdf/; `export --all` makes everything in memory. Same bytes.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let exp = tempfile::tempdir().unwrap();
+    jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["export", "--all", "-o"])
+        .arg(exp.path())
+        .assert()
+        .success();
+    let built = tree(&out.path().join("export"));
+    let exported = tree(exp.path());
+    assert_eq!(
+        built.keys().collect::<Vec<_>>(),
+        exported.keys().collect::<Vec<_>>()
+    );
+    for (path, (bytes, _)) in &built {
+        assert!(&exported[path].0 == bytes, "{path} differs");
+    }
+    assert!(built.contains_key("job-descriptions.zip") && built.contains_key("roles.json"));
+}
+
+#[test]
 fn changing_one_family_rebuilds_only_its_roles_and_deleting_removes() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();

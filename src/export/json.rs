@@ -8,23 +8,31 @@ use crate::load::Company;
 use crate::resolve::ResolvedRole;
 
 /// The roles as a JSON array, pretty-printed like `jdgen show`, with a
-/// final newline. Each role's data is built and written in turn, so memory
-/// holds one role's tree at a time, not the whole corpus's.
+/// final newline (see [`write_roles_json`]).
 pub fn roles_json(company: &Company, roles: &[ResolvedRole], doc: &DocumentOptions) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    write_roles_json(company, roles, doc, &mut bytes).expect("writing to memory");
+    bytes
+}
+
+/// [`roles_json`] written to `out`. Each role's data is built and written in
+/// turn, so memory holds one role's tree at a time, not the whole corpus's
+/// (nor, when `out` is a file, the 40 MB of a thousand roles' JSON).
+pub fn write_roles_json<W: std::io::Write>(
+    company: &Company,
+    roles: &[ResolvedRole],
+    doc: &DocumentOptions,
+    mut out: W,
+) -> std::io::Result<()> {
     use serde::ser::{SerializeSeq, Serializer};
     let sorted = sort_roles(roles);
-    let mut bytes = Vec::new();
-    let mut ser = serde_json::Serializer::pretty(&mut bytes);
-    let mut seq = ser
-        .serialize_seq(Some(sorted.len()))
-        .expect("writing to memory");
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    let mut seq = ser.serialize_seq(Some(sorted.len()))?;
     for role in sorted {
-        seq.serialize_element(&data::template_data(company, role, doc))
-            .expect("JSON values serialise");
+        seq.serialize_element(&data::template_data(company, role, doc))?;
     }
-    seq.end().expect("writing to memory");
-    bytes.push(b'\n');
-    bytes
+    seq.end()?;
+    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -305,6 +305,38 @@ pub fn bundle_file(
     timestamp: i64,
     jobs: usize,
 ) -> Result<OutputFile> {
+    let (entries, manifest_json) = bundle_entries(input, formats, tables, timestamp)?;
+    let mut entries = entries;
+    entries.push(manifest_entry(&manifest_json));
+    Ok(OutputFile {
+        path: ZIP_FILE.into(),
+        bytes: zip::write_zip_parallel(&entries, timestamp, jobs)?,
+    })
+}
+
+/// [`bundle_file`] written straight to `out` (the batch run's temporary
+/// file), so the archive, the largest export, is never held in memory.
+pub fn write_bundle<W: std::io::Write + std::io::Seek>(
+    input: &ExportInput,
+    formats: &Formats,
+    tables: &TableFiles,
+    timestamp: i64,
+    jobs: usize,
+    out: W,
+) -> Result<W> {
+    let (entries, manifest_json) = bundle_entries(input, formats, tables, timestamp)?;
+    let mut entries = entries;
+    entries.push(manifest_entry(&manifest_json));
+    zip::write_zip_to(&entries, timestamp, jobs, out)
+}
+
+/// The bundle's entries but the manifest, and the manifest's bytes.
+fn bundle_entries<'a>(
+    input: &'a ExportInput,
+    formats: &Formats,
+    tables: &'a TableFiles,
+    timestamp: i64,
+) -> Result<(Vec<Entry<'a>>, Vec<u8>)> {
     let mut entries: Vec<Entry> = pdf_entries(input)?;
     entries.extend(tables.csvs.iter().chain(&tables.workbook).map(|f| Entry {
         path: Cow::Borrowed(f.path.as_str()),
@@ -321,15 +353,14 @@ pub fn bundle_file(
             csv_excel: formats.excel,
         },
     )?;
-    let manifest_json = manifest::to_json(&m);
-    entries.push(Entry {
+    Ok((entries, manifest::to_json(&m)))
+}
+
+fn manifest_entry(json: &[u8]) -> Entry<'_> {
+    Entry {
         path: Cow::Borrowed(manifest::MANIFEST_FILE),
-        data: EntryData::Bytes(&manifest_json),
-    });
-    Ok(OutputFile {
-        path: ZIP_FILE.into(),
-        bytes: zip::write_zip_parallel(&entries, timestamp, jobs)?,
-    })
+        data: EntryData::Bytes(json),
+    }
 }
 
 fn data_version(input: &ExportInput) -> String {

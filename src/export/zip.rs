@@ -95,20 +95,42 @@ pub fn write_zip<F: FileRef + Sync>(files: &[F], unix_time: i64) -> Result<Vec<u
     write_zip_parallel(files, unix_time, 1)
 }
 
-/// Entries compressed together before they are copied into the archive:
-/// enough to keep every thread busy, few enough that memory stays flat.
-const WINDOW: usize = 64;
-
-/// [`write_zip`], compressing entries on `jobs` threads. Each entry is
-/// deflated on its own (that is how ZIP works), so the archive is the same
-/// bytes for any `jobs`: a worker deflates an entry into a one-entry
-/// archive, and the writer copies that entry in, in order, without
-/// recompressing it.
+/// [`write_zip_parallel`] into memory, with room for the whole archive
+/// reserved up front.
 pub fn write_zip_parallel<F: FileRef + Sync>(
     files: &[F],
     unix_time: i64,
     jobs: usize,
 ) -> Result<Vec<u8>> {
+    // Deflate never grows a file by more than a little, so the input sizes
+    // bound the archive. Reserving that up front avoids the Vec doubling
+    // (and copying) as the bundle grows; pages never written are never
+    // touched, so they cost no memory.
+    let bound: u64 = files
+        .iter()
+        .map(|f| f.size_hint() + f.size_hint() / 100 + 256 + 2 * f.path().len() as u64)
+        .sum::<u64>()
+        + 1024;
+    let out = Cursor::new(Vec::with_capacity(usize::try_from(bound).unwrap_or(0)));
+    Ok(write_zip_to(files, unix_time, jobs, out)?.into_inner())
+}
+
+/// Entries compressed together before they are copied into the archive:
+/// enough to keep every thread busy, few enough that memory stays flat.
+const WINDOW: usize = 64;
+
+/// Writes `files` as a ZIP archive to `out` (a file, so that a large bundle
+/// is never held in memory, or a `Cursor<Vec<u8>>`), compressing entries on
+/// `jobs` threads. Each entry is deflated on its own (that is how ZIP
+/// works), so the archive is the same bytes for any `jobs`: a worker
+/// deflates an entry into a one-entry archive, and the writer copies that
+/// entry in, in order, without recompressing it.
+pub fn write_zip_to<F: FileRef + Sync, W: std::io::Write + std::io::Seek>(
+    files: &[F],
+    unix_time: i64,
+    jobs: usize,
+    out: W,
+) -> Result<W> {
     let mut sorted: Vec<&F> = files.iter().collect();
     sorted.sort_by(|a, b| a.path().cmp(b.path()));
     let mut errors = Vec::new();
@@ -135,18 +157,7 @@ pub fn write_zip_parallel<F: FileRef + Sync>(
     let options = |path: &str| base.compression_level(Some(level_for(path)));
     let fail =
         |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the ZIP bundle: {e}"));
-    // Deflate never grows a file by more than a little, so the input sizes
-    // bound the archive. Reserving that up front avoids the Vec doubling
-    // (and copying) as the bundle grows; pages never written are never
-    // touched, so they cost no memory.
-    let bound: u64 = sorted
-        .iter()
-        .map(|f| f.size_hint() + f.size_hint() / 100 + 256 + 2 * f.path().len() as u64)
-        .sum::<u64>()
-        + 1024;
-    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(
-        usize::try_from(bound).unwrap_or(0),
-    )));
+    let mut zip = ZipWriter::new(out);
     if jobs <= 1 {
         for f in sorted {
             zip.start_file(f.path(), options(f.path()))
@@ -173,7 +184,7 @@ pub fn write_zip_parallel<F: FileRef + Sync>(
             }
         }
     }
-    Ok(zip.finish().map_err(|e| fail(&e))?.into_inner())
+    Ok(zip.finish().map_err(|e| fail(&e))?)
 }
 
 #[cfg(test)]
