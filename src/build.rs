@@ -181,8 +181,9 @@ impl OutputState {
 
     /// Whether `path` still holds the file this state was recorded for:
     /// the same size and modification time, or, when only the time differs
-    /// (a copy, a shard's PDFs merged in, state from an older version), the
-    /// same SHA-256. In that case `modified` takes the file's time, so the
+    /// (a copy, a shard's PDFs merged in, state from an older version) or
+    /// the time is in whole seconds (a coarse file system), the same
+    /// SHA-256. In that case `modified` takes the file's time, so the
     /// caller can record it and the next run need not read the file.
     fn verify(&mut self, path: &Path) -> bool {
         let Ok(meta) = fs::metadata(path) else {
@@ -192,7 +193,12 @@ impl OutputState {
             return false;
         }
         let now = meta.modified().ok().and_then(ns_since_epoch);
-        if now.is_some() && now == self.modified {
+        // A time in whole seconds may come from a file system that stores
+        // no more (FAT, some network shares): an edit in the same second
+        // would keep it, so only the checksum can tell. Elsewhere a time
+        // falls on a whole second about once in a billion files.
+        let fine_grained = self.modified.is_some_and(|ns| ns % 1_000_000_000 != 0);
+        if now.is_some() && now == self.modified && fine_grained {
             return true;
         }
         match fs::read(path) {

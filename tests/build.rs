@@ -637,6 +637,50 @@ fn an_output_edited_in_place_is_rebuilt_even_at_the_same_size() {
 }
 
 #[test]
+fn an_edit_in_the_same_second_on_a_coarse_file_system_is_rebuilt() {
+    // A file system that stores whole seconds: the PDF was written at T,
+    // edited in place at the same size within that second, so its time is
+    // still T. Simulated by setting both the file's and the recorded time.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let pdf = out.path().join("pdf/designer.pdf");
+    let good = fs::read(&pdf).unwrap();
+    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+    let mut bytes = good.clone();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 4].copy_from_slice(b"XXXX");
+    fs::write(&pdf, &bytes).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&pdf)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+    let state_path = out.path().join(".jdgen/pdf/designer.json");
+    let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
+    state["modified"] = serde_json::json!(1_790_000_000u128 * 1_000_000_000);
+    fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 1, "{s}");
+    assert_eq!(fs::read(&pdf).unwrap(), good, "the edited PDF was kept");
+    // An unedited file with a whole-second time is checked, not rebuilt.
+    fs::File::options()
+        .write(true)
+        .open(&pdf)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+    let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
+    state["modified"] = serde_json::json!(1_790_000_000u128 * 1_000_000_000);
+    fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 0, "{s}");
+}
+
+#[test]
 fn a_failed_run_replaces_the_summary_file() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
