@@ -851,7 +851,8 @@ fn build_exports(
         // Written straight to its temporary file: the bundle, the largest
         // export, was the peak of a batch run's memory when made in memory.
         record(write_streamed(&export_dir, export::ZIP_FILE, |out| {
-            export::write_bundle(&input, &f, &tables, timestamp, opts.jobs, out).map(|_| ())
+            let dest = export_dir.join(export::ZIP_FILE);
+            export::write_bundle(&input, &f, &tables, timestamp, opts.jobs, out, &dest).map(|_| ())
         })?);
     }
     // Exports the previous run wrote that this one no longer does.

@@ -316,6 +316,7 @@ pub fn bundle_file(
 
 /// [`bundle_file`] written straight to `out` (the batch run's temporary
 /// file), so the archive, the largest export, is never held in memory.
+/// I/O errors of `out` are reported as errors of `dest`.
 pub fn write_bundle<W: std::io::Write + std::io::Seek>(
     input: &ExportInput,
     formats: &Formats,
@@ -323,11 +324,12 @@ pub fn write_bundle<W: std::io::Write + std::io::Seek>(
     timestamp: i64,
     jobs: usize,
     out: W,
+    dest: &std::path::Path,
 ) -> Result<W> {
     let (entries, manifest_json) = bundle_entries(input, formats, tables, timestamp)?;
     let mut entries = entries;
     entries.push(manifest_entry(&manifest_json));
-    zip::write_zip_to(&entries, timestamp, jobs, out)
+    zip::write_zip_to(&entries, timestamp, jobs, out, dest)
 }
 
 /// The bundle's entries but the manifest, and the manifest's bytes.

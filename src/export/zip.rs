@@ -10,7 +10,8 @@
 //! - Names are checked: relative, `/`-separated, plain ASCII, no `..`, no
 //!   `\`, nothing that could unpack outside the target folder.
 
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Seek, Write};
+use std::path::Path;
 
 use ::zip::write::SimpleFileOptions;
 use ::zip::{CompressionMethod, DateTime, System, ZipArchive, ZipWriter};
@@ -18,7 +19,7 @@ use ::zip::{CompressionMethod, DateTime, System, ZipArchive, ZipWriter};
 use super::FileRef;
 use crate::data::civil_from_days;
 use crate::diag::Diagnostic;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Deflate level (1–9; 10+ would switch to zopfli).
 pub const COMPRESSION_LEVEL: i64 = 6;
@@ -112,7 +113,7 @@ pub fn write_zip_parallel<F: FileRef + Sync>(
         .sum::<u64>()
         + 1024;
     let out = Cursor::new(Vec::with_capacity(usize::try_from(bound).unwrap_or(0)));
-    Ok(write_zip_to(files, unix_time, jobs, out)?.into_inner())
+    Ok(write_zip_to(files, unix_time, jobs, out, Path::new(super::ZIP_FILE))?.into_inner())
 }
 
 /// Entries compressed together before they are copied into the archive:
@@ -125,11 +126,12 @@ const WINDOW: usize = 64;
 /// works), so the archive is the same bytes for any `jobs`: a worker
 /// deflates an entry into a one-entry archive, and the writer copies that
 /// entry in, in order, without recompressing it.
-pub fn write_zip_to<F: FileRef + Sync, W: std::io::Write + std::io::Seek>(
+pub fn write_zip_to<F: FileRef + Sync, W: Write + Seek>(
     files: &[F],
     unix_time: i64,
     jobs: usize,
     out: W,
+    dest: &Path,
 ) -> Result<W> {
     let mut sorted: Vec<&F> = files.iter().collect();
     sorted.sort_by(|a, b| a.path().cmp(b.path()));
@@ -157,7 +159,40 @@ pub fn write_zip_to<F: FileRef + Sync, W: std::io::Write + std::io::Seek>(
     let options = |path: &str| base.compression_level(Some(level_for(path)));
     let fail =
         |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the ZIP bundle: {e}"));
-    let mut zip = ZipWriter::new(out);
+    let first_error = std::cell::RefCell::new(None);
+    // Not dropped on failure: an unfinished ZipWriter's destructor tries
+    // to finish the archive into the failing file and prints that second
+    // failure to stderr (into cron mail). Leaking it instead costs its
+    // buffers, once, on a run that is failing anyway.
+    let mut zip = std::mem::ManuallyDrop::new(ZipWriter::new(RecordError {
+        inner: out,
+        first_error: &first_error,
+    }));
+    let written = write_entries(&mut zip, &sorted, jobs, &options, &fail);
+    let written = match written {
+        Ok(()) => std::mem::ManuallyDrop::into_inner(zip)
+            .finish()
+            .map(|w| w.inner)
+            .map_err(|e| fail(&e).into()),
+        Err(e) => Err(e),
+    };
+    // An I/O failure of the destination (a full disk): name the file and
+    // the OS error, not the ZIP library's wrapping of it.
+    match (written, first_error.into_inner()) {
+        (Ok(out), None) => Ok(out),
+        (_, Some(e)) => Err(Error::io(dest, e)),
+        (Err(e), None) => Err(e),
+    }
+}
+
+/// Writes every entry into `zip`, on `jobs` threads when more than one.
+fn write_entries<F: FileRef + Sync, W: Write + Seek>(
+    zip: &mut ZipWriter<W>,
+    sorted: &[&F],
+    jobs: usize,
+    options: &(dyn Fn(&str) -> SimpleFileOptions + Sync),
+    fail: &dyn Fn(&dyn std::fmt::Display) -> Diagnostic,
+) -> Result<()> {
     if jobs <= 1 {
         for f in sorted {
             zip.start_file(f.path(), options(f.path()))
@@ -184,7 +219,44 @@ pub fn write_zip_to<F: FileRef + Sync, W: std::io::Write + std::io::Seek>(
             }
         }
     }
-    Ok(zip.finish().map_err(|e| fail(&e))?)
+    Ok(())
+}
+
+/// The destination as the ZIP writer sees it: everything passes through,
+/// and the first I/O error is kept so the caller can report it with the
+/// file's path.
+struct RecordError<'a, W> {
+    inner: W,
+    first_error: &'a std::cell::RefCell<Option<std::io::Error>>,
+}
+
+impl<W> RecordError<'_, W> {
+    fn check<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        r.inspect_err(|e| {
+            self.first_error
+                .borrow_mut()
+                .get_or_insert_with(|| std::io::Error::new(e.kind(), e.to_string()));
+        })
+    }
+}
+
+impl<W: Write> Write for RecordError<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.check(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.check(r)
+    }
+}
+
+impl<W: Seek> Seek for RecordError<'_, W> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        let r = self.inner.seek(pos);
+        self.check(r)
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +273,59 @@ mod tests {
             path: path.into(),
             bytes: bytes.to_vec(),
         }
+    }
+
+    /// A destination that holds `room` bytes, then fails like a full disk.
+    #[derive(Debug)]
+    struct FullDisk {
+        data: Cursor<Vec<u8>>,
+        room: u64,
+    }
+
+    impl Write for FullDisk {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.data.position() + buf.len() as u64 > self.room {
+                return Err(std::io::Error::from_raw_os_error(28)); // ENOSPC
+            }
+            self.data.write(buf)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Seek for FullDisk {
+        fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+            self.data.seek(pos)
+        }
+    }
+
+    #[test]
+    fn a_full_destination_is_an_io_error_naming_the_file() {
+        let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let files = [file("pdf/a.pdf", &big), file("pdf/b.pdf", &big)];
+        for jobs in [1, 3] {
+            let out = FullDisk {
+                data: Cursor::new(Vec::new()),
+                room: 100_000,
+            };
+            let dest = Path::new("/srv/out/export/job-descriptions.zip");
+            let err = write_zip_to(&files, 0, jobs, out, dest).unwrap_err();
+            assert!(matches!(err, Error::Io { .. }), "{err:?}");
+            let msg = err.to_string();
+            assert!(
+                msg.contains("/srv/out/export/job-descriptions.zip"),
+                "{msg}"
+            );
+            assert!(msg.contains("No space left"), "{msg}");
+        }
+        // With room, the same call succeeds.
+        let out = FullDisk {
+            data: Cursor::new(Vec::new()),
+            room: u64::MAX,
+        };
+        let ok = write_zip_to(&files, 0, 2, out, Path::new("b.zip")).unwrap();
+        assert_eq!(ok.data.into_inner(), write_zip(&files, 0).unwrap());
     }
 
     #[test]
