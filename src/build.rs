@@ -807,15 +807,14 @@ fn build_exports(
     let f = opts.formats;
     let timestamp = export::export_timestamp()?;
     let make_json = || {
-        write_streamed(&export_dir, export::JSON_FILE, |out| {
+        stage_streamed(&export_dir, export::JSON_FILE, |out| {
             export::json::write_roles_json(company, roles, doc, out)
                 .map_err(|e| Error::io(&export_dir.join(export::JSON_FILE), e))
         })
     };
-    // roles.json is made and written on a second thread while this one
-    // makes the tables (they share nothing), so only its checksum comes
-    // back. The tables are made once and reused by the bundle, which is
-    // made last, once everything else is written.
+    // roles.json is made on a second thread while this one makes the
+    // tables (they share nothing). The tables are made once and reused by
+    // the bundle, which is made last.
     let (json, tables) = std::thread::scope(|s| {
         let thread = f.json.then(|| {
             std::thread::Builder::new()
@@ -834,27 +833,47 @@ fn build_exports(
     });
     let tables = tables?;
     drop(cells);
+    // Every export is made, complete and synced in its temporary file
+    // before any replaces the previous one: an HR import reads roles.csv
+    // and items.csv together, so a failure half-way (a full disk) must not
+    // leave a new one beside an old one. Staged files that are not
+    // committed are deleted when dropped.
+    let json = json.transpose()?;
+    let mut pending: Vec<Pending> = Vec::new();
     if f.csv {
         for csv in &tables.csvs {
-            record(write_export(&export_dir, csv)?);
+            pending.push(stage_export(&export_dir, csv)?);
         }
     }
     if f.xlsx
         && let Some(workbook) = &tables.workbook
     {
-        record(write_export(&export_dir, workbook)?);
+        pending.push(stage_export(&export_dir, workbook)?);
     }
-    if let Some(json) = json {
-        record(json?);
-    }
+    pending.extend(json);
     if f.zip {
         // Written straight to its temporary file: the bundle, the largest
         // export, was the peak of a batch run's memory when made in memory.
-        record(write_streamed(&export_dir, export::ZIP_FILE, |out| {
+        pending.push(stage_streamed(&export_dir, export::ZIP_FILE, |out| {
             let dest = export_dir.join(export::ZIP_FILE);
             export::write_bundle(&input, &f, &tables, timestamp, opts.jobs, out, &dest).map(|_| ())
         })?);
     }
+    for p in pending {
+        let written = p.staged.is_some();
+        if let Some(staged) = p.staged {
+            staged.commit()?;
+        }
+        let path = export_dir.join(&p.name);
+        let st = OutputState {
+            key: String::new(),
+            sha256: p.sha256,
+            bytes: p.bytes,
+            modified: modified_ns(&path),
+        };
+        record((p.name, written, st));
+    }
+    fsutil::sync_dir(&export_dir);
     // Exports the previous run wrote that this one no longer does.
     if let Some(prev) = previous {
         for p in prev.files.keys() {
@@ -867,40 +886,48 @@ fn build_exports(
     Ok(("built".into(), recs))
 }
 
-/// Writes one export file (unless its bytes are already there) and returns
-/// its relative path, whether it was written, and its checksum and size.
-fn write_export(
-    export_dir: &Path,
-    file: &export::OutputFile,
-) -> Result<(String, bool, OutputState)> {
-    let path = export_dir.join(&file.path);
-    let written = fsutil::write_if_changed(&path, &file.bytes, Durability::Full)?;
-    let st = OutputState::new(String::new(), &file.bytes, &path);
-    Ok((file.path.clone(), written, st))
+/// An export made and synced in its temporary file (`staged`; `None` when
+/// the file in place already holds these bytes), with its checksum.
+struct Pending {
+    name: String,
+    staged: Option<fsutil::Staged>,
+    sha256: String,
+    bytes: u64,
 }
 
-/// [`write_export`] for the large exports (roles.json, the bundle): `fill`
-/// writes the file through a buffer straight into its temporary file, and
-/// the checksum is read back from disk, so the file is never in memory.
-fn write_streamed(
+/// Stages one export made in memory.
+fn stage_export(export_dir: &Path, file: &export::OutputFile) -> Result<Pending> {
+    let path = export_dir.join(&file.path);
+    Ok(Pending {
+        name: file.path.clone(),
+        staged: fsutil::stage(&path, &file.bytes)?,
+        sha256: sha256_hex(&file.bytes),
+        bytes: file.bytes.len() as u64,
+    })
+}
+
+/// Stages one of the large exports (roles.json, the bundle): `fill` writes
+/// it through a buffer straight into its temporary file, and the checksum
+/// is read back from disk, so the file is never in memory.
+fn stage_streamed(
     export_dir: &Path,
     name: &str,
     fill: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> Result<()>,
-) -> Result<(String, bool, OutputState)> {
+) -> Result<Pending> {
     let path = export_dir.join(name);
-    let written = fsutil::stream_if_changed(&path, Durability::Full, |file| {
+    let staged = fsutil::stage_streamed(&path, |file| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         fill(&mut out)?;
         std::io::Write::flush(&mut out).map_err(|e| Error::io(&path, e))
     })?;
-    let (sha256, bytes) = fsutil::sha256_file(&path).map_err(|e| Error::io(&path, e))?;
-    let st = OutputState {
-        key: String::new(),
+    let made = staged.as_ref().map_or(path.as_path(), |s| s.temp_path());
+    let (sha256, bytes) = fsutil::sha256_file(made).map_err(|e| Error::io(&path, e))?;
+    Ok(Pending {
+        name: name.to_string(),
+        staged,
         sha256,
         bytes,
-        modified: modified_ns(&path),
-    };
-    Ok((name.to_string(), written, st))
+    })
 }
 
 /// `out/manifest.json`: what the folder holds, with checksums. No times or

@@ -58,23 +58,68 @@ pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Re
     Ok(true)
 }
 
-/// [`write_if_changed`] for output too large to hold in memory (the ZIP
-/// bundle): `fill` writes the temporary file (it may seek), which then
-/// replaces `path` unless `path` already holds exactly the same bytes (the
-/// temporary file is then deleted). Returns whether `path` was replaced.
-pub fn stream_if_changed(
+/// A complete, synced temporary file beside `path`, waiting to replace it
+/// ([`Staged::commit`]); dropped uncommitted, it is deleted. A batch run
+/// stages a set of files (the exports) and puts them in place only once
+/// all of them are made, so a failure half-way (a full disk) replaces none.
+#[derive(Debug)]
+pub struct Staged {
+    tmp: tempfile::NamedTempFile,
+    path: std::path::PathBuf,
+}
+
+impl Staged {
+    /// Where the staged bytes are until [`Staged::commit`].
+    pub fn temp_path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Renames the file into place. The folder is not synced: call
+    /// [`sync_dir`] once after committing a set.
+    pub fn commit(self) -> Result<()> {
+        self.tmp
+            .persist(&self.path)
+            .map_err(|e| Error::io(&self.path, e.error))?;
+        Ok(())
+    }
+}
+
+/// Stages `bytes` to replace `path`, or returns `None` when `path` already
+/// holds exactly them (so it and its time stay untouched).
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Option<Staged>> {
+    if let Ok(existing) = fs::read(path)
+        && existing == bytes
+    {
+        return Ok(None);
+    }
+    let (_, mut tmp) = temp_beside(path)?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    finish_temp(&tmp, path, Durability::FolderLater)?;
+    Ok(Some(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    }))
+}
+
+/// [`stage`] for output too large to hold in memory (roles.json, the ZIP
+/// bundle): `fill` writes the temporary file (it may seek). `None` when
+/// `path` already holds exactly the same bytes (the temporary file is then
+/// deleted). A `fill` that fails leaves no temporary file.
+pub fn stage_streamed(
     path: &Path,
-    durability: Durability,
     fill: impl FnOnce(&mut fs::File) -> Result<()>,
-) -> Result<bool> {
-    let (parent, mut tmp) = temp_beside(path)?;
+) -> Result<Option<Staged>> {
+    let (_, mut tmp) = temp_beside(path)?;
     fill(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
     if same_contents(tmp.path(), path) {
-        return Ok(false); // dropping `tmp` deletes it
+        return Ok(None); // dropping `tmp` deletes it
     }
-    put_in_place(tmp, path, parent, durability)?;
-    Ok(true)
+    finish_temp(&tmp, path, Durability::FolderLater)?;
+    Ok(Some(Staged {
+        tmp,
+        path: path.to_path_buf(),
+    }))
 }
 
 /// Whether files `a` and `b` hold the same bytes, read in blocks.
@@ -135,6 +180,17 @@ fn put_in_place(
     parent: &Path,
     durability: Durability,
 ) -> Result<()> {
+    finish_temp(&tmp, path, durability)?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    if durability == Durability::Full {
+        sync_dir(parent);
+    }
+    Ok(())
+}
+
+/// Syncs a complete temporary file (unless `durability` is `Cache`) and
+/// gives it the permissions of a finished output.
+fn finish_temp(tmp: &tempfile::NamedTempFile, path: &Path, durability: Durability) -> Result<()> {
     if durability != Durability::Cache {
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
@@ -145,10 +201,6 @@ fn put_in_place(
         let _ = tmp
             .as_file()
             .set_permissions(fs::Permissions::from_mode(0o644));
-    }
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
-    if durability == Durability::Full {
-        sync_dir(parent);
     }
     Ok(())
 }
@@ -302,10 +354,11 @@ mod tests {
     }
 
     #[test]
-    fn streamed_writes_replace_only_changed_files_and_fail_cleanly() {
+    fn staged_files_replace_only_changed_files_on_commit_and_fail_cleanly() {
         use std::io::{Seek, SeekFrom};
         let dir = tempfile::tempdir().unwrap();
-        let p = dir.path().join("sub/b.zip");
+        let sub = dir.path().join("sub");
+        let p = sub.join("b.zip");
         let fill = |bytes: &'static [u8]| {
             move |f: &mut fs::File| -> Result<()> {
                 // Writers may seek back, as the ZIP writer does.
@@ -316,16 +369,28 @@ mod tests {
                 Ok(())
             }
         };
-        assert!(stream_if_changed(&p, Durability::Full, fill(b"one")).unwrap());
+        let staged = stage_streamed(&p, fill(b"one")).unwrap().unwrap();
+        assert!(!p.exists(), "nothing is in place before commit");
+        assert_eq!(fs::read(staged.temp_path()).unwrap(), b"HEADone");
+        assert_eq!(
+            sha256_file(staged.temp_path()).unwrap(),
+            (sha256_hex(b"HEADone"), 7)
+        );
+        staged.commit().unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"HEADone");
-        assert_eq!(sha256_file(&p).unwrap(), (sha256_hex(b"HEADone"), 7));
         let before = fs::metadata(&p).unwrap().modified().unwrap();
-        assert!(!stream_if_changed(&p, Durability::Full, fill(b"one")).unwrap());
+        assert!(stage_streamed(&p, fill(b"one")).unwrap().is_none());
+        assert!(stage(&p, b"HEADone").unwrap().is_none());
         assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), before);
-        assert!(stream_if_changed(&p, Durability::Full, fill(b"two")).unwrap());
-        assert_eq!(fs::read(&p).unwrap(), b"HEADtwo");
+        assert_eq!(names_in(&sub), vec!["b.zip".to_string()]);
+        // Staged but dropped: the old file stays, the temporary one goes.
+        drop(stage(&p, b"two").unwrap().unwrap());
+        assert_eq!(fs::read(&p).unwrap(), b"HEADone");
+        assert_eq!(names_in(&sub), vec!["b.zip".to_string()]);
+        stage(&p, b"two").unwrap().unwrap().commit().unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
         // A writer that fails leaves the previous file and no temporary one.
-        let err = stream_if_changed(&p, Durability::Full, |f| {
+        let err = stage_streamed(&p, |f| {
             f.write_all(b"partial").unwrap();
             Err(Error::io(
                 Path::new("x"),
@@ -333,8 +398,8 @@ mod tests {
             ))
         });
         assert!(err.is_err());
-        assert_eq!(fs::read(&p).unwrap(), b"HEADtwo");
-        assert_eq!(names_in(&dir.path().join("sub")), vec!["b.zip".to_string()]);
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(names_in(&sub), vec!["b.zip".to_string()]);
         assert!(!same_contents(&p, &dir.path().join("missing")));
     }
 
