@@ -715,14 +715,27 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         &formats,
     )?;
     drop(pdfs);
+    // Staged first, then put in place together: a failure while writing (a
+    // full disk) replaces none of the previous files, so roles.csv and
+    // items.csv never come from different runs.
+    let mut staged = Vec::with_capacity(files.len());
     for f in &files {
         // Paths are constants of the export module; checked all the same
         // so nothing is ever written outside the output folder.
         export::zip::check_entry_name(&f.path).map_err(Error::Usage)?;
         let path = out.join(&f.path);
-        crate::fsutil::write_atomic(&path, &f.bytes)?;
-        diag::to_stderr(&format!("wrote {}\n", path.display()));
+        staged.push((crate::fsutil::stage(&path, &f.bytes)?, path));
     }
+    for (file, path) in staged {
+        match file {
+            Some(file) => {
+                file.commit()?;
+                diag::to_stderr(&format!("wrote {}\n", path.display()));
+            }
+            None => diag::to_stderr(&format!("unchanged {}\n", path.display())),
+        }
+    }
+    crate::fsutil::sync_dir(&out);
     crate::fsutil::sweep_temp_files(&out);
     Ok(exit::OK)
 }

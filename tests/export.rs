@@ -711,3 +711,26 @@ fn zip_bundle_is_complete_verified_and_reproducible() {
         }
     }
 }
+
+#[test]
+fn exporting_again_leaves_unchanged_files_alone() {
+    let (dir, first) = export(&shipped(), &["--csv", "--xlsx", "--json"]);
+    let out = dir.path().join("export");
+    let mtime = |name: &str| fs::metadata(out.join(name)).unwrap().modified().unwrap();
+    let before: Vec<_> = first.keys().map(|k| mtime(k)).collect();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let o = jdgen(&shipped())
+        .args(["export", "--csv", "--xlsx", "--json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unchanged ") && !err.contains("wrote "),
+        "{err}"
+    );
+    let after: Vec<_> = first.keys().map(|k| mtime(k)).collect();
+    assert_eq!(before, after, "an identical export was rewritten");
+    assert_eq!(read_tree(&out), first);
+}
