@@ -167,6 +167,10 @@ struct OutputState {
     /// written by older versions, which are then trusted on size alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     modified: Option<u128>,
+    /// PDFs only: the role's input key (see `input_key`), so a later run of
+    /// the same binary on the same inputs can skip making the template data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    input: Option<String>,
 }
 
 impl OutputState {
@@ -176,6 +180,7 @@ impl OutputState {
             sha256: sha256_hex(bytes),
             bytes: bytes.len() as u64,
             modified: modified_ns(path),
+            input: None,
         }
     }
 
@@ -393,17 +398,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         failures.len()
     ));
 
-    // One pass per role on the workers: make its template data, key it,
-    // and render it only if the key or the file on disk changed. The data
-    // is made once and dropped after its role (holding every role's data
+    // One pass per role on the workers: when neither the binary nor the
+    // role's inputs changed (`input_key`) and its PDF is intact, nothing
+    // more is done. Otherwise make its template data, key it, and render it
+    // only if that content key or the file on disk changed. The data is
+    // made once and dropped after its role (holding every role's data
     // would grow memory with the corpus).
     let t_render = Instant::now();
+    let exe = binary_identity();
+    // The company settings as template_data reads them (the logo's path
+    // aside, which the data does not show; its bytes are in `logo`).
+    let company = serde_json::to_string(&lib.company).expect("company serialises");
     let outcomes = workers::map(opts.jobs, &roles, |role| {
-        let json = serde_json::to_vec(&data::template_data(&lib.company, role, &doc))
-            .expect("template data serialises");
-        let key = content_key(&[fingerprint.as_bytes(), logo.as_bytes(), &json]);
-        let outcome = match current_output(&pdf_dir, &state_dir, role, &key, opts.force) {
-            Some(st) => Ok((
+        let unchanged = |st: OutputState| {
+            Ok((
                 OutputRecord {
                     path: format!("pdf/{}.pdf", role.id),
                     sha256: st.sha256,
@@ -411,17 +419,49 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     status: Status::Unchanged,
                 },
                 Vec::new(),
-            )),
-            None => render_one(
-                renderer,
-                &lib.company,
-                role,
-                json,
-                &key,
-                &doc,
+            ))
+        };
+        let input = exe
+            .as_deref()
+            .map(|exe| input_key(exe, &fingerprint, &logo, &company, role, &doc));
+        let by_input = input.as_deref().and_then(|input| {
+            current_output(
                 &pdf_dir,
                 &state_dir,
-            ),
+                role,
+                Want::Input(input),
+                None,
+                opts.force,
+            )
+        });
+        let (key, outcome) = match by_input {
+            Some(st) => (st.key.clone(), unchanged(st)),
+            None => {
+                let json = serde_json::to_vec(&data::template_data(&lib.company, role, &doc))
+                    .expect("template data serialises");
+                let key = content_key(&[fingerprint.as_bytes(), logo.as_bytes(), &json]);
+                let current = current_output(
+                    &pdf_dir,
+                    &state_dir,
+                    role,
+                    Want::Content(&key),
+                    input.as_deref(),
+                    opts.force,
+                );
+                let outcome = match current {
+                    Some(st) => unchanged(st),
+                    None => render_one(
+                        renderer,
+                        &lib.company,
+                        role,
+                        (json, &key, input),
+                        &doc,
+                        &pdf_dir,
+                        &state_dir,
+                    ),
+                };
+                (key, outcome)
+            }
         };
         if let Some(bar) = &log.bar {
             bar.inc(1);
@@ -603,13 +643,23 @@ fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
     fsutil::write_if_changed(path, &bytes, Durability::Cache).map(|_| ())
 }
 
-/// The recorded state of `role`'s PDF if it was made from `key` and the
-/// file on disk is still the one recorded (`OutputState::verify`).
+/// Which recorded key a PDF's state must match.
+enum Want<'a> {
+    /// The content key: made from the role's template data.
+    Content(&'a str),
+    /// The input key: same binary, same input files and options.
+    Input(&'a str),
+}
+
+/// The recorded state of `role`'s PDF if it matches `want` and the file on
+/// disk is still the one recorded (`OutputState::verify`). `input`, when
+/// given, is recorded for the next run (best effort).
 fn current_output(
     pdf_dir: &Path,
     state_dir: &Path,
     role: &ResolvedRole,
-    key: &str,
+    want: Want,
+    input: Option<&str>,
     force: bool,
 ) -> Option<OutputState> {
     if force {
@@ -617,25 +667,77 @@ fn current_output(
     }
     let pdf = pdf_dir.join(format!("{}.pdf", role.id));
     let state_path = state_dir.join(format!("{}.json", role.id));
-    let mut st = read_state::<OutputState>(&state_path).filter(|st| st.key == key)?;
-    let recorded = st.modified;
+    let mut st = read_state::<OutputState>(&state_path).filter(|st| match want {
+        Want::Content(key) => st.key == key,
+        Want::Input(input) => st.input.as_deref() == Some(input),
+    })?;
+    let recorded = (st.modified, st.input.clone());
     if !st.verify(&pdf) {
         return None;
     }
-    if st.modified != recorded {
-        // Best effort: only saves the next run a read.
+    if let Some(input) = input {
+        st.input = Some(input.to_string());
+    }
+    if (st.modified, st.input.clone()) != recorded {
+        // Best effort: only saves the next run some work.
         let _ = write_state(&state_path, &st);
     }
     Some(st)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A key over everything a role's template data is made from, for runs of
+/// the same jdgen binary: the binary (its size and time), the renderer's
+/// fingerprint, the logo, the company settings, the role's family file
+/// (name and bytes), the role id and the document options. Cheap (no Markdown, no
+/// JSON), so a run that changed nothing need not make every role's data
+/// to find its content key. A new binary or any edit falls back to the
+/// content key, which is what decides whether a PDF is rendered.
+fn input_key(
+    exe: &str,
+    fingerprint: &str,
+    logo: &str,
+    company: &str,
+    role: &ResolvedRole,
+    doc: &DocumentOptions,
+) -> String {
+    let family = &role.family_data;
+    let name = family
+        .file
+        .file_name()
+        .map(|n| n.as_encoded_bytes())
+        .unwrap_or_default();
+    content_key(&[
+        b"input-key-1",
+        exe.as_bytes(),
+        fingerprint.as_bytes(),
+        logo.as_bytes(),
+        company.as_bytes(),
+        name,
+        family.source.as_bytes(),
+        role.id.as_bytes(),
+        // Made from company.yaml's raw text when not set there, so an edit
+        // of a comment changes it while the parsed settings stay the same.
+        role.data_version.as_bytes(),
+        doc.date.as_bytes(),
+        doc.paper.as_bytes(),
+        &[u8::from(doc.signature)],
+    ])
+}
+
+/// This binary's size and modification time, or `None` when they cannot
+/// be read (then no input keys are used).
+fn binary_identity() -> Option<String> {
+    let meta = fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let modified = ns_since_epoch(meta.modified().ok()?)?;
+    Some(format!("{}:{modified}", meta.len()))
+}
+
 fn render_one(
     renderer: &Renderer,
     company: &load::Company,
     role: &ResolvedRole,
-    json: Vec<u8>,
-    key: &str,
+    // The role's serialised template data, its content key and input key.
+    (json, key, input): (Vec<u8>, &str, Option<String>),
     doc: &DocumentOptions,
     pdf_dir: &Path,
     state_dir: &Path,
@@ -662,7 +764,8 @@ fn render_one(
     let path = pdf_dir.join(format!("{}.pdf", role.id));
     // The folder is synced once after all renders (`run`).
     fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
-    let st = OutputState::new(key.to_string(), &rendered.pdf, &path);
+    let mut st = OutputState::new(key.to_string(), &rendered.pdf, &path);
+    st.input = input;
     // The state is written after the PDF: a kill in between leaves a PDF
     // without a matching key, which the next run simply renders again.
     write_state(&state_dir.join(format!("{}.json", role.id)), &st).map_err(io_fail)?;
@@ -870,6 +973,7 @@ fn build_exports(
             sha256: p.sha256,
             bytes: p.bytes,
             modified: modified_ns(&path),
+            input: None,
         };
         record((p.name, written, st));
     }

@@ -119,6 +119,12 @@ fn build_then_noop_rebuild_changes_nothing() {
         assert_eq!(f["bytes"], bytes.len());
         assert_eq!(f["sha256"], jdgen::fsutil::sha256_hex(&bytes));
     }
+    // Each PDF's state records its input key, with which the next run of
+    // this binary skips making the role's template data.
+    let state: Value =
+        serde_json::from_slice(&fs::read(out.path().join(".jdgen/pdf/designer.json")).unwrap())
+            .unwrap();
+    assert_eq!(state["input"].as_str().map(str::len), Some(64), "{state}");
     let before = tree(out.path());
     std::thread::sleep(Duration::from_millis(20));
     let (code, s, err) = build(roles.path(), out.path(), &[]);
@@ -171,6 +177,21 @@ fn build_writes_the_same_exports_as_jdgen_export() {
         assert!(&exported[path].0 == bytes, "{path} differs");
     }
     assert!(built.contains_key("job-descriptions.zip") && built.contains_key("roles.json"));
+}
+
+#[test]
+fn a_comment_in_company_yaml_changes_the_data_version_and_rebuilds() {
+    // Without `data_version:` the version in every footer is a hash of
+    // company.yaml's text, comments included; the settings stay the same.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let company = roles.path().join("company.yaml");
+    let text = fs::read_to_string(&company).unwrap();
+    fs::write(&company, format!("{text}# reviewed in November\n")).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 4, "{s}");
 }
 
 #[test]
