@@ -16,8 +16,13 @@
 //!   loaded once in `Renderer` and shared.
 //! - **Incremental**: each output's content key hashes everything that can
 //!   change its bytes (the template data, template files, fonts, options and
-//!   the jdgen version). An output whose key and size match the previous run
-//!   is not touched; exports are rebuilt only when a role key changed.
+//!   the jdgen version). An output whose key matches the previous run and
+//!   whose file is intact is not touched; exports are rebuilt only when
+//!   something they show changed. A run of the same binary first compares
+//!   a cheaper input key (`input_key`), so an unchanged role costs no
+//!   template data.
+//! - **Staged exports**: every export is made and synced before any
+//!   replaces the previous one, so a failure half-way replaces none.
 //! - **Atomic**: files are replaced by rename (`fsutil`), the output folder
 //!   is locked for the whole run, and temp files left by a killed run are
 //!   swept at the start of the next.

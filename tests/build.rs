@@ -667,35 +667,31 @@ fn an_edit_in_the_same_second_on_a_coarse_file_system_is_rebuilt() {
     assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
     let pdf = out.path().join("pdf/designer.pdf");
     let good = fs::read(&pdf).unwrap();
-    let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_790_000_000);
+    let state_path = out.path().join(".jdgen/pdf/designer.json");
+    // The PDF's time and the time its state recorded, both a whole second.
+    let pin_times = || {
+        let secs = 1_790_000_000u64;
+        fs::File::options()
+            .write(true)
+            .open(&pdf)
+            .unwrap()
+            .set_modified(SystemTime::UNIX_EPOCH + Duration::from_secs(secs))
+            .unwrap();
+        let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
+        state["modified"] = serde_json::json!(u128::from(secs) * 1_000_000_000);
+        fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    };
     let mut bytes = good.clone();
     let mid = bytes.len() / 2;
     bytes[mid..mid + 4].copy_from_slice(b"XXXX");
     fs::write(&pdf, &bytes).unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&pdf)
-        .unwrap()
-        .set_modified(t)
-        .unwrap();
-    let state_path = out.path().join(".jdgen/pdf/designer.json");
-    let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
-    state["modified"] = serde_json::json!(1_790_000_000u128 * 1_000_000_000);
-    fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    pin_times();
     let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["counts"]["built"], 1, "{s}");
     assert_eq!(fs::read(&pdf).unwrap(), good, "the edited PDF was kept");
     // An unedited file with a whole-second time is checked, not rebuilt.
-    fs::File::options()
-        .write(true)
-        .open(&pdf)
-        .unwrap()
-        .set_modified(t)
-        .unwrap();
-    let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
-    state["modified"] = serde_json::json!(1_790_000_000u128 * 1_000_000_000);
-    fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    pin_times();
     let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["counts"]["built"], 0, "{s}");
