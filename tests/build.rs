@@ -58,6 +58,15 @@ fn roles_dir() -> tempfile::TempDir {
     dir
 }
 
+/// `roles_dir()` built once into a new output folder (which must succeed).
+fn built() -> (tempfile::TempDir, tempfile::TempDir) {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    (roles, out)
+}
+
 /// Every regular file under `dir` (relative path → bytes, mtime), ignoring
 /// the lock file.
 fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
@@ -183,9 +192,7 @@ fn build_writes_the_same_exports_as_jdgen_export() {
 fn a_comment_in_company_yaml_changes_the_data_version_and_rebuilds() {
     // Without `data_version:` the version in every footer is a hash of
     // company.yaml's text, comments included; the settings stay the same.
-    let roles = roles_dir();
-    let out = tempfile::tempdir().unwrap();
-    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let (roles, out) = built();
     let company = roles.path().join("company.yaml");
     let text = fs::read_to_string(&company).unwrap();
     fs::write(&company, format!("{text}# reviewed in November\n")).unwrap();
@@ -196,9 +203,7 @@ fn a_comment_in_company_yaml_changes_the_data_version_and_rebuilds() {
 
 #[test]
 fn changing_one_family_rebuilds_only_its_roles_and_deleting_removes() {
-    let roles = roles_dir();
-    let out = tempfile::tempdir().unwrap();
-    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let (roles, out) = built();
     let design = roles.path().join("design.yaml");
     let text = fs::read_to_string(&design)
         .unwrap()
@@ -235,9 +240,7 @@ fn changing_one_family_rebuilds_only_its_roles_and_deleting_removes() {
 
 #[test]
 fn a_broken_family_fails_only_its_roles() {
-    let roles = roles_dir();
-    let out = tempfile::tempdir().unwrap();
-    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let (roles, out) = built();
     let exports_before = tree(&out.path().join("export"));
     fs::write(
         roles.path().join("design.yaml"),
@@ -287,9 +290,7 @@ fn a_broken_family_fails_only_its_roles() {
 
 #[test]
 fn a_family_file_that_does_not_parse_never_deletes_its_pdfs() {
-    let roles = roles_dir();
-    let out = tempfile::tempdir().unwrap();
-    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let (roles, out) = built();
     for broken in [
         "family: design\ntitle: x\n\tbroken: [\n".as_bytes(),
         b"family: design\ntitle: caf\xe9\n",
@@ -662,9 +663,7 @@ fn an_edit_in_the_same_second_on_a_coarse_file_system_is_rebuilt() {
     // A file system that stores whole seconds: the PDF was written at T,
     // edited in place at the same size within that second, so its time is
     // still T. Simulated by setting both the file's and the recorded time.
-    let roles = roles_dir();
-    let out = tempfile::tempdir().unwrap();
-    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let (roles, out) = built();
     let pdf = out.path().join("pdf/designer.pdf");
     let good = fs::read(&pdf).unwrap();
     let state_path = out.path().join(".jdgen/pdf/designer.json");
@@ -776,9 +775,7 @@ fn only_old_temporary_files_are_swept() {
     // A killed run's leftovers go; a temporary file another command (an
     // `export` into the same folder, which takes no lock) is still writing
     // must not.
-    let roles = roles_dir();
-    let out = tempfile::tempdir().unwrap();
-    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let (roles, out) = built();
     let old = out.path().join("export/.roles.csv.abc123.tmp");
     let young = out.path().join("export/.items.csv.def456.tmp");
     for p in [&old, &young] {
