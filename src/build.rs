@@ -967,20 +967,19 @@ fn build_exports(
             export::write_bundle(&input, &f, &tables, timestamp, opts.jobs, out, &dest).map(|_| ())
         })?);
     }
-    for p in pending {
+    for (name, p) in pending {
         let written = p.staged.is_some();
         if let Some(staged) = p.staged {
             staged.commit()?;
         }
-        let path = export_dir.join(&p.name);
         let st = OutputState {
             key: String::new(),
             sha256: p.sha256,
             bytes: p.bytes,
-            modified: modified_ns(&path),
+            modified: modified_ns(&export_dir.join(&name)),
             input: None,
         };
-        record((p.name, written, st));
+        record((name, written, st));
     }
     fsutil::sync_dir(&export_dir);
     // Exports the previous run wrote that this one no longer does.
@@ -995,48 +994,30 @@ fn build_exports(
     Ok(("built".into(), recs))
 }
 
-/// An export made and synced in its temporary file (`staged`; `None` when
-/// the file in place already holds these bytes), with its checksum.
-struct Pending {
-    name: String,
-    staged: Option<fsutil::Staged>,
-    sha256: String,
-    bytes: u64,
-}
+/// An export made and synced in its temporary file, with its name.
+type Pending = (String, fsutil::Prepared);
 
 /// Stages one export made in memory.
 fn stage_export(export_dir: &Path, file: &export::OutputFile) -> Result<Pending> {
-    let path = export_dir.join(&file.path);
-    Ok(Pending {
-        name: file.path.clone(),
-        staged: fsutil::stage(&path, &file.bytes)?,
-        sha256: sha256_hex(&file.bytes),
-        bytes: file.bytes.len() as u64,
-    })
+    let prepared = fsutil::stage(&export_dir.join(&file.path), &file.bytes)?;
+    Ok((file.path.clone(), prepared))
 }
 
 /// Stages one of the large exports (roles.json, the bundle): `fill` writes
-/// it through a buffer straight into its temporary file, and the checksum
-/// is read back from disk, so the file is never in memory.
+/// it through a buffer straight into its temporary file, so the file is
+/// never in memory.
 fn stage_streamed(
     export_dir: &Path,
     name: &str,
     fill: impl FnOnce(&mut std::io::BufWriter<&mut File>) -> Result<()>,
 ) -> Result<Pending> {
     let path = export_dir.join(name);
-    let staged = fsutil::stage_streamed(&path, |file| {
+    let prepared = fsutil::stage_streamed(&path, |file| {
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         fill(&mut out)?;
         std::io::Write::flush(&mut out).map_err(|e| Error::io(&path, e))
     })?;
-    let made = staged.as_ref().map_or(path.as_path(), |s| s.temp_path());
-    let (sha256, bytes) = fsutil::sha256_file(made).map_err(|e| Error::io(&path, e))?;
-    Ok(Pending {
-        name: name.to_string(),
-        staged,
-        sha256,
-        bytes,
-    })
+    Ok((name.to_string(), prepared))
 }
 
 /// `out/manifest.json`: what the folder holds, with checksums. No times or

@@ -724,7 +724,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         // so nothing is ever written outside the output folder.
         export::zip::check_entry_name(&f.path).map_err(Error::Usage)?;
         let path = out.join(&f.path);
-        staged.push((crate::fsutil::stage(&path, &f.bytes)?, path));
+        staged.push((crate::fsutil::stage(&path, &f.bytes)?.staged, path));
     }
     for (file, path) in staged {
         match file {

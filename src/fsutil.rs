@@ -49,13 +49,17 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> R
 /// run that changed nothing leaves files (and their mtimes) alone. Returns
 /// whether the file was written.
 pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Result<bool> {
-    if let Ok(existing) = fs::read(path)
-        && existing == bytes
-    {
+    if holds(path, bytes) {
         return Ok(false);
     }
     write_atomic_with(path, bytes, durability)?;
     Ok(true)
+}
+
+/// Whether `path` holds exactly `bytes`.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
+        && fs::read(path).is_ok_and(|existing| existing == bytes)
 }
 
 /// A complete, synced temporary file beside `path`, waiting to replace it
@@ -69,11 +73,6 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// Where the staged bytes are until [`Staged::commit`].
-    pub fn temp_path(&self) -> &Path {
-        self.tmp.path()
-    }
-
     /// Renames the file into place. The folder is not synced: call
     /// [`sync_dir`] once after committing a set.
     pub fn commit(self) -> Result<()> {
@@ -82,69 +81,97 @@ impl Staged {
             .map_err(|e| Error::io(&self.path, e.error))?;
         Ok(())
     }
+
+    fn new(tmp: tempfile::NamedTempFile, path: &Path) -> Result<Staged> {
+        finish_temp(&tmp, path, Durability::FolderLater)?;
+        Ok(Staged {
+            tmp,
+            path: path.to_path_buf(),
+        })
+    }
 }
 
-/// Stages `bytes` to replace `path`, or returns `None` when `path` already
-/// holds exactly them (so it and its time stay untouched).
-pub fn stage(path: &Path, bytes: &[u8]) -> Result<Option<Staged>> {
-    if let Ok(existing) = fs::read(path)
-        && existing == bytes
-    {
-        return Ok(None);
-    }
-    let (_, mut tmp) = temp_beside(path)?;
-    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    finish_temp(&tmp, path, Durability::FolderLater)?;
-    Ok(Some(Staged {
-        tmp,
-        path: path.to_path_buf(),
-    }))
+/// What [`stage`] or [`stage_streamed`] made: the new content's SHA-256 and
+/// size, and the staged file, or `None` when `path` already holds exactly
+/// that content (so it and its time stay untouched).
+#[derive(Debug)]
+pub struct Prepared {
+    pub staged: Option<Staged>,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// Stages `bytes` to replace `path`.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Prepared> {
+    let staged = if holds(path, bytes) {
+        None
+    } else {
+        let (_, mut tmp) = temp_beside(path)?;
+        tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+        Some(Staged::new(tmp, path)?)
+    };
+    Ok(Prepared {
+        staged,
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    })
 }
 
 /// [`stage`] for output too large to hold in memory (roles.json, the ZIP
-/// bundle): `fill` writes the temporary file (it may seek). `None` when
-/// `path` already holds exactly the same bytes (the temporary file is then
-/// deleted). A `fill` that fails leaves no temporary file.
+/// bundle): `fill` writes the temporary file (it may seek). The result is
+/// then read back once, to hash it and compare it with `path`. A `fill`
+/// that fails leaves no temporary file.
 pub fn stage_streamed(
     path: &Path,
     fill: impl FnOnce(&mut fs::File) -> Result<()>,
-) -> Result<Option<Staged>> {
+) -> Result<Prepared> {
     let (_, mut tmp) = temp_beside(path)?;
     fill(tmp.as_file_mut())?;
     tmp.as_file_mut().flush().map_err(|e| Error::io(path, e))?;
-    if same_contents(tmp.path(), path) {
-        return Ok(None); // dropping `tmp` deletes it
-    }
-    finish_temp(&tmp, path, Durability::FolderLater)?;
-    Ok(Some(Staged {
-        tmp,
-        path: path.to_path_buf(),
-    }))
+    let (sha256, bytes, same) =
+        hash_and_compare(tmp.path(), path).map_err(|e| Error::io(path, e))?;
+    Ok(Prepared {
+        // Dropping an unused `tmp` deletes it.
+        staged: if same {
+            None
+        } else {
+            Some(Staged::new(tmp, path)?)
+        },
+        sha256,
+        bytes,
+    })
 }
 
-/// Whether files `a` and `b` hold the same bytes, read in blocks.
-fn same_contents(a: &Path, b: &Path) -> bool {
+/// SHA-256 and size of the file `new`, and whether the file `old` holds the
+/// same bytes (false when it is missing), in one pass over both.
+fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, bool)> {
     use std::io::Read;
-    let (Ok(fa), Ok(fb)) = (fs::File::open(a), fs::File::open(b)) else {
-        return false;
-    };
-    match (fa.metadata(), fb.metadata()) {
-        (Ok(ma), Ok(mb)) if ma.len() == mb.len() => {}
-        _ => return false,
-    }
-    let (mut ra, mut rb) = (std::io::BufReader::new(fa), std::io::BufReader::new(fb));
-    let (mut ba, mut bb) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    let mut new_file = fs::File::open(new)?;
+    let len = new_file.metadata()?.len();
+    // Compared only while it can still be equal.
+    let mut old_file = fs::File::open(old)
+        .ok()
+        .filter(|f| f.metadata().is_ok_and(|m| m.len() == len))
+        .map(std::io::BufReader::new);
+    let mut hasher = Sha256::new();
+    let (mut buf, mut other) = (vec![0; 1 << 16], vec![0; 1 << 16]);
     loop {
-        let Ok(n) = ra.read(&mut ba) else {
-            return false;
-        };
+        let n = new_file.read(&mut buf)?;
         if n == 0 {
-            return rb.read(&mut bb[..1]).is_ok_and(|m| m == 0);
+            break;
         }
-        if rb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
-            return false;
+        hasher.update(&buf[..n]);
+        if let Some(r) = &mut old_file
+            && (r.read_exact(&mut other[..n]).is_err() || other[..n] != buf[..n])
+        {
+            old_file = None;
         }
     }
+    Ok((
+        crate::load::hex(&hasher.finalize()),
+        len,
+        old_file.is_some(),
+    ))
 }
 
 /// A new temporary file in `path`'s folder (created if missing), named for
@@ -285,25 +312,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     crate::load::hex(&Sha256::digest(bytes))
 }
 
-/// Hex SHA-256 and size of the file at `path`, read in blocks (for files
-/// too large to hold in memory).
-pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
-    use std::io::Read;
-    let mut file = fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0; 1 << 16];
-    let mut total = 0;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        total += n as u64;
-    }
-    Ok((crate::load::hex(&hasher.finalize()), total))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,25 +377,28 @@ mod tests {
                 Ok(())
             }
         };
-        let staged = stage_streamed(&p, fill(b"one")).unwrap().unwrap();
+        let made = stage_streamed(&p, fill(b"one")).unwrap();
         assert!(!p.exists(), "nothing is in place before commit");
-        assert_eq!(fs::read(staged.temp_path()).unwrap(), b"HEADone");
         assert_eq!(
-            sha256_file(staged.temp_path()).unwrap(),
-            (sha256_hex(b"HEADone"), 7)
+            (made.sha256.as_str(), made.bytes),
+            (sha256_hex(b"HEADone").as_str(), 7)
         );
-        staged.commit().unwrap();
+        made.staged.unwrap().commit().unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"HEADone");
         let before = fs::metadata(&p).unwrap().modified().unwrap();
-        assert!(stage_streamed(&p, fill(b"one")).unwrap().is_none());
-        assert!(stage(&p, b"HEADone").unwrap().is_none());
+        let again = stage_streamed(&p, fill(b"one")).unwrap();
+        assert!(again.staged.is_none());
+        assert_eq!(again.sha256, sha256_hex(b"HEADone"));
+        assert!(stage(&p, b"HEADone").unwrap().staged.is_none());
+        // Same size, other bytes: staged.
+        assert!(stage_streamed(&p, fill(b"ONE")).unwrap().staged.is_some());
         assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), before);
         assert_eq!(names_in(&sub), vec!["b.zip".to_string()]);
         // Staged but dropped: the old file stays, the temporary one goes.
-        drop(stage(&p, b"two").unwrap().unwrap());
+        drop(stage(&p, b"two").unwrap());
         assert_eq!(fs::read(&p).unwrap(), b"HEADone");
         assert_eq!(names_in(&sub), vec!["b.zip".to_string()]);
-        stage(&p, b"two").unwrap().unwrap().commit().unwrap();
+        stage(&p, b"two").unwrap().staged.unwrap().commit().unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
         // A writer that fails leaves the previous file and no temporary one.
         let err = stage_streamed(&p, |f| {
@@ -400,7 +411,7 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(fs::read(&p).unwrap(), b"two");
         assert_eq!(names_in(&sub), vec!["b.zip".to_string()]);
-        assert!(!same_contents(&p, &dir.path().join("missing")));
+        assert!(!hash_and_compare(&p, &dir.path().join("missing")).unwrap().2);
     }
 
     #[test]
