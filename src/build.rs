@@ -19,7 +19,7 @@
 //!   the jdgen version). An output whose key matches the previous run and
 //!   whose file is intact is not touched; exports are rebuilt only when
 //!   something they show changed. A run of the same binary first compares
-//!   a cheaper input key (`input_key`), so an unchanged role costs no
+//!   a cheaper input key (`InputKeys`), so an unchanged role costs no
 //!   template data.
 //! - **Staged exports**: every export is made and synced before any
 //!   replaces the previous one, so a failure half-way replaces none.
@@ -172,7 +172,7 @@ struct OutputState {
     /// written by older versions, which are then trusted on size alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     modified: Option<u128>,
-    /// PDFs only: the role's input key (see `input_key`), so a later run of
+    /// PDFs only: the role's input key (see `InputKeys`), so a later run of
     /// the same binary on the same inputs can skip making the template data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     input: Option<String>,
@@ -404,16 +404,13 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     ));
 
     // One pass per role on the workers: when neither the binary nor the
-    // role's inputs changed (`input_key`) and its PDF is intact, nothing
+    // role's inputs changed (`InputKeys`) and its PDF is intact, nothing
     // more is done. Otherwise make its template data, key it, and render it
     // only if that content key or the file on disk changed. The data is
     // made once and dropped after its role (holding every role's data
     // would grow memory with the corpus).
     let t_render = Instant::now();
-    let exe = binary_identity();
-    // The company settings as template_data reads them (the logo's path
-    // aside, which the data does not show; its bytes are in `logo`).
-    let company = serde_json::to_string(&lib.company).expect("company serialises");
+    let input_keys = InputKeys::new(&lib, &fingerprint, &logo, &doc);
     let outcomes = workers::map(opts.jobs, &roles, |role| {
         let unchanged = |st: OutputState| {
             Ok((
@@ -426,9 +423,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 Vec::new(),
             ))
         };
-        let input = exe
-            .as_deref()
-            .map(|exe| input_key(exe, &fingerprint, &logo, &company, role, &doc));
+        let input = input_keys.as_ref().and_then(|k| k.for_role(role));
         let by_input = input.as_deref().and_then(|input| {
             current_output(
                 &pdf_dir,
@@ -690,43 +685,67 @@ fn current_output(
     Some(st)
 }
 
-/// A key over everything a role's template data is made from, for runs of
-/// the same jdgen binary: the binary (its size and time), the renderer's
-/// fingerprint, the logo, the company settings, the role's family file
-/// (name and bytes), the role id and the document options. Cheap (no Markdown, no
-/// JSON), so a run that changed nothing need not make every role's data
-/// to find its content key. A new binary or any edit falls back to the
-/// content key, which is what decides whether a PDF is rendered.
-fn input_key(
-    exe: &str,
-    fingerprint: &str,
-    logo: &str,
-    company: &str,
-    role: &ResolvedRole,
-    doc: &DocumentOptions,
-) -> String {
-    let family = &role.family_data;
-    let name = family
-        .file
-        .file_name()
-        .map(|n| n.as_encoded_bytes())
-        .unwrap_or_default();
-    content_key(&[
-        b"input-key-1",
-        exe.as_bytes(),
-        fingerprint.as_bytes(),
-        logo.as_bytes(),
-        company.as_bytes(),
-        name,
-        family.source.as_bytes(),
-        role.id.as_bytes(),
-        // Made from company.yaml's raw text when not set there, so an edit
-        // of a comment changes it while the parsed settings stay the same.
-        role.data_version.as_bytes(),
-        doc.date.as_bytes(),
-        doc.paper.as_bytes(),
-        &[u8::from(doc.signature)],
-    ])
+/// Input keys: per role, a key over everything its template data is made
+/// from, for runs of the same jdgen binary: the binary (its size and
+/// time), the renderer's fingerprint, the logo, the company settings, the
+/// document options, the role's family file (name and bytes), its id and
+/// data version. Cheap (no Markdown, no JSON), so a run that changed
+/// nothing need not make every role's data to find its content key. A new
+/// binary or any edit falls back to the content key, which is what decides
+/// whether a PDF is rendered. The parts shared by a run and by a family are
+/// hashed once, not per role.
+struct InputKeys {
+    per_family: BTreeMap<PathBuf, String>,
+}
+
+impl InputKeys {
+    /// `None` when this binary cannot be identified (no input keys then).
+    fn new(
+        lib: &load::Library,
+        fingerprint: &str,
+        logo: &str,
+        doc: &DocumentOptions,
+    ) -> Option<InputKeys> {
+        let exe = binary_identity()?;
+        // The company settings as template_data reads them (the logo's path
+        // aside, which the data does not show; its bytes are in `logo`).
+        let company = serde_json::to_string(&lib.company).expect("company serialises");
+        let run = content_key(&[
+            b"input-key-2",
+            exe.as_bytes(),
+            fingerprint.as_bytes(),
+            logo.as_bytes(),
+            company.as_bytes(),
+            doc.date.as_bytes(),
+            doc.paper.as_bytes(),
+            &[u8::from(doc.signature)],
+        ]);
+        let per_family = lib
+            .families
+            .iter()
+            .map(|f| {
+                let name = f.file.file_name().map(|n| n.as_encoded_bytes());
+                let key = content_key(&[
+                    run.as_bytes(),
+                    name.unwrap_or_default(),
+                    f.source.as_bytes(),
+                ]);
+                (f.file.clone(), key)
+            })
+            .collect();
+        Some(InputKeys { per_family })
+    }
+
+    fn for_role(&self, role: &ResolvedRole) -> Option<String> {
+        let family = self.per_family.get(&role.family_data.file)?;
+        Some(content_key(&[
+            family.as_bytes(),
+            role.id.as_bytes(),
+            // Made from company.yaml's raw text when not set there, so an
+            // edit of a comment changes it while the settings stay the same.
+            role.data_version.as_bytes(),
+        ]))
+    }
 }
 
 /// This binary's size and modification time, or `None` when they cannot
