@@ -200,60 +200,79 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
             })).collect::<Vec<_>>(),
         },
     });
-    let simple = is_simple_text(&data);
-    data["document"]["simple_text"] = Value::Bool(simple);
-    data["document"]["long_words"] = Value::Bool(has_long_word(&data));
+    let flags = text_flags(&data);
+    data["document"]["simple_text"] = Value::Bool(flags.simple_text);
+    data["document"]["long_words"] = Value::Bool(flags.long_words);
     data
+}
+
+/// What the built-in template needs to know about all of a role's text to
+/// skip costly work, found in one walk over every string of the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextFlags {
+    /// No character needs glyph composition (see [`is_simple_str`]).
+    pub simple_text: bool,
+    /// Some string has a long unbroken run (see [`has_long_run`]).
+    pub long_words: bool,
+}
+
+/// [`TextFlags`] of every string in `v`.
+pub fn text_flags(v: &Value) -> TextFlags {
+    fn visit(v: &Value, flags: &mut TextFlags) {
+        match v {
+            Value::String(s) => {
+                flags.simple_text = flags.simple_text && is_simple_str(s);
+                flags.long_words = flags.long_words || has_long_run(s);
+            }
+            Value::Array(items) => items.iter().for_each(|v| visit(v, flags)),
+            Value::Object(map) => map.values().for_each(|v| visit(v, flags)),
+            _ => {}
+        }
+    }
+    let mut flags = TextFlags {
+        simple_text: true,
+        long_words: false,
+    };
+    visit(v, &mut flags);
+    flags
 }
 
 /// The shortest run of characters other than white space and `/` that the
 /// built-in template lets break anywhere (its `long_words` rule).
 pub const LONG_WORD: usize = 36;
 
-/// Whether any string in `v` has a run of [`LONG_WORD`] or more characters
-/// that are neither white space (Unicode `White_Space`, as the regex `\s`)
-/// nor `/`: a pasted token or hostile text that would run off the page
-/// unless broken. Every rich text's `plain` rendition is among the strings,
-/// so runs that span several emphasis or link spans are seen too. The
-/// built-in template applies its costly regex show rule (~7% of a role's
-/// layout) only when this is true.
-pub fn has_long_word(v: &Value) -> bool {
-    match v {
-        Value::String(s) => {
-            let mut run = 0;
-            s.chars().any(|c| {
-                run = if c.is_whitespace() || c == '/' {
-                    0
-                } else {
-                    run + 1
-                };
-                run >= LONG_WORD
-            })
-        }
-        Value::Array(items) => items.iter().any(has_long_word),
-        Value::Object(map) => map.values().any(has_long_word),
-        _ => false,
-    }
+/// Whether `s` has a run of [`LONG_WORD`] or more characters that are
+/// neither white space (Unicode `White_Space`, as the regex `\s`) nor `/`:
+/// a pasted token or hostile text that would run off the page unless
+/// broken. Every rich text's `plain` rendition is among the data's
+/// strings, so runs that span several emphasis or link spans are seen too.
+/// The built-in template applies its costly regex show rule (~5% of a
+/// role's render) only when some string has one.
+pub fn has_long_run(s: &str) -> bool {
+    let mut run = 0;
+    s.chars().any(|c| {
+        run = if c.is_whitespace() || c == '/' {
+            0
+        } else {
+            run + 1
+        };
+        run >= LONG_WORD
+    })
 }
 
-/// Whether every character in `v`'s strings is one that no font's glyph
-/// composition feature (`ccmp`) acts on: letters, punctuation and symbols of
-/// Latin, Greek and Cyrillic text and single-codepoint emoji (with or
-/// without the emoji presentation selector U+FE0F), with no combining marks,
-/// joiners, flags (regional indicators), skin tones, other variation
-/// selectors or other scripts. The built-in template turns `ccmp`
-/// off for such text, where it changes nothing on the page but costs about
-/// a fifth of the layout time (docs/performance.md). Anything else keeps it:
-/// emoji sequences (🇩🇪, 👍🏽, 👩‍💻) and combining marks need it.
-pub fn is_simple_text(v: &Value) -> bool {
-    match v {
-        // ASCII (nearly all text) is simple; a byte scan is ~10x cheaper than
-        // decoding every char, and this runs over every role's whole data.
-        Value::String(s) => s.is_ascii() || s.chars().all(is_simple_char),
-        Value::Array(items) => items.iter().all(is_simple_text),
-        Value::Object(map) => map.values().all(is_simple_text),
-        _ => true,
-    }
+/// Whether every character in `s` is one that no font's glyph composition
+/// feature (`ccmp`) acts on: letters, punctuation and symbols of Latin,
+/// Greek and Cyrillic text and single-codepoint emoji (with or without the
+/// emoji presentation selector U+FE0F), with no combining marks, joiners,
+/// flags (regional indicators), skin tones, other variation selectors or
+/// other scripts. The built-in template turns `ccmp` off when all of the
+/// data's text is like this, where it changes nothing on the page but
+/// costs about a fifth of the layout time (docs/performance.md). Anything
+/// else keeps it: emoji sequences (🇩🇪, 👍🏽, 👩‍💻) and combining marks need it.
+pub fn is_simple_str(s: &str) -> bool {
+    // ASCII (nearly all text) is simple; a byte scan is ~10x cheaper than
+    // decoding every char, and this runs over every role's whole data.
+    s.is_ascii() || s.chars().all(is_simple_char)
 }
 
 fn is_simple_char(c: char) -> bool {
@@ -355,7 +374,7 @@ mod tests {
 
     #[test]
     fn long_words_are_runs_of_36_characters_without_space_or_slash() {
-        let long = |s: &str| has_long_word(&json!({"a": [{"b": s}], "n": 3}));
+        let long = |s: &str| text_flags(&json!({"a": [{"b": s}], "n": 3})).long_words;
         let run = "x".repeat(LONG_WORD);
         assert!(long(&run));
         assert!(long(&format!("see {run}!")));
@@ -378,7 +397,7 @@ mod tests {
 
     #[test]
     fn simple_text_is_only_text_that_needs_no_glyph_composition() {
-        let simple = |s: &str| is_simple_text(&json!({"a": [{"b": s}], "n": 3}));
+        let simple = |s: &str| text_flags(&json!({"a": [{"b": s}], "n": 3})).simple_text;
         for s in [
             "Senior Engineer, grade 7 — “quoted” · 50% → done",
             "Café déjà vu, Ελληνικά, Русский",
