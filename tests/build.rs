@@ -22,7 +22,18 @@ fn jdgen() -> Command {
 /// Runs `jdgen --roles ROLES build -o OUT ARGS --format json`; returns the
 /// exit code and the parsed summary (when stdout holds one) and stderr.
 fn build(roles: &Path, out: &Path, args: &[&str]) -> (i32, Value, String) {
+    build_env(roles, out, args, &[])
+}
+
+/// [`build`] with extra environment variables.
+fn build_env(
+    roles: &Path,
+    out: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, Value, String) {
     let o = jdgen()
+        .envs(env.iter().copied())
         .arg("--roles")
         .arg(roles)
         .arg("build")
@@ -484,16 +495,9 @@ fn shards_cover_every_role_exactly_once() {
     assert_eq!(s["exports"], "built");
     // JOB_COMPLETION_INDEX + JDGEN_SHARD_COUNT select the same slice.
     let out = tempfile::tempdir().unwrap();
-    let o = jdgen()
-        .env("JOB_COMPLETION_INDEX", "0")
-        .env("JDGEN_SHARD_COUNT", "3")
-        .arg("--roles")
-        .arg(roles.path())
-        .args(["build", "--format", "json", "-o"])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let env = [("JOB_COMPLETION_INDEX", "0"), ("JDGEN_SHARD_COUNT", "3")];
+    let (code, s, err) = build_env(roles.path(), out.path(), &[], &env);
+    assert_eq!(code, 0, "{err}");
     assert_eq!(s["shard"], serde_json::json!({"index": 1, "count": 3}));
 }
 
@@ -585,16 +589,10 @@ fn exports_follow_what_only_the_tables_show() {
     let roles = logo_roles();
     let out = tempfile::tempdir().unwrap();
     let run = || {
-        let o = jdgen()
-            .env("SOURCE_DATE_EPOCH", "1767225600")
-            .arg("--roles")
-            .arg(roles.path())
-            .args(["build", "--format", "json", "-o"])
-            .arg(out.path())
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        serde_json::from_slice::<Value>(&o.stdout).unwrap()
+        let env = [("SOURCE_DATE_EPOCH", "1767225600")];
+        let (code, s, err) = build_env(roles.path(), out.path(), &[], &env);
+        assert_eq!(code, 0, "{err}");
+        s
     };
     run();
     let company = roles.path().join("company.yaml");
