@@ -11,6 +11,11 @@
 //! - `\*`, `\_`, `\[`, `\]`: the character itself.
 //!
 //! Everything else (`#`, `$`, `<`, `&amp;`, `\d`, unclosed `**`…) is literal.
+//!
+//! Hostile text cannot make parsing slow or deep: markup nests at most
+//! [`MAX_NESTING`] levels (deeper markup prints as written), and the search
+//! for closing brackets and markers has a budget linear in the text's length
+//! (past it, the rest prints as written). Ordinary prose never reaches either.
 
 use serde::Serialize;
 
@@ -29,8 +34,37 @@ pub enum Span {
 pub fn parse(text: &str, base_url: &str) -> Vec<Span> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
-    parse_into(&chars, base_url, &mut out);
+    let mut budget = Budget::for_text(chars.len());
+    parse_into(&chars, base_url, &mut out, 0, &mut budget);
     out
+}
+
+/// How deep links, emphasis and bold may nest inside each other. Deeper
+/// markup is printed as written: it cannot be meant, and unbounded nesting
+/// would overflow the stack here, in the JSON and in the template.
+pub const MAX_NESTING: usize = 8;
+
+/// Characters the searches for closers may examine, per character of text.
+/// Prose needs a handful; `[[[[…` or `*a *a *a…` without closers would
+/// otherwise rescan to the end for every opener (quadratic time).
+const SCAN_PER_CHAR: usize = 64;
+
+/// What is left of a text's scanning budget.
+struct Budget(usize);
+
+impl Budget {
+    fn for_text(len: usize) -> Budget {
+        Budget(len.saturating_mul(SCAN_PER_CHAR).max(4096))
+    }
+
+    /// Takes one step; false when the budget is spent.
+    fn step(&mut self) -> bool {
+        if self.0 == 0 {
+            return false;
+        }
+        self.0 -= 1;
+        true
+    }
 }
 
 /// Plain text for exports: markup removed, links kept readable as
@@ -101,6 +135,7 @@ pub fn is_allowed_target(target: &str) -> bool {
 /// Every link target written in `text`, as written (for validation).
 pub fn link_targets(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
+    let mut budget = Budget::for_text(chars.len());
     let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -109,7 +144,7 @@ pub fn link_targets(text: &str) -> Vec<String> {
             continue;
         }
         if chars[i] == '['
-            && let Some((label_end, target_end)) = find_link(&chars, i)
+            && let Some((label_end, target_end)) = find_link(&chars, i, &mut budget)
         {
             out.push(chars[label_end + 2..target_end].iter().collect());
             // Links may nest inside labels only as text; keep scanning after.
@@ -145,9 +180,14 @@ fn push_text(out: &mut Vec<Span>, text: &str) {
     }
 }
 
-fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>) {
+fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, budget: &mut Budget) {
     let mut i = 0;
     let mut buf = String::new();
+    if depth >= MAX_NESTING {
+        // Too deep to be meant: as written, escapes and all.
+        push_text(out, &chars.iter().collect::<String>());
+        return;
+    }
     while i < chars.len() {
         let c = chars[i];
         if c == '\\' && i + 1 < chars.len() && ESCAPABLE.contains(&chars[i + 1]) {
@@ -156,12 +196,12 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>) {
             continue;
         }
         if c == '['
-            && let Some((label_end, target_end)) = find_link(chars, i)
+            && let Some((label_end, target_end)) = find_link(chars, i, budget)
             && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
         {
             push_text(out, &std::mem::take(&mut buf));
             let mut body = Vec::new();
-            parse_into(&chars[i + 1..label_end], base, &mut body);
+            parse_into(&chars[i + 1..label_end], base, &mut body, depth + 1, budget);
             let target: String = chars[label_end + 2..target_end].iter().collect();
             out.push(Span::Link {
                 url: resolve_url(target.trim(), base),
@@ -172,21 +212,21 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>) {
         }
         if c == '*'
             && chars.get(i + 1) == Some(&'*')
-            && let Some(end) = find_closer(chars, i, "**")
+            && let Some(end) = find_closer(chars, i, "**", budget)
         {
             push_text(out, &std::mem::take(&mut buf));
             let mut body = Vec::new();
-            parse_into(&chars[i + 2..end], base, &mut body);
+            parse_into(&chars[i + 2..end], base, &mut body, depth + 1, budget);
             out.push(Span::Strong { body });
             i = end + 2;
             continue;
         }
         if c == '*' || c == '_' {
             let marker = if c == '*' { "*" } else { "_" };
-            if let Some(end) = find_closer(chars, i, marker) {
+            if let Some(end) = find_closer(chars, i, marker, budget) {
                 push_text(out, &std::mem::take(&mut buf));
                 let mut body = Vec::new();
-                parse_into(&chars[i + 1..end], base, &mut body);
+                parse_into(&chars[i + 1..end], base, &mut body, depth + 1, budget);
                 out.push(Span::Emph { body });
                 i = end + 1;
                 continue;
@@ -200,10 +240,13 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>) {
 
 /// For a `[` at `start`, finds `](`…`)` and returns (index of `]`, index of
 /// the closing `)`). Brackets and parentheses may nest.
-fn find_link(chars: &[char], start: usize) -> Option<(usize, usize)> {
+fn find_link(chars: &[char], start: usize, budget: &mut Budget) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut i = start;
     let label_end = loop {
+        if !budget.step() {
+            return None;
+        }
         match chars.get(i)? {
             '\\' if chars.get(i + 1).is_some_and(|c| ESCAPABLE.contains(c)) => i += 1,
             '[' => depth += 1,
@@ -223,6 +266,9 @@ fn find_link(chars: &[char], start: usize) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut j = label_end + 1;
     loop {
+        if !budget.step() {
+            return None;
+        }
         match chars.get(j)? {
             '(' => depth += 1,
             ')' => {
@@ -245,7 +291,7 @@ fn find_link(chars: &[char], start: usize) -> Option<(usize, usize)> {
 /// Finds the closing `marker` for an opener at `start`, following the usual
 /// flanking rules: the opener is followed by non-space, the closer preceded
 /// by non-space; `_` must not touch a letter or digit on its outer side.
-fn find_closer(chars: &[char], start: usize, marker: &str) -> Option<usize> {
+fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) -> Option<usize> {
     let m: Vec<char> = marker.chars().collect();
     let n = m.len();
     let after = *chars.get(start + n)?;
@@ -258,6 +304,9 @@ fn find_closer(chars: &[char], start: usize, marker: &str) -> Option<usize> {
     }
     let mut i = start + n + 1;
     while i + n <= chars.len() {
+        if !budget.step() {
+            return None;
+        }
         if chars[i - 1] == '\\' && ESCAPABLE.contains(&chars[i]) {
             i += 1;
             continue;
@@ -400,5 +449,52 @@ mod tests {
             to_plain("[https://a.test/](https://a.test/)", BASE),
             "https://a.test/"
         );
+    }
+
+    fn depth(spans: &[Span]) -> usize {
+        spans
+            .iter()
+            .map(|s| match s {
+                Span::Text { .. } => 0,
+                Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
+                    1 + depth(body)
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn deep_nesting_is_capped_and_keeps_every_character() {
+        // 5,000 nested links overflowed the stack (here, in the JSON and in
+        // the template) before the cap.
+        let n = 5000;
+        let text = format!("{}a{}", "[".repeat(n), "](/x)".repeat(n));
+        let spans = parse(&text, BASE);
+        assert_eq!(depth(&spans), MAX_NESTING);
+        let plain = spans_text(&spans);
+        assert!(plain.contains('a'), "{}", &plain[..80]);
+        // Nesting within the cap is real markup.
+        let ok = parse("**[_a_](/x)**", BASE);
+        assert_eq!(depth(&ok), 3);
+    }
+
+    #[test]
+    fn unclosed_openers_print_as_written() {
+        // Every `[` or `*` without a closer used to rescan to the end of the
+        // text (quadratic); the budget bounds that, and the text survives.
+        for text in [
+            "[".repeat(32_000),
+            "*a ".repeat(10_000),
+            "_a ".repeat(10_000),
+            format!("{}[b](/y)", "[a](".repeat(8_000)),
+        ] {
+            let plain = to_plain(&text, BASE);
+            assert!(plain.len() >= text.len() - 8, "lost text: {}", plain.len());
+            let _ = link_targets(&text);
+        }
+        // Budget exhaustion never drops characters.
+        let text = format!("{} [ok](/x)", "[".repeat(40_000));
+        assert!(to_plain(&text, BASE).starts_with(&"[".repeat(40_000)));
     }
 }
