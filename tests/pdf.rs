@@ -927,3 +927,54 @@ fn emoji_sequences_and_combining_marks_keep_glyph_composition() {
         "no gold pixels: the flag did not compose ({gold})"
     );
 }
+
+#[test]
+fn a_hostile_font_folder_cannot_loop_block_or_flood() {
+    // Links back to the folder itself (which made the scan read one font
+    // 2^17 times), a FIFO (blocked forever), /dev/zero (never ends) and a
+    // second link to the same font: each is skipped, the font is read once.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        d.join("DejaVuSans.ttf"),
+    )
+    .expect("this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)");
+    for name in ["a", "b", "c"] {
+        std::os::unix::fs::symlink(".", d.join(name)).unwrap();
+    }
+    std::os::unix::fs::symlink(d.join("DejaVuSans.ttf"), d.join("again.ttf")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.ttf")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(d.join("pipe.ttf"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let with_dejavu = Renderer::new(&RenderOptions {
+        font_paths: vec![d.to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    // Same fonts as a folder holding only that file: read once.
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        d.join("DejaVuSans.ttf"),
+        plain.path().join("DejaVuSans.ttf"),
+    )
+    .unwrap();
+    let reference = Renderer::new(&RenderOptions {
+        font_paths: vec![plain.path().to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    assert_eq!(with_dejavu.fingerprint(), reference.fingerprint());
+    let (lib, roles) = shipped();
+    render_ok(
+        &with_dejavu,
+        &lib.company,
+        role(roles, "senior-social"),
+        &doc(),
+    );
+}

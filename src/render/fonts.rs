@@ -66,10 +66,10 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
                 dir.display()
             )));
         }
-        let mut found = Vec::new();
-        scan(dir, &mut found, 0)?;
-        found.sort();
-        for path in found {
+        let mut scan = Scan::default();
+        scan.dir(dir, 0)?;
+        scan.files.sort();
+        for path in scan.files {
             let data = fs::read(&path).map_err(|e| Error::io(&path, e))?;
             files.push(FontFile {
                 data: Bytes::new(data),
@@ -84,29 +84,75 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
     Ok(files)
 }
 
-fn scan(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) -> Result<()> {
-    // Deep enough for any font folder; stops symlink loops.
-    if depth > 16 {
-        return Ok(());
-    }
-    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        let Ok(meta) = fs::metadata(&path) else {
-            continue; // a dangling symlink is not a font
-        };
-        if meta.is_dir() {
-            scan(&path, out, depth + 1)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| FONT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)))
-        {
-            out.push(path);
+/// The largest font file read from a `--font-path` folder (the largest CJK
+/// collections are ~100 MB), and the most files: a folder is not a disk.
+const MAX_FONT_BYTES: u64 = 256 << 20;
+const MAX_FONT_FILES: usize = 5000;
+
+/// A walk over a `--font-path` folder that cannot loop or stall: every
+/// folder and file is visited once by its canonical path (`ln -s . a` or two
+/// links to one file add nothing), only regular files are read (a FIFO
+/// would block, `/dev/zero` never ends), and sizes are capped.
+#[derive(Default)]
+struct Scan {
+    files: Vec<PathBuf>,
+    seen: std::collections::HashSet<PathBuf>,
+}
+
+impl Scan {
+    fn dir(&mut self, dir: &Path, depth: usize) -> Result<()> {
+        // Deep enough for any font folder.
+        if depth > 16 {
+            return Ok(());
         }
+        let canonical = fs::canonicalize(dir).map_err(|e| Error::io(dir, e))?;
+        if !self.seen.insert(canonical) {
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+            entries.push(entry.map_err(|e| Error::io(dir, e))?.path());
+        }
+        entries.sort();
+        for path in entries {
+            let Ok(meta) = fs::metadata(&path) else {
+                continue; // a dangling symlink is not a font
+            };
+            if meta.is_dir() {
+                self.dir(&path, depth + 1)?;
+                continue;
+            }
+            let is_font = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| FONT_EXTENSIONS.iter().any(|x| e.eq_ignore_ascii_case(x)));
+            if !is_font || !meta.is_file() {
+                continue;
+            }
+            let Ok(canonical) = fs::canonicalize(&path) else {
+                continue;
+            };
+            if !self.seen.insert(canonical) {
+                continue;
+            }
+            if meta.len() > MAX_FONT_BYTES {
+                return Err(Error::Usage(format!(
+                    "--font-path: {} is {} MB; font files over {} MB are not read",
+                    path.display(),
+                    meta.len() >> 20,
+                    MAX_FONT_BYTES >> 20
+                )));
+            }
+            if self.files.len() == MAX_FONT_FILES {
+                return Err(Error::Usage(format!(
+                    "--font-path: more than {MAX_FONT_FILES} font files under {}; point it at the folder of the fonts you need",
+                    dir.display()
+                )));
+            }
+            self.files.push(path);
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 /// Loads every face of every file into a store (a `.ttc` holds several).
