@@ -392,7 +392,10 @@ fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
             let mut diags = lib.diagnostics();
             let mut roles = 0;
             match resolve::resolve_all(&lib) {
-                Ok(r) => roles = r.len(),
+                Ok(r) => {
+                    roles = r.len();
+                    diags.extend(crate::export::cell_length_errors(&lib.company, &r));
+                }
                 Err(e) => diags.extend(e),
             }
             (diags, roles, lib.families.len() + lib.failed.len())

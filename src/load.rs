@@ -390,6 +390,103 @@ impl<'a> Checker<'a> {
         self.warnings.push(d);
     }
 
+    /// Reports the YAML the file may not use (see `source_map::Hazard`).
+    /// Returns false when the file must not be parsed further: aliases,
+    /// tags and runaway nesting are refused before serde_yaml sees them.
+    /// A `#` that cuts text short is a warning, or an error when
+    /// `hash_is_error` (company settings, which have no warnings).
+    fn yaml_hazards(&mut self, hash_is_error: bool) -> bool {
+        use crate::source_map::{HazardKind, MAX_DEPTH};
+        let mut usable = true;
+        let mut hazards = std::mem::take(&mut self.map.hazards);
+        if let Some((pos, msg)) = &self.map.syntax_error
+            && msg.contains("recursion limit")
+        {
+            // yaml-rust2 stops at 255 nested brackets; serde_yaml would
+            // take minutes on the same text.
+            hazards.push(crate::source_map::Hazard {
+                pos: *pos,
+                kind: HazardKind::TooDeep,
+            });
+        }
+        // One report per kind of refused YAML (the first), with a count: a
+        // file can hold tens of thousands of aliases. Cut-short texts are
+        // each worth fixing: every one is listed, up to a sane number.
+        let mut seen: Vec<(std::mem::Discriminant<HazardKind>, usize)> = Vec::new();
+        hazards.retain(|h| {
+            let kind = std::mem::discriminant(&h.kind);
+            let listed = matches!(h.kind, HazardKind::HashComment(_));
+            match seen.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, n)) => {
+                    *n += 1;
+                    listed && *n <= 50
+                }
+                None => {
+                    seen.push((kind, 1));
+                    true
+                }
+            }
+        });
+        for h in &hazards {
+            let count = seen
+                .iter()
+                .find(|(k, _)| *k == std::mem::discriminant(&h.kind))
+                .map_or(1, |(_, n)| *n);
+            let more = if count > 1 && !matches!(h.kind, HazardKind::HashComment(_)) {
+                format!(" ({count} places in this file; the first is shown)")
+            } else {
+                String::new()
+            };
+            let at = |d: Diagnostic| {
+                d.in_file(self.file)
+                    .at(h.pos.line, h.pos.column)
+                    .with_source(self.source.clone())
+            };
+            match &h.kind {
+                HazardKind::Alias => {
+                    usable = false;
+                    self.errors.push(at(Diagnostic::error(
+                        format!("YAML aliases (`*name`) are not allowed in role files{more}"),
+                    )
+                    .help("write the text out in full: an alias can expand a small file into gigabytes")));
+                }
+                HazardKind::Tag(tag) => {
+                    usable = false;
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "YAML tags (`{tag}`) are not allowed in role files{more}"
+                    ))
+                    .help("remove the tag: role files hold plain text, whole numbers and lists")));
+                }
+                HazardKind::TooDeep => {
+                    usable = false;
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "the YAML nests more than {MAX_DEPTH} levels deep here"
+                    ))
+                    .help(
+                        "role files need far fewer levels: check the indentation and the brackets",
+                    )));
+                }
+                HazardKind::HashComment(dropped) => {
+                    let short: String = dropped.chars().take(40).collect();
+                    let d = at(Diagnostic::warning(format!(
+                        "`{short}` is read as a YAML comment: the text ends before it{more}"
+                    ))
+                    .help(format!(
+                        "put the whole value in double quotes, so that `{short}` is part of it"
+                    )));
+                    if hash_is_error {
+                        let mut d = d;
+                        d.severity = crate::diag::Severity::Error;
+                        self.errors.push(d);
+                    } else {
+                        self.warnings.push(d);
+                    }
+                }
+            }
+        }
+        usable
+    }
+
     /// Parses the file into `T`, recording unknown keys and the first
     /// structural error. Returns `None` when the file cannot be used.
     /// `known_at` gives the keys allowed in the mapping at a path, for
@@ -553,9 +650,13 @@ fn fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 
 fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source);
+    if !c.yaml_hazards(true) {
+        return Err(c.errors);
+    }
     let Some(file) = c.parse::<CompanyFile>(|_| fields::<CompanyFile>()) else {
         return Err(c.errors);
     };
+    check_scalars(&mut c);
     if file.name.trim().is_empty() {
         c.error(
             "name",
@@ -796,9 +897,13 @@ fn load_family(
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
     let mut c = Checker::new(path, source);
+    if !c.yaml_hazards(false) {
+        let ids = std::mem::take(&mut c.map.level_ids);
+        return Err((ids, c.errors));
+    }
     let parsed: Option<FamilyFile> = c.parse(known_keys);
     let Some(family) = parsed else {
-        let ids = salvage_role_ids(&c.source);
+        let ids = salvage_role_ids(&c.source, &c.map.level_ids);
         return Err((ids, c.errors));
     };
     check_family(&mut c, &family);
@@ -813,7 +918,11 @@ fn load_family(
 
 /// Role ids from a file that did not parse as a family, read leniently, so
 /// failures can name the roles they affect.
-fn salvage_role_ids(source: &str) -> Vec<String> {
+fn salvage_role_ids(source: &str, from_map: &[String]) -> Vec<String> {
+    if !from_map.is_empty() {
+        // Read up to a syntax error, too.
+        return from_map.to_vec();
+    }
     let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(source) else {
         return Vec::new();
     };

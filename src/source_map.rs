@@ -1,14 +1,21 @@
-//! Positions of keys and values in a YAML file, by path (`levels.2.grade`).
+//! Positions of keys and values in a YAML file, by path (`levels.2.grade`),
+//! and the YAML features role files refuse, found before serde_yaml runs.
 //!
 //! serde_yaml reports a position only for the first error it meets; the
 //! checks that run after parsing (unknown keys, empty titles, inheritance)
 //! look their positions up here, so every problem in a file gets its own
 //! file:line:col.
+//!
+//! This pass reads the file as a stream of events and never builds values,
+//! so it is linear in the file's size. It finds what would make serde_yaml
+//! slow or wrong ([`Hazard`]): aliases (a few hundred KB of `*a` expand to
+//! gigabytes), tags (`!x null` would skip the text checks), nesting deeper
+//! than any role file needs, and a `#` that silently cuts text short.
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,18 +28,71 @@ pub struct Pos {
 pub struct SourceMap {
     keys: HashMap<String, Pos>,
     values: HashMap<String, Pos>,
+    /// Refused or suspicious YAML, in file order.
+    pub hazards: Vec<Hazard>,
+    /// The YAML syntax error that stopped this pass, if any; the map then
+    /// holds what came before it.
+    pub syntax_error: Option<(Pos, String)>,
+    /// The `levels[].id` values read (also from a file with a syntax error,
+    /// up to the error), so failures can name the roles they affect.
+    pub level_ids: Vec<String>,
+}
+
+/// How deep a role file's YAML may nest. The deepest real structure
+/// (nested sections or hiring steps) stays far below; deeper nesting would
+/// exhaust the parser, the JSON reader and the template's call depth.
+pub const MAX_DEPTH: usize = 32;
+
+/// Something in the YAML a role file may not use, or should not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hazard {
+    pub pos: Pos,
+    pub kind: HazardKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HazardKind {
+    /// `*name`: refused (expansion can be exponential).
+    Alias,
+    /// `!tag` or `!!type`: refused (the text checks do not see through it).
+    Tag(String),
+    /// Nested deeper than [`MAX_DEPTH`]: refused.
+    TooDeep,
+    /// ` #word` right after an unquoted value: YAML reads a comment there,
+    /// so the rest of the line is dropped (`the #social channel` → `the`).
+    /// The text (what was dropped) is kept for the message.
+    HashComment(String),
 }
 
 impl SourceMap {
     /// Indexes `text`. A file that does not parse yields an empty map; the
     /// parse error itself comes from serde_yaml.
     pub fn build(text: &str) -> SourceMap {
-        let mut builder = Builder::default();
-        let mut parser = Parser::new_from_str(text);
-        if parser.load(&mut builder, false).is_err() {
-            return SourceMap::default();
+        let map = Self::try_build(text);
+        if map.syntax_error.is_some() && text.contains('\t') {
+            // yaml-rust2 refuses a tab after `key:` that libyaml (serde_yaml)
+            // accepts; a space in its place keeps every position.
+            let retry = Self::try_build(&text.replace('\t', " "));
+            if retry.syntax_error.is_none() {
+                return retry;
+            }
         }
-        builder.map
+        map
+    }
+
+    /// One pass; on a syntax error, what came before it and the error.
+    fn try_build(text: &str) -> SourceMap {
+        let mut builder = Builder {
+            lines: text.split('\n').collect(),
+            ..Builder::default()
+        };
+        let mut parser = Parser::new_from_str(text);
+        let result = parser.load(&mut builder, false);
+        let mut map = builder.map;
+        if let Err(e) = result {
+            map.syntax_error = Some((pos(*e.marker()), e.info().to_string()));
+        }
+        map
     }
 
     /// Where the key at `path` is written (falls back to its value, then to
@@ -81,9 +141,14 @@ enum Frame {
 }
 
 #[derive(Default)]
-struct Builder {
+struct Builder<'a> {
     map: SourceMap,
     stack: Vec<Frame>,
+    /// Nodes opened beyond MAX_DEPTH (not tracked, only counted).
+    overflow: usize,
+    lines: Vec<&'a str>,
+    /// Where the last mapping key was written (line index, column).
+    last_key: Option<Marker>,
 }
 
 fn join(parent: &str, child: &str) -> String {
@@ -102,7 +167,75 @@ fn pos(mark: Marker) -> Pos {
     }
 }
 
-impl Builder {
+impl Builder<'_> {
+    /// The rest of the marked line, from the marker's column.
+    fn rest_of_line(&self, mark: Marker) -> &str {
+        let line = self
+            .lines
+            .get(mark.line().saturating_sub(1))
+            .copied()
+            .unwrap_or("");
+        match line.char_indices().nth(mark.col()) {
+            Some((i, _)) => line[i..].trim_end_matches('\r'),
+            None => "",
+        }
+    }
+
+    /// A `#` directly followed by a word, after whitespace, on the line of an
+    /// unquoted value: `- Post in the #social channel` or `colour: #6B4FBB`.
+    /// A deliberate comment is written `# like this` and is left alone.
+    fn check_hash(&mut self, rest: &str, mark: Marker) {
+        if let Some(i) = rest.find(" #").or_else(|| rest.find("\t#"))
+            && let Some(c) = rest[i + 2..].chars().next()
+            && !c.is_whitespace()
+            && c != '#'
+        {
+            self.map.hazards.push(Hazard {
+                pos: pos(mark),
+                kind: HazardKind::HashComment(rest[i + 1..].to_string()),
+            });
+        }
+    }
+
+    fn scalar(&mut self, value: &str, style: TScalarStyle, mark: Marker) {
+        let path = self.node(mark, Some(value));
+        if style != TScalarStyle::Plain {
+            return;
+        }
+        match &path {
+            // A mapping key: remembered for an empty value that follows.
+            None => self.last_key = Some(mark),
+            Some(p) => {
+                let key = self.last_key.take();
+                if value.is_empty() {
+                    // `key: #word` leaves the value empty; the `#` is on the key's line.
+                    if let Some(key) = key {
+                        let rest = self.rest_of_line(key).to_string();
+                        if let Some(colon) = rest.find(':') {
+                            self.check_hash(&rest[colon + 1..], key);
+                        }
+                    }
+                } else if !value.contains('\n') {
+                    let rest = self.rest_of_line(mark);
+                    if let Some(after) = rest.strip_prefix(value) {
+                        let after = after.to_string();
+                        self.check_hash(&after, mark);
+                    }
+                }
+                if is_level_id(p) {
+                    self.map.level_ids.push(value.to_string());
+                }
+            }
+        }
+    }
+
+    fn hazard(&mut self, mark: Marker, kind: HazardKind) {
+        self.map.hazards.push(Hazard {
+            pos: pos(mark),
+            kind,
+        });
+    }
+
     /// Path of the node that starts now, advancing the parent's cursor.
     /// Returns `None` when the node is a mapping key.
     fn next_node_path(&mut self) -> Option<String> {
@@ -140,14 +273,50 @@ impl Builder {
     }
 }
 
-impl MarkedEventReceiver for Builder {
+/// `levels.<n>.id`.
+fn is_level_id(path: &str) -> bool {
+    path.strip_prefix("levels.")
+        .and_then(|p| p.strip_suffix(".id"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+fn tag_text(tag: &Tag) -> String {
+    format!("{}{}", tag.handle, tag.suffix)
+}
+
+impl MarkedEventReceiver for Builder<'_> {
     fn on_event(&mut self, ev: Event, mark: Marker) {
-        match ev {
-            Event::Scalar(value, ..) => {
-                self.node(mark, Some(&value));
+        let tag = match &ev {
+            Event::Scalar(_, _, _, t) | Event::SequenceStart(_, t) | Event::MappingStart(_, t) => {
+                t.as_ref()
             }
+            _ => None,
+        };
+        if let Some(t) = tag {
+            let text = tag_text(t);
+            self.hazard(mark, HazardKind::Tag(text));
+        }
+        if self.overflow > 0 {
+            // Beyond MAX_DEPTH: only keep count, to know when it closes.
+            match ev {
+                Event::SequenceStart(..) | Event::MappingStart(..) => self.overflow += 1,
+                Event::SequenceEnd | Event::MappingEnd => self.overflow -= 1,
+                _ => {}
+            }
+            return;
+        }
+        if !matches!(ev, Event::Scalar(..)) {
+            self.last_key = None;
+        }
+        match ev {
+            Event::Scalar(value, style, ..) => self.scalar(&value, style, mark),
             Event::Alias(_) => {
+                self.hazard(mark, HazardKind::Alias);
                 self.node(mark, None);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
+                self.hazard(mark, HazardKind::TooDeep);
+                self.overflow = 1;
             }
             Event::SequenceStart(..) => {
                 let path = self.node(mark, None).unwrap_or_default();

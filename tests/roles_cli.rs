@@ -620,3 +620,144 @@ fn paths_that_cannot_be_outputs_are_usage_errors() {
     }
     assert!(!Path::new("-").exists() && !Path::new("bundle.zip").exists());
 }
+
+#[test]
+fn check_catches_cells_that_only_grow_too_long_in_the_export() {
+    // Each string is within the limit; the export joins the description's
+    // paragraphs and spells a link out as `text (url)`, which is not.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let para = "p".repeat(20_000);
+    // 32,758 characters as written, 32,776 as `text (https://example.com/…)`.
+    let link_text = format!("[{}](/{})", "t".repeat(16_370), "u".repeat(16_383));
+    std::fs::write(
+        d.join("long.yaml"),
+        format!(
+            "family: long\ntitle: Long\nlevels:\n  - id: long-one\n    level: One\n    title: One\n    description: [\"{para}\", \"{para}\"]\n    responsibilities:\n      items: [\"{link_text}\"]\n"
+        ),
+    )
+    .unwrap();
+    let roles = d.to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.lines().any(|l| l.contains("long.yaml:7:5:")
+            && l.contains("role `long-one`), column `description`: 40002 characters")),
+        "{err}"
+    );
+    assert!(
+        err.lines().any(|l| l.contains("long.yaml:4:5:")
+            && l.contains("table `items`")
+            && l.contains("column `text`")),
+        "{err}"
+    );
+    assert!(err.contains("2 error(s)"), "{err}");
+    // The same roles are what the export refuses: check found it first.
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, _) = run(&[
+        "--roles",
+        roles,
+        "export",
+        "--xlsx",
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let level = "levels:\n  - id: ROLE\n    level: A\n    title: A\n";
+    // An alias bomb: 40,000 aliases of a 30,000-character text took minutes
+    // and gigabytes when serde_yaml expanded them.
+    std::fs::write(
+        d.join("bomb.yaml"),
+        format!(
+            "family: bomb\ntitle: Bomb\nintro: [&x \"{}\"{}]\n{}",
+            "x".repeat(30_000),
+            ", *x".repeat(40_000),
+            level.replace("ROLE", "bomb-one")
+        ),
+    )
+    .unwrap();
+    // A tag hid a null and control characters from the text checks.
+    std::fs::write(
+        d.join("tagged.yaml"),
+        format!(
+            "family: tagged\ntitle: !x ~\n{}",
+            level.replace("ROLE", "tagged-one")
+        ),
+    )
+    .unwrap();
+    // 80,000 nested brackets took minutes in serde_yaml's scanner.
+    std::fs::write(
+        d.join("deep.yaml"),
+        format!(
+            "family: deep\ntitle: Deep\nintro: {}{}\n{}",
+            "[".repeat(80_000),
+            "]".repeat(80_000),
+            level.replace("ROLE", "deep-one")
+        ),
+    )
+    .unwrap();
+    // A tab after `title:` (which libyaml accepts) put every error at 1:1.
+    std::fs::write(
+        d.join("tab.yaml"),
+        "family: tab\ntitle:\tTab\nlevels:\n  - id: tab-one\n    level: A\n    title: A\n    grade: 0\n",
+    )
+    .unwrap();
+    let roles = d.to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    for (loc, msg) in [
+        (
+            "bomb.yaml:3:",
+            "YAML aliases (`*name`) are not allowed in role files (40000 places",
+        ),
+        ("tagged.yaml:2:", "YAML tags (`!x`) are not allowed"),
+        ("deep.yaml:3:", "nests more than 32 levels deep"),
+        ("tab.yaml:7:12:", "expected a whole number from 1 to 1000"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(loc) && l.contains(msg)),
+            "no `{loc} {msg}` in:\n{err}"
+        );
+    }
+    assert!(err.contains("4 error(s)"), "{err}");
+    // The refused files' roles are named, not "unknown".
+    let (code, _, err) = run(&["--roles", roles, "show", "bomb-one"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("bomb.yaml"), "{err}");
+}
+
+#[test]
+fn a_hash_that_cuts_text_short_is_reported() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("hash.yaml"),
+        "family: hash\ntitle: Hash\nlevels:\n  - id: hash-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - Post daily in the #social-media Slack channel\n        - A deliberate comment  # is fine\n        - \"Quoted #text is kept\"\n",
+    )
+    .unwrap();
+    let roles = d.to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 0, "a warning, not an error: {err}");
+    assert!(
+        err.lines().any(|l| l.contains("hash.yaml:9:11: warning:")
+            && l.contains("`#social-media Slack channel` is read as a YAML comment")),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+    // In company.yaml an unquoted colour silently became the default: an error.
+    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
+    std::fs::write(
+        d.join("company.yaml"),
+        format!("{company}brand_color: #6B4FBB\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`#6B4FBB` is read as a YAML comment"), "{err}");
+}

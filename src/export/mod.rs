@@ -223,6 +223,42 @@ pub struct TableFiles {
     pub workbook: Option<OutputFile>,
 }
 
+/// Every table cell too long for a spreadsheet, as errors located at the
+/// role's field in its family file (for `jdgen check`, so that a role the
+/// XLSX export would refuse fails validation first). A cell can exceed the
+/// limit although each string in the file is within it: description
+/// paragraphs are joined, links spelled out.
+pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diagnostic> {
+    let tables = tables::build_tables(company, roles);
+    let by_id: BTreeMap<&str, &ResolvedRole> = roles.iter().map(|r| (r.id.as_str(), r)).collect();
+    xlsx::oversized_cells(&tables)
+        .into_iter()
+        .map(|cell| {
+            let d = Diagnostic::error(cell.message())
+                .help("shorten the text, or split it into several items or paragraphs");
+            let Some(role) = by_id.get(cell.role_id.as_str()) else {
+                return d;
+            };
+            let fam = &role.family_data;
+            let level = fam.data.levels.iter().position(|l| l.id == role.id);
+            let key = match (cell.column, level) {
+                ("summary", _) => "summary".to_string(),
+                ("family_name", _) => "title".to_string(),
+                (_, None) => String::new(),
+                ("job_title", Some(i)) => format!("levels.{i}.title"),
+                ("level_name" | "level_id", Some(i)) => format!("levels.{i}.level"),
+                ("reports_to", Some(i)) => format!("levels.{i}.reports_to"),
+                ("description", Some(i)) => format!("levels.{i}.description"),
+                (_, Some(i)) => format!("levels.{i}"),
+            };
+            let pos = crate::source_map::SourceMap::build(&fam.source).key(&key);
+            d.in_file(&fam.file)
+                .at(pos.line, pos.column)
+                .with_source(fam.source.clone())
+        })
+        .collect()
+}
+
 /// Whether `formats` needs the tables at all (not for `--json` alone).
 pub fn needs_tables(formats: &Formats) -> bool {
     formats.makes_csv() || formats.xlsx

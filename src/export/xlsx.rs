@@ -137,31 +137,65 @@ fn is_wide(c: char) -> bool {
         | 0x20000..=0x3FFFD)
 }
 
-/// Excel cannot hold more than 32,767 characters in a cell: say which
-/// cell, rather than rust_xlsxwriter's bare error.
-fn check_cell_lengths(tables: &[Table]) -> Result<()> {
-    let mut errors = Vec::new();
+/// A text cell longer than Excel allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OversizedCell {
+    pub table: &'static str,
+    /// 1-based data row.
+    pub row: usize,
+    pub role_id: String,
+    pub column: &'static str,
+    /// Length in UTF-16 units, as Excel counts.
+    pub chars: usize,
+}
+
+impl OversizedCell {
+    pub fn message(&self) -> String {
+        format!(
+            "table `{}`, row {} (role `{}`), column `{}`: {} characters; an Excel cell holds at most {MAX_CELL_CHARS}",
+            self.table, self.row, self.role_id, self.column, self.chars
+        )
+    }
+}
+
+/// Every text cell over Excel's limit. `jdgen check` reports these too, so a
+/// role that would fail the export fails validation first (a cell can be
+/// longer than any one string of the role file: paragraphs are joined and
+/// links spelled out).
+pub fn oversized_cells(tables: &[Table]) -> Vec<OversizedCell> {
+    let mut out = Vec::new();
     for t in tables {
         for (r, row) in t.rows.iter().enumerate() {
             for (cell, col) in row.iter().zip(t.columns) {
                 if let Cell::Text(s) = cell {
+                    // Cheap bound first: UTF-16 units never exceed bytes.
+                    if s.len() <= MAX_CELL_CHARS {
+                        continue;
+                    }
                     let n = s.encode_utf16().count();
                     if n > MAX_CELL_CHARS {
-                        errors.push(
-                            Diagnostic::error(format!(
-                                "table `{}`, row {} (role `{}`), column `{}`: {n} characters; an Excel cell holds at most {MAX_CELL_CHARS}",
-                                t.name,
-                                r + 1,
-                                row[0].as_text(),
-                                col.name
-                            ))
-                            .help("shorten the text in the role file"),
-                        );
+                        out.push(OversizedCell {
+                            table: t.name,
+                            row: r + 1,
+                            role_id: row[0].as_text().into_owned(),
+                            column: col.name,
+                            chars: n,
+                        });
                     }
                 }
             }
         }
     }
+    out
+}
+
+/// Excel cannot hold more than 32,767 characters in a cell: say which
+/// cell, rather than rust_xlsxwriter's bare error.
+fn check_cell_lengths(tables: &[Table]) -> Result<()> {
+    let errors: Vec<Diagnostic> = oversized_cells(tables)
+        .iter()
+        .map(|c| Diagnostic::error(c.message()).help("shorten the text in the role file"))
+        .collect();
     if errors.is_empty() {
         Ok(())
     } else {
