@@ -199,6 +199,19 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
     Ok((parent, tmp))
 }
 
+/// A new temporary folder in `parent` (created if missing), named like the
+/// temporary files (`.<label>.<host>-<pid>.<random>.tmp`) so that
+/// [`sweep_temp_files`] removes it when a killed run leaves it behind. It is
+/// removed with its contents when dropped.
+pub fn temp_dir_in(parent: &Path, label: &str) -> Result<tempfile::TempDir> {
+    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    tempfile::Builder::new()
+        .prefix(&format!(".{label}.{}.", writer_tag()))
+        .suffix(".tmp")
+        .tempdir_in(parent)
+        .map_err(|e| Error::io(parent, e))
+}
+
 /// Syncs the complete temporary file (per `durability`) and renames it
 /// over `path`.
 fn put_in_place(
@@ -302,7 +315,12 @@ pub fn sweep_temp_files(dir: &Path) {
                 .is_some_and(|age| age >= STALE_TEMP_AGE)
         };
         if writer_gone(&name) == Some(true) || old() {
-            let _ = fs::remove_file(e.path());
+            // A folder is a killed `export`'s PDFs for the bundle.
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = fs::remove_dir_all(e.path());
+            } else {
+                let _ = fs::remove_file(e.path());
+            }
         }
     }
 }
@@ -349,6 +367,35 @@ mod tests {
         assert_eq!(left, want);
         // write_atomic's temporary files carry this process's tag.
         assert!(me.ends_with(&format!("-{}", std::process::id())));
+    }
+
+    #[test]
+    fn temporary_folders_are_named_and_swept_like_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mine = temp_dir_in(dir.path(), "pdfs").unwrap();
+        fs::write(mine.path().join("a.pdf"), b"x").unwrap();
+        let name = mine
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(name.starts_with(&format!(".pdfs.{}.", writer_tag())) && name.ends_with(".tmp"));
+        // A killed export's folder: its writer is gone.
+        let gone = dir
+            .path()
+            .join(format!(".pdfs.{}-4000000000.aB3dE9.tmp", host_name()));
+        fs::create_dir(&gone).unwrap();
+        fs::write(gone.join("b.pdf"), b"x").unwrap();
+        sweep_temp_files(dir.path());
+        assert!(!gone.exists());
+        assert!(
+            mine.path().join("a.pdf").exists(),
+            "a live writer's folder stays"
+        );
+        let path = mine.path().to_path_buf();
+        drop(mine);
+        assert!(!path.exists());
     }
 
     fn names_in(dir: &Path) -> Vec<String> {
