@@ -515,7 +515,21 @@ impl<'a> Checker<'a> {
                 let mut d = Diagnostic::error(yaml_message(&e))
                     .in_file(self.file)
                     .with_source(self.source.clone());
-                if let Some(loc) = e.location() {
+                if let Some((line, column, ch)) = first_raw_control(&self.source)
+                    && e.to_string().contains("control characters")
+                {
+                    // libyaml gives a byte offset (and 1:1); point at the character.
+                    d = Diagnostic::error(format!(
+                        "the raw control character U+{:04X} is not allowed in YAML",
+                        ch as u32
+                    ))
+                    .in_file(self.file)
+                    .with_source(self.source.clone())
+                    .at(line, column)
+                    .help("delete it (control characters garble PDFs and exports)");
+                    self.errors.push(d);
+                    return None;
+                } else if let Some(loc) = e.location() {
                     d = d.at(loc.line(), loc.column());
                 } else if let Some(line) = second_document_line(&self.source) {
                     d = d.at(line, 1);
@@ -526,6 +540,21 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// The first character YAML does not allow raw (C0 and C1 controls other
+/// than tab, newline, carriage return and NEL; DEL), with its 1-based line
+/// and column.
+fn first_raw_control(source: &str) -> Option<(usize, usize, char)> {
+    for (i, line) in source.split('\n').enumerate() {
+        for (col, c) in line.chars().enumerate() {
+            let allowed = matches!(c, '\t' | '\r' | '\u{85}');
+            if c.is_control() && !allowed {
+                return Some((i + 1, col + 1, c));
+            }
+        }
+    }
+    None
 }
 
 /// The line of the `---` that starts a second YAML document, if any

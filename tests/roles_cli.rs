@@ -761,3 +761,21 @@ fn a_hash_that_cuts_text_short_is_reported() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("`#6B4FBB` is read as a YAML comment"), "{err}");
 }
+
+#[test]
+fn a_raw_control_character_is_located_by_line_and_column() {
+    // libyaml reported "at position 19" (a byte offset) at 1:1.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("ctl.yaml"),
+        "family: ctl\ntitle: \"a\u{7}b\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("ctl.yaml:2:10: error: the raw control character U+0007 is not allowed"),
+        "{err}"
+    );
+}
