@@ -217,11 +217,24 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+            if !e.use_stderr() {
+                return exit::OK; // --help, --version
+            }
+            // `build --summary-json F --shard 5/4`: the summary must not
+            // keep the previous run's "ok" even when the line is wrong.
+            let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            if let Some(path) = summary_path_in(&args) {
+                let json = serde_json::to_string_pretty(&serde_json::json!({
+                    "ok": false,
+                    "exit_code": exit::USAGE,
+                    "jdgen_version": env!("CARGO_PKG_VERSION"),
+                    "error": e.render().to_string().trim_end(),
+                }))
+                .expect("json")
+                    + "\n";
+                let _ = crate::fsutil::write_atomic(&path, json.as_bytes());
+            }
+            return exit::USAGE;
         }
     };
     match run(cli) {
@@ -231,6 +244,25 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// The `--summary-json` file of a `build` command line that did not parse,
+/// read leniently (`--summary-json F` or `--summary-json=F`).
+fn summary_path_in(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    if !args.iter().any(|a| a == "build") {
+        return None;
+    }
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let a = a.to_str()?;
+        if a == "--summary-json" {
+            return it.next().map(PathBuf::from).filter(|p| p != Path::new("-"));
+        }
+        if let Some(p) = a.strip_prefix("--summary-json=") {
+            return Some(PathBuf::from(p)).filter(|p| p != Path::new("-"));
+        }
+    }
+    None
 }
 
 /// Runs a parsed command line; returns the exit code for outcomes that are

@@ -727,6 +727,27 @@ fn a_failed_run_replaces_the_summary_file() {
         stdout, failed,
         "--format json prints the same failure summary"
     );
+    // Nor when the command line itself is wrong (clap stops before jdgen
+    // reads it): the summary is replaced all the same, exit 2.
+    assert_eq!(
+        build(roles.path(), &out.path().join("o"), &["--summary-json", s]).0,
+        0
+    );
+    for args in [
+        vec!["--summary-json", s, "--shard", "5/4"],
+        vec!["--shard=5/4", &format!("--summary-json={s}")],
+    ] {
+        let (code, _, _) = build(roles.path(), &out.path().join("o"), &args);
+        assert_eq!(code, 2);
+        let failed = read();
+        assert_eq!(failed["ok"], false, "{failed}");
+        assert_eq!(failed["exit_code"], 2);
+        assert!(
+            failed["error"].as_str().unwrap().contains("5/4"),
+            "{failed}"
+        );
+        fs::remove_file(&summary).unwrap();
+    }
 }
 
 #[test]
