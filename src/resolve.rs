@@ -8,6 +8,7 @@
 //! repeats an inherited item word for word is dropped, so the document does
 //! not say the same thing twice; the inherited copy keeps its place.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -82,8 +83,12 @@ pub fn resolve_all(lib: &Library) -> Result<Vec<ResolvedRole>, Vec<Diagnostic>> 
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for fam in &lib.families {
+        // One memo per family: each level's lists are resolved once, not
+        // again for every level above it (a long `builds_on` chain was
+        // cubic).
+        let mut memo = Memo::default();
         for level in &fam.data.levels {
-            match resolve_level(fam, level) {
+            match resolve_level_with(fam, level, &mut memo) {
                 Ok(r) => out.push(r),
                 Err(e) => errors.push(e),
             }
@@ -136,7 +141,24 @@ pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
     Diagnostic::error(format!("unknown role id `{id}`")).help(help)
 }
 
+/// Resolved lists by level id, per kind, within one family.
+#[derive(Default)]
+pub struct Memo {
+    responsibilities: HashMap<String, ResolvedList>,
+    requirements: HashMap<String, ResolvedList>,
+}
+
 pub fn resolve_level(fam: &Arc<Family>, level: &Level) -> Result<ResolvedRole, Diagnostic> {
+    resolve_level_with(fam, level, &mut Memo::default())
+}
+
+/// [`resolve_level`] reusing (and filling) `memo`, which must be this
+/// family's.
+pub fn resolve_level_with(
+    fam: &Arc<Family>,
+    level: &Level,
+    memo: &mut Memo,
+) -> Result<ResolvedRole, Diagnostic> {
     let f = &fam.data;
     let grade = match &level.grade {
         None | Some(serde_yaml::Value::Null) => None,
@@ -146,8 +168,20 @@ pub fn resolve_level(fam: &Arc<Family>, level: &Level) -> Result<ResolvedRole, D
                 .ok_or_else(|| invalid(fam, level, "grade"))?,
         ),
     };
-    let responsibilities = resolve_list(fam, level, |l| l.responsibilities.as_ref(), 0)?;
-    let requirements = resolve_list(fam, level, |l| l.requirements.as_ref(), 0)?;
+    let responsibilities = resolve_list(
+        fam,
+        level,
+        |l| l.responsibilities.as_ref(),
+        0,
+        &mut memo.responsibilities,
+    )?;
+    let requirements = resolve_list(
+        fam,
+        level,
+        |l| l.requirements.as_ref(),
+        0,
+        &mut memo.requirements,
+    )?;
     Ok(ResolvedRole {
         id: level.id.clone(),
         title: level.title.trim().to_string(),
@@ -188,7 +222,11 @@ fn resolve_list(
     level: &Level,
     list_of: impl Fn(&Level) -> Option<&ItemList> + Copy,
     depth: usize,
+    memo: &mut HashMap<String, ResolvedList>,
 ) -> Result<ResolvedList, Diagnostic> {
+    if let Some(done) = memo.get(&level.id) {
+        return Ok(done.clone());
+    }
     // `load` rejects loops; this bound keeps a bug from becoming a hang.
     if depth > fam.data.levels.len() {
         return Err(
@@ -212,23 +250,22 @@ fn resolve_list(
                 ))
                 .in_file(&fam.file)
             })?;
-        let inherited = resolve_list(fam, base, list_of, depth + 1)?;
+        let inherited = resolve_list(fam, base, list_of, depth + 1, memo)?;
         items.extend(inherited.items.into_iter().map(|mut it| {
             it.inherited = true;
             it
         }));
     }
-    let inherited_count = items.len();
+    // An own item that repeats an inherited one word for word is listed
+    // once (a set: comparing every pair was quadratic).
+    let inherited: HashSet<String> = items.iter().map(|it| it.text.trim().to_string()).collect();
     let own = list.items.iter().map(|t| (None, t)).chain(
         list.groups
             .iter()
             .flat_map(|g| g.items.iter().map(move |t| (Some(g.heading.clone()), t))),
     );
     for (group, text) in own {
-        if items[..inherited_count]
-            .iter()
-            .any(|it| it.text.trim() == text.trim())
-        {
+        if inherited.contains(text.trim()) {
             continue;
         }
         items.push(ResolvedItem {
@@ -239,11 +276,13 @@ fn resolve_list(
             inherited: false,
         });
     }
-    Ok(ResolvedList {
+    let resolved = ResolvedList {
         heading: list.heading.clone(),
         intro: list.intro.clone(),
         items,
-    })
+    };
+    memo.insert(level.id.clone(), resolved.clone());
+    Ok(resolved)
 }
 
 #[cfg(test)]
