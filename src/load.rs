@@ -981,7 +981,8 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             )),
         );
     }
-    if f.title.trim().is_empty() {
+    check_name_length(c, "title", "family title", &f.title, MAX_TITLE_CHARS);
+    if is_blank(&f.title) {
         c.error(
             "title",
             "the family title is empty",
@@ -1041,20 +1042,34 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                 Some("role ids must be unique; rename one".into()),
             );
         }
-        if level.title.trim().is_empty() {
+        if is_blank(&level.title) {
             c.error(
                 &format!("{p}.title"),
                 format!("role `{}` has an empty title", level.id),
                 Some("write the job title, e.g. `title: Senior Social Marketing Manager`".into()),
             );
         }
-        if level.level.trim().is_empty() {
+        check_name_length(
+            c,
+            &format!("{p}.title"),
+            "job title",
+            &level.title,
+            MAX_TITLE_CHARS,
+        );
+        if is_blank(&level.level) {
             c.error(
                 &format!("{p}.level"),
                 format!("role `{}` has an empty level name", level.id),
                 Some("write e.g. `level: Senior`".into()),
             );
         }
+        check_name_length(
+            c,
+            &format!("{p}.level"),
+            "level name",
+            &level.level,
+            MAX_LEVEL_CHARS,
+        );
         if let Some(g) = &level.grade {
             check_grade(c, &format!("{p}.grade"), g);
         }
@@ -1074,6 +1089,31 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     if seen.len() == f.levels.len() {
         check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
         check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+    }
+}
+
+/// The longest job or family title: it heads the document and runs in every
+/// page's header and HR system's job list (the seeds' longest is 44).
+const MAX_TITLE_CHARS: usize = 150;
+/// The longest level name: it sits in a narrow box of the facts row.
+const MAX_LEVEL_CHARS: usize = 60;
+
+/// Empty, or only spaces and invisible format characters (zero-width space,
+/// joiners, word joiner, BOM), which print as nothing.
+fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    })
+}
+
+fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {
+    let n = text.trim().chars().count();
+    if n > max {
+        c.error(
+            path,
+            format!("the {what} is {n} characters long; at most {max} fit where it is printed"),
+            Some("shorten it, and put the detail in `description`".into()),
+        );
     }
 }
 

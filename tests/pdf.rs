@@ -978,3 +978,96 @@ fn a_hostile_font_folder_cannot_loop_block_or_flood() {
         &doc(),
     );
 }
+
+/// Words of a PDF with their boxes: (page, text, xMin, yMin, xMax).
+fn words(pdf: &[u8]) -> Vec<(usize, String, f64, f64, f64)> {
+    let html = poppler("pdftotext", &["-bbox"], pdf);
+    let mut page = 0;
+    let mut out = Vec::new();
+    for line in html.lines() {
+        if line.contains("<page ") {
+            page += 1;
+        }
+        let Some(rest) = line.trim().strip_prefix("<word ") else {
+            continue;
+        };
+        let attr = |name: &str| -> f64 {
+            let start = rest.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            rest[start..].split('"').next().unwrap().parse().unwrap()
+        };
+        let text = rest.split('>').nth(1).unwrap().split('<').next().unwrap();
+        out.push((
+            page,
+            text.to_string(),
+            attr("xMin"),
+            attr("yMin"),
+            attr("xMax"),
+        ));
+    }
+    out
+}
+
+#[test]
+fn long_names_stay_in_their_boxes() {
+    // A German level name overprinted the grade beside it; a long website
+    // squeezed the company name to a word per line; a long title grew the
+    // running header over the top edge of pages 2+.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("company.yaml"),
+        "name: Acme International Holdings\nwebsite: https://careers.acme-international-holdings.example.com/en-us/about-us/our-company/handbook/job-families/\n",
+    )
+    .unwrap();
+    let title = "Principal Distinguished Senior Staff Privacy Engineering Officer ".repeat(2);
+    let items: Vec<String> = (0..90)
+        .map(|i| format!("\"Item {i} with enough words to fill the pages of the document\""))
+        .collect();
+    fs::write(
+        d.join("f.yaml"),
+        format!(
+            "family: privacy\ntitle: Privacy\nlevels:\n  - id: privacy-one\n    level: Datenschutzbeauftragter\n    title: \"{}\"\n    grade: 999\n    responsibilities:\n      items: [{}]\n",
+            title.trim(),
+            items.join(", ")
+        ),
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(default_renderer(), &lib.company, &roles[0], &doc());
+    let w = words(&out.pdf);
+    let find = |p: usize, t: &str| {
+        w.iter()
+            .find(|x| x.0 == p && x.1 == t)
+            .unwrap_or_else(|| panic!("no `{t}` on page {p}"))
+    };
+    let grade = find(1, "999");
+    for part in w
+        .iter()
+        .filter(|x| x.0 == 1 && "Datenschutzbeauftragter".contains(x.1.as_str()) && x.1.len() > 3)
+    {
+        assert!(
+            part.4 < grade.2,
+            "level `{}` runs into the grade: {part:?} {grade:?}",
+            part.1
+        );
+    }
+    let acme = find(1, "Acme");
+    let holdings = find(1, "Holdings");
+    assert!(
+        (acme.3 - holdings.3).abs() < 1.0,
+        "company name wrapped: {acme:?} {holdings:?}"
+    );
+    assert!(
+        w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= 595.0),
+        "a word runs off the page"
+    );
+    let pages = w.iter().map(|x| x.0).max().unwrap();
+    assert!(pages >= 2);
+    for p in 2..=pages {
+        assert!(
+            w.iter().filter(|x| x.0 == p).all(|x| x.3 >= 0.0),
+            "page {p}: header above the page"
+        );
+    }
+}

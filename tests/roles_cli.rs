@@ -779,3 +779,27 @@ fn a_raw_control_character_is_located_by_line_and_column() {
         "{err}"
     );
 }
+
+#[test]
+fn titles_must_be_printable_and_fit() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("t.yaml"),
+        format!(
+            "family: t\ntitle: T\nlevels:\n  - id: t-one\n    level: A\n    title: \"{}\"\n  - id: t-two\n    level: \"\\u200B\\u200B\"\n    title: B\n",
+            "Senior ".repeat(40)
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("t.yaml:6:12: error: the job title is 279 characters long; at most 150"),
+        "{err}"
+    );
+    assert!(
+        err.contains("t.yaml:8:12: error: role `t-two` has an empty level name"),
+        "{err}"
+    );
+}
