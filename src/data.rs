@@ -320,16 +320,22 @@ pub fn document_date(company: &Company) -> Result<String, crate::diag::Diagnosti
         .unwrap_or_else(|| FALLBACK_DATE.to_string()))
 }
 
+/// 9999-12-31T23:59:59Z.
+const MAX_EPOCH: i64 = 253_402_300_799;
+
 /// `SOURCE_DATE_EPOCH` (reproducible-builds convention) in Unix seconds,
 /// if set. The one place that reads it: documents and exports agree.
 pub fn source_date_epoch() -> Result<Option<i64>, crate::diag::Diagnostic> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Err(_) => Ok(None),
-        Ok(raw) => raw.trim().parse().map(Some).map_err(|_| {
-            crate::diag::Diagnostic::error(format!(
-                "SOURCE_DATE_EPOCH must be a whole number of seconds, found `{raw}`"
+        Ok(raw) => match raw.trim().parse::<i64>() {
+            // Dates before 1970 or after 9999 cannot be printed as YYYY-MM-DD.
+            Ok(secs) if (0..=MAX_EPOCH).contains(&secs) => Ok(Some(secs)),
+            _ => Err(crate::diag::Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH must be a whole number of seconds from 0 (1970-01-01) to {MAX_EPOCH} (9999-12-31), found `{raw}`"
             ))
-        }),
+            .help("unset it to use `effective_date` from company.yaml")),
+        },
     }
 }
 

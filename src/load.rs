@@ -415,7 +415,7 @@ impl<'a> Checker<'a> {
         let mut seen: Vec<(std::mem::Discriminant<HazardKind>, usize)> = Vec::new();
         hazards.retain(|h| {
             let kind = std::mem::discriminant(&h.kind);
-            let listed = matches!(h.kind, HazardKind::HashComment(_));
+            let listed = listed_kind(&h.kind);
             match seen.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, n)) => {
                     *n += 1;
@@ -432,7 +432,7 @@ impl<'a> Checker<'a> {
                 .iter()
                 .find(|(k, _)| *k == std::mem::discriminant(&h.kind))
                 .map_or(1, |(_, n)| *n);
-            let more = if count > 1 && !matches!(h.kind, HazardKind::HashComment(_)) {
+            let more = if count > 1 && !listed_kind(&h.kind) {
                 format!(" ({count} places in this file; the first is shown)")
             } else {
                 String::new()
@@ -465,6 +465,20 @@ impl<'a> Checker<'a> {
                     .help(
                         "role files need far fewer levels: check the indentation and the brackets",
                     )));
+                }
+                HazardKind::MergeKey => {
+                    usable = false;
+                    self.errors.push(at(Diagnostic::error(
+                        "YAML merge keys (`<<`) are not allowed in role files",
+                    )
+                    .help("write the keys out in full")));
+                }
+                HazardKind::DuplicateKey(key, first) => {
+                    usable = false;
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "`{key}` is written twice here (first on line {first})"
+                    ))
+                    .help("keep one of them")));
                 }
                 HazardKind::HashComment(dropped) => {
                     let short: String = dropped.chars().take(40).collect();
@@ -540,6 +554,15 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// Hazards reported one by one (each is worth fixing), not once per file.
+fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {
+    use crate::source_map::HazardKind;
+    matches!(
+        kind,
+        HazardKind::HashComment(_) | HazardKind::DuplicateKey(..)
+    )
 }
 
 /// The first character YAML does not allow raw (C0 and C1 controls other
@@ -858,7 +881,20 @@ fn is_hex_color(s: &str) -> bool {
 
 /// Parses `YYYY-MM-DD` into (year, month, day), checking the calendar.
 pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
-    let mut parts = s.trim().split('-');
+    // Exactly YYYY-MM-DD: `2026-2-3` or `+2026-02-03` would print as
+    // written in every footer.
+    let s = s.trim();
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let mut parts = s.split('-');
     let y: i32 = parts.next()?.parse().ok()?;
     let m: u8 = parts.next()?.parse().ok()?;
     let d: u8 = parts.next()?.parse().ok()?;
@@ -1510,5 +1546,8 @@ mod tests {
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date("2026-2-3"), None);
+        assert_eq!(parse_date("+2026-02-03"), None);
+        assert_eq!(parse_date(" 2026-02-03 "), Some((2026, 2, 3)));
     }
 }

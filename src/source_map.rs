@@ -58,6 +58,10 @@ pub enum HazardKind {
     Tag(String),
     /// Nested deeper than [`MAX_DEPTH`]: refused.
     TooDeep,
+    /// `<<: *base`: refused (merge keys are aliases too).
+    MergeKey,
+    /// A key written twice in one mapping, and the line of the first.
+    DuplicateKey(String, usize),
     /// ` #word` right after an unquoted value: YAML reads a comment there,
     /// so the rest of the line is dropped (`the #social channel` → `the`).
     /// The text (what was dropped) is kept for the message.
@@ -133,6 +137,9 @@ enum Frame {
         path: String,
         key: Option<String>,
         first: bool,
+        /// Keys seen so far, with where: a repeated key is reported at the
+        /// repeat (serde_yaml points at the mapping's start).
+        seen: HashMap<String, Pos>,
     },
     Seq {
         path: String,
@@ -258,8 +265,26 @@ impl Builder<'_> {
             }
             None => {
                 // A mapping key: remember it for the value that follows.
-                if let Some(Frame::Map { path, key, first }) = self.stack.last_mut() {
+                if let Some(Frame::Map {
+                    path,
+                    key,
+                    first,
+                    seen,
+                }) = self.stack.last_mut()
+                {
                     let k = scalar.unwrap_or("?").to_string();
+                    if k == "<<" {
+                        self.map.hazards.push(Hazard {
+                            pos: pos(mark),
+                            kind: HazardKind::MergeKey,
+                        });
+                    }
+                    if let Some(earlier) = seen.insert(k.clone(), pos(mark)) {
+                        self.map.hazards.push(Hazard {
+                            pos: pos(mark),
+                            kind: HazardKind::DuplicateKey(k.clone(), earlier.line),
+                        });
+                    }
                     self.map.keys.entry(join(path, &k)).or_insert(pos(mark));
                     if *first {
                         self.map.values.insert(path.clone(), pos(mark));
@@ -328,6 +353,7 @@ impl MarkedEventReceiver for Builder<'_> {
                     path,
                     key: None,
                     first: true,
+                    seen: HashMap::new(),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {

@@ -803,3 +803,63 @@ fn titles_must_be_printable_and_fit() {
         "{err}"
     );
 }
+
+#[test]
+fn dates_must_be_yyyy_mm_dd_and_in_range() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
+    std::fs::write(
+        d.join("company.yaml"),
+        company.replace("effective_date: 2026-01-15", "effective_date: 2026-2-3"),
+    )
+    .unwrap();
+    let roles = d.to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("expected a date as YYYY-MM-DD, found `2026-2-3`"),
+        "{err}"
+    );
+    std::fs::write(d.join("company.yaml"), &company).unwrap();
+    let out = jdgen()
+        .env("SOURCE_DATE_EPOCH", "-1")
+        .args([
+            "--roles",
+            roles,
+            "show",
+            "junior-engineer",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SOURCE_DATE_EPOCH must be a whole number of seconds from 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_and_merge_keys_are_reported_where_they_are_written() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("dup.yaml"),
+        "family: dup\ntitle: Dup\nlevels:\n  - id: dup-one\n    level: A\n    title: A\n    grade: 7\n    grade: 8\n  - <<: {id: dup-two}\n    level: B\n    title: B\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    // serde_yaml said "duplicate field `grade`" at the mapping's start (4:5).
+    assert!(
+        err.contains("dup.yaml:8:5: error: `grade` is written twice here (first on line 7)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("dup.yaml:9:5: error: YAML merge keys (`<<`) are not allowed"),
+        "{err}"
+    );
+}
