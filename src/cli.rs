@@ -232,7 +232,7 @@ pub fn main() -> i32 {
                 }))
                 .expect("json")
                     + "\n";
-                let _ = crate::fsutil::write_atomic(&path, json.as_bytes());
+                let _ = crate::fsutil::write_through(&path, json.as_bytes());
             }
             return exit::USAGE;
         }
@@ -244,6 +244,10 @@ pub fn main() -> i32 {
             e.exit_code()
         }
     }
+}
+
+fn fs_is_regular_file(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// The `--summary-json` file of a `build` command line that did not parse,
@@ -466,11 +470,35 @@ fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
 }
 
 fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
+    // Before anything else, the summary says "not finished": a run that is
+    // killed (kill -9, a deadline's SIGTERM, a crash) or cannot write its
+    // final summary (a full disk) must never leave the last run's "ok".
+    if let Some(path) = &args.summary_json
+        && path != Path::new("-")
+    {
+        let pending = serde_json::to_string_pretty(&serde_json::json!({
+            "ok": false,
+            "exit_code": null,
+            "jdgen_version": env!("CARGO_PKG_VERSION"),
+            "out_dir": args.output,
+            "started_at": crate::build::utc_timestamp(std::time::SystemTime::now()),
+            "error": "the run has not finished: it is still running, or it was stopped before it could write its summary",
+        }))
+        .expect("json")
+            + "\n";
+        if crate::fsutil::write_through(path, pending.as_bytes()).is_err()
+            && fs_is_regular_file(path)
+        {
+            // Cannot even write this (a full disk): at least do not leave
+            // the previous run's summary to be read as tonight's.
+            let _ = std::fs::remove_file(path);
+        }
+    }
     match build_summary(dir, args) {
         Ok(summary) => {
             let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
             if let Some(path) = &args.summary_json {
-                crate::fsutil::write_atomic(path, json.as_bytes())?;
+                crate::fsutil::write_through(path, json.as_bytes())?;
             }
             if args.format == CheckFormat::Json {
                 stdout_write(&json)?;
@@ -494,7 +522,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             if let Some(path) = &args.summary_json
                 && path != Path::new("-")
             {
-                let _ = crate::fsutil::write_atomic(path, json.as_bytes());
+                let _ = crate::fsutil::write_through(path, json.as_bytes());
             }
             if args.format == CheckFormat::Json {
                 let _ = stdout_write(&json);

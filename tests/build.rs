@@ -811,3 +811,98 @@ fn only_old_temporary_files_are_swept() {
     assert!(!old.exists(), "a killed run's temporary file is removed");
     assert!(young.exists(), "a temporary file in use is left alone");
 }
+
+#[test]
+fn a_killed_run_leaves_a_summary_that_is_not_ok() {
+    // The summary says "not finished" from the start: a kill -9 (or a
+    // deadline's SIGTERM) must not leave the previous run's "ok": true.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let summary = out.path().join("summary.json");
+    let s = summary.to_str().unwrap();
+    assert_eq!(
+        build(roles.path(), &out.path().join("o"), &["--summary-json", s]).0,
+        0
+    );
+    let read = || serde_json::from_slice::<Value>(&fs::read(&summary).unwrap()).ok();
+    assert_eq!(read().unwrap()["ok"], true);
+    // Hold the lock so the next run waits, then kill it while it waits.
+    let lock = jdgen::build::lock_output(&out.path().join("o"), false).unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--wait", "--quiet", "--summary-json", s, "-o"])
+        .arg(out.path().join("o"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while read().is_none_or(|v| v["ok"] == true) {
+        assert!(std::time::Instant::now() < deadline, "no pending summary");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(lock);
+    let left = read().unwrap();
+    assert_eq!(left["ok"], false, "{left}");
+    assert!(
+        left["error"].as_str().unwrap().contains("has not finished"),
+        "{left}"
+    );
+}
+
+#[test]
+fn the_summary_is_written_through_links_and_into_fifos() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let real = out.path().join("real.json");
+    let link = out.path().join("link.json");
+    fs::write(&real, "old").unwrap();
+    std::os::unix::fs::symlink("real.json", &link).unwrap();
+    let (code, _, err) = build(
+        roles.path(),
+        &out.path().join("o"),
+        &["--summary-json", link.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let v: Value = serde_json::from_slice(&fs::read(&real).unwrap()).unwrap();
+    assert_eq!(v["ok"], true);
+    // A FIFO stays a FIFO, and its reader gets the summaries.
+    let fifo = out.path().join("fifo");
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut all = String::new();
+            // One open per write (the pending summary, then the final one).
+            for _ in 0..2 {
+                all.push_str(&fs::read_to_string(&fifo).unwrap());
+            }
+            all
+        })
+    };
+    let (code, _, err) = build(
+        roles.path(),
+        &out.path().join("o"),
+        &["--summary-json", fifo.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let got = reader.join().unwrap();
+    assert!(got.contains("\"ok\": true"), "{got}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}
