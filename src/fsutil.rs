@@ -325,6 +325,35 @@ fn writer_gone(name: &str) -> Option<bool> {
     Some(pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists())
 }
 
+/// Whether `name` is a temporary file or folder jdgen made:
+/// `.<file>.<host>-<pid>.<6 random>.tmp`, or the older
+/// `.<file>.<6 random>.tmp` for a file jdgen writes. Anything else, such as
+/// an editor's `.thesis.docx.tmp` beside `pdf -o offer.pdf`, is not touched.
+fn is_ours(name: &str) -> bool {
+    let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let Some((rest, random)) = stem.rsplit_once('.') else {
+        return false;
+    };
+    if random.len() != 6 || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return false;
+    }
+    if let Some((file, tag)) = rest.rsplit_once('.')
+        && let Some((host, pid)) = tag.rsplit_once('-')
+        && !file.is_empty()
+        && !host.is_empty()
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+    {
+        return true;
+    }
+    [".pdf", ".csv", ".xlsx", ".json", ".zip"]
+        .iter()
+        .any(|ext| rest.len() > ext.len() && rest.ends_with(ext))
+}
+
 /// Deletes the temporary files [`write_atomic`] leaves in `dir` when a run is
 /// killed: at once when their writer is known to be gone, else once they
 /// are [`STALE_TEMP_AGE`] old. Best effort: errors are ignored.
@@ -335,7 +364,7 @@ pub fn sweep_temp_files(dir: &Path) {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if !(name.starts_with('.') && name.ends_with(".tmp")) {
+        if !is_ours(&name) {
             continue;
         }
         let old = || {
@@ -374,8 +403,22 @@ mod tests {
         let alive = format!(".items.csv.{me}.xY7zQ2.tmp");
         let elsewhere = ".roles.json.otherhost-1.k9L0mN.tmp";
         let old_format = ".roles.xlsx.pQ4rS5.tmp";
-        for n in [&gone, &alive, elsewhere, old_format, "keep.pdf"] {
+        // Not jdgen's, however old: an editor's temporary file beside an
+        // output (`pdf -o ~/Desktop/offer.pdf` sweeps ~/Desktop).
+        let foreign = [".thesis.docx.tmp", ".notes.txt.aB3dE9.tmp", ".x.tmp"];
+        for n in [&gone, &alive, elsewhere, old_format, "keep.pdf"]
+            .into_iter()
+            .chain(foreign.iter().copied())
+        {
             fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        let long_ago = std::time::SystemTime::now() - 2 * STALE_TEMP_AGE;
+        for n in foreign.iter().copied().chain([old_format, elsewhere]) {
+            let f = fs::File::options()
+                .write(true)
+                .open(dir.path().join(n))
+                .unwrap();
+            f.set_modified(long_ago).unwrap();
         }
         assert_eq!(writer_gone(&gone), Some(true));
         assert_eq!(writer_gone(&alive), Some(false));
@@ -388,12 +431,10 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        let mut want = vec![
-            alive.clone(),
-            elsewhere.into(),
-            old_format.into(),
-            "keep.pdf".into(),
-        ];
+        // The old ones of other hosts and of the older name format go; the
+        // foreign ones stay.
+        let mut want: Vec<String> = vec![alive.clone(), "keep.pdf".into()];
+        want.extend(foreign.iter().map(|s| s.to_string()));
         want.sort();
         assert_eq!(left, want);
         // write_atomic's temporary files carry this process's tag.
