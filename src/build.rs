@@ -532,7 +532,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .iter()
             .map(|(r, k)| (r.id.as_str(), k.as_str()))
             .collect();
-        let (status, recs) = build_exports(&lib.company, &roles, &role_keys, &doc, opts)?;
+        // What this run recorded for each PDF: the bundle must hold exactly
+        // these bytes.
+        let pdf_sums: BTreeMap<String, String> = records
+            .iter()
+            .map(|(id, rec)| (id.clone(), rec.sha256.clone()))
+            .collect();
+        let (status, recs) =
+            build_exports(&lib.company, &roles, &role_keys, &pdf_sums, &doc, opts)?;
         export_records = recs;
         status
     };
@@ -852,6 +859,7 @@ fn build_exports(
     company: &load::Company,
     roles: &[ResolvedRole],
     role_keys: &[(&str, &str)],
+    pdf_sums: &BTreeMap<String, String>,
     doc: &DocumentOptions,
     opts: &BuildOptions,
 ) -> Result<(String, Vec<OutputRecord>)> {
@@ -911,7 +919,10 @@ fn build_exports(
         company,
         roles,
         doc,
-        pdfs: export::Pdfs::Folder(&pdf_dir),
+        pdfs: export::Pdfs::Folder {
+            dir: &pdf_dir,
+            expected: Some(pdf_sums),
+        },
     };
     let mut state = ExportState {
         key,

@@ -787,7 +787,10 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         roles: &roles,
         doc: &doc,
         pdfs: match &pdf_dir {
-            Some(dir) => export::Pdfs::Folder(dir.path()),
+            Some(dir) => export::Pdfs::Folder {
+                dir: dir.path(),
+                expected: None,
+            },
             None => export::Pdfs::InMemory(&Default::default()),
         },
     };

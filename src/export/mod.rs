@@ -67,8 +67,14 @@ pub enum Pdfs<'a> {
     InMemory(&'a BTreeMap<String, Vec<u8>>),
     /// A folder of `<role-id>.pdf` files (`jdgen build`): each PDF is read
     /// when it is hashed and again when it is zipped, so memory does not
-    /// grow with the number of roles.
-    Folder(&'a std::path::Path),
+    /// grow with the number of roles. With `expected` (role id → SHA-256,
+    /// what the batch run recorded), every read is checked against it: a
+    /// PDF replaced on disk meanwhile (a `jdgen pdf` into the same folder,
+    /// which takes no lock) fails the bundle instead of slipping into it.
+    Folder {
+        dir: &'a std::path::Path,
+        expected: Option<&'a BTreeMap<String, String>>,
+    },
 }
 
 /// Which files to make, and how CSVs look.
@@ -145,7 +151,8 @@ pub struct Entry<'a> {
 
 pub enum EntryData<'a> {
     Bytes(&'a [u8]),
-    File(std::path::PathBuf),
+    /// A file, and the SHA-256 its bytes must have, if known.
+    File(std::path::PathBuf, Option<&'a str>),
 }
 
 impl FileRef for Entry<'_> {
@@ -155,15 +162,27 @@ impl FileRef for Entry<'_> {
     fn bytes(&self) -> std::io::Result<Cow<'_, [u8]>> {
         match &self.data {
             EntryData::Bytes(b) => Ok(Cow::Borrowed(b)),
-            EntryData::File(p) => std::fs::read(p)
-                .map(Cow::Owned)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display()))),
+            EntryData::File(p, expected) => {
+                let bytes = std::fs::read(p)
+                    .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", p.display())))?;
+                if let Some(want) = expected
+                    && crate::fsutil::sha256_hex(&bytes) != *want
+                {
+                    return Err(std::io::Error::other(format!(
+                        "{} changed on disk while the bundle was being made (another `jdgen pdf` or \
+                         `export` writing into this folder?); the previous exports are kept: run \
+                         `jdgen build` again",
+                        p.display()
+                    )));
+                }
+                Ok(Cow::Owned(bytes))
+            }
         }
     }
     fn size_hint(&self) -> u64 {
         match &self.data {
             EntryData::Bytes(b) => b.len() as u64,
-            EntryData::File(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            EntryData::File(p, _) => std::fs::metadata(p).map_or(0, |m| m.len()),
         }
     }
 }
@@ -429,9 +448,10 @@ fn pdf_entries<'a>(input: &ExportInput<'a>) -> Result<Vec<Entry<'a>>> {
         debug_assert!(zip::check_entry_name(&path).is_ok());
         let data = match input.pdfs {
             Pdfs::InMemory(map) => map.get(&role.id).map(|b| EntryData::Bytes(b)),
-            Pdfs::Folder(dir) => {
+            Pdfs::Folder { dir, expected } => {
                 let file = dir.join(format!("{}.pdf", role.id));
-                file.is_file().then_some(EntryData::File(file))
+                let want = expected.and_then(|m| m.get(&role.id)).map(String::as_str);
+                file.is_file().then_some(EntryData::File(file, want))
             }
         };
         match data {
@@ -754,6 +774,40 @@ mod tests {
             err.to_string().contains("no PDF for role `b-only`"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_pdf_replaced_on_disk_fails_the_bundle() {
+        // A `jdgen pdf` into a build's folder (no lock) replaced PDFs while
+        // the bundle was made: it held them, and later runs kept it.
+        let f = Fixture::new();
+        let dir = tempfile::tempdir().unwrap();
+        let mut sums = BTreeMap::new();
+        for (id, bytes) in &f.pdfs {
+            std::fs::write(dir.path().join(format!("{id}.pdf")), bytes).unwrap();
+            sums.insert(id.clone(), crate::fsutil::sha256_hex(bytes));
+        }
+        let mut input = f.input();
+        input.pdfs = Pdfs::Folder {
+            dir: dir.path(),
+            expected: Some(&sums),
+        };
+        let zip_only = Formats {
+            zip: true,
+            ..Formats::default()
+        };
+        let good = export_files_at(&input, &zip_only, 0).unwrap();
+        std::fs::write(dir.path().join("a-senior.pdf"), b"%PDF-1.7 other bytes").unwrap();
+        let err = export_files_at(&input, &zip_only, 0)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a-senior.pdf changed on disk"), "{err}");
+        // Without expectations (a folder the caller owns), the bytes are taken.
+        input.pdfs = Pdfs::Folder {
+            dir: dir.path(),
+            expected: None,
+        };
+        assert_ne!(export_files_at(&input, &zip_only, 0).unwrap(), good);
     }
 
     #[test]
