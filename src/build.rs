@@ -308,13 +308,17 @@ pub fn lock_output(out_dir: &Path, wait: bool) -> Result<File> {
 /// roles are reported in the summary with `exit_code` 1.
 pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result<Summary> {
     let started = SystemTime::now();
-    let t0 = Instant::now();
     let mut durations = BTreeMap::new();
     let log = Log {
         quiet: opts.quiet,
         bar: None,
     };
 
+    // The lock first: a run that waited (`--wait`) must read the role
+    // files as they are once the previous run is done, not as they were
+    // when it started waiting.
+    let _lock = lock_output(&opts.out_dir, opts.wait)?;
+    let t0 = Instant::now();
     let lib = load::load(roles_dir)?;
     let doc = DocumentOptions {
         date: data::document_date(&lib.company)?,
@@ -348,8 +352,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     }
     let mut roles: Vec<ResolvedRole> = Vec::new();
     for fam in &lib.families {
+        let mut memo = resolve::Memo::default();
         for level in &fam.data.levels {
-            match resolve::resolve_level(fam, level) {
+            match resolve::resolve_level_with(fam, level, &mut memo) {
                 Ok(r) => roles.push(r),
                 Err(d) => failures.push(failure(Some(&level.id), &d)),
             }
@@ -367,7 +372,6 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     }
     durations.insert("load".into(), t0.elapsed().as_millis());
 
-    let _lock = lock_output(&opts.out_dir, opts.wait)?;
     sweep_temp_files(&opts.out_dir);
     let pdf_dir = opts.out_dir.join("pdf");
     let state_dir = opts.out_dir.join(STATE_DIR).join("pdf");
@@ -509,14 +513,18 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // Not while a family file fails to load: a file that does not parse
     // cannot say which roles it holds, and a typo must never delete the
     // PDFs HR relies on.
+    let warned = warnings.len();
     let removed = if lib.failed.is_empty() {
-        remove_stale(&pdf_dir, &state_dir, &all_ids)?
+        remove_stale(&pdf_dir, &state_dir, &all_ids, &mut warnings)?
     } else {
         log.line("removal of stale PDFs skipped: some role files failed to load");
         Vec::new()
     };
     for r in &removed {
         log.line(&format!("removed {r} (its role no longer exists)"));
+    }
+    for w in &warnings[warned..] {
+        log.line(&format!("warning: {w}"));
     }
 
     // Exports: whole-library artefacts, so not per shard, and not while any
@@ -830,7 +838,12 @@ fn sweep_temp_files(out_dir: &Path) {
 }
 
 /// Deletes PDFs (and their state) of roles not in `keep`.
-fn remove_stale(pdf_dir: &Path, state_dir: &Path, keep: &BTreeSet<String>) -> Result<Vec<String>> {
+fn remove_stale(
+    pdf_dir: &Path,
+    state_dir: &Path,
+    keep: &BTreeSet<String>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<String>> {
     let mut removed = Vec::new();
     let Ok(entries) = fs::read_dir(pdf_dir) else {
         return Ok(removed);
@@ -848,7 +861,16 @@ fn remove_stale(pdf_dir: &Path, state_dir: &Path, keep: &BTreeSet<String>) -> Re
             continue;
         }
         let path = pdf_dir.join(&name);
-        fs::remove_file(&path).map_err(|e| Error::io(&path, e))?;
+        // Only files: a folder named `x.pdf` was not made by jdgen, and one
+        // stale entry that cannot go must not fail a finished run.
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() || m.is_symlink()) {
+            warnings.push(format!("pdf/{name} is not a file: left as it is"));
+            continue;
+        }
+        if let Err(e) = fs::remove_file(&path) {
+            warnings.push(format!("cannot remove the stale pdf/{name}: {e}"));
+            continue;
+        }
         let _ = fs::remove_file(state_dir.join(format!("{id}.json")));
         removed.push(format!("pdf/{name}"));
     }

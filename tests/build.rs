@@ -906,3 +906,68 @@ fn the_summary_is_written_through_links_and_into_fifos() {
     use std::os::unix::fs::FileTypeExt;
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+#[test]
+fn a_folder_where_a_stale_pdf_would_be_does_not_fail_the_run() {
+    // `mkdir out/pdf/old-role.pdf` made every later build fail after all
+    // its rendering ("Is a directory"): no exports, no manifest.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    fs::create_dir_all(out.path().join("pdf/old-role.pdf")).unwrap();
+    let (code, summary, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        summary["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("pdf/old-role.pdf is not a file")),
+        "{summary}"
+    );
+    assert!(out.path().join("manifest.json").is_file());
+    assert!(out.path().join("pdf/old-role.pdf").is_dir());
+}
+
+#[test]
+fn a_run_that_waited_reads_the_role_files_as_they_are_when_it_starts() {
+    let roles = roles_dir();
+    fs::write(
+        roles.path().join("extra.yaml"),
+        "family: extra\ntitle: Extra\nlevels:\n  - id: extra-one\n    level: A\n    title: A\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let lock = jdgen::build::lock_output(out.path(), false).unwrap();
+    let summary = out.path().join("s.json");
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--wait", "--quiet", "--summary-json"])
+        .arg(&summary)
+        .arg("-o")
+        .arg(out.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once it is waiting (its pending summary is written), the family goes.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !summary.exists() {
+        assert!(std::time::Instant::now() < deadline);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    fs::remove_file(roles.path().join("extra.yaml")).unwrap();
+    drop(lock);
+    let done = child.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(!out.path().join("pdf/extra-one.pdf").exists());
+    let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(
+        s["counts"]["roles"], 4,
+        "the fixture's four, not extra-one: {s}"
+    );
+}
