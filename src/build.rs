@@ -94,6 +94,9 @@ pub struct BuildOptions {
     pub out_dir: PathBuf,
     pub jobs: usize,
     pub force: bool,
+    /// Compare every output's SHA-256 with the recorded one, not only its
+    /// size and time.
+    pub verify: bool,
     pub shard: Option<Shard>,
     /// Wait for another run's lock instead of exiting with code 3.
     pub wait: bool,
@@ -195,11 +198,14 @@ impl OutputState {
     /// the time is in whole seconds (a coarse file system), the same
     /// SHA-256. In that case `modified` takes the file's time, so the
     /// caller can record it and the next run need not read the file.
-    fn verify(&mut self, path: &Path) -> bool {
+    /// `checksum` (`--verify`) always compares the SHA-256: a change that
+    /// keeps size and time (`touch -r`, `cp -p` of another version, bit
+    /// rot) is only found that way.
+    fn verify(&mut self, path: &Path, checksum: bool) -> bool {
         let Ok(meta) = fs::metadata(path) else {
             return false;
         };
-        if meta.len() != self.bytes {
+        if !meta.is_file() || meta.len() != self.bytes {
             return false;
         }
         let now = meta.modified().ok().and_then(ns_since_epoch);
@@ -208,11 +214,11 @@ impl OutputState {
         // would keep it, so only the checksum can tell. Elsewhere a time
         // falls on a whole second about once in a billion files.
         let fine_grained = self.modified.is_some_and(|ns| ns % 1_000_000_000 != 0);
-        if now.is_some() && now == self.modified && fine_grained {
+        if !checksum && now.is_some() && now == self.modified && fine_grained {
             return true;
         }
-        match fs::read(path) {
-            Ok(bytes) if sha256_hex(&bytes) == self.sha256 => {
+        match fsutil::sha256_file(path) {
+            Ok(sum) if sum == self.sha256 => {
                 self.modified = now;
                 true
             }
@@ -429,14 +435,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         };
         let input = input_keys.as_ref().and_then(|k| k.for_role(role));
         let by_input = input.as_deref().and_then(|input| {
-            current_output(
-                &pdf_dir,
-                &state_dir,
-                role,
-                Want::Input(input),
-                None,
-                opts.force,
-            )
+            current_output(&pdf_dir, &state_dir, role, Want::Input(input), None, opts)
         });
         let (key, outcome) = match by_input {
             Some(st) => (st.key.clone(), unchanged(st)),
@@ -450,7 +449,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     role,
                     Want::Content(&key),
                     input.as_deref(),
-                    opts.force,
+                    opts,
                 );
                 let outcome = match current {
                     Some(st) => unchanged(st),
@@ -675,9 +674,9 @@ fn current_output(
     role: &ResolvedRole,
     want: Want,
     input: Option<&str>,
-    force: bool,
+    opts: &BuildOptions,
 ) -> Option<OutputState> {
-    if force {
+    if opts.force {
         return None;
     }
     let pdf = pdf_dir.join(format!("{}.pdf", role.id));
@@ -687,7 +686,7 @@ fn current_output(
         Want::Input(input) => st.input.as_deref() == Some(input),
     })?;
     let recorded = (st.modified, st.input.clone());
-    if !st.verify(&pdf) {
+    if !st.verify(&pdf, opts.verify) {
         return None;
     }
     if let Some(input) = input {
@@ -917,7 +916,7 @@ fn build_exports(
         && prev
             .files
             .iter_mut()
-            .all(|(p, st)| st.verify(&export_dir.join(p)))
+            .all(|(p, st)| st.verify(&export_dir.join(p), opts.verify))
     {
         // Records a refreshed file time, if any (rewritten only if changed;
         // best effort: it only saves the next run a read).

@@ -103,6 +103,10 @@ pub struct BuildArgs {
     /// Rebuild every output even when its inputs did not change.
     #[arg(long)]
     pub force: bool,
+    /// Check every existing output's SHA-256 (not only its size and file
+    /// time) and rebuild any that differ: finds changes that kept the time.
+    #[arg(long)]
+    pub verify: bool,
     /// Build only slice K of N (1-based), e.g. `--shard 2/4`; defaults from
     /// JOB_COMPLETION_INDEX (0-based) and JDGEN_SHARD_COUNT when both are set.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
@@ -558,6 +562,7 @@ fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> 
         out_dir: args.output.clone(),
         jobs,
         force: args.force,
+        verify: args.verify,
         shard,
         wait: args.wait,
         quiet: args.quiet,

@@ -173,6 +173,21 @@ pub fn stage_streamed(
     })
 }
 
+/// SHA-256 of a file, read in pieces (exports can be hundreds of MB).
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(crate::load::hex(&hasher.finalize()));
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
 /// SHA-256 and size of the file `new`, and whether the file `old` holds the
 /// same bytes (false when it is missing), in one pass over both.
 fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, bool)> {

@@ -971,3 +971,33 @@ fn a_run_that_waited_reads_the_role_files_as_they_are_when_it_starts() {
         "the fixture's four, not extra-one: {s}"
     );
 }
+
+#[test]
+fn verify_finds_a_change_that_kept_size_and_time() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let pdf = out.path().join("pdf/senior-engineer.pdf");
+    let good = fs::read(&pdf).unwrap();
+    let time = fs::metadata(&pdf).unwrap().modified().unwrap();
+    // Another version's bytes at the same size, with the old time put back
+    // (`cp -p`, `touch -r`, bit rot).
+    let mut bad = good.clone();
+    let i = bad.len() / 2;
+    bad[i] ^= 0x55;
+    fs::write(&pdf, &bad).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&pdf)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    // A normal run trusts size and time, as documented.
+    let (_, s, _) = build(roles.path(), out.path(), &[]);
+    assert_eq!(s["counts"]["built"], 0, "{s}");
+    // --verify compares checksums and rebuilds it.
+    let (code, s, err) = build(roles.path(), out.path(), &["--verify"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 1, "{s}");
+    assert_eq!(fs::read(&pdf).unwrap(), good);
+}
