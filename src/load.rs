@@ -605,11 +605,56 @@ fn yaml_message(e: &serde_yaml::Error) -> String {
         Some(i) if e.location().is_some() => s[..i].to_string(),
         _ => s,
     };
-    if s.contains("did not find expected") || s.contains("mapping values are not allowed") {
+    let s = plain_type_names(&s);
+    if s.contains("did not find expected")
+        || s.contains("mapping values are not allowed")
+        || s.contains("found character that cannot start")
+        || s.contains("while scanning")
+    {
         format!("YAML syntax error: {s}")
     } else {
         s
     }
+}
+
+/// serde's messages name Rust types (`expected struct FamilyFile`,
+/// `invalid type: unit value`, `u128`): say what the file should hold.
+fn plain_type_names(message: &str) -> String {
+    const NAMES: &[(&str, &str)] = &[
+        ("unit value", "nothing (an empty value)"),
+        (
+            "struct FamilyFile",
+            "a job family (keys `family`, `title`, `levels` …)",
+        ),
+        (
+            "struct CompanyFile",
+            "company settings (keys `name`, `website` …)",
+        ),
+        ("struct Level", "a level (keys `id`, `level`, `title` …)"),
+        (
+            "struct Section",
+            "a section (keys `heading`, `text`, `items` …)",
+        ),
+        (
+            "struct ItemList",
+            "a list (keys `items`, `groups`, `builds_on` …)",
+        ),
+        ("struct ItemGroup", "a group (keys `heading`, `items`)"),
+        (
+            "struct HiringProcess",
+            "a hiring process (keys `intro`, `steps` …)",
+        ),
+        ("struct NestedStep", "a step (keys `text`, `steps`)"),
+        ("struct Values", "values (keys `intro`, `items`)"),
+        ("struct Value", "a value (keys `name`, `text` …)"),
+        ("as u128", ""),
+        ("expected any YAML value", "expected a number YAML can hold"),
+    ];
+    let mut out = message.to_string();
+    for (rust, plain) in NAMES {
+        out = out.replace(rust, plain);
+    }
+    out.replace("  ", " ").replace(" , ", ", ")
 }
 
 fn yaml_help(message: &str) -> Option<String> {
@@ -621,6 +666,15 @@ fn yaml_help(message: &str) -> Option<String> {
         Some("quote text that starts with `[`, `{` or contains `: `".into())
     } else if message.contains("missing field") {
         Some("add the field (see docs/role-format.md)".into())
+    } else if message.contains("found character that cannot start") {
+        Some(
+            "indent with spaces, not tabs, and quote text that starts with `@`, `` ` `` or `%`"
+                .into(),
+        )
+    } else if message.contains("while scanning a quoted scalar") {
+        Some("a quoted text is not closed: add the closing quote".into())
+    } else if message.contains("as u128") || message.contains("number YAML can hold") {
+        Some("write a whole number from 1 to 1000".into())
     } else if message.contains("more than one document") {
         Some("a role file holds one job family: remove the extra `---` or split the file".into())
     } else {
@@ -938,6 +992,17 @@ pub fn is_valid_id(id: &str) -> bool {
         })
 }
 
+/// `con`, `prn`, `aux`, `nul`, `com1`…`com9`, `lpt1`…`lpt9`: Windows will
+/// not create a file of that name, with any extension (HR drives are often
+/// Windows shares).
+fn is_windows_device_name(id: &str) -> bool {
+    matches!(id, "con" | "prn" | "aux" | "nul")
+        || ((id.starts_with("com") || id.starts_with("lpt"))
+            && id.len() == 4
+            && id.as_bytes()[3].is_ascii_digit()
+            && id.as_bytes()[3] != b'0')
+}
+
 /// Turns a name into an id (`Senior Manager` → `senior-manager`). Letters
 /// of any script are kept, so `上級` stays `上級` rather than vanishing.
 pub fn slugify(s: &str) -> String {
@@ -1069,6 +1134,16 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                 &format!("{p}.id"),
                 format!("invalid role id `{}`: expected lowercase letters and digits joined by `-` (at most 64)", level.id),
                 Some(format!("write `id: {}`", non_empty_slug(&level.id, "my-role"))),
+            );
+        }
+        if is_windows_device_name(&level.id) {
+            c.error(
+                &format!("{p}.id"),
+                format!(
+                    "role id `{}` is a reserved device name on Windows: `{}.pdf` could not be saved on a Windows share",
+                    level.id, level.id
+                ),
+                Some(format!("write e.g. `id: {}-role`", level.id)),
             );
         }
         if let Some(first) = seen.insert(&level.id, i) {
@@ -1277,12 +1352,14 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
         V::Number(n) if n.as_u64().is_some_and(|n| (1..=MAX_GRADE).contains(&n)) => return,
         V::Number(n) => n.to_string(),
         V::String(s) => {
-            let help = s
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .map(|n| format!("write the number without quotes: `grade: {n}`"));
+            let help = s.trim().parse::<u32>().ok().filter(|n| *n > 0).map(|n| {
+                if s.trim().starts_with('0') {
+                    // `007` is text in YAML, quoted or not.
+                    format!("write the number without leading zeros: `grade: {n}`")
+                } else {
+                    format!("write the number without quotes: `grade: {n}`")
+                }
+            });
             c.error(
                 path,
                 format!(

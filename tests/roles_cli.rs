@@ -863,3 +863,58 @@ fn duplicate_and_merge_keys_are_reported_where_they_are_written() {
         "{err}"
     );
 }
+
+#[test]
+fn parse_errors_speak_of_the_file_not_of_rust_types() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let files = [
+        ("a.yaml", "~\n"),
+        (
+            "b.yaml",
+            "family: b\ntitle: B\nlevels:\n  - id: b-one\n    level: A\n    title: A\n    grade: 99999999999999999999\n",
+        ),
+        ("c.yaml", "family: c\ntitle: C\nlevels:\n\t- id: x\n"),
+        (
+            "e.yaml",
+            "family: e\ntitle: E\nlevels:\n  - id: e-one\n    level: A\n    title: A\n    grade: 007\n  - id: con\n    level: B\n    title: B\n",
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(d.join(name), text).unwrap();
+    }
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    for (loc, msg) in [
+        (
+            "a.yaml:1:1:",
+            "expected a job family (keys `family`, `title`, `levels`",
+        ),
+        ("b.yaml:7:12:", "expected a number YAML can hold"),
+        (
+            "c.yaml:4:1:",
+            "YAML syntax error: found character that cannot start any token",
+        ),
+        ("e.yaml:7:12:", "found the text \"007\""),
+        (
+            "e.yaml:8:9:",
+            "role id `con` is a reserved device name on Windows",
+        ),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(loc) && l.contains(msg)),
+            "no `{loc} {msg}` in:\n{err}"
+        );
+    }
+    for help in [
+        "indent with spaces, not tabs",
+        "without leading zeros: `grade: 7`",
+        "write a whole number from 1 to 1000",
+    ] {
+        assert!(err.contains(help), "no help `{help}` in:\n{err}");
+    }
+    assert!(
+        !err.contains("struct ") && !err.contains("u128") && !err.contains("unit value"),
+        "{err}"
+    );
+}
