@@ -61,8 +61,13 @@ pub struct Family {
 #[derive(Debug, Clone)]
 pub struct FailedFile {
     pub file: PathBuf,
-    /// Role ids the file declares, when it parsed far enough to tell.
+    /// Role ids the file declares, when it parsed far enough to tell, in
+    /// file order (`levels[i]`).
     pub role_ids: Vec<String>,
+    /// Its family id, when it could be read.
+    pub family_id: Option<String>,
+    /// Its text, when it could be read (to point at a duplicate id).
+    pub source: Option<Arc<str>>,
     pub errors: Vec<Diagnostic>,
 }
 
@@ -132,6 +137,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             bad_names.push(FailedFile {
                 file: entry.path(),
                 role_ids: Vec::new(),
+                family_id: None,
+                source: None,
                 errors: vec![
                     Diagnostic::error(format!(
                         "the file name `{name}` is not valid UTF-8, so its roles cannot be loaded"
@@ -192,6 +199,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             None => failed.push(FailedFile {
                 file: path,
                 role_ids: Vec::new(),
+                family_id: None,
+                source: None,
                 errors: errs,
             }),
         }
@@ -226,10 +235,12 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                     data_version,
                 })
             }
-            Err((role_ids, errors)) => failed.push(FailedFile {
+            Err(f) => failed.push(FailedFile {
                 file: path,
-                role_ids,
-                errors,
+                role_ids: f.ids,
+                family_id: f.family_id,
+                source: Some(source),
+                errors: f.errors,
             }),
         }
     }
@@ -1019,8 +1030,13 @@ pub fn slugify(s: &str) -> String {
 
 /// Parses and checks one family file. On failure returns the role ids it
 /// could read (so a batch run can report them as failed) and the errors.
-/// A family that failed: the role ids it declares and its errors.
-type FamilyFailure = (Vec<String>, Vec<Diagnostic>);
+/// A family that failed: the role and family ids it declares (as far as
+/// they could be read) and its errors.
+struct FamilyFailure {
+    ids: Vec<String>,
+    family_id: Option<String>,
+    errors: Vec<Diagnostic>,
+}
 
 fn load_family(
     path: &Path,
@@ -1028,21 +1044,30 @@ fn load_family(
 ) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
     let mut c = Checker::new(path, source);
     if !c.yaml_hazards(false) {
-        let ids = std::mem::take(&mut c.map.level_ids);
-        return Err((ids, c.errors));
+        return Err(FamilyFailure {
+            ids: std::mem::take(&mut c.map.level_ids),
+            family_id: c.map.family_id.take(),
+            errors: c.errors,
+        });
     }
     let parsed: Option<FamilyFile> = c.parse(known_keys);
     let Some(family) = parsed else {
-        let ids = salvage_role_ids(&c.source, &c.map.level_ids);
-        return Err((ids, c.errors));
+        return Err(FamilyFailure {
+            ids: salvage_role_ids(&c.source, &c.map.level_ids),
+            family_id: c.map.family_id.take(),
+            errors: c.errors,
+        });
     };
     check_family(&mut c, &family);
     check_scalars(&mut c);
-    let ids = family.levels.iter().map(|l| l.id.clone()).collect();
     if c.errors.is_empty() {
         Ok((family, c.warnings))
     } else {
-        Err((ids, c.errors))
+        Err(FamilyFailure {
+            ids: family.levels.iter().map(|l| l.id.clone()).collect(),
+            family_id: Some(family.family.clone()),
+            errors: c.errors,
+        })
     }
 }
 
@@ -1512,24 +1537,54 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
     let mut newly_failed: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
     for (file, valid, i) in order {
         if !valid {
+            // As far as its ids could be read: a duplicate is reported too,
+            // at its line, so fixing the file's own error reveals nothing new.
             let f = &mut failed[i];
-            let mut ids = f.role_ids.clone();
-            ids.sort();
-            ids.dedup();
-            for id in &ids {
+            let map = f.source.as_deref().map(SourceMap::build);
+            let at = |d: Diagnostic, path: &str| match (&map, &f.source) {
+                (Some(m), Some(src)) => {
+                    let pos = m.value(path);
+                    d.at(pos.line, pos.column).with_source(src.clone())
+                }
+                _ => d,
+            };
+            let mut errors = Vec::new();
+            if let Some(family) = &f.family_id {
+                match family_owner.get(family) {
+                    Some(first) => errors.push(at(
+                        Diagnostic::error(format!(
+                            "family id `{family}` is already used by {}",
+                            first.display()
+                        ))
+                        .in_file(&file)
+                        .help("family ids must be unique across files"),
+                        "family",
+                    )),
+                    None => {
+                        family_owner.insert(family.clone(), file.clone());
+                    }
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            for (k, id) in f.role_ids.iter().enumerate() {
+                if !seen.insert(id) {
+                    continue;
+                }
                 if let Some(first) = role_owner.get(id) {
-                    f.errors.push(
+                    errors.push(at(
                         Diagnostic::error(format!(
                             "role id `{id}` is already used in {}",
                             first.display()
                         ))
                         .in_file(&file)
                         .help("role ids must be unique across all files; rename one"),
-                    );
+                        &format!("levels.{k}.id"),
+                    ));
                 } else {
                     role_owner.insert(id.clone(), file.clone());
                 }
             }
+            f.errors.extend(errors);
             continue;
         }
         let fam = &families[i];
@@ -1576,6 +1631,8 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
             Some(k) => failed.push(FailedFile {
                 file: fam.file.clone(),
                 role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
+                family_id: Some(fam.data.family.clone()),
+                source: Some(fam.source.clone()),
                 errors: std::mem::take(&mut newly_failed[k].1),
             }),
             None => keep.push(fam),

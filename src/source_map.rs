@@ -36,6 +36,8 @@ pub struct SourceMap {
     /// The `levels[].id` values read (also from a file with a syntax error,
     /// up to the error), so failures can name the roles they affect.
     pub level_ids: Vec<String>,
+    /// The top-level `family` value, read the same way.
+    pub family_id: Option<String>,
 }
 
 /// How deep a role file's YAML may nest. The deepest real structure
@@ -206,13 +208,23 @@ impl Builder<'_> {
 
     fn scalar(&mut self, value: &str, style: TScalarStyle, mark: Marker) {
         let path = self.node(mark, Some(value));
+        if let Some(p) = &path {
+            if is_level_id(p) {
+                self.map.level_ids.push(value.to_string());
+            } else if p == "family" {
+                self.map.family_id = Some(value.to_string());
+            }
+        }
         if style != TScalarStyle::Plain {
+            if path.is_some() {
+                self.last_key = None;
+            }
             return;
         }
         match &path {
             // A mapping key: remembered for an empty value that follows.
             None => self.last_key = Some(mark),
-            Some(p) => {
+            Some(_) => {
                 let key = self.last_key.take();
                 if value.is_empty() {
                     // `key: #word` leaves the value empty; the `#` is on the key's line.
@@ -228,9 +240,6 @@ impl Builder<'_> {
                         let after = after.to_string();
                         self.check_hash(&after, mark);
                     }
-                }
-                if is_level_id(p) {
-                    self.map.level_ids.push(value.to_string());
                 }
             }
         }

@@ -918,3 +918,32 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
         "{err}"
     );
 }
+
+#[test]
+fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
+    // Before, a file that failed for another reason (here the quoted grade)
+    // hid its duplicate family id, and its duplicate role id had no line.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("zz.yaml"),
+        "family: engineering\ntitle: X\nlevels:\n  - id: senior-engineer\n    level: A\n    title: A\n    grade: \"7\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    for (loc, msg) in [
+        ("zz.yaml:1:9:", "family id `engineering` is already used by"),
+        (
+            "zz.yaml:4:9:",
+            "role id `senior-engineer` is already used in",
+        ),
+        ("zz.yaml:7:12:", "found the text \"7\""),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(loc) && l.contains(msg)),
+            "no `{loc} {msg}` in:\n{err}"
+        );
+    }
+    assert!(err.contains("3 error(s)"), "{err}");
+}
