@@ -333,13 +333,21 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     };
     let mut failures: Vec<Failure> = Vec::new();
     for f in &lib.failed {
+        // The file (at its first error's line and column) goes in `file`;
+        // the message is only the errors' text, so the log does not repeat
+        // "file: error:" after the file.
         let reason = f
             .errors
             .iter()
-            .map(|d| d.to_string().lines().next().unwrap_or_default().to_string())
+            .map(|d| d.message.clone())
             .collect::<Vec<_>>()
             .join("; ");
-        let file = Some(f.file.display().to_string());
+        let file = Some(
+            f.errors
+                .first()
+                .and_then(|d| d.location())
+                .unwrap_or_else(|| f.file.display().to_string()),
+        );
         if f.role_ids.is_empty() {
             failures.push(Failure {
                 role: None,

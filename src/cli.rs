@@ -589,7 +589,15 @@ fn shard_from_env() -> Result<Option<crate::build::Shard>> {
             ));
             return Ok(None);
         }
-        _ => return Ok(None),
+        (None, Some(c)) => {
+            diag::to_stderr(&format!(
+                "warning: JDGEN_SHARD_COUNT={} is set but JOB_COMPLETION_INDEX is not: building every \
+                 role; in a Kubernetes Indexed Job the index is set for you, elsewhere use --shard K/N\n",
+                c.trim()
+            ));
+            return Ok(None);
+        }
+        (None, None) => return Ok(None),
     };
     let bad = |why: &str| {
         Error::Usage(format!(

@@ -273,7 +273,20 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
     // A link out of the role folder is refused, as for the logo: the run
     // would read (and quote in its errors) a file nobody put there.
-    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && fs::metadata(path).is_err() {
+        return (
+            None,
+            vec![
+                Diagnostic::error(
+                    "this role file is a symbolic link to a file that does not exist",
+                )
+                .in_file(path)
+                .help("remove the link, or restore the file it points to"),
+            ],
+        );
+    }
+    if is_link
         && !fs::canonicalize(path)
             .ok()
             .zip(fs::canonicalize(dir).ok())
@@ -824,9 +837,14 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             );
             None
         } else if !candidate.is_file() {
+            let what = match fs::metadata(&candidate) {
+                Ok(m) if m.is_dir() => "is a folder, not a file",
+                Ok(_) => "is not a regular file",
+                Err(_) => "does not exist",
+            };
             c.error(
                 "logo",
-                format!("the logo file `{}` does not exist", candidate.display()),
+                format!("the logo file `{}` {what}", candidate.display()),
                 None,
             );
             None

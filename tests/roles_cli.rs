@@ -437,6 +437,8 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
     std::os::unix::fs::symlink("/dev/zero", d.join("zero.yaml")).unwrap();
     // A role file linking out of the folder is refused, never read or quoted.
     std::os::unix::fs::symlink("/etc/passwd", d.join("passwd.yaml")).unwrap();
+    // A link to nothing is said to be just that (it was "outside the folder").
+    std::os::unix::fs::symlink("gone.yaml", d.join("dangling.yaml")).unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1);
     for (loc, msg) in [
@@ -453,6 +455,10 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         ("pipe.yaml:", "not a regular file"),
         ("zero.yaml:", "links to a file outside the role folder"),
         ("passwd.yaml:", "links to a file outside the role folder"),
+        (
+            "dangling.yaml:",
+            "symbolic link to a file that does not exist",
+        ),
     ] {
         assert!(
             err.lines().any(|l| l.contains(loc) && l.contains(msg)),
@@ -464,7 +470,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         "{err}"
     );
     assert!(!err.contains("root:"), "{err}");
-    assert!(err.contains("10 error(s)"), "{err}");
+    assert!(err.contains("11 error(s)"), "{err}");
 }
 
 #[test]
