@@ -1071,3 +1071,45 @@ fn long_names_stay_in_their_boxes() {
         );
     }
 }
+
+#[test]
+fn the_deepest_nesting_check_allows_still_renders() {
+    // check refuses YAML nested over 32 levels; everything up to that must
+    // render: 35 nested hiring steps once exceeded the template's call
+    // depth and ~20 nested links Typst's JSON recursion limit.
+    fn steps(n: usize) -> String {
+        if n == 0 {
+            "\"leaf step\"".into()
+        } else {
+            format!("{{text: \"step {n}\", steps: [{}]}}", steps(n - 1))
+        }
+    }
+    fn sections(n: usize) -> String {
+        if n == 0 {
+            "{heading: \"leaf\", paragraphs: [\"x\"]}".into()
+        } else {
+            format!("{{heading: \"s{n}\", sections: [{}]}}", sections(n - 1))
+        }
+    }
+    let links = format!("{}deep{}", "[**_".repeat(3), "_**](/x)".repeat(3));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(fixture("../minimal/company.yaml"), d.join("company.yaml")).unwrap();
+    fs::write(
+        d.join("f.yaml"),
+        format!(
+            "family: f\ntitle: F\nhiring_process:\n  steps: [{}]\nsections: [{}]\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    notes: [\"{links}\"]\n",
+            steps(14),
+            sections(14)
+        ),
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(default_renderer(), &lib.company, &roles[0], &doc());
+    let text = all_text(&out.pdf);
+    assert!(
+        text.contains("leaf step") && text.contains("deep"),
+        "{text}"
+    );
+}
