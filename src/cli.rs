@@ -217,6 +217,13 @@ pub enum CheckFormat {
 
 /// Runs jdgen with the process arguments; returns the exit code.
 pub fn main() -> i32 {
+    // An empty JDGEN_ROLES (`JDGEN_ROLES= jdgen …`) means "not set", as for
+    // most tools; clap would refuse it as an empty `--roles`, even when
+    // `--roles` is given.
+    if std::env::var_os("JDGEN_ROLES").is_some_and(|v| v.is_empty()) {
+        // SAFETY: first thing in main, before any thread is started.
+        unsafe { std::env::remove_var("JDGEN_ROLES") };
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -953,3 +953,27 @@ fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     }
     assert!(err.contains("3 error(s)"), "{err}");
 }
+
+#[test]
+fn an_empty_jdgen_roles_counts_as_unset() {
+    // clap refused it ("a value is required for '--roles'", a flag nobody
+    // typed), even next to an explicit --roles.
+    let out = jdgen()
+        .env("JDGEN_ROLES", "")
+        .args(["--roles", "tests/fixtures/minimal", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = jdgen().env("JDGEN_ROLES", "").arg("list").output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the default ./roles: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
