@@ -243,7 +243,9 @@ pub fn main() -> i32 {
                 }))
                 .expect("json")
                     + "\n";
-                let _ = crate::fsutil::write_through(&path, json.as_bytes());
+                if let Ok(file) = crate::summary_file::SummaryFile::resolve(&path, None) {
+                    let _ = file.write(json.as_bytes());
+                }
             }
             return exit::USAGE;
         }
@@ -257,24 +259,33 @@ pub fn main() -> i32 {
     }
 }
 
-fn fs_is_regular_file(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
-}
-
 /// The `--summary-json` file of a `build` command line that did not parse,
-/// read leniently (`--summary-json F` or `--summary-json=F`).
+/// read leniently (`--summary-json F` or `--summary-json=F`, any bytes).
 fn summary_path_in(args: &[std::ffi::OsString]) -> Option<PathBuf> {
-    if !args.iter().any(|a| a == "build") {
+    use std::os::unix::ffi::OsStrExt;
+    // The subcommand is the first word that is not an option or the value
+    // of the global `--roles` (so `pdf --role build` is not a build).
+    let mut words = args.iter().skip(1);
+    let mut command = None;
+    while let Some(a) = words.next() {
+        if a == "--roles" {
+            words.next();
+        } else if !a.as_bytes().starts_with(b"-") {
+            command = Some(a);
+            break;
+        }
+    }
+    if command? != "build" {
         return None;
     }
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        let a = a.to_str()?;
         if a == "--summary-json" {
             return it.next().map(PathBuf::from).filter(|p| p != Path::new("-"));
         }
-        if let Some(p) = a.strip_prefix("--summary-json=") {
-            return Some(PathBuf::from(p)).filter(|p| p != Path::new("-"));
+        if let Some(p) = a.as_bytes().strip_prefix(b"--summary-json=") {
+            let p = PathBuf::from(std::ffi::OsStr::from_bytes(p));
+            return Some(p).filter(|p| p != Path::new("-"));
         }
     }
     None
@@ -481,12 +492,19 @@ fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
 }
 
 fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
-    // Before anything else, the summary says "not finished": a run that is
-    // killed (kill -9, a deadline's SIGTERM, a crash) or cannot write its
-    // final summary (a full disk) must never leave the last run's "ok".
-    if let Some(path) = &args.summary_json
-        && path != Path::new("-")
-    {
+    use crate::summary_file::SummaryFile;
+    // Resolved first: a summary path that is a folder or one of the run's
+    // own outputs is a usage error before anything runs.
+    let summary_file = match &args.summary_json {
+        Some(p) if p != Path::new("-") => Some(SummaryFile::resolve(p, Some(&args.output))?),
+        _ => None,
+    };
+    // Then the summary says "not finished": a run that is killed (kill -9,
+    // a deadline's SIGTERM, a crash) or cannot write its final summary (a
+    // full disk) must never leave the last run's "ok". A summary that
+    // cannot be written at all stops the run here: the scheduler could not
+    // learn its outcome.
+    if let Some(file) = &summary_file {
         let pending = serde_json::to_string_pretty(&serde_json::json!({
             "ok": false,
             "exit_code": null,
@@ -497,19 +515,13 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
         }))
         .expect("json")
             + "\n";
-        if crate::fsutil::write_through(path, pending.as_bytes()).is_err()
-            && fs_is_regular_file(path)
-        {
-            // Cannot even write this (a full disk): at least do not leave
-            // the previous run's summary to be read as tonight's.
-            let _ = std::fs::remove_file(path);
-        }
+        file.write_pending(pending.as_bytes())?;
     }
     match build_summary(dir, args) {
         Ok(summary) => {
             let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
-            if let Some(path) = &args.summary_json {
-                crate::fsutil::write_through(path, json.as_bytes())?;
+            if let Some(file) = &summary_file {
+                file.write(json.as_bytes())?;
             }
             if args.format == CheckFormat::Json {
                 stdout_write(&json)?;
@@ -530,10 +542,8 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             }))
             .expect("json")
                 + "\n";
-            if let Some(path) = &args.summary_json
-                && path != Path::new("-")
-            {
-                let _ = crate::fsutil::write_through(path, json.as_bytes());
+            if let Some(file) = &summary_file {
+                let _ = file.write(json.as_bytes());
             }
             if args.format == CheckFormat::Json {
                 let _ = stdout_write(&json);

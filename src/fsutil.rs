@@ -45,37 +45,6 @@ pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> R
     put_in_place(tmp, path, parent, durability)
 }
 
-/// Writes a file that something else reads by name (the run summary):
-/// through a symbolic link to its target (replacing the link would leave
-/// the reader on the old file), straight into a FIFO or device such as
-/// `/dev/stdout` (never replacing the node), and atomically into a regular
-/// file.
-pub fn write_through(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Ok(meta) = fs::metadata(path)
-        && !meta.is_file()
-        && !meta.is_dir()
-    {
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .map_err(|e| Error::io(path, e))?;
-        return f.write_all(bytes).map_err(|e| Error::io(path, e));
-    }
-    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link {
-        let target = match fs::canonicalize(path) {
-            Ok(t) => t,
-            // A link to a file not written yet: its target, as written.
-            Err(_) => {
-                let link = fs::read_link(path).map_err(|e| Error::io(path, e))?;
-                path.parent().unwrap_or(Path::new(".")).join(link)
-            }
-        };
-        return write_atomic(&target, bytes);
-    }
-    write_atomic(path, bytes)
-}
-
 /// Writes `bytes` only if `path` does not already hold exactly them, so a
 /// run that changed nothing leaves files (and their mtimes) alone. Returns
 /// whether the file was written.

@@ -25,6 +25,7 @@ pub mod render;
 pub mod resolve;
 pub mod schema;
 pub mod source_map;
+pub mod summary_file;
 pub mod workers;
 
 pub use error::{Error, Result};

@@ -1,0 +1,275 @@
+//! Where `jdgen build --summary-json FILE` writes: the file a scheduler
+//! reads to learn what tonight's run did.
+//!
+//! The file must never tell the previous run's story, and writing it must
+//! never damage anything else. So the path is resolved once, up front:
+//!
+//! - a regular file (or a path to be created), also at the end of a chain of
+//!   symbolic links, is replaced atomically at the link's *target* (replacing
+//!   the link would leave the reader on the old file); if the folder does not
+//!   allow a new file (read-only, full), the existing file is rewritten in
+//!   place instead, and as a last resort removed;
+//! - a stream (a FIFO, a device, `/dev/stdout`, `/proc/self/fd/N`) is written
+//!   into and never replaced, gets only the final summary (a reader of a FIFO
+//!   reads once), and is opened without blocking: no reader is an error, not
+//!   a hang;
+//! - a folder, or a path that is one of the run's own outputs or state files
+//!   (`out/manifest.json`, `out/export/…`, `out/pdf/…`, `out/.jdgen/…`), is
+//!   a usage error before anything runs.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// A resolved `--summary-json` destination.
+#[derive(Debug)]
+pub enum SummaryFile {
+    /// A regular file (existing or not), at the end of any symlinks.
+    File(PathBuf),
+    /// A FIFO, device or process file descriptor, written in place.
+    Stream(PathBuf),
+}
+
+impl SummaryFile {
+    /// Resolves `path` for a run writing into `out_dir` (`None` when the
+    /// output folder is not known: a command line that did not parse).
+    pub fn resolve(path: &Path, out_dir: Option<&Path>) -> Result<SummaryFile> {
+        let usage = |why: &str| Error::Usage(format!("--summary-json {}: {why}", path.display()));
+        if is_stream_path(path) {
+            return Ok(SummaryFile::Stream(path.to_path_buf()));
+        }
+        let target = follow_links(path)?;
+        if is_stream_path(&target) {
+            return Ok(SummaryFile::Stream(target));
+        }
+        match fs::metadata(&target) {
+            Ok(m) if m.is_dir() => return Err(usage("is a folder; name a file")),
+            Ok(m) if !m.is_file() => return Ok(SummaryFile::Stream(target)),
+            _ => {}
+        }
+        if path.as_os_str().to_string_lossy().ends_with('/') {
+            return Err(usage("ends with `/`; name a file"));
+        }
+        if let Some(out_dir) = out_dir {
+            let abs = absolute(&target);
+            let out = absolute(out_dir);
+            let inside = |sub: &str| abs.starts_with(out.join(sub));
+            if abs == out.join("manifest.json")
+                || inside("pdf")
+                || inside("export")
+                || inside(".jdgen")
+            {
+                return Err(usage(&format!(
+                    "is one of the run's own outputs or state files in {}; write the summary beside them, e.g. {}",
+                    out_dir.display(),
+                    out_dir.join("summary.json").display()
+                )));
+            }
+        }
+        Ok(SummaryFile::File(target))
+    }
+
+    /// The "not finished" summary written before the run starts. Streams get
+    /// nothing now: their reader would take this for the result.
+    pub fn write_pending(&self, json: &[u8]) -> Result<()> {
+        match self {
+            SummaryFile::File(_) => self.write(json),
+            SummaryFile::Stream(_) => Ok(()),
+        }
+    }
+
+    /// Writes `json`. For a file: atomically; else in place; and if even
+    /// that fails, the old file is removed (best effort) so that it cannot
+    /// be read as this run's, and the error is returned.
+    pub fn write(&self, json: &[u8]) -> Result<()> {
+        match self {
+            SummaryFile::Stream(p) => write_stream(p, json),
+            SummaryFile::File(p) => {
+                let Err(atomic) = crate::fsutil::write_atomic(p, json) else {
+                    return Ok(());
+                };
+                if fs::symlink_metadata(p).is_ok_and(|m| m.is_file()) {
+                    let in_place = fs::OpenOptions::new()
+                        .write(true)
+                        .truncate(true)
+                        .open(p)
+                        .and_then(|mut f| f.write_all(json).and_then(|()| f.sync_all()));
+                    if in_place.is_ok() {
+                        return Ok(());
+                    }
+                    let _ = fs::remove_file(p);
+                }
+                Err(atomic)
+            }
+        }
+    }
+}
+
+/// `/dev/…` and `/proc/…` paths are streams even when they resolve to a
+/// regular file: `/dev/stdout` redirected to a log resolves to the log,
+/// which must be appended to, not replaced.
+fn is_stream_path(p: &Path) -> bool {
+    p.starts_with("/dev") || p.starts_with("/proc")
+}
+
+/// Follows symbolic links to the final path (which need not exist), as the
+/// reader of the summary will. At most 40 links, as the kernel allows.
+fn follow_links(path: &Path) -> Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        let is_link = fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return Ok(p);
+        }
+        let next = fs::read_link(&p).map_err(|e| Error::io(&p, e))?;
+        p = match p.parent() {
+            Some(parent) if next.is_relative() => parent.join(next),
+            _ => next,
+        };
+    }
+    Err(Error::Usage(format!(
+        "--summary-json {}: too many levels of symbolic links",
+        path.display()
+    )))
+}
+
+/// `p` made absolute and `.`/`..` resolved lexically (the file may not
+/// exist yet, so it cannot be canonicalized).
+fn absolute(p: &Path) -> PathBuf {
+    let base = if p.is_absolute() {
+        PathBuf::new()
+    } else {
+        std::env::current_dir().unwrap_or_default()
+    };
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    // Resolve symlinks in the part that exists (`out` may be a link).
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent.to_path_buf();
+            }
+            _ => return out,
+        }
+    }
+    let mut real = fs::canonicalize(&existing).unwrap_or(existing);
+    for name in rest.into_iter().rev() {
+        real.push(name);
+    }
+    real
+}
+
+/// Writes into a FIFO, device or descriptor: appended (a log behind
+/// `/dev/stdout` keeps its earlier lines), opened without blocking so that
+/// a FIFO nobody reads is an error instead of a hang.
+fn write_stream(p: &Path, json: &[u8]) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    use std::os::unix::io::AsRawFd;
+    let file = fs::OpenOptions::new()
+        .append(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(p)
+        .map_err(|e| {
+            let why = if e.raw_os_error() == Some(libc::ENXIO) {
+                std::io::Error::new(e.kind(), "a FIFO with no reader")
+            } else {
+                e
+            };
+            Error::io(p, why)
+        })?;
+    // Blocking again for the write itself: the summary can be larger than
+    // a pipe's buffer.
+    // SAFETY: fcntl on a descriptor this function owns.
+    unsafe {
+        let fd = file.as_raw_fd();
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags >= 0 {
+            libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+        }
+    }
+    let mut file = file;
+    file.write_all(json).map_err(|e| Error::io(p, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_and_folders_are_refused_streams_and_links_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let out = d.join("out");
+        for bad in [
+            out.join("manifest.json"),
+            out.join("export/roles.csv"),
+            out.join("pdf/x.pdf"),
+            out.join(".jdgen/lock"),
+            out.join("sub/../export/roles.json"),
+            d.to_path_buf(),
+        ] {
+            assert!(
+                matches!(SummaryFile::resolve(&bad, Some(&out)), Err(Error::Usage(_))),
+                "{}",
+                bad.display()
+            );
+        }
+        assert!(matches!(
+            SummaryFile::resolve(&out.join("summary.json"), Some(&out)),
+            Ok(SummaryFile::File(_))
+        ));
+        assert!(matches!(
+            SummaryFile::resolve(Path::new("/dev/stdout"), Some(&out)),
+            Ok(SummaryFile::Stream(_))
+        ));
+        // A chain of links to a file not written yet ends at that file.
+        std::os::unix::fs::symlink("b", d.join("a")).unwrap();
+        std::os::unix::fs::symlink("target.json", d.join("b")).unwrap();
+        let Ok(SummaryFile::File(t)) = SummaryFile::resolve(&d.join("a"), Some(&out)) else {
+            panic!("not a file");
+        };
+        assert_eq!(t, d.join("target.json"));
+        SummaryFile::File(t).write(b"{}").unwrap();
+        assert!(
+            fs::symlink_metadata(d.join("b"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read(d.join("target.json")).unwrap(), b"{}");
+        // A link into the output's state is refused like the path itself.
+        std::os::unix::fs::symlink(out.join(".jdgen/lock"), d.join("sneaky")).unwrap();
+        assert!(SummaryFile::resolve(&d.join("sneaky"), Some(&out)).is_err());
+    }
+
+    #[test]
+    fn a_fifo_without_a_reader_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("f");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let s = SummaryFile::resolve(&fifo, Some(dir.path())).unwrap();
+        assert!(matches!(s, SummaryFile::Stream(_)));
+        s.write_pending(b"{}").unwrap(); // nothing is written yet
+        let err = s.write(b"{}").unwrap_err().to_string();
+        assert!(err.contains("no reader"), "{err}");
+    }
+}
