@@ -972,14 +972,37 @@ fn build_exports(
         state.files.insert(path, st);
     };
     let timestamp = export::export_timestamp()?;
-    let pending = stage_exports(
+    let pending = match stage_exports(
         &export_dir,
         &input,
         &opts.formats,
         cells,
         timestamp,
         opts.jobs,
-    )?;
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            // A PDF whose bytes are not the ones recorded (edited in place
+            // at the same size and time, so the quick check passed) must
+            // not fail every later run too: its state is dropped and the
+            // next run renders it again.
+            let changed = forget_changed_pdfs(&pdf_dir, pdf_sums, &opts.out_dir);
+            if changed.is_empty() {
+                return Err(e);
+            }
+            return Err(crate::diag::Diagnostic::error(format!(
+                "{} in {} no longer {} the bytes jdgen wrote (changed on disk since; the previous \
+                 exports are kept): the next `jdgen build` renders {} again; `jdgen build --verify` \
+                 checks every output's SHA-256 before it is reused\n  ({})",
+                changed.join(", "),
+                opts.out_dir.display(),
+                if changed.len() == 1 { "holds" } else { "hold" },
+                if changed.len() == 1 { "it" } else { "them" },
+                e.to_string().trim_start_matches("error: ")
+            ))
+            .into());
+        }
+    };
     for (name, p) in pending {
         let written = p.staged.is_some();
         if let Some(staged) = p.staged {
@@ -1005,6 +1028,22 @@ fn build_exports(
     }
     write_state(&state_path, &state)?;
     Ok(("built".into(), recs))
+}
+
+/// The PDFs in `dir` whose SHA-256 is not the one recorded in `sums`; the
+/// state of each is removed so that the next run renders it again.
+fn forget_changed_pdfs(dir: &Path, sums: &BTreeMap<String, String>, out_dir: &Path) -> Vec<String> {
+    let state_dir = out_dir.join(STATE_DIR).join("pdf");
+    let mut changed = Vec::new();
+    for (id, want) in sums {
+        let differs = fs::read(dir.join(format!("{id}.pdf")))
+            .map_or(true, |bytes| fsutil::sha256_hex(&bytes) != *want);
+        if differs {
+            let _ = fs::remove_file(state_dir.join(format!("{id}.json")));
+            changed.push(format!("pdf/{id}.pdf"));
+        }
+    }
+    changed
 }
 
 /// Makes every export `formats` asks for, each complete and synced in a

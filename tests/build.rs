@@ -1029,4 +1029,32 @@ fn verify_finds_a_change_that_kept_size_and_time() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["counts"]["built"], 1, "{s}");
     assert_eq!(fs::read(&pdf).unwrap(), good);
+
+    // Without --verify, the bundle's own check catches it when the exports
+    // are remade: that run fails (exports kept) and names the PDF, and the
+    // next one renders it again instead of failing the same way forever.
+    let time = fs::metadata(&pdf).unwrap().modified().unwrap();
+    fs::write(&pdf, &bad).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&pdf)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(&design, text.replace("Design things", "Design good things")).unwrap();
+    let zip_before = fs::read(out.path().join("export/bundle.zip")).ok();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("pdf/senior-engineer.pdf"), "{err}");
+    assert!(err.contains("--verify"), "{err}");
+    assert_eq!(
+        fs::read(out.path().join("export/bundle.zip")).ok(),
+        zip_before
+    );
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read(&pdf).unwrap(), good);
+    assert_eq!(s["exports"], "built", "{s}");
 }
