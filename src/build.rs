@@ -840,7 +840,7 @@ fn sweep_temp_files(out_dir: &Path) {
         out_dir.join(STATE_DIR).join("pdf"),
         out_dir.join(STATE_DIR),
     ] {
-        fsutil::sweep_temp_files(&dir);
+        fsutil::sweep_temp_files(&dir, None);
     }
 }
 

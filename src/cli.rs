@@ -741,13 +741,17 @@ fn pdf(
             Err(diags) => failures.extend(diags),
         }
     }
-    let folder = if single_file {
-        out.parent()
+    if single_file {
+        // Only this file's own leftovers: the folder may be anyone's.
+        let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
+        if let Some(name) = out.file_name() {
+            crate::fsutil::sweep_temp_files(
+                folder.unwrap_or(Path::new(".")),
+                Some(&name.to_string_lossy()),
+            );
+        }
     } else {
-        Some(out.as_path())
-    };
-    if let Some(folder) = folder {
-        crate::fsutil::sweep_temp_files(folder);
+        crate::fsutil::sweep_temp_files(&out, None);
     }
     if failures.is_empty() {
         Ok(exit::OK)
@@ -855,7 +859,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         }
     }
     crate::fsutil::sync_dir(&out);
-    crate::fsutil::sweep_temp_files(&out);
+    crate::fsutil::sweep_temp_files(&out, None);
     Ok(exit::OK)
 }
 

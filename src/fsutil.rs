@@ -309,11 +309,14 @@ fn writer_gone(name: &str) -> Option<bool> {
     Some(pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists())
 }
 
-/// Whether `name` is a temporary file or folder jdgen made:
-/// `.<file>.<host>-<pid>.<6 random>.tmp`, or the older
-/// `.<file>.<6 random>.tmp` for a file jdgen writes. Anything else, such as
-/// an editor's `.thesis.docx.tmp` beside `pdf -o offer.pdf`, is not touched.
-fn is_ours(name: &str) -> bool {
+/// Whether `name` is a temporary file jdgen made for one of its outputs
+/// (`.<file>.<host>-<pid>.<6 random>.tmp`, `<file>` ending in `.pdf`,
+/// `.csv`, `.xlsx`, `.json` or `.zip`), or, if `is_dir`, its temporary
+/// folder of PDFs (`.pdfs.<host>-<pid>.<6 random>.tmp`). With `only`, the
+/// file part must be exactly that name (`pdf -o ~/Desktop/offer.pdf` sweeps
+/// its own leftovers, not others' beside it). Anything else, such as
+/// another program's `.notes.pdf.aB3dE9.tmp`, is never touched.
+fn is_ours(name: &str, is_dir: bool, only: Option<&str>) -> bool {
     let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
         return false;
     };
@@ -323,32 +326,41 @@ fn is_ours(name: &str) -> bool {
     if random.len() != 6 || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
         return false;
     }
-    if let Some((file, tag)) = rest.rsplit_once('.')
-        && let Some((host, pid)) = tag.rsplit_once('-')
-        && !file.is_empty()
-        && !host.is_empty()
+    let Some((file, tag)) = rest.rsplit_once('.') else {
+        return false;
+    };
+    let Some((host, pid)) = tag.rsplit_once('-') else {
+        return false;
+    };
+    let tagged = !host.is_empty()
         && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !pid.is_empty()
-        && pid.bytes().all(|b| b.is_ascii_digit())
-    {
-        return true;
+        && pid.bytes().all(|b| b.is_ascii_digit());
+    if !tagged || only.is_some_and(|o| o != file) {
+        return false;
+    }
+    if is_dir {
+        return file == "pdfs";
     }
     [".pdf", ".csv", ".xlsx", ".json", ".zip"]
         .iter()
-        .any(|ext| rest.len() > ext.len() && rest.ends_with(ext))
+        .any(|ext| file.len() > ext.len() && file.ends_with(ext))
 }
 
-/// Deletes the temporary files [`write_atomic`] leaves in `dir` when a run is
-/// killed: at once when their writer is known to be gone, else once they
-/// are [`STALE_TEMP_AGE`] old. Best effort: errors are ignored.
-pub fn sweep_temp_files(dir: &Path) {
+/// Deletes the temporary files and folders a killed jdgen left in `dir`
+/// (see [`is_ours`]; `only` as there): at once when their writer is known
+/// to be gone, else once they are [`STALE_TEMP_AGE`] old. Best effort:
+/// errors are ignored.
+pub fn sweep_temp_files(dir: &Path, only: Option<&str>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        if !is_ours(&name) {
+        // Not followed: a link is never ours.
+        let Ok(kind) = e.file_type() else { continue };
+        if kind.is_symlink() || !is_ours(&name, kind.is_dir(), only) {
             continue;
         }
         let old = || {
@@ -359,8 +371,7 @@ pub fn sweep_temp_files(dir: &Path) {
                 .is_some_and(|age| age >= STALE_TEMP_AGE)
         };
         if writer_gone(&name) == Some(true) || old() {
-            // A folder is a killed `export`'s PDFs for the bundle.
-            if e.file_type().is_ok_and(|t| t.is_dir()) {
+            if kind.is_dir() {
                 let _ = fs::remove_dir_all(e.path());
             } else {
                 let _ = fs::remove_file(e.path());
@@ -386,18 +397,25 @@ mod tests {
         let gone = format!(".roles.csv.{host}-4000000000.aB3dE9.tmp"); // no such pid
         let alive = format!(".items.csv.{me}.xY7zQ2.tmp");
         let elsewhere = ".roles.json.otherhost-1.k9L0mN.tmp";
-        let old_format = ".roles.xlsx.pQ4rS5.tmp";
-        // Not jdgen's, however old: an editor's temporary file beside an
-        // output (`pdf -o ~/Desktop/offer.pdf` sweeps ~/Desktop).
-        let foreign = [".thesis.docx.tmp", ".notes.txt.aB3dE9.tmp", ".x.tmp"];
-        for n in [&gone, &alive, elsewhere, old_format, "keep.pdf"]
+        // Not jdgen's, however old: other programs' temporary files beside
+        // an output (`pdf -o ~/Desktop/offer.pdf` sweeps ~/Desktop), which
+        // includes untagged names like the ones of jdgen before 0.1.
+        let foreign = [
+            ".thesis.docx.tmp",
+            ".notes.txt.aB3dE9.tmp",
+            ".x.tmp",
+            ".notes.pdf.aB3dE9.tmp",
+            ".notes.docx.box-12.aB3dE9.tmp",
+            ".roles.xlsx.pQ4rS5.tmp",
+        ];
+        for n in [&gone, &alive, elsewhere, "keep.pdf"]
             .into_iter()
             .chain(foreign.iter().copied())
         {
             fs::write(dir.path().join(n), b"x").unwrap();
         }
         let long_ago = std::time::SystemTime::now() - 2 * STALE_TEMP_AGE;
-        for n in foreign.iter().copied().chain([old_format, elsewhere]) {
+        for n in foreign.iter().copied().chain([elsewhere]) {
             let f = fs::File::options()
                 .write(true)
                 .open(dir.path().join(n))
@@ -407,20 +425,34 @@ mod tests {
         assert_eq!(writer_gone(&gone), Some(true));
         assert_eq!(writer_gone(&alive), Some(false));
         assert_eq!(writer_gone(elsewhere), None);
-        assert_eq!(writer_gone(old_format), None);
-        sweep_temp_files(dir.path());
+        assert_eq!(writer_gone(".roles.xlsx.pQ4rS5.tmp"), None);
+        sweep_temp_files(dir.path(), None);
         let mut left: Vec<String> = fs::read_dir(dir.path())
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
-        // The old ones of other hosts and of the older name format go; the
-        // foreign ones stay.
+        // The old one of another host goes; the foreign ones stay.
         let mut want: Vec<String> = vec![alive.clone(), "keep.pdf".into()];
         want.extend(foreign.iter().map(|s| s.to_string()));
         want.sort();
         assert_eq!(left, want);
+        // With `only`, another output's leftovers beside it stay.
+        let other = format!(".other.pdf.{host}-4000000000.aB3dE9.tmp");
+        let own = format!(".offer.pdf.{host}-4000000000.aB3dE9.tmp");
+        fs::write(dir.path().join(&other), b"x").unwrap();
+        fs::write(dir.path().join(&own), b"x").unwrap();
+        sweep_temp_files(dir.path(), Some("offer.pdf"));
+        assert!(dir.path().join(&other).exists());
+        assert!(!dir.path().join(&own).exists());
+        // A folder is ours only as the PDFs of a bundle; a file never as one.
+        let folder = dir
+            .path()
+            .join(format!(".photos.zip.{host}-4000000000.aB3dE9.tmp"));
+        fs::create_dir(&folder).unwrap();
+        sweep_temp_files(dir.path(), None);
+        assert!(folder.exists());
         // write_atomic's temporary files carry this process's tag.
         assert!(me.ends_with(&format!("-{}", std::process::id())));
     }
@@ -443,7 +475,7 @@ mod tests {
             .join(format!(".pdfs.{}-4000000000.aB3dE9.tmp", host_name()));
         fs::create_dir(&gone).unwrap();
         fs::write(gone.join("b.pdf"), b"x").unwrap();
-        sweep_temp_files(dir.path());
+        sweep_temp_files(dir.path(), None);
         assert!(!gone.exists());
         assert!(
             mine.path().join("a.pdf").exists(),

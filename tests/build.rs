@@ -792,8 +792,10 @@ fn only_old_temporary_files_are_swept() {
     // `export` into the same folder, which takes no lock) is still writing
     // must not.
     let (roles, out) = built();
-    let old = out.path().join("export/.roles.csv.abc123.tmp");
-    let young = out.path().join("export/.items.csv.def456.tmp");
+    // Another machine's writers (shared storage): they cannot be checked,
+    // so only their age tells.
+    let old = out.path().join("export/.roles.csv.otherhost-12.abc123.tmp");
+    let young = out.path().join("export/.items.csv.otherhost-12.def456.tmp");
     for p in [&old, &young] {
         fs::write(p, b"partial").unwrap();
     }
