@@ -19,6 +19,7 @@ pub mod diag;
 pub mod error;
 pub mod export;
 pub mod fsutil;
+pub mod libyaml_scan;
 pub mod load;
 pub mod markdown;
 pub mod render;

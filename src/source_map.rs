@@ -74,13 +74,23 @@ impl SourceMap {
     /// Indexes `text`. A file that does not parse yields an empty map; the
     /// parse error itself comes from serde_yaml.
     pub fn build(text: &str) -> SourceMap {
-        let map = Self::try_build(text);
+        let mut map = Self::try_build(text);
         if map.syntax_error.is_some() && text.contains('\t') {
             // yaml-rust2 refuses a tab after `key:` that libyaml (serde_yaml)
             // accepts; a space in its place keeps every position.
             let retry = Self::try_build(&text.replace('\t', " "));
             if retry.syntax_error.is_none() {
                 return retry;
+            }
+        }
+        if let Some((at, _)) = map.syntax_error {
+            // What yaml-rust2 could not read, serde_yaml's libyaml may: the
+            // refused YAML past that point must not slip through.
+            let after = |p: Pos| (p.line, p.column) >= (at.line, at.column);
+            for h in crate::libyaml_scan::hazards(text) {
+                if after(h.pos) && !map.hazards.contains(&h) {
+                    map.hazards.push(h);
+                }
             }
         }
         map

@@ -739,6 +739,44 @@ fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
 }
 
 #[test]
+fn refused_yaml_is_caught_also_in_layouts_only_libyaml_reads() {
+    // yaml-rust2 (the position pass) stops at a closing `]` at the key's
+    // column or a quoted title continued at the key's indentation, which
+    // libyaml (serde_yaml) reads: what followed went unchecked.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let body = "family: odd\ntitle: Odd\nlevels:\n  - id: odd-one\n    level: A\n    title: \"A long\n    title\"\n    responsibilities:\n      items: &x [One, Two\n      ]\n  - id: odd-two\n    level: B\n    title: B\n    responsibilities:\n      items: ITEMS\n";
+    std::fs::write(d.join("odd.yaml"), body.replace("ITEMS", "*x")).unwrap();
+    std::fs::write(
+        d.join("tagged.yaml"),
+        body.replace("odd", "tag")
+            .replace("&x ", "")
+            .replace("ITEMS", "!x [Three]"),
+    )
+    .unwrap();
+    let roles = d.to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("odd.yaml:15:14: error: YAML aliases (`*name`) are not allowed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tagged.yaml:15:14: error: YAML tags (`!x`) are not allowed"),
+        "{err}"
+    );
+    // The same layout without them is a good file.
+    std::fs::remove_file(d.join("tagged.yaml")).unwrap();
+    std::fs::write(
+        d.join("odd.yaml"),
+        body.replace("&x ", "").replace("ITEMS", "[Three]"),
+    )
+    .unwrap();
+    let (code, out, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+#[test]
 fn a_hash_that_cuts_text_short_is_reported() {
     let dir = minimal_copy();
     let d = dir.path();

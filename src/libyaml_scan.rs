@@ -1,0 +1,139 @@
+//! The refused-YAML checks of [`crate::source_map`], run with libyaml, the
+//! parser serde_yaml itself uses, for the files yaml-rust2 cannot read.
+//!
+//! The two parsers disagree on a few layouts (a closing `]` at the key's
+//! column, a quoted string continued at the key's indentation): libyaml
+//! reads them, yaml-rust2 stops with a syntax error. Without this pass,
+//! everything after that point would reach serde_yaml unchecked: aliases
+//! (which expand), tags and runaway nesting. The pass only looks at events
+//! and builds no values, so it is linear in the file's size.
+//!
+//! `unsafe-libyaml` is a C-style API (raw pointers, manual frees); this
+//! module is its only user in jdgen and keeps every `unsafe` block small,
+//! as serde_yaml's own `libyaml` module does.
+
+use std::ffi::{CStr, c_char};
+use std::mem::MaybeUninit;
+
+use unsafe_libyaml as unsafe_sys;
+
+use crate::source_map::{Hazard, HazardKind, MAX_DEPTH, Pos};
+
+/// The aliases, tags and over-deep nesting libyaml meets in `text`, in file
+/// order, up to the end or to its first syntax error (where serde_yaml
+/// stops too, before it expands anything). Stops at the first too-deep
+/// node: nothing below it matters.
+pub fn hazards(text: &str) -> Vec<Hazard> {
+    let mut found = Vec::new();
+    // Boxed: the parser state is large, and libyaml keeps pointers into it.
+    let mut parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
+    let p = parser.as_mut_ptr();
+    // SAFETY: `p` points to memory we own for the parser's whole life;
+    // `text` outlives it (deleted below, before returning).
+    unsafe {
+        if unsafe_sys::yaml_parser_initialize(p).fail {
+            return found;
+        }
+        unsafe_sys::yaml_parser_set_encoding(p, unsafe_sys::YAML_UTF8_ENCODING);
+        unsafe_sys::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
+    }
+    let mut depth = 0usize;
+    loop {
+        let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
+        let e = event.as_mut_ptr();
+        // SAFETY: a successful parse fills `*e`, which is read only then,
+        // and freed once with `yaml_event_delete`.
+        let (done, hazard) = unsafe {
+            if unsafe_sys::yaml_parser_parse(p, e).fail {
+                break;
+            }
+            let mark = (*e).start_mark;
+            let pos = Pos {
+                line: mark.line as usize + 1,
+                column: mark.column as usize + 1,
+            };
+            let tag = |t: *mut u8| {
+                (!t.is_null()).then(|| {
+                    CStr::from_ptr(t as *const c_char)
+                        .to_string_lossy()
+                        .into_owned()
+                })
+            };
+            let found = match (*e).type_ {
+                unsafe_sys::YAML_STREAM_END_EVENT => {
+                    unsafe_sys::yaml_event_delete(e);
+                    break;
+                }
+                unsafe_sys::YAML_ALIAS_EVENT => Some(HazardKind::Alias),
+                unsafe_sys::YAML_SCALAR_EVENT => tag((*e).data.scalar.tag).map(HazardKind::Tag),
+                unsafe_sys::YAML_SEQUENCE_START_EVENT | unsafe_sys::YAML_MAPPING_START_EVENT => {
+                    depth += 1;
+                    let t = if (*e).type_ == unsafe_sys::YAML_SEQUENCE_START_EVENT {
+                        tag((*e).data.sequence_start.tag)
+                    } else {
+                        tag((*e).data.mapping_start.tag)
+                    };
+                    if depth > MAX_DEPTH {
+                        Some(HazardKind::TooDeep)
+                    } else {
+                        t.map(HazardKind::Tag)
+                    }
+                }
+                unsafe_sys::YAML_SEQUENCE_END_EVENT | unsafe_sys::YAML_MAPPING_END_EVENT => {
+                    depth = depth.saturating_sub(1);
+                    None
+                }
+                _ => None,
+            };
+            unsafe_sys::yaml_event_delete(e);
+            (
+                found == Some(HazardKind::TooDeep),
+                found.map(|kind| Hazard { pos, kind }),
+            )
+        };
+        found.extend(hazard);
+        if done {
+            break;
+        }
+    }
+    // SAFETY: initialised above, deleted once.
+    unsafe { unsafe_sys::yaml_parser_delete(p) };
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(usize, HazardKind)> {
+        hazards(text)
+            .into_iter()
+            .map(|h| (h.pos.line, h.kind))
+            .collect()
+    }
+
+    #[test]
+    fn finds_aliases_tags_and_depth_where_libyaml_reads_the_file() {
+        let text = "a: &x [One, Two\n]\nb: *x\nc: !custom text\nd: !!str 12\n";
+        assert_eq!(
+            kinds(text),
+            vec![
+                (3, HazardKind::Alias),
+                (4, HazardKind::Tag("!custom".into())),
+                (5, HazardKind::Tag("tag:yaml.org,2002:str".into())),
+            ]
+        );
+        let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));
+        assert_eq!(kinds(&deep), vec![(1, HazardKind::TooDeep)]);
+        // Nothing to report in plain role text, `*` and `!` inside words
+        // included.
+        assert!(kinds("title: Write *great* docs!\nitems: [a, b]\n").is_empty());
+    }
+
+    #[test]
+    fn stops_quietly_at_a_syntax_error() {
+        assert_eq!(kinds("a: *x\nb: [\n"), vec![(1, HazardKind::Alias)]);
+        assert!(kinds("\u{0}\u{1}").is_empty());
+        assert!(kinds("").is_empty());
+    }
+}
