@@ -235,13 +235,16 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                     data_version,
                 })
             }
-            Err(f) => failed.push(FailedFile {
-                file: path,
-                role_ids: f.ids,
-                family_id: f.family_id,
-                source: Some(source),
-                errors: f.errors,
-            }),
+            Err(f) => {
+                warnings.extend(f.warnings);
+                failed.push(FailedFile {
+                    file: path,
+                    role_ids: f.ids,
+                    family_id: f.family_id,
+                    source: Some(source),
+                    errors: f.errors,
+                })
+            }
         }
     }
 
@@ -1054,6 +1057,9 @@ struct FamilyFailure {
     ids: Vec<String>,
     family_id: Option<String>,
     errors: Vec<Diagnostic>,
+    /// Warnings found before or beside the errors: shown with them, so that
+    /// fixing the errors does not bring up new findings.
+    warnings: Vec<Diagnostic>,
 }
 
 fn load_family(
@@ -1066,6 +1072,7 @@ fn load_family(
             ids: std::mem::take(&mut c.map.level_ids),
             family_id: c.map.family_id.take(),
             errors: c.errors,
+            warnings: c.warnings,
         });
     }
     let parsed: Option<FamilyFile> = c.parse(known_keys);
@@ -1074,6 +1081,7 @@ fn load_family(
             ids: salvage_role_ids(&c.source, &c.map.level_ids),
             family_id: c.map.family_id.take(),
             errors: c.errors,
+            warnings: c.warnings,
         });
     };
     check_family(&mut c, &family);
@@ -1085,6 +1093,7 @@ fn load_family(
             ids: family.levels.iter().map(|l| l.id.clone()).collect(),
             family_id: Some(family.family.clone()),
             errors: c.errors,
+            warnings: c.warnings,
         })
     }
 }

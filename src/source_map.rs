@@ -168,6 +168,10 @@ struct Builder<'a> {
     lines: Vec<&'a str>,
     /// Where the last mapping key was written (line index, column).
     last_key: Option<Marker>,
+    /// Open flow collections (`[…]`, `{…}`) around the current node.
+    flow_depth: usize,
+    /// Whether each open collection (as on `stack`) is a flow one.
+    flow: Vec<bool>,
 }
 
 fn join(parent: &str, child: &str) -> String {
@@ -204,6 +208,13 @@ impl Builder<'_> {
     /// unquoted value: `- Post in the #social channel` or `colour: #6B4FBB`.
     /// A deliberate comment is written `# like this` and is left alone.
     fn check_hash(&mut self, rest: &str, mark: Marker) {
+        // In `[a, "b #c"]` the text after `,` is another node's, checked
+        // (or quoted) on its own.
+        let rest = if self.flow_depth > 0 {
+            rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
+        } else {
+            rest
+        };
         if let Some(i) = rest.find(" #").or_else(|| rest.find("\t#"))
             && let Some(c) = rest[i + 2..].chars().next()
             && !c.is_whitespace()
@@ -252,6 +263,16 @@ impl Builder<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// Notes whether the collection starting at `mark` is a flow one (its
+    /// mark is on the `[` or `{`; a block one's is on `-` or its first `:`).
+    fn open_collection(&mut self, mark: Marker) {
+        let flow = self.rest_of_line(mark).starts_with(['[', '{']);
+        self.flow.push(flow);
+        if flow {
+            self.flow_depth += 1;
         }
     }
 
@@ -363,10 +384,12 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.overflow = 1;
             }
             Event::SequenceStart(..) => {
+                self.open_collection(mark);
                 let path = self.node(mark, None).unwrap_or_default();
                 self.stack.push(Frame::Seq { path, index: 0 });
             }
             Event::MappingStart(..) => {
+                self.open_collection(mark);
                 let path = self.node(mark, None).unwrap_or_default();
                 self.stack.push(Frame::Map {
                     path,
@@ -377,6 +400,9 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 self.stack.pop();
+                if self.flow.pop() == Some(true) {
+                    self.flow_depth -= 1;
+                }
             }
             _ => {}
         }
@@ -403,5 +429,28 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    fn cut_texts(text: &str) -> Vec<String> {
+        SourceMap::build(text)
+            .hazards
+            .into_iter()
+            .filter_map(|h| match h.kind {
+                HazardKind::HashComment(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_hash_inside_another_flow_item_is_not_a_cut() {
+        // The quoted item keeps its `#`; the plain one before it is whole.
+        assert!(cut_texts("items: [Plan, \"Post in #social\"]\n").is_empty());
+        assert!(cut_texts("m: {a: x, b: \"y #z\"}\n").is_empty());
+        // A real cut inside a flow item, and in block text, is still found.
+        assert_eq!(
+            cut_texts("items: [Post in #social\n  , b]\nx: the #channel\n"),
+            vec!["#social".to_string(), "#channel".to_string()]
+        );
     }
 }

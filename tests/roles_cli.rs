@@ -794,6 +794,22 @@ fn a_hash_that_cuts_text_short_is_reported() {
         "{err}"
     );
     assert!(err.contains("1 warning(s)"), "{err}");
+    // A file that fails for another reason still shows its warnings, so
+    // fixing the error does not bring up a new finding.
+    std::fs::write(
+        d.join("broken.yaml"),
+        "family: broken\ntitle: B\nlevels:\n  - id: broken-one\n    level: A\n    title: A\n    grade: 0\n    responsibilities:\n      items: [Plan, \"in #quotes\", Post in #general\n        ]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("broken.yaml:7:12: error:"), "{err}");
+    assert!(
+        err.contains("broken.yaml:9:35: warning: `#general` is read as a YAML comment"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s), 2 warning(s)"), "{err}");
+    std::fs::remove_file(d.join("broken.yaml")).unwrap();
     // In company.yaml an unquoted colour silently became the default: an error.
     let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
     std::fs::write(
