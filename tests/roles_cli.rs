@@ -639,7 +639,9 @@ fn check_catches_cells_that_only_grow_too_long_in_the_export() {
     std::fs::write(
         d.join("long.yaml"),
         format!(
-            "family: long\ntitle: Long\nlevels:\n  - id: long-one\n    level: One\n    title: One\n    description: [\"{para}\", \"{para}\"]\n    responsibilities:\n      items: [\"{link_text}\"]\n"
+            "family: long\ntitle: Long\nlevels:\n  - id: long-one\n    level: One\n    title: One\n    description: [\"{para}\", \"{para}\"]\n    responsibilities:\n      items: [\"{link_text}\"]\n{}",
+            // Two levels inherit the long item: one report, naming them.
+            ["two", "three"].map(|n| format!("  - id: long-{n}\n    level: {n}\n    title: {n}\n    responsibilities:\n      builds_on: long-one\n      items: [More]\n")).concat()
         ),
     )
     .unwrap();
@@ -654,7 +656,8 @@ fn check_catches_cells_that_only_grow_too_long_in_the_export() {
     assert!(
         err.lines().any(|l| l.contains("long.yaml:4:5:")
             && l.contains("table `items`")
-            && l.contains("column `text`")),
+            && l.contains("column `text`")
+            && l.contains("also in 2 more row(s), of role(s) long-two, long-three")),
         "{err}"
     );
     assert!(err.contains("2 error(s)"), "{err}");

@@ -248,32 +248,109 @@ pub struct TableFiles {
 /// limit although each string in the file is within it: description
 /// paragraphs are joined, links spelled out.
 pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diagnostic> {
+    use crate::source_map::{Pos, SourceMap};
     let tables = tables::build_tables(company, roles);
     let by_id: BTreeMap<&str, &ResolvedRole> = roles.iter().map(|r| (r.id.as_str(), r)).collect();
-    xlsx::oversized_cells(&tables)
+    // One map per family file, however many of its cells are too long.
+    let mut maps: BTreeMap<&std::path::Path, SourceMap> = BTreeMap::new();
+    // An item inherited by every level of a family is one problem in the
+    // file, however many rows show it: one report per place, table and
+    // column, naming the rows.
+    type Place<'a> = (
+        Option<(&'a std::path::Path, usize, usize)>,
+        &'static str,
+        &'static str,
+    );
+    let mut places: BTreeMap<Place, Vec<xlsx::OversizedCell>> = BTreeMap::new();
+    let mut order: Vec<Place> = Vec::new();
+    for cell in xlsx::oversized_cells(&tables) {
+        // An item is written where its level states it, which for an
+        // inherited one is the level it comes from.
+        let stated_by = tables
+            .iter()
+            .find(|t| t.name == cell.table)
+            .and_then(|t| {
+                let col = t.columns.iter().position(|c| c.name == "source_role_id")?;
+                match t.rows.get(cell.row.checked_sub(1)?)?.get(col)? {
+                    tables::Cell::Text(id) => Some(id.as_str()),
+                    _ => None,
+                }
+            })
+            .unwrap_or(cell.role_id.as_str());
+        let at = by_id
+            .get(stated_by)
+            .or_else(|| by_id.get(cell.role_id.as_str()))
+            .map(|role| {
+                let fam = &role.family_data;
+                let level = fam.data.levels.iter().position(|l| l.id == role.id);
+                let key = match (cell.column, level) {
+                    ("summary", _) => "summary".to_string(),
+                    ("family_name", _) => "title".to_string(),
+                    (_, None) => String::new(),
+                    ("job_title", Some(i)) => format!("levels.{i}.title"),
+                    ("level_name" | "level_id", Some(i)) => format!("levels.{i}.level"),
+                    ("reports_to", Some(i)) => format!("levels.{i}.reports_to"),
+                    ("description", Some(i)) => format!("levels.{i}.description"),
+                    (_, Some(i)) => format!("levels.{i}"),
+                };
+                let map = maps
+                    .entry(fam.file.as_path())
+                    .or_insert_with(|| SourceMap::build(&fam.source));
+                let Pos { line, column } = map.key(&key);
+                (fam.file.as_path(), line, column)
+            });
+        let place = (at, cell.table, cell.column);
+        let cells = places.entry(place).or_default();
+        if cells.is_empty() {
+            order.push(place);
+        }
+        cells.push(cell);
+    }
+    order
         .into_iter()
-        .map(|cell| {
-            let d = Diagnostic::error(cell.message())
+        .map(|place| {
+            let cells = &places[&place];
+            let first = &cells[0];
+            let mut message = first.message();
+            if cells.len() > 1 {
+                let mut roles: Vec<&str> = Vec::new();
+                for c in &cells[1..] {
+                    if c.role_id != first.role_id && !roles.contains(&c.role_id.as_str()) {
+                        roles.push(&c.role_id);
+                    }
+                }
+                let shown = roles.len().min(5);
+                let list = if shown > 0 {
+                    format!(", of role(s) {}", roles[..shown].join(", "))
+                } else {
+                    String::new()
+                };
+                let more = if roles.len() > shown {
+                    format!(" and {} more", roles.len() - shown)
+                } else {
+                    String::new()
+                };
+                message.push_str(&format!(
+                    "; also in {} more row(s){list}{more}",
+                    cells.len() - 1
+                ));
+            }
+            let d = Diagnostic::error(message)
                 .help("shorten the text, or split it into several items or paragraphs");
-            let Some(role) = by_id.get(cell.role_id.as_str()) else {
-                return d;
-            };
-            let fam = &role.family_data;
-            let level = fam.data.levels.iter().position(|l| l.id == role.id);
-            let key = match (cell.column, level) {
-                ("summary", _) => "summary".to_string(),
-                ("family_name", _) => "title".to_string(),
-                (_, None) => String::new(),
-                ("job_title", Some(i)) => format!("levels.{i}.title"),
-                ("level_name" | "level_id", Some(i)) => format!("levels.{i}.level"),
-                ("reports_to", Some(i)) => format!("levels.{i}.reports_to"),
-                ("description", Some(i)) => format!("levels.{i}.description"),
-                (_, Some(i)) => format!("levels.{i}"),
-            };
-            let pos = crate::source_map::SourceMap::build(&fam.source).key(&key);
-            d.in_file(&fam.file)
-                .at(pos.line, pos.column)
-                .with_source(fam.source.clone())
+            match place.0 {
+                Some((file, line, column)) => {
+                    let source = roles
+                        .iter()
+                        .find(|r| r.family_data.file == file)
+                        .map(|r| r.family_data.source.clone());
+                    let d = d.in_file(file).at(line, column);
+                    match source {
+                        Some(s) => d.with_source(s),
+                        None => d,
+                    }
+                }
+                None => d,
+            }
         })
         .collect()
 }
