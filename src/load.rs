@@ -560,14 +560,19 @@ impl<'a> Checker<'a> {
                     && e.to_string().contains("control characters")
                 {
                     // libyaml gives a byte offset (and 1:1); point at the character.
+                    let what = if ch.is_control() {
+                        "control character"
+                    } else {
+                        "noncharacter"
+                    };
                     d = Diagnostic::error(format!(
-                        "the raw control character U+{:04X} is not allowed in YAML",
+                        "the raw {what} U+{:04X} is not allowed in YAML",
                         ch as u32
                     ))
                     .in_file(self.file)
                     .with_source(self.source.clone())
                     .at(line, column)
-                    .help("delete it (control characters garble PDFs and exports)");
+                    .help("delete it (such characters garble PDFs and exports)");
                     self.errors.push(d);
                     return None;
                 } else if let Some(loc) = e.location() {
@@ -592,14 +597,15 @@ fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {
     )
 }
 
-/// The first character YAML does not allow raw (C0 and C1 controls other
-/// than tab, newline, carriage return and NEL; DEL), with its 1-based line
-/// and column.
+/// The first character libyaml refuses raw, with its 1-based line and
+/// column: what its reader allows is tab, newline, carriage return, NEL,
+/// U+0020–007E, U+00A0–D7FF, U+E000–FFFD and U+10000 up, so C0 and C1
+/// controls, DEL and the noncharacters U+FFFE and U+FFFF are refused.
 fn first_raw_control(source: &str) -> Option<(usize, usize, char)> {
     for (i, line) in source.split('\n').enumerate() {
         for (col, c) in line.chars().enumerate() {
-            let allowed = matches!(c, '\t' | '\r' | '\u{85}');
-            if c.is_control() && !allowed {
+            let allowed = matches!(c, '\t' | '\r' | '\u{85}' | ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+            if !allowed {
                 return Some((i + 1, col + 1, c));
             }
         }
@@ -887,8 +893,8 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     {
         c.error(
             "effective_date",
-            format!("expected a date as YYYY-MM-DD, found `{date}`"),
-            None,
+            date_problem(date),
+            Some("write e.g. `effective_date: 2026-11-01`".into()),
         );
     }
     if let Some(v) = &file.data_version
@@ -1003,6 +1009,55 @@ pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
         31,
     ];
     (d >= 1 && d <= days[m as usize - 1]).then_some((y, m, d))
+}
+
+/// Why [`parse_date`] refused `s`, for the message: its shape, the year's
+/// range, or a day that the month does not have.
+fn date_problem(s: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let t = s.trim();
+    let num = |r: std::ops::Range<usize>| t.get(r).and_then(|p| p.parse::<u32>().ok());
+    let shaped = t.len() == 10
+        && t.bytes().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    match (shaped, num(0..4), num(5..7), num(8..10)) {
+        (true, Some(y), _, _) if !(1970..=9999).contains(&y) => {
+            format!("`{t}`: the year must be from 1970 to 9999")
+        }
+        (true, _, Some(m), _) if !(1..=12).contains(&m) => {
+            format!("`{t}`: there is no month {m}")
+        }
+        (true, Some(y), Some(m), Some(d)) => {
+            // The shape and month are right: the day is not in that month.
+            let days = (28..=31)
+                .rev()
+                .find(|&n| parse_date(&format!("{y:04}-{m:02}-{n:02}")).is_some())
+                .unwrap_or(28);
+            format!(
+                "`{t}` is not a real date: {} {y} has {days} days, not {d}",
+                MONTHS[m as usize - 1]
+            )
+        }
+        _ => format!("expected a date as YYYY-MM-DD, found `{s}`"),
+    }
 }
 
 /// A role or family id: lowercase letters and digits in dash-separated

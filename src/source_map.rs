@@ -172,6 +172,9 @@ struct Builder<'a> {
     flow_depth: usize,
     /// Whether each open collection (as on `stack`) is a flow one.
     flow: Vec<bool>,
+    /// Whether the scalar being read is plain (`<<` is a merge key only
+    /// unquoted; `"<<"` is an ordinary, unknown key).
+    plain: bool,
 }
 
 fn join(parent: &str, child: &str) -> String {
@@ -228,7 +231,9 @@ impl Builder<'_> {
     }
 
     fn scalar(&mut self, value: &str, style: TScalarStyle, mark: Marker) {
+        self.plain = style == TScalarStyle::Plain;
         let path = self.node(mark, Some(value));
+        self.plain = false;
         if let Some(p) = &path {
             if is_level_id(p) {
                 self.map.level_ids.push(value.to_string());
@@ -313,7 +318,7 @@ impl Builder<'_> {
                 }) = self.stack.last_mut()
                 {
                     let k = scalar.unwrap_or("?").to_string();
-                    if k == "<<" {
+                    if k == "<<" && self.plain {
                         self.map.hazards.push(Hazard {
                             pos: pos(mark),
                             kind: HazardKind::MergeKey,
@@ -452,5 +457,18 @@ mod tests {
             cut_texts("items: [Post in #social\n  , b]\nx: the #channel\n"),
             vec!["#social".to_string(), "#channel".to_string()]
         );
+    }
+
+    #[test]
+    fn only_an_unquoted_double_angle_is_a_merge_key() {
+        let merges = |t: &str| {
+            SourceMap::build(t)
+                .hazards
+                .iter()
+                .filter(|h| h.kind == HazardKind::MergeKey)
+                .count()
+        };
+        assert_eq!(merges("a: 1\n<<: {b: 2}\n"), 1);
+        assert_eq!(merges("a: 1\n\"<<\": x\n'<<': y\n"), 0);
     }
 }

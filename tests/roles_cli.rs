@@ -332,7 +332,7 @@ fn broken_company_file_names_the_field() {
     );
     assert!(err.contains("did you mean `brand_color`?"), "{err}");
     assert!(
-        err.contains("company.yaml:4:17: error: expected a date as YYYY-MM-DD"),
+        err.contains("company.yaml:4:17: error: `2026-02-30` is not a real date"),
         "{err}"
     );
 }
@@ -841,6 +841,18 @@ fn a_raw_control_character_is_located_by_line_and_column() {
         err.contains("ctl.yaml:2:10: error: the raw control character U+0007 is not allowed"),
         "{err}"
     );
+    // libyaml refuses the noncharacters U+FFFE and U+FFFF the same way.
+    std::fs::write(
+        d.join("ctl.yaml"),
+        "family: ctl\ntitle: \"ab\u{FFFF}\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("ctl.yaml:2:11: error: the raw noncharacter U+FFFF is not allowed"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -884,6 +896,26 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
         err.contains("expected a date as YYYY-MM-DD, found `2026-2-3`"),
         "{err}"
     );
+    // A well-formed date that is not in the calendar says why.
+    for (date, why) in [
+        ("2026-02-29", "February 2026 has 28 days, not 29"),
+        ("2028-02-30", "February 2028 has 29 days, not 30"),
+        ("2026-04-31", "April 2026 has 30 days, not 31"),
+        ("2026-13-01", "there is no month 13"),
+        ("1969-12-31", "the year must be from 1970 to 9999"),
+    ] {
+        std::fs::write(
+            d.join("company.yaml"),
+            company.replace(
+                "effective_date: 2026-01-15",
+                &format!("effective_date: {date}"),
+            ),
+        )
+        .unwrap();
+        let (code, _, err) = run(&["--roles", roles, "check"]);
+        assert_eq!(code, 1);
+        assert!(err.contains(why), "{date}: {err}");
+    }
     std::fs::write(d.join("company.yaml"), &company).unwrap();
     let out = jdgen()
         .env("SOURCE_DATE_EPOCH", "-1")
