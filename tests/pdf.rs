@@ -1073,6 +1073,42 @@ fn long_names_stay_in_their_boxes() {
 }
 
 #[test]
+fn long_level_names_leave_the_ladder_titles_room() {
+    // A 58-character level name took the ladder's level column nearly to
+    // the grade, squeezing every title to a few words per line.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        d.join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        d.join("f.yaml"),
+        "family: lad\ntitle: Ladder\nlevels:\n  - id: lad-one\n    level: Principal Distinguished Senior Staff Engineering Leader XY\n    title: Zebra Keeper\n    grade: 5\n  - id: lad-two\n    level: Short\n    title: Quokka Keeper\n    grade: 6\n",
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(default_renderer(), &lib.company, &roles[1], &doc());
+    let w = words(&out.pdf);
+    let zebra = w.iter().find(|x| x.1 == "Zebra").expect("ladder title");
+    assert!(
+        zebra.2 < 595.0 / 2.0,
+        "the title column starts past the middle: {zebra:?}"
+    );
+    for part in w
+        .iter()
+        .filter(|x| (x.1 == "Distinguished" || x.1 == "Leader") && (x.3 - zebra.3).abs() < 30.0)
+    {
+        assert!(
+            part.4 < zebra.2,
+            "level runs into the title: {part:?} {zebra:?}"
+        );
+    }
+}
+
+#[test]
 fn the_deepest_nesting_check_allows_still_renders() {
     // check refuses YAML nested over 32 levels; everything up to that must
     // render: 35 nested hiring steps once exceeded the template's call
