@@ -188,6 +188,7 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, bud
         push_text(out, &chars.iter().collect::<String>());
         return;
     }
+    let mut closers = Closers::default();
     while i < chars.len() {
         let c = chars[i];
         if c == '\\' && i + 1 < chars.len() && ESCAPABLE.contains(&chars[i + 1]) {
@@ -212,7 +213,7 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, bud
         }
         if c == '*'
             && chars.get(i + 1) == Some(&'*')
-            && let Some(end) = find_closer(chars, i, "**", budget)
+            && let Some(end) = closers.find(chars, i, "**", budget)
         {
             push_text(out, &std::mem::take(&mut buf));
             let mut body = Vec::new();
@@ -223,7 +224,7 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, bud
         }
         if c == '*' || c == '_' {
             let marker = if c == '*' { "*" } else { "_" };
-            if let Some(end) = find_closer(chars, i, marker, budget) {
+            if let Some(end) = closers.find(chars, i, marker, budget) {
                 push_text(out, &std::mem::take(&mut buf));
                 let mut body = Vec::new();
                 parse_into(&chars[i + 1..end], base, &mut body, depth + 1, budget);
@@ -288,24 +289,71 @@ fn find_link(chars: &[char], start: usize, budget: &mut Budget) -> Option<(usize
     Some((label_end, j))
 }
 
+/// Remembers, per marker, where a search for a closer ran to the end of the
+/// text without finding one: a later opener of the same marker cannot find
+/// one either, so a text full of unclosed `*` is scanned once, not once per
+/// `*` (which spent the budget and left later, well-formed markup literal).
+#[derive(Default)]
+struct Closers {
+    /// For `*`, `_`, `**`: the earliest opener whose search found nothing.
+    none_after: [Option<usize>; 3],
+}
+
+impl Closers {
+    fn find(
+        &mut self,
+        chars: &[char],
+        start: usize,
+        marker: &str,
+        budget: &mut Budget,
+    ) -> Option<usize> {
+        let slot = match marker {
+            "*" => 0,
+            "_" => 1,
+            _ => 2,
+        };
+        if self.none_after[slot].is_some_and(|p| p < start) {
+            return None;
+        }
+        match find_closer(chars, start, marker, budget) {
+            Found::At(i) => Some(i),
+            Found::NotHere => None,
+            Found::NoneToTheEnd => {
+                self.none_after[slot] = Some(start);
+                None
+            }
+        }
+    }
+}
+
+enum Found {
+    At(usize),
+    /// Not an opener, or the budget is spent.
+    NotHere,
+    /// Searched to the end of the text: no closer after `start`.
+    NoneToTheEnd,
+}
+
 /// Finds the closing `marker` for an opener at `start`, following the usual
 /// flanking rules: the opener is followed by non-space, the closer preceded
 /// by non-space; `_` must not touch a letter or digit on its outer side.
-fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) -> Option<usize> {
+fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) -> Found {
     let m: Vec<char> = marker.chars().collect();
     let n = m.len();
-    let after = *chars.get(start + n)?;
+    let Some(&after) = chars.get(start + n) else {
+        return Found::NotHere;
+    };
     if after.is_whitespace() || (n == 1 && after == m[0]) {
-        return None;
+        return Found::NotHere;
     }
     let underscore = m[0] == '_';
     if underscore && start > 0 && chars[start - 1].is_alphanumeric() {
-        return None;
+        return Found::NotHere;
     }
     let mut i = start + n + 1;
     while i + n <= chars.len() {
         if !budget.step() {
-            return None;
+            return Found::NotHere;
         }
         if chars[i - 1] == '\\' && ESCAPABLE.contains(&chars[i]) {
             i += 1;
@@ -316,7 +364,7 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
             let doubled = n == 1 && next == Some(&m[0]);
             let intraword = underscore && next.is_some_and(|c| c.is_alphanumeric());
             if !doubled && !intraword {
-                return Some(i);
+                return Found::At(i);
             }
             if doubled && m[0] == '*' {
                 // Skip a nested `**…**` so `*a **b** c*` closes at the end.
@@ -326,7 +374,7 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
         }
         i += 1;
     }
-    None
+    Found::NoneToTheEnd
 }
 
 #[cfg(test)]
@@ -496,5 +544,29 @@ mod tests {
         // Budget exhaustion never drops characters.
         let text = format!("{} [ok](/x)", "[".repeat(40_000));
         assert!(to_plain(&text, BASE).starts_with(&"[".repeat(40_000)));
+    }
+
+    #[test]
+    fn many_unclosed_markers_leave_later_markup_working() {
+        // 5,000 `_x` with no closer each scanned to the end, spending the
+        // budget, so the bold and emphasis after them printed with their
+        // asterisks.
+        let input = format!("{}then **bold** and *this*", "see _note ".repeat(5_000));
+        let spans = parse(&input, BASE);
+        let tail = format!("{:?}", &spans[spans.len().saturating_sub(4)..]);
+        assert!(
+            spans.contains(&Span::Strong {
+                body: vec![text("bold")]
+            }),
+            "{}",
+            &tail[tail.len().saturating_sub(300)..]
+        );
+        assert!(spans.contains(&Span::Emph {
+            body: vec![text("this")]
+        }));
+        assert_eq!(
+            to_plain(&input, BASE),
+            format!("{}then bold and this", "see _note ".repeat(5_000))
+        );
     }
 }
