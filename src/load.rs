@@ -1305,8 +1305,26 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     // With duplicate ids (reported above) "which level" is ambiguous, and a
     // chain check would only add confusing loops.
     if seen.len() == f.levels.len() {
-        check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
-        check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+        let a = check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
+        let b = check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+        let total: usize = a
+            .iter()
+            .chain(&b)
+            .flatten()
+            .fold(0, |t, n| t.saturating_add(*n));
+        if total > MAX_ITEMS_PER_FAMILY {
+            c.error(
+                "levels",
+                format!(
+                    "family `{}` lists {total} responsibilities and requirements over its levels, \
+                     inherited ones counted at each level; at most {MAX_ITEMS_PER_FAMILY}",
+                    f.family
+                ),
+                Some(
+                    "shorten the `builds_on` chains, or split the family into several files".into(),
+                ),
+            );
+        }
     }
 }
 
@@ -1535,67 +1553,150 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
     }
 }
 
-/// `builds_on` must name a level of the same family and must not loop.
+/// How many items one level's list may hold once inherited items are
+/// counted in. The seeds' longest holds 37; inheritance multiplies a file
+/// like YAML aliases do (a 170 KB chain of 1,000 levels made a 467 MB
+/// `roles.json`), so it is bounded like them.
+pub const MAX_ITEMS_PER_LIST: usize = 1_000;
+/// How many items all levels of a family may list in all, inherited ones
+/// counted at every level that shows them.
+pub const MAX_ITEMS_PER_FAMILY: usize = 20_000;
+
+/// `builds_on` must name a level of the same family and must not loop
+/// (every loop is reported, once); a level's list, inherited items
+/// included, holds at most [`MAX_ITEMS_PER_LIST`]. Linear in the number of
+/// levels. Returns each level's item count with inheritance (an upper
+/// bound: repeated items are listed once), or `None` when a loop or an
+/// unknown level leaves it undefined.
 fn check_inheritance(
     c: &mut Checker,
     f: &FamilyFile,
     kind: &str,
     list_of: impl Fn(&schema::Level) -> Option<&ItemList>,
-) {
+) -> Option<Vec<usize>> {
     let index: BTreeMap<&str, usize> = f
         .levels
         .iter()
         .enumerate()
         .map(|(i, l)| (l.id.as_str(), i))
         .collect();
-    let mut reported_cycle = false;
+    let n = f.levels.len();
+    let own: Vec<usize> = f
+        .levels
+        .iter()
+        .map(|l| {
+            list_of(l).map_or(0, |l| {
+                l.items.len() + l.groups.iter().map(|g| g.items.len()).sum::<usize>()
+            })
+        })
+        .collect();
+    // The level each one builds on, when it names one of this family.
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    let mut well_formed = true;
     for (i, level) in f.levels.iter().enumerate() {
         let Some(target) = list_of(level).and_then(|l| l.builds_on.as_deref()) else {
             continue;
         };
-        let path = format!("levels.{i}.{kind}.builds_on");
-        if !index.contains_key(target) {
-            let help = closest(target, index.keys().copied())
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| {
+        match index.get(target) {
+            Some(&j) => next[i] = Some(j),
+            None => {
+                well_formed = false;
+                let help = closest(target, index.keys().copied())
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "levels of this family: {}",
+                            index.keys().copied().collect::<Vec<_>>().join(", ")
+                        )
+                    });
+                c.error(
+                    &format!("levels.{i}.{kind}.builds_on"),
                     format!(
-                        "levels of this family: {}",
-                        index.keys().copied().collect::<Vec<_>>().join(", ")
-                    )
-                });
-            c.error(
-                &path,
-                format!(
-                    "`builds_on: {target}` names no level of family `{}`",
-                    f.family
-                ),
-                Some(help),
-            );
-            continue;
-        }
-        // Follow the chain; a chain longer than the number of levels loops.
-        let mut chain = vec![level.id.as_str()];
-        let mut cur = target;
-        while let Some(&j) = index.get(cur) {
-            if chain.contains(&cur) {
-                if !reported_cycle {
-                    chain.push(cur);
-                    c.error(
-                        &path,
-                        format!("{kind} inheritance loops: {}", chain.join(" → ")),
-                        Some("remove `builds_on` from one of these levels".into()),
-                    );
-                    reported_cycle = true;
-                }
-                break;
-            }
-            chain.push(cur);
-            match list_of(&f.levels[j]).and_then(|l| l.builds_on.as_deref()) {
-                Some(next) => cur = next,
-                None => break,
+                        "`builds_on: {target}` names no level of family `{}`",
+                        f.family
+                    ),
+                    Some(help),
+                );
             }
         }
     }
+    // Walk each chain once: 0 = not seen, 1 = on the walk in progress,
+    // 2 = done (its count known, or it leads into a loop).
+    let mut state = vec![0u8; n];
+    let mut count: Vec<Option<usize>> = vec![None; n];
+    for startpoint in 0..n {
+        let mut walk = Vec::new();
+        let mut cur = Some(startpoint);
+        while let Some(i) = cur {
+            match state[i] {
+                0 => {
+                    state[i] = 1;
+                    walk.push(i);
+                    cur = next[i];
+                }
+                1 => {
+                    // A new loop: from `i` to the end of this walk.
+                    well_formed = false;
+                    let from = walk.iter().position(|&w| w == i).unwrap_or(0);
+                    let mut names: Vec<&str> = walk[from..]
+                        .iter()
+                        .map(|&w| f.levels[w].id.as_str())
+                        .collect();
+                    names.push(&f.levels[i].id);
+                    c.error(
+                        &format!("levels.{i}.{kind}.builds_on"),
+                        format!("{kind} inheritance loops: {}", names.join(" → ")),
+                        Some("remove `builds_on` from one of these levels".into()),
+                    );
+                    break;
+                }
+                _ => break,
+            }
+        }
+        // Unwind: each level's count is its own plus its base's, unknown
+        // when the base's is (a loop).
+        let mut below = cur.filter(|&i| state[i] == 2).and_then(|i| count[i]);
+        if cur.is_some_and(|i| state[i] == 1) {
+            below = None;
+        }
+        let ends_in_nothing = cur.is_none();
+        for (k, &i) in walk.iter().enumerate().rev() {
+            let base_known = if k + 1 == walk.len() {
+                ends_in_nothing || below.is_some()
+            } else {
+                count[walk[k + 1]].is_some()
+            };
+            let base = if k + 1 == walk.len() {
+                below.unwrap_or(0)
+            } else {
+                count[walk[k + 1]].unwrap_or(0)
+            };
+            count[i] = base_known.then(|| own[i].saturating_add(base));
+            state[i] = 2;
+        }
+    }
+    // Report where a list first grows past the limit: a level over it whose
+    // base is not (its own items, or its inheritance, are the cause).
+    for i in 0..n {
+        let Some(total) = count[i] else { continue };
+        let base_total = next[i].and_then(|j| count[j]).unwrap_or(0);
+        if total > MAX_ITEMS_PER_LIST && base_total <= MAX_ITEMS_PER_LIST {
+            let (field, with) = if own[i] > MAX_ITEMS_PER_LIST {
+                ("items", "")
+            } else {
+                ("builds_on", " with inherited ones")
+            };
+            c.error(
+                &format!("levels.{i}.{kind}.{field}"),
+                format!(
+                    "level `{}` lists {total} {kind}{with}; at most {MAX_ITEMS_PER_LIST}",
+                    f.levels[i].id
+                ),
+                Some("shorten the list or its `builds_on` chain: a job description this long is not read".into()),
+            );
+        }
+    }
+    well_formed.then(|| count.into_iter().map(|c| c.unwrap_or(0)).collect())
 }
 
 /// Role ids and family ids must be unique across all files. Files are
