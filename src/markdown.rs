@@ -338,20 +338,27 @@ enum Found {
 /// flanking rules: the opener is followed by non-space, the closer preceded
 /// by non-space; `_` must not touch a letter or digit on its outer side.
 fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) -> Found {
-    let m: Vec<char> = marker.chars().collect();
-    let n = m.len();
+    let mark = marker.chars().next().unwrap_or('*');
+    let n = marker.chars().count();
+    // A delimiter is a whole run of its character of exactly the marker's
+    // length: `*****`, `***both***`, `__init__` or the `**` of `*args and
+    // **kwargs` pair with nothing and print as written.
+    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == mark).count();
+    if run_at(start) != n || (start > 0 && chars[start - 1] == mark) {
+        return Found::NotHere;
+    }
     let Some(&after) = chars.get(start + n) else {
         return Found::NotHere;
     };
-    if after.is_whitespace() || (n == 1 && after == m[0]) {
+    if after.is_whitespace() {
         return Found::NotHere;
     }
-    let underscore = m[0] == '_';
+    let underscore = mark == '_';
     if underscore && start > 0 && chars[start - 1].is_alphanumeric() {
         return Found::NotHere;
     }
     let mut i = start + n + 1;
-    while i + n <= chars.len() {
+    while i < chars.len() {
         if !budget.step() {
             return Found::NotHere;
         }
@@ -359,20 +366,19 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
             i += 1;
             continue;
         }
-        if chars[i..i + n] == m[..] && !chars[i - 1].is_whitespace() {
-            let next = chars.get(i + n);
-            let doubled = n == 1 && next == Some(&m[0]);
-            let intraword = underscore && next.is_some_and(|c| c.is_alphanumeric());
-            if !doubled && !intraword {
-                return Found::At(i);
-            }
-            if doubled && m[0] == '*' {
-                // Skip a nested `**…**` so `*a **b** c*` closes at the end.
-                i += 2;
-                continue;
-            }
+        if chars[i] != mark {
+            i += 1;
+            continue;
         }
-        i += 1;
+        // A run of the marker's character: a closer only if it has the
+        // marker's length (so `*a **b** c*` closes at the end).
+        let run = run_at(i);
+        let next = chars.get(i + run);
+        let intraword = underscore && next.is_some_and(|c| c.is_alphanumeric());
+        if run == n && !chars[i - 1].is_whitespace() && !intraword {
+            return Found::At(i);
+        }
+        i += run;
     }
     Found::NoneToTheEnd
 }
@@ -455,6 +461,11 @@ mod tests {
             "C:\\path\\to & AT&amp;T",
             "a ** b ** c",
             "[](/empty-label) [label]() ",
+            // Delimiter runs that pair with nothing of their own length.
+            "Rated ***** by customers",
+            "Use *args and **kwargs",
+            "__init__.py and _private and __dunder__",
+            "***both***",
         ] {
             assert_eq!(to_plain(s, BASE), s, "changed: {s}");
             assert_eq!(spans_text(&parse(s, BASE)), s);
