@@ -7,7 +7,7 @@
 //! with its diagnostics (`Library::failed`) so a batch run can still build
 //! every other family; strict callers use `Library::ensure_valid`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -375,6 +375,8 @@ struct Checker<'a> {
     map: SourceMap,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// Paths with an error already (so a blank text is reported once).
+    reported: HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -386,6 +388,7 @@ impl<'a> Checker<'a> {
             map,
             errors: Vec::new(),
             warnings: Vec::new(),
+            reported: HashSet::new(),
         }
     }
 
@@ -404,6 +407,7 @@ impl<'a> Checker<'a> {
     fn error(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
         let d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
         self.errors.push(d);
+        self.reported.insert(path.to_string());
     }
 
     /// An error about the key at `path`.
@@ -795,7 +799,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     let Some(file) = c.parse::<CompanyFile>(|_| fields::<CompanyFile>()) else {
         return Err(c.errors);
     };
-    check_scalars(&mut c);
+    check_scalars(&mut c, false);
     if file.name.trim().is_empty() {
         c.error(
             "name",
@@ -1140,7 +1144,7 @@ fn load_family(
         });
     };
     check_family(&mut c, &family);
-    check_scalars(&mut c);
+    check_scalars(&mut c, true);
     if c.errors.is_empty() {
         Ok((family, c.warnings))
     } else {
@@ -1224,7 +1228,7 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     }
     if let Some(values) = &f.values {
         for (i, v) in values.items.iter().enumerate() {
-            if v.name.trim().is_empty() {
+            if is_blank(&v.name) {
                 c.error(&format!("values.items.{i}.name"), "empty value name", None);
             }
         }
@@ -1334,11 +1338,26 @@ const MAX_TITLE_CHARS: usize = 150;
 /// The longest level name: it sits in a narrow box of the facts row.
 const MAX_LEVEL_CHARS: usize = 60;
 
-/// Empty, or only spaces and invisible format characters (zero-width space,
-/// joiners, word joiner, BOM), which print as nothing.
+/// Empty, or only spaces and characters that print as nothing: zero-width
+/// space and joiners, direction marks, word joiner and invisible operators,
+/// soft hyphen, combining grapheme joiner, Mongolian vowel separator,
+/// Hangul fillers, BOM.
 fn is_blank(s: &str) -> bool {
     s.chars().all(|c| {
-        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{034F}'
+                    | '\u{115F}'
+                    | '\u{1160}'
+                    | '\u{180E}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{2060}'..='\u{2064}'
+                    | '\u{3164}'
+                    | '\u{FEFF}'
+                    | '\u{FFA0}'
+            )
     })
 }
 
@@ -1371,7 +1390,7 @@ const REQUIRED_TEXT: &[&str] = &["family", "title", "id", "level", "heading", "n
 
 /// Checks every scalar of the file as written: nulls where text is needed,
 /// and link targets that must not become links.
-fn check_scalars(c: &mut Checker) {
+fn check_scalars(c: &mut Checker, family: bool) {
     let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&c.source) else {
         return;
     };
@@ -1384,6 +1403,22 @@ fn check_scalars(c: &mut Checker) {
                 "expected text, found nothing (a YAML null: `~`, `null` or an empty value)",
                 Some("write the text, or remove the entry".into()),
             ),
+            // Reported once: where a check of its own (an empty title, an
+            // empty item) has not already. Company settings have their own.
+            Scalar::Blank if family && !c.reported.contains(&path) => {
+                let key = path.rsplit('.').next().unwrap_or("");
+                let what = if key.chars().all(|ch| ch.is_ascii_digit()) {
+                    "text"
+                } else {
+                    key
+                };
+                c.error(
+                    &path,
+                    format!("empty {what}: it would print as nothing"),
+                    Some("write the text, or remove the entry".into()),
+                )
+            }
+            Scalar::Blank => {}
             Scalar::TooLong(n) => c.error(
                 &path,
                 format!("text is {n} characters long; at most {MAX_TEXT_CHARS} fit in a spreadsheet cell"),
@@ -1405,6 +1440,8 @@ fn check_scalars(c: &mut Checker) {
 
 enum Scalar {
     Null,
+    /// Empty, or only characters that print as nothing.
+    Blank,
     Link(String),
     TooLong(usize),
     Char(char),
@@ -1430,6 +1467,9 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             out.push((path.to_string(), Scalar::Null))
         }
         V::String(s) => {
+            if is_blank(s) {
+                out.push((path.to_string(), Scalar::Blank));
+            }
             if s.chars().count() > MAX_TEXT_CHARS {
                 out.push((path.to_string(), Scalar::TooLong(s.chars().count())));
             }
@@ -1510,7 +1550,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
 
 fn check_texts(c: &mut Checker, path: &str, texts: &[String]) {
     for (i, t) in texts.iter().enumerate() {
-        if t.trim().is_empty() {
+        if is_blank(t) {
             c.error(
                 &format!("{path}.{i}"),
                 "empty text",
@@ -1523,7 +1563,7 @@ fn check_texts(c: &mut Checker, path: &str, texts: &[String]) {
 fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
     for (i, s) in sections.iter().enumerate() {
         let p = format!("{path}.{i}");
-        if s.heading.trim().is_empty() {
+        if is_blank(&s.heading) {
             c.error(&format!("{p}.heading"), "empty section heading", None);
         }
         check_texts(c, &format!("{p}.paragraphs"), &s.paragraphs);
@@ -1535,7 +1575,7 @@ fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
 fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
     check_texts(c, &format!("{path}.items"), &list.items);
     for (i, g) in list.groups.iter().enumerate() {
-        if g.heading.trim().is_empty() {
+        if is_blank(&g.heading) {
             c.error(
                 &format!("{path}.groups.{i}.heading"),
                 "empty group heading",

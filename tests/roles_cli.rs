@@ -836,6 +836,39 @@ fn inheritance_cannot_multiply_a_small_file_into_gigabytes() {
 }
 
 #[test]
+fn text_that_prints_as_nothing_is_an_error_wherever_it_is() {
+    // Zero-width items printed empty bullets; an empty group heading made
+    // its items look like the previous section's; empty hiring steps
+    // printed "1." with nothing after it.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("b.yaml"),
+        "family: b\ntitle: B\nvalues:\n  heading: \"\"\n  items:\n    - {name: V, emoji: \"\", text: \"\\u200b\"}\nhiring_process:\n  steps: [\"\", {text: \"\\u00ad\", steps: [ok]}]\nlevels:\n  - id: b-one\n    level: A\n    title: A\n    reports_to: \"\"\n    responsibilities:\n      heading: \"\\u2060\"\n      items: [\"\\u200b\", ok]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    for (loc, msg) in [
+        ("b.yaml:4:12:", "empty heading"),
+        ("b.yaml:6:24:", "empty emoji"),
+        ("b.yaml:6:34:", "empty text"),
+        ("b.yaml:8:11:", "empty text"),
+        ("b.yaml:8:22:", "empty text"),
+        ("b.yaml:13:17:", "empty reports_to"),
+        ("b.yaml:15:16:", "empty heading"),
+        ("b.yaml:16:15:", "empty text"),
+    ] {
+        assert!(
+            err.lines().any(|l| l.contains(loc) && l.contains(msg)),
+            "no `{loc} {msg}` in:\n{err}"
+        );
+    }
+    // Each once: the item's own check and the general one do not repeat.
+    assert!(err.contains("8 error(s)"), "{err}");
+}
+
+#[test]
 fn a_hash_that_cuts_text_short_is_reported() {
     let dir = minimal_copy();
     let d = dir.path();
