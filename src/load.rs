@@ -807,6 +807,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             Some("write `name: Your Company`".into()),
         );
     }
+    check_one_line(&mut c, "name", "company name", &file.name);
     let website = file.website.trim().to_string();
     if !(website.starts_with("https://") || website.starts_with("http://")) || website.len() < 10 {
         c.error(
@@ -1295,6 +1296,9 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         if let Some(g) = &level.grade {
             check_grade(c, &format!("{p}.grade"), g);
         }
+        if let Some(r) = &level.reports_to {
+            check_one_line(c, &format!("{p}.reports_to"), "`reports_to`", r);
+        }
         check_texts(c, &format!("{p}.notes"), &level.notes);
         check_texts(c, &format!("{p}.description"), &level.description);
         check_texts(c, &format!("{p}.justification"), &level.justification);
@@ -1362,12 +1366,32 @@ fn is_blank(s: &str) -> bool {
 }
 
 fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {
+    check_one_line(c, path, what, text);
     let n = text.trim().chars().count();
     if n > max {
         c.error(
             path,
             format!("the {what} is {n} characters long; at most {max} fit where it is printed"),
             Some("shorten it, and put the detail in `description`".into()),
+        );
+    }
+}
+
+/// Names are one line: in `jdgen list`, a PDF's title and metadata, the
+/// running header and an HR system's job list, a line break splits them
+/// (and a bare carriage return lets the rest overprint the start).
+fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
+    let breaks = [
+        '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
+    ];
+    if let Some(b) = text.trim().chars().find(|ch| breaks.contains(ch)) {
+        c.error(
+            path,
+            format!(
+                "the {what} holds a line break (U+{:04X}); it must be one line",
+                b as u32
+            ),
+            Some("write it on one line (in a quoted YAML string, a newline inside the quotes counts too)".into()),
         );
     }
 }

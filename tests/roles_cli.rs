@@ -966,6 +966,28 @@ fn titles_must_be_printable_and_fit() {
         err.contains("t.yaml:8:12: error: role `t-two` has an empty level name"),
         "{err}"
     );
+    // A carriage return let `jdgen list` overprint the title with the rest;
+    // a newline split the PDF heading and the job_title cell.
+    std::fs::write(
+        d.join("t.yaml"),
+        "family: t\ntitle: \"Fam\\rEVIL\"\nlevels:\n  - id: t-one\n    level: \"L\\nX\"\n    title: \"Real title\\rFAKE\"\n    reports_to: \"a\\u2028b\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    for (loc, what, ch) in [
+        ("t.yaml:2:8:", "family title", "U+000D"),
+        ("t.yaml:5:12:", "level name", "U+000A"),
+        ("t.yaml:6:12:", "job title", "U+000D"),
+        ("t.yaml:7:17:", "`reports_to`", "U+2028"),
+    ] {
+        assert!(
+            err.contains(&format!(
+                "{loc} error: the {what} holds a line break ({ch})"
+            )),
+            "{err}"
+        );
+    }
 }
 
 #[test]
