@@ -41,10 +41,32 @@ pub struct RichText {
 
 impl RichText {
     pub fn new(md: &str, base: &str) -> RichText {
+        // Typst prints a tab as nothing ("Salary\tBonus" read
+        // "SalaryBonus"); in a document a tab is a space. The exports keep it.
+        let untab = |s: String| {
+            if s.contains('\t') {
+                s.replace('\t', " ")
+            } else {
+                s
+            }
+        };
+        let mut spans = markdown::parse(md, base);
+        untab_spans(&mut spans, &untab);
         RichText {
             markdown: md.to_string(),
-            plain: markdown::to_plain(md, base),
-            spans: markdown::parse(md, base),
+            plain: untab(markdown::to_plain(md, base)),
+            spans,
+        }
+    }
+}
+
+fn untab_spans(spans: &mut [Span], untab: &impl Fn(String) -> String) {
+    for span in spans {
+        match span {
+            Span::Text { text } => *text = untab(std::mem::take(text)),
+            Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
+                untab_spans(body, untab)
+            }
         }
     }
 }

@@ -1384,6 +1384,13 @@ fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
     let breaks = [
         '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
     ];
+    if text.trim().contains('\t') {
+        c.error(
+            path,
+            format!("the {what} holds a tab, which prints as nothing"),
+            Some("replace the tab with a space".into()),
+        );
+    }
     if let Some(b) = text.trim().chars().find(|ch| breaks.contains(ch)) {
         c.error(
             path,

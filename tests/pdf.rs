@@ -475,6 +475,8 @@ fn hostile_text_prints_literally_and_leaves_the_page_alone() {
         "// c",
         "/* c */",
         "#pagebreak() #pagebreak() #pagebreak()",
+        // A tab is a space in the document (Typst prints it as nothing).
+        "Salary Bonus Equity",
         "#{ panic(\"no\") }",
         "#import \"@preview/cetz:0.3.0\"",
         "#read(\"/etc/passwd\")",
