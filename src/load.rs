@@ -940,6 +940,11 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
 
 /// Decodes an image the way Typst will, so a broken logo is reported here
 /// against company.yaml instead of failing every document later.
+/// The largest raster logo, a side and in all: far beyond any print size,
+/// small enough to decode in tens of megabytes.
+const MAX_LOGO_SIDE: u32 = 8_000;
+const MAX_LOGO_PIXELS: u64 = 16_000_000;
+
 fn check_image(path: &Path) -> std::result::Result<(), String> {
     use typst::foundations::Bytes;
     use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
@@ -966,6 +971,19 @@ fn check_image(path: &Path) -> std::result::Result<(), String> {
         } else {
             ExchangeFormat::Jpg
         };
+        // The size from the header first: a 1.5 MB PNG of 40,000 × 40,000
+        // pixels took 1.6 GB to decode, and would be embedded in every PDF.
+        let (w, h) = image::ImageReader::new(std::io::Cursor::new(data.as_slice()))
+            .with_guessed_format()
+            .map_err(|e| e.to_string())?
+            .into_dimensions()
+            .map_err(|e| format!("not a valid image ({e})"))?;
+        if u64::from(w) * u64::from(h) > MAX_LOGO_PIXELS || w.max(h) > MAX_LOGO_SIDE {
+            return Err(format!(
+                "it is {w} × {h} pixels; a logo may have at most {MAX_LOGO_SIDE} pixels a side and \
+                 {MAX_LOGO_PIXELS} in all (it prints a few centimetres wide: 1,000 pixels are plenty)"
+            ));
+        }
         RasterImage::plain(data, format)
             .map(|_| ())
             .map_err(|e| format!("not a valid image ({e})"))

@@ -480,7 +480,14 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     std::fs::copy("tests/fixtures/minimal/engineering.yaml", d.join("e.yaml")).unwrap();
     std::fs::write(d.join("broken.svg"), "<svg").unwrap();
     std::os::unix::fs::symlink("/etc/passwd", d.join("linked.svg")).unwrap();
+    // The header of a 40,000 × 40,000 PNG (a 1.5 MB file of one colour
+    // took 1.6 GB to decode): refused from the header alone.
+    std::fs::write(d.join("huge.png"), png_header(40_000, 40_000)).unwrap();
     for (logo, msg) in [
+        (
+            "huge.png",
+            "it is 40000 × 40000 pixels; a logo may have at most 8000",
+        ),
         ("broken.svg", "not a valid SVG image"),
         ("linked.svg", "links to a file outside the role folder"),
         ("../x.png", "is outside the role folder"),
@@ -497,6 +504,36 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             "{logo}: {err}"
         );
     }
+}
+
+/// A PNG of the given size (1-bit greyscale) with no pixel data: enough
+/// for a header reader.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([1, 0, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    for chunk in [ihdr, b"IDAT".to_vec(), b"IEND".to_vec()] {
+        png.extend((chunk.len() as u32 - 4).to_be_bytes());
+        png.extend(&chunk);
+        png.extend(crc32(&chunk).to_be_bytes());
+    }
+    png
 }
 
 #[test]
