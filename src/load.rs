@@ -661,7 +661,7 @@ fn plain_type_names(message: &str) -> String {
         ("unit value", "nothing (an empty value)"),
         (
             "struct FamilyFile",
-            "a job family (keys `family`, `title`, `levels` …)",
+            "a job family: a mapping with keys `family`, `title`, `levels` …",
         ),
         (
             "struct CompanyFile",
@@ -674,7 +674,7 @@ fn plain_type_names(message: &str) -> String {
         ),
         (
             "struct ItemList",
-            "a list (keys `items`, `groups`, `builds_on` …)",
+            "a mapping with keys `items`, `groups`, `builds_on` … (put a bare list under `items:`)",
         ),
         ("struct ItemGroup", "a group (keys `heading`, `items`)"),
         (

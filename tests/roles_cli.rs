@@ -1122,6 +1122,10 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
             "e.yaml",
             "family: e\ntitle: E\nlevels:\n  - id: e-one\n    level: A\n    title: A\n    grade: 007\n  - id: con\n    level: B\n    title: B\n",
         ),
+        (
+            "f.yaml",
+            "family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities: [a, b]\n",
+        ),
     ];
     for (name, text) in files {
         std::fs::write(d.join(name), text).unwrap();
@@ -1131,7 +1135,11 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
     for (loc, msg) in [
         (
             "a.yaml:1:1:",
-            "expected a job family (keys `family`, `title`, `levels`",
+            "expected a job family: a mapping with keys `family`, `title`, `levels`",
+        ),
+        (
+            "f.yaml:7:23:",
+            "invalid type: sequence, expected a mapping with keys `items`, `groups`, `builds_on` … (put a bare list under `items:`)",
         ),
         ("b.yaml:7:12:", "expected a number YAML can hold"),
         (
