@@ -1114,11 +1114,16 @@ fn is_windows_device_name(id: &str) -> bool {
 }
 
 /// Turns a name into an id (`Senior Manager` → `senior-manager`). Letters
-/// of any script are kept, so `上級` stays `上級` rather than vanishing.
+/// of any script are kept, so `上級` stays `上級` rather than vanishing, and
+/// so are their combining marks (`वरिष्ठ` keeps its virama). The name is
+/// NFC-normalised first, so `Café` gives `café` however the é is written.
 pub fn slugify(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
     let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
+    let lower: String = s.nfc().flat_map(char::to_lowercase).collect();
+    for c in lower.nfc() {
+        if c.is_alphanumeric() || (is_combining_mark(c) && !out.is_empty() && !out.ends_with('-')) {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
@@ -1937,6 +1942,12 @@ mod tests {
         assert!(!is_valid_id("../x"));
         assert_eq!(slugify("Senior Manager, Social"), "senior-manager-social");
         assert_eq!(slugify("上級 Manager"), "上級-manager");
+        // Combining marks stay with their letter; how a letter is written
+        // (precomposed or not) does not change the id.
+        assert_eq!(slugify("वरिष्ठ प्रबंधक"), "वरिष्ठ-प्रबंधक");
+        assert_eq!(slugify("Cafe\u{301} Lead"), slugify("Café Lead"));
+        assert_eq!(slugify("Café Lead"), "café-lead");
+        assert_eq!(slugify("İstanbul"), "i\u{307}stanbul");
     }
 
     #[test]
