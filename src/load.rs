@@ -126,6 +126,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     // Role files whose names cannot be used: reported, never skipped
     // silently (their roles would vanish from every output).
     let mut bad_names = Vec::new();
+    let mut company_lookalike: Option<String> = None;
     for entry in entries.flatten() {
         let raw = entry.file_name();
         let name = raw.to_string_lossy().into_owned();
@@ -145,6 +146,29 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                     ))
                     .in_file(&entry.path())
                     .help("rename the file using UTF-8 (e.g. plain ASCII letters, digits and `-`)"),
+                ],
+            });
+            continue;
+        }
+        let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
+        if stem == "company" && name != COMPANY_FILE {
+            company_lookalike.get_or_insert_with(|| name.clone());
+            // `company.yml` or `Company.yaml`: company settings under a name
+            // jdgen does not read as such; as a family file it would only
+            // fail with "unknown key `name`".
+            bad_names.push(FailedFile {
+                file: entry.path(),
+                role_ids: Vec::new(),
+                family_id: None,
+                source: None,
+                errors: vec![
+                    Diagnostic::error(format!(
+                        "`{name}` looks like company settings, but only `{COMPANY_FILE}` is read as such"
+                    ))
+                    .in_file(&entry.path())
+                    .help(format!(
+                        "rename it to `{COMPANY_FILE}` (merging it into the existing one, if any)"
+                    )),
                 ],
             });
             continue;
@@ -170,10 +194,13 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 "no {COMPANY_FILE} in role folder {}",
                 dir.display()
             ))
-            .help(format!(
-                "create {} with at least `name:` and `website:` (see docs/role-format.md)",
-                company_path.display()
-            )),
+            .help(match &company_lookalike {
+                Some(other) => format!("rename {other} to {COMPANY_FILE}"),
+                None => format!(
+                    "create {} with at least `name:` and `website:` (see docs/role-format.md)",
+                    company_path.display()
+                ),
+            }),
         ]);
     };
 

@@ -906,6 +906,27 @@ fn text_that_prints_as_nothing_is_an_error_wherever_it_is() {
 }
 
 #[test]
+fn company_settings_under_another_name_are_named_as_such() {
+    // company.yml beside company.yaml was read as a family file: four
+    // errors about unknown keys `name` and `website`.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::copy(d.join("company.yaml"), d.join("company.yml")).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("`company.yml` looks like company settings, but only `company.yaml` is read"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s)"), "{err}");
+    // Alone, it is what the missing company.yaml's message points at.
+    std::fs::remove_file(d.join("company.yaml")).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("rename company.yml to company.yaml"), "{err}");
+}
+
+#[test]
 fn a_hash_that_cuts_text_short_is_reported() {
     let dir = minimal_copy();
     let d = dir.path();
