@@ -54,9 +54,9 @@ pub fn hazards(text: &str) -> Vec<Hazard> {
             };
             let tag = |t: *mut u8| {
                 (!t.is_null()).then(|| {
-                    CStr::from_ptr(t as *const c_char)
-                        .to_string_lossy()
-                        .into_owned()
+                    crate::source_map::written_tag(
+                        &CStr::from_ptr(t as *const c_char).to_string_lossy(),
+                    )
                 })
             };
             let found = match (*e).type_ {
@@ -120,7 +120,7 @@ mod tests {
             vec![
                 (3, HazardKind::Alias),
                 (4, HazardKind::Tag("!custom".into())),
-                (5, HazardKind::Tag("tag:yaml.org,2002:str".into())),
+                (5, HazardKind::Tag("!!str".into())),
             ]
         );
         let deep = format!("{}1{}", "[".repeat(40), "]".repeat(40));

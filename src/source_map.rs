@@ -351,7 +351,16 @@ fn is_level_id(path: &str) -> bool {
 }
 
 fn tag_text(tag: &Tag) -> String {
-    format!("{}{}", tag.handle, tag.suffix)
+    written_tag(&format!("{}{}", tag.handle, tag.suffix))
+}
+
+/// A tag as it is written in the file: parsers expand `!!str` to
+/// `tag:yaml.org,2002:str`.
+pub fn written_tag(tag: &str) -> String {
+    match tag.strip_prefix("tag:yaml.org,2002:") {
+        Some(rest) => format!("!!{rest}"),
+        None => tag.to_string(),
+    }
 }
 
 impl MarkedEventReceiver for Builder<'_> {
@@ -364,7 +373,25 @@ impl MarkedEventReceiver for Builder<'_> {
         };
         if let Some(t) = tag {
             let text = tag_text(t);
-            self.hazard(mark, HazardKind::Tag(text));
+            // The event starts at the value; the tag is written before it,
+            // usually on the same line.
+            let line = self
+                .lines
+                .get(mark.line().saturating_sub(1))
+                .copied()
+                .unwrap_or("");
+            let before: String = line.chars().take(mark.col()).collect();
+            let pos = match before.rfind(text.as_str()) {
+                Some(byte) => Pos {
+                    line: mark.line(),
+                    column: before[..byte].chars().count() + 1,
+                },
+                None => pos(mark),
+            };
+            self.map.hazards.push(Hazard {
+                pos,
+                kind: HazardKind::Tag(text),
+            });
         }
         if self.overflow > 0 {
             // Beyond MAX_DEPTH: only keep count, to know when it closes.
