@@ -234,18 +234,24 @@ pub fn main() -> i32 {
             // `build --summary-json F --shard 5/4`: the summary must not
             // keep the previous run's "ok" even when the line is wrong.
             let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+            let json = serde_json::to_string_pretty(&serde_json::json!({
+                "ok": false,
+                "exit_code": exit::USAGE,
+                "jdgen_version": env!("CARGO_PKG_VERSION"),
+                "error": e.render().to_string().trim_end(),
+            }))
+            .expect("json")
+                + "\n";
             if let Some(path) = summary_path_in(&args) {
-                let json = serde_json::to_string_pretty(&serde_json::json!({
-                    "ok": false,
-                    "exit_code": exit::USAGE,
-                    "jdgen_version": env!("CARGO_PKG_VERSION"),
-                    "error": e.render().to_string().trim_end(),
-                }))
-                .expect("json")
-                    + "\n";
-                if let Ok(file) = crate::summary_file::SummaryFile::resolve(&path, None) {
+                let out = output_in(&args);
+                if let Ok(file) = crate::summary_file::SummaryFile::resolve(&path, Some(&out)) {
                     let _ = file.write(json.as_bytes());
                 }
+            }
+            if is_build(&args)
+                && option_in(&args, "--format", None).is_some_and(|f| f == Path::new("json"))
+            {
+                let _ = stdout_write_summary(&json);
             }
             return exit::USAGE;
         }
@@ -262,33 +268,61 @@ pub fn main() -> i32 {
 /// The `--summary-json` file of a `build` command line that did not parse,
 /// read leniently (`--summary-json F` or `--summary-json=F`, any bytes).
 fn summary_path_in(args: &[std::ffi::OsString]) -> Option<PathBuf> {
+    if !is_build(args) {
+        return None;
+    }
+    option_in(args, "--summary-json", None).filter(|p| p != Path::new("-"))
+}
+
+/// The subcommand of a command line: the first word that is not an option
+/// or the value of the global `--roles` (so `pdf --role build` is no build).
+fn command_in(args: &[std::ffi::OsString]) -> Option<&std::ffi::OsString> {
     use std::os::unix::ffi::OsStrExt;
-    // The subcommand is the first word that is not an option or the value
-    // of the global `--roles` (so `pdf --role build` is not a build).
     let mut words = args.iter().skip(1);
-    let mut command = None;
     while let Some(a) = words.next() {
         if a == "--roles" {
             words.next();
         } else if !a.as_bytes().starts_with(b"-") {
-            command = Some(a);
-            break;
-        }
-    }
-    if command? != "build" {
-        return None;
-    }
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if a == "--summary-json" {
-            return it.next().map(PathBuf::from).filter(|p| p != Path::new("-"));
-        }
-        if let Some(p) = a.as_bytes().strip_prefix(b"--summary-json=") {
-            let p = PathBuf::from(std::ffi::OsStr::from_bytes(p));
-            return Some(p).filter(|p| p != Path::new("-"));
+            return Some(a);
         }
     }
     None
+}
+
+/// Whether a command line that did not parse is a `build` one.
+fn is_build(args: &[std::ffi::OsString]) -> bool {
+    command_in(args).is_some_and(|c| c == "build")
+}
+
+/// The output folder of a `build` command line that did not parse, read
+/// the same lenient way (default `out`), so that its summary cannot be
+/// written over the run's own outputs.
+fn output_in(args: &[std::ffi::OsString]) -> PathBuf {
+    option_in(args, "--output", Some("-o")).unwrap_or_else(|| PathBuf::from("out"))
+}
+
+/// The value of `--long V`, `--long=V`, `-s V` or `-sV` in `args` (the last
+/// one given, as clap would take it).
+fn option_in(args: &[std::ffi::OsString], long: &str, short: Option<&str>) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    let as_path = |b: &[u8]| PathBuf::from(std::ffi::OsStr::from_bytes(b));
+    let long_eq = format!("{long}=");
+    let mut found = None;
+    let mut it = args.iter().skip(1);
+    while let Some(a) = it.next() {
+        let b = a.as_bytes();
+        if a == long || short.is_some_and(|s| a == s) {
+            found = it.next().map(PathBuf::from);
+        } else if let Some(v) = b.strip_prefix(long_eq.as_bytes()) {
+            found = Some(as_path(v));
+        } else if let Some(s) = short
+            && let Some(v) = b.strip_prefix(s.as_bytes())
+            && !v.is_empty()
+        {
+            found = Some(as_path(v.strip_prefix(b"=").unwrap_or(v)));
+        }
+    }
+    found
 }
 
 /// Runs a parsed command line; returns the exit code for outcomes that are
@@ -323,6 +357,15 @@ fn print_warnings(warnings: &[Diagnostic]) {
     if !warnings.is_empty() {
         diag::to_stderr(&diag::render(warnings));
     }
+}
+
+/// Writes a batch run's JSON summary to stdout. Unlike listings, a closed
+/// pipe is an error here: the scheduler reading it learned nothing.
+fn stdout_write_summary(s: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| Error::io(Path::new("<stdout>"), e))
 }
 
 fn stdout_write(s: &str) -> Result<()> {
@@ -509,7 +552,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             "ok": false,
             "exit_code": null,
             "jdgen_version": env!("CARGO_PKG_VERSION"),
-            "out_dir": args.output,
+            "out_dir": args.output.display().to_string(),
             "started_at": crate::build::utc_timestamp(std::time::SystemTime::now()),
             "error": "the run has not finished: it is still running, or it was stopped before it could write its summary",
         }))
@@ -524,7 +567,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 file.write(json.as_bytes())?;
             }
             if args.format == CheckFormat::Json {
-                stdout_write(&json)?;
+                stdout_write_summary(&json)?;
             }
             Ok(summary.exit_code)
         }
@@ -537,7 +580,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 "ok": false,
                 "exit_code": e.exit_code(),
                 "jdgen_version": env!("CARGO_PKG_VERSION"),
-                "out_dir": args.output,
+                "out_dir": args.output.display().to_string(),
                 "error": e.to_string(),
             }))
             .expect("json")

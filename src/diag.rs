@@ -21,6 +21,7 @@ pub enum Severity {
 pub struct Diagnostic {
     pub severity: Severity,
     /// The file the problem is in, if any.
+    #[serde(serialize_with = "lossy_path")]
     pub file: Option<PathBuf>,
     /// 1-based line and column, when known (u32 keeps the type small:
     /// diagnostics travel inside `Result`s).
@@ -190,6 +191,18 @@ pub fn to_stdout(text: &str) {
 
 fn write_ignoring_errors(mut w: impl std::io::Write, text: &str) {
     let _ = w.write_all(text.as_bytes()).and_then(|_| w.flush());
+}
+
+/// Serialises a path as text, replacing bytes that are not UTF-8 (serde's
+/// own `Path` serialisation fails on them, and a JSON report must not).
+pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
+    path: &Option<P>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match path {
+        Some(p) => s.serialize_str(&p.as_ref().to_string_lossy()),
+        None => s.serialize_none(),
+    }
 }
 
 #[cfg(test)]

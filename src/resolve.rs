@@ -34,6 +34,7 @@ pub struct ResolvedRole {
     /// The level's career ladder, else the family's.
     pub career_ladder: Vec<String>,
     /// The family file the role comes from.
+    #[serde(serialize_with = "lossy_source")]
     pub source: PathBuf,
     /// Version of the data this role was built from (see `Family::data_version`).
     pub data_version: String,
@@ -283,6 +284,10 @@ fn resolve_list(
     };
     memo.insert(level.id.clone(), resolved.clone());
     Ok(resolved)
+}
+
+fn lossy_source<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&path.to_string_lossy())
 }
 
 #[cfg(test)]

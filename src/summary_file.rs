@@ -55,6 +55,13 @@ impl SummaryFile {
         if let Some(out_dir) = out_dir {
             let abs = absolute(&target);
             let out = absolute(out_dir);
+            if out.starts_with(&abs) {
+                return Err(usage(&format!(
+                    "is the output folder {} or one of its parents; name a file, e.g. {}",
+                    out_dir.display(),
+                    out_dir.join("summary.json").display()
+                )));
+            }
             let inside = |sub: &str| abs.starts_with(out.join(sub));
             if abs == out.join("manifest.json")
                 || inside("pdf")
@@ -220,6 +227,9 @@ mod tests {
             out.join(".jdgen/lock"),
             out.join("sub/../export/roles.json"),
             d.to_path_buf(),
+            // Not created yet: written as a file, it would stop every run.
+            out.clone(),
+            d.join("out/"),
         ] {
             assert!(
                 matches!(SummaryFile::resolve(&bad, Some(&out)), Err(Error::Usage(_))),

@@ -936,6 +936,62 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(o.join("summary.json").is_file());
+    // A line that does not parse still writes its failure summary, but
+    // never over the run's own outputs (the output folder read leniently).
+    let manifest = fs::read(o.join("manifest.json")).unwrap();
+    for output in [
+        vec!["-o".to_string()],
+        vec![format!("--output={}", o.display())],
+    ] {
+        let mut cmd = jdgen();
+        cmd.arg("--roles").arg(roles.path()).arg("build");
+        if output.len() == 1 {
+            cmd.arg("-o").arg(&o);
+        } else {
+            cmd.arg(&output[0]);
+        }
+        let st = cmd
+            .args(["--shard", "5/4", "--summary-json"])
+            .arg(o.join("manifest.json"))
+            .output()
+            .unwrap();
+        assert_eq!(st.status.code(), Some(2));
+        assert_eq!(fs::read(o.join("manifest.json")).unwrap(), manifest);
+    }
+    // The output folder itself, before it exists: written as a file, it
+    // made every later run fail with "Not a directory".
+    let fresh = out.path().join("fresh");
+    let (code, _, err) = build(
+        roles.path(),
+        &fresh,
+        &["--summary-json", fresh.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is the output folder"), "{err}");
+    assert!(!fresh.exists());
+}
+
+#[test]
+fn a_json_summary_nobody_can_read_fails_the_run() {
+    // `--format json | head -c 10` exited 0: the scheduler read nothing,
+    // yet the run said all was well.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "-q", "--format", "json", "-o"])
+        .arg(out.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closed long before the summary is written (after rendering).
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("<stdout>"), "{err}");
 }
 
 #[test]

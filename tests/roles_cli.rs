@@ -595,6 +595,40 @@ fn role_files_with_upper_case_or_undecodable_names_are_never_skipped_silently() 
         err.contains("not valid UTF-8") && err.contains("caf"),
         "{err}"
     );
+    // The JSON report names it too (serialising the path panicked).
+    let (code, out, err) = run(&[
+        "--roles",
+        dir.path().to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        report["diagnostics"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("caf\u{FFFD}.yaml"),
+        "{report}"
+    );
+    // And so does a build's summary into an output folder of such a name.
+    let o = dir.path().join(std::ffi::OsStr::from_bytes(b"out\xff"));
+    let st = jdgen()
+        .arg("--roles")
+        .arg(dir.path())
+        .args(["build", "--format", "json", "-o"])
+        .arg(&o)
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(1));
+    let summary: serde_json::Value = serde_json::from_slice(&st.stdout).unwrap();
+    assert!(
+        summary["out_dir"]
+            .as_str()
+            .unwrap()
+            .ends_with("out\u{FFFD}")
+    );
 }
 
 #[test]
