@@ -179,6 +179,11 @@ struct OutputState {
     /// the same binary on the same inputs can skip making the template data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     input: Option<String>,
+    /// PDFs only: the warnings rendering it gave (missing glyphs…), so that
+    /// every later run that keeps the PDF reports them again: the boxes are
+    /// still in the document.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 impl OutputState {
@@ -189,6 +194,7 @@ impl OutputState {
             bytes: bytes.len() as u64,
             modified: modified_ns(path),
             input: None,
+            warnings: Vec::new(),
         }
     }
 
@@ -438,7 +444,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     bytes: st.bytes,
                     status: Status::Unchanged,
                 },
-                Vec::new(),
+                st.warnings,
             ))
         };
         let input = input_keys.as_ref().and_then(|k| k.for_role(role));
@@ -812,6 +818,11 @@ fn render_one(
     fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
     let mut st = OutputState::new(key.to_string(), &rendered.pdf, &path);
     st.input = input;
+    st.warnings = rendered
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", role.id, w.message))
+        .collect();
     // The state is written after the PDF: a kill in between leaves a PDF
     // without a matching key, which the next run simply renders again.
     write_state(&state_dir.join(format!("{}.json", role.id)), &st).map_err(io_fail)?;
@@ -822,11 +833,7 @@ fn render_one(
             bytes: st.bytes,
             status: Status::Built,
         },
-        rendered
-            .warnings
-            .iter()
-            .map(|w| format!("{}: {}", role.id, w.message))
-            .collect(),
+        st.warnings,
     ))
 }
 
@@ -1014,6 +1021,7 @@ fn build_exports(
             bytes: p.bytes,
             modified: modified_ns(&export_dir.join(&name)),
             input: None,
+            warnings: Vec::new(),
         };
         record((name, written, st));
     }

@@ -995,6 +995,32 @@ fn a_json_summary_nobody_can_read_fails_the_run() {
 }
 
 #[test]
+fn warnings_of_a_kept_pdf_are_reported_by_every_run() {
+    // A missing glyph was reported only by the run that rendered the PDF;
+    // the next nightly run said nothing, with the boxes still printed.
+    let roles = roles_dir();
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(&design, text.replace("Design things", "Design 가 things")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, first, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let warnings = first["warnings"].clone();
+    assert!(
+        warnings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("U+AC00")),
+        "{first}"
+    );
+    let (code, again, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again["counts"]["built"], 0, "{again}");
+    assert_eq!(again["warnings"], warnings);
+}
+
+#[test]
 fn a_folder_where_a_stale_pdf_would_be_does_not_fail_the_run() {
     // `mkdir out/pdf/old-role.pdf` made every later build fail after all
     // its rendering ("Is a directory"): no exports, no manifest.
