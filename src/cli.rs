@@ -97,7 +97,7 @@ pub struct BuildArgs {
     /// Output folder.
     #[arg(short, long, value_name = "DIR", default_value = "out")]
     pub output: PathBuf,
-    /// Render threads [default: all cores].
+    /// Render threads, 1 to 256 [default: all cores].
     #[arg(short, long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Rebuild every output even when its inputs did not change.
@@ -596,6 +596,9 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     }
 }
 
+/// The most worker threads `--jobs` may ask for.
+const MAX_JOBS: usize = 256;
+
 fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> {
     if args.output == Path::new("-") {
         return Err(Error::Usage(
@@ -616,6 +619,15 @@ fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> 
     let jobs = args.jobs.unwrap_or_else(crate::workers::default_jobs);
     if jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
+    }
+    if jobs > MAX_JOBS {
+        // Each worker is a thread with a 16 MiB stack and its own Typst
+        // caches; rendering is CPU-bound, so beyond the cores they only
+        // cost memory (100,000 of them exhausted it).
+        return Err(Error::Usage(format!(
+            "--jobs {jobs}: at most {MAX_JOBS} (this machine has {} cores; the default uses them all)",
+            crate::workers::default_jobs()
+        )));
     }
     let renderer = Renderer::new(&args.render.options())?;
     let opts = crate::build::BuildOptions {

@@ -503,8 +503,17 @@ fn bad_build_arguments_are_usage_errors() {
     let o = jdgen().args(["build", "--shard", "4/3"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("1 ≤ K ≤ N"));
-    let o = jdgen().args(["build", "--jobs", "0"]).output().unwrap();
-    assert_eq!(o.status.code(), Some(2));
+    let out = tempfile::tempdir().unwrap();
+    for jobs in ["0", "100000"] {
+        let o = jdgen()
+            .args(["build", "--jobs", jobs, "-o"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "--jobs {jobs}");
+    }
+    // Usage errors come before anything is written.
+    assert_eq!(fs::read_dir(out.path()).unwrap().count(), 0);
 }
 
 #[test]
