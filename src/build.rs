@@ -66,14 +66,16 @@ impl Shard {
         let (k, n) = s
             .split_once('/')
             .ok_or_else(|| format!("expected K/N (e.g. 2/4), found `{s}`"))?;
-        let index: u32 = k
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{k}` is not a whole number"))?;
-        let count: u32 = n
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{n}` is not a whole number"))?;
+        let number = |t: &str| {
+            t.trim().parse::<u32>().map_err(|e| match e.kind() {
+                std::num::IntErrorKind::PosOverflow => {
+                    format!("`{t}` is too large (at most {})", u32::MAX)
+                }
+                _ => format!("`{t}` is not a whole number"),
+            })
+        };
+        let index = number(k)?;
+        let count = number(n)?;
         if count == 0 || index == 0 || index > count {
             return Err(format!("shard K/N needs 1 ≤ K ≤ N, found {index}/{count}"));
         }
@@ -1001,7 +1003,11 @@ fn build_exports(
                 "{} in {} no longer {} the bytes jdgen wrote (changed on disk since; the previous \
                  exports are kept): the next `jdgen build` renders {} again; `jdgen build --verify` \
                  checks every output's SHA-256 before it is reused\n  ({})",
-                changed.join(", "),
+                if changed.len() > 10 {
+                    format!("{} and {} more", changed[..10].join(", "), changed.len() - 10)
+                } else {
+                    changed.join(", ")
+                },
                 opts.out_dir.display(),
                 if changed.len() == 1 { "holds" } else { "hold" },
                 if changed.len() == 1 { "it" } else { "them" },

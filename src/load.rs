@@ -127,7 +127,19 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     // silently (their roles would vanish from every output).
     let mut bad_names = Vec::new();
     let mut company_lookalike: Option<String> = None;
-    for entry in entries.flatten() {
+    for entry in entries {
+        // A listing that fails part-way (a network file system) must not
+        // pass for a complete one: the missing files' roles would look
+        // deleted, and a batch run would remove their PDFs.
+        let entry = entry.map_err(|e| {
+            vec![
+                Diagnostic::error(format!(
+                    "cannot list the role folder {} completely: {e}",
+                    dir.display()
+                ))
+                .help("nothing was built; check the folder (or its mount) and run again"),
+            ]
+        })?;
         let raw = entry.file_name();
         let name = raw.to_string_lossy().into_owned();
         let lower = name.to_ascii_lowercase();
@@ -304,15 +316,22 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
     // A link out of the role folder is refused, as for the logo: the run
     // would read (and quote in its errors) a file nobody put there.
     let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
-    if is_link && fs::metadata(path).is_err() {
+    if is_link && let Err(e) = fs::metadata(path) {
+        let looped = e.raw_os_error() == Some(libc::ELOOP);
         return (
             None,
             vec![
-                Diagnostic::error(
-                    "this role file is a symbolic link to a file that does not exist",
-                )
+                Diagnostic::error(if looped {
+                    "this role file is a symbolic link that leads back to itself (a loop of links)"
+                } else {
+                    "this role file is a symbolic link to a file that does not exist"
+                })
                 .in_file(path)
-                .help("remove the link, or restore the file it points to"),
+                .help(if looped {
+                    "replace the link with the file it should point to"
+                } else {
+                    "remove the link, or restore the file it points to"
+                }),
             ],
         );
     }
@@ -849,8 +868,8 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         Some(col) => {
             c.error(
                 "brand_color",
-                format!("expected a colour as `#rrggbb`, found `{col}`"),
-                Some("quote it: `brand_color: \"#6B4FBB\"`".into()),
+                format!("expected a colour as `#rrggbb` (six hexadecimal digits), found `{col}`"),
+                Some("write e.g. `brand_color: \"#6B4FBB\"` (quoted: unquoted, `#` starts a YAML comment)".into()),
             );
             DEFAULT_BRAND_COLOR.to_string()
         }

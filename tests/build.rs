@@ -503,6 +503,12 @@ fn bad_build_arguments_are_usage_errors() {
     let o = jdgen().args(["build", "--shard", "4/3"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("1 ≤ K ≤ N"));
+    let o = jdgen()
+        .args(["build", "--shard", "4294967296/4294967296"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is too large"));
     let out = tempfile::tempdir().unwrap();
     for jobs in ["0", "100000"] {
         let o = jdgen()

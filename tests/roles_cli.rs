@@ -439,6 +439,8 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
     std::os::unix::fs::symlink("/etc/passwd", d.join("passwd.yaml")).unwrap();
     // A link to nothing is said to be just that (it was "outside the folder").
     std::os::unix::fs::symlink("gone.yaml", d.join("dangling.yaml")).unwrap();
+    // A link to itself is a loop, not a missing file.
+    std::os::unix::fs::symlink("self.yaml", d.join("self.yaml")).unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1);
     for (loc, msg) in [
@@ -459,6 +461,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             "dangling.yaml:",
             "symbolic link to a file that does not exist",
         ),
+        ("self.yaml:", "symbolic link that leads back to itself"),
     ] {
         assert!(
             err.lines().any(|l| l.contains(loc) && l.contains(msg)),
@@ -470,7 +473,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         "{err}"
     );
     assert!(!err.contains("root:"), "{err}");
-    assert!(err.contains("11 error(s)"), "{err}");
+    assert!(err.contains("12 error(s)"), "{err}");
 }
 
 #[test]
