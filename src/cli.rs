@@ -56,6 +56,10 @@ pub enum Command {
     Check {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
+        /// Extra folder of fonts (repeatable), as for `pdf` and `build`:
+        /// text that no font can draw is reported.
+        #[arg(long = "font-path", value_name = "DIR")]
+        font_paths: Vec<PathBuf>,
     },
     /// Render job-description PDFs.
     Pdf {
@@ -331,7 +335,7 @@ pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::List { format } => list(&cli.roles, format),
         Command::Show { role, format, doc } => show(&cli.roles, &role, format, &doc),
-        Command::Check { format } => check(&cli.roles, format),
+        Command::Check { format, font_paths } => check(&cli.roles, format, &font_paths),
         Command::Pdf {
             roles,
             all,
@@ -480,6 +484,58 @@ fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> 
     Ok(exit::OK)
 }
 
+/// One warning per family file whose text has characters no font can draw
+/// (they would print as empty boxes), at the first of them.
+fn glyph_warnings(lib: &load::Library, coverage: &crate::render::FontCoverage) -> Vec<Diagnostic> {
+    fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            serde_json::Value::Object(m) => m.values().for_each(|v| strings(v, out)),
+            _ => {}
+        }
+    }
+    let mut diags = Vec::new();
+    for fam in &lib.families {
+        let value = serde_json::to_value(&fam.data).expect("plain data serialises");
+        let mut texts = Vec::new();
+        strings(&value, &mut texts);
+        let mut missing: Vec<char> = Vec::new();
+        let mut checked = std::collections::HashSet::new();
+        for c in texts.iter().flat_map(|t| t.chars()) {
+            if checked.insert(c) && !coverage.covers(c) {
+                missing.push(c);
+            }
+        }
+        let Some(&first) = missing.first() else {
+            continue;
+        };
+        let shown: Vec<String> = missing
+            .iter()
+            .take(5)
+            .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
+            .collect();
+        let more = missing.len().saturating_sub(5);
+        let mut d = Diagnostic::warning(format!(
+            "{}{} {} in no font jdgen has: {} as an empty box in the PDF",
+            shown.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() },
+            if missing.len() == 1 { "is" } else { "are" },
+            if missing.len() == 1 { "it would print" } else { "they would print" },
+        ))
+        .in_file(&fam.file)
+        .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
+        if let Some(byte) = fam.source.find(first) {
+            let before = &fam.source[..byte];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            d = d.at(line, column).with_source(fam.source.clone());
+        }
+        diags.push(d);
+    }
+    diags
+}
+
 #[derive(serde::Serialize)]
 struct ShowYaml<'a> {
     role: &'a resolve::ResolvedRole,
@@ -487,10 +543,12 @@ struct ShowYaml<'a> {
     family: &'a crate::schema::FamilyFile,
 }
 
-fn check(dir: &Path, format: CheckFormat) -> Result<i32> {
+fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32> {
+    let coverage = crate::render::FontCoverage::new(font_paths)?;
     let (diagnostics, roles, files) = match load::load(dir) {
         Ok(lib) => {
             let mut diags = lib.diagnostics();
+            diags.extend(glyph_warnings(&lib, &coverage));
             let mut roles = 0;
             match resolve::resolve_all(&lib) {
                 Ok(r) => {

@@ -964,6 +964,39 @@ fn company_settings_under_another_name_are_named_as_such() {
 }
 
 #[test]
+fn check_reports_text_no_font_can_draw() {
+    // Hangul passed check and printed as empty boxes in every PDF; only
+    // the render (and only the run that rendered it) said so.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("k.yaml"),
+        "family: k\ntitle: K\nlevels:\n  - id: k-one\n    level: A\n    title: A\n    responsibilities:\n      items: [\"café ✈️ 👩🏽‍💻 🇩🇪\", \"Speak 한국어\"]\n",
+    )
+    .unwrap();
+    let roles = d.to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 0, "a warning: {err}");
+    assert!(
+        err.contains(
+            "k.yaml:8:41: warning: `한` (U+D55C), `국` (U+AD6D), `어` (U+C5B4) are in no font"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+    // A missing font folder is an error, as for pdf and build.
+    let (code, _, err) = run(&[
+        "--roles",
+        roles,
+        "check",
+        "--font-path",
+        "/nonexistent-fonts",
+    ]);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("/nonexistent-fonts"), "{err}");
+}
+
+#[test]
 fn a_hash_that_cuts_text_short_is_reported() {
     let dir = minimal_copy();
     let d = dir.path();

@@ -166,3 +166,30 @@ pub(crate) fn store(files: &[FontFile]) -> FontStore {
     }
     store
 }
+
+/// Which characters some font of a set can draw, for `jdgen check`: a
+/// character none has prints as an empty box (Typst falls back across
+/// every font of the set, as here).
+pub struct FontCoverage(Vec<typst::text::Coverage>);
+
+impl FontCoverage {
+    /// The shipped fonts plus the `--font-path` folders, as a render uses.
+    pub fn new(font_paths: &[PathBuf]) -> Result<FontCoverage> {
+        let mut out = Vec::new();
+        for file in collect(font_paths)? {
+            for font in Font::iter(file.data.clone()) {
+                out.push(font.info().coverage.clone());
+            }
+        }
+        Ok(FontCoverage(out))
+    }
+
+    /// Whether `c` needs no glyph (space, controls, invisible format
+    /// characters) or some font has one.
+    pub fn covers(&self, c: char) -> bool {
+        c.is_whitespace()
+            || c.is_control()
+            || super::glyphs::is_ignorable(c)
+            || self.0.iter().any(|cov| cov.contains(c as u32))
+    }
+}

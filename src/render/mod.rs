@@ -30,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::load::Company;
 use crate::resolve::ResolvedRole;
 
+pub use fonts::FontCoverage;
 pub use world::{DATA_INPUT, DATA_PATH};
 
 use world::{JobWorld, Shared, Template};
