@@ -71,6 +71,19 @@ pub struct FailedFile {
     pub errors: Vec<Diagnostic>,
 }
 
+impl FailedFile {
+    /// A file refused for its name alone (never read): `error` about it.
+    fn named(file: PathBuf, error: Diagnostic) -> FailedFile {
+        FailedFile {
+            errors: vec![error.in_file(&file)],
+            file,
+            role_ids: Vec::new(),
+            family_id: None,
+            source: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Library {
     pub dir: PathBuf,
@@ -147,19 +160,13 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             continue;
         }
         if raw.to_str().is_none() {
-            bad_names.push(FailedFile {
-                file: entry.path(),
-                role_ids: Vec::new(),
-                family_id: None,
-                source: None,
-                errors: vec![
-                    Diagnostic::error(format!(
-                        "the file name `{name}` is not valid UTF-8, so its roles cannot be loaded"
-                    ))
-                    .in_file(&entry.path())
-                    .help("rename the file using UTF-8 (e.g. plain ASCII letters, digits and `-`)"),
-                ],
-            });
+            bad_names.push(FailedFile::named(
+                entry.path(),
+                Diagnostic::error(format!(
+                    "the file name `{name}` is not valid UTF-8, so its roles cannot be loaded"
+                ))
+                .help("rename the file using UTF-8 (e.g. plain ASCII letters, digits and `-`)"),
+            ));
             continue;
         }
         let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
@@ -168,21 +175,15 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             // `company.yml` or `Company.yaml`: company settings under a name
             // jdgen does not read as such; as a family file it would only
             // fail with "unknown key `name`".
-            bad_names.push(FailedFile {
-                file: entry.path(),
-                role_ids: Vec::new(),
-                family_id: None,
-                source: None,
-                errors: vec![
-                    Diagnostic::error(format!(
-                        "`{name}` looks like company settings, but only `{COMPANY_FILE}` is read as such"
-                    ))
-                    .in_file(&entry.path())
-                    .help(format!(
-                        "rename it to `{COMPANY_FILE}` (merging it into the existing one, if any)"
-                    )),
-                ],
-            });
+            bad_names.push(FailedFile::named(
+                entry.path(),
+                Diagnostic::error(format!(
+                    "`{name}` looks like company settings, but only `{COMPANY_FILE}` is read as such"
+                ))
+                .help(format!(
+                    "rename it to `{COMPANY_FILE}` (merging it into the existing one, if any)"
+                )),
+            ));
             continue;
         }
         files.push(name);

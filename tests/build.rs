@@ -954,18 +954,13 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
     // A line that does not parse still writes its failure summary, but
     // never over the run's own outputs (the output folder read leniently).
     let manifest = fs::read(o.join("manifest.json")).unwrap();
-    for output in [
-        vec!["-o".to_string()],
-        vec![format!("--output={}", o.display())],
-    ] {
-        let mut cmd = jdgen();
-        cmd.arg("--roles").arg(roles.path()).arg("build");
-        if output.len() == 1 {
-            cmd.arg("-o").arg(&o);
-        } else {
-            cmd.arg(&output[0]);
-        }
-        let st = cmd
+    let long = std::ffi::OsString::from(format!("--output={}", o.display()));
+    for output in [vec!["-o".into(), o.clone().into_os_string()], vec![long]] {
+        let st = jdgen()
+            .arg("--roles")
+            .arg(roles.path())
+            .arg("build")
+            .args(output)
             .args(["--shard", "5/4", "--summary-json"])
             .arg(o.join("manifest.json"))
             .output()
