@@ -479,6 +479,7 @@ impl<'a> Checker<'a> {
         let mut hazards = std::mem::take(&mut self.map.hazards);
         if let Some((pos, msg)) = &self.map.syntax_error
             && msg.contains("recursion limit")
+            && !hazards.iter().any(|h| h.kind == HazardKind::TooDeep)
         {
             // yaml-rust2 stops at 255 nested brackets; serde_yaml would
             // take minutes on the same text.
@@ -847,7 +848,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         return Err(c.errors);
     };
     check_scalars(&mut c, false);
-    if file.name.trim().is_empty() {
+    if is_blank(&file.name) {
         c.error(
             "name",
             "the company name is empty",
@@ -1468,7 +1469,7 @@ fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
                 "the {what} holds a line break (U+{:04X}); it must be one line",
                 b as u32
             ),
-            Some("write it on one line (in a quoted YAML string, a newline inside the quotes counts too)".into()),
+            Some("write it on one line (in a double-quoted YAML string, `\\n` and `\\r` are line breaks too)".into()),
         );
     }
 }

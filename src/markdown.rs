@@ -343,8 +343,18 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
     // A delimiter is a whole run of its character of exactly the marker's
     // length: `*****`, `***both***`, `__init__` or the `**` of `*args and
     // **kwargs` pair with nothing and print as written.
-    let run_at = |i: usize| chars[i..].iter().take_while(|&&c| c == mark).count();
-    if run_at(start) != n || (start > 0 && chars[start - 1] == mark) {
+    // Only the first character of a run can open, and an opener's run is
+    // measured no further than n + 1: a run of 32,000 `*` must not cost
+    // 32,000 steps for each of its characters.
+    if start > 0 && chars[start - 1] == mark {
+        return Found::NotHere;
+    }
+    let opener_run = chars[start..]
+        .iter()
+        .take(n + 1)
+        .take_while(|&&c| c == mark)
+        .count();
+    if opener_run != n {
         return Found::NotHere;
     }
     let Some(&after) = chars.get(start + n) else {
@@ -371,8 +381,15 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
             continue;
         }
         // A run of the marker's character: a closer only if it has the
-        // marker's length (so `*a **b** c*` closes at the end).
-        let run = run_at(i);
+        // marker's length (so `*a **b** c*` closes at the end). Each of its
+        // characters is a step of the budget.
+        let mut run = 0;
+        while chars.get(i + run) == Some(&mark) {
+            if run > 0 && !budget.step() {
+                return Found::NotHere;
+            }
+            run += 1;
+        }
         let next = chars.get(i + run);
         let intraword = underscore && next.is_some_and(|c| c.is_alphanumeric());
         if run == n && !chars[i - 1].is_whitespace() && !intraword {
@@ -555,6 +572,18 @@ mod tests {
         // Budget exhaustion never drops characters.
         let text = format!("{} [ok](/x)", "[".repeat(40_000));
         assert!(to_plain(&text, BASE).starts_with(&"[".repeat(40_000)));
+    }
+
+    #[test]
+    fn long_runs_of_markers_cost_linear_time_and_print_as_written() {
+        // Every `*` of a 32,000-star run measured the whole run: 17 s for
+        // one item, and 100,000 stars would take this test many minutes
+        // (no time is asserted: that is for benchmarks).
+        for c in ['*', '_'] {
+            let run: String = std::iter::repeat_n(c, 100_000).collect();
+            let text = format!("a {run} b {c}x{c}");
+            assert_eq!(to_plain(&text, BASE), format!("a {run} b x"));
+        }
     }
 
     #[test]

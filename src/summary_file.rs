@@ -9,7 +9,8 @@
 //!   the link would leave the reader on the old file); if the folder does not
 //!   allow a new file (read-only, full), the existing file is rewritten in
 //!   place instead, and as a last resort removed;
-//! - a stream (a FIFO, a device, `/dev/stdout`, `/proc/self/fd/N`) is written
+//! - a stream (a FIFO, a device, `/dev/stdout`, `/proc/self/fd/N`; not a
+//!   regular file elsewhere under `/dev`, such as `/dev/shm`) is written
 //!   into and never replaced, gets only the final summary (a reader of a FIFO
 //!   reads once), and is opened without blocking: no reader is an error, not
 //!   a hang;
@@ -114,11 +115,17 @@ impl SummaryFile {
     }
 }
 
-/// `/dev/…` and `/proc/…` paths are streams even when they resolve to a
-/// regular file: `/dev/stdout` redirected to a log resolves to the log,
-/// which must be appended to, not replaced.
+/// Descriptor paths (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
+/// `/proc/…`) are streams even when they lead to a regular file:
+/// `/dev/stdout` redirected to a log leads to the log, which must be
+/// appended to, not replaced. Other paths under `/dev` (`/dev/shm/x.json`)
+/// are what their file type says.
 fn is_stream_path(p: &Path) -> bool {
-    p.starts_with("/dev") || p.starts_with("/proc")
+    p.starts_with("/proc")
+        || p.starts_with("/dev/fd")
+        || ["/dev/stdout", "/dev/stderr", "/dev/stdin"]
+            .iter()
+            .any(|d| p == Path::new(d))
 }
 
 /// Follows symbolic links to the final path (which need not exist), as the
@@ -127,7 +134,8 @@ fn follow_links(path: &Path) -> Result<PathBuf> {
     let mut p = path.to_path_buf();
     for _ in 0..40 {
         let is_link = fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink());
-        if !is_link {
+        // A descriptor's "link" names whatever it is open on: stop there.
+        if !is_link || is_stream_path(&p) {
             return Ok(p);
         }
         let next = fs::read_link(&p).map_err(|e| Error::io(&p, e))?;
@@ -245,6 +253,22 @@ mod tests {
             SummaryFile::resolve(Path::new("/dev/stdout"), Some(&out)),
             Ok(SummaryFile::Stream(_))
         ));
+        assert!(matches!(
+            SummaryFile::resolve(Path::new("/dev/null"), Some(&out)),
+            Ok(SummaryFile::Stream(_))
+        ));
+        // A regular file under /dev (a tmpfs such as /dev/shm) is a file:
+        // created, then replaced, not appended to.
+        if Path::new("/dev/shm").is_dir() {
+            let shm = PathBuf::from(format!("/dev/shm/jdgen-test-{}.json", std::process::id()));
+            for json in [&b"{\"a\": 1}"[..], b"{}"] {
+                let s = SummaryFile::resolve(&shm, Some(&out)).unwrap();
+                assert!(matches!(s, SummaryFile::File(_)), "{s:?}");
+                s.write(json).unwrap();
+                assert_eq!(fs::read(&shm).unwrap(), json);
+            }
+            fs::remove_file(&shm).unwrap();
+        }
         // A chain of links to a file not written yet ends at that file.
         std::os::unix::fs::symlink("b", d.join("a")).unwrap();
         std::os::unix::fs::symlink("target.json", d.join("b")).unwrap();
