@@ -516,7 +516,7 @@ fn glyph_warnings(lib: &load::Library, coverage: &crate::render::FontCoverage) -
             .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
             .collect();
         let more = missing.len().saturating_sub(5);
-        let mut d = Diagnostic::warning(format!(
+        let d = Diagnostic::warning(format!(
             "{}{} {} in no font jdgen has: {} as an empty box in the PDF",
             shown.join(", "),
             if more > 0 { format!(" and {more} more") } else { String::new() },
@@ -525,13 +525,11 @@ fn glyph_warnings(lib: &load::Library, coverage: &crate::render::FontCoverage) -
         ))
         .in_file(&fam.file)
         .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
-        if let Some(byte) = fam.source.find(first) {
-            let before = &fam.source[..byte];
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-            d = d.at(line, column).with_source(fam.source.clone());
-        }
-        diags.push(d);
+        diags.push(diag::at_first(
+            d,
+            &fam.source,
+            first.encode_utf8(&mut [0; 4]),
+        ));
     }
     diags
 }

@@ -193,6 +193,26 @@ fn write_ignoring_errors(mut w: impl std::io::Write, text: &str) {
     let _ = w.write_all(text.as_bytes()).and_then(|_| w.flush());
 }
 
+/// The 1-based line and column (in characters) of byte `at` of `text`.
+pub fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// `d` pointed at the first place `needle` is written in `source` (when
+/// it is), with the source for the excerpt.
+pub fn at_first(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Diagnostic {
+    match source.find(needle) {
+        Some(byte) if !needle.is_empty() => {
+            let (line, column) = line_col(source, byte);
+            d.at(line, column).with_source(source.clone())
+        }
+        _ => d,
+    }
+}
+
 /// Serialises a path as text, replacing bytes that are not UTF-8 (serde's
 /// own `Path` serialisation fails on them, and a JSON report must not).
 pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(

@@ -1028,6 +1028,17 @@ fn warnings_of_a_kept_pdf_are_reported_by_every_run() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(again["counts"]["built"], 0, "{again}");
     assert_eq!(again["warnings"], warnings);
+    // With --strict it is a failure, located where the character is written.
+    let (code, strict, _) = build(roles.path(), out.path(), &["--strict", "--force"]);
+    assert_eq!(code, 1, "{strict}");
+    let failure = &strict["failures"][0];
+    assert!(
+        failure["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("design.yaml:9:22"),
+        "{failure}"
+    );
 }
 
 #[test]

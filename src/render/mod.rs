@@ -284,9 +284,13 @@ impl Renderer {
                 } else {
                     Diagnostic::warning(message)
                 };
-                d.in_file(&role.source).help(
+                let d = d.in_file(&role.source).help(
                     "add a font that has them with --font-path DIR, or change the text in the role file",
-                )
+                );
+                // At the first of them in the family file (`jdgen check`
+                // points there too).
+                let first = missing[0].text.chars().next().unwrap_or(' ').to_string();
+                crate::diag::at_first(d, &role.family_data.source, &first)
             })
             .into_iter()
             .collect();
