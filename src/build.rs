@@ -1016,6 +1016,9 @@ fn build_exports(
             .into());
         }
     };
+    for staged in pending.iter().filter_map(|(_, p)| p.staged.as_ref()) {
+        staged.check_destination()?;
+    }
     for (name, p) in pending {
         let written = p.staged.is_some();
         if let Some(staged) = p.staged {

@@ -960,6 +960,9 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         .into_iter()
         .map(|(name, p)| (p.staged, out.join(name)))
         .collect();
+    for file in staged.iter().filter_map(|(f, _)| f.as_ref()) {
+        file.check_destination()?;
+    }
     for (file, path) in staged {
         match file {
             Some(file) => {

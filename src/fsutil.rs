@@ -58,7 +58,7 @@ pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Re
 
 /// Whether `path` holds exactly `bytes`.
 fn holds(path: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.len() == bytes.len() as u64)
+    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && fs::read(path).is_ok_and(|existing| existing == bytes)
 }
 
@@ -73,6 +73,20 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// Whether the rename can be expected to succeed: nothing but a file
+    /// (or nothing) at the destination. Checked for every file of a set
+    /// before the first is renamed, so a folder in the way of the last one
+    /// does not leave the set half replaced.
+    pub fn check_destination(&self) -> Result<()> {
+        match fs::symlink_metadata(&self.path) {
+            Ok(m) if m.is_dir() => Err(Error::io(
+                &self.path,
+                std::io::Error::other("a folder is in the way of this file; move it away"),
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Renames the file into place. The folder is not synced: call
     /// [`sync_dir`] once after committing a set.
     pub fn commit(self) -> Result<()> {
@@ -163,10 +177,13 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
     use std::io::Read;
     let mut new_file = fs::File::open(new)?;
     let len = new_file.metadata()?.len();
-    // Compared only while it can still be equal.
-    let mut old_file = fs::File::open(old)
-        .ok()
-        .filter(|f| f.metadata().is_ok_and(|m| m.len() == len))
+    // Compared only while it can still be equal, and only a regular file:
+    // opening a FIFO in the way would block until someone writes to it.
+    let same_size = fs::metadata(old).is_ok_and(|m| m.is_file() && m.len() == len);
+    let mut old_file = same_size
+        .then(|| fs::File::open(old).ok())
+        .flatten()
+        .filter(|f| f.metadata().is_ok_and(|m| m.is_file() && m.len() == len))
         .map(std::io::BufReader::new);
     let mut hasher = Sha256::new();
     let (mut buf, mut other) = (vec![0; 1 << 16], vec![0; 1 << 16]);

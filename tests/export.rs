@@ -734,3 +734,59 @@ fn exporting_again_leaves_unchanged_files_alone() {
     assert_eq!(before, after, "an identical export was rewritten");
     assert_eq!(read_tree(&out), first);
 }
+
+#[test]
+fn odd_things_at_the_destinations_neither_hang_nor_half_replace_the_set() {
+    // A FIFO at roles.json hung the export forever (the "changed?" check
+    // opened it for reading); a folder in the way of items.csv failed the
+    // run after roles.csv had already been replaced.
+    let tmp = tempfile::tempdir().unwrap();
+    let roles = tmp.path().to_path_buf();
+    for f in ["company.yaml", "engineering.yaml"] {
+        fs::copy(root().join("tests/fixtures/minimal").join(f), roles.join(f)).unwrap();
+    }
+    let (dir, first) = export(&roles, &["--csv", "--json"]);
+    let out = dir.path().join("export");
+    fs::remove_file(out.join("roles.json")).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(out.join("roles.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    jdgen(&roles)
+        .args(["export", "--csv", "--json", "-o"])
+        .arg(&out)
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .success();
+    assert_eq!(read_tree(&out), first, "the FIFO is replaced by the file");
+
+    let before = fs::read(out.join("roles.csv")).unwrap();
+    fs::remove_file(out.join("items.csv")).unwrap();
+    fs::create_dir_all(out.join("items.csv/sub")).unwrap();
+    // A new job title: both tables change.
+    let family = fs::read_to_string(roles.join("engineering.yaml")).unwrap();
+    fs::write(
+        roles.join("engineering.yaml"),
+        family.replacen("title: ", "title: Chief ", 2),
+    )
+    .unwrap();
+    let o = jdgen(&roles)
+        .args(["export", "--csv", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("items.csv") && err.contains("folder is in the way"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read(out.join("roles.csv")).unwrap(),
+        before,
+        "roles.csv was replaced alone"
+    );
+}
