@@ -298,17 +298,35 @@ fn writer_tag() -> String {
     format!("{}-{}", host_name(), std::process::id())
 }
 
+/// The host name, plus the process-id namespace when it can be read:
+/// two containers with the same host name (`--network host`) and their
+/// own process ids must not take each other's live writers for gone.
 fn host_name() -> String {
     let name = fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| fs::read_to_string("/etc/hostname"))
         .unwrap_or_default();
+    // `pid:[4026531836]`: the namespace's inode number.
+    let pid_ns: String = fs::read_link("/proc/self/ns/pid")
+        .map(|l| {
+            l.to_string_lossy()
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect()
+        })
+        .unwrap_or_default();
     // Kept to characters that cannot clash with the name's other parts.
-    let name: String = name
+    let mut name: String = name
         .trim()
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    if name.is_empty() { "host".into() } else { name }
+    if name.is_empty() {
+        name = "host".into();
+    }
+    if !pid_ns.is_empty() {
+        name = format!("{name}_{pid_ns}");
+    }
+    name
 }
 
 /// Whether the writer of the temporary file `name` (`.<file>.<host>-<pid>.<random>.tmp`)
