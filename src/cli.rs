@@ -74,7 +74,7 @@ pub enum Command {
         /// Render every role.
         #[arg(long, conflicts_with = "role_ids")]
         all: bool,
-        /// Output file (one role, ending in .pdf) or folder [default: out/pdf]
+        /// Output file (one role, ending in .pdf) or folder (a name ending in `/`, or an existing folder, is a folder) [default: out/pdf]
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
         #[command(flatten)]
@@ -778,7 +778,9 @@ fn pdf(
     } else {
         let mut roles = Vec::new();
         let mut errors = Vec::new();
-        for id in ids {
+        let mut seen = std::collections::HashSet::new();
+        // `--role x --role x` is one role (and one file).
+        for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
             match resolve::resolve_one(&lib, id) {
                 Ok(r) => roles.push(r),
                 Err(e) => errors.push(e),
@@ -789,8 +791,14 @@ fn pdf(
         }
         roles
     };
+    // `-o x.pdf` is one file, unless it ends with `/` or is an existing
+    // folder: then, as any other name, a folder.
     let single_file = match &output {
-        Some(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) => {
+        Some(p)
+            if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf"))
+                && !p.as_os_str().to_string_lossy().ends_with('/')
+                && !p.is_dir() =>
+        {
             if roles.len() != 1 {
                 return Err(Error::Usage(format!(
                     "-o {} names one file but {} roles were asked for; pass a folder",
@@ -809,6 +817,16 @@ fn pdf(
                 .into(),
         ));
     }
+    // The folder must be usable before anything is rendered: one clear
+    // error, not the same one per role after all the work.
+    let folder = if single_file {
+        out.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    } else {
+        out.as_path()
+    };
+    crate::fsutil::ensure_dir(folder)?;
     let renderer = Renderer::new(&render.options())?;
     let doc = doc.options(&lib.company)?;
     let tty = std::io::stderr().is_terminal();

@@ -206,6 +206,25 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
     ))
 }
 
+/// Creates the folder `dir` (and its parents) if missing, with a message
+/// that says what is in the way when something is: a file, or a link to
+/// nothing.
+pub fn ensure_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| {
+        let why = match fs::symlink_metadata(dir) {
+            Ok(m) if m.file_type().is_symlink() && !dir.exists() => {
+                "is a symbolic link to nothing, not a folder".to_string()
+            }
+            Ok(m) if !m.is_dir() && !m.file_type().is_symlink() => {
+                "is a file, not a folder; name a folder (or, for one PDF, a file ending in .pdf)"
+                    .to_string()
+            }
+            _ => format!("cannot create folder: {e}"),
+        };
+        Error::io(dir, std::io::Error::new(e.kind(), why))
+    })
+}
+
 /// A new temporary file in `path`'s folder (created if missing), named for
 /// its writer (see [`sweep_temp_files`]), and that folder.
 fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
@@ -213,12 +232,7 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    fs::create_dir_all(parent).map_err(|e| {
-        Error::io(
-            parent,
-            std::io::Error::new(e.kind(), format!("cannot create folder: {e}")),
-        )
-    })?;
+    ensure_dir(parent)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

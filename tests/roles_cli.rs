@@ -997,6 +997,50 @@ fn check_reports_text_no_font_can_draw() {
 }
 
 #[test]
+fn pdf_output_paths_mean_what_they_look_like() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let roles = "tests/fixtures/minimal";
+    let pdf = |o: &Path, extra: &[&str]| {
+        let mut args = vec!["--roles", roles, "pdf", "--role", "senior-engineer"];
+        args.extend_from_slice(extra);
+        args.extend(["-o", o.to_str().unwrap()]);
+        run(&args)
+    };
+    // The same role twice is one file ("2 roles were asked for" before).
+    let (code, _, err) = pdf(&d.join("a.pdf"), &["--role", "senior-engineer"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("a.pdf").is_file());
+    // A trailing slash or an existing folder means a folder.
+    let (code, _, err) = pdf(Path::new(&format!("{}/", d.join("new.pdf").display())), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("new.pdf/senior-engineer.pdf").is_file());
+    std::fs::create_dir(d.join("old.pdf")).unwrap();
+    let (code, _, err) = pdf(&d.join("old.pdf"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(d.join("old.pdf/senior-engineer.pdf").is_file());
+    // A file or a dangling link where the folder should be: said so, once,
+    // before anything is rendered.
+    std::fs::write(d.join("plain"), "x").unwrap();
+    std::os::unix::fs::symlink("nothing", d.join("dangling")).unwrap();
+    for (name, why) in [
+        ("plain", "is a file, not a folder"),
+        ("dangling", "is a symbolic link to nothing"),
+    ] {
+        let (code, _, err) = run(&[
+            "--roles",
+            roles,
+            "pdf",
+            "--all",
+            "-o",
+            d.join(name).to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1, "{err}");
+        assert_eq!(err.matches(why).count(), 1, "{err}");
+    }
+}
+
+#[test]
 fn a_hash_that_cuts_text_short_is_reported() {
     let dir = minimal_copy();
     let d = dir.path();
