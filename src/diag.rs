@@ -204,12 +204,31 @@ pub fn line_col(text: &str, at: usize) -> (usize, usize) {
 /// `d` pointed at the first place `needle` is written in `source` (when
 /// it is), with the source for the excerpt.
 pub fn at_first(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Diagnostic {
-    match source.find(needle) {
-        Some(byte) if !needle.is_empty() => {
+    let mut forms = vec![needle.to_string()];
+    // A single character may be written as a YAML escape: `\uFFFE`.
+    if let Some(c) = needle
+        .chars()
+        .next()
+        .filter(|_| needle.chars().count() == 1)
+    {
+        let n = c as u32;
+        forms.extend([
+            format!("\\u{n:04X}"),
+            format!("\\u{n:04x}"),
+            format!("\\U{n:08X}"),
+            format!("\\U{n:08x}"),
+        ]);
+    }
+    match forms
+        .iter()
+        .filter(|f| !f.is_empty())
+        .find_map(|f| source.find(f.as_str()))
+    {
+        Some(byte) => {
             let (line, column) = line_col(source, byte);
             d.at(line, column).with_source(source.clone())
         }
-        _ => d,
+        None => d,
     }
 }
 
@@ -228,6 +247,18 @@ pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_first_finds_a_character_as_written_or_escaped() {
+        let src: std::sync::Arc<str> = "a: x\nb: \"y \\uFFFF\"\nc: 한\n".into();
+        let at = |needle: &str| {
+            let d = at_first(Diagnostic::warning("w"), &src, needle);
+            (d.line, d.column)
+        };
+        assert_eq!(at("한"), (Some(3), Some(4)));
+        assert_eq!(at("\u{FFFF}"), (Some(2), Some(7)));
+        assert_eq!(at("z"), (None, None));
+    }
 
     #[test]
     fn suggests_close_names() {
