@@ -1041,6 +1041,40 @@ fn pdf_output_paths_mean_what_they_look_like() {
 }
 
 #[test]
+fn a_template_folder_over_its_limits_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("tpl");
+    std::fs::create_dir(&t).unwrap();
+    std::fs::copy(
+        "templates/job-description.typ",
+        t.join("job-description.typ"),
+    )
+    .unwrap();
+    // Sparse: 65 MiB on paper, nothing on disk.
+    std::fs::File::create(t.join("big.bin"))
+        .unwrap()
+        .set_len(65 << 20)
+        .unwrap();
+    let out = dir.path().join("x.pdf");
+    let (code, _, err) = run(&[
+        "--roles",
+        "tests/fixtures/minimal",
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--template",
+        t.join("job-description.typ").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("holds more than 64 MiB (at `big.bin`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_hash_that_cuts_text_short_is_reported() {
     let dir = minimal_copy();
     let d = dir.path();

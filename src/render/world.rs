@@ -220,11 +220,19 @@ impl Template {
                 continue;
             }
             if budget.0 == 0 || budget.1 < meta.len() {
+                let which = if budget.0 == 0 {
+                    format!("more than {MAX_FILES} files")
+                } else {
+                    format!(
+                        "more than {} MiB (at `{rel}`, {} bytes)",
+                        MAX_BYTES / (1024 * 1024),
+                        meta.len()
+                    )
+                };
                 return Err(Error::Invalid(vec![
                     crate::diag::Diagnostic::error(format!(
-                        "the template folder {} holds more than {MAX_FILES} files or {} MiB",
+                        "the template folder {} holds {which}",
                         self.dir.display(),
-                        MAX_BYTES / (1024 * 1024)
                     ))
                     .help("jdgen reads the whole template folder; put the template in a folder of its own"),
                 ]));
