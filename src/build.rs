@@ -189,12 +189,14 @@ struct OutputState {
 }
 
 impl OutputState {
-    fn new(key: String, bytes: &[u8], path: &Path) -> OutputState {
+    /// `modified`: the time of the file as written (`fsutil::Written`),
+    /// not read back from its path, where another writer may have been.
+    fn new(key: String, bytes: &[u8], modified: Option<std::time::SystemTime>) -> OutputState {
         OutputState {
             key,
             sha256: sha256_hex(bytes),
             bytes: bytes.len() as u64,
-            modified: modified_ns(path),
+            modified: modified.and_then(ns_since_epoch),
             input: None,
             warnings: Vec::new(),
         }
@@ -817,8 +819,9 @@ fn render_one(
     };
     let path = pdf_dir.join(format!("{}.pdf", role.id));
     // The folder is synced once after all renders (`run`).
-    fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
-    let mut st = OutputState::new(key.to_string(), &rendered.pdf, &path);
+    let written =
+        fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
+    let mut st = OutputState::new(key.to_string(), &rendered.pdf, written.modified);
     st.input = input;
     st.warnings = rendered
         .warnings
@@ -1021,14 +1024,16 @@ fn build_exports(
     }
     for (name, p) in pending {
         let written = p.staged.is_some();
-        if let Some(staged) = p.staged {
-            staged.commit()?;
-        }
+        let modified = match p.staged {
+            // The time of the file this run wrote, read before its rename.
+            Some(staged) => staged.commit()?.and_then(ns_since_epoch),
+            None => modified_ns(&export_dir.join(&name)),
+        };
         let st = OutputState {
             key: String::new(),
             sha256: p.sha256,
             bytes: p.bytes,
-            modified: modified_ns(&export_dir.join(&name)),
+            modified,
             input: None,
             warnings: Vec::new(),
         };

@@ -42,24 +42,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
     let (parent, mut tmp) = temp_beside(path)?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
-    put_in_place(tmp, path, parent, durability)
+    put_in_place(tmp, path, parent, durability).map(|_| ())
+}
+
+/// What [`write_if_changed`] did.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    /// Whether the file was written (else it already held the bytes).
+    pub changed: bool,
+    /// Its modification time as this process saw it: the temporary file's,
+    /// read before the rename, so another writer replacing the file in the
+    /// same instant cannot lend it its own time.
+    pub modified: Option<std::time::SystemTime>,
 }
 
 /// Writes `bytes` only if `path` does not already hold exactly them, so a
-/// run that changed nothing leaves files (and their mtimes) alone. Returns
-/// whether the file was written.
-pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Result<bool> {
-    if holds(path, bytes) {
-        return Ok(false);
+/// run that changed nothing leaves files (and their mtimes) alone.
+pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Result<Written> {
+    if let Some(modified) = holds(path, bytes) {
+        return Ok(Written {
+            changed: false,
+            modified,
+        });
     }
-    write_atomic_with(path, bytes, durability)?;
-    Ok(true)
+    let (parent, mut tmp) = temp_beside(path)?;
+    tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
+    let modified = put_in_place(tmp, path, parent, durability)?;
+    Ok(Written {
+        changed: true,
+        modified,
+    })
 }
 
-/// Whether `path` holds exactly `bytes`.
-fn holds(path: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(path).is_ok_and(|existing| existing == bytes)
+/// `Some(its time)` when `path` holds exactly `bytes`.
+fn holds(path: &Path, bytes: &[u8]) -> Option<Option<std::time::SystemTime>> {
+    let meta = fs::metadata(path).ok()?;
+    (meta.is_file()
+        && meta.len() == bytes.len() as u64
+        && fs::read(path).is_ok_and(|existing| existing == bytes))
+    .then(|| meta.modified().ok())
 }
 
 /// A complete, synced temporary file beside `path`, waiting to replace it
@@ -89,11 +110,19 @@ impl Staged {
 
     /// Renames the file into place. The folder is not synced: call
     /// [`sync_dir`] once after committing a set.
-    pub fn commit(self) -> Result<()> {
+    /// Returns the file's modification time, read before the rename (see
+    /// [`Written::modified`]).
+    pub fn commit(self) -> Result<Option<std::time::SystemTime>> {
+        let modified = self
+            .tmp
+            .as_file()
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok();
         self.tmp
             .persist(&self.path)
             .map_err(|e| Error::io(&self.path, e.error))?;
-        Ok(())
+        Ok(modified)
     }
 
     fn new(tmp: tempfile::NamedTempFile, path: &Path) -> Result<Staged> {
@@ -117,7 +146,7 @@ pub struct Prepared {
 
 /// Stages `bytes` to replace `path`.
 pub fn stage(path: &Path, bytes: &[u8]) -> Result<Prepared> {
-    let staged = if holds(path, bytes) {
+    let staged = if holds(path, bytes).is_some() {
         None
     } else {
         let (_, mut tmp) = temp_beside(path)?;
@@ -265,13 +294,14 @@ fn put_in_place(
     path: &Path,
     parent: &Path,
     durability: Durability,
-) -> Result<()> {
+) -> Result<Option<std::time::SystemTime>> {
     finish_temp(&tmp, path, durability)?;
+    let modified = tmp.as_file().metadata().and_then(|m| m.modified()).ok();
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     if durability == Durability::Full {
         sync_dir(parent);
     }
-    Ok(())
+    Ok(modified)
 }
 
 /// Syncs a complete temporary file (unless `durability` is `Cache`) and
@@ -567,7 +597,9 @@ mod tests {
             (made.sha256.as_str(), made.bytes),
             (sha256_hex(b"HEADone").as_str(), 7)
         );
-        made.staged.unwrap().commit().unwrap();
+        let modified = made.staged.unwrap().commit().unwrap();
+        // The time reported is that of the file now in place.
+        assert_eq!(modified, fs::metadata(&p).unwrap().modified().ok());
         assert_eq!(fs::read(&p).unwrap(), b"HEADone");
         let before = fs::metadata(&p).unwrap().modified().unwrap();
         let again = stage_streamed(&p, fill(b"one")).unwrap();
@@ -605,9 +637,20 @@ mod tests {
         write_atomic(&p, b"one").unwrap();
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert!(!write_if_changed(&p, b"two", Durability::Full).unwrap());
-        assert!(write_if_changed(&p, b"three", Durability::FolderLater).unwrap());
-        assert!(write_if_changed(&p, b"four", Durability::Cache).unwrap());
+        assert!(
+            !write_if_changed(&p, b"two", Durability::Full)
+                .unwrap()
+                .changed
+        );
+        assert!(
+            write_if_changed(&p, b"three", Durability::FolderLater)
+                .unwrap()
+                .changed
+        );
+        let w = write_if_changed(&p, b"four", Durability::Cache).unwrap();
+        assert!(w.changed);
+        // The time reported is the file's.
+        assert_eq!(w.modified, fs::metadata(&p).unwrap().modified().ok());
         assert_eq!(fs::read(&p).unwrap(), b"four");
         let names: Vec<_> = fs::read_dir(p.parent().unwrap())
             .unwrap()
