@@ -74,7 +74,7 @@ pub enum Command {
         /// Render every role.
         #[arg(long, conflicts_with = "role_ids")]
         all: bool,
-        /// Output file (one role, ending in .pdf) or folder (a name ending in `/`, or an existing folder, is a folder) [default: out/pdf]
+        /// Output file (one role, ending in .pdf) or folder (any other name, or a .pdf name ending in `/` or naming an existing folder) [default: out/pdf]
         #[arg(short, long, value_name = "PATH")]
         output: Option<PathBuf>,
         #[command(flatten)]

@@ -442,14 +442,15 @@ pub fn sweep_temp_files(dir: &Path, only: Option<&str>) {
         if kind.is_symlink() || !is_ours(&name, kind.is_dir(), only) {
             continue;
         }
-        let old = || {
-            e.metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age >= STALE_TEMP_AGE)
+        let old = || age_at_least(&e, STALE_TEMP_AGE);
+        let remove = match writer_gone(&name) {
+            Some(true) => true,
+            // Still running: only a day-old file, whose process id may
+            // since belong to another program.
+            Some(false) => age_at_least(&e, LIVE_WRITER_MAX_AGE),
+            None => old(),
         };
-        if writer_gone(&name) == Some(true) || old() {
+        if remove {
             if kind.is_dir() {
                 let _ = fs::remove_dir_all(e.path());
             } else {
@@ -457,6 +458,18 @@ pub fn sweep_temp_files(dir: &Path, only: Option<&str>) {
             }
         }
     }
+}
+
+/// How old a temporary file of a writer that is still running (by its
+/// process id) must be before a sweep deletes it anyway.
+const LIVE_WRITER_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+fn age_at_least(e: &fs::DirEntry, age: std::time::Duration) -> bool {
+    e.metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|a| a >= age)
 }
 
 /// Hex SHA-256 of `bytes`.
@@ -525,6 +538,25 @@ mod tests {
         sweep_temp_files(dir.path(), Some("offer.pdf"));
         assert!(dir.path().join(&other).exists());
         assert!(!dir.path().join(&own).exists());
+        // A live writer's file stays however long it takes (a slow export),
+        // up to a day: its pid may by then be another program's.
+        let slow = format!(".slow.csv.{me}.sLoW01.tmp");
+        let stale = format!(".stale.csv.{me}.sTaLe1.tmp");
+        for (n, age) in [
+            (&slow, 2 * STALE_TEMP_AGE),
+            (&stale, 2 * LIVE_WRITER_MAX_AGE),
+        ] {
+            fs::write(dir.path().join(n), b"x").unwrap();
+            fs::File::options()
+                .write(true)
+                .open(dir.path().join(n))
+                .unwrap()
+                .set_modified(std::time::SystemTime::now() - age)
+                .unwrap();
+        }
+        sweep_temp_files(dir.path(), None);
+        assert!(dir.path().join(&slow).exists());
+        assert!(!dir.path().join(&stale).exists());
         // A folder is ours only as the PDFs of a bundle; a file never as one.
         let folder = dir
             .path()

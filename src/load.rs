@@ -463,6 +463,31 @@ impl<'a> Checker<'a> {
         self.errors.push(d);
     }
 
+    /// NEL (U+0085) written raw is a line break to libyaml: inside a quoted
+    /// text it folds into a space, so the text would silently not be the
+    /// one written. Each is an error at its place.
+    fn raw_line_breaks(&mut self) {
+        let found: Vec<usize> = self
+            .source
+            .char_indices()
+            .filter(|(_, c)| *c == '\u{85}')
+            .map(|(i, _)| i)
+            .take(20)
+            .collect();
+        for byte in found {
+            let (line, column) = crate::diag::line_col(&self.source, byte);
+            self.errors.push(
+                Diagnostic::error(
+                    "the raw character U+0085 (NEL) is a line break to YAML: the text would not be the one written",
+                )
+                .in_file(self.file)
+                .at(line, column)
+                .with_source(self.source.clone())
+                .help("replace it with a space (or, between paragraphs, use separate list entries)"),
+            );
+        }
+    }
+
     fn warn(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
         let d = self.diag(Diagnostic::warning(message).maybe_help(help), path, false);
         self.warnings.push(d);
@@ -841,6 +866,7 @@ fn fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 
 fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source);
+    c.raw_line_breaks();
     if !c.yaml_hazards(true) {
         return Err(c.errors);
     }
@@ -1198,6 +1224,7 @@ fn load_family(
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
     let mut c = Checker::new(path, source);
+    c.raw_line_breaks();
     if !c.yaml_hazards(false) {
         return Err(FamilyFailure {
             ids: std::mem::take(&mut c.map.level_ids),
@@ -1696,7 +1723,7 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
 }
 
 /// How many items one level's list may hold once inherited items are
-/// counted in. The seeds' longest holds 37; inheritance multiplies a file
+/// counted in. The seeds' longest holds 30; inheritance multiplies a file
 /// like YAML aliases do (a 170 KB chain of 1,000 levels made a 467 MB
 /// `roles.json`), so it is bounded like them.
 pub const MAX_ITEMS_PER_LIST: usize = 1_000;

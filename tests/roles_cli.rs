@@ -1148,6 +1148,25 @@ fn a_raw_control_character_is_located_by_line_and_column() {
         err.contains("ctl.yaml:2:11: error: the raw noncharacter U+FFFF is not allowed"),
         "{err}"
     );
+    // A raw NEL parses, but as a line break: "Fam<NEL>ily" read "Fam ily".
+    std::fs::write(
+        d.join("ctl.yaml"),
+        "family: ctl\ntitle: \"Fam\u{85}ily\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n    grade: 0\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(
+            "ctl.yaml:2:12: error: the raw character U+0085 (NEL) is a line break to YAML"
+        ),
+        "{err}"
+    );
+    // The rest of the file is still checked.
+    assert!(
+        err.contains("ctl.yaml:7:12: error: expected a whole number"),
+        "{err}"
+    );
 }
 
 #[test]
