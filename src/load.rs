@@ -1012,13 +1012,13 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     })
 }
 
-/// Decodes an image the way Typst will, so a broken logo is reported here
-/// against company.yaml instead of failing every document later.
 /// The largest raster logo, a side and in all: far beyond any print size,
 /// small enough to decode in tens of megabytes.
 const MAX_LOGO_SIDE: u32 = 8_000;
 const MAX_LOGO_PIXELS: u64 = 16_000_000;
 
+/// Decodes an image the way Typst will, so a broken logo is reported here
+/// against company.yaml instead of failing every document later.
 fn check_image(path: &Path) -> std::result::Result<(), String> {
     use typst::foundations::Bytes;
     use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
@@ -1440,27 +1440,20 @@ const MAX_TITLE_CHARS: usize = 150;
 /// The longest level name: it sits in a narrow box of the facts row.
 const MAX_LEVEL_CHARS: usize = 60;
 
-/// Empty, or only spaces and characters that print as nothing: zero-width
-/// space and joiners, direction marks, word joiner and invisible operators,
-/// soft hyphen, combining grapheme joiner, Mongolian vowel separator,
-/// Hangul fillers, BOM.
+/// Empty, or only spaces and characters that print as nothing.
 fn is_blank(s: &str) -> bool {
-    s.chars().all(|c| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                '\u{00AD}'
-                    | '\u{034F}'
-                    | '\u{115F}'
-                    | '\u{1160}'
-                    | '\u{180E}'
-                    | '\u{200B}'..='\u{200F}'
-                    | '\u{2060}'..='\u{2064}'
-                    | '\u{3164}'
-                    | '\u{FEFF}'
-                    | '\u{FFA0}'
-            )
-    })
+    s.chars()
+        .all(|c| c.is_whitespace() || is_default_ignorable(c))
+}
+
+/// Invisible formatting characters (Unicode's default-ignorable code
+/// points): they print as nothing, and fonts need not have them.
+pub(crate) fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {
@@ -1596,9 +1589,6 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             out.push((path.to_string(), Scalar::Null))
         }
         V::String(s) => {
-            if is_blank(s) {
-                out.push((path.to_string(), Scalar::Blank));
-            }
             if s.chars().count() > MAX_TEXT_CHARS {
                 out.push((path.to_string(), Scalar::TooLong(s.chars().count())));
             }
@@ -1609,6 +1599,11 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));
                 }
+            }
+            // Last: a text that is only, say, bidi overrides is reported
+            // for them, not again as empty.
+            if is_blank(s) {
+                out.push((path.to_string(), Scalar::Blank));
             }
         }
         V::Sequence(items) => {
@@ -1822,26 +1817,17 @@ fn check_inheritance(
                 _ => break,
             }
         }
-        // Unwind: each level's count is its own plus its base's, unknown
-        // when the base's is (a loop).
-        let mut below = cur.filter(|&i| state[i] == 2).and_then(|i| count[i]);
-        if cur.is_some_and(|i| state[i] == 1) {
-            below = None;
-        }
-        let ends_in_nothing = cur.is_none();
-        for (k, &i) in walk.iter().enumerate().rev() {
-            let base_known = if k + 1 == walk.len() {
-                ends_in_nothing || below.is_some()
-            } else {
-                count[walk[k + 1]].is_some()
-            };
-            let base = if k + 1 == walk.len() {
-                below.unwrap_or(0)
-            } else {
-                count[walk[k + 1]].unwrap_or(0)
-            };
-            count[i] = base_known.then(|| own[i].saturating_add(base));
+        // Unwind: each level's count is its own plus its base's; unknown
+        // when the walk ran into a loop (its end is still in progress).
+        let mut base = match cur {
+            None => Some(0),
+            Some(i) if state[i] == 2 => count[i],
+            Some(_) => None,
+        };
+        for &i in walk.iter().rev() {
+            count[i] = base.map(|b| own[i].saturating_add(b));
             state[i] = 2;
+            base = count[i];
         }
     }
     // Report where a list first grows past the limit: a level over it whose

@@ -189,7 +189,7 @@ impl FontCoverage {
     pub fn covers(&self, c: char) -> bool {
         c.is_whitespace()
             || c.is_control()
-            || super::glyphs::is_ignorable(c)
+            || crate::load::is_default_ignorable(c)
             || self.0.iter().any(|cov| cov.contains(c as u32))
     }
 }

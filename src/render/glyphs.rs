@@ -36,8 +36,9 @@ pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
                     let Some(cluster) = text.text.get(glyph.range()) else {
                         continue;
                     };
-                    let cluster =
-                        cluster.trim_matches(|c: char| c.is_whitespace() || is_ignorable(c));
+                    let cluster = cluster.trim_matches(|c: char| {
+                        c.is_whitespace() || crate::load::is_default_ignorable(c)
+                    });
                     if cluster.is_empty() || out.iter().any(|m| m.text == cluster) {
                         continue;
                     }
@@ -93,15 +94,6 @@ pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
         chars.join(", "),
         texts.join(", ")
     ))
-}
-
-/// Invisible formatting characters that fonts need not have.
-pub(crate) fn is_ignorable(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// Up to 30 characters either side of byte `at` in `text`.
