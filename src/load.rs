@@ -968,11 +968,11 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         );
     }
     if let Some(date) = &file.effective_date
-        && parse_date(date).is_none()
+        && let Err(why) = check_date(date)
     {
         c.error(
             "effective_date",
-            date_problem(date),
+            why,
             Some("write e.g. `effective_date: 2026-11-01`".into()),
         );
     }
@@ -1070,63 +1070,29 @@ fn is_hex_color(s: &str) -> bool {
 
 /// Parses `YYYY-MM-DD` into (year, month, day), checking the calendar.
 pub fn parse_date(s: &str) -> Option<(i32, u8, u8)> {
-    // Exactly YYYY-MM-DD: `2026-2-3` or `+2026-02-03` would print as
-    // written in every footer.
-    let s = s.trim();
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return None;
-    }
-    let mut parts = s.split('-');
-    let y: i32 = parts.next()?.parse().ok()?;
-    let m: u8 = parts.next()?.parse().ok()?;
-    let d: u8 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    (d >= 1 && d <= days[m as usize - 1]).then_some((y, m, d))
+    check_date(s).ok()
 }
 
-/// Why [`parse_date`] refused `s`, for the message: its shape, the year's
-/// range, or a day that the month does not have.
-fn date_problem(s: &str) -> String {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
+/// [`parse_date`], or why not, for the message: the shape, the year's
+/// range, the month, or a day that the month does not have.
+fn check_date(s: &str) -> std::result::Result<(i32, u8, u8), String> {
+    const MONTHS: [(&str, u8); 12] = [
+        ("January", 31),
+        ("February", 28),
+        ("March", 31),
+        ("April", 30),
+        ("May", 31),
+        ("June", 30),
+        ("July", 31),
+        ("August", 31),
+        ("September", 30),
+        ("October", 31),
+        ("November", 30),
+        ("December", 31),
     ];
+    // Exactly YYYY-MM-DD: `2026-2-3` or `+2026-02-03` would print as
+    // written in every footer.
     let t = s.trim();
-    let num = |r: std::ops::Range<usize>| t.get(r).and_then(|p| p.parse::<u32>().ok());
     let shaped = t.len() == 10
         && t.bytes().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
@@ -1135,26 +1101,29 @@ fn date_problem(s: &str) -> String {
                 c.is_ascii_digit()
             }
         });
-    match (shaped, num(0..4), num(5..7), num(8..10)) {
-        (true, Some(y), _, _) if !(1970..=9999).contains(&y) => {
-            format!("`{t}`: the year must be from 1970 to 9999")
-        }
-        (true, _, Some(m), _) if !(1..=12).contains(&m) => {
-            format!("`{t}`: there is no month {m}")
-        }
-        (true, Some(y), Some(m), Some(d)) => {
-            // The shape and month are right: the day is not in that month.
-            let days = (28..=31)
-                .rev()
-                .find(|&n| parse_date(&format!("{y:04}-{m:02}-{n:02}")).is_some())
-                .unwrap_or(28);
-            format!(
-                "`{t}` is not a real date: {} {y} has {days} days, not {d}",
-                MONTHS[m as usize - 1]
-            )
-        }
-        _ => format!("expected a date as YYYY-MM-DD, found `{s}`"),
+    if !shaped {
+        return Err(format!("expected a date as YYYY-MM-DD, found `{s}`"));
     }
+    // Digits only, so these parse.
+    let (y, m, d): (i32, u8, u8) = (
+        t[0..4].parse().unwrap_or(0),
+        t[5..7].parse().unwrap_or(0),
+        t[8..10].parse().unwrap_or(0),
+    );
+    if !(1970..=9999).contains(&y) {
+        return Err(format!("`{t}`: the year must be from 1970 to 9999"));
+    }
+    let Some(&(month, days)) = MONTHS.get(usize::from(m).wrapping_sub(1)) else {
+        return Err(format!("`{t}`: there is no month {m}"));
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = if m == 2 && leap { 29 } else { days };
+    if d == 0 || d > days {
+        return Err(format!(
+            "`{t}` is not a real date: {month} {y} has {days} days, not {d}"
+        ));
+    }
+    Ok((y, m, d))
 }
 
 /// A role or family id: lowercase letters and digits in dash-separated
