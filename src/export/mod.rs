@@ -248,21 +248,17 @@ pub struct TableFiles {
 /// limit although each string in the file is within it: description
 /// paragraphs are joined, links spelled out.
 pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diagnostic> {
-    use crate::source_map::{Pos, SourceMap};
+    use crate::source_map::SourceMap;
+    use std::path::Path;
     let tables = tables::build_tables(company, roles);
     let by_id: BTreeMap<&str, &ResolvedRole> = roles.iter().map(|r| (r.id.as_str(), r)).collect();
-    // One map per family file, however many of its cells are too long.
-    let mut maps: BTreeMap<&std::path::Path, SourceMap> = BTreeMap::new();
+    // One source map per family file, however many of its cells are long.
+    let mut files: BTreeMap<&Path, (SourceMap, &std::sync::Arc<str>)> = BTreeMap::new();
     // An item inherited by every level of a family is one problem in the
-    // file, however many rows show it: one report per place, table and
-    // column, naming the rows.
-    type Place<'a> = (
-        Option<(&'a std::path::Path, usize, usize)>,
-        &'static str,
-        &'static str,
-    );
+    // file, however many rows show it: one report per place (file, line,
+    // column; in file order), table and column, naming the other rows.
+    type Place<'a> = (Option<(&'a Path, usize, usize)>, &'static str, &'static str);
     let mut places: BTreeMap<Place, Vec<xlsx::OversizedCell>> = BTreeMap::new();
-    let mut order: Vec<Place> = Vec::new();
     for cell in xlsx::oversized_cells(&tables) {
         // An item is written where its level states it, which for an
         // inherited one is the level it comes from.
@@ -293,62 +289,43 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
                     ("description", Some(i)) => format!("levels.{i}.description"),
                     (_, Some(i)) => format!("levels.{i}"),
                 };
-                let map = maps
+                let (map, _) = files
                     .entry(fam.file.as_path())
-                    .or_insert_with(|| SourceMap::build(&fam.source));
-                let Pos { line, column } = map.key(&key);
-                (fam.file.as_path(), line, column)
+                    .or_insert_with(|| (SourceMap::build(&fam.source), &fam.source));
+                let pos = map.key(&key);
+                (fam.file.as_path(), pos.line, pos.column)
             });
-        let place = (at, cell.table, cell.column);
-        let cells = places.entry(place).or_default();
-        if cells.is_empty() {
-            order.push(place);
-        }
-        cells.push(cell);
+        places
+            .entry((at, cell.table, cell.column))
+            .or_default()
+            .push(cell);
     }
-    order
+    places
         .into_iter()
-        .map(|place| {
-            let cells = &places[&place];
+        .map(|((at, _, _), cells)| {
             let first = &cells[0];
             let mut message = first.message();
             if cells.len() > 1 {
-                let mut roles: Vec<&str> = Vec::new();
-                for c in &cells[1..] {
-                    if c.role_id != first.role_id && !roles.contains(&c.role_id.as_str()) {
-                        roles.push(&c.role_id);
-                    }
-                }
-                let shown = roles.len().min(5);
-                let list = if shown > 0 {
-                    format!(", of role(s) {}", roles[..shown].join(", "))
-                } else {
-                    String::new()
+                let mut others: Vec<&str> = cells[1..]
+                    .iter()
+                    .map(|c| c.role_id.as_str())
+                    .filter(|id| *id != first.role_id)
+                    .collect();
+                others.dedup();
+                let more = match others.len() {
+                    0 => String::new(),
+                    n if n <= 5 => format!(", of role(s) {}", others.join(", ")),
+                    n => format!(", of role(s) {} and {} more", others[..5].join(", "), n - 5),
                 };
-                let more = if roles.len() > shown {
-                    format!(" and {} more", roles.len() - shown)
-                } else {
-                    String::new()
-                };
-                message.push_str(&format!(
-                    "; also in {} more row(s){list}{more}",
-                    cells.len() - 1
-                ));
+                message.push_str(&format!("; also in {} more row(s){more}", cells.len() - 1));
             }
             let d = Diagnostic::error(message)
                 .help("shorten the text, or split it into several items or paragraphs");
-            match place.0 {
-                Some((file, line, column)) => {
-                    let source = roles
-                        .iter()
-                        .find(|r| r.family_data.file == file)
-                        .map(|r| r.family_data.source.clone());
-                    let d = d.in_file(file).at(line, column);
-                    match source {
-                        Some(s) => d.with_source(s),
-                        None => d,
-                    }
-                }
+            match at {
+                Some((file, line, column)) => d
+                    .in_file(file)
+                    .at(line, column)
+                    .with_source(files[file].1.clone()),
                 None => d,
             }
         })
