@@ -484,56 +484,6 @@ fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> 
     Ok(exit::OK)
 }
 
-/// One warning per family file whose text has characters no font can draw
-/// (they would print as empty boxes), at the first of them.
-fn glyph_warnings(lib: &load::Library, coverage: &crate::render::FontCoverage) -> Vec<Diagnostic> {
-    fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
-        match v {
-            serde_json::Value::String(s) => out.push(s),
-            serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
-            serde_json::Value::Object(m) => m.values().for_each(|v| strings(v, out)),
-            _ => {}
-        }
-    }
-    let mut diags = Vec::new();
-    for fam in &lib.families {
-        let value = serde_json::to_value(&fam.data).expect("plain data serialises");
-        let mut texts = Vec::new();
-        strings(&value, &mut texts);
-        let mut missing: Vec<char> = Vec::new();
-        let mut checked = std::collections::HashSet::new();
-        for c in texts.iter().flat_map(|t| t.chars()) {
-            if checked.insert(c) && !coverage.covers(c) {
-                missing.push(c);
-            }
-        }
-        let Some(&first) = missing.first() else {
-            continue;
-        };
-        let shown: Vec<String> = missing
-            .iter()
-            .take(5)
-            .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
-            .collect();
-        let more = missing.len().saturating_sub(5);
-        let d = Diagnostic::warning(format!(
-            "{}{} {} in no font jdgen has: {} as an empty box in the PDF",
-            shown.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() },
-            if missing.len() == 1 { "is" } else { "are" },
-            if missing.len() == 1 { "it would print" } else { "they would print" },
-        ))
-        .in_file(&fam.file)
-        .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
-        diags.push(diag::at_first(
-            d,
-            &fam.source,
-            first.encode_utf8(&mut [0; 4]),
-        ));
-    }
-    diags
-}
-
 #[derive(serde::Serialize)]
 struct ShowYaml<'a> {
     role: &'a resolve::ResolvedRole,
@@ -546,7 +496,7 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
     let (diagnostics, roles, files) = match load::load(dir) {
         Ok(lib) => {
             let mut diags = lib.diagnostics();
-            diags.extend(glyph_warnings(&lib, &coverage));
+            diags.extend(coverage.check(&lib));
             let mut roles = 0;
             match resolve::resolve_all(&lib) {
                 Ok(r) => {

@@ -184,6 +184,59 @@ impl FontCoverage {
         Ok(FontCoverage(out))
     }
 
+    /// One warning per valid family file whose text has characters no font
+    /// can draw (they would print as empty boxes), at the first of them.
+    pub fn check(&self, lib: &crate::load::Library) -> Vec<crate::diag::Diagnostic> {
+        fn chars(v: &serde_json::Value, f: &mut impl FnMut(char)) {
+            match v {
+                serde_json::Value::String(s) => s.chars().for_each(&mut *f),
+                serde_json::Value::Array(a) => a.iter().for_each(|v| chars(v, f)),
+                serde_json::Value::Object(m) => m.values().for_each(|v| chars(v, f)),
+                _ => {}
+            }
+        }
+        let mut diags = Vec::new();
+        for fam in &lib.families {
+            let value = serde_json::to_value(&fam.data).expect("plain data serialises");
+            let mut seen = std::collections::HashSet::new();
+            let mut missing: Vec<char> = Vec::new();
+            chars(&value, &mut |c| {
+                if seen.insert(c) && !self.covers(c) {
+                    missing.push(c);
+                }
+            });
+            let Some(&first) = missing.first() else {
+                continue;
+            };
+            let shown: Vec<String> = missing
+                .iter()
+                .take(5)
+                .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
+                .collect();
+            let more = match missing.len() {
+                n if n > 5 => format!(" and {} more", n - 5),
+                _ => String::new(),
+            };
+            let (verb, pronoun) = if missing.len() == 1 {
+                ("is", "it")
+            } else {
+                ("are", "they")
+            };
+            let d = crate::diag::Diagnostic::warning(format!(
+                "{}{more} {verb} in no font jdgen has: {pronoun} would print as an empty box in the PDF",
+                shown.join(", "),
+            ))
+            .in_file(&fam.file)
+            .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
+            diags.push(crate::diag::at_first(
+                d,
+                &fam.source,
+                first.encode_utf8(&mut [0; 4]),
+            ));
+        }
+        diags
+    }
+
     /// Whether `c` needs no glyph (space, controls, invisible format
     /// characters) or some font has one.
     pub fn covers(&self, c: char) -> bool {
