@@ -563,8 +563,15 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .iter()
             .map(|(id, rec)| (id.clone(), rec.sha256.clone()))
             .collect();
-        let (status, recs) =
-            build_exports(&lib.company, &roles, &role_keys, &pdf_sums, &doc, opts)?;
+        let (status, recs) = build_exports(
+            &lib.company,
+            &roles,
+            &role_keys,
+            &pdf_sums,
+            &doc,
+            opts,
+            &log,
+        )?;
         export_records = recs;
         status
     };
@@ -903,6 +910,7 @@ fn build_exports(
     pdf_sums: &BTreeMap<String, String>,
     doc: &DocumentOptions,
     opts: &BuildOptions,
+    log: &Log,
 ) -> Result<(String, Vec<OutputRecord>)> {
     let export_dir = opts.out_dir.join("export");
     let state_path = opts.out_dir.join(STATE_DIR).join(EXPORT_STATE);
@@ -928,6 +936,14 @@ fn build_exports(
     };
     let parts: Vec<&[u8]> = key_parts.iter().map(Vec::as_slice).collect();
     let key = content_key(&parts);
+    // The build's own lock keeps other builds out; this one makes a `jdgen
+    // export` into `export/` wait while this run checks and writes there.
+    let _lock = fsutil::lock_dir(&export_dir, || {
+        log.line(&format!(
+            "waiting: another jdgen run is writing exports to {}",
+            export_dir.display()
+        ))
+    })?;
     let mut previous: Option<ExportState> = read_state(&state_path);
     if let Some(prev) = &mut previous
         && !opts.force

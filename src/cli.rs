@@ -914,7 +914,14 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     };
     // Staged first, then put in place together: a failure while writing (a
     // full disk) replaces none of the previous files, so roles.csv and
-    // items.csv never come from different runs.
+    // items.csv never come from different runs; the folder's lock makes a
+    // second export (or a build's export phase) into it wait its turn.
+    let _lock = crate::fsutil::lock_dir(&out, || {
+        diag::to_stderr(&format!(
+            "waiting: another jdgen run is writing exports to {}\n",
+            out.display()
+        ))
+    })?;
     let staged = crate::build::stage_exports(
         &out,
         &input,

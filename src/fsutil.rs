@@ -321,6 +321,37 @@ fn finish_temp(tmp: &tempfile::NamedTempFile, path: &Path, durability: Durabilit
     Ok(())
 }
 
+/// An exclusive lock on a folder of exports, held until dropped (the OS
+/// releases it if the process dies). See [`lock_dir`].
+#[derive(Debug)]
+pub struct DirLock {
+    _file: Option<fs::File>,
+}
+
+/// Locks the folder `dir` itself (an OS lock on the folder's descriptor, so
+/// no lock file is left among the exports) for the time a set of exports
+/// is compared with what is there and renamed into place. Two `jdgen
+/// export` runs into one folder, or an `export` into a build's `export/`,
+/// then take turns: the later one waits (`on_wait` is called first, to say
+/// so) and writes its whole set after the first one's, so the folder never
+/// holds `roles.csv` from one run and `items.csv` from the other. The wait
+/// is short (one run's writes), so it is not an error as a build's own
+/// lock is. A file system that cannot lock folders (some NFS mounts) gets
+/// no lock: the writes are atomic per file either way.
+pub fn lock_dir(dir: &Path, on_wait: impl FnOnce()) -> Result<DirLock> {
+    ensure_dir(dir)?;
+    let file = fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            on_wait();
+            file.lock().map_err(|e| Error::io(dir, e))?;
+        }
+        Err(fs::TryLockError::Error(_)) => return Ok(DirLock { _file: None }),
+    }
+    Ok(DirLock { _file: Some(file) })
+}
+
 /// Makes a rename durable by syncing the folder entry (best effort: not
 /// every platform can open a folder for syncing).
 pub fn sync_dir(dir: &Path) {

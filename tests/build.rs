@@ -1163,3 +1163,59 @@ fn verify_finds_a_change_that_kept_size_and_time() {
     assert_eq!(fs::read(&pdf).unwrap(), good);
     assert_eq!(s["exports"], "built", "{s}");
 }
+
+#[test]
+fn an_export_into_the_build_folder_and_the_build_take_turns() {
+    // `jdgen export -o out/export` while a build writes its exports there
+    // could mix the two sets; both now lock the `export/` folder while they
+    // compare and rename. Here the test holds it as such an export would.
+    use std::io::BufRead;
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let held = jdgen::fsutil::lock_dir(&out.path().join("export"), || {}).unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+        .env_remove("JDGEN_ROLES")
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--jobs", "2", "-o"])
+        .arg(out.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("waiting: another jdgen run is writing exports") {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            panic!(
+                "exited ({}) without waiting:\n{seen}",
+                child.wait().unwrap()
+            );
+        }
+        seen.push_str(&line);
+    }
+    // The PDFs are done; the exports wait for the folder.
+    assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "{seen}");
+    let exports: Vec<_> = fs::read_dir(out.path().join("export"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(exports.is_empty(), "{exports:?}");
+    drop(held);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}{rest}");
+    for f in [
+        "roles.csv",
+        "items.csv",
+        "roles.xlsx",
+        "roles.json",
+        "job-descriptions.zip",
+    ] {
+        assert!(out.path().join("export").join(f).is_file(), "{f}: {rest}");
+    }
+}

@@ -790,3 +790,61 @@ fn odd_things_at_the_destinations_neither_hang_nor_half_replace_the_set() {
         "roles.csv was replaced alone"
     );
 }
+
+#[test]
+fn a_second_export_into_the_same_folder_waits_its_turn() {
+    // Two exports into one folder used to interleave their renames, which
+    // could leave roles.csv from one run beside items.csv from the other.
+    // The folder itself is locked while a set is compared and renamed: the
+    // test holds that lock as a first run would.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    fs::create_dir_all(&out).unwrap();
+    let held = fs::File::open(&out).unwrap();
+    held.lock().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_jdgen"));
+    cmd.env_remove("JDGEN_ROLES")
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .arg("--roles")
+        .arg(shipped())
+        .args(["export", "--csv", "--json", "-o"])
+        .arg(&out);
+    let mut child = cmd
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("waiting: another jdgen run") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut err, &mut line).unwrap() == 0 {
+            panic!(
+                "exited ({}) without waiting:\n{seen}",
+                child.wait().unwrap()
+            );
+        }
+        seen.push_str(&line);
+    }
+    assert!(seen.contains(&out.display().to_string()), "{seen}");
+    // It is blocked on the lock: nothing may be in place yet, and it must
+    // not have exited.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(child.try_wait().unwrap().is_none(), "{seen}");
+    let names: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert!(
+        names.is_empty(),
+        "written while another run held the folder: {names:?}"
+    );
+    drop(held);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{seen}{rest}");
+    assert!(rest.contains("wrote "), "{rest}");
+    let (_, expected) = export(&shipped(), &["--csv", "--json"]);
+    assert_eq!(read_tree(&out), expected);
+}
