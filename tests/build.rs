@@ -10,6 +10,8 @@ use std::time::{Duration, SystemTime};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+
 fn jdgen() -> Command {
     let mut c = Command::cargo_bin("jdgen").unwrap();
     c.env_remove("JDGEN_ROLES")
@@ -891,13 +893,7 @@ fn the_summary_is_written_through_links_and_into_fifos() {
     assert_eq!(v["ok"], true);
     // A FIFO stays a FIFO, and its reader gets the summaries.
     let fifo = out.path().join("fifo");
-    assert!(
-        StdCommand::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
         // Streams get only the final summary: one open, one read.
@@ -1169,32 +1165,17 @@ fn an_export_into_the_build_folder_and_the_build_take_turns() {
     // `jdgen export -o out/export` while a build writes its exports there
     // could mix the two sets; both now lock the `export/` folder while they
     // compare and rename. Here the test holds it as such an export would.
-    use std::io::BufRead;
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
     let held = jdgen::fsutil::lock_dir(&out.path().join("export"), || {}).unwrap();
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
-        .env_remove("JDGEN_ROLES")
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    cmd.env_remove("JDGEN_ROLES")
         .arg("--roles")
         .arg(roles.path())
         .args(["build", "--jobs", "2", "-o"])
-        .arg(out.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    while !seen.contains("waiting: another jdgen run is writing exports") {
-        let mut line = String::new();
-        if err.read_line(&mut line).unwrap() == 0 {
-            panic!(
-                "exited ({}) without waiting:\n{seen}",
-                child.wait().unwrap()
-            );
-        }
-        seen.push_str(&line);
-    }
+        .arg(out.path());
+    let (mut child, mut err, seen) =
+        common::spawn_until(cmd, "waiting: another jdgen run is writing exports");
     // The PDFs are done; the exports wait for the folder.
     assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
     std::thread::sleep(Duration::from_millis(300));

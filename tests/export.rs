@@ -16,6 +16,8 @@ use jdgen::load::{self, Company};
 use jdgen::markdown::to_plain;
 use jdgen::resolve::{self, ResolvedRole};
 
+mod common;
+
 /// A fixed `SOURCE_DATE_EPOCH` (2023-11-14 22:13:20 UTC) for every run.
 const EPOCH: &str = "1700000000";
 const EPOCH_DATE: &str = "2023-11-14";
@@ -748,13 +750,7 @@ fn odd_things_at_the_destinations_neither_hang_nor_half_replace_the_set() {
     let (dir, first) = export(&roles, &["--csv", "--json"]);
     let out = dir.path().join("export");
     fs::remove_file(out.join("roles.json")).unwrap();
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(out.join("roles.json"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&out.join("roles.json"));
     jdgen(&roles)
         .args(["export", "--csv", "--json", "-o"])
         .arg(&out)
@@ -809,23 +805,7 @@ fn a_second_export_into_the_same_folder_waits_its_turn() {
         .arg(shipped())
         .args(["export", "--csv", "--json", "-o"])
         .arg(&out);
-    let mut child = cmd
-        .stderr(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
-    let mut seen = String::new();
-    while !seen.contains("waiting: another jdgen run") {
-        let mut line = String::new();
-        if std::io::BufRead::read_line(&mut err, &mut line).unwrap() == 0 {
-            panic!(
-                "exited ({}) without waiting:\n{seen}",
-                child.wait().unwrap()
-            );
-        }
-        seen.push_str(&line);
-    }
+    let (mut child, mut err, seen) = common::spawn_until(cmd, "waiting: another jdgen run");
     assert!(seen.contains(&out.display().to_string()), "{seen}");
     // It is blocked on the lock: nothing may be in place yet, and it must
     // not have exited.

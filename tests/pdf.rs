@@ -21,6 +21,8 @@ use jdgen::markdown;
 use jdgen::render::{RenderOptions, Rendered, Renderer};
 use jdgen::resolve::{self, ResolvedRole};
 
+mod common;
+
 const DATE: &str = "2026-11-01";
 const A4: (f64, f64) = (595.276, 841.89);
 const LETTER: (f64, f64) = (612.0, 792.0);
@@ -947,13 +949,7 @@ fn a_hostile_font_folder_cannot_loop_block_or_flood() {
     }
     std::os::unix::fs::symlink(d.join("DejaVuSans.ttf"), d.join("again.ttf")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", d.join("zero.ttf")).unwrap();
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(d.join("pipe.ttf"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&d.join("pipe.ttf"));
     let with_dejavu = Renderer::new(&RenderOptions {
         font_paths: vec![d.to_path_buf()],
         ..RenderOptions::default()

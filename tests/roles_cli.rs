@@ -6,6 +6,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use jdgen::{load, resolve};
 
+mod common;
+
 fn jdgen() -> Command {
     let mut c = Command::cargo_bin("jdgen").unwrap();
     c.env_remove("JDGEN_ROLES").env_remove("SOURCE_DATE_EPOCH");
@@ -427,13 +429,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
     .unwrap();
     // A FIFO would block a naive reader forever; a link to /dev/zero never ends.
     let fifo = d.join("pipe.yaml");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     std::os::unix::fs::symlink("/dev/zero", d.join("zero.yaml")).unwrap();
     // A role file linking out of the folder is refused, never read or quoted.
     std::os::unix::fs::symlink("/etc/passwd", d.join("passwd.yaml")).unwrap();

@@ -1,0 +1,36 @@
+//! Helpers shared by the integration tests (each test file is its own
+//! crate and includes this module with `mod common;`). Not every file
+//! uses every helper, hence the `allow`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStderr, Command, Stdio};
+
+/// Spawns `cmd` with stderr piped and reads its stderr until a line
+/// contains `want`. Returns the running child, the rest of its stderr and
+/// what was read so far. Panics, with what it read, if the child ends
+/// first.
+pub fn spawn_until(mut cmd: Command, want: &str) -> (Child, BufReader<ChildStderr>, String) {
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains(want) {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            let status = child.wait().unwrap();
+            panic!("exited ({status}) before printing {want:?}:\n{seen}");
+        }
+        seen.push_str(&line);
+    }
+    (child, err, seen)
+}
+
+/// Makes a FIFO at `path` (what a naive reader or writer blocks on forever).
+pub fn mkfifo(path: &std::path::Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
