@@ -630,7 +630,16 @@ impl<'a> Checker<'a> {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let mut d = Diagnostic::error(yaml_message(&e))
+                // serde_yaml hands a typed parse the events read before a
+                // syntax error, so a struct can end early with "missing
+                // field" and hide the real error further down; reading
+                // the file as plain YAML meets it.
+                let e = match serde_yaml::from_str::<serde_yaml::Value>(&self.source) {
+                    Err(syntax) if syntax.location().is_some() => syntax,
+                    _ => e,
+                };
+                let (message, at, help) = yaml_error(&e);
+                let mut d = Diagnostic::error(message)
                     .in_file(self.file)
                     .with_source(self.source.clone());
                 if let Some((line, column, ch)) = first_raw_control(&self.source)
@@ -652,12 +661,12 @@ impl<'a> Checker<'a> {
                     .help("delete it (such characters garble PDFs and exports)");
                     self.errors.push(d);
                     return None;
-                } else if let Some(loc) = e.location() {
-                    d = d.at(loc.line(), loc.column());
+                } else if let Some((line, column)) = at {
+                    d = d.at(line, column);
                 } else if let Some(line) = second_document_line(&self.source) {
                     d = d.at(line, 1);
                 }
-                d = d.maybe_help(yaml_help(&e.to_string()));
+                d = d.maybe_help(help);
                 self.errors.push(d);
                 None
             }
@@ -708,23 +717,88 @@ fn second_document_line(source: &str) -> Option<usize> {
     None
 }
 
-/// serde_yaml's message without its trailing " at line L column C".
-fn yaml_message(e: &serde_yaml::Error) -> String {
-    let s = e.to_string();
-    let s = match s.rfind(" at line ") {
-        Some(i) if e.location().is_some() => s[..i].to_string(),
-        _ => s,
-    };
-    let s = plain_type_names(&s);
-    if s.contains("did not find expected")
-        || s.contains("mapping values are not allowed")
-        || s.contains("found character that cannot start")
-        || s.contains("while scanning")
-    {
-        format!("YAML syntax error: {s}")
-    } else {
-        s
+/// A serde_yaml error as jdgen reports it: message, 1-based position and
+/// help. libyaml's syntax errors read "PROBLEM at line L column C, CONTEXT
+/// at line L2 column C2"; where the context is an unclosed quote or
+/// bracket, its mark (where it opened) is the place to fix, not where the
+/// parser gave up, which is often the end of the file.
+fn yaml_error(e: &serde_yaml::Error) -> (String, Option<(usize, usize)>, Option<String>) {
+    let text = e.to_string();
+    let at = e.location().map(|l| (l.line(), l.column()));
+    if at.is_none() {
+        return (plain_type_names(&text), None, yaml_help(&text));
     }
+    let (problem, context) = match text.split_once(", while ") {
+        Some((p, c)) => (p, Some(c)),
+        None => (text.as_str(), None),
+    };
+    let (problem, _) = strip_mark(problem);
+    let (context, opened) = match context {
+        Some(c) => {
+            let (c, mark) = strip_mark(c);
+            (Some(format!("while {c}")), mark)
+        }
+        None => (None, None),
+    };
+    let problem = plain_type_names(problem);
+    let found = |at: Option<(usize, usize)>| match at {
+        Some((l, c)) => format!("{problem} at line {l}, column {c}"),
+        None => problem.clone(),
+    };
+    let unclosed = |what: &str, help: &str| {
+        (
+            format!(
+                "YAML syntax error: {what} that starts here is never closed ({})",
+                found(at)
+            ),
+            opened,
+            Some(help.to_string()),
+        )
+    };
+    match (context.as_deref(), opened) {
+        (Some("while scanning a quoted scalar"), Some(_)) => unclosed(
+            "the quoted text",
+            "add the closing quote (the same `\"` or `'` that opens it)",
+        ),
+        (Some("while parsing a flow sequence"), Some(_)) => unclosed(
+            "the `[` list",
+            "close it with `]`, or quote text that starts with `[`",
+        ),
+        (Some("while parsing a flow mapping"), Some(_)) => unclosed(
+            "the `{` mapping",
+            "close it with `}`, or quote text that starts with `{`",
+        ),
+        _ => {
+            let message = match (&context, opened) {
+                (Some(c), Some((l, col))) => {
+                    format!("{problem}, {c} that starts at line {l}, column {col}")
+                }
+                (Some(c), None) => format!("{problem}, {c}"),
+                (None, _) => problem.clone(),
+            };
+            let message = if context.is_some()
+                || message.contains("did not find expected")
+                || message.contains("mapping values are not allowed")
+                || message.contains("found character that cannot start")
+            {
+                format!("YAML syntax error: {message}")
+            } else {
+                message
+            };
+            (message, at, yaml_help(&text))
+        }
+    }
+}
+
+/// `text` without a trailing " at line L column C", and that position.
+fn strip_mark(text: &str) -> (&str, Option<(usize, usize)>) {
+    if let Some(i) = text.rfind(" at line ")
+        && let Some((l, c)) = text[i + " at line ".len()..].split_once(" column ")
+        && let (Ok(l), Ok(c)) = (l.parse(), c.parse())
+    {
+        return (&text[..i], Some((l, c)));
+    }
+    (text, None)
 }
 
 /// serde's messages name Rust types (`expected struct FamilyFile`,
@@ -781,6 +855,8 @@ fn yaml_help(message: &str) -> Option<String> {
             "indent with spaces, not tabs, and quote text that starts with `@`, `` ` `` or `%`"
                 .into(),
         )
+    } else if message.contains("while parsing a block") {
+        Some("check the indentation: the keys of one mapping, and the `-` items of one list, start in the same column".into())
     } else if message.contains("while scanning a quoted scalar") {
         Some("a quoted text is not closed: add the closing quote".into())
     } else if message.contains("as u128") || message.contains("number YAML can hold") {
@@ -1489,6 +1565,8 @@ fn check_scalars(c: &mut Checker, family: bool) {
     walk_scalars(&value, "", false, &mut found);
     for (path, problem) in found {
         match problem {
+            // An empty item already reported as such by the family checks.
+            Scalar::Null if c.reported.contains(&path) => {}
             Scalar::Null => c.error(
                 &path,
                 "expected text, found nothing (a YAML null: `~`, `null` or an empty value)",

@@ -230,9 +230,53 @@ impl Builder<'_> {
         }
     }
 
+    /// Where an empty value is: yaml-rust2 marks `key:` or `-` with nothing
+    /// after it at the *next* token (after that token's own `- `), which
+    /// may be lines further on, past blank lines and comments, or past the
+    /// end of the file. This walks
+    /// back from there to the `:` or `-` that introduced it; anything else
+    /// before it (a flow collection, an odd layout) keeps the mark.
+    fn empty_value_pos(&self, mark: Marker) -> Pos {
+        let mut line = mark.line();
+        let mut upto = Some(mark.col());
+        while line >= 1 {
+            let text = self.lines.get(line - 1).copied().unwrap_or("");
+            let chars: Vec<char> = text.trim_end_matches('\r').chars().collect();
+            let end = upto.map_or(chars.len(), |c| c.min(chars.len()));
+            let mut before = &chars[..end];
+            // The next token's own `- ` indent on its line is not ours.
+            if upto.is_some() && before.iter().all(|c| c.is_whitespace() || *c == '-') {
+                before = &[];
+            }
+            // A comment starts at a `#` that begins the line or follows a blank.
+            let cut = (0..before.len())
+                .find(|&i| before[i] == '#' && (i == 0 || before[i - 1].is_whitespace()))
+                .unwrap_or(before.len());
+            if let Some(last) = before[..cut].iter().rposition(|c| !c.is_whitespace()) {
+                if matches!(before[last], ':' | '-' | '?') {
+                    return Pos {
+                        line,
+                        column: last + 1,
+                    };
+                }
+                break;
+            }
+            line -= 1;
+            upto = None;
+        }
+        pos(mark)
+    }
+
     fn scalar(&mut self, value: &str, style: TScalarStyle, mark: Marker) {
         self.plain = style == TScalarStyle::Plain;
-        let path = self.node(mark, Some(value));
+        // An empty value reads as "" after `key:`, as "~" after `-`.
+        let empty = value.is_empty() || (value == "~" && !self.rest_of_line(mark).starts_with('~'));
+        let at = if empty && self.plain {
+            self.empty_value_pos(mark)
+        } else {
+            pos(mark)
+        };
+        let path = self.node(at, Some(value));
         self.plain = false;
         if let Some(p) = &path {
             if is_level_id(p) {
@@ -302,10 +346,10 @@ impl Builder<'_> {
         }
     }
 
-    fn node(&mut self, mark: Marker, scalar: Option<&str>) -> Option<String> {
+    fn node(&mut self, at: Pos, scalar: Option<&str>) -> Option<String> {
         match self.next_node_path() {
             Some(path) => {
-                self.map.values.entry(path.clone()).or_insert(pos(mark));
+                self.map.values.entry(path.clone()).or_insert(at);
                 Some(path)
             }
             None => {
@@ -320,19 +364,19 @@ impl Builder<'_> {
                     let k = scalar.unwrap_or("?").to_string();
                     if k == "<<" && self.plain {
                         self.map.hazards.push(Hazard {
-                            pos: pos(mark),
+                            pos: at,
                             kind: HazardKind::MergeKey,
                         });
                     }
-                    if let Some(earlier) = seen.insert(k.clone(), pos(mark)) {
+                    if let Some(earlier) = seen.insert(k.clone(), at) {
                         self.map.hazards.push(Hazard {
-                            pos: pos(mark),
+                            pos: at,
                             kind: HazardKind::DuplicateKey(k.clone(), earlier.line),
                         });
                     }
-                    self.map.keys.entry(join(path, &k)).or_insert(pos(mark));
+                    self.map.keys.entry(join(path, &k)).or_insert(at);
                     if *first {
-                        self.map.values.insert(path.clone(), pos(mark));
+                        self.map.values.insert(path.clone(), at);
                         *first = false;
                     }
                     *key = Some(k);
@@ -409,7 +453,7 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::Scalar(value, style, ..) => self.scalar(&value, style, mark),
             Event::Alias(_) => {
                 self.hazard(mark, HazardKind::Alias);
-                self.node(mark, None);
+                self.node(pos(mark), None);
             }
             Event::SequenceStart(..) | Event::MappingStart(..) if self.stack.len() >= MAX_DEPTH => {
                 self.hazard(mark, HazardKind::TooDeep);
@@ -417,12 +461,12 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(..) => {
                 self.open_collection(mark);
-                let path = self.node(mark, None).unwrap_or_default();
+                let path = self.node(pos(mark), None).unwrap_or_default();
                 self.stack.push(Frame::Seq { path, index: 0 });
             }
             Event::MappingStart(..) => {
                 self.open_collection(mark);
-                let path = self.node(mark, None).unwrap_or_default();
+                let path = self.node(pos(mark), None).unwrap_or_default();
                 self.stack.push(Frame::Map {
                     path,
                     key: None,
@@ -461,6 +505,27 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn an_empty_value_is_at_its_colon_or_dash_not_at_the_next_token() {
+        let at = |text: &str, path: &str| {
+            let p = SourceMap::build(text).value(path);
+            (p.line, p.column)
+        };
+        // `-` with nothing after it, then a blank line and a comment.
+        let list = "items:\n  - one\n  -\n\n  # note\n  - three\n";
+        assert_eq!(at(list, "items.1"), (3, 3));
+        assert_eq!(at(list, "items.2"), (6, 5));
+        // `key:` with a comment, or nothing, before the next key.
+        assert_eq!(at("title:   # later\n# more\nlevels: 1\n", "title"), (1, 6));
+        assert_eq!(at("a: 1\ntitle:\n", "title"), (2, 6));
+        // At the end of a nested list, and at the end of the file.
+        assert_eq!(at("a:\n  - x\n  -\nb: 2\n", "a.1"), (3, 3));
+        assert_eq!(at("a:\n  -\n", "a.0"), (2, 3));
+        // On one line in a flow mapping; a real `~` stays where it is.
+        assert_eq!(at("m: {a: , b: 1}\n", "m.a"), (1, 6));
+        assert_eq!(at("a:\n  - ~\n", "a.0"), (2, 5));
     }
 
     fn cut_texts(text: &str) -> Vec<String> {

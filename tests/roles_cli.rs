@@ -217,9 +217,11 @@ fn check_reports_every_problem_with_its_position() {
             None,
         ),
         (
+            // The bracket that is never closed, where it opens (a typed
+            // parse saw the events up to the error and said "sequence").
             "syntax.yaml:6:12:",
-            "invalid type: sequence, expected a string",
-            None,
+            "the `[` list that starts here is never closed",
+            Some("close it with `]`, or quote text that starts with `[`"),
         ),
         (
             "types.yaml:7:7:",
@@ -1405,4 +1407,95 @@ fn an_empty_jdgen_roles_counts_as_unset() {
         "the default ./roles: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Runs `check` on a folder holding the minimal company and `f.yaml` with
+/// `text`; returns the exit code and stderr.
+fn check_one(text: &[u8]) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("f.yaml"), text).unwrap();
+    let o = jdgen()
+        .arg("--roles")
+        .arg(dir.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
+    const HEAD: &str = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n";
+    // (file, where, message, help): each the one error of its file.
+    let cases: &[(String, &str, &str, &str)] = &[
+        // An unclosed quote: where it opens, not at the end of the file.
+        (
+            format!(
+                "{HEAD}    title: \"Senior X\n    grade: 5\n  - id: c-d\n    level: C\n    title: Y\n"
+            ),
+            "f.yaml:6:12:",
+            "the quoted text that starts here is never closed",
+            "add the closing quote",
+        ),
+        (
+            format!(
+                "{HEAD}    title: X\n    responsibilities:\n      items: [a, b\n    requirements:\n      items: [c]\n"
+            ),
+            "f.yaml:8:14:",
+            "the `[` list that starts here is never closed",
+            "close it with `]`",
+        ),
+        (
+            "family: fam\ntitle: T\nlevels:\n  - {id: a-b, level: A, title: X\n".to_string(),
+            "f.yaml:4:5:",
+            "the `{` mapping that starts here is never closed",
+            "close it with `}`",
+        ),
+        // A mis-indented key used to surface as "missing field `title`".
+        (
+            format!("{HEAD}   title: X\n"),
+            "f.yaml:6:4:",
+            "YAML syntax error: did not find expected '-' indicator",
+            "check the indentation",
+        ),
+        // Empty values: at their `-` or `:`, past blank lines and comments.
+        (
+            format!(
+                "{HEAD}    title: X\n    responsibilities:\n      items:\n        - one\n        -\n\n        # c\n        - three\n"
+            ),
+            "f.yaml:10:9:",
+            "empty text",
+            "remove the empty entry",
+        ),
+        (
+            "family: fam\ntitle:\n# later\nlevels:\n  - id: a-b\n    level: A\n    title: X\n"
+                .to_string(),
+            "f.yaml:2:6:",
+            "the family title is empty",
+            "write the job family's title",
+        ),
+    ];
+    for (text, at, message, help) in cases {
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("1 error(s)"),
+            "one error expected:\n{text}\n{err}"
+        );
+        let line = err.lines().next().unwrap();
+        assert!(
+            line.contains(at) && line.contains(message),
+            "expected {at} … {message} for\n{text}\ngot:\n{err}"
+        );
+        assert!(err.contains(help), "{err}");
+        assert!(!line.contains(" at line 6 column"), "{line}");
+    }
 }
