@@ -264,8 +264,10 @@ pub fn text_flags(v: &Value) -> TextFlags {
 pub const LONG_WORD: usize = 36;
 
 /// Whether `s` has a run of [`LONG_WORD`] or more characters that are
-/// neither white space (Unicode `White_Space`, as the regex `\s`) nor `/`:
-/// a pasted token or hostile text that would run off the page unless
+/// neither white space (Unicode `White_Space`, as the regex `\s`) nor `/`,
+/// non-breaking spaces (U+00A0, U+2007, U+202F) counting as part of the
+/// run since no line may break at them: a pasted token, words joined by
+/// non-breaking spaces, or hostile text that would run off the page unless
 /// broken. Every rich text's `plain` rendition is among the data's
 /// strings, so runs that span several emphasis or link spans are seen too.
 /// The built-in template applies its costly regex show rule (~5% of a
@@ -273,11 +275,8 @@ pub const LONG_WORD: usize = 36;
 pub fn has_long_run(s: &str) -> bool {
     let mut run = 0;
     s.chars().any(|c| {
-        run = if c.is_whitespace() || c == '/' {
-            0
-        } else {
-            run + 1
-        };
+        let breaks = c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
+        run = if breaks || c == '/' { 0 } else { run + 1 };
         run >= LONG_WORD
     })
 }
@@ -416,10 +415,13 @@ mod tests {
             !long(&format!("{}/{}", &run[1..], &run[1..])),
             "paths break at /"
         );
-        assert!(
-            !long(&format!("{}\u{a0}{}", &run[1..], &run[1..])),
-            "no-break space is white space"
-        );
+        assert!(!long(&format!("{} {}", &run[..20], &run[..20])));
+        for nbsp in ['\u{a0}', '\u{2007}', '\u{202f}'] {
+            assert!(
+                long(&format!("{}{nbsp}{}", &run[..20], &run[..20])),
+                "a no-break space gives no line break: {nbsp:?}"
+            );
+        }
         assert!(!long("https://about.gitlab.com/handbook/marketing/"));
     }
 

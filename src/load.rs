@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::diag::{Diagnostic, closest};
 use crate::schema::{self, CompanyFile, FamilyFile, ItemList};
@@ -957,8 +958,23 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             Some("write `name: Your Company`".into()),
         );
     }
-    check_one_line(&mut c, "name", "company name", &file.name);
+    check_line_length(
+        &mut c,
+        "name",
+        "company name",
+        &file.name,
+        MAX_COMPANY_NAME_CHARS,
+        "shorten it: it heads every page",
+    );
     let website = file.website.trim().to_string();
+    check_line_length(
+        &mut c,
+        "website",
+        "website",
+        &website,
+        MAX_WEBSITE_CHARS,
+        "use the site's home page: role text links to pages below it with `/path`",
+    );
     if !(website.starts_with("https://") || website.starts_with("http://")) || website.len() < 10 {
         c.error(
             "website",
@@ -1034,14 +1050,23 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             Some(candidate)
         }
     });
-    if let Some(url) = &file.grades_url
-        && !crate::markdown::is_allowed_target(url)
-    {
-        c.error(
-            "grades_url",
-            format!("expected a link starting with https://, http:// or /, found `{url}`"),
-            None,
-        );
+    if let Some(url) = &file.grades_url {
+        if !crate::markdown::is_allowed_target(url) {
+            c.error(
+                "grades_url",
+                format!("expected a link starting with https://, http:// or /, found `{url}`"),
+                None,
+            );
+        } else if url.chars().count() > MAX_URL_CHARS {
+            c.error(
+                "grades_url",
+                format!(
+                    "`grades_url` is {} characters long; at most {MAX_URL_CHARS}",
+                    url.chars().count()
+                ),
+                None,
+            );
+        }
     }
     if let Some(date) = &file.effective_date
         && let Err(why) = check_date(date)
@@ -1052,14 +1077,23 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             Some("write e.g. `effective_date: 2026-11-01`".into()),
         );
     }
-    if let Some(v) = &file.data_version
-        && v.trim().is_empty()
-    {
-        c.error(
-            "data_version",
-            "`data_version` is empty",
-            Some("remove it to use a hash of the role files".into()),
-        );
+    if let Some(v) = &file.data_version {
+        if v.trim().is_empty() {
+            c.error(
+                "data_version",
+                "`data_version` is empty",
+                Some("remove it to use a hash of the role files".into()),
+            );
+        } else {
+            check_line_length(
+                &mut c,
+                "data_version",
+                "data version",
+                v,
+                MAX_DATA_VERSION_CHARS,
+                "write a short label such as `2026.11` or a commit id",
+            );
+        }
     }
     let language = file.language.clone().unwrap_or_else(|| "en".into());
     if language.len() < 2
@@ -1375,6 +1409,15 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             if is_blank(&v.name) {
                 c.error(&format!("values.items.{i}.name"), "empty value name", None);
             }
+            if let Some(emoji) = &v.emoji
+                && let Err(why) = check_emoji(emoji)
+            {
+                c.error(
+                    &format!("values.items.{i}.emoji"),
+                    why,
+                    Some("write one emoji, e.g. `emoji: \"🤝\"`, or remove the line".into()),
+                );
+            }
         }
     }
     check_texts(c, "performance_indicators", &f.performance_indicators);
@@ -1479,6 +1522,26 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     }
 }
 
+/// A value's `emoji` prints in a small square beside its name: one emoji or
+/// symbol (one user-perceived character, keycaps like 1️⃣ included), not
+/// a letter, digit or word, which would print over the name.
+fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
+    let clusters: Vec<&str> = emoji.trim().graphemes(true).collect();
+    match clusters.as_slice() {
+        // Blank: reported with every other text that prints as nothing.
+        [] => Ok(()),
+        [one] if one.chars().count() == 1 && one.chars().all(char::is_alphanumeric) => Err(
+            format!("expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"),
+        ),
+        [_] => Ok(()),
+        more => Err(format!(
+            "expected one emoji or symbol for `emoji`, found {} characters (`{}`)",
+            more.len(),
+            emoji.trim()
+        )),
+    }
+}
+
 /// The longest job or family title: it heads the document and runs in every
 /// page's header and HR system's job list (the seeds' longest is 44).
 const MAX_TITLE_CHARS: usize = 150;
@@ -1502,16 +1565,37 @@ pub(crate) fn is_default_ignorable(c: char) -> bool {
 }
 
 fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {
+    check_line_length(
+        c,
+        path,
+        what,
+        text,
+        max,
+        "shorten it, and put the detail in `description`",
+    );
+}
+
+/// One line of at most `max` characters.
+fn check_line_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize, help: &str) {
     check_one_line(c, path, what, text);
     let n = text.trim().chars().count();
     if n > max {
         c.error(
             path,
             format!("the {what} is {n} characters long; at most {max} fit where it is printed"),
-            Some("shorten it, and put the detail in `description`".into()),
+            Some(help.into()),
         );
     }
 }
+
+/// The longest company name (the letterhead and every page's header).
+const MAX_COMPANY_NAME_CHARS: usize = 100;
+/// The longest website: printed beside the name on the letterhead (which
+/// wraps it), and put before every site-relative link.
+const MAX_WEBSITE_CHARS: usize = 200;
+/// The longest `data_version`: it shares every page's footer with the role
+/// id, the date and the page number.
+const MAX_DATA_VERSION_CHARS: usize = 40;
 
 /// Names are one line: in `jdgen list`, a PDF's title and metadata, the
 /// running header and an HR system's job list, a line break splits them
@@ -1603,6 +1687,24 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 format!("link target `{target}` is not allowed"),
                 Some("links must start with https://, http://, mailto: or / (a page on the company website)".into()),
             ),
+            Scalar::LongLink(n) => c.error(
+                &path,
+                format!("a link target is {n} characters long; at most {MAX_URL_CHARS}"),
+                Some("link to a shorter address (a page that holds the long one)".into()),
+            ),
+            Scalar::EmptyLabel(target) => c.error(
+                &path,
+                format!("the link to `{target}` has no text: it would be an invisible link"),
+                Some("write the link's text between `[` and `]`".into()),
+            ),
+            Scalar::HugeCluster(n) => c.error(
+                &path,
+                format!(
+                    "one character here is built from {n} code points (a letter with that many \
+                     combining marks, selectors or joiners); at most {MAX_CLUSTER_CHARS}"
+                ),
+                Some("remove the extra combining marks".into()),
+            ),
         }
     }
 }
@@ -1614,7 +1716,22 @@ enum Scalar {
     Link(String),
     TooLong(usize),
     Char(char),
+    LongLink(usize),
+    /// A link whose text prints as nothing: an invisible, clickable area.
+    EmptyLabel(String),
+    HugeCluster(usize),
 }
+
+/// The longest link target. Typst refuses URLs over 8,000 bytes, and a
+/// site path is put after the website; 2,000 characters is what browsers
+/// and mail clients reliably keep.
+pub const MAX_URL_CHARS: usize = 2_000;
+
+/// The most code points one user-perceived character (grapheme cluster)
+/// may have. The longest real ones (emoji families with skin tones, tag
+/// flags, stacked Indic conjuncts) have about 10; one over 64 KB crashes
+/// the PDF writer, which counts a cluster's bytes in 16 bits.
+pub const MAX_CLUSTER_CHARS: usize = 32;
 
 /// The longest text a spreadsheet cell holds (Excel's limit); longer text
 /// could not be exported faithfully.
@@ -1642,15 +1759,32 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             if let Some(ch) = s.chars().find(|c| is_forbidden_char(*c)) {
                 out.push((path.to_string(), Scalar::Char(ch)));
             }
+            if let Some(n) = s
+                .graphemes(true)
+                .map(|g| g.chars().count())
+                .find(|&n| n > MAX_CLUSTER_CHARS)
+            {
+                out.push((path.to_string(), Scalar::HugeCluster(n)));
+            }
             for t in crate::markdown::link_targets(s) {
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));
+                } else if t.chars().count() > MAX_URL_CHARS {
+                    out.push((path.to_string(), Scalar::LongLink(t.chars().count())));
                 }
             }
             // Last: a text that is only, say, bidi overrides is reported
-            // for them, not again as empty.
-            if is_blank(s) {
+            // for them, not again as empty. What counts is what prints:
+            // `*\u{200B}*` is as blank as an empty text.
+            let spans = crate::markdown::parse(s, "");
+            if is_blank(s) || is_blank(&crate::markdown::spans_text(&spans)) {
                 out.push((path.to_string(), Scalar::Blank));
+            } else {
+                for (label, url) in crate::markdown::links(&spans) {
+                    if is_blank(&label) {
+                        out.push((path.to_string(), Scalar::EmptyLabel(url)));
+                    }
+                }
             }
         }
         V::Sequence(items) => {

@@ -35,7 +35,7 @@ pub fn parse(text: &str, base_url: &str) -> Vec<Span> {
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut budget = Budget::for_text(chars.len());
-    parse_into(&chars, base_url, &mut out, 0, &mut budget);
+    parse_into(&chars, base_url, &mut out, 0, false, &mut budget);
     out
 }
 
@@ -98,6 +98,19 @@ pub fn spans_text(spans: &[Span]) -> String {
         }
     }
     s
+}
+
+/// Every link in `spans`, as (its text with markup dropped, its URL).
+pub fn links(spans: &[Span]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for span in spans {
+        match span {
+            Span::Text { .. } => {}
+            Span::Emph { body } | Span::Strong { body } => out.extend(links(body)),
+            Span::Link { url, body } => out.push((spans_text(body), url.clone())),
+        }
+    }
+    out
 }
 
 fn plain_into(spans: &[Span], s: &mut String) {
@@ -180,7 +193,16 @@ fn push_text(out: &mut Vec<Span>, text: &str) {
     }
 }
 
-fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, budget: &mut Budget) {
+/// `in_link`: inside a link's text, where `[a](/b)` is text (a link in a
+/// link could not be followed, and exports would drop its address).
+fn parse_into(
+    chars: &[char],
+    base: &str,
+    out: &mut Vec<Span>,
+    depth: usize,
+    in_link: bool,
+    budget: &mut Budget,
+) {
     let mut i = 0;
     let mut buf = String::new();
     if depth >= MAX_NESTING {
@@ -197,12 +219,20 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, bud
             continue;
         }
         if c == '['
+            && !in_link
             && let Some((label_end, target_end)) = find_link(chars, i, budget)
             && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
         {
             push_text(out, &std::mem::take(&mut buf));
             let mut body = Vec::new();
-            parse_into(&chars[i + 1..label_end], base, &mut body, depth + 1, budget);
+            parse_into(
+                &chars[i + 1..label_end],
+                base,
+                &mut body,
+                depth + 1,
+                true,
+                budget,
+            );
             let target: String = chars[label_end + 2..target_end].iter().collect();
             out.push(Span::Link {
                 url: resolve_url(target.trim(), base),
@@ -217,7 +247,14 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, bud
         {
             push_text(out, &std::mem::take(&mut buf));
             let mut body = Vec::new();
-            parse_into(&chars[i + 2..end], base, &mut body, depth + 1, budget);
+            parse_into(
+                &chars[i + 2..end],
+                base,
+                &mut body,
+                depth + 1,
+                in_link,
+                budget,
+            );
             out.push(Span::Strong { body });
             i = end + 2;
             continue;
@@ -227,7 +264,14 @@ fn parse_into(chars: &[char], base: &str, out: &mut Vec<Span>, depth: usize, bud
             if let Some(end) = closers.find(chars, i, marker, budget) {
                 push_text(out, &std::mem::take(&mut buf));
                 let mut body = Vec::new();
-                parse_into(&chars[i + 1..end], base, &mut body, depth + 1, budget);
+                parse_into(
+                    &chars[i + 1..end],
+                    base,
+                    &mut body,
+                    depth + 1,
+                    in_link,
+                    budget,
+                );
                 out.push(Span::Emph { body });
                 i = end + 1;
                 continue;
@@ -543,16 +587,48 @@ mod tests {
     #[test]
     fn deep_nesting_is_capped_and_keeps_every_character() {
         // 5,000 nested links overflowed the stack (here, in the JSON and in
-        // the template) before the cap.
+        // the template) before the cap; links no longer nest at all, and no
+        // mix of markers gets past the cap.
         let n = 5000;
+        for text in [
+            format!("{}a{}", "**_".repeat(n), "_**".repeat(n)),
+            format!("{}a{}", "*_**[".repeat(n), "](/x)**_*".repeat(n)),
+            format!("{}a{}", "_ *".repeat(n), "* _".repeat(n)),
+        ] {
+            let spans = parse(&text, BASE);
+            assert!(depth(&spans) <= MAX_NESTING);
+            assert_eq!(spans_text(&spans).matches('a').count(), 1);
+        }
+        // A link inside a link's text is text.
         let text = format!("{}a{}", "[".repeat(n), "](/x)".repeat(n));
         let spans = parse(&text, BASE);
-        assert_eq!(depth(&spans), MAX_NESTING);
-        let plain = spans_text(&spans);
-        assert!(plain.contains('a'), "{}", &plain[..80]);
+        assert_eq!(depth(&spans), 1);
+        assert_eq!(spans_text(&spans).chars().filter(|&c| c == 'a').count(), 1);
         // Nesting within the cap is real markup.
         let ok = parse("**[_a_](/x)**", BASE);
         assert_eq!(depth(&ok), 3);
+    }
+
+    #[test]
+    fn a_link_inside_a_link_is_text() {
+        // The PDF linked both, while the exports' plain text dropped the
+        // inner address; and check did not see a `javascript:` inner target.
+        let spans = parse("[a [b](/c) d](/e)", BASE);
+        assert_eq!(
+            spans,
+            vec![Span::Link {
+                url: format!("{BASE}/e"),
+                body: vec![Span::Text {
+                    text: "a [b](/c) d".into()
+                }],
+            }]
+        );
+        assert_eq!(
+            to_plain("[see [x](javascript:alert(1)) here](/ok)", BASE),
+            format!("see [x](javascript:alert(1)) here ({BASE}/ok)")
+        );
+        // Emphasis inside a link's text still is emphasis.
+        assert_eq!(depth(&parse("[*a*](/e)", BASE)), 2);
     }
 
     #[test]

@@ -555,6 +555,64 @@ fn rtl_text_renders_with_a_font_path() {
 }
 
 #[test]
+fn long_runs_break_in_reading_order_and_lose_nothing() {
+    // Words joined by non-breaking spaces gave no line break and ran off
+    // the page (the long-word rule counted U+00A0 as a space); a long
+    // right-to-left word broken into boxes had its pieces laid out left to
+    // right, so it read in the wrong order.
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    let hebrew = format!("{}{}{}", "א".repeat(12), "ב".repeat(12), "ג".repeat(12));
+    let items = [
+        ["word"; 40].join("\\u00a0") + " END",
+        ["narrow"; 30].join("\\u202f"),
+        hebrew.clone(),
+        format!("Before {hebrew} after"),
+        format!("{} TAIL", "x".repeat(100)),
+    ];
+    let list: String = items
+        .iter()
+        .map(|i| format!("        - \"{i}\"\n"))
+        .collect();
+    fs::write(
+        dir.path().join("f.yaml"),
+        format!(
+            "family: fam\ntitle: T\nlevels:\n  - id: long-runs\n    level: A\n    title: Long runs\n    responsibilities:\n      items:\n{list}"
+        ),
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    let r = Renderer::new(&RenderOptions {
+        font_paths: vec![dejavu.to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let out = render_ok(&r, &lib.company, role(&roles, "long-runs"), &doc());
+    let text = body_text(&out.pdf);
+    // Without the zero-width spaces and the bidi marks pdftotext adds.
+    let squeezed = squeeze(&normalize(&text));
+    assert_eq!(text.matches("wor").count(), 40, "{text}");
+    assert!(squeezed.contains(&"word".repeat(40)), "{text}");
+    assert!(squeezed.contains("END"), "{text}");
+    assert!(squeezed.contains(&"narrow".repeat(30)), "{text}");
+    // Extracted in logical order: the first piece first.
+    assert!(squeezed.contains(&hebrew), "{text}");
+    assert!(squeezed.contains(&format!("Before{hebrew}after")), "{text}");
+    assert!(
+        squeezed.contains(&format!("{}TAIL", "x".repeat(100))),
+        "{text}"
+    );
+    // Every line fits the page: nothing is cut at the right edge.
+    assert!(text.lines().all(|l| l.chars().count() < 110), "{text}");
+}
+
+#[test]
 fn missing_glyphs_warn_and_fail_under_strict() {
     let lib = library(&fixture("hostile"));
     let roles = resolve::resolve_all(&lib).unwrap();

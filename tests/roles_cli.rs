@@ -706,8 +706,9 @@ fn check_catches_cells_that_only_grow_too_long_in_the_export() {
     let dir = minimal_copy();
     let d = dir.path();
     let para = "p".repeat(20_000);
-    // 32,758 characters as written, 32,776 as `text (https://example.com/…)`.
-    let link_text = format!("[{}](/{})", "t".repeat(16_370), "u".repeat(16_383));
+    // 32,755 characters as written, 32,773 as `text (https://example.com/…)`
+    // (the link target within its own limit of 2,000).
+    let link_text = format!("[{}](/{})", "t".repeat(30_760), "u".repeat(1_990));
     std::fs::write(
         d.join("long.yaml"),
         format!(
@@ -1497,5 +1498,110 @@ fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
         );
         assert!(err.contains(help), "{err}");
         assert!(!line.contains(" at line 6 column"), "{line}");
+    }
+}
+
+#[test]
+fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
+    const HEAD: &str = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n";
+    let long_link = format!("[x](https://a.test/{})", "a".repeat(2_000));
+    let cases: &[(String, &str, &str)] = &[
+        // One character of 41 code points (one of 21,846 crashed the PDF writer).
+        (
+            format!("        - \"a{}\"\n", "\\u0301".repeat(40)),
+            "f.yaml:9:11:",
+            "one character here is built from 41 code points",
+        ),
+        // Typst refuses URLs over 8,000 bytes, after the check had passed.
+        (
+            format!("        - \"{long_link}\"\n"),
+            "f.yaml:9:11:",
+            "a link target is 2015 characters long; at most 2000",
+        ),
+        // Blank once the markup is gone: an empty bullet.
+        (
+            "        - \"*\\u200B*\"\n".to_string(),
+            "f.yaml:9:11:",
+            "empty text: it would print as nothing",
+        ),
+        // A link with no visible text: an invisible clickable area.
+        (
+            "        - \"see [ ](https://evil.test/) here\"\n".to_string(),
+            "f.yaml:9:11:",
+            "the link to `https://evil.test/` has no text",
+        ),
+        (
+            "        - \"see [\\u200B](/x) here\"\n".to_string(),
+            "f.yaml:9:11:",
+            "the link to `/x` has no text",
+        ),
+    ];
+    for (items, at, message) in cases {
+        let text = format!("{HEAD}{items}");
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("1 error(s)"), "one error expected:\n{err}");
+        assert!(
+            err.lines()
+                .next()
+                .is_some_and(|l| l.contains(at) && l.contains(message)),
+            "expected {at} … {message}, got:\n{err}"
+        );
+    }
+    // A value's emoji is one emoji or symbol.
+    let values = |emoji: &str| {
+        format!(
+            "{HEAD}        - Do things\nvalues:\n  heading: Values\n  items:\n    - emoji: \"{emoji}\"\n      name: Results\n      text: We deliver.\n"
+        )
+    };
+    for ok in ["🤝", "⏱️", "👩🏽‍💻", "1️⃣", "🇩🇪", "★"] {
+        let (code, err) = check_one(values(ok).as_bytes());
+        assert_eq!(code, 0, "{ok}: {err}");
+    }
+    for bad in ["NOT AN EMOJI", "🤝📈", "A", ""] {
+        let (code, err) = check_one(values(bad).as_bytes());
+        assert_eq!(code, 1, "{bad}: {err}");
+        assert!(err.contains("f.yaml:13:14:"), "{bad}: {err}");
+        assert!(err.contains("emoji"), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn company_settings_that_would_push_page_furniture_off_the_page_are_refused() {
+    for (line, message) in [
+        (
+            format!("name: {}\nwebsite: https://x.test\n", "N".repeat(101)),
+            "company.yaml:1:7: error: the company name is 101 characters long; at most 100",
+        ),
+        (
+            format!("name: X\nwebsite: https://{}.test\n", "w".repeat(190)),
+            "company.yaml:2:10: error: the website is 203 characters long; at most 200",
+        ),
+        (
+            format!(
+                "name: X\nwebsite: https://x.test\ndata_version: {}\n",
+                "v".repeat(41)
+            ),
+            "company.yaml:3:15: error: the data version is 41 characters long; at most 40",
+        ),
+        (
+            format!(
+                "name: X\nwebsite: https://x.test\ngrades_url: /{}\n",
+                "g".repeat(2_000)
+            ),
+            "company.yaml:3:13: error: `grades_url` is 2001 characters long; at most 2000",
+        ),
+    ] {
+        let dir = minimal_copy();
+        std::fs::write(dir.path().join("company.yaml"), &line).unwrap();
+        let o = jdgen()
+            .arg("--roles")
+            .arg(dir.path())
+            .arg("check")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains(message), "expected {message}, got:\n{err}");
     }
 }

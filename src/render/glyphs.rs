@@ -79,7 +79,8 @@ pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
     let mut texts: Vec<String> = texts
         .iter()
         .take(MAX_TEXTS)
-        .map(|t| format!("“{t}”"))
+        // Without the zero-width spaces the template puts into long runs.
+        .map(|t| format!("“{}”", t.replace('\u{200B}', "")))
         .collect();
     if more > 0 {
         texts.push(format!("and {more} more"));
