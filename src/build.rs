@@ -276,7 +276,7 @@ impl Log {
     fn error(&self, msg: &str) {
         let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
         match &self.bar {
-            Some(bar) => bar.println(line),
+            Some(bar) => bar.println(crate::diag::printable(&line)),
             None => crate::diag::to_stderr(&format!("{line}\n")),
         }
     }

@@ -181,7 +181,34 @@ pub fn closest_n<'a>(
 /// (`jdgen build 2>&1 | head`) or a full disk must not turn a finished run
 /// into a crash; the exit code still says what happened.
 pub fn to_stderr(text: &str) {
-    write_ignoring_errors(std::io::stderr().lock(), text);
+    write_ignoring_errors(std::io::stderr().lock(), &printable(text));
+}
+
+/// `text` safe for a terminal: control characters other than newline and
+/// tab, and the bidi controls, written as `\u{1b}`. Messages quote role
+/// text, file names and source lines; a hostile file must not clear the
+/// screen, retitle the terminal or reverse what the message says.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || crate::load::is_bidi_control(c)
+            || matches!(
+                c,
+                '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
+            )
+    };
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Writes `text` to stdout, ignoring failure (see [`to_stderr`]).

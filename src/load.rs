@@ -170,6 +170,21 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             ));
             continue;
         }
+        if let Some(c) = name.chars().find(|&c| c.is_control() || is_bidi_control(c)) {
+            // Echoed in every message and in the exports' `source_file`
+            // column: an escape sequence there could rewrite the terminal,
+            // a bidi override reverse the name.
+            bad_names.push(FailedFile::named(
+                entry.path(),
+                Diagnostic::error(format!(
+                    "the file name `{}` contains the invisible character U+{:04X}, so its roles cannot be loaded",
+                    name.escape_debug(),
+                    c as u32
+                ))
+                .help("rename the file using plain letters, digits and `-`"),
+            ));
+            continue;
+        }
         let stem = lower.trim_end_matches(".yaml").trim_end_matches(".yml");
         if stem == "company" && name != COMPANY_FILE {
             company_lookalike.get_or_insert_with(|| name.clone());
@@ -1740,9 +1755,13 @@ pub const MAX_TEXT_CHARS: usize = 32_767;
 /// Control characters (other than newline and tab) and the invisible
 /// bidirectional overrides that can make text read backwards.
 fn is_forbidden_char(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        || ('\u{202A}'..='\u{202E}').contains(&c)
-        || ('\u{2066}'..='\u{2069}').contains(&c)
+    (c.is_control() && c != '\n' && c != '\t' && c != '\r') || is_bidi_control(c)
+}
+
+/// The bidirectional embeddings, overrides and isolates (U+202A–202E,
+/// U+2066–2069).
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<(String, Scalar)>) {

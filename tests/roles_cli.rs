@@ -1605,3 +1605,32 @@ fn company_settings_that_would_push_page_furniture_off_the_page_are_refused() {
         assert!(err.contains(message), "expected {message}, got:\n{err}");
     }
 }
+
+#[test]
+fn hostile_bytes_never_reach_the_terminal_raw() {
+    // A diagnostic quotes the source line, the file name and role text: an
+    // escape sequence there could clear the line, retitle the terminal or
+    // hide the error; a bidi override could reverse what it says.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("esc.yaml"),
+        "family: esc # \u{1b}]0;pwned\u{7}\u{1b}[2K\u{9b}1A\nti\u{202e}tle: T\nlevels: []\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("bad\u{1b}[31mname.yaml"), "family: x\n").unwrap();
+    let o = jdgen().arg("--roles").arg(d).arg("check").output().unwrap();
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
+        assert!(!err.contains(c), "raw U+{:04X} in:\n{err}", c as u32);
+    }
+    assert!(err.contains("\\u{1b}"), "{err}");
+    // The file with an escape in its name is refused (its name would also
+    // go into the exports' source_file column), naming it printably.
+    assert!(
+        err.contains("contains the invisible character U+001B")
+            && err.contains("bad\\u{1b}[31mname.yaml"),
+        "{err}"
+    );
+}
