@@ -130,11 +130,19 @@ impl fmt::Display for Diagnostic {
             }
             write!(f, "\n {pad} |\n {gutter} | {shown}")?;
             if self.column.is_some() {
-                // Columns count characters; draw the caret under that char.
+                // Columns count characters; draw the caret under that char,
+                // as wide as a terminal draws each one before it (two
+                // cells for CJK, none for a combining mark).
                 let lead: String = shown
                     .chars()
                     .take(caret_at)
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .map(|c| match c {
+                        '\t' => "\t".to_string(),
+                        // A control character is shown escaped (`\u{1}`).
+                        c => " ".repeat(unicode_width::UnicodeWidthStr::width(
+                            printable(c.encode_utf8(&mut [0; 4])).as_ref(),
+                        )),
+                    })
                     .collect();
                 write!(f, "\n {pad} | {lead}^")?;
             }

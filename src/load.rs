@@ -401,19 +401,28 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
         ),
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => (
-                Some(s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s)),
+                Some(lone_cr_to_lf(
+                    s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s),
+                )),
                 vec![],
             ),
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
                 let bytes = e.as_bytes();
-                let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
-                let col = offset
-                    - bytes[..offset]
-                        .iter()
-                        .rposition(|b| *b == b'\n')
-                        .map_or(0, |p| p + 1)
-                    + 1;
+                let bom = if bytes.starts_with("\u{feff}".as_bytes()) {
+                    3
+                } else {
+                    0
+                };
+                // Shown as the editor shows it: columns in characters after
+                // the BOM, and the line with the bad byte as U+FFFD.
+                let shown = lone_cr_to_lf(String::from_utf8_lossy(&bytes[bom..]).into_owned());
+                let valid = lone_cr_to_lf(
+                    std::str::from_utf8(&bytes[bom..offset.max(bom)])
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+                let (line, col) = crate::diag::line_col(&valid, valid.len());
                 (
                     None,
                     vec![
@@ -423,12 +432,33 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
                         ))
                         .in_file(path)
                         .at(line, col)
+                        .with_source(Arc::from(shown))
                         .help("save the file as UTF-8"),
                     ],
                 )
             }
         },
     }
+}
+
+/// A lone carriage return (old Mac line endings) is a line break to YAML;
+/// as a line feed it is one to every position and excerpt here too. YAML
+/// reads the text the same either way (a line break inside a quoted text
+/// is folded whichever it is); `\r\n` stays as it is.
+fn lone_cr_to_lf(s: String) -> String {
+    if !s.contains('\r') {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A position-aware context for the checks of one file.
@@ -469,6 +499,41 @@ impl<'a> Checker<'a> {
     /// An error about the value at `path`.
     fn error(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
         let d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
+        self.errors.push(d);
+        self.reported.insert(path.to_string());
+    }
+
+    /// An error about character `ch` in the text at `path`: at the
+    /// character itself (raw or as a `\u` escape), not at the start of
+    /// the text, since an invisible character in a long or multi-line
+    /// text is otherwise hard to find.
+    fn error_at_char(&mut self, path: &str, ch: char, message: String, help: Option<String>) {
+        let start = self.map.value(path);
+        let from: usize = self
+            .source
+            .split_inclusive('\n')
+            .take(start.line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let mut d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
+        let n = ch as u32;
+        let forms = [
+            ch.to_string(),
+            format!("\\u{n:04X}"),
+            format!("\\u{n:04x}"),
+            format!("\\x{n:02X}"),
+            format!("\\x{n:02x}"),
+            format!("\\U{n:08X}"),
+            format!("\\U{n:08x}"),
+        ];
+        if let Some(at) = forms
+            .iter()
+            .filter_map(|f| self.source[from.min(self.source.len())..].find(f.as_str()))
+            .min()
+        {
+            let (line, column) = crate::diag::line_col(&self.source, from + at);
+            d = d.at(line, column);
+        }
         self.errors.push(d);
         self.reported.insert(path.to_string());
     }
@@ -1692,8 +1757,9 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 format!("text is {n} characters long; at most {MAX_TEXT_CHARS} fit in a spreadsheet cell"),
                 Some("split it into several items or paragraphs".into()),
             ),
-            Scalar::Char(ch) => c.error(
+            Scalar::Char(ch) => c.error_at_char(
                 &path,
+                ch,
                 format!("text contains the invisible character U+{:04X}", ch as u32),
                 Some("remove it: control and bidirectional-override characters garble PDFs and exports".into()),
             ),

@@ -450,7 +450,8 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             "link target `javascript:alert(1)` is not allowed",
         ),
         ("a.yaml:8:25:", "link target `relative/path` is not allowed"),
-        ("b.yaml:6:12:", "invisible character U+202E"),
+        // At the character (here its escape), not at the text's start.
+        ("b.yaml:6:14:", "invisible character U+202E"),
         ("b.yaml:7:19:", "40000 characters long; at most 32767"),
         ("pipe.yaml:", "not a regular file"),
         ("zero.yaml:", "links to a file outside the role folder"),
@@ -1631,6 +1632,65 @@ fn hostile_bytes_never_reach_the_terminal_raw() {
     assert!(
         err.contains("contains the invisible character U+001B")
             && err.contains("bad\\u{1b}[31mname.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn positions_count_characters_as_an_editor_does() {
+    const HEAD: &[u8] = b"family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n";
+    let cases: Vec<(Vec<u8>, &str, &str)> = vec![
+        // Invalid UTF-8 after wide text: the column counts characters.
+        (
+            [HEAD, "    title: 日本 ".as_bytes(), b"\xe9\n"].concat(),
+            "f.yaml:6:15:",
+            "not valid UTF-8",
+        ),
+        // ...and not the BOM.
+        (
+            b"\xef\xbb\xbffamily: f\xe9\n".to_vec(),
+            "f.yaml:1:10:",
+            "not valid UTF-8",
+        ),
+        // Old Mac line endings: lone CRs are line breaks, as YAML reads them.
+        (
+            b"family: fam\rtitle: T\rlevels:\r  - id: a-b\r    level: A\r    title: X\r    grade: x\r"
+                .to_vec(),
+            "f.yaml:7:12:",
+            "job grade",
+        ),
+        (
+            b"family: fam\rtitle: T\rlevels:\r  - id: a-b\r    level: A\r    title: \"X\x01\"\r".to_vec(),
+            "f.yaml:6:14:",
+            "raw control character U+0001",
+        ),
+        // An invisible character on the second line of a block text.
+        (
+            "family: fam\ntitle: T\nsummary: |\n  line one\n  line two \u{202e} here\nlevels:\n  - id: a-b\n    level: A\n    title: X\n"
+                .as_bytes()
+                .to_vec(),
+            "f.yaml:5:12:",
+            "invisible character U+202E",
+        ),
+    ];
+    for (text, at, message) in cases {
+        let (code, err) = check_one(&text);
+        assert_eq!(code, 1, "{err}");
+        let first = err.lines().next().unwrap_or("");
+        assert!(
+            first.contains(at) && first.contains(message),
+            "expected {at} … {message}, got:\n{err}"
+        );
+        // The excerpt is shown (it was missing for CR-only files).
+        assert!(
+            err.lines().nth(2).is_some_and(|l| l.contains(" | ")),
+            "{err}"
+        );
+    }
+    // The caret sits under the character, two cells per wide one before it.
+    let (_, err) = check_one(&[HEAD, "    title: 日本 ".as_bytes(), b"\xe9\n"].concat());
+    assert!(
+        err.contains(" 6 |     title: 日本 \u{fffd}\n   |                 ^"),
         "{err}"
     );
 }
