@@ -179,7 +179,14 @@ pub fn closest_n<'a>(
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(input, c), c))
-        .filter(|(score, c)| *score >= 0.8 || strsim::damerau_levenshtein(input, c) <= 2)
+        // Two edits make `zz` of `aa` and `aa` of nothing: a typo changes
+        // less than half of what was meant.
+        .filter(|(score, c)| {
+            let edits = strsim::damerau_levenshtein(input, c);
+            !input.is_empty()
+                && (*score >= 0.8
+                    || (edits <= 2 && edits * 2 < input.chars().count().max(c.chars().count())))
+        })
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(n).map(|(_, c)| c).collect()

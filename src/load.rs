@@ -272,6 +272,24 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             .map(|(_, path, source)| load_family(path, source.clone()))
             .collect()
     });
+    // Which family and file each role id belongs to, for a `builds_on`
+    // that names a level of another file.
+    let owners: HashMap<String, (String, PathBuf)> = readable
+        .iter()
+        .zip(&parsed)
+        .flat_map(|((_, path, _), outcome)| {
+            let (family, ids): (Option<&str>, Vec<&String>) = match outcome {
+                Ok((f, _)) => (Some(&f.family), f.levels.iter().map(|l| &l.id).collect()),
+                Err(f) => (f.family_id.as_deref(), f.ids.iter().collect()),
+            };
+            ids.into_iter().map(move |id| {
+                (
+                    id.clone(),
+                    (family.unwrap_or("?").to_string(), path.clone()),
+                )
+            })
+        })
+        .collect();
     let mut families = Vec::new();
     let mut warnings = Vec::new();
     for ((name, path, source), outcome) in readable.into_iter().zip(parsed) {
@@ -291,8 +309,9 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                     data_version,
                 })
             }
-            Err(f) => {
+            Err(mut f) => {
                 warnings.extend(f.warnings);
+                explain_foreign_targets(&mut f.errors, &f.unknown_targets, &owners);
                 failed.push(FailedFile {
                     file: path,
                     role_ids: f.ids,
@@ -312,6 +331,28 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         failed,
         warnings,
     })
+}
+
+/// A `builds_on` that names a level of another family gets a message that
+/// says so, instead of "names no level" and a far-fetched suggestion.
+fn explain_foreign_targets(
+    errors: &mut [Diagnostic],
+    targets: &[(usize, String)],
+    owners: &HashMap<String, (String, PathBuf)>,
+) {
+    for (index, target) in targets {
+        if let (Some(d), Some((family, file))) = (errors.get_mut(*index), owners.get(target)) {
+            d.message = format!(
+                "`builds_on: {target}` names a level of another family (`{family}`, in {}): a level \
+                 builds only on a level of its own family",
+                file.display()
+            );
+            d.help = Some(
+                "name a level of this family, or write the items out here (or move the level into that family)"
+                    .into(),
+            );
+        }
+    }
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -470,6 +511,8 @@ struct Checker<'a> {
     warnings: Vec<Diagnostic>,
     /// Paths with an error already (so a blank text is reported once).
     reported: HashSet<String>,
+    /// See [`FamilyFailure::unknown_targets`].
+    unknown_targets: Vec<(usize, String)>,
 }
 
 impl<'a> Checker<'a> {
@@ -482,6 +525,7 @@ impl<'a> Checker<'a> {
             errors: Vec::new(),
             warnings: Vec::new(),
             reported: HashSet::new(),
+            unknown_targets: Vec::new(),
         }
     }
 
@@ -1373,6 +1417,10 @@ struct FamilyFailure {
     ids: Vec<String>,
     family_id: Option<String>,
     errors: Vec<Diagnostic>,
+    /// `builds_on` targets that are no level of this family, by the index
+    /// of their error: one may be a level of another file, which only the
+    /// whole folder knows (see [`explain_foreign_targets`]).
+    unknown_targets: Vec<(usize, String)>,
     /// Warnings found before or beside the errors: shown with them, so that
     /// fixing the errors does not bring up new findings.
     warnings: Vec<Diagnostic>,
@@ -1390,6 +1438,7 @@ fn load_family(
             family_id: c.map.family_id.take(),
             errors: c.errors,
             warnings: c.warnings,
+            unknown_targets: Vec::new(),
         });
     }
     let parsed: Option<FamilyFile> = c.parse(known_keys);
@@ -1399,6 +1448,7 @@ fn load_family(
             family_id: c.map.family_id.take(),
             errors: c.errors,
             warnings: c.warnings,
+            unknown_targets: Vec::new(),
         });
     };
     check_family(&mut c, &family);
@@ -1411,6 +1461,7 @@ fn load_family(
             family_id: Some(family.family.clone()),
             errors: c.errors,
             warnings: c.warnings,
+            unknown_targets: c.unknown_targets,
         })
     }
 }
@@ -2039,6 +2090,7 @@ fn check_inheritance(
                             index.keys().copied().collect::<Vec<_>>().join(", ")
                         )
                     });
+                c.unknown_targets.push((c.errors.len(), target.to_string()));
                 c.error(
                     &format!("levels.{i}.{kind}.builds_on"),
                     format!(

@@ -1694,3 +1694,38 @@ fn positions_count_characters_as_an_editor_does() {
         "{err}"
     );
 }
+
+#[test]
+fn builds_on_another_familys_level_says_so() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let family = |id: &str, levels: &str| format!("family: {id}\ntitle: T\nlevels:\n{levels}");
+    std::fs::write(
+        d.join("f.yaml"),
+        family(
+            "fam",
+            "  - id: aa\n    level: A\n    title: A\n  - id: bb\n    level: B\n    title: B\n    responsibilities:\n      builds_on: cc\n      items: [x]\n  - id: dd\n    level: D\n    title: D\n    requirements:\n      builds_on: zz\n      items: [y]\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("g.yaml"),
+        family("gam", "  - id: cc\n    level: C\n    title: C\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "f.yaml:11:18: error: `builds_on: cc` names a level of another family (`gam`, in "
+        ) && err.contains("g.yaml): a level builds only on a level of its own family"),
+        "{err}"
+    );
+    // Nothing close to `zz`: the family's levels, not a far-fetched guess.
+    assert!(
+        err.contains("f.yaml:17:18: error: `builds_on: zz` names no level of family `fam`")
+            && err.contains("help: levels of this family: aa, bb, dd"),
+        "{err}"
+    );
+    assert!(!err.contains("did you mean"), "{err}");
+}
