@@ -16,7 +16,7 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  invalid input, a failed role, or an I/O error
-  2  usage error (bad arguments)
+  2  usage error (bad arguments, a role id no role file declares)
   3  the output folder is locked by another jdgen run";
 
 #[derive(Parser, Debug)]
@@ -730,14 +730,27 @@ fn pdf(
         let mut errors = Vec::new();
         let mut seen = std::collections::HashSet::new();
         // `--role x --role x` is one role (and one file).
+        let mut unknown = Vec::new();
         for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
             match resolve::resolve_one(&lib, id) {
                 Ok(r) => roles.push(r),
-                Err(e) => errors.push(e),
+                Err(Error::UnknownRole(d)) => unknown.extend(d),
+                Err(Error::Invalid(d)) => errors.extend(d),
+                Err(e) => return Err(e),
             }
         }
-        if !errors.is_empty() {
-            return Err(Error::Invalid(errors));
+        // A mistyped id is a usage error (exit 2) unless a role file is
+        // broken too (exit 1): both are reported.
+        match (errors.is_empty(), unknown.is_empty()) {
+            (true, true) => {}
+            (true, false) => return Err(Error::UnknownRole(unknown)),
+            _ => {
+                errors.extend(unknown);
+                // Two roles of one broken file: its errors once.
+                let mut shown = std::collections::HashSet::new();
+                errors.retain(|d| shown.insert(d.to_string()));
+                return Err(Error::Invalid(errors));
+            }
         }
         roles
     };

@@ -26,6 +26,9 @@ pub enum Error {
     Io { path: PathBuf, source: io::Error },
     /// A command-line mistake clap could not catch.
     Usage(String),
+    /// Role ids on the command line that no role file declares (a usage
+    /// error, with the closest ids as help).
+    UnknownRole(Vec<Diagnostic>),
     /// The output folder is locked by another run.
     Locked(String),
 }
@@ -41,7 +44,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Invalid(_) | Error::Io { .. } => exit::FAILED,
-            Error::Usage(_) => exit::USAGE,
+            Error::Usage(_) | Error::UnknownRole(_) => exit::USAGE,
             Error::Locked(_) => exit::LOCKED,
         }
     }
@@ -62,7 +65,7 @@ impl From<Vec<Diagnostic>> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Invalid(d) => f.write_str(diag::render(d).trim_end()),
+            Error::Invalid(d) | Error::UnknownRole(d) => f.write_str(diag::render(d).trim_end()),
             Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
             Error::Usage(m) => write!(f, "error: {m}"),
             Error::Locked(m) => write!(f, "error: {m}"),

@@ -102,30 +102,34 @@ pub fn resolve_all(lib: &Library) -> Result<Vec<ResolvedRole>, Vec<Diagnostic>> 
     }
 }
 
-/// One role by id, or an error that suggests the closest ids.
-pub fn resolve_one(lib: &Library, id: &str) -> Result<ResolvedRole, Diagnostic> {
+/// One role by id. An id no file declares is a bad argument
+/// ([`Error::Usage`](crate::Error) exit code, with the closest ids); a role
+/// whose file has errors is invalid input, and the error carries that
+/// file's diagnostics, so the fix is on screen without a `jdgen check`.
+pub fn resolve_one(lib: &Library, id: &str) -> Result<ResolvedRole, crate::Error> {
     for fam in &lib.families {
         if let Some(level) = fam.data.levels.iter().find(|l| l.id == id) {
-            return resolve_level(fam, level);
+            return resolve_level(fam, level).map_err(crate::Error::from);
         }
     }
-    Err(unknown_role(lib, id))
-}
-
-/// "unknown role id" with the closest known ids.
-pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
-    let ids = lib.role_ids();
     if let Some(f) = lib
         .failed
         .iter()
         .find(|f| f.role_ids.iter().any(|r| r == id))
     {
-        return Diagnostic::error(format!(
-            "role `{id}` is in {}, which has errors",
+        let mut errors = f.errors.clone();
+        errors.push(Diagnostic::error(format!(
+            "role `{id}` is in {}, which has the errors above",
             f.file.display()
-        ))
-        .help("run `jdgen check` to see them");
+        )));
+        return Err(crate::Error::Invalid(errors));
     }
+    Err(crate::Error::UnknownRole(vec![unknown_role(lib, id)]))
+}
+
+/// "unknown role id" with the closest known ids.
+pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
+    let ids = lib.role_ids();
     let close = crate::diag::closest_n(id, ids.iter().copied(), 3);
     let help = if close.is_empty() {
         "run `jdgen list` to see every role id".to_string()

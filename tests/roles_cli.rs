@@ -155,13 +155,18 @@ fn every_shipped_role_resolves_completely() {
 
 #[test]
 fn unknown_role_suggests_the_closest_ids() {
+    // A mistyped id is a bad argument (exit 2), not bad role data (exit 1):
+    // a scheduler can tell its own typo from a broken file.
     let (code, _, err) = run(&["show", "senoir-social"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.contains("unknown role id `senoir-social`"), "{err}");
     assert!(err.contains("did you mean `senior-social`"), "{err}");
     let (code, _, err) = run(&["pdf", "--role", "senoir-social"]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(err.contains("did you mean `senior-social`"), "{err}");
+    let (code, _, err) = run(&["pdf", "--role", ""]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown role id ``"), "{err}");
 }
 
 #[test]
@@ -563,7 +568,18 @@ fn a_named_role_renders_even_when_another_file_is_broken() {
     // The broken file's own roles, and --all, still fail.
     let (code, _, err) = run(&["--roles", roles, "pdf", "--role", "typo-two"]);
     assert_eq!(code, 1);
-    assert!(err.contains("which has errors"), "{err}");
+    assert!(err.contains("which has the errors above"), "{err}");
+    // The file's own errors are shown, located, not just "run check".
+    assert!(
+        err.contains("typos.yaml:") && err.contains("unknown key"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["--roles", roles, "show", "typo-two"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("typos.yaml:") && err.contains("unknown key"),
+        "{err}"
+    );
     let (code, _, _) = run(&[
         "--roles",
         roles,
