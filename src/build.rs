@@ -294,6 +294,8 @@ pub fn utc_timestamp(t: SystemTime) -> String {
 /// Takes the output folder's lock: exclusive, held until the returned file
 /// is dropped (the OS releases it if the process dies).
 pub fn lock_output(out_dir: &Path, wait: bool) -> Result<File> {
+    // A file in the way is named as such, not as "x/.jdgen: Not a directory".
+    fsutil::ensure_dir(out_dir)?;
     let state = out_dir.join(STATE_DIR);
     fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
     let path = state.join(LOCK_FILE);

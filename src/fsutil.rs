@@ -240,18 +240,47 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
 /// nothing.
 pub fn ensure_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| {
-        let why = match fs::symlink_metadata(dir) {
-            Ok(m) if m.file_type().is_symlink() && !dir.exists() => {
+        use std::os::unix::fs::FileTypeExt;
+        // What is in the way, through links (`/dev/stdout` is one).
+        let why = match (fs::symlink_metadata(dir), fs::metadata(dir)) {
+            (Ok(m), Err(_)) if m.file_type().is_symlink() => {
                 "is a symbolic link to nothing, not a folder".to_string()
             }
-            Ok(m) if !m.is_dir() && !m.file_type().is_symlink() => {
-                "is a file, not a folder; name a folder (or, for one PDF, a file ending in .pdf)"
-                    .to_string()
+            (_, Ok(m)) if !m.is_dir() => {
+                let t = m.file_type();
+                let what = if t.is_file() {
+                    "a file"
+                } else if t.is_fifo() {
+                    "a FIFO"
+                } else if t.is_char_device() || t.is_block_device() {
+                    "a device"
+                } else {
+                    "not a folder"
+                };
+                format!(
+                    "is {what}, not a folder; name a folder (or, for one PDF, a file ending in .pdf)"
+                )
             }
-            _ => format!("cannot create folder: {e}"),
+            _ => format!("cannot create folder: {}", plain_io(&e)),
         };
         Error::io(dir, std::io::Error::new(e.kind(), why))
     })
+}
+
+/// An I/O error's own words, without the path some crates append
+/// (tempfile's "… at path \"/proc/.x.pdf.….tmp\"" named a temporary file
+/// the user never asked for).
+fn plain_io(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code).to_string(),
+        None => {
+            let s = e.to_string();
+            match s.find(" at path \"") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
 }
 
 /// A new temporary file in `path`'s folder (created if missing), named for
@@ -270,7 +299,10 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
         .prefix(&format!(".{name}.{}.", writer_tag()))
         .suffix(".tmp")
         .tempfile_in(parent)
-        .map_err(|e| Error::io(parent, e))?;
+        .map_err(|e| {
+            let why = format!("cannot create a file in this folder: {}", plain_io(&e));
+            Error::io(parent, std::io::Error::new(e.kind(), why))
+        })?;
     Ok((parent, tmp))
 }
 

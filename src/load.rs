@@ -730,6 +730,24 @@ impl<'a> Checker<'a> {
         usable
     }
 
+    /// Records an error and returns true when the file holds nothing (no
+    /// text, only comments, `---` or a bare null): "missing field" at a
+    /// line past the end would not say that. `help` says what it should hold.
+    fn empty_file(&mut self, help: &str) -> bool {
+        if !matches!(
+            serde_yaml::from_str::<serde_yaml::Value>(&self.source),
+            Ok(serde_yaml::Value::Null)
+        ) {
+            return false;
+        }
+        self.errors.push(
+            Diagnostic::error("the file is empty (it holds no YAML, only comments or nothing)")
+                .in_file(self.file)
+                .help(help),
+        );
+        true
+    }
+
     /// Parses the file into `T`, recording unknown keys and the first
     /// structural error. Returns `None` when the file cannot be used.
     /// `known_at` gives the keys allowed in the mapping at a path, for
@@ -1069,6 +1087,9 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     let mut c = Checker::new(path, source);
     c.raw_line_breaks();
     if !c.yaml_hazards(true) {
+        return Err(c.errors);
+    }
+    if c.empty_file("write the company settings: at least `name:` and `website:`") {
         return Err(c.errors);
     }
     let Some(file) = c.parse::<CompanyFile>(|_| fields::<CompanyFile>()) else {
@@ -1436,6 +1457,17 @@ fn load_family(
         return Err(FamilyFailure {
             ids: std::mem::take(&mut c.map.level_ids),
             family_id: c.map.family_id.take(),
+            errors: c.errors,
+            warnings: c.warnings,
+            unknown_targets: Vec::new(),
+        });
+    }
+    if c.empty_file(
+        "write a job family (`family`, `title`, `levels`: see docs/role-format.md), or delete the file",
+    ) {
+        return Err(FamilyFailure {
+            ids: Vec::new(),
+            family_id: None,
             errors: c.errors,
             warnings: c.warnings,
             unknown_targets: Vec::new(),

@@ -1337,10 +1337,8 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1);
     for (loc, msg) in [
-        (
-            "a.yaml:1:1:",
-            "expected a job family: a mapping with keys `family`, `title`, `levels`",
-        ),
+        // A bare `~` holds nothing: said as such, not as "expected a family".
+        ("a.yaml:", "the file is empty"),
         (
             "f.yaml:7:23:",
             "invalid type: sequence, expected a mapping with keys `items`, `groups`, `builds_on` … (put a bare list under `items:`)",
@@ -1744,4 +1742,67 @@ fn builds_on_another_familys_level_says_so() {
         "{err}"
     );
     assert!(!err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn an_empty_file_is_said_to_be_empty() {
+    // It was "missing field `family`" at a line past the end of the file.
+    for text in ["", "# only a comment\n\n", "---\n", "~\n"] {
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("f.yaml: error: the file is empty") && err.contains("or delete the file"),
+            "{text:?}: {err}"
+        );
+        assert!(!err.contains("missing field"), "{err}");
+    }
+    let dir = minimal_copy();
+    std::fs::write(dir.path().join("company.yaml"), "# nothing yet\n").unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("company.yaml: error: the file is empty")
+            && err.contains("`name:` and `website:`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    std::fs::write(t.join("afile"), "x").unwrap();
+    common::mkfifo(&t.join("fifo"));
+    let s = |p: &str| t.join(p).to_str().unwrap().to_string();
+    for (args, want) in [
+        // `build` said "afile/.jdgen: Not a directory".
+        (
+            vec!["build".to_string(), "-o".into(), s("afile")],
+            "afile: is a file, not a folder",
+        ),
+        (
+            vec!["pdf".to_string(), "--all".into(), "-o".into(), s("fifo")],
+            "fifo: is a FIFO, not a folder",
+        ),
+        // A folder where no file can be made: no temporary file's name.
+        (
+            vec![
+                "pdf".to_string(),
+                "--role".into(),
+                "senior-social".into(),
+                "-o".into(),
+                "/proc/x.pdf".into(),
+            ],
+            "/proc: cannot create a file in this folder: No such file or directory",
+        ),
+    ] {
+        let o = jdgen().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?} {:?}: {err}", o.status);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(
+            !err.contains("at path") && !err.contains("Not a directory"),
+            "{err}"
+        );
+    }
 }
