@@ -259,6 +259,13 @@ pub fn text_flags(v: &Value) -> TextFlags {
     flags
 }
 
+/// The website as the letterhead prints it: without `https://`.
+pub fn website_shown(url: &str) -> &str {
+    url.strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url)
+}
+
 /// The shortest run of characters other than white space and `/` that the
 /// built-in template lets break anywhere (its `long_words` rule).
 pub const LONG_WORD: usize = 36;

@@ -1806,3 +1806,53 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
         );
     }
 }
+
+#[test]
+fn glyph_warnings_cover_what_prints_and_only_that() {
+    // A company name in CJK was never checked (and `pdf` blamed the role
+    // file); a character only in a link's address, which never prints,
+    // was warned about.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
+    std::fs::write(
+        d.join("company.yaml"),
+        company.replacen("name: Example Co", "name: 株式会社テスト", 1),
+    )
+    .unwrap();
+    let family = std::fs::read_to_string(d.join("engineering.yaml")).unwrap();
+    std::fs::write(
+        d.join("engineering.yaml"),
+        family.replacen(
+            "items:\n",
+            "items:\n        - \"[See this](https://ü.test/?q=日本) page\"\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("company.yaml:1:7: warning: `株` (U+682A)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("U+65E5") && !err.contains("engineering.yaml"),
+        "{err}"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("company.yaml:1:7: warning: role `senior-engineer`"),
+        "{err}"
+    );
+}

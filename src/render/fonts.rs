@@ -187,17 +187,41 @@ impl FontCoverage {
     /// One warning per valid family file whose text has characters no font
     /// can draw (they would print as empty boxes), at the first of them.
     pub fn check(&self, lib: &crate::load::Library) -> Vec<crate::diag::Diagnostic> {
+        // What prints: link targets and Markdown markers do not.
         fn chars(v: &serde_json::Value, f: &mut impl FnMut(char)) {
             match v {
-                serde_json::Value::String(s) => s.chars().for_each(&mut *f),
+                serde_json::Value::String(s) => {
+                    crate::markdown::spans_text(&crate::markdown::parse(s, ""))
+                        .chars()
+                        .for_each(&mut *f)
+                }
                 serde_json::Value::Array(a) => a.iter().for_each(|v| chars(v, f)),
                 serde_json::Value::Object(m) => m.values().for_each(|v| chars(v, f)),
                 _ => {}
             }
         }
         let mut diags = Vec::new();
-        for fam in &lib.families {
-            let value = serde_json::to_value(&fam.data).expect("plain data serialises");
+        // The company's printed settings: letterhead, headers, footers.
+        let c = &lib.company;
+        let company = serde_json::json!([
+            c.name,
+            crate::data::website_shown(&c.website),
+            c.data_version
+        ]);
+        let company_file = lib.dir.join(crate::load::COMPANY_FILE);
+        let company_source: std::sync::Arc<str> = std::fs::read_to_string(&company_file)
+            .unwrap_or_default()
+            .into();
+        let files = std::iter::once((company, company_file.as_path(), &company_source)).chain(
+            lib.families.iter().map(|fam| {
+                (
+                    serde_json::to_value(&fam.data).expect("plain data serialises"),
+                    fam.file.as_path(),
+                    &fam.source,
+                )
+            }),
+        );
+        for (value, file, source) in files {
             let mut seen = std::collections::HashSet::new();
             let mut missing: Vec<char> = Vec::new();
             chars(&value, &mut |c| {
@@ -226,11 +250,11 @@ impl FontCoverage {
                 "{}{more} {verb} in no font jdgen has: {pronoun} would print as an empty box in the PDF",
                 shown.join(", "),
             ))
-            .in_file(&fam.file)
+            .in_file(file)
             .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
             diags.push(crate::diag::at_first(
                 d,
-                &fam.source,
+                source,
                 first.encode_utf8(&mut [0; 4]),
             ));
         }

@@ -284,13 +284,28 @@ impl Renderer {
                 } else {
                     Diagnostic::warning(message)
                 };
-                let d = d.in_file(&role.source).help(
-                    "add a font that has them with --font-path DIR, or change the text in the role file",
-                );
+                let d = d
+                    .in_file(&role.source)
+                    .help("add a font that has them with --font-path DIR, or change that text");
                 // At the first of them in the family file (`jdgen check`
-                // points there too).
+                // points there too), or in company.yaml when that is where
+                // it is written (the company name on the letterhead).
                 let first = missing[0].text.chars().next().unwrap_or(' ').to_string();
-                crate::diag::at_first(d, &role.family_data.source, &first)
+                let c = company;
+                let in_company = !role.family_data.source.contains(first.as_str())
+                    && [c.name.as_str(), crate::data::website_shown(&c.website)]
+                        .into_iter()
+                        .chain(c.data_version.as_deref())
+                        .any(|t| t.contains(first.as_str()));
+                match role.source.parent().filter(|_| in_company) {
+                    Some(dir) => {
+                        let file = dir.join(crate::load::COMPANY_FILE);
+                        let source: std::sync::Arc<str> =
+                            std::fs::read_to_string(&file).unwrap_or_default().into();
+                        crate::diag::at_first(d.in_file(&file), &source, &first)
+                    }
+                    None => crate::diag::at_first(d, &role.family_data.source, &first),
+                }
             })
             .into_iter()
             .collect();
