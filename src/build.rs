@@ -403,14 +403,13 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let state_dir = opts.out_dir.join(STATE_DIR).join("pdf");
 
     let fingerprint = renderer.fingerprint();
-    // The renderer reads the logo from disk (the data only names it), so
-    // its bytes are part of every key; read once here, not per role.
-    let logo = match &lib.company.logo {
-        Some(path) => {
-            fs::read(path).map_or_else(|e| format!("unreadable: {e}"), |b| sha256_hex(&b))
-        }
-        None => String::new(),
-    };
+    // The data only names the logo, so its bytes (read once, with the
+    // company file, and the same bytes every PDF gets) are in every key.
+    let logo = lib
+        .company
+        .logo_bytes
+        .as_deref()
+        .map_or_else(String::new, sha256_hex);
 
     let mut log = log;
     if opts.progress_bar && !opts.quiet && !roles.is_empty() {
@@ -550,6 +549,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // role is failing.
     let t_export = Instant::now();
     let mut export_records = Vec::new();
+    let mut pending_exports = None;
     let exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
     } else if !failures.is_empty() {
@@ -565,7 +565,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .iter()
             .map(|(id, rec)| (id.clone(), rec.sha256.clone()))
             .collect();
-        let (status, recs) = build_exports(
+        let (status, recs, pending) = build_exports(
             &lib.company,
             &roles,
             &role_keys,
@@ -575,9 +575,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             &log,
         )?;
         export_records = recs;
+        pending_exports = pending;
         status
     };
-    durations.insert("export".into(), t_export.elapsed().as_millis());
     if exports.starts_with("skipped") {
         log.line(&format!("exports {exports}"));
     }
@@ -586,10 +586,24 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     outputs.extend(export_records);
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     // The manifest describes a complete build; after a partial one the
-    // previous manifest (matching the previous exports) stays.
+    // previous manifest (matching the previous exports) stays. It is
+    // staged before the exports are put in place and renamed after them,
+    // so a failure writing it (a full disk, an output folder it cannot
+    // write to) leaves the previous exports and manifest together.
     if opts.shard.is_none() && failures.is_empty() {
-        write_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
+        let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
+        if let Some(staged) = &manifest.staged {
+            staged.check_destination()?;
+        }
+        if let Some(pending) = pending_exports {
+            pending.commit()?;
+        }
+        if let Some(staged) = manifest.staged {
+            staged.commit()?;
+            fsutil::sync_dir(&opts.out_dir);
+        }
     }
+    durations.insert("export".into(), t_export.elapsed().as_millis());
 
     failures.sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
     let counts = Counts {
@@ -913,7 +927,7 @@ fn build_exports(
     doc: &DocumentOptions,
     opts: &BuildOptions,
     log: &Log,
-) -> Result<(String, Vec<OutputRecord>)> {
+) -> Result<(String, Vec<OutputRecord>, Option<PendingExports>)> {
     let export_dir = opts.out_dir.join("export");
     let state_path = opts.out_dir.join(STATE_DIR).join(EXPORT_STATE);
     // The export timestamp (SOURCE_DATE_EPOCH) is inside the ZIP and XLSX.
@@ -969,7 +983,7 @@ fn build_exports(
                 status: Status::Unchanged,
             })
             .collect();
-        return Ok(("unchanged".into(), recs));
+        return Ok(("unchanged".into(), recs, None));
     }
     // The bundle carries the PDFs: they are read back from disk one at a
     // time while zipping, never all held in memory.
@@ -982,24 +996,6 @@ fn build_exports(
             dir: &pdf_dir,
             expected: Some(pdf_sums),
         },
-    };
-    let mut state = ExportState {
-        key,
-        files: BTreeMap::new(),
-    };
-    let mut recs = Vec::new();
-    let mut record = |(path, written, st): (String, bool, OutputState)| {
-        recs.push(OutputRecord {
-            path: format!("export/{path}"),
-            sha256: st.sha256.clone(),
-            bytes: st.bytes,
-            status: if written {
-                Status::Built
-            } else {
-                Status::Unchanged
-            },
-        });
-        state.files.insert(path, st);
     };
     let timestamp = export::export_timestamp()?;
     let pending = match stage_exports(
@@ -1040,34 +1036,78 @@ fn build_exports(
     for staged in pending.iter().filter_map(|(_, p)| p.staged.as_ref()) {
         staged.check_destination()?;
     }
-    for (name, p) in pending {
-        let written = p.staged.is_some();
-        let modified = match p.staged {
-            // The time of the file this run wrote, read before its rename.
-            Some(staged) => staged.commit()?.and_then(ns_since_epoch),
-            None => modified_ns(&export_dir.join(&name)),
-        };
-        let st = OutputState {
-            key: String::new(),
-            sha256: p.sha256,
+    let recs = pending
+        .iter()
+        .map(|(name, p)| OutputRecord {
+            path: format!("export/{name}"),
+            sha256: p.sha256.clone(),
             bytes: p.bytes,
-            modified,
-            input: None,
-            warnings: Vec::new(),
+            status: if p.staged.is_some() {
+                Status::Built
+            } else {
+                Status::Unchanged
+            },
+        })
+        .collect();
+    let commit = PendingExports {
+        export_dir,
+        pending,
+        state_path,
+        key,
+        previous,
+        _lock,
+    };
+    Ok(("built".into(), recs, Some(commit)))
+}
+
+/// Exports made and staged, not yet in place: the caller stages the
+/// manifest that describes them first, so that a failure there (a full
+/// disk, an output folder it cannot write) replaces neither.
+struct PendingExports {
+    export_dir: PathBuf,
+    pending: Vec<(String, fsutil::Prepared)>,
+    state_path: PathBuf,
+    key: String,
+    previous: Option<ExportState>,
+    /// Held until the exports are in place (see `fsutil::lock_dir`).
+    _lock: fsutil::DirLock,
+}
+
+impl PendingExports {
+    /// Renames the staged exports into place, removes the ones this run no
+    /// longer writes, and records their state.
+    fn commit(self) -> Result<()> {
+        let mut state = ExportState {
+            key: self.key,
+            files: BTreeMap::new(),
         };
-        record((name, written, st));
-    }
-    fsutil::sync_dir(&export_dir);
-    // Exports the previous run wrote that this one no longer does.
-    if let Some(prev) = previous {
-        for p in prev.files.keys() {
-            if !state.files.contains_key(p) {
-                let _ = fs::remove_file(export_dir.join(p));
+        for (name, p) in self.pending {
+            let modified = match p.staged {
+                // The time of the file this run wrote, read before its rename.
+                Some(staged) => staged.commit()?.and_then(ns_since_epoch),
+                None => modified_ns(&self.export_dir.join(&name)),
+            };
+            let st = OutputState {
+                key: String::new(),
+                sha256: p.sha256,
+                bytes: p.bytes,
+                modified,
+                input: None,
+                warnings: Vec::new(),
+            };
+            state.files.insert(name, st);
+        }
+        fsutil::sync_dir(&self.export_dir);
+        // Exports the previous run wrote that this one no longer does.
+        if let Some(prev) = self.previous {
+            for p in prev.files.keys() {
+                if !state.files.contains_key(p) {
+                    let _ = fs::remove_file(self.export_dir.join(p));
+                }
             }
         }
+        write_state(&self.state_path, &state)
     }
-    write_state(&state_path, &state)?;
-    Ok(("built".into(), recs))
 }
 
 /// The PDFs in `dir` whose SHA-256 is not the one recorded in `sums`; the
@@ -1184,12 +1224,13 @@ fn stage_streamed(
 
 /// `out/manifest.json`: what the folder holds, with checksums. No times or
 /// durations, so a run that changed nothing leaves it byte-identical.
-fn write_manifest(
+/// `out/manifest.json`, staged (see [`fsutil::stage`]).
+fn stage_manifest(
     out_dir: &Path,
     company: &load::Company,
     roles: &[ResolvedRole],
     outputs: &[OutputRecord],
-) -> Result<()> {
+) -> Result<fsutil::Prepared> {
     let manifest = serde_json::json!({
         "jdgen_version": env!("CARGO_PKG_VERSION"),
         "company": company.name,
@@ -1211,8 +1252,7 @@ fn write_manifest(
     });
     let mut bytes = serde_json::to_vec_pretty(&manifest).expect("json");
     bytes.push(b'\n');
-    fsutil::write_if_changed(&out_dir.join("manifest.json"), &bytes, Durability::Full)?;
-    Ok(())
+    fsutil::stage(&out_dir.join("manifest.json"), &bytes)
 }
 
 /// Whether stderr is a terminal (for the progress bar default).

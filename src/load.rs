@@ -32,6 +32,9 @@ pub struct Company {
     /// Absolute path of the logo file, checked to be inside the role folder.
     #[serde(skip)]
     pub logo: Option<PathBuf>,
+    /// The logo's bytes, read once when the company file is loaded.
+    #[serde(skip)]
+    pub logo_bytes: Option<Arc<[u8]>>,
     /// The logo as written in company.yaml.
     pub logo_name: Option<String>,
     pub grades_url: Option<String>,
@@ -1192,9 +1195,19 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             );
             None
         } else {
-            Some(candidate)
+            // Read once, here: the build's content keys and every PDF use
+            // these bytes, so a logo replaced during a run cannot end up in
+            // PDFs recorded under the old one's key.
+            match fs::read(&candidate) {
+                Ok(bytes) => Some((candidate, Arc::<[u8]>::from(bytes))),
+                Err(e) => {
+                    c.error("logo", format!("cannot read the logo `{name}`: {e}"), None);
+                    None
+                }
+            }
         }
     });
+    let (logo, logo_bytes) = logo.unzip();
     if let Some(url) = &file.grades_url {
         if !crate::markdown::is_allowed_target(url) {
             c.error(
@@ -1259,6 +1272,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         website: website.trim_end_matches('/').to_string(),
         brand_color,
         logo,
+        logo_bytes,
         logo_name: file.logo.clone(),
         grades_url: file.grades_url.clone(),
         data_version: file.data_version.as_ref().map(|v| v.trim().to_string()),

@@ -556,8 +556,8 @@ fn log_lines_are_timestamped_when_not_on_a_terminal() {
 
 #[test]
 fn changing_the_logo_file_rebuilds_every_pdf() {
-    // The logo is read from disk at render time, not carried in the role
-    // data, so its bytes must be part of every PDF's key.
+    // The role data only names the logo (its bytes are read with the
+    // company file), so its bytes must be part of every PDF's key.
     let roles = tempfile::tempdir().unwrap();
     for e in fs::read_dir("tests/fixtures/pdf/logo").unwrap().flatten() {
         fs::copy(e.path(), roles.path().join(e.file_name())).unwrap();
@@ -1199,4 +1199,52 @@ fn an_export_into_the_build_folder_and_the_build_take_turns() {
     ] {
         assert!(out.path().join("export").join(f).is_file(), "{f}: {rest}");
     }
+}
+
+#[test]
+fn a_manifest_that_cannot_be_written_leaves_the_previous_exports() {
+    // The exports were renamed into place before the manifest was written,
+    // so a failure there left new exports beside the old manifest. Here a
+    // folder is in the way of manifest.json.
+    let (roles, out) = built();
+    let export_before = tree(&out.path().join("export"));
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(
+        &design,
+        text.replace("Design things", "Design better things"),
+    )
+    .unwrap();
+    fs::remove_file(out.path().join("manifest.json")).unwrap();
+    fs::create_dir_all(out.path().join("manifest.json/in-the-way")).unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("manifest.json") && err.contains("folder is in the way"),
+        "{err}"
+    );
+    assert_eq!(
+        tree(&out.path().join("export")),
+        export_before,
+        "exports were replaced although their manifest could not be"
+    );
+    // Once the way is clear, the next run writes both, and they agree.
+    fs::remove_dir_all(out.path().join("manifest.json")).unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let manifest: Value =
+        serde_json::from_slice(&fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
+    for f in manifest["files"].as_array().unwrap() {
+        let bytes = fs::read(out.path().join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            f["sha256"],
+            jdgen::fsutil::sha256_hex(&bytes),
+            "{}",
+            f["path"]
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&fs::read(out.path().join("export/items.csv")).unwrap())
+            .contains("Design better things")
+    );
 }

@@ -613,6 +613,34 @@ fn long_runs_break_in_reading_order_and_lose_nothing() {
 }
 
 #[test]
+fn the_logo_is_read_once_with_the_company_file() {
+    // The build hashed the logo once per run while every PDF read the file
+    // again: a logo replaced during a run went into PDFs recorded under the
+    // old logo's key, and no later run (not even --verify) repaired them.
+    let dir = tempfile::tempdir().unwrap();
+    for e in fs::read_dir(fixture("logo")).unwrap().flatten() {
+        fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let first = render_ok(default_renderer(), &lib.company, &roles[0], &doc()).pdf;
+    let logo = dir.path().join("logo.svg");
+    let svg = fs::read_to_string(&logo).unwrap();
+    fs::write(
+        &logo,
+        svg.replacen("fill=\"", "fill=\"#00aa00\" data-old-fill=\"", 1),
+    )
+    .unwrap();
+    let again = render_ok(default_renderer(), &lib.company, &roles[0], &doc()).pdf;
+    assert_eq!(first, again, "the render read the logo file again");
+    // Loaded again, the new logo is used.
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let reloaded = render_ok(default_renderer(), &lib.company, &roles[0], &doc()).pdf;
+    assert_ne!(first, reloaded);
+}
+
+#[test]
 fn missing_glyphs_warn_and_fail_under_strict() {
     let lib = library(&fixture("hostile"));
     let roles = resolve::resolve_all(&lib).unwrap();

@@ -207,15 +207,9 @@ impl Renderer {
                 role.id, doc.date
             ))]
         })?;
-        let logo = match &company.logo {
-            Some(path) => Some(Bytes::new(std::fs::read(path).map_err(|e| {
-                vec![Diagnostic::error(format!(
-                    "cannot read the logo {}: {e}",
-                    path.display()
-                ))]
-            })?)),
-            None => None,
-        };
+        // The bytes read when the company file was loaded, which the
+        // build's content keys cover, not the file as it is now.
+        let logo = company.logo_bytes.clone().map(Bytes::new);
         let world = JobWorld::new(&self.shared, Bytes::new(data), logo, date);
         let options = PdfOptions {
             // A stable document id: same role, same id, in every version.
