@@ -248,7 +248,10 @@ pub fn main() -> i32 {
                 + "\n";
             if let Some(path) = summary_path_in(&args) {
                 let out = output_in(&args);
-                if let Ok(file) = crate::summary_file::SummaryFile::resolve(&path, Some(&out)) {
+                let roles = roles_in(&args);
+                if let Ok(file) =
+                    crate::summary_file::SummaryFile::resolve(&path, &roles, Some(&out))
+                {
                     let _ = file.write(json.as_bytes());
                 }
             }
@@ -303,6 +306,17 @@ fn is_build(args: &[std::ffi::OsString]) -> bool {
 /// written over the run's own outputs.
 fn output_in(args: &[std::ffi::OsString]) -> PathBuf {
     option_in(args, "--output", Some("-o")).unwrap_or_else(|| PathBuf::from("out"))
+}
+
+/// The role folder `args` name: `--roles`, else `JDGEN_ROLES`, else `roles`.
+fn roles_in(args: &[std::ffi::OsString]) -> PathBuf {
+    option_in(args, "--roles", None)
+        .or_else(|| {
+            std::env::var_os("JDGEN_ROLES")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(|| PathBuf::from("roles"))
 }
 
 /// The value of `--long V`, `--long=V`, `-s V` or `-sV` in `args` (the last
@@ -545,7 +559,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     // Resolved first: a summary path that is a folder or one of the run's
     // own outputs is a usage error before anything runs.
     let summary_file = match &args.summary_json {
-        Some(p) if p != Path::new("-") => Some(SummaryFile::resolve(p, Some(&args.output))?),
+        Some(p) if p != Path::new("-") => Some(SummaryFile::resolve(p, dir, Some(&args.output))?),
         _ => None,
     };
     // Then the summary says "not finished": a run that is killed (kill -9,
@@ -859,6 +873,12 @@ fn pdf(
 fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     use crate::export::{self, Destination, ExportInput};
     let (formats, dest) = args.plan()?;
+    // A killed run's leftovers go first (its PDF folder for the bundle is
+    // as large as the bundle): they may be what filled the disk, and an
+    // export that fails would never reach the sweep at its end.
+    if let Destination::Folder(out) = &dest {
+        crate::fsutil::sweep_temp_files(out, None);
+    }
     let lib = load_strict(dir)?;
     let roles = resolve::resolve_all(&lib)?;
     let doc = args.doc.options(&lib.company)?;

@@ -311,12 +311,15 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
 /// [`sweep_temp_files`] removes it when a killed run leaves it behind. It is
 /// removed with its contents when dropped.
 pub fn temp_dir_in(parent: &Path, label: &str) -> Result<tempfile::TempDir> {
-    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    ensure_dir(parent)?;
     tempfile::Builder::new()
         .prefix(&format!(".{label}.{}.", writer_tag()))
         .suffix(".tmp")
         .tempdir_in(parent)
-        .map_err(|e| Error::io(parent, e))
+        .map_err(|e| {
+            let why = format!("cannot create a folder in this folder: {}", plain_io(&e));
+            Error::io(parent, std::io::Error::new(e.kind(), why))
+        })
 }
 
 /// Syncs the complete temporary file (per `durability`) and renames it

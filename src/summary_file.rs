@@ -34,9 +34,10 @@ pub enum SummaryFile {
 }
 
 impl SummaryFile {
-    /// Resolves `path` for a run writing into `out_dir` (`None` when the
-    /// output folder is not known: a command line that did not parse).
-    pub fn resolve(path: &Path, out_dir: Option<&Path>) -> Result<SummaryFile> {
+    /// Resolves `path` for a run reading `roles_dir` and writing into
+    /// `out_dir` (`None` when the output folder is not known: a command
+    /// line that did not parse).
+    pub fn resolve(path: &Path, roles_dir: &Path, out_dir: Option<&Path>) -> Result<SummaryFile> {
         let usage = |why: &str| Error::Usage(format!("--summary-json {}: {why}", path.display()));
         if is_stream_path(path) {
             return Ok(SummaryFile::Stream(path.to_path_buf()));
@@ -52,6 +53,18 @@ impl SummaryFile {
         }
         if path.as_os_str().to_string_lossy().ends_with('/') {
             return Err(usage("ends with `/`; name a file"));
+        }
+        // Inside the role folder it could replace `company.yaml` or add a
+        // "role file" that fails every later run.
+        if absolute(&target).starts_with(absolute(roles_dir)) {
+            return Err(usage(&format!(
+                "is inside the role folder {}; write the summary beside the outputs, e.g. {}",
+                roles_dir.display(),
+                out_dir
+                    .unwrap_or(Path::new("out"))
+                    .join("summary.json")
+                    .display()
+            )));
         }
         if let Some(out_dir) = out_dir {
             let abs = absolute(&target);
@@ -240,21 +253,36 @@ mod tests {
             d.join("out/"),
         ] {
             assert!(
-                matches!(SummaryFile::resolve(&bad, Some(&out)), Err(Error::Usage(_))),
+                matches!(
+                    SummaryFile::resolve(&bad, Path::new("/nonexistent-roles"), Some(&out)),
+                    Err(Error::Usage(_))
+                ),
                 "{}",
                 bad.display()
             );
         }
         assert!(matches!(
-            SummaryFile::resolve(&out.join("summary.json"), Some(&out)),
+            SummaryFile::resolve(
+                &out.join("summary.json"),
+                Path::new("/nonexistent-roles"),
+                Some(&out)
+            ),
             Ok(SummaryFile::File(_))
         ));
         assert!(matches!(
-            SummaryFile::resolve(Path::new("/dev/stdout"), Some(&out)),
+            SummaryFile::resolve(
+                Path::new("/dev/stdout"),
+                Path::new("/nonexistent-roles"),
+                Some(&out)
+            ),
             Ok(SummaryFile::Stream(_))
         ));
         assert!(matches!(
-            SummaryFile::resolve(Path::new("/dev/null"), Some(&out)),
+            SummaryFile::resolve(
+                Path::new("/dev/null"),
+                Path::new("/nonexistent-roles"),
+                Some(&out)
+            ),
             Ok(SummaryFile::Stream(_))
         ));
         // A regular file under /dev (a tmpfs such as /dev/shm) is a file:
@@ -262,7 +290,8 @@ mod tests {
         if Path::new("/dev/shm").is_dir() {
             let shm = PathBuf::from(format!("/dev/shm/jdgen-test-{}.json", std::process::id()));
             for json in [&b"{\"a\": 1}"[..], b"{}"] {
-                let s = SummaryFile::resolve(&shm, Some(&out)).unwrap();
+                let s = SummaryFile::resolve(&shm, Path::new("/nonexistent-roles"), Some(&out))
+                    .unwrap();
                 assert!(matches!(s, SummaryFile::File(_)), "{s:?}");
                 s.write(json).unwrap();
                 assert_eq!(fs::read(&shm).unwrap(), json);
@@ -272,7 +301,9 @@ mod tests {
         // A chain of links to a file not written yet ends at that file.
         std::os::unix::fs::symlink("b", d.join("a")).unwrap();
         std::os::unix::fs::symlink("target.json", d.join("b")).unwrap();
-        let Ok(SummaryFile::File(t)) = SummaryFile::resolve(&d.join("a"), Some(&out)) else {
+        let Ok(SummaryFile::File(t)) =
+            SummaryFile::resolve(&d.join("a"), Path::new("/nonexistent-roles"), Some(&out))
+        else {
             panic!("not a file");
         };
         assert_eq!(t, d.join("target.json"));
@@ -286,7 +317,14 @@ mod tests {
         assert_eq!(fs::read(d.join("target.json")).unwrap(), b"{}");
         // A link into the output's state is refused like the path itself.
         std::os::unix::fs::symlink(out.join(".jdgen/lock"), d.join("sneaky")).unwrap();
-        assert!(SummaryFile::resolve(&d.join("sneaky"), Some(&out)).is_err());
+        assert!(
+            SummaryFile::resolve(
+                &d.join("sneaky"),
+                Path::new("/nonexistent-roles"),
+                Some(&out)
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -300,7 +338,8 @@ mod tests {
                 .unwrap()
                 .success()
         );
-        let s = SummaryFile::resolve(&fifo, Some(dir.path())).unwrap();
+        let s =
+            SummaryFile::resolve(&fifo, Path::new("/nonexistent-roles"), Some(dir.path())).unwrap();
         assert!(matches!(s, SummaryFile::Stream(_)));
         s.write_pending(b"{}").unwrap(); // nothing is written yet
         let err = s.write(b"{}").unwrap_err().to_string();

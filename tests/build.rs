@@ -975,6 +975,29 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("is the output folder"), "{err}");
     assert!(!fresh.exists());
+    // Inside the role folder it replaced company.yaml, so every later run
+    // failed; or planted a broken "role file". Also when the line does not
+    // parse (the role folder then read from the arguments leniently).
+    let company = fs::read(roles.path().join("company.yaml")).unwrap();
+    for extra in [&[][..], &["--shard", "5/4"][..]] {
+        for name in ["company.yaml", "summary.yaml"] {
+            let path = roles.path().join(name);
+            let (code, _, err) = build(
+                roles.path(),
+                &o,
+                &[&["--summary-json", path.to_str().unwrap()][..], extra].concat(),
+            );
+            assert_eq!(code, 2, "{err}");
+            if extra.is_empty() {
+                assert!(err.contains("is inside the role folder"), "{err}");
+            }
+        }
+        assert_eq!(
+            fs::read(roles.path().join("company.yaml")).unwrap(),
+            company
+        );
+        assert!(!roles.path().join("summary.yaml").exists());
+    }
 }
 
 #[test]

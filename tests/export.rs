@@ -828,3 +828,36 @@ fn a_second_export_into_the_same_folder_waits_its_turn() {
     let (_, expected) = export(&shipped(), &["--csv", "--json"]);
     assert_eq!(read_tree(&out), expected);
 }
+
+#[test]
+fn a_killed_exports_leftovers_go_even_when_the_next_export_fails() {
+    // The sweep ran only after a successful export, so leftovers that had
+    // filled the disk made every later export fail, and stayed.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let leftover = out.join(".pdfs.otherhost-12.abc123.tmp");
+    fs::create_dir_all(&leftover).unwrap();
+    fs::write(leftover.join("a.pdf"), b"partial").unwrap();
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for p in [leftover.join("a.pdf"), leftover.clone()] {
+        fs::File::open(&p)
+            .unwrap()
+            .set_modified(an_hour_ago)
+            .unwrap();
+    }
+    // A role folder that fails validation: nothing is exported.
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(roles.path().join("bad.yaml"), "family: [\n").unwrap();
+    let o = jdgen(roles.path())
+        .args(["export", "--csv", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!leftover.exists(), "the dead run's folder is still there");
+}

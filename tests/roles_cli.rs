@@ -1773,6 +1773,7 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
     let t = tmp.path();
     std::fs::write(t.join("afile"), "x").unwrap();
     common::mkfifo(&t.join("fifo"));
+    std::os::unix::fs::symlink("nowhere", t.join("dangling")).unwrap();
     let s = |p: &str| t.join(p).to_str().unwrap().to_string();
     for (args, want) in [
         // `build` said "afile/.jdgen: Not a directory".
@@ -1783,6 +1784,21 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
         (
             vec!["pdf".to_string(), "--all".into(), "-o".into(), s("fifo")],
             "fifo: is a FIFO, not a folder",
+        ),
+        // `build` said "dangling/.jdgen: File exists", `export --zip`
+        // "afile: File exists".
+        (
+            vec!["build".to_string(), "-o".into(), s("dangling")],
+            "dangling: is a symbolic link to nothing, not a folder",
+        ),
+        (
+            vec![
+                "export".to_string(),
+                "--zip".into(),
+                "-o".into(),
+                s("afile"),
+            ],
+            "afile: is a file, not a folder",
         ),
         // A folder where no file can be made: no temporary file's name.
         (
