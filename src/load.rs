@@ -737,6 +737,15 @@ impl<'a> Checker<'a> {
     /// text, only comments, `---` or a bare null): "missing field" at a
     /// line past the end would not say that. `help` says what it should hold.
     fn empty_file(&mut self, help: &str) -> bool {
+        // Two lines of content are never empty: no need to parse.
+        let content = self
+            .source
+            .lines()
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && !t.starts_with('#') && *t != "---" && *t != "...");
+        if content.take(2).count() > 1 {
+            return false;
+        }
         if !matches!(
             serde_yaml::from_str::<serde_yaml::Value>(&self.source),
             Ok(serde_yaml::Value::Null)
@@ -1941,10 +1950,14 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             if let Some(ch) = s.chars().find(|c| is_forbidden_char(*c)) {
                 out.push((path.to_string(), Scalar::Char(ch)));
             }
-            if let Some(n) = s
-                .graphemes(true)
-                .map(|g| g.chars().count())
-                .find(|&n| n > MAX_CLUSTER_CHARS)
+            // (ASCII has no long clusters: the fast path for most text.)
+            if let Some(n) = (!s.is_ascii())
+                .then(|| {
+                    s.graphemes(true)
+                        .map(|g| g.chars().count())
+                        .find(|&n| n > MAX_CLUSTER_CHARS)
+                })
+                .flatten()
             {
                 out.push((path.to_string(), Scalar::HugeCluster(n)));
             }
@@ -1958,11 +1971,19 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             // Last: a text that is only, say, bidi overrides is reported
             // for them, not again as empty. What counts is what prints:
             // `*\u{200B}*` is as blank as an empty text.
-            let spans = crate::markdown::parse(s, "");
-            if is_blank(s) || is_blank(&crate::markdown::spans_text(&spans)) {
+            // Markdown is read only where it could hide text: a link, or
+            // nothing but markers and blanks.
+            let only_markers = || {
+                s.chars().all(|c| {
+                    matches!(c, '*' | '_' | '\\') || c.is_whitespace() || is_default_ignorable(c)
+                })
+            };
+            let spans = (s.contains('[') || only_markers()).then(|| crate::markdown::parse(s, ""));
+            let spans = spans.as_deref().unwrap_or_default();
+            if is_blank(s) || (!spans.is_empty() && is_blank(&crate::markdown::spans_text(spans))) {
                 out.push((path.to_string(), Scalar::Blank));
             } else {
-                for (label, url) in crate::markdown::links(&spans) {
+                for (label, url) in crate::markdown::links(spans) {
                     if is_blank(&label) {
                         out.push((path.to_string(), Scalar::EmptyLabel(url)));
                     }
