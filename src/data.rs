@@ -225,6 +225,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
     let flags = text_flags(&data);
     data["document"]["simple_text"] = Value::Bool(flags.simple_text);
     data["document"]["long_words"] = Value::Bool(flags.long_words);
+    data["document"]["rtl"] = Value::Bool(flags.rtl);
     data
 }
 
@@ -236,6 +237,8 @@ pub struct TextFlags {
     pub simple_text: bool,
     /// Some string has a long unbroken run (see [`has_long_run`]).
     pub long_words: bool,
+    /// Some string has right-to-left letters (Hebrew, Arabic…).
+    pub rtl: bool,
 }
 
 /// [`TextFlags`] of every string in `v`.
@@ -245,6 +248,7 @@ pub fn text_flags(v: &Value) -> TextFlags {
             Value::String(s) => {
                 flags.simple_text = flags.simple_text && is_simple_str(s);
                 flags.long_words = flags.long_words || has_long_run(s);
+                flags.rtl = flags.rtl || (!s.is_ascii() && s.chars().any(is_rtl_letter));
             }
             Value::Array(items) => items.iter().for_each(|v| visit(v, flags)),
             Value::Object(map) => map.values().for_each(|v| visit(v, flags)),
@@ -254,6 +258,7 @@ pub fn text_flags(v: &Value) -> TextFlags {
     let mut flags = TextFlags {
         simple_text: true,
         long_words: false,
+        rtl: false,
     };
     visit(v, &mut flags);
     flags
@@ -270,11 +275,59 @@ pub fn website_shown(url: &str) -> &str {
 /// built-in template lets break anywhere (its `long_words` rule).
 pub const LONG_WORD: usize = 36;
 
-/// Whether `s` has a run of [`LONG_WORD`] or more characters that are
-/// neither white space (Unicode `White_Space`, as the regex `\s`) nor `/`,
-/// non-breaking spaces (U+00A0, U+2007, U+202F) counting as part of the
-/// run since no line may break at them: a pasted token, words joined by
-/// non-breaking spaces, or hostile text that would run off the page unless
+/// Whether a line may break only around `c`, never inside a run of such
+/// characters, as the built-in template's long-word rule sees it (its
+/// regex class is the same). Not such characters: white space (Unicode
+/// `White_Space`, the regex `\s`) other than the no-break spaces U+00A0,
+/// U+2007 and U+202F (no line may break at those); `/`, `-`, U+2010 and
+/// U+2013 (a line may break after them); and the scripts whose lines break
+/// between characters or at dictionary word boundaries (Han, Hiragana,
+/// Katakana, Hangul, Thai, Lao, Khmer, Myanmar), which Typst already
+/// breaks by itself.
+pub fn is_unbreakable(c: char) -> bool {
+    use unicode_script::{Script, UnicodeScript};
+    if c.is_ascii() {
+        return !(c.is_ascii_whitespace() || matches!(c, '/' | '-'));
+    }
+    if matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}') {
+        return true;
+    }
+    !(c.is_whitespace()
+        || matches!(c, '\u{2010}' | '\u{2013}')
+        || matches!(
+            c.script(),
+            Script::Han
+                | Script::Hiragana
+                | Script::Katakana
+                | Script::Hangul
+                | Script::Thai
+                | Script::Lao
+                | Script::Khmer
+                | Script::Myanmar
+        ))
+}
+
+/// Letters of the right-to-left scripts the template knows (the same list
+/// as its `rtl` rule).
+pub fn is_rtl_letter(c: char) -> bool {
+    use unicode_script::{Script, UnicodeScript};
+    matches!(
+        c.script(),
+        Script::Hebrew
+            | Script::Arabic
+            | Script::Syriac
+            | Script::Thaana
+            | Script::Nko
+            | Script::Samaritan
+            | Script::Mandaic
+            | Script::Adlam
+            | Script::Hanifi_Rohingya
+    )
+}
+
+/// Whether `s` has a run of [`LONG_WORD`] or more characters that a line
+/// may not break inside ([`is_unbreakable`]): a pasted token, words joined
+/// by no-break spaces, or hostile text that would run off the page unless
 /// broken. Every rich text's `plain` rendition is among the data's
 /// strings, so runs that span several emphasis or link spans are seen too.
 /// The built-in template applies its costly regex show rule (~5% of a
@@ -282,8 +335,7 @@ pub const LONG_WORD: usize = 36;
 pub fn has_long_run(s: &str) -> bool {
     let mut run = 0;
     s.chars().any(|c| {
-        let breaks = c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}');
-        run = if breaks || c == '/' { 0 } else { run + 1 };
+        run = if !is_unbreakable(c) { 0 } else { run + 1 };
         run >= LONG_WORD
     })
 }
@@ -430,6 +482,23 @@ mod tests {
             );
         }
         assert!(!long("https://about.gitlab.com/handbook/marketing/"));
+        // Lines break after hyphens and dashes, and inside CJK and Thai
+        // text by themselves: no rule needed.
+        assert!(!long(&["compound"; 8].join("-")));
+        assert!(!long(&["compound"; 8].join("\u{2013}")));
+        assert!(!long(&"漢字かなカナ한글".repeat(8)));
+        assert!(!long(&"พัฒนาประสิทธิภาพและกระบวนการทำงาน".repeat(3)));
+        // ...but Latin, Cyrillic or Hebrew letters do not.
+        assert!(long(&"й".repeat(LONG_WORD)));
+        assert!(long(&"א".repeat(LONG_WORD)));
+    }
+
+    #[test]
+    fn documents_with_right_to_left_text_are_flagged() {
+        let rtl = |s: &str| text_flags(&json!({"a": [s]})).rtl;
+        assert!(rtl("Contact: יש לשלוח"));
+        assert!(rtl("السيرة الذاتية"));
+        assert!(!rtl("Café, Ελληνικά, Русский, 漢字, ไทย"));
     }
 
     #[test]

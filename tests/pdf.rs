@@ -567,12 +567,19 @@ fn long_runs_break_in_reading_order_and_lose_nothing() {
     )
     .unwrap();
     let hebrew = format!("{}{}{}", "א".repeat(12), "ב".repeat(12), "ג".repeat(12));
+    let email = "recruiting.department.international@example.co.il";
     let items = [
         ["word"; 40].join("\\u00a0") + " END",
         ["narrow"; 30].join("\\u202f"),
         hebrew.clone(),
         format!("Before {hebrew} after"),
         format!("{} TAIL", "x".repeat(100)),
+        // A long English address in Hebrew: the boxes of the long-word
+        // rule, neutral to the bidi algorithm, printed its pieces reversed.
+        format!("יש לשלוח קורות חיים לכתובת {email} עד סוף החודש"),
+        // A phrase joined by no-break spaces that fits on a line breaks
+        // between its words if at all, never inside one.
+        "Le budget total\\u00a0sera\\u00a0de\\u00a012\\u00a0500\\u00a0000\\u00a0€\\u00a0HT\\u00a0par\\u00a0an\\u00a0(hors\\u00a0primes) pour toute l’équipe marketing du groupe.".to_string(),
     ];
     let list: String = items
         .iter()
@@ -610,6 +617,13 @@ fn long_runs_break_in_reading_order_and_lose_nothing() {
     );
     // Every line fits the page: nothing is cut at the right edge.
     assert!(text.lines().all(|l| l.chars().count() < 110), "{text}");
+    assert!(squeezed.contains(email), "{text}");
+    for word in ["primes)", "budget", "500", "000"] {
+        assert!(
+            text.split_whitespace().any(|w| normalize(w) == word),
+            "`{word}` broken inside:\n{text}"
+        );
+    }
 }
 
 #[test]
