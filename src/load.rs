@@ -1224,13 +1224,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
                 format!("expected a link starting with https://, http:// or /, found `{url}`"),
                 None,
             );
-        } else if url.chars().count() > MAX_URL_CHARS {
+        } else if url.len() > MAX_URL_BYTES {
             c.error(
                 "grades_url",
-                format!(
-                    "`grades_url` is {} characters long; at most {MAX_URL_CHARS}",
-                    url.chars().count()
-                ),
+                format!("`grades_url` is {} bytes long; at most {MAX_URL_BYTES}", url.len()),
                 None,
             );
         }
@@ -1876,7 +1873,10 @@ fn check_scalars(c: &mut Checker, family: bool) {
             ),
             Scalar::LongLink(n) => c.error(
                 &path,
-                format!("a link target is {n} characters long; at most {MAX_URL_CHARS}"),
+                format!(
+                    "a link target is {n} bytes long (UTF-8: a character outside ASCII takes 2 to 4); \
+                     at most {MAX_URL_BYTES}"
+                ),
                 Some("link to a shorter address (a page that holds the long one)".into()),
             ),
             Scalar::EmptyLabel(target) => c.error(
@@ -1909,10 +1909,10 @@ enum Scalar {
     HugeCluster(usize),
 }
 
-/// The longest link target. Typst refuses URLs over 8,000 bytes, and a
-/// site path is put after the website; 2,000 characters is what browsers
+/// The longest link target, in bytes. Typst refuses URLs over 8,000
+/// bytes, and a site path is put after the website; 2,000 is what browsers
 /// and mail clients reliably keep.
-pub const MAX_URL_CHARS: usize = 2_000;
+pub const MAX_URL_BYTES: usize = 2_000;
 
 /// The most code points one user-perceived character (grapheme cluster)
 /// may have. The longest real ones (emoji families with skin tones, tag
@@ -1961,11 +1961,12 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             {
                 out.push((path.to_string(), Scalar::HugeCluster(n)));
             }
+            let mut longest = 0;
             for t in crate::markdown::link_targets(s) {
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));
-                } else if t.chars().count() > MAX_URL_CHARS {
-                    out.push((path.to_string(), Scalar::LongLink(t.chars().count())));
+                } else {
+                    longest = longest.max(t.len());
                 }
             }
             // Last: a text that is only, say, bidi overrides is reported
@@ -1980,10 +1981,17 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             };
             let spans = (s.contains('[') || only_markers()).then(|| crate::markdown::parse(s, ""));
             let spans = spans.as_deref().unwrap_or_default();
+            let links = crate::markdown::links(spans);
+            // The links the parser makes too: emphasis read first can turn
+            // what the scan above saw as a link's text into a link.
+            longest = links.iter().map(|(_, url)| url.len()).fold(longest, usize::max);
+            if longest > MAX_URL_BYTES {
+                out.push((path.to_string(), Scalar::LongLink(longest)));
+            }
             if is_blank(s) || (!spans.is_empty() && is_blank(&crate::markdown::spans_text(spans))) {
                 out.push((path.to_string(), Scalar::Blank));
             } else {
-                for (label, url) in crate::markdown::links(spans) {
+                for (label, url) in links {
                     if is_blank(&label) {
                         out.push((path.to_string(), Scalar::EmptyLabel(url)));
                     }

@@ -1531,7 +1531,19 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         (
             format!("        - \"{long_link}\"\n"),
             "f.yaml:9:11:",
-            "a link target is 2015 characters long; at most 2000",
+            "a link target is 2015 bytes long",
+        ),
+        // Emphasis read first made a link of what the scan saw as text.
+        (
+            format!("        - \"*x [a* [b](https://a.test/?q={}) c](/ok)\"\n", "q".repeat(2_000)),
+            "f.yaml:9:11:",
+            "a link target is 2018 bytes long",
+        ),
+        // Typst's limit is in bytes: 600 emoji are 2,401.
+        (
+            format!("        - \"[x](/{})\"\n", "😀".repeat(600)),
+            "f.yaml:9:11:",
+            "a link target is 2401 bytes long",
         ),
         // Blank once the markup is gone: an empty bullet.
         (
@@ -1604,7 +1616,7 @@ fn company_settings_that_would_push_page_furniture_off_the_page_are_refused() {
                 "name: X\nwebsite: https://x.test\ngrades_url: /{}\n",
                 "g".repeat(2_000)
             ),
-            "company.yaml:3:13: error: `grades_url` is 2001 characters long; at most 2000",
+            "company.yaml:3:13: error: `grades_url` is 2001 bytes long; at most 2000",
         ),
     ] {
         let dir = minimal_copy();
