@@ -1227,7 +1227,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         } else if url.len() > MAX_URL_BYTES {
             c.error(
                 "grades_url",
-                format!("`grades_url` is {} bytes long; at most {MAX_URL_BYTES}", url.len()),
+                format!(
+                    "`grades_url` is {} bytes long; at most {MAX_URL_BYTES}",
+                    url.len()
+                ),
                 None,
             );
         }
@@ -1984,7 +1987,10 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             let links = crate::markdown::links(spans);
             // The links the parser makes too: emphasis read first can turn
             // what the scan above saw as a link's text into a link.
-            longest = links.iter().map(|(_, url)| url.len()).fold(longest, usize::max);
+            longest = links
+                .iter()
+                .map(|(_, url)| url.len())
+                .fold(longest, usize::max);
             if longest > MAX_URL_BYTES {
                 out.push((path.to_string(), Scalar::LongLink(longest)));
             }

@@ -411,13 +411,25 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
     if underscore && start > 0 && chars[start - 1].is_alphanumeric() {
         return Found::NotHere;
     }
-    let mut i = start + n + 1;
+    // From the character after the opener (not the marker: the run above
+    // would be longer), so a link right after it is seen whole.
+    let mut i = start + n;
     while i < chars.len() {
         if !budget.step() {
             return Found::NotHere;
         }
         if chars[i - 1] == '\\' && ESCAPABLE.contains(&chars[i]) {
             i += 1;
+            continue;
+        }
+        // A link is one piece, as in CommonMark: a `_` in its address
+        // (`Scrum_(software_development)`) or its text closes nothing
+        // outside it.
+        if chars[i] == '['
+            && let Some((label_end, target_end)) = find_link(chars, i, budget)
+            && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
+        {
+            i = target_end + 1;
             continue;
         }
         if chars[i] != mark {
@@ -607,6 +619,33 @@ mod tests {
         // Nesting within the cap is real markup.
         let ok = parse("**[_a_](/x)**", BASE);
         assert_eq!(depth(&ok), 3);
+    }
+
+    #[test]
+    fn emphasis_does_not_close_inside_a_link() {
+        let wiki = "https://en.wikipedia.org/wiki/Scrum_(software_development)";
+        assert_eq!(
+            parse(&format!("_Read about [Scrum]({wiki})_"), BASE),
+            vec![Span::Emph {
+                body: vec![
+                    Span::Text {
+                        text: "Read about ".into()
+                    },
+                    Span::Link {
+                        url: wiki.into(),
+                        body: vec![Span::Text {
+                            text: "Scrum".into()
+                        }],
+                    },
+                ],
+            }]
+        );
+        assert_eq!(
+            to_plain("_See [x](https://e.com/i?label=foo_&s=1) now_", BASE),
+            "See x (https://e.com/i?label=foo_&s=1) now"
+        );
+        // Nor inside its text: `*[a*](/u)` is a `*` and a link.
+        assert_eq!(to_plain("*[a*](/u)", BASE), format!("*a* ({BASE}/u)"));
     }
 
     #[test]
