@@ -1716,9 +1716,9 @@ fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
     match clusters.as_slice() {
         // Blank: reported with every other text that prints as nothing.
         [] => Ok(()),
-        [one] if one.chars().count() == 1 && one.chars().all(char::is_alphanumeric) => Err(
-            format!("expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"),
-        ),
+        [one] if is_letter_or_digit(one) => Err(format!(
+            "expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"
+        )),
         [_] => Ok(()),
         more => Err(format!(
             "expected one emoji or symbol for `emoji`, found {} characters (`{}`)",
@@ -1728,16 +1728,30 @@ fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
     }
 }
 
+/// A letter or digit of a script (with any marks on it), not a symbol that
+/// happens to count as alphabetic (ℹ, Ⓜ, 🅿 are emoji) nor a keycap (1️⃣).
+fn is_letter_or_digit(cluster: &str) -> bool {
+    let mut chars = cluster.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    first.is_alphanumeric()
+        && (first as u32) < 0x2000
+        && !cluster.contains(['\u{fe0f}', '\u{20e3}'])
+}
+
 /// The longest job or family title: it heads the document and runs in every
 /// page's header and HR system's job list (the seeds' longest is 44).
 const MAX_TITLE_CHARS: usize = 150;
 /// The longest level name: it sits in a narrow box of the facts row.
 const MAX_LEVEL_CHARS: usize = 60;
 
-/// Empty, or only spaces and characters that print as nothing.
+/// Empty, or only spaces and characters that print as nothing (the
+/// default-ignorables, and the braille blank U+2800, which is not white
+/// space but prints as it).
 fn is_blank(s: &str) -> bool {
     s.chars()
-        .all(|c| c.is_whitespace() || is_default_ignorable(c))
+        .all(|c| c.is_whitespace() || is_default_ignorable(c) || c == '\u{2800}')
 }
 
 /// Invisible formatting characters (Unicode's default-ignorable code
@@ -1747,7 +1761,8 @@ pub(crate) fn is_default_ignorable(c: char) -> bool {
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{E0000}'..='\u{E0FFF}')
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {
@@ -1764,7 +1779,9 @@ fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: u
 /// One line of at most `max` characters.
 fn check_line_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize, help: &str) {
     check_one_line(c, path, what, text);
-    let n = text.trim().chars().count();
+    // Characters as a reader counts them: `ệ` written as e and two marks
+    // is one.
+    let n = text.trim().graphemes(true).count();
     if n > max {
         c.error(
             path,

@@ -1556,6 +1556,18 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
             "f.yaml:9:11:",
             "the link to `/x` has no text",
         ),
+        // The braille blank is not white space, but prints as it; U+1D173
+        // is a default-ignorable the list lacked.
+        (
+            "        - \"Click [\\u2800](https://example.com/track) here\"\n".to_string(),
+            "f.yaml:9:11:",
+            "the link to `https://example.com/track` has no text",
+        ),
+        (
+            "        - \"\\u2800\\U0001D173\"\n".to_string(),
+            "f.yaml:9:11:",
+            "empty text",
+        ),
     ];
     for (items, at, message) in cases {
         let text = format!("{HEAD}{items}");
@@ -1588,11 +1600,13 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
             "{HEAD}        - Do things\nvalues:\n  heading: Values\n  items:\n    - emoji: \"{emoji}\"\n      name: Results\n      text: We deliver.\n"
         )
     };
-    for ok in ["🤝", "⏱️", "👩🏽‍💻", "1️⃣", "🇩🇪", "★"] {
+    // ℹ, Ⓜ, 🅿 and 🅰 count as alphabetic, but are emoji (text style).
+    for ok in ["🤝", "⏱️", "👩🏽‍💻", "1️⃣", "🇩🇪", "★", "ℹ", "Ⓜ", "🅿", "🅰", "❤️"]
+    {
         let (code, err) = check_one(values(ok).as_bytes());
         assert_eq!(code, 0, "{ok}: {err}");
     }
-    for bad in ["NOT AN EMOJI", "🤝📈", "A", ""] {
+    for bad in ["NOT AN EMOJI", "🤝📈", "A", "", "e\\u0301", "7"] {
         let (code, err) = check_one(values(bad).as_bytes());
         assert_eq!(code, 1, "{bad}: {err}");
         assert!(err.contains("f.yaml:13:14:"), "{bad}: {err}");
@@ -1602,6 +1616,28 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
 
 #[test]
 fn company_settings_that_would_push_page_furniture_off_the_page_are_refused() {
+    // Lengths count characters as a reader does: 85 of them, decomposed
+    // (each ệ written as e and two marks), are 85, not 107.
+    let dir = minimal_copy();
+    let name = format!("{}{}", "Công ty Việt Nam ".repeat(4), "ệ".repeat(17));
+    let decomposed: String = name
+        .chars()
+        .flat_map(|c| {
+            if c == 'ệ' {
+                vec!['e', '\u{323}', '\u{302}']
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    assert!(decomposed.chars().count() > 100);
+    std::fs::write(
+        dir.path().join("company.yaml"),
+        format!("name: \"{decomposed}\"\nwebsite: https://x.test\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
     for (line, message) in [
         (
             format!("name: {}\nwebsite: https://x.test\n", "N".repeat(101)),
