@@ -274,6 +274,29 @@ pub fn at_first(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Di
     }
 }
 
+/// [`at_first`] for a character that prints: its first place outside YAML
+/// comments and link addresses (`](…)`), where it does print; the first
+/// place at all when it is only there.
+pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Diagnostic {
+    let printed = source.match_indices(needle).map(|(at, _)| at).find(|&at| {
+        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+        let before = &source[line_start..at];
+        let in_comment = before.trim_start().starts_with('#')
+            || (before.contains(" #") && before.matches('"').count() % 2 == 0);
+        let in_address = before
+            .rfind("](")
+            .is_some_and(|open| !before[open..].contains(')'));
+        !in_comment && !in_address
+    });
+    match printed {
+        Some(byte) => {
+            let (line, column) = line_col(source, byte);
+            d.at(line, column).with_source(source.clone())
+        }
+        None => at_first(d, source, needle),
+    }
+}
+
 /// Serialises a path as text, replacing bytes that are not UTF-8 (serde's
 /// own `Path` serialisation fails on them, and a JSON report must not).
 pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(

@@ -1882,35 +1882,44 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
 fn glyph_warnings_cover_what_prints_and_only_that() {
     // A company name in CJK was never checked (and `pdf` blamed the role
     // file); a character only in a link's address, which never prints,
-    // was warned about.
+    // was warned about, and a warning pointed into a comment or address
+    // when the character also printed elsewhere.
     let dir = minimal_copy();
     let d = dir.path();
     let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
     std::fs::write(
         d.join("company.yaml"),
-        company.replacen("name: Example Co", "name: 株式会社テスト", 1),
+        format!(
+            "# 株式会社テスト: the legal name\n{}",
+            company.replacen("name: Example Co", "name: 株式会社テスト", 1)
+        ),
     )
     .unwrap();
     let family = std::fs::read_to_string(d.join("engineering.yaml")).unwrap();
+    let items_line = 1 + family.lines().position(|l| l.contains("items:")).unwrap();
     std::fs::write(
         d.join("engineering.yaml"),
         family.replacen(
             "items:\n",
-            "items:\n        - \"[See this](https://ü.test/?q=日本) page\"\n",
+            "items:\n        - \"[See this](https://ü.test/?q=日本) page\"\n        - \"[Tokyo team](https://example.jp/東京/)\"\n        - \"Office: 東京\"\n",
             1,
         ),
     )
     .unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 0, "{err}");
+    // At the name, not in the comment above it.
     assert!(
-        err.contains("company.yaml:1:7: warning: `株` (U+682A)"),
+        err.contains("company.yaml:2:7: warning: `株` (U+682A)"),
         "{err}"
     );
-    assert!(
-        !err.contains("U+65E5") && !err.contains("engineering.yaml"),
-        "{err}"
+    // 日本 is only in an address; 東京 prints in the item after the link.
+    assert!(!err.contains("U+65E5"), "{err}");
+    let at = format!(
+        "engineering.yaml:{}:20: warning: `東` (U+6771)",
+        items_line + 3
     );
+    assert!(err.contains(&at), "{at}: {err}");
     let out = tempfile::tempdir().unwrap();
     let (code, _, err) = run(&[
         "--roles",
@@ -1923,7 +1932,7 @@ fn glyph_warnings_cover_what_prints_and_only_that() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("company.yaml:1:7: warning: role `senior-engineer`"),
+        err.contains("company.yaml:2:7: warning: role `senior-engineer`"),
         "{err}"
     );
 }

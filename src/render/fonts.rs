@@ -252,7 +252,7 @@ impl FontCoverage {
             ))
             .in_file(file)
             .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
-            diags.push(crate::diag::at_first(
+            diags.push(crate::diag::at_first_printed(
                 d,
                 source,
                 first.encode_utf8(&mut [0; 4]),

@@ -296,9 +296,9 @@ impl Renderer {
                         let file = dir.join(crate::load::COMPANY_FILE);
                         let source: std::sync::Arc<str> =
                             std::fs::read_to_string(&file).unwrap_or_default().into();
-                        crate::diag::at_first(d.in_file(&file), &source, &first)
+                        crate::diag::at_first_printed(d.in_file(&file), &source, &first)
                     }
-                    None => crate::diag::at_first(d, &role.family_data.source, &first),
+                    None => crate::diag::at_first_printed(d, &role.family_data.source, &first),
                 }
             })
             .into_iter()
