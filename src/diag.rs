@@ -282,7 +282,7 @@ pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &st
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
         let before = &source[line_start..at];
         let in_comment = before.trim_start().starts_with('#')
-            || (before.contains(" #") && before.matches('"').count() % 2 == 0);
+            || (before.contains(" #") && before.matches('"').count().is_multiple_of(2));
         let in_address = before
             .rfind("](")
             .is_some_and(|open| !before[open..].contains(')'));
