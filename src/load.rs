@@ -793,7 +793,24 @@ impl<'a> Checker<'a> {
                     Err(syntax) if syntax.location().is_some() => syntax,
                     _ => e,
                 };
-                let (message, at, help) = yaml_error(&e);
+                let (mut message, mut at, mut help) = yaml_error(&e);
+                // A quote left open is closed by the next text's opening
+                // quote, and libyaml fails a line or more later, with a
+                // message about keys or indentation.
+                if message.starts_with("YAML syntax error")
+                    && let Some((line, _)) = at
+                    && let Some((open, close)) = quote_closed_too_late(&self.source, line)
+                {
+                    message = format!(
+                        "YAML syntax error: the quoted text that starts here is not closed on its line; \
+                         the quote at line {}, column {} closes it instead (libyaml then found: {})",
+                        close.0,
+                        close.1,
+                        message.trim_start_matches("YAML syntax error: ")
+                    );
+                    at = Some(open);
+                    help = Some("add the closing quote at the end of the text".into());
+                }
                 let mut d = Diagnostic::error(message)
                     .in_file(self.file)
                     .with_source(self.source.clone());
@@ -943,6 +960,59 @@ fn yaml_error(e: &serde_yaml::Error) -> (String, Option<(usize, usize)>, Option<
             (message, at, yaml_help(&text))
         }
     }
+}
+
+/// A quoted text that opens on one line and closes on a later one, just
+/// before a letter or digit (`title: "Senior X` then `summary: "Builds…"`:
+/// the second text's opening quote closed the first), at or before line
+/// `until`: where it opens and where it closes (1-based). Quotes count
+/// only where a YAML value may start (after `: `, `- `, `[`, `{`, `,` or
+/// at the start of a line), so an apostrophe in plain text is not one.
+fn quote_closed_too_late(source: &str, until: usize) -> Option<((usize, usize), (usize, usize))> {
+    let mut open: Option<(char, usize, usize)> = None;
+    for (l, line) in source.lines().enumerate().take(until) {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match open {
+                Some((q, ol, oc)) => {
+                    if q == '"' && c == '\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if c == q {
+                        if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                            i += 2;
+                            continue;
+                        }
+                        if ol < l + 1 && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) {
+                            return Some(((ol, oc), (l + 1, i + 1)));
+                        }
+                        open = None;
+                    }
+                }
+                None => {
+                    if c == '#' && (i == 0 || chars[i - 1].is_whitespace()) {
+                        break;
+                    }
+                    let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+                    let value_start = match before {
+                        None => true,
+                        Some(&p) => {
+                            matches!(p, '[' | '{' | ',')
+                                || ((p == ':' || p == '-') && chars[i - 1].is_whitespace())
+                        }
+                    };
+                    if (c == '"' || c == '\'') && value_start {
+                        open = Some((c, l + 1, i + 1));
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+    None
 }
 
 /// `text` without a trailing " at line L column C", and that position.

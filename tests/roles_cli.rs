@@ -1475,6 +1475,20 @@ fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
             "the `{` mapping that starts here is never closed",
             "close it with `}`",
         ),
+        // ...also when the next text's opening quote closes it, and libyaml
+        // fails a line later about keys or indentation.
+        (
+            "family: fam\ntitle: \"Senior Engineer\nsummary: \"Builds things\"\nlevels:\n  - id: a-b\n    level: A\n    title: X\n".to_string(),
+            "f.yaml:2:8:",
+            "the quoted text that starts here is not closed on its line; the quote at line 3, column 10 closes it",
+            "add the closing quote",
+        ),
+        (
+            "family: fam\ntitle: T\nintro:\n  - \"First paragraph\n  - \"Second paragraph\"\nlevels:\n  - id: a-b\n    level: A\n    title: X\n".to_string(),
+            "f.yaml:4:5:",
+            "the quoted text that starts here is not closed on its line",
+            "add the closing quote",
+        ),
         // A mis-indented key used to surface as "missing field `title`".
         (
             format!("{HEAD}   title: X\n"),
