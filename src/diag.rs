@@ -278,6 +278,13 @@ pub fn at_first(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Di
 /// comments and link addresses (`](…)`), where it does print; the first
 /// place at all when it is only there.
 pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Diagnostic {
+    // A capital the template made (`upper()`) is written in small letters.
+    let lower = needle.to_lowercase();
+    let needle = if source.contains(needle) {
+        needle
+    } else {
+        lower.as_str()
+    };
     let printed = source.match_indices(needle).map(|(at, _)| at).find(|&at| {
         let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
         let before = &source[line_start..at];

@@ -1950,3 +1950,45 @@ fn glyph_warnings_cover_what_prints_and_only_that() {
         "{err}"
     );
 }
+
+#[test]
+fn a_group_heading_is_checked_in_the_capitals_it_prints_in() {
+    // DejaVu has Georgian's small letters but not the capitals the
+    // template's upper() makes of a group heading: check said nothing and
+    // the PDF printed boxes.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let family = std::fs::read_to_string(d.join("engineering.yaml")).unwrap();
+    let line = 1 + family.lines().position(|l| l.contains("items:")).unwrap();
+    std::fs::write(
+        d.join("engineering.yaml"),
+        family.replacen(
+            "items:\n",
+            "groups:\n        - heading: \"ტექნიკური უნარები\"\n          items: [\"პროგრამირება\"]\n      items:\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let dejavu = "/usr/share/fonts/truetype/dejavu";
+    assert!(
+        Path::new(dejavu).join("DejaVuSans.ttf").exists(),
+        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
+    );
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "check",
+        "--font-path",
+        dejavu,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "engineering.yaml:{}:21: warning: `Ტ` (U+1CA2)",
+            line + 1
+        )) && err.contains("(a group heading prints in capitals)"),
+        "{err}"
+    );
+    // The items, in small letters, are drawn: no warning about them.
+    assert!(!err.contains("U+10DE"), "{err}");
+}

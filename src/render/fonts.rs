@@ -187,16 +187,35 @@ impl FontCoverage {
     /// One warning per valid family file whose text has characters no font
     /// can draw (they would print as empty boxes), at the first of them.
     pub fn check(&self, lib: &crate::load::Library) -> Vec<crate::diag::Diagnostic> {
-        // What prints: link targets and Markdown markers do not.
-        fn chars(v: &serde_json::Value, f: &mut impl FnMut(char)) {
+        // What prints: link targets and Markdown markers do not. A group's
+        // heading prints in capitals (`upper()` in the template), which a
+        // font may lack though it has the small letters (Georgian).
+        // `f` gets each printed character with the one written.
+        fn chars(v: &serde_json::Value, upper: bool, f: &mut impl FnMut(char, char)) {
+            use serde_json::Value;
             match v {
-                serde_json::Value::String(s) => {
-                    crate::markdown::spans_text(&crate::markdown::parse(s, ""))
-                        .chars()
-                        .for_each(&mut *f)
+                Value::String(s) => {
+                    for c in crate::markdown::spans_text(&crate::markdown::parse(s, "")).chars() {
+                        if upper {
+                            c.to_uppercase().for_each(|u| f(u, c));
+                        } else {
+                            f(c, c);
+                        }
+                    }
                 }
-                serde_json::Value::Array(a) => a.iter().for_each(|v| chars(v, f)),
-                serde_json::Value::Object(m) => m.values().for_each(|v| chars(v, f)),
+                Value::Array(a) => a.iter().for_each(|v| chars(v, upper, f)),
+                Value::Object(m) => m.iter().for_each(|(k, v)| {
+                    if k == "groups" {
+                        // Each group: its heading in capitals, its items not.
+                        for g in v.as_array().into_iter().flatten() {
+                            for (gk, gv) in g.as_object().into_iter().flatten() {
+                                chars(gv, gk == "heading", f)
+                            }
+                        }
+                    } else {
+                        chars(v, false, f)
+                    }
+                }),
                 _ => {}
             }
         }
@@ -224,12 +243,14 @@ impl FontCoverage {
         for (value, file, source) in files {
             let mut seen = std::collections::HashSet::new();
             let mut missing: Vec<char> = Vec::new();
-            chars(&value, &mut |c| {
+            let mut first_written = None;
+            chars(&value, false, &mut |c, written| {
                 if seen.insert(c) && !self.covers(c) {
                     missing.push(c);
+                    first_written.get_or_insert(written);
                 }
             });
-            let Some(&first) = missing.first() else {
+            let Some(first) = first_written else {
                 continue;
             };
             let shown: Vec<String> = missing
@@ -246,8 +267,13 @@ impl FontCoverage {
             } else {
                 ("are", "they")
             };
+            let capitals = if first == missing[0] {
+                ""
+            } else {
+                " (a group heading prints in capitals)"
+            };
             let d = crate::diag::Diagnostic::warning(format!(
-                "{}{more} {verb} in no font jdgen has: {pronoun} would print as an empty box in the PDF",
+                "{}{more} {verb} in no font jdgen has: {pronoun} would print as an empty box in the PDF{capitals}",
                 shown.join(", "),
             ))
             .in_file(file)
