@@ -1912,6 +1912,17 @@ fn non_empty_slug(s: &str, fallback: &str) -> String {
 /// would otherwise arrive as the literal text "~" or "null".
 const REQUIRED_TEXT: &[&str] = &["family", "title", "id", "level", "heading", "name", "text"];
 
+/// `levels.<n>.responsibilities.heading` (or `requirements`): optional,
+/// unlike the other headings.
+fn is_list_heading(path: &str) -> bool {
+    path.strip_prefix("levels.")
+        .and_then(|p| p.split_once('.'))
+        .is_some_and(|(n, rest)| {
+            n.bytes().all(|b| b.is_ascii_digit())
+                && matches!(rest, "responsibilities.heading" | "requirements.heading")
+        })
+}
+
 /// Checks every scalar of the file as written: nulls where text is needed,
 /// and link targets that must not become links.
 fn check_scalars(c: &mut Checker, family: bool) {
@@ -2030,7 +2041,8 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
     use serde_yaml::Value as V;
     let key = path.rsplit('.').next().unwrap_or("");
     match v {
-        V::Null if in_list || REQUIRED_TEXT.contains(&key) => {
+        // A list's own `heading:` is optional: left empty, it is absent.
+        V::Null if in_list || (REQUIRED_TEXT.contains(&key) && !is_list_heading(path)) => {
             out.push((path.to_string(), Scalar::Null))
         }
         V::String(s) => {

@@ -1992,3 +1992,21 @@ fn a_group_heading_is_checked_in_the_capitals_it_prints_in() {
     // The items, in small letters, are drawn: no warning about them.
     assert!(!err.contains("U+10DE"), "{err}");
 }
+
+#[test]
+fn an_empty_optional_list_heading_is_absent_not_an_error() {
+    // Like an empty `intro:`; a group's or a section's heading is required.
+    let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      heading:\n      intro:\n      items: [Do things]\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    let text = text.replace(
+        "      heading:\n",
+        "      groups:\n        - heading:\n          items: [b]\n",
+    );
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:9:18: error: empty group heading"),
+        "{err}"
+    );
+}
