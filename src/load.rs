@@ -555,14 +555,6 @@ impl<'a> Checker<'a> {
     /// the text, since an invisible character in a long or multi-line
     /// text is otherwise hard to find.
     fn error_at_char(&mut self, path: &str, ch: char, message: String, help: Option<String>) {
-        let start = self.map.value(path);
-        let from: usize = self
-            .source
-            .split_inclusive('\n')
-            .take(start.line.saturating_sub(1))
-            .map(str::len)
-            .sum();
-        let mut d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
         let n = ch as u32;
         let forms = [
             ch.to_string(),
@@ -573,8 +565,30 @@ impl<'a> Checker<'a> {
             format!("\\U{n:08X}"),
             format!("\\U{n:08x}"),
         ];
+        self.error_at_any(path, &forms, message, help);
+    }
+
+    /// An error about the text at `path`, at the first of `forms` written
+    /// in it (else at the text's start): a long text, or a block text of
+    /// many lines, is otherwise hard to search.
+    fn error_at_any(
+        &mut self,
+        path: &str,
+        forms: &[String],
+        message: String,
+        help: Option<String>,
+    ) {
+        let start = self.map.value(path);
+        let from: usize = self
+            .source
+            .split_inclusive('\n')
+            .take(start.line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        let mut d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
         if let Some(at) = forms
             .iter()
+            .filter(|f| !f.is_empty())
             .filter_map(|f| self.source[from.min(self.source.len())..].find(f.as_str()))
             .min()
         {
@@ -1972,8 +1986,9 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 format!("link target `{target}` is not allowed"),
                 Some("links must start with https://, http://, mailto: or / (a page on the company website)".into()),
             ),
-            Scalar::LongLink(n) => c.error(
+            Scalar::LongLink(n, url) => c.error_at_any(
                 &path,
+                &[url],
                 format!(
                     "a link target is {n} bytes long (UTF-8: a character outside ASCII takes 2 to 4); \
                      at most {MAX_URL_BYTES}"
@@ -1985,8 +2000,9 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 format!("the link to `{target}` has no text: it would be an invisible link"),
                 Some("write the link's text between `[` and `]`".into()),
             ),
-            Scalar::HugeCluster(n) => c.error(
+            Scalar::HugeCluster(n, cluster) => c.error_at_any(
                 &path,
+                &[cluster],
                 format!(
                     "one character here is built from {n} code points (a letter with that many \
                      combining marks, selectors or joiners); at most {MAX_CLUSTER_CHARS}"
@@ -2004,10 +2020,12 @@ enum Scalar {
     Link(String),
     TooLong(usize),
     Char(char),
-    LongLink(usize),
+    /// Its length in bytes, and the target.
+    LongLink(usize, String),
     /// A link whose text prints as nothing: an invisible, clickable area.
     EmptyLabel(String),
-    HugeCluster(usize),
+    /// Its length in code points, and the cluster.
+    HugeCluster(usize, String),
 }
 
 /// The longest link target, in bytes. Typst refuses URLs over 8,000
@@ -2053,22 +2071,24 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
                 out.push((path.to_string(), Scalar::Char(ch)));
             }
             // (ASCII has no long clusters: the fast path for most text.)
-            if let Some(n) = (!s.is_ascii())
+            if let Some(g) = (!s.is_ascii())
                 .then(|| {
                     s.graphemes(true)
-                        .map(|g| g.chars().count())
-                        .find(|&n| n > MAX_CLUSTER_CHARS)
+                        .find(|g| g.chars().count() > MAX_CLUSTER_CHARS)
                 })
                 .flatten()
             {
-                out.push((path.to_string(), Scalar::HugeCluster(n)));
+                out.push((
+                    path.to_string(),
+                    Scalar::HugeCluster(g.chars().count(), g.to_string()),
+                ));
             }
-            let mut longest = 0;
+            let mut longest = String::new();
             for t in crate::markdown::link_targets(s) {
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));
-                } else {
-                    longest = longest.max(t.len());
+                } else if t.len() > longest.len() {
+                    longest = t;
                 }
             }
             // Last: a text that is only, say, bidi overrides is reported
@@ -2086,12 +2106,13 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             let links = crate::markdown::links(spans);
             // The links the parser makes too: emphasis read first can turn
             // what the scan above saw as a link's text into a link.
-            longest = links
-                .iter()
-                .map(|(_, url)| url.len())
-                .fold(longest, usize::max);
-            if longest > MAX_URL_BYTES {
-                out.push((path.to_string(), Scalar::LongLink(longest)));
+            for (_, url) in &links {
+                if url.len() > longest.len() {
+                    longest = url.clone();
+                }
+            }
+            if longest.len() > MAX_URL_BYTES {
+                out.push((path.to_string(), Scalar::LongLink(longest.len(), longest)));
             }
             if is_blank(s) || (!spans.is_empty() && is_blank(&crate::markdown::spans_text(spans))) {
                 out.push((path.to_string(), Scalar::Blank));

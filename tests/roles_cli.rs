@@ -1544,13 +1544,13 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         // Typst refuses URLs over 8,000 bytes, after the check had passed.
         (
             format!("        - \"{long_link}\"\n"),
-            "f.yaml:9:11:",
+            "f.yaml:9:16:",
             "a link target is 2015 bytes long",
         ),
         // Typst's limit is in bytes: 600 emoji are 2,401.
         (
             format!("        - \"[x](/{})\"\n", "😀".repeat(600)),
-            "f.yaml:9:11:",
+            "f.yaml:9:16:",
             "a link target is 2401 bytes long",
         ),
         // Blank once the markup is gone: an empty bullet.
@@ -1746,6 +1746,26 @@ fn positions_count_characters_as_an_editor_does() {
             b"family: fam\rtitle: T\rlevels:\r  - id: a-b\r    level: A\r    title: \"X\x01\"\r".to_vec(),
             "f.yaml:6:14:",
             "raw control character U+0001",
+        ),
+        // A link too long, or a character too large, on a later line of
+        // a block text: at the link or character, not the text's start.
+        (
+            format!(
+                "family: fam\ntitle: T\nsummary: |\n  line one\n  see [x](https://a.test/{})\nlevels:\n  - id: a-b\n    level: A\n    title: X\n",
+                "a".repeat(2_000)
+            )
+            .into_bytes(),
+            "f.yaml:5:11:",
+            "a link target is 2015 bytes long",
+        ),
+        (
+            format!(
+                "family: fam\ntitle: T\nsummary: >\n  line one\n  a b{}\nlevels:\n  - id: a-b\n    level: A\n    title: X\n",
+                "\u{301}".repeat(40)
+            )
+            .into_bytes(),
+            "f.yaml:5:5:",
+            "one character here is built from 41 code points",
         ),
         // An invisible character on the second line of a block text.
         (
