@@ -737,34 +737,41 @@ fn pdf(
         }
         lib
     };
+    // Roles of broken files (their files' errors): reported, and the run
+    // exits 1, but the other roles asked for are still rendered.
+    let mut broken = Vec::new();
+    let mut asked = 0;
     let roles = if all {
         resolve::resolve_all(&lib)?
     } else {
         let mut roles = Vec::new();
-        let mut errors = Vec::new();
         let mut seen = std::collections::HashSet::new();
         // `--role x --role x` is one role (and one file).
         let mut unknown = Vec::new();
         for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
+            asked += 1;
             match resolve::resolve_one(&lib, id) {
                 Ok(r) => roles.push(r),
                 Err(Error::UnknownRole(d)) => unknown.extend(d),
-                Err(Error::Invalid(d)) => errors.extend(d),
+                Err(Error::Invalid(d)) => broken.extend(d),
                 Err(e) => return Err(e),
             }
         }
-        // A mistyped id is a usage error (exit 2) unless a role file is
-        // broken too (exit 1): both are reported.
-        match (errors.is_empty(), unknown.is_empty()) {
-            (true, true) => {}
+        // Two roles of one broken file: its errors once.
+        let mut shown = std::collections::HashSet::new();
+        broken.retain(|d| shown.insert(d.to_string()));
+        // A mistyped id stops the run before anything is written: a usage
+        // error (exit 2), or exit 1 when a role file is broken too.
+        match (broken.is_empty(), unknown.is_empty()) {
+            (_, true) => {}
             (true, false) => return Err(Error::UnknownRole(unknown)),
-            _ => {
-                errors.extend(unknown);
-                // Two roles of one broken file: its errors once.
-                let mut shown = std::collections::HashSet::new();
-                errors.retain(|d| shown.insert(d.to_string()));
-                return Err(Error::Invalid(errors));
+            (false, false) => {
+                broken.extend(unknown);
+                return Err(Error::Invalid(broken));
             }
+        }
+        if roles.is_empty() {
+            return Err(Error::Invalid(broken));
         }
         roles
     };
@@ -776,11 +783,12 @@ fn pdf(
                 && !p.as_os_str().to_string_lossy().ends_with('/')
                 && !p.is_dir() =>
         {
-            if roles.len() != 1 {
+            // Counting the roles of broken files too: what was asked.
+            let wanted = roles.len().max(asked);
+            if wanted != 1 {
                 return Err(Error::Usage(format!(
-                    "-o {} names one file but {} roles were asked for; pass a folder",
+                    "-o {} names one file but {wanted} roles were asked for; pass a folder",
                     p.display(),
-                    roles.len()
                 )));
             }
             true
@@ -833,7 +841,7 @@ fn pdf(
         (path, result)
     })
     .map_err(crate::workers::spawn_error)?;
-    let mut failures = Vec::new();
+    let mut failures = broken;
     for (path, result) in results {
         match result {
             Ok(warnings) => {

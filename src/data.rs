@@ -279,8 +279,9 @@ pub const LONG_WORD: usize = 36;
 /// characters, as the built-in template's long-word rule sees it (its
 /// regex class is the same). Not such characters: white space (Unicode
 /// `White_Space`, the regex `\s`) other than the no-break spaces U+00A0,
-/// U+2007 and U+202F (no line may break at those); `/`, `-`, U+2010 and
-/// U+2013 (a line may break after them); and the scripts whose lines break
+/// U+2007 and U+202F (no line may break at those); `/`, `-`, U+2010,
+/// U+2013, the zero-width space and the soft hyphen (a line may break at
+/// them); and the scripts whose lines break
 /// between characters or at dictionary word boundaries (Han, Hiragana,
 /// Katakana, Hangul, Thai, Lao, Khmer, Myanmar), which Typst already
 /// breaks by itself.
@@ -293,7 +294,7 @@ pub fn is_unbreakable(c: char) -> bool {
         return true;
     }
     !(c.is_whitespace()
-        || matches!(c, '\u{2010}' | '\u{2013}')
+        || matches!(c, '\u{2010}' | '\u{2013}' | '\u{200b}' | '\u{ad}')
         || matches!(
             c.script(),
             Script::Han
@@ -486,6 +487,8 @@ mod tests {
         // text by themselves: no rule needed.
         assert!(!long(&["compound"; 8].join("-")));
         assert!(!long(&["compound"; 8].join("\u{2013}")));
+        assert!(!long(&["compound"; 8].join("\u{200b}")));
+        assert!(!long(&["compound"; 8].join("\u{ad}")));
         assert!(!long(&"漢字かなカナ한글".repeat(8)));
         assert!(!long(&"พัฒนาประสิทธิภาพและกระบวนการทำงาน".repeat(3)));
         // ...but Latin, Cyrillic or Hebrew letters do not.

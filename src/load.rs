@@ -256,8 +256,13 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 readable.push((name, path, Arc::<str>::from(text)));
             }
             None => failed.push(FailedFile {
+                // Not UTF-8: its roles as written, from the text the error
+                // shows (a file that could not be read at all has none).
+                role_ids: errs
+                    .iter()
+                    .find_map(|d| d.source.as_deref().map(|t| ids_as_written(t).collect()))
+                    .unwrap_or_default(),
                 file: path,
-                role_ids: Vec::new(),
                 family_id: None,
                 source: None,
                 errors: errs,
@@ -1608,23 +1613,35 @@ fn load_family(
 /// Role ids from a file that did not parse as a family, read leniently, so
 /// failures can name the roles they affect.
 fn salvage_role_ids(source: &str, from_map: &[String]) -> Vec<String> {
-    if !from_map.is_empty() {
-        // Read up to a syntax error, too.
-        return from_map.to_vec();
-    }
-    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(source) else {
-        return Vec::new();
-    };
-    value
-        .get("levels")
-        .and_then(|l| l.as_sequence())
-        .map(|levels| {
+    let mut ids: Vec<String> = from_map.to_vec();
+    if let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(source)
+        && let Some(levels) = value.get("levels").and_then(|l| l.as_sequence())
+    {
+        ids.extend(
             levels
                 .iter()
-                .filter_map(|l| l.get("id")?.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+                .filter_map(|l| l.get("id")?.as_str().map(str::to_string)),
+        );
+    }
+    // Past a syntax error the parsers read nothing: `id:` lines as written
+    // still name the roles, so that `pdf --role` shows this file's errors
+    // rather than calling the role unknown.
+    ids.extend(ids_as_written(source));
+    let mut seen = HashSet::new();
+    ids.retain(|id| seen.insert(id.clone()));
+    ids
+}
+
+/// The values of lines `id: x` or `- id: x` (quoted or not) that are valid
+/// role ids: a reading of a file no parser could read.
+fn ids_as_written(source: &str) -> impl Iterator<Item = String> + '_ {
+    source.lines().filter_map(|line| {
+        let t = line.trim_start().trim_start_matches("- ").trim_start();
+        let v = t.strip_prefix("id:")?;
+        let v = v.split(" #").next().unwrap_or("").trim();
+        let v = v.trim_matches(|c| c == '"' || c == '\'');
+        is_valid_id(v).then(|| v.to_string())
+    })
 }
 
 fn check_family(c: &mut Checker, f: &FamilyFile) {

@@ -129,8 +129,13 @@ pub fn resolve_one(lib: &Library, id: &str) -> Result<ResolvedRole, crate::Error
 
 /// "unknown role id" with the closest known ids.
 pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
-    let ids = lib.role_ids();
-    let close = crate::diag::closest_n(id, ids.iter().copied(), 3);
+    // Roles of broken files too: the id may be a typo of one of them.
+    let ids = lib.role_ids().into_iter().chain(
+        lib.failed
+            .iter()
+            .flat_map(|f| f.role_ids.iter().map(String::as_str)),
+    );
+    let close = crate::diag::closest_n(id, ids, 3);
     let help = if close.is_empty() {
         "run `jdgen list` to see every role id".to_string()
     } else {

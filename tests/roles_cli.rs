@@ -2030,3 +2030,89 @@ fn an_empty_optional_list_heading_is_absent_not_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_role_of_an_unreadable_file_shows_that_files_errors() {
+    // A syntax error before the role's `- id:` (or bytes that are not
+    // UTF-8) made the role "unknown", exit 2, with no word of the file.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let roles = d.to_str().unwrap();
+    let family = std::fs::read_to_string(d.join("engineering.yaml")).unwrap();
+    for (broken, want) in [
+        (
+            family
+                .replacen("title:", "summary: a: b\ntitle:", 1)
+                .into_bytes(),
+            "mapping values are not allowed",
+        ),
+        (
+            [b"# caf\xe9\n".as_slice(), family.as_bytes()].concat(),
+            "not valid UTF-8",
+        ),
+    ] {
+        std::fs::write(d.join("engineering.yaml"), &broken).unwrap();
+        for args in [
+            vec!["show", "senior-engineer"],
+            vec!["pdf", "--role", "senior-engineer"],
+        ] {
+            let (code, _, err) = run(&[&["--roles", roles][..], &args].concat());
+            assert_eq!(code, 1, "{args:?}: {err}");
+            assert!(
+                err.contains("engineering.yaml:") && err.contains(want),
+                "{err}"
+            );
+            assert!(err.contains("which has the errors above"), "{err}");
+        }
+        // A typo of it is suggested, though its file is broken.
+        let (code, _, err) = run(&["--roles", roles, "show", "senior-enginer"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("did you mean `senior-engineer`"), "{err}");
+    }
+}
+
+#[test]
+fn named_roles_of_good_files_render_beside_a_broken_ones() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("broken.yaml"),
+        "family: broken\ntitle: B\nlevels:\n  - id: broken-one\n    level: A\n    title: B\n    grade: seven\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--role",
+        "broken-one",
+        "-o",
+        o,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.path().join("senior-engineer.pdf").is_file(), "{err}");
+    assert!(!out.path().join("broken-one.pdf").exists());
+    assert!(
+        err.contains("broken.yaml:7:12:") && err.contains("job grade"),
+        "{err}"
+    );
+    // One file named for two roles is still a usage error.
+    let one = out.path().join("one.pdf");
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--role",
+        "broken-one",
+        "-o",
+        one.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("names one file but 2 roles"), "{err}");
+}
