@@ -285,16 +285,32 @@ pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &st
     } else {
         lower.as_str()
     };
-    let printed = source.match_indices(needle).map(|(at, _)| at).find(|&at| {
-        let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
-        let before = &source[line_start..at];
-        let in_comment = before.trim_start().starts_with('#')
-            || (before.contains(" #") && before.matches('"').count().is_multiple_of(2));
-        let in_address = before
-            .rfind("](")
-            .is_some_and(|open| !before[open..].contains(')'));
-        !in_comment && !in_address
-    });
+    // One pass over the lines (a search per occurrence from the line's
+    // start was quadratic on a long line).
+    let mut offset = 0;
+    let mut printed = None;
+    for line in source.split_inclusive('\n') {
+        if line.contains(needle) {
+            let comment = comment_start(line);
+            // `](…)` spans: a link's address.
+            let mut addresses = Vec::new();
+            let mut from = 0;
+            while let Some(open) = line[from..].find("](").map(|i| from + i + 2) {
+                let close = line[open..].find(')').map_or(line.len(), |i| open + i);
+                addresses.push(open..close);
+                from = close;
+            }
+            printed = line
+                .match_indices(needle)
+                .map(|(at, _)| at)
+                .find(|&at| at < comment && !addresses.iter().any(|r| r.contains(&at)))
+                .map(|at| offset + at);
+            if printed.is_some() {
+                break;
+            }
+        }
+        offset += line.len();
+    }
     match printed {
         Some(byte) => {
             let (line, column) = line_col(source, byte);
@@ -302,6 +318,22 @@ pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &st
         }
         None => at_first(d, source, needle),
     }
+}
+
+/// Where a YAML comment starts in `line` (its length if none): a `#` at
+/// the start or after white space, outside double quotes.
+fn comment_start(line: &str) -> usize {
+    let mut quoted = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '#' if !quoted && prev.is_whitespace() => return i,
+            _ => {}
+        }
+        prev = c;
+    }
+    line.len()
 }
 
 /// Serialises a path as text, replacing bytes that are not UTF-8 (serde's

@@ -819,6 +819,7 @@ impl<'a> Checker<'a> {
                 if message.starts_with("YAML syntax error")
                     && let Some((line, _)) = at
                     && let Some((open, close)) = quote_closed_too_late(&self.source, line)
+                    && closing_helps(&self.source, open, line)
                 {
                     message = format!(
                         "YAML syntax error: the quoted text that starts here is not closed on its line; \
@@ -991,6 +992,9 @@ fn quote_closed_too_late(source: &str, until: usize) -> Option<((usize, usize), 
     let mut open: Option<(char, usize, usize)> = None;
     for (l, line) in source.lines().enumerate().take(until) {
         let chars: Vec<char> = line.chars().collect();
+        // The last character before `i` that is not white space (kept as
+        // the scan goes: walking back for each character was quadratic).
+        let mut last_solid: Option<char> = None;
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
@@ -1015,10 +1019,9 @@ fn quote_closed_too_late(source: &str, until: usize) -> Option<((usize, usize), 
                     if c == '#' && (i == 0 || chars[i - 1].is_whitespace()) {
                         break;
                     }
-                    let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
-                    let value_start = match before {
+                    let value_start = match last_solid {
                         None => true,
-                        Some(&p) => {
+                        Some(p) => {
                             matches!(p, '[' | '{' | ',')
                                 || ((p == ':' || p == '-') && chars[i - 1].is_whitespace())
                         }
@@ -1028,10 +1031,41 @@ fn quote_closed_too_late(source: &str, until: usize) -> Option<((usize, usize), 
                     }
                 }
             }
+            if !c.is_whitespace() {
+                last_solid = Some(c);
+            }
             i += 1;
         }
     }
     None
+}
+
+/// Whether closing the quote that opens at `open` (at the end of its line)
+/// gets libyaml past line `failed_at`: a guess that explains nothing (a
+/// quote in a block text, where quotes are plain characters) is dropped,
+/// and the real error stays.
+fn closing_helps(source: &str, open: (usize, usize), failed_at: usize) -> bool {
+    let Some(line) = source.lines().nth(open.0 - 1) else {
+        return false;
+    };
+    let Some(quote) = line.chars().nth(open.1 - 1) else {
+        return false;
+    };
+    let fixed: String = source
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i + 1 == open.0 {
+                format!("{}{quote}\n", l.trim_end())
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    match serde_yaml::from_str::<serde_yaml::Value>(&fixed) {
+        Ok(_) => true,
+        Err(e) => e.location().is_some_and(|l| l.line() > failed_at),
+    }
 }
 
 /// `text` without a trailing " at line L column C", and that position.
@@ -1285,21 +1319,18 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
                 Some("copy the logo into the role folder instead of linking to it".into()),
             );
             None
-        } else if let Err(why) = check_image(&candidate) {
-            c.error(
-                "logo",
-                format!("the logo `{name}` cannot be used: {why}"),
-                Some("export the logo again as SVG or PNG".into()),
-            );
-            None
         } else {
             // Read once, here: the build's content keys and every PDF use
             // these bytes, so a logo replaced during a run cannot end up in
             // PDFs recorded under the old one's key.
-            match fs::read(&candidate) {
-                Ok(bytes) => Some((candidate, Arc::<[u8]>::from(bytes))),
-                Err(e) => {
-                    c.error("logo", format!("cannot read the logo `{name}`: {e}"), None);
+            match read_image(&candidate) {
+                Ok(bytes) => Some((candidate, bytes)),
+                Err(why) => {
+                    c.error(
+                        "logo",
+                        format!("the logo `{name}` cannot be used: {why}"),
+                        Some("export the logo again as SVG or PNG".into()),
+                    );
                     None
                 }
             }
@@ -1386,17 +1417,25 @@ const MAX_LOGO_PIXELS: u64 = 16_000_000;
 
 /// Decodes an image the way Typst will, so a broken logo is reported here
 /// against company.yaml instead of failing every document later.
-fn check_image(path: &Path) -> std::result::Result<(), String> {
+/// Reads the logo once (at most [`MAX_FILE_BYTES`]) and checks those
+/// bytes, which are then the ones every key and PDF uses: a file replaced
+/// between a check and a second read could skip the checks.
+fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
+    use std::io::Read;
     use typst::foundations::Bytes;
     use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
-    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX_FILE_BYTES {
+    let mut raw = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut raw))
+        .map_err(|e| e.to_string())?;
+    if raw.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("it is larger than {MAX_FILE_BYTES} bytes"));
     }
-    let data = Bytes::new(fs::read(path).map_err(|e| e.to_string())?);
+    let bytes: Arc<[u8]> = Arc::from(raw);
+    let data = Bytes::new(bytes.clone());
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".svg") {
-        SvgImage::new(data).map(|_| ()).map_err(|e| {
+        SvgImage::new(data).map(|_| bytes).map_err(|e| {
             // LoadError shows its message only through Debug.
             let debug = format!("{e:?}");
             let msg = debug
@@ -1426,7 +1465,7 @@ fn check_image(path: &Path) -> std::result::Result<(), String> {
             ));
         }
         RasterImage::plain(data, format)
-            .map(|_| ())
+            .map(|_| bytes)
             .map_err(|e| format!("not a valid image ({e})"))
     }
 }
@@ -1832,12 +1871,13 @@ fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
 /// A letter or digit of a script (with any marks on it), not a symbol that
 /// happens to count as alphabetic (ℹ, Ⓜ, 🅿 are emoji) nor a keycap (1️⃣).
 fn is_letter_or_digit(cluster: &str) -> bool {
-    let mut chars = cluster.chars();
-    let Some(first) = chars.next() else {
+    use unicode_script::{Script, UnicodeScript};
+    let Some(first) = cluster.chars().next() else {
         return false;
     };
+    // Symbols that count as alphabetic (ℹ, Ⓜ, 🅿) belong to no script.
     first.is_alphanumeric()
-        && (first as u32) < 0x2000
+        && (first.is_ascii() || !matches!(first.script(), Script::Common | Script::Inherited))
         && !cluster.contains(['\u{fe0f}', '\u{20e3}'])
 }
 

@@ -1620,7 +1620,7 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         let (code, err) = check_one(values(ok).as_bytes());
         assert_eq!(code, 0, "{ok}: {err}");
     }
-    for bad in ["NOT AN EMOJI", "🤝📈", "A", "", "e\\u0301", "7"] {
+    for bad in ["NOT AN EMOJI", "🤝📈", "A", "", "e\\u0301", "7", "字", "Ａ"] {
         let (code, err) = check_one(values(bad).as_bytes());
         assert_eq!(code, 1, "{bad}: {err}");
         assert!(err.contains("f.yaml:13:14:"), "{bad}: {err}");
