@@ -246,21 +246,15 @@ pub fn line_col(text: &str, at: usize) -> (usize, usize) {
 /// `d` pointed at the first place `needle` is written in `source` (when
 /// it is), with the source for the excerpt.
 pub fn at_first(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Diagnostic {
-    let mut forms = vec![needle.to_string()];
     // A single character may be written as a YAML escape: `\uFFFE`.
-    if let Some(c) = needle
+    let forms = match needle
         .chars()
         .next()
         .filter(|_| needle.chars().count() == 1)
     {
-        let n = c as u32;
-        forms.extend([
-            format!("\\u{n:04X}"),
-            format!("\\u{n:04x}"),
-            format!("\\U{n:08X}"),
-            format!("\\U{n:08x}"),
-        ]);
-    }
+        Some(c) => written_forms(c),
+        None => vec![needle.to_string()],
+    };
     match forms
         .iter()
         .filter(|f| !f.is_empty())
@@ -272,6 +266,39 @@ pub fn at_first(d: Diagnostic, source: &std::sync::Arc<str>, needle: &str) -> Di
         }
         None => d,
     }
+}
+
+/// The ways `c` can be written in a YAML file: raw, or as one of the
+/// escapes of a double-quoted text (`\u001B`, `\x1b`, `\e`…).
+pub fn written_forms(c: char) -> Vec<String> {
+    let n = c as u32;
+    let mut forms = vec![
+        c.to_string(),
+        format!("\\u{n:04X}"),
+        format!("\\u{n:04x}"),
+        format!("\\U{n:08X}"),
+        format!("\\U{n:08x}"),
+    ];
+    if n < 0x100 {
+        forms.extend([format!("\\x{n:02X}"), format!("\\x{n:02x}")]);
+    }
+    let short = match c {
+        '\0' => "\\0",
+        '\u{7}' => "\\a",
+        '\u{8}' => "\\b",
+        '\u{b}' => "\\v",
+        '\u{c}' => "\\f",
+        '\u{1b}' => "\\e",
+        '\u{85}' => "\\N",
+        '\u{a0}' => "\\_",
+        '\u{2028}' => "\\L",
+        '\u{2029}' => "\\P",
+        _ => "",
+    };
+    if !short.is_empty() {
+        forms.push(short.to_string());
+    }
+    forms
 }
 
 /// [`at_first`] for a character that prints: its first place outside YAML

@@ -18,7 +18,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::diag::{Diagnostic, closest};
 use crate::schema::{self, CompanyFile, FamilyFile, ItemList};
-use crate::source_map::SourceMap;
+use crate::source_map::{Pos, SourceMap};
 
 /// The file name reserved for company settings inside a role folder.
 pub const COMPANY_FILE: &str = "company.yaml";
@@ -521,15 +521,21 @@ struct Checker<'a> {
     reported: HashSet<String>,
     /// See [`FamilyFailure::unknown_targets`].
     unknown_targets: Vec<(usize, String)>,
+    /// Where each line starts (byte offsets).
+    line_starts: Vec<usize>,
 }
 
 impl<'a> Checker<'a> {
     fn new(file: &'a Path, source: Arc<str>) -> Self {
         let map = SourceMap::build(&source);
+        let line_starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         Checker {
             file,
             source,
             map,
+            line_starts,
             errors: Vec::new(),
             warnings: Vec::new(),
             reported: HashSet::new(),
@@ -560,16 +566,7 @@ impl<'a> Checker<'a> {
     /// the text, since an invisible character in a long or multi-line
     /// text is otherwise hard to find.
     fn error_at_char(&mut self, path: &str, ch: char, message: String, help: Option<String>) {
-        let n = ch as u32;
-        let forms = [
-            ch.to_string(),
-            format!("\\u{n:04X}"),
-            format!("\\u{n:04x}"),
-            format!("\\x{n:02X}"),
-            format!("\\x{n:02x}"),
-            format!("\\U{n:08X}"),
-            format!("\\U{n:08x}"),
-        ];
+        let forms = crate::diag::written_forms(ch);
         self.error_at_any(path, &forms, message, help);
     }
 
@@ -583,18 +580,22 @@ impl<'a> Checker<'a> {
         message: String,
         help: Option<String>,
     ) {
+        // Only within this text: from where it starts to where the next
+        // key or value does (a later text with the same character is
+        // another error's).
         let start = self.map.value(path);
-        let from: usize = self
-            .source
-            .split_inclusive('\n')
-            .take(start.line.saturating_sub(1))
-            .map(str::len)
-            .sum();
+        let from = self.offset(start);
+        let to = self
+            .map
+            .next_start_after(start)
+            .map_or(self.source.len(), |p| self.offset(p))
+            .max(from);
+        let span = &self.source[from..to];
         let mut d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
         if let Some(at) = forms
             .iter()
             .filter(|f| !f.is_empty())
-            .filter_map(|f| self.source[from.min(self.source.len())..].find(f.as_str()))
+            .filter_map(|f| span.find(f.as_str()))
             .min()
         {
             let (line, column) = crate::diag::line_col(&self.source, from + at);
@@ -602,6 +603,19 @@ impl<'a> Checker<'a> {
         }
         self.errors.push(d);
         self.reported.insert(path.to_string());
+    }
+
+    /// The byte offset of a 1-based line and column (in characters).
+    fn offset(&self, at: Pos) -> usize {
+        let Some(&line_start) = self.line_starts.get(at.line.saturating_sub(1)) else {
+            return self.source.len();
+        };
+        let line = self.source[line_start..].split('\n').next().unwrap_or("");
+        line_start
+            + line
+                .char_indices()
+                .nth(at.column.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i)
     }
 
     /// An error about the key at `path`.

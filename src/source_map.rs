@@ -38,6 +38,8 @@ pub struct SourceMap {
     pub level_ids: Vec<String>,
     /// The top-level `family` value, read the same way.
     pub family_id: Option<String>,
+    /// Every key's and value's position, in file order.
+    starts: Vec<Pos>,
 }
 
 /// How deep a role file's YAML may nest. The deepest real structure
@@ -108,7 +110,24 @@ impl SourceMap {
         if let Err(e) = result {
             map.syntax_error = Some((pos(*e.marker()), e.info().to_string()));
         }
+        map.starts = map
+            .keys
+            .values()
+            .chain(map.values.values())
+            .copied()
+            .collect();
+        map.starts.sort_by_key(|p| (p.line, p.column));
+        map.starts.dedup();
         map
+    }
+
+    /// Where the next key or value after `at` starts: the end of the text
+    /// that starts at `at`, at the latest.
+    pub fn next_start_after(&self, at: Pos) -> Option<Pos> {
+        let i = self
+            .starts
+            .partition_point(|p| (p.line, p.column) <= (at.line, at.column));
+        self.starts.get(i).copied()
     }
 
     /// Where the key at `path` is written (falls back to its value, then to

@@ -2116,3 +2116,52 @@ fn named_roles_of_good_files_render_beside_a_broken_ones() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("names one file but 2 roles"), "{err}");
 }
+
+#[test]
+fn long_lines_in_broken_files_are_read_once() {
+    // Both took minutes (each scan went back over the line for every
+    // character or occurrence); they must give their messages, once.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("f.yaml"),
+        format!(
+            "family: fam\ntitle: T{}\nlevels:\n  - id: a-b\n    level: A\n   title: X\n",
+            " ".repeat(200_000)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("g.yaml"),
+        format!(
+            "# {}\nfamily: gam\ntitle: \"字\"\nlevels:\n  - id: c-d\n    level: A\n    title: X\n",
+            "字".repeat(200_000)
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:6:4: error: YAML syntax error"),
+        "{err}"
+    );
+    assert!(err.contains("g.yaml:3:9: warning: `字`"), "{err}");
+}
+
+#[test]
+fn each_invisible_character_is_found_in_its_own_text() {
+    // The search ran on to the end of the file, so the title's `\e` was
+    // reported at the item's `\x1b` below it; YAML's short escapes were
+    // not searched at all.
+    let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: \"One \\e[2J title\"\n    responsibilities:\n      items:\n        - \"Plain x\\x1b there\"\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:6:17: error: text contains the invisible character U+001B"),
+        "{err}"
+    );
+    assert!(
+        err.contains("f.yaml:9:19: error: text contains the invisible character U+001B"),
+        "{err}"
+    );
+}
