@@ -811,7 +811,10 @@ fn pdf(
     } else {
         out.as_path()
     };
-    crate::fsutil::ensure_dir(folder)?;
+    crate::fsutil::ensure_dir_or(
+        folder,
+        "name a folder (or, for one PDF, a file ending in .pdf)",
+    )?;
     let renderer = Renderer::new(&render.options())?;
     let doc = doc.options(&lib.company)?;
     let tty = std::io::stderr().is_terminal();

@@ -288,7 +288,7 @@ pub const LONG_WORD: usize = 36;
 pub fn is_unbreakable(c: char) -> bool {
     use unicode_script::{Script, UnicodeScript};
     if c.is_ascii() {
-        return !(c.is_ascii_whitespace() || matches!(c, '/' | '-'));
+        return !(c.is_whitespace() || matches!(c, '/' | '-'));
     }
     if matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}') {
         return true;
@@ -308,8 +308,9 @@ pub fn is_unbreakable(c: char) -> bool {
         ))
 }
 
-/// Letters of the right-to-left scripts the template knows (the same list
-/// as its `rtl` rule).
+/// Letters of the right-to-left scripts: a document with any of them gets
+/// `document.rtl`, which makes the template break long runs with
+/// zero-width spaces rather than boxes.
 pub fn is_rtl_letter(c: char) -> bool {
     use unicode_script::{Script, UnicodeScript};
     matches!(

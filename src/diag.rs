@@ -204,14 +204,7 @@ pub fn to_stderr(text: &str) {
 /// text, file names and source lines; a hostile file must not clear the
 /// screen, retitle the terminal or reverse what the message says.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || crate::load::is_bidi_control(c)
-            || matches!(
-                c,
-                '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
-            )
-    };
+    let unsafe_char = |c: char| c != '\n' && c != '\t' && is_unsafe_for_terminal(c);
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -299,6 +292,20 @@ pub fn written_forms(c: char) -> Vec<String> {
         forms.push(short.to_string());
     }
     forms
+}
+
+/// Characters that change what a terminal shows rather than showing
+/// themselves: controls (newline and tab included: callers allow them
+/// where they mean a line or a column), the bidi embeddings, overrides,
+/// isolates and marks, and the Unicode line and paragraph separators.
+/// Messages escape them ([`printable`]); file names may not hold them.
+pub fn is_unsafe_for_terminal(c: char) -> bool {
+    c.is_control()
+        || crate::load::is_bidi_control(c)
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'
+        )
 }
 
 /// [`at_first`] for a character that prints: its first place outside YAML

@@ -239,6 +239,12 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
 /// that says what is in the way when something is: a file, or a link to
 /// nothing.
 pub fn ensure_dir(dir: &Path) -> Result<()> {
+    ensure_dir_or(dir, "name a folder")
+}
+
+/// [`ensure_dir`], with `hint` saying what to name instead of what is in
+/// the way (`pdf` also takes a file ending in `.pdf`).
+pub fn ensure_dir_or(dir: &Path, hint: &str) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| {
         use std::os::unix::fs::FileTypeExt;
         // What is in the way, through links (`/dev/stdout` is one).
@@ -257,9 +263,7 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
                 } else {
                     "not a folder"
                 };
-                format!(
-                    "is {what}, not a folder; name a folder (or, for one PDF, a file ending in .pdf)"
-                )
+                format!("is {what}, not a folder; {hint}")
             }
             _ => format!("cannot create folder: {}", plain_io(&e)),
         };

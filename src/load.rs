@@ -35,6 +35,12 @@ pub struct Company {
     /// The logo's bytes, read once when the company file is loaded.
     #[serde(skip)]
     pub logo_bytes: Option<Arc<[u8]>>,
+    /// company.yaml as read (BOM dropped, line breaks as line feeds), and
+    /// its path: for messages that point into it.
+    #[serde(skip)]
+    pub source: Arc<str>,
+    #[serde(skip)]
+    pub file: PathBuf,
     /// The logo as written in company.yaml.
     pub logo_name: Option<String>,
     pub grades_url: Option<String>,
@@ -173,7 +179,10 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             ));
             continue;
         }
-        if let Some(c) = name.chars().find(|&c| c.is_control() || is_bidi_control(c)) {
+        if let Some(c) = name
+            .chars()
+            .find(|&c| crate::diag::is_unsafe_for_terminal(c))
+        {
             // Echoed in every message and in the exports' `source_file`
             // column: an escape sequence there could rewrite the terminal,
             // a bidi override reverse the name.
@@ -1233,7 +1242,7 @@ fn fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 }
 
 fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Vec<Diagnostic>> {
-    let mut c = Checker::new(path, source);
+    let mut c = Checker::new(path, source.clone());
     c.raw_line_breaks();
     if !c.yaml_hazards(true) {
         return Err(c.errors);
@@ -1416,6 +1425,8 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         brand_color,
         logo,
         logo_bytes,
+        source,
+        file: path.to_path_buf(),
         logo_name: file.logo.clone(),
         grades_url: file.grades_url.clone(),
         data_version: file.data_version.as_ref().map(|v| v.trim().to_string()),
@@ -1905,8 +1916,11 @@ const MAX_LEVEL_CHARS: usize = 60;
 /// default-ignorables, and the braille blank U+2800, which is not white
 /// space but prints as it).
 fn is_blank(s: &str) -> bool {
-    s.chars()
-        .all(|c| c.is_whitespace() || is_default_ignorable(c) || c == '\u{2800}')
+    s.chars().all(is_blank_char)
+}
+
+fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || is_default_ignorable(c) || c == '\u{2800}'
 }
 
 /// Invisible formatting characters (Unicode's default-ignorable code
@@ -1997,15 +2011,15 @@ fn non_empty_slug(s: &str, fallback: &str) -> String {
 /// would otherwise arrive as the literal text "~" or "null".
 const REQUIRED_TEXT: &[&str] = &["family", "title", "id", "level", "heading", "name", "text"];
 
-/// `levels.<n>.responsibilities.heading` (or `requirements`): optional,
-/// unlike the other headings.
+/// `responsibilities.heading` or `requirements.heading`, of the family or
+/// of a level: optional, unlike the other headings.
 fn is_list_heading(path: &str) -> bool {
-    path.strip_prefix("levels.")
-        .and_then(|p| p.split_once('.'))
-        .is_some_and(|(n, rest)| {
-            n.bytes().all(|b| b.is_ascii_digit())
-                && matches!(rest, "responsibilities.heading" | "requirements.heading")
-        })
+    let list = |p: &str| matches!(p, "responsibilities.heading" | "requirements.heading");
+    list(path)
+        || path
+            .strip_prefix("levels.")
+            .and_then(|p| p.split_once('.'))
+            .is_some_and(|(n, rest)| n.bytes().all(|b| b.is_ascii_digit()) && list(rest))
 }
 
 /// Checks every scalar of the file as written: nulls where text is needed,
@@ -2168,9 +2182,8 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
             // Markdown is read only where it could hide text: a link, or
             // nothing but markers and blanks.
             let only_markers = || {
-                s.chars().all(|c| {
-                    matches!(c, '*' | '_' | '\\') || c.is_whitespace() || is_default_ignorable(c)
-                })
+                s.chars()
+                    .all(|c| matches!(c, '*' | '_' | '\\') || is_blank_char(c))
             };
             let spans = (s.contains('[') || only_markers()).then(|| crate::markdown::parse(s, ""));
             let spans = spans.as_deref().unwrap_or_default();

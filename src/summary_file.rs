@@ -54,11 +54,23 @@ impl SummaryFile {
         if path.as_os_str().to_string_lossy().ends_with('/') {
             return Err(usage("ends with `/`; name a file"));
         }
-        // Inside the role folder it could replace `company.yaml` or add a
-        // "role file" that fails every later run.
-        if absolute(&target).starts_with(absolute(roles_dir)) {
+        // In the role folder it could replace `company.yaml` or the logo,
+        // or add a "role file" that fails every later run. (A new
+        // `summary.json` there, or anything in a subfolder, is read by
+        // nothing.)
+        let abs = absolute(&target);
+        let in_roles = abs.parent() == Some(absolute(roles_dir).as_path());
+        let yaml = abs
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        if in_roles && (yaml || abs.exists()) {
             return Err(usage(&format!(
-                "is inside the role folder {}; write the summary beside the outputs, e.g. {}",
+                "would {} in the role folder {}; write the summary beside the outputs, e.g. {}",
+                if abs.exists() {
+                    "replace a file"
+                } else {
+                    "add a file read as a role file"
+                },
                 roles_dir.display(),
                 out_dir
                     .unwrap_or(Path::new("out"))

@@ -989,7 +989,7 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
             );
             assert_eq!(code, 2, "{err}");
             if extra.is_empty() {
-                assert!(err.contains("is inside the role folder"), "{err}");
+                assert!(err.contains("in the role folder"), "{err}");
             }
         }
         assert_eq!(
@@ -997,6 +997,17 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
             company
         );
         assert!(!roles.path().join("summary.yaml").exists());
+    }
+    // A new summary.json there, or a subfolder, is read by nothing: fine.
+    for ok in ["summary.json", "reports/summary.json"] {
+        let path = roles.path().join(ok);
+        let (code, _, err) = build(
+            roles.path(),
+            &o,
+            &["--summary-json", path.to_str().unwrap()],
+        );
+        assert_eq!(code, 0, "{ok}: {err}");
+        assert!(path.is_file());
     }
 }
 

@@ -1582,6 +1582,11 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
             "f.yaml:9:11:",
             "empty text",
         ),
+        (
+            "        - \"**\\u2800**\"\n".to_string(),
+            "f.yaml:9:11:",
+            "empty text: it would print as nothing",
+        ),
     ];
     for (items, at, message) in cases {
         let text = format!("{HEAD}{items}");
@@ -1703,6 +1708,8 @@ fn hostile_bytes_never_reach_the_terminal_raw() {
     )
     .unwrap();
     std::fs::write(d.join("bad\u{1b}[31mname.yaml"), "family: x\n").unwrap();
+    // A right-to-left mark reorders a name on screen as well.
+    std::fs::write(d.join("eng\u{200f}.yaml"), "family: x\n").unwrap();
     let o = jdgen().arg("--roles").arg(d).arg("check").output().unwrap();
     let err = String::from_utf8(o.stderr).unwrap();
     assert_eq!(o.status.code(), Some(1), "{err}");
@@ -1713,7 +1720,8 @@ fn hostile_bytes_never_reach_the_terminal_raw() {
     // The file with an escape in its name is refused (its name would also
     // go into the exports' source_file column), naming it printably.
     assert!(
-        err.contains("contains the invisible character U+001B")
+        err.contains("contains the invisible character U+200F")
+            && err.contains("contains the invisible character U+001B")
             && err.contains("bad\\u{1b}[31mname.yaml"),
         "{err}"
     );
@@ -2018,6 +2026,10 @@ fn an_empty_optional_list_heading_is_absent_not_an_error() {
     // Like an empty `intro:`; a group's or a section's heading is required.
     let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      heading:\n      intro:\n      items: [Do things]\n";
     let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    // The family's own lists too.
+    let family_wide = "family: fam\ntitle: T\nresponsibilities:\n  heading:\n  items: [Shared]\nlevels:\n  - id: a-b\n    level: A\n    title: X\n";
+    let (code, err) = check_one(family_wide.as_bytes());
     assert_eq!(code, 0, "{err}");
     let text = text.replace(
         "      heading:\n",

@@ -227,11 +227,7 @@ impl FontCoverage {
             crate::data::website_shown(&c.website),
             c.data_version
         ]);
-        let company_file = lib.dir.join(crate::load::COMPANY_FILE);
-        let company_source: std::sync::Arc<str> = std::fs::read_to_string(&company_file)
-            .unwrap_or_default()
-            .into();
-        let files = std::iter::once((company, company_file.as_path(), &company_source)).chain(
+        let files = std::iter::once((company, c.file.as_path(), &c.source)).chain(
             lib.families.iter().map(|fam| {
                 (
                     serde_json::to_value(&fam.data).expect("plain data serialises"),

@@ -291,14 +291,10 @@ impl Renderer {
                         .into_iter()
                         .chain(c.data_version.as_deref())
                         .any(|t| t.contains(first.as_str()));
-                match role.source.parent().filter(|_| in_company) {
-                    Some(dir) => {
-                        let file = dir.join(crate::load::COMPANY_FILE);
-                        let source: std::sync::Arc<str> =
-                            std::fs::read_to_string(&file).unwrap_or_default().into();
-                        crate::diag::at_first_printed(d.in_file(&file), &source, &first)
-                    }
-                    None => crate::diag::at_first_printed(d, &role.family_data.source, &first),
+                if in_company {
+                    crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &first)
+                } else {
+                    crate::diag::at_first_printed(d, &role.family_data.source, &first)
                 }
             })
             .into_iter()
