@@ -194,6 +194,11 @@ struct Builder<'a> {
     /// Whether the scalar being read is plain (`<<` is a merge key only
     /// unquoted; `"<<"` is an ordinary, unknown key).
     plain: bool,
+    /// Byte offsets of the characters of long lines, by line number, made
+    /// when first needed: finding a column by scanning the line for every
+    /// event made a flow mapping of thousands of entries on one line
+    /// quadratic.
+    char_starts: std::cell::RefCell<HashMap<usize, std::rc::Rc<[usize]>>>,
 }
 
 fn join(parent: &str, child: &str) -> String {
@@ -215,14 +220,44 @@ fn pos(mark: Marker) -> Pos {
 impl Builder<'_> {
     /// The rest of the marked line, from the marker's column.
     fn rest_of_line(&self, mark: Marker) -> &str {
-        let line = self
-            .lines
-            .get(mark.line().saturating_sub(1))
-            .copied()
-            .unwrap_or("");
-        match line.char_indices().nth(mark.col()) {
-            Some((i, _)) => line[i..].trim_end_matches('\r'),
-            None => "",
+        let line = self.line(mark.line());
+        let i = self.byte_at(mark.line(), mark.col());
+        line.get(i..).unwrap_or("").trim_end_matches('\r')
+    }
+
+    /// Line `n` (1-based), or "" past the end.
+    fn line(&self, n: usize) -> &str {
+        self.lines.get(n.saturating_sub(1)).copied().unwrap_or("")
+    }
+
+    /// The character table of a long line (see `char_starts`); short
+    /// lines are cheaper to scan.
+    fn table(&self, n: usize) -> Option<std::rc::Rc<[usize]>> {
+        let text = self.line(n);
+        (text.len() >= 256).then(|| {
+            self.char_starts
+                .borrow_mut()
+                .entry(n)
+                .or_insert_with(|| text.char_indices().map(|(i, _)| i).collect())
+                .clone()
+        })
+    }
+
+    /// The byte offset of character `col` (0-based) of line `n`; the
+    /// line's length past its end.
+    fn byte_at(&self, n: usize, col: usize) -> usize {
+        let text = self.line(n);
+        match self.table(n) {
+            Some(t) => t.get(col).copied().unwrap_or(text.len()),
+            None => text.char_indices().nth(col).map_or(text.len(), |(i, _)| i),
+        }
+    }
+
+    /// The character column (0-based) of byte `at` of line `n`.
+    fn col_at(&self, n: usize, at: usize) -> usize {
+        match self.table(n) {
+            Some(t) => t.partition_point(|&b| b < at),
+            None => self.line(n)[..at].chars().count(),
         }
     }
 
@@ -256,32 +291,46 @@ impl Builder<'_> {
     /// back from there to the `:` or `-` that introduced it; anything else
     /// before it (a flow collection, an odd layout) keeps the mark.
     fn empty_value_pos(&self, mark: Marker) -> Pos {
-        let mut line = mark.line();
-        let mut upto = Some(mark.col());
-        while line >= 1 {
-            let text = self.lines.get(line - 1).copied().unwrap_or("");
-            let chars: Vec<char> = text.trim_end_matches('\r').chars().collect();
-            let end = upto.map_or(chars.len(), |c| c.min(chars.len()));
-            let mut before = &chars[..end];
+        let mut n = mark.line();
+        let mut first = true;
+        while n >= 1 {
+            let text = self.line(n).trim_end_matches('\r');
+            let mut before = if first {
+                &text[..self.byte_at(n, mark.col()).min(text.len())]
+            } else {
+                // A comment starts at a `#` that begins the line or follows
+                // a blank (on the mark's own line, none can come before it).
+                let cut = text
+                    .char_indices()
+                    .find(|&(i, c)| {
+                        c == '#'
+                            && text[..i]
+                                .chars()
+                                .next_back()
+                                .is_none_or(char::is_whitespace)
+                    })
+                    .map_or(text.len(), |(i, _)| i);
+                &text[..cut]
+            };
             // The next token's own `- ` indent on its line is not ours.
-            if upto.is_some() && before.iter().all(|c| c.is_whitespace() || *c == '-') {
-                before = &[];
+            if first && before.chars().all(|c| c.is_whitespace() || c == '-') {
+                before = "";
             }
-            // A comment starts at a `#` that begins the line or follows a blank.
-            let cut = (0..before.len())
-                .find(|&i| before[i] == '#' && (i == 0 || before[i - 1].is_whitespace()))
-                .unwrap_or(before.len());
-            if let Some(last) = before[..cut].iter().rposition(|c| !c.is_whitespace()) {
-                if matches!(before[last], ':' | '-' | '?') {
+            if let Some((i, c)) = before
+                .char_indices()
+                .rev()
+                .find(|(_, c)| !c.is_whitespace())
+            {
+                if matches!(c, ':' | '-' | '?') {
                     return Pos {
-                        line,
-                        column: last + 1,
+                        line: n,
+                        column: self.col_at(n, i) + 1,
                     };
                 }
                 break;
             }
-            line -= 1;
-            upto = None;
+            n -= 1;
+            first = false;
         }
         pos(mark)
     }
@@ -438,16 +487,12 @@ impl MarkedEventReceiver for Builder<'_> {
             let text = tag_text(t);
             // The event starts at the value; the tag is written before it,
             // usually on the same line.
-            let line = self
-                .lines
-                .get(mark.line().saturating_sub(1))
-                .copied()
-                .unwrap_or("");
-            let before: String = line.chars().take(mark.col()).collect();
+            let line = self.line(mark.line());
+            let before = &line[..self.byte_at(mark.line(), mark.col()).min(line.len())];
             let pos = match before.rfind(text.as_str()) {
                 Some(byte) => Pos {
                     line: mark.line(),
-                    column: before[..byte].chars().count() + 1,
+                    column: self.col_at(mark.line(), byte) + 1,
                 },
                 None => pos(mark),
             };

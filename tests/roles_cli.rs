@@ -2151,6 +2151,17 @@ fn long_lines_in_broken_files_are_read_once() {
         ),
     )
     .unwrap();
+    // A flow mapping of 10,000 empty values on one line (a column found by
+    // scanning the line, for every one of them).
+    let entries: Vec<String> = (0..10_000).map(|k| format!("a{k}: ")).collect();
+    std::fs::write(
+        d.join("h.yaml"),
+        format!(
+            "family: ham\ntitle: T\nx: {{{}}}\nlevels:\n  - id: e-f\n    level: A\n    title: X\n",
+            entries.join(", ")
+        ),
+    )
+    .unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -2158,6 +2169,7 @@ fn long_lines_in_broken_files_are_read_once() {
         "{err}"
     );
     assert!(err.contains("g.yaml:3:9: warning: `字`"), "{err}");
+    assert!(err.contains("h.yaml:3:1: error: unknown key `x`"), "{err}");
 }
 
 #[test]
