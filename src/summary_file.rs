@@ -248,6 +248,11 @@ fn write_stream(p: &Path, json: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
 
+    /// For a run whose role folder is elsewhere.
+    fn resolve(path: &Path, out: &Path) -> Result<SummaryFile> {
+        SummaryFile::resolve(path, Path::new("/nonexistent-roles"), Some(out))
+    }
+
     #[test]
     fn outputs_and_folders_are_refused_streams_and_links_resolved() {
         let dir = tempfile::tempdir().unwrap();
@@ -265,36 +270,21 @@ mod tests {
             d.join("out/"),
         ] {
             assert!(
-                matches!(
-                    SummaryFile::resolve(&bad, Path::new("/nonexistent-roles"), Some(&out)),
-                    Err(Error::Usage(_))
-                ),
+                matches!(resolve(&bad, &out), Err(Error::Usage(_))),
                 "{}",
                 bad.display()
             );
         }
         assert!(matches!(
-            SummaryFile::resolve(
-                &out.join("summary.json"),
-                Path::new("/nonexistent-roles"),
-                Some(&out)
-            ),
+            resolve(&out.join("summary.json"), &out),
             Ok(SummaryFile::File(_))
         ));
         assert!(matches!(
-            SummaryFile::resolve(
-                Path::new("/dev/stdout"),
-                Path::new("/nonexistent-roles"),
-                Some(&out)
-            ),
+            resolve(Path::new("/dev/stdout"), &out),
             Ok(SummaryFile::Stream(_))
         ));
         assert!(matches!(
-            SummaryFile::resolve(
-                Path::new("/dev/null"),
-                Path::new("/nonexistent-roles"),
-                Some(&out)
-            ),
+            resolve(Path::new("/dev/null"), &out),
             Ok(SummaryFile::Stream(_))
         ));
         // A regular file under /dev (a tmpfs such as /dev/shm) is a file:
@@ -302,8 +292,7 @@ mod tests {
         if Path::new("/dev/shm").is_dir() {
             let shm = PathBuf::from(format!("/dev/shm/jdgen-test-{}.json", std::process::id()));
             for json in [&b"{\"a\": 1}"[..], b"{}"] {
-                let s = SummaryFile::resolve(&shm, Path::new("/nonexistent-roles"), Some(&out))
-                    .unwrap();
+                let s = resolve(&shm, &out).unwrap();
                 assert!(matches!(s, SummaryFile::File(_)), "{s:?}");
                 s.write(json).unwrap();
                 assert_eq!(fs::read(&shm).unwrap(), json);
@@ -313,9 +302,7 @@ mod tests {
         // A chain of links to a file not written yet ends at that file.
         std::os::unix::fs::symlink("b", d.join("a")).unwrap();
         std::os::unix::fs::symlink("target.json", d.join("b")).unwrap();
-        let Ok(SummaryFile::File(t)) =
-            SummaryFile::resolve(&d.join("a"), Path::new("/nonexistent-roles"), Some(&out))
-        else {
+        let Ok(SummaryFile::File(t)) = resolve(&d.join("a"), &out) else {
             panic!("not a file");
         };
         assert_eq!(t, d.join("target.json"));
@@ -329,14 +316,7 @@ mod tests {
         assert_eq!(fs::read(d.join("target.json")).unwrap(), b"{}");
         // A link into the output's state is refused like the path itself.
         std::os::unix::fs::symlink(out.join(".jdgen/lock"), d.join("sneaky")).unwrap();
-        assert!(
-            SummaryFile::resolve(
-                &d.join("sneaky"),
-                Path::new("/nonexistent-roles"),
-                Some(&out)
-            )
-            .is_err()
-        );
+        assert!(resolve(&d.join("sneaky"), &out).is_err());
     }
 
     #[test]
@@ -350,8 +330,7 @@ mod tests {
                 .unwrap()
                 .success()
         );
-        let s =
-            SummaryFile::resolve(&fifo, Path::new("/nonexistent-roles"), Some(dir.path())).unwrap();
+        let s = resolve(&fifo, dir.path()).unwrap();
         assert!(matches!(s, SummaryFile::Stream(_)));
         s.write_pending(b"{}").unwrap(); // nothing is written yet
         let err = s.write(b"{}").unwrap_err().to_string();

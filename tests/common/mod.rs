@@ -34,3 +34,14 @@ pub fn mkfifo(path: &std::path::Path) {
     let status = Command::new("mkfifo").arg(path).status().unwrap();
     assert!(status.success(), "mkfifo {}", path.display());
 }
+
+/// Asserts that some line of `err` holds both `at` (a `file:line:col:`
+/// place) and `message`, for each pair.
+pub fn assert_reported(err: &str, expected: &[(&str, &str)]) {
+    for (at, message) in expected {
+        assert!(
+            err.lines().any(|l| l.contains(at) && l.contains(message)),
+            "no `{at} {message}` in:\n{err}"
+        );
+    }
+}
