@@ -2177,3 +2177,25 @@ fn each_invisible_character_is_found_in_its_own_text() {
         "{err}"
     );
 }
+
+#[test]
+fn unknown_builds_on_targets_list_a_few_levels_not_all() {
+    // 8,000 levels that each built on an unknown level printed every
+    // level's id in every message: 441 MB of output, and minutes of
+    // suggestions.
+    let mut text = String::from("family: fam\ntitle: T\nlevels:\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "  - id: l{i}\n    level: L{i}\n    title: T\n    responsibilities:\n      builds_on: qqqqqqqqqqqqqqqqqqqq\n      items: [x]\n"
+        ));
+    }
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("300 error(s)"),
+        "{}",
+        &err[err.len().saturating_sub(300)..]
+    );
+    assert!(err.contains("help: levels of this family: l0, l1, l10, l100, l101, l102, l103, l104, l105, l106 and 290 more"));
+    assert!(err.len() < 200_000, "{} bytes of messages", err.len());
+}
