@@ -12,13 +12,13 @@
 //! gigabytes), tags (`!x null` would skip the text checks), nesting deeper
 //! than any role file needs, and a `#` that silently cuts text short.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 /// A 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Pos {
     pub line: usize,
     pub column: usize,
@@ -48,13 +48,13 @@ pub struct SourceMap {
 pub const MAX_DEPTH: usize = 32;
 
 /// Something in the YAML a role file may not use, or should not.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Hazard {
     pub pos: Pos,
     pub kind: HazardKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HazardKind {
     /// `*name`: refused (expansion can be exponential).
     Alias,
@@ -89,8 +89,11 @@ impl SourceMap {
             // What yaml-rust2 could not read, serde_yaml's libyaml may: the
             // refused YAML past that point must not slip through.
             let after = |p: Pos| (p.line, p.column) >= (at.line, at.column);
+            // A set for "already found": a search of the list per hazard was
+            // quadratic (80,000 aliases on one line took 26 s).
+            let mut known: HashSet<Hazard> = map.hazards.iter().cloned().collect();
             for h in crate::libyaml_scan::hazards(text) {
-                if after(h.pos) && !map.hazards.contains(&h) {
+                if after(h.pos) && known.insert(h.clone()) {
                     map.hazards.push(h);
                 }
             }
