@@ -267,22 +267,14 @@ impl Builder<'_> {
     /// A `#` directly followed by a word, after whitespace, on the line of an
     /// unquoted value: `- Post in the #social channel` or `colour: #6B4FBB`.
     /// A deliberate comment is written `# like this` and is left alone.
-    fn check_hash(&mut self, rest: &str, mark: Marker) {
-        // In `[a, "b #c"]` the text after `,` is another node's, checked
-        // (or quoted) on its own.
-        let rest = if self.flow_depth > 0 {
-            rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
-        } else {
-            rest
-        };
-        if let Some(i) = rest.find(" #").or_else(|| rest.find("\t#"))
-            && let Some(c) = rest[i + 2..].chars().next()
-            && !c.is_whitespace()
-            && c != '#'
-        {
+    fn check_hash(&mut self, rest_of: impl Fn(&Self) -> Option<&str>, mark: Marker) {
+        // The cut-off text, copied only when there is one (copying the rest
+        // of a long flow line for every item was quadratic).
+        let found = rest_of(self).and_then(|rest| hash_cut(rest, self.flow_depth > 0));
+        if let Some(text) = found {
             self.map.hazards.push(Hazard {
                 pos: pos(mark),
-                kind: HazardKind::HashComment(rest[i + 1..].to_string()),
+                kind: HazardKind::HashComment(text),
             });
         }
     }
@@ -370,17 +362,16 @@ impl Builder<'_> {
                 if value.is_empty() {
                     // `key: #word` leaves the value empty; the `#` is on the key's line.
                     if let Some(key) = key {
-                        let rest = self.rest_of_line(key).to_string();
-                        if let Some(colon) = rest.find(':') {
-                            self.check_hash(&rest[colon + 1..], key);
-                        }
+                        self.check_hash(
+                            |b| {
+                                let rest = b.rest_of_line(key);
+                                rest.find(':').map(|colon| &rest[colon + 1..])
+                            },
+                            key,
+                        );
                     }
                 } else if !value.contains('\n') {
-                    let rest = self.rest_of_line(mark);
-                    if let Some(after) = rest.strip_prefix(value) {
-                        let after = after.to_string();
-                        self.check_hash(&after, mark);
-                    }
+                    self.check_hash(|b| b.rest_of_line(mark).strip_prefix(value), mark);
                 }
             }
         }
@@ -456,6 +447,21 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The text a `#` cuts off in `rest` (what follows a value on its line),
+/// if it does: a `#` after white space and directly before a word. In a
+/// flow collection (`[a, "b #c"]`) only up to the next `,`, `]` or `}`:
+/// what follows is another node's, checked (or quoted) on its own.
+fn hash_cut(rest: &str, flow: bool) -> Option<String> {
+    let rest = if flow {
+        rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
+    } else {
+        rest
+    };
+    let i = rest.find(" #").or_else(|| rest.find("\t#"))?;
+    let c = rest[i + 2..].chars().next()?;
+    (!c.is_whitespace() && c != '#').then(|| rest[i + 1..].to_string())
 }
 
 /// `levels.<n>.id`.
