@@ -348,12 +348,22 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         // The file (at its first error's line and column) goes in `file`;
         // the message is only the errors' text, so the log does not repeat
         // "file: error:" after the file.
-        let reason = f
+        // At most five of them: the text goes with every role of the file
+        // (a file of 4,000 levels with an error each made a gigabyte of
+        // log); `jdgen check` lists them all.
+        let mut reason = f
             .errors
             .iter()
+            .take(5)
             .map(|d| d.message.clone())
             .collect::<Vec<_>>()
             .join("; ");
+        if f.errors.len() > 5 {
+            reason.push_str(&format!(
+                "; and {} more (`jdgen check` lists them)",
+                f.errors.len() - 5
+            ));
+        }
         let file = Some(
             f.errors
                 .first()

@@ -1733,6 +1733,21 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     if f.levels.is_empty() {
         c.error("levels", "a family needs at least one level", None);
     }
+    if f.levels.len() > MAX_LEVELS_PER_FAMILY {
+        // Every role's document carries the family's career ladder, and a
+        // chain of thousands of `builds_on` (empty lists pass the item
+        // limits) overflowed the stack: refused before anything walks them.
+        c.error(
+            "levels",
+            format!(
+                "family `{}` has {} levels; at most {MAX_LEVELS_PER_FAMILY}",
+                f.family,
+                f.levels.len()
+            ),
+            Some("split it into several families (a career ladder has a handful of levels)".into()),
+        );
+        return;
+    }
     check_texts(c, "intro", &f.intro);
     check_sections(c, "sections", &f.sections);
     if let Some(list) = &f.responsibilities {
@@ -2300,6 +2315,28 @@ fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
 
 fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
     check_texts(c, &format!("{path}.items"), &list.items);
+    // The template buckets items by group, comparing every group with
+    // every other: 2,000 groups took 1.8 GB to render.
+    if list.groups.len() > MAX_GROUPS_PER_LIST {
+        c.error(
+            path,
+            format!(
+                "the list has {} groups; at most {MAX_GROUPS_PER_LIST}",
+                list.groups.len()
+            ),
+            Some("merge groups, or split the family".into()),
+        );
+    }
+    // The family's own lists (a level's, inherited items included, are
+    // counted in `check_inheritance`).
+    let own = list.items.len() + list.groups.iter().map(|g| g.items.len()).sum::<usize>();
+    if !path.starts_with("levels.") && own > MAX_ITEMS_PER_LIST {
+        c.error(
+            path,
+            format!("the list has {own} items; at most {MAX_ITEMS_PER_LIST}"),
+            Some("split it into several lists or families".into()),
+        );
+    }
     for (i, g) in list.groups.iter().enumerate() {
         if is_blank(&g.heading) {
             c.error(
@@ -2318,6 +2355,12 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
         );
     }
 }
+
+/// The most levels a family may have. Real career ladders have a handful;
+/// every role's document shows them all.
+pub const MAX_LEVELS_PER_FAMILY: usize = 200;
+/// The most groups one list may have.
+pub const MAX_GROUPS_PER_LIST: usize = 100;
 
 /// How many items one level's list may hold once inherited items are
 /// counted in. The seeds' longest holds 30; inheritance multiplies a file

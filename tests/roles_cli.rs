@@ -871,14 +871,25 @@ fn inheritance_cannot_multiply_a_small_file_into_gigabytes() {
     // made a 467 MB roles.json; 3,000 levels took 38 s and 2.6 GB to check.
     let dir = minimal_copy();
     let d = dir.path();
+    // (Now also at most 200 levels: six items each make the point.)
     let mut chain = String::from("family: chain\ntitle: Chain\nlevels:\n");
-    for i in 0..1_200 {
+    for i in 0..200 {
         chain.push_str(&format!(
-            "  - id: c{i}\n    level: L{i}\n    title: T{i}\n    responsibilities:\n{}      items: [item {i}]\n",
+            "  - id: c{i}\n    level: L{i}\n    title: T{i}\n    responsibilities:\n{}      items: [a{i}, b{i}, c{i}, d{i}, e{i}, f{i}]\n",
             if i > 0 { format!("      builds_on: c{}\n", i - 1) } else { String::new() }
         ));
     }
     std::fs::write(d.join("chain.yaml"), chain).unwrap();
+    // A chain of 3,000 levels with empty lists passed the item limits and
+    // overflowed the stack when resolved.
+    let mut long = String::from("family: long\ntitle: Long\nlevels:\n");
+    for i in 0..3_000 {
+        long.push_str(&format!(
+            "  - {{id: l{i}, level: L{i}, title: T{i}, responsibilities: {{builds_on: l{}}}}}\n",
+            i + 1
+        ));
+    }
+    std::fs::write(d.join("long.yaml"), long).unwrap();
     // A base of 1,001 items is too long on its own.
     let items: Vec<String> = (0..1_001).map(|i| format!("i{i}")).collect();
     std::fs::write(
@@ -902,11 +913,15 @@ fn inheritance_cannot_multiply_a_small_file_into_gigabytes() {
         &[
             (
                 "chain.yaml:",
-                "level `c1000` lists 1001 responsibilities with inherited ones; at most 1000",
+                "level `c166` lists 1002 responsibilities with inherited ones; at most 1000",
             ),
             (
                 "chain.yaml:4:3:",
-                "family `chain` lists 720600 responsibilities and requirements",
+                "family `chain` lists 120600 responsibilities and requirements",
+            ),
+            (
+                "long.yaml:4:3:",
+                "family `long` has 3000 levels; at most 200",
             ),
             (
                 "fan.yaml:8:14:",
@@ -916,7 +931,7 @@ fn inheritance_cannot_multiply_a_small_file_into_gigabytes() {
             ("loops.yaml:6:", "requirements inheritance loops: d → d"),
         ],
     );
-    assert!(err.contains("5 error(s)"), "{err}");
+    assert!(err.contains("6 error(s)"), "{err}");
 }
 
 #[test]
@@ -2182,9 +2197,9 @@ fn each_invisible_character_is_found_in_its_own_text() {
 fn unknown_builds_on_targets_list_a_few_levels_not_all() {
     // 8,000 levels that each built on an unknown level printed every
     // level's id in every message: 441 MB of output, and minutes of
-    // suggestions.
+    // suggestions. (Families now have at most 200 levels.)
     let mut text = String::from("family: fam\ntitle: T\nlevels:\n");
-    for i in 0..300 {
+    for i in 0..150 {
         text.push_str(&format!(
             "  - id: l{i}\n    level: L{i}\n    title: T\n    responsibilities:\n      builds_on: qqqqqqqqqqqqqqqqqqqq\n      items: [x]\n"
         ));
@@ -2192,10 +2207,10 @@ fn unknown_builds_on_targets_list_a_few_levels_not_all() {
     let (code, err) = check_one(text.as_bytes());
     assert_eq!(code, 1);
     assert!(
-        err.contains("300 error(s)"),
+        err.contains("150 error(s)"),
         "{}",
         &err[err.len().saturating_sub(300)..]
     );
-    assert!(err.contains("help: levels of this family: l0, l1, l10, l100, l101, l102, l103, l104, l105, l106 and 290 more"));
+    assert!(err.contains("help: levels of this family: l0, l1, l10, l100, l101, l102, l103, l104, l105, l106 and 140 more"));
     assert!(err.len() < 200_000, "{} bytes of messages", err.len());
 }
