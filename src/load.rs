@@ -607,8 +607,12 @@ impl<'a> Checker<'a> {
             .filter_map(|f| span.find(f.as_str()))
             .min()
         {
-            let (line, column) = crate::diag::line_col(&self.source, from + at);
-            d = d.at(line, column);
+            // From the line table, not a count from the top of the file
+            // for every error.
+            let byte = from + at;
+            let line = self.line_starts.partition_point(|&s| s <= byte);
+            let start = self.line_starts[line - 1];
+            d = d.at(line, self.source[start..byte].chars().count() + 1);
         }
         self.errors.push(d);
         self.reported.insert(path.to_string());

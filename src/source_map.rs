@@ -497,8 +497,15 @@ impl MarkedEventReceiver for Builder<'_> {
             // The event starts at the value; the tag is written before it,
             // usually on the same line.
             let line = self.line(mark.line());
-            let before = &line[..self.byte_at(mark.line(), mark.col()).min(line.len())];
-            let pos = match before.rfind(text.as_str()) {
+            let end = self.byte_at(mark.line(), mark.col()).min(line.len());
+            // Just before the value (a search of the whole line before it,
+            // for every tag, was quadratic on a long flow line).
+            let mut start = end.saturating_sub(text.len() + 256);
+            while !line.is_char_boundary(start) {
+                start -= 1;
+            }
+            let before = &line[start..end];
+            let pos = match before.rfind(text.as_str()).map(|b| start + b) {
                 Some(byte) => Pos {
                     line: mark.line(),
                     column: self.col_at(mark.line(), byte) + 1,

@@ -28,9 +28,16 @@ impl Missing {
 /// Collects missing glyphs of `frame` (and its groups) into `out`, in the
 /// order they appear, each character once.
 pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
+    let mut seen: std::collections::HashSet<String> = out.iter().map(|m| m.text.clone()).collect();
+    scan_into(frame, out, &mut seen);
+}
+
+/// [`scan`], with the characters already found in a set (a search of the
+/// list for each one was quadratic in the number of missing characters).
+fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections::HashSet<String>) {
     for (_, item) in frame.items() {
         match item {
-            FrameItem::Group(group) => scan(&group.frame, out),
+            FrameItem::Group(group) => scan_into(&group.frame, out, seen),
             FrameItem::Text(text) => {
                 for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
                     let Some(cluster) = text.text.get(glyph.range()) else {
@@ -39,7 +46,7 @@ pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
                     let cluster = cluster.trim_matches(|c: char| {
                         c.is_whitespace() || crate::load::is_default_ignorable(c)
                     });
-                    if cluster.is_empty() || out.iter().any(|m| m.text == cluster) {
+                    if cluster.is_empty() || !seen.insert(cluster.to_string()) {
                         continue;
                     }
                     out.push(Missing {
@@ -70,8 +77,9 @@ pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
         chars.push(format!("and {} more", missing.len() - MAX_CHARS));
     }
     let mut texts: Vec<&str> = Vec::new();
+    let mut listed = std::collections::HashSet::new();
     for m in missing {
-        if !texts.contains(&m.context.as_str()) {
+        if listed.insert(m.context.as_str()) {
             texts.push(&m.context);
         }
     }
