@@ -107,7 +107,7 @@ impl fmt::Display for Diagnostic {
             None => write!(f, "{kind}: {}", self.message)?,
         }
         if let (Some(src), Some(line)) = (&self.source, self.line)
-            && let Some(text) = src.lines().nth((line as usize).saturating_sub(1))
+            && let Some(text) = source_line(src, line as usize)
         {
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
@@ -152,6 +152,37 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Line `n` (1-based) of `src`, without its line break. The line starts of
+/// the last source asked about are kept: a file with thousands of errors
+/// was searched from its top for each one.
+fn source_line(src: &Arc<str>, n: usize) -> Option<&str> {
+    type Cached = Option<(Arc<str>, std::rc::Rc<[usize]>)>;
+    thread_local! {
+        // The source itself is held, so the same allocation is the same text.
+        static STARTS: std::cell::RefCell<Cached> = const { std::cell::RefCell::new(None) };
+    }
+    let starts = STARTS.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        match &*cached {
+            Some((s, starts)) if Arc::ptr_eq(s, src) => starts.clone(),
+            _ => {
+                let starts: std::rc::Rc<[usize]> = std::iter::once(0)
+                    .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect();
+                *cached = Some((src.clone(), starts.clone()));
+                starts
+            }
+        }
+    });
+    let start = *starts.get(n.checked_sub(1)?)?;
+    if start > src.len() || (start == src.len() && n > 1) {
+        return None;
+    }
+    let rest = &src[start..];
+    let line = rest.split('\n').next().unwrap_or("");
+    Some(line.strip_suffix('\r').unwrap_or(line))
 }
 
 /// Renders diagnostics for a terminal or a log, one blank line between.
