@@ -1132,12 +1132,9 @@ fn a_hash_that_cuts_text_short_is_reported() {
     assert!(err.contains("1 error(s), 2 warning(s)"), "{err}");
     std::fs::remove_file(d.join("broken.yaml")).unwrap();
     // In company.yaml an unquoted colour silently became the default: an error.
-    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
-    std::fs::write(
-        d.join("company.yaml"),
-        format!("{company}brand_color: #6B4FBB\n"),
-    )
-    .unwrap();
+    common::edit(&d.join("company.yaml"), |company| {
+        format!("{company}brand_color: #6B4FBB\n")
+    });
     let (code, _, err) = run(&["--roles", roles, "check"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("`#6B4FBB` is read as a YAML comment"), "{err}");
@@ -1242,6 +1239,7 @@ fn titles_must_be_printable_and_fit() {
 fn dates_must_be_yyyy_mm_dd_and_in_range() {
     let dir = minimal_copy();
     let d = dir.path();
+    // Kept: every case below starts again from this text.
     let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
     std::fs::write(
         d.join("company.yaml"),
@@ -1931,15 +1929,12 @@ fn glyph_warnings_cover_what_prints_and_only_that() {
     // when the character also printed elsewhere.
     let dir = minimal_copy();
     let d = dir.path();
-    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
-    std::fs::write(
-        d.join("company.yaml"),
+    common::edit(&d.join("company.yaml"), |company| {
         format!(
             "# 株式会社テスト: the legal name\n{}",
             company.replacen("name: Example Co", "name: 株式会社テスト", 1)
-        ),
-    )
-    .unwrap();
+        )
+    });
     let family = std::fs::read_to_string(d.join("engineering.yaml")).unwrap();
     let items_line = 1 + family.lines().position(|l| l.contains("items:")).unwrap();
     std::fs::write(

@@ -45,3 +45,9 @@ pub fn assert_reported(err: &str, expected: &[(&str, &str)]) {
         );
     }
 }
+
+/// Rewrites the text file at `path` with `change` applied to its text.
+pub fn edit(path: &std::path::Path, change: impl FnOnce(&str) -> String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, change(&text)).unwrap();
+}
