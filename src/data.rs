@@ -166,7 +166,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
             "name": company.name,
             "website": company.website,
             "brand_color": company.brand_color,
-            "logo": company.logo.as_ref().map(|_| LOGO_PATH),
+            "logo": company.logo_bytes.as_ref().map(|_| LOGO_PATH),
             "grades_url": grades_url,
         },
         "document": {

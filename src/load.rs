@@ -29,9 +29,6 @@ pub struct Company {
     pub name: String,
     pub website: String,
     pub brand_color: String,
-    /// Absolute path of the logo file, checked to be inside the role folder.
-    #[serde(skip)]
-    pub logo: Option<PathBuf>,
     /// The logo's bytes, read once when the company file is loaded.
     #[serde(skip)]
     pub logo_bytes: Option<Arc<[u8]>>,
@@ -1301,7 +1298,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             DEFAULT_BRAND_COLOR.to_string()
         }
     };
-    let logo = file.logo.as_ref().and_then(|name| {
+    let logo_bytes = file.logo.as_ref().and_then(|name| {
         let ok_ext = [".svg", ".png", ".jpg", ".jpeg"]
             .iter()
             .any(|ext| name.to_ascii_lowercase().ends_with(ext));
@@ -1351,7 +1348,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             // these bytes, so a logo replaced during a run cannot end up in
             // PDFs recorded under the old one's key.
             match read_image(&candidate) {
-                Ok(bytes) => Some((candidate, bytes)),
+                Ok(bytes) => Some(bytes),
                 Err(why) => {
                     c.error(
                         "logo",
@@ -1363,7 +1360,6 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             }
         }
     });
-    let (logo, logo_bytes) = logo.unzip();
     if let Some(url) = &file.grades_url {
         if !crate::markdown::is_allowed_target(url) {
             c.error(
@@ -1427,7 +1423,6 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         name: file.name.trim().to_string(),
         website: website.trim_end_matches('/').to_string(),
         brand_color,
-        logo,
         logo_bytes,
         source,
         file: path.to_path_buf(),
