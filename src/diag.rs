@@ -195,6 +195,22 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// `text` as quoted in a message: whole up to 80 characters, else its
+/// first 60 and `…`. A message quotes what it is about, and an unknown
+/// key or a bad value can be megabytes long; the position points at all
+/// of it.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 80;
+    const KEEP: usize = 60;
+    match text.char_indices().nth(MAX) {
+        None => text.into(),
+        Some(_) => {
+            let end = text.char_indices().nth(KEEP).map_or(text.len(), |(i, _)| i);
+            format!("{}…", &text[..end]).into()
+        }
+    }
+}
+
 /// The closest candidate to `input`, if it is close enough to be a likely
 /// typo (used for unknown keys and unknown role ids).
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
@@ -209,6 +225,12 @@ pub fn closest_n<'a>(
 ) -> Vec<&'a str> {
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
+        // Lengths far apart are no typo, and comparing a megabyte-long
+        // unknown key with every candidate would take seconds.
+        .filter(|c| {
+            let (a, b) = (input.chars().count(), c.chars().count());
+            a <= 3 * b + 3 && b <= 3 * a + 3
+        })
         .map(|c| (strsim::jaro_winkler(input, c), c))
         // Two edits make `zz` of `aa` and `aa` of nothing: a typo changes
         // less than half of what was meant.
@@ -416,6 +438,20 @@ pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clip_keeps_short_text_and_cuts_long_text_at_a_character() {
+        assert_eq!(clip("levels"), "levels");
+        let eighty = "é".repeat(80);
+        assert_eq!(clip(&eighty), eighty);
+        assert_eq!(clip(&"é".repeat(81)), format!("{}…", "é".repeat(60)));
+    }
+
+    #[test]
+    fn far_longer_input_is_no_typo() {
+        assert_eq!(closest("titel", ["title", "level"]), Some("title"));
+        assert_eq!(closest(&"title".repeat(10_000), ["title"]), None);
+    }
 
     #[test]
     fn at_first_finds_a_character_as_written_or_escaped() {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::diag::{Diagnostic, closest};
+use crate::diag::{Diagnostic, clip, closest};
 use crate::schema::{self, CompanyFile, FamilyFile, ItemList};
 use crate::source_map::{Pos, SourceMap};
 
@@ -527,6 +527,9 @@ struct Checker<'a> {
     reported: HashSet<String>,
     /// See [`FamilyFailure::unknown_targets`].
     unknown_targets: Vec<(usize, String)>,
+    /// Paths of the unknown keys: reported as such, and their contents,
+    /// which nothing reads, are not checked further.
+    ignored: HashSet<String>,
     /// Where each line starts (byte offsets).
     line_starts: Vec<usize>,
 }
@@ -546,6 +549,7 @@ impl<'a> Checker<'a> {
             warnings: Vec::new(),
             reported: HashSet::new(),
             unknown_targets: Vec::new(),
+            ignored: HashSet::new(),
         }
     }
 
@@ -823,7 +827,8 @@ impl<'a> Checker<'a> {
             let help = closest(&key, known.iter().copied())
                 .map(|k| format!("did you mean `{k}`?"))
                 .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
-            self.key_error(&path, format!("unknown key `{key}`"), help);
+            self.key_error(&path, format!("unknown key `{}`", clip(&key)), help);
+            self.ignored.insert(path);
         }
         match result {
             Ok(v) => Some(v),
@@ -1282,7 +1287,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     if !(website.starts_with("https://") || website.starts_with("http://")) || website.len() < 10 {
         c.error(
             "website",
-            format!("expected an http(s) URL for `website`, found `{website}`"),
+            format!(
+                "expected an http(s) URL for `website`, found `{}`",
+                clip(&website)
+            ),
             Some("write e.g. `website: https://example.com`".into()),
         );
     }
@@ -1292,7 +1300,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         Some(col) => {
             c.error(
                 "brand_color",
-                format!("expected a colour as `#rrggbb` (six hexadecimal digits), found `{col}`"),
+                format!(
+                    "expected a colour as `#rrggbb` (six hexadecimal digits), found `{}`",
+                    clip(col)
+                ),
                 Some("write e.g. `brand_color: \"#6B4FBB\"` (quoted: unquoted, `#` starts a YAML comment)".into()),
             );
             DEFAULT_BRAND_COLOR.to_string()
@@ -1309,14 +1320,14 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         if !inside {
             c.error(
                 "logo",
-                format!("the logo `{name}` is outside the role folder"),
+                format!("the logo `{}` is outside the role folder", clip(name)),
                 Some("put the logo file inside the role folder and name it relative to it".into()),
             );
             None
         } else if !ok_ext {
             c.error(
                 "logo",
-                format!("the logo `{name}` is not an SVG, PNG or JPEG file"),
+                format!("the logo `{}` is not an SVG, PNG or JPEG file", clip(name)),
                 None,
             );
             None
@@ -1339,7 +1350,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         {
             c.error(
                 "logo",
-                format!("the logo `{name}` links to a file outside the role folder"),
+                format!(
+                    "the logo `{}` links to a file outside the role folder",
+                    clip(name)
+                ),
                 Some("copy the logo into the role folder instead of linking to it".into()),
             );
             None
@@ -1352,7 +1366,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
                 Err(why) => {
                     c.error(
                         "logo",
-                        format!("the logo `{name}` cannot be used: {why}"),
+                        format!("the logo `{}` cannot be used: {why}", clip(name)),
                         Some("export the logo again as SVG or PNG".into()),
                     );
                     None
@@ -1364,7 +1378,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         if !crate::markdown::is_allowed_target(url) {
             c.error(
                 "grades_url",
-                format!("expected a link starting with https://, http:// or /, found `{url}`"),
+                format!(
+                    "expected a link starting with https://, http:// or /, found `{}`",
+                    clip(url)
+                ),
                 None,
             );
         } else if url.len() > MAX_URL_BYTES {
@@ -1412,7 +1429,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     {
         c.error(
             "language",
-            format!("expected a language code like `en`, found `{language}`"),
+            format!(
+                "expected a language code like `en`, found `{}`",
+                clip(&language)
+            ),
             None,
         );
     }
@@ -1532,7 +1552,10 @@ fn check_date(s: &str) -> std::result::Result<(i32, u8, u8), String> {
             }
         });
     if !shaped {
-        return Err(format!("expected a date as YYYY-MM-DD, found `{s}`"));
+        return Err(format!(
+            "expected a date as YYYY-MM-DD, found `{}`",
+            clip(s)
+        ));
     }
     // Digits only, so these parse.
     let (y, m, d): (i32, u8, u8) = (
@@ -1795,7 +1818,7 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         if !is_valid_id(&level.id) {
             c.error(
                 &format!("{p}.id"),
-                format!("invalid role id `{}`: expected lowercase letters and digits joined by `-` (at most 64)", level.id),
+                format!("invalid role id `{}`: expected lowercase letters and digits joined by `-` (at most 64)", clip(&level.id)),
                 Some(format!("write `id: {}`", non_empty_slug(&level.id, "my-role"))),
             );
         }
@@ -2043,7 +2066,8 @@ fn check_scalars(c: &mut Checker, family: bool) {
         return;
     };
     let mut found = Vec::new();
-    walk_scalars(&value, "", false, &mut found);
+    let mut path = String::new();
+    walk_scalars(&value, &mut path, false, &c.ignored, &mut found);
     for (path, problem) in found {
         match problem {
             // An empty item already reported as such by the family checks.
@@ -2082,7 +2106,7 @@ fn check_scalars(c: &mut Checker, family: bool) {
             ),
             Scalar::Link(target) => c.error(
                 &path,
-                format!("link target `{target}` is not allowed"),
+                format!("link target `{}` is not allowed", clip(&target)),
                 Some("links must start with https://, http://, mailto: or / (a page on the company website)".into()),
             ),
             Scalar::LongLink(n, url) => c.error_at_any(
@@ -2096,7 +2120,10 @@ fn check_scalars(c: &mut Checker, family: bool) {
             ),
             Scalar::EmptyLabel(target) => c.error(
                 &path,
-                format!("the link to `{target}` has no text: it would be an invisible link"),
+                format!(
+                    "the link to `{}` has no text: it would be an invisible link",
+                    clip(&target)
+                ),
                 Some("write the link's text between `[` and `]`".into()),
             ),
             Scalar::HugeCluster(n, cluster) => c.error_at_any(
@@ -2154,7 +2181,17 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
     ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
-fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<(String, Scalar)>) {
+/// Collects the problems of every scalar of `v` at `path`, skipping the
+/// unknown keys in `ignored`. `path` is one buffer, extended and cut back
+/// on the way down: a path string per node made long keys nested deep
+/// quadratic.
+fn walk_scalars(
+    v: &serde_yaml::Value,
+    path: &mut String,
+    in_list: bool,
+    ignored: &HashSet<String>,
+    out: &mut Vec<(String, Scalar)>,
+) {
     use serde_yaml::Value as V;
     let key = path.rsplit('.').next().unwrap_or("");
     match v {
@@ -2224,13 +2261,19 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
         }
         V::Sequence(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk_scalars(item, &join_path(path, &i.to_string()), true, out);
+                let len = push_segment(path, &i.to_string());
+                walk_scalars(item, path, true, ignored, out);
+                path.truncate(len);
             }
         }
         V::Mapping(m) => {
             for (k, item) in m {
                 if let Some(k) = k.as_str() {
-                    walk_scalars(item, &join_path(path, k), false, out);
+                    let len = push_segment(path, k);
+                    if !ignored.contains(path.as_str()) {
+                        walk_scalars(item, path, false, ignored, out);
+                    }
+                    path.truncate(len);
                 }
             }
         }
@@ -2238,12 +2281,15 @@ fn walk_scalars(v: &serde_yaml::Value, path: &str, in_list: bool, out: &mut Vec<
     }
 }
 
-fn join_path(parent: &str, child: &str) -> String {
-    if parent.is_empty() {
-        child.to_string()
-    } else {
-        format!("{parent}.{child}")
+/// Appends `.segment` (or `segment` to the empty root path); the length
+/// before, to cut back to.
+fn push_segment(path: &mut String, segment: &str) -> usize {
+    let len = path.len();
+    if len > 0 {
+        path.push('.');
     }
+    path.push_str(segment);
+    len
 }
 
 /// The highest job grade accepted; real grade ladders stop far below.
@@ -2434,7 +2480,8 @@ fn check_inheritance(
                 c.error(
                     &format!("levels.{i}.{kind}.builds_on"),
                     format!(
-                        "`builds_on: {target}` names no level of family `{}`",
+                        "`builds_on: {}` names no level of family `{}`",
+                        clip(target),
                         f.family
                     ),
                     Some(help),

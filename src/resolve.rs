@@ -148,7 +148,7 @@ pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
                 .join(" or ")
         )
     };
-    Diagnostic::error(format!("unknown role id `{id}`")).help(help)
+    Diagnostic::error(format!("unknown role id `{}`", crate::diag::clip(id))).help(help)
 }
 
 /// Resolved lists by level id, per kind, within one family.

@@ -26,8 +26,8 @@ pub struct Pos {
 
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    keys: HashMap<String, Pos>,
-    values: HashMap<String, Pos>,
+    /// Where each key and value is, by path.
+    paths: Paths,
     /// Refused or suspicious YAML, in file order.
     pub hazards: Vec<Hazard>,
     /// The YAML syntax error that stopped this pass, if any; the map then
@@ -114,10 +114,11 @@ impl SourceMap {
             map.syntax_error = Some((pos(*e.marker()), e.info().to_string()));
         }
         map.starts = map
-            .keys
-            .values()
-            .chain(map.values.values())
-            .copied()
+            .paths
+            .nodes
+            .iter()
+            .flat_map(|n| [n.key, n.value])
+            .flatten()
             .collect();
         map.starts.sort_by_key(|p| (p.line, p.column));
         map.starts.dedup();
@@ -145,22 +146,152 @@ impl SourceMap {
     }
 
     fn lookup(&self, path: &str, key_first: bool) -> Pos {
-        let mut p = path;
-        loop {
+        for node in self.paths.chain(path).into_iter().rev() {
+            let n = &self.paths.nodes[node];
             let (first, second) = if key_first {
-                (&self.keys, &self.values)
+                (n.key, n.value)
             } else {
-                (&self.values, &self.keys)
+                (n.value, n.key)
             };
-            if let Some(pos) = first.get(p).or_else(|| second.get(p)) {
-                return *pos;
-            }
-            match p.rfind('.') {
-                Some(i) => p = &p[..i],
-                None if !p.is_empty() => p = "",
-                None => return Pos { line: 1, column: 1 },
+            if let Some(pos) = first.or(second) {
+                return pos;
             }
         }
+        Pos { line: 1, column: 1 }
+    }
+}
+
+/// Positions by path, as a tree of path segments: a node keeps only its
+/// own key. Full path strings cost every node its ancestors' keys again:
+/// long keys nested deep made 250 KB of YAML take 2 GB, and copying the
+/// paths made the pass quadratic.
+#[derive(Debug)]
+struct Paths {
+    /// (parent, segment) → child. Node 0 is the root, path "".
+    children: HashMap<(usize, Box<str>), usize>,
+    nodes: Vec<Node>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Node {
+    key: Option<Pos>,
+    value: Option<Pos>,
+    kind: NodeKind,
+}
+
+/// The few paths the pass itself needs to recognise.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum NodeKind {
+    #[default]
+    Other,
+    /// `family`
+    Family,
+    /// `levels`
+    Levels,
+    /// `levels.<n>`
+    Level,
+    /// `levels.<n>.id`
+    LevelId,
+}
+
+const ROOT: usize = 0;
+
+/// How many dotted runs of a path are tried as one key (`a.b` is a key
+/// as well as a path) before a lookup settles for the ancestor found.
+const MAX_DOTTED_TRIES: usize = 8;
+
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            children: HashMap::new(),
+            nodes: vec![Node::default()],
+        }
+    }
+}
+
+impl Paths {
+    /// The child of `parent` at `segment`, made if new.
+    fn child(&mut self, parent: usize, segment: &str) -> usize {
+        let next = self.nodes.len();
+        let id = *self
+            .children
+            .entry((parent, segment.into()))
+            .or_insert(next);
+        if id == next {
+            let kind = match (self.nodes[parent].kind, segment) {
+                (NodeKind::Other, "family") if parent == ROOT => NodeKind::Family,
+                (NodeKind::Other, "levels") if parent == ROOT => NodeKind::Levels,
+                (NodeKind::Levels, n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                    NodeKind::Level
+                }
+                (NodeKind::Level, "id") => NodeKind::LevelId,
+                _ => NodeKind::Other,
+            };
+            self.nodes.push(Node {
+                kind,
+                ..Node::default()
+            });
+        }
+        id
+    }
+
+    /// The nodes along `path` (`levels.2.grade`), root first, as far as
+    /// the tree has them. A key may hold dots itself (`b.c` as well as
+    /// `b` then `c`): runs of up to [`MAX_DOTTED_TRIES`] segments are
+    /// tried as one key, within a bounded number of probes, and the chain
+    /// that matches the most of the path wins.
+    fn chain(&self, path: &str) -> Vec<usize> {
+        let mut walk = Walk {
+            paths: self,
+            path,
+            chain: vec![ROOT],
+            best: (0, vec![ROOT]),
+            budget: 64,
+        };
+        walk.from(0);
+        walk.best.1
+    }
+}
+
+/// A search of [`Paths::chain`].
+struct Walk<'a> {
+    paths: &'a Paths,
+    path: &'a str,
+    chain: Vec<usize>,
+    /// The most of the path matched, and by which nodes.
+    best: (usize, Vec<usize>),
+    /// Probes left.
+    budget: usize,
+}
+
+impl Walk<'_> {
+    /// Matches the path from byte `at` on below the chain's last node;
+    /// true once all of it is matched.
+    fn from(&mut self, at: usize) -> bool {
+        if at > self.best.0 {
+            self.best = (at, self.chain.clone());
+        }
+        if at >= self.path.len() {
+            return true;
+        }
+        let rest = &self.path[at..];
+        let node = self.chain[self.chain.len() - 1];
+        let ends = rest.match_indices('.').map(|(i, _)| i).chain([rest.len()]);
+        for end in ends.take(MAX_DOTTED_TRIES) {
+            if self.budget == 0 {
+                break;
+            }
+            self.budget -= 1;
+            if let Some(&child) = self.paths.children.get(&(node, rest[..end].into())) {
+                self.chain.push(child);
+                // Past the key and its dot.
+                if self.from(at + end + 1) {
+                    return true;
+                }
+                self.chain.pop();
+            }
+        }
+        false
     }
 }
 
@@ -168,15 +299,16 @@ enum Frame {
     /// `first`: no key seen yet. yaml-rust2 marks a block mapping's start
     /// at its first `:`, so the first key's position replaces it.
     Map {
-        path: String,
-        key: Option<String>,
+        node: usize,
+        /// The node of the key just read, for its value.
+        key: Option<usize>,
         first: bool,
         /// Keys seen so far, with where: a repeated key is reported at the
         /// repeat (serde_yaml points at the mapping's start).
         seen: HashMap<String, Pos>,
     },
     Seq {
-        path: String,
+        node: usize,
         index: usize,
     },
 }
@@ -202,14 +334,6 @@ struct Builder<'a> {
     /// event made a flow mapping of thousands of entries on one line
     /// quadratic.
     char_starts: std::cell::RefCell<HashMap<usize, std::rc::Rc<[usize]>>>,
-}
-
-fn join(parent: &str, child: &str) -> String {
-    if parent.is_empty() {
-        child.to_string()
-    } else {
-        format!("{parent}.{child}")
-    }
 }
 
 fn pos(mark: Marker) -> Pos {
@@ -341,12 +465,10 @@ impl Builder<'_> {
         };
         let path = self.node(at, Some(value));
         self.plain = false;
-        if let Some(p) = &path {
-            if is_level_id(p) {
-                self.map.level_ids.push(value.to_string());
-            } else if p == "family" {
-                self.map.family_id = Some(value.to_string());
-            }
+        match path.map(|n| self.map.paths.nodes[n].kind) {
+            Some(NodeKind::LevelId) => self.map.level_ids.push(value.to_string()),
+            Some(NodeKind::Family) => self.map.family_id = Some(value.to_string()),
+            _ => {}
         }
         if style != TScalarStyle::Plain {
             if path.is_some() {
@@ -394,58 +516,59 @@ impl Builder<'_> {
         });
     }
 
-    /// Path of the node that starts now, advancing the parent's cursor.
-    /// Returns `None` when the node is a mapping key.
-    fn next_node_path(&mut self) -> Option<String> {
+    /// The node that starts now, advancing the parent's cursor. `None`
+    /// when it is a mapping key.
+    fn next_node(&mut self) -> Option<usize> {
         match self.stack.last_mut() {
-            None => Some(String::new()),
-            Some(Frame::Seq { path, index }) => {
-                let p = join(path, &index.to_string());
+            None => Some(ROOT),
+            Some(Frame::Seq { node, index }) => {
+                let parent = *node;
+                let i = *index;
                 *index += 1;
-                Some(p)
+                Some(self.map.paths.child(parent, &i.to_string()))
             }
-            Some(Frame::Map { path, key, .. }) => key.take().map(|k| join(path, &k)),
+            Some(Frame::Map { key, .. }) => key.take(),
         }
     }
 
-    fn node(&mut self, at: Pos, scalar: Option<&str>) -> Option<String> {
-        match self.next_node_path() {
-            Some(path) => {
-                self.map.values.entry(path.clone()).or_insert(at);
-                Some(path)
-            }
-            None => {
-                // A mapping key: remember it for the value that follows.
-                if let Some(Frame::Map {
-                    path,
-                    key,
-                    first,
-                    seen,
-                }) = self.stack.last_mut()
-                {
-                    let k = scalar.unwrap_or("?").to_string();
-                    if k == "<<" && self.plain {
-                        self.map.hazards.push(Hazard {
-                            pos: at,
-                            kind: HazardKind::MergeKey,
-                        });
-                    }
-                    if let Some(earlier) = seen.insert(k.clone(), at) {
-                        self.map.hazards.push(Hazard {
-                            pos: at,
-                            kind: HazardKind::DuplicateKey(k.clone(), earlier.line),
-                        });
-                    }
-                    self.map.keys.entry(join(path, &k)).or_insert(at);
-                    if *first {
-                        self.map.values.insert(path.clone(), at);
-                        *first = false;
-                    }
-                    *key = Some(k);
-                }
-                None
-            }
+    fn node(&mut self, at: Pos, scalar: Option<&str>) -> Option<usize> {
+        if let Some(node) = self.next_node() {
+            self.map.paths.nodes[node].value.get_or_insert(at);
+            return Some(node);
         }
+        // A mapping key: remember it for the value that follows.
+        let k = scalar.unwrap_or("?");
+        let (parent, is_first, earlier) = match self.stack.last_mut() {
+            Some(Frame::Map {
+                node, first, seen, ..
+            }) => (
+                *node,
+                std::mem::replace(first, false),
+                seen.insert(k.to_string(), at),
+            ),
+            _ => return None,
+        };
+        if k == "<<" && self.plain {
+            self.map.hazards.push(Hazard {
+                pos: at,
+                kind: HazardKind::MergeKey,
+            });
+        }
+        if let Some(earlier) = earlier {
+            self.map.hazards.push(Hazard {
+                pos: at,
+                kind: HazardKind::DuplicateKey(k.to_string(), earlier.line),
+            });
+        }
+        let child = self.map.paths.child(parent, k);
+        if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
+            *key = Some(child);
+        }
+        self.map.paths.nodes[child].key.get_or_insert(at);
+        if is_first {
+            self.map.paths.nodes[parent].value = Some(at);
+        }
+        None
     }
 }
 
@@ -462,13 +585,6 @@ fn hash_cut(rest: &str, flow: bool) -> Option<String> {
     let i = rest.find(" #").or_else(|| rest.find("\t#"))?;
     let c = rest[i + 2..].chars().next()?;
     (!c.is_whitespace() && c != '#').then(|| rest[i + 1..].to_string())
-}
-
-/// `levels.<n>.id`.
-fn is_level_id(path: &str) -> bool {
-    path.strip_prefix("levels.")
-        .and_then(|p| p.strip_suffix(".id"))
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn tag_text(tag: &Tag) -> String {
@@ -541,14 +657,14 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(..) => {
                 self.open_collection(mark);
-                let path = self.node(pos(mark), None).unwrap_or_default();
-                self.stack.push(Frame::Seq { path, index: 0 });
+                let node = self.node(pos(mark), None).unwrap_or(ROOT);
+                self.stack.push(Frame::Seq { node, index: 0 });
             }
             Event::MappingStart(..) => {
                 self.open_collection(mark);
-                let path = self.node(pos(mark), None).unwrap_or_default();
+                let node = self.node(pos(mark), None).unwrap_or(ROOT);
                 self.stack.push(Frame::Map {
-                    path,
+                    node,
                     key: None,
                     first: true,
                     seen: HashMap::new(),
@@ -585,6 +701,27 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn a_key_holding_dots_is_found_as_one_key() {
+        let text = "a:\n  b.c:\n    d: 1\n  b:\n    e: 2\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.key("a.b.c.d"), Pos { line: 3, column: 5 });
+        assert_eq!(map.key("a.b.e"), Pos { line: 5, column: 5 });
+        assert_eq!(map.value("a.b.c"), Pos { line: 3, column: 5 });
+        // Past what the tree has: the ancestor that matches the most.
+        assert_eq!(map.key("a.b.c.zz.q"), Pos { line: 2, column: 3 });
+        assert_eq!(map.key("a.b.zz"), Pos { line: 4, column: 3 });
+    }
+
+    #[test]
+    fn level_ids_and_the_family_are_read_by_place() {
+        let text =
+            "family: f\nx:\n  family: no\nlevels:\n  - id: one\n    x: {id: no}\n  - {id: two}\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.family_id.as_deref(), Some("f"));
+        assert_eq!(map.level_ids, ["one", "two"]);
     }
 
     #[test]

@@ -2171,6 +2171,42 @@ fn long_lines_in_broken_files_are_read_once() {
 }
 
 #[test]
+fn long_keys_nested_deep_cost_what_they_weigh() {
+    // Keys of 20,000 characters, 25 deep, over 2,000 entries: every entry's
+    // path held all of its ancestors' keys (a 400 KB file took 350 MB and
+    // 4 s), and every bad character below an unknown key was an error that
+    // kept its path (3,000 of them: 29 s, 2.5 GB). An unknown key is one
+    // error, its contents unread; the message quotes the start of a long key.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let mut text =
+        "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\nextra:\n"
+            .to_string();
+    for depth in 1..=25 {
+        let indent = "  ".repeat(depth);
+        text += &format!("{indent}? k{depth}{}\n{indent}:\n", "x".repeat(20_000));
+    }
+    let entries: Vec<String> = (0..2_000).map(|i| format!("a{i}: \"\\u0007\"")).collect();
+    text += &format!("{}{{{}}}\n", "  ".repeat(26), entries.join(", "));
+    text += &format!("? \"{}\"\n: 1\n", "y".repeat(100_000));
+    std::fs::write(d.join("f.yaml"), text).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:7:1: error: unknown key `extra`"),
+        "{err}"
+    );
+    let long_key = format!("f.yaml:59:3: error: unknown key `{}…`\n", "y".repeat(60));
+    assert!(err.contains(&long_key), "{}", &err[..err.len().min(2_000)]);
+    assert!(
+        err.contains("2 error(s)"),
+        "{}",
+        &err[..err.len().min(2_000)]
+    );
+    assert!(err.len() < 5_000, "{} bytes of messages", err.len());
+}
+
+#[test]
 fn each_invisible_character_is_found_in_its_own_text() {
     // The search ran on to the end of the file, so the title's `\e` was
     // reported at the item's `\x1b` below it; YAML's short escapes were
