@@ -10,6 +10,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::lines::LineIndex;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -107,25 +109,29 @@ impl fmt::Display for Diagnostic {
             None => write!(f, "{kind}: {}", self.message)?,
         }
         if let (Some(src), Some(line)) = (&self.source, self.line)
-            && let Some(text) = source_line(src, line as usize)
+            && let index = index_of(src)
+            && let Some(text) = source_line(src, &index, line as usize)
         {
+            let n = line as usize;
             let gutter = line.to_string();
             let pad = " ".repeat(gutter.len());
             // Show at most a window of the line around the column, so a
             // 100 kB line does not flood the terminal.
-            let chars: Vec<char> = text.chars().collect();
+            let len =
+                index.chars_in_line(src, n) - usize::from(text.len() < index.line(src, n).len());
             let col = (self.column.unwrap_or(1) as usize)
                 .saturating_sub(1)
-                .min(chars.len());
+                .min(len);
             let start = col.saturating_sub(60);
-            let end = (start + 120).min(chars.len());
-            let mut shown: String = chars[start..end].iter().collect();
+            let end = (start + 120).min(len);
+            let byte = |c: usize| index.byte_in_line(src, n, c).min(text.len());
+            let mut shown = text[byte(start)..byte(end)].to_string();
             let mut caret_at = col - start;
             if start > 0 {
                 shown.insert(0, '…');
                 caret_at += 1;
             }
-            if end < chars.len() {
+            if end < len {
                 shown.push('…');
             }
             write!(f, "\n {pad} |\n {gutter} | {shown}")?;
@@ -154,34 +160,35 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Line `n` (1-based) of `src`, without its line break. The line starts of
-/// the last source asked about are kept: a file with thousands of errors
-/// was searched from its top for each one.
-fn source_line(src: &Arc<str>, n: usize) -> Option<&str> {
-    type Cached = Option<(Arc<str>, std::rc::Rc<[usize]>)>;
+/// The line index of `src`. The index of the last source asked about is
+/// kept: a file with thousands of errors was searched from its top (and a
+/// long line from its start) for each one.
+fn index_of(src: &Arc<str>) -> std::rc::Rc<LineIndex> {
+    type Cached = Option<(Arc<str>, std::rc::Rc<LineIndex>)>;
     thread_local! {
         // The source itself is held, so the same allocation is the same text.
-        static STARTS: std::cell::RefCell<Cached> = const { std::cell::RefCell::new(None) };
+        static INDEX: std::cell::RefCell<Cached> = const { std::cell::RefCell::new(None) };
     }
-    let starts = STARTS.with(|cell| {
+    INDEX.with(|cell| {
         let mut cached = cell.borrow_mut();
         match &*cached {
-            Some((s, starts)) if Arc::ptr_eq(s, src) => starts.clone(),
+            Some((s, index)) if Arc::ptr_eq(s, src) => index.clone(),
             _ => {
-                let starts: std::rc::Rc<[usize]> = std::iter::once(0)
-                    .chain(src.match_indices('\n').map(|(i, _)| i + 1))
-                    .collect();
-                *cached = Some((src.clone(), starts.clone()));
-                starts
+                let index = std::rc::Rc::new(LineIndex::new(src));
+                *cached = Some((src.clone(), index.clone()));
+                index
             }
         }
-    });
-    let start = *starts.get(n.checked_sub(1)?)?;
+    })
+}
+
+/// Line `n` (1-based) of `src`, without its line break.
+fn source_line<'s>(src: &'s Arc<str>, index: &LineIndex, n: usize) -> Option<&'s str> {
+    let start = index.start(n)?;
     if start > src.len() || (start == src.len() && n > 1) {
         return None;
     }
-    let rest = &src[start..];
-    let line = rest.split('\n').next().unwrap_or("");
+    let line = index.line(src, n);
     Some(line.strip_suffix('\r').unwrap_or(line))
 }
 

@@ -20,6 +20,7 @@ pub mod error;
 pub mod export;
 pub mod fsutil;
 pub mod libyaml_scan;
+pub mod lines;
 pub mod load;
 pub mod markdown;
 pub mod render;

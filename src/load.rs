@@ -530,21 +530,19 @@ struct Checker<'a> {
     /// Paths of the unknown keys: reported as such, and their contents,
     /// which nothing reads, are not checked further.
     ignored: HashSet<String>,
-    /// Where each line starts (byte offsets).
-    line_starts: Vec<usize>,
+    /// The file's lines, for positions.
+    lines: crate::lines::LineIndex,
 }
 
 impl<'a> Checker<'a> {
     fn new(file: &'a Path, source: Arc<str>) -> Self {
         let map = SourceMap::build(&source);
-        let line_starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let lines = crate::lines::LineIndex::new(&source);
         Checker {
             file,
             source,
             map,
-            line_starts,
+            lines,
             errors: Vec::new(),
             warnings: Vec::new(),
             reported: HashSet::new(),
@@ -608,12 +606,10 @@ impl<'a> Checker<'a> {
             .filter_map(|f| span.find(f.as_str()))
             .min()
         {
-            // From the line table, not a count from the top of the file
-            // for every error.
-            let byte = from + at;
-            let line = self.line_starts.partition_point(|&s| s <= byte);
-            let start = self.line_starts[line - 1];
-            d = d.at(line, self.source[start..byte].chars().count() + 1);
+            // From the line tables, not a count from the top of the file
+            // (or of a long line) for every error.
+            let (line, column) = self.lines.position(&self.source, from + at);
+            d = d.at(line, column);
         }
         self.errors.push(d);
         self.reported.insert(path.to_string());
@@ -621,15 +617,7 @@ impl<'a> Checker<'a> {
 
     /// The byte offset of a 1-based line and column (in characters).
     fn offset(&self, at: Pos) -> usize {
-        let Some(&line_start) = self.line_starts.get(at.line.saturating_sub(1)) else {
-            return self.source.len();
-        };
-        let line = self.source[line_start..].split('\n').next().unwrap_or("");
-        line_start
-            + line
-                .char_indices()
-                .nth(at.column.saturating_sub(1))
-                .map_or(line.len(), |(i, _)| i)
+        self.lines.offset(&self.source, at.line, at.column)
     }
 
     /// An error about the key at `path`.

@@ -14,6 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::lines::LineIndex;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -104,7 +105,8 @@ impl SourceMap {
     /// One pass; on a syntax error, what came before it and the error.
     fn try_build(text: &str) -> SourceMap {
         let mut builder = Builder {
-            lines: text.split('\n').collect(),
+            text,
+            lines: LineIndex::new(text),
             ..Builder::default()
         };
         let mut parser = Parser::new_from_str(text);
@@ -319,7 +321,11 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     /// Nodes opened beyond MAX_DEPTH (not tracked, only counted).
     overflow: usize,
-    lines: Vec<&'a str>,
+    /// The file, and its lines (with character tables for long lines:
+    /// finding a column by scanning the line for every event made a flow
+    /// mapping of thousands of entries on one line quadratic).
+    text: &'a str,
+    lines: LineIndex,
     /// Where the last mapping key was written (line index, column).
     last_key: Option<Marker>,
     /// Open flow collections (`[…]`, `{…}`) around the current node.
@@ -329,11 +335,6 @@ struct Builder<'a> {
     /// Whether the scalar being read is plain (`<<` is a merge key only
     /// unquoted; `"<<"` is an ordinary, unknown key).
     plain: bool,
-    /// Byte offsets of the characters of long lines, by line number, made
-    /// when first needed: finding a column by scanning the line for every
-    /// event made a flow mapping of thousands of entries on one line
-    /// quadratic.
-    char_starts: std::cell::RefCell<HashMap<usize, std::rc::Rc<[usize]>>>,
 }
 
 fn pos(mark: Marker) -> Pos {
@@ -354,38 +355,18 @@ impl Builder<'_> {
 
     /// Line `n` (1-based), or "" past the end.
     fn line(&self, n: usize) -> &str {
-        self.lines.get(n.saturating_sub(1)).copied().unwrap_or("")
-    }
-
-    /// The character table of a long line (see `char_starts`); short
-    /// lines are cheaper to scan.
-    fn table(&self, n: usize) -> Option<std::rc::Rc<[usize]>> {
-        let text = self.line(n);
-        (text.len() >= 256).then(|| {
-            self.char_starts
-                .borrow_mut()
-                .entry(n)
-                .or_insert_with(|| text.char_indices().map(|(i, _)| i).collect())
-                .clone()
-        })
+        self.lines.line(self.text, n)
     }
 
     /// The byte offset of character `col` (0-based) of line `n`; the
     /// line's length past its end.
     fn byte_at(&self, n: usize, col: usize) -> usize {
-        let text = self.line(n);
-        match self.table(n) {
-            Some(t) => t.get(col).copied().unwrap_or(text.len()),
-            None => text.char_indices().nth(col).map_or(text.len(), |(i, _)| i),
-        }
+        self.lines.byte_in_line(self.text, n, col)
     }
 
     /// The character column (0-based) of byte `at` of line `n`.
     fn col_at(&self, n: usize, at: usize) -> usize {
-        match self.table(n) {
-            Some(t) => t.partition_point(|&b| b < at),
-            None => self.line(n)[..at].chars().count(),
-        }
+        self.lines.col_in_line(self.text, n, at)
     }
 
     /// A `#` directly followed by a word, after whitespace, on the line of an
