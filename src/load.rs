@@ -1446,10 +1446,13 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
 /// small enough to decode in tens of megabytes.
 const MAX_LOGO_SIDE: u32 = 8_000;
 const MAX_LOGO_PIXELS: u64 = 16_000_000;
+/// The largest logo file: it is embedded in every PDF (a thousand roles
+/// would carry it a thousand times), and real logos weigh kilobytes.
+const MAX_LOGO_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Decodes an image the way Typst will, so a broken logo is reported here
 /// against company.yaml instead of failing every document later.
-/// Reads the logo once (at most [`MAX_FILE_BYTES`]) and checks those
+/// Reads the logo once (at most [`MAX_LOGO_BYTES`]) and checks those
 /// bytes, which are then the ones every key and PDF uses: a file replaced
 /// between a check and a second read could skip the checks.
 fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
@@ -1458,15 +1461,19 @@ fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
     use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
     let mut raw = Vec::new();
     fs::File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut raw))
+        .and_then(|f| f.take(MAX_LOGO_BYTES + 1).read_to_end(&mut raw))
         .map_err(|e| e.to_string())?;
-    if raw.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!("it is larger than {MAX_FILE_BYTES} bytes"));
+    if raw.len() as u64 > MAX_LOGO_BYTES {
+        return Err(format!(
+            "it is larger than {} MiB; it is embedded in every PDF (real logos weigh kilobytes)",
+            MAX_LOGO_BYTES >> 20
+        ));
     }
     let bytes: Arc<[u8]> = Arc::from(raw);
     let data = Bytes::new(bytes.clone());
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".svg") {
+        check_svg_logo(&bytes)?;
         SvgImage::new(data).map(|_| bytes).map_err(|e| {
             // LoadError shows its message only through Debug.
             let debug = format!("{e:?}");
@@ -1500,6 +1507,38 @@ fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
             .map(|_| bytes)
             .map_err(|e| format!("not a valid image ({e})"))
     }
+}
+
+/// What an SVG logo may not hold, beyond what Typst refuses. Compressed
+/// SVG (svgz) unpacks past every size limit (1 MB of gzip held 1 GB);
+/// an `<image>` or `<feImage>` brings in a raster image that no pixel
+/// limit checks (embedded), or a file Typst will not read (linked: every
+/// PDF then failed with a message about the template).
+fn check_svg_logo(bytes: &[u8]) -> std::result::Result<(), String> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err("it is a compressed SVG (svgz); save it as plain SVG".into());
+    }
+    // Not UTF-8, or not XML: Typst's own message follows.
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(());
+    };
+    let Ok(doc) = roxmltree::Document::parse(text) else {
+        return Ok(());
+    };
+    if let Some(node) = doc
+        .descendants()
+        .find(|n| matches!(n.tag_name().name(), "image" | "feImage"))
+    {
+        let pos = doc.text_pos_at(node.range().start);
+        return Err(format!(
+            "it holds an image (`<{}>` at line {}, column {}): an SVG logo may only draw shapes \
+             and text; use that image itself (PNG or JPEG) as the logo, or an SVG without it",
+            node.tag_name().name(),
+            pos.row,
+            pos.col
+        ));
+    }
+    Ok(())
 }
 
 fn is_hex_color(s: &str) -> bool {

@@ -488,7 +488,39 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     // The header of a 40,000 × 40,000 PNG (a 1.5 MB file of one colour
     // took 1.6 GB to decode): refused from the header alone.
     std::fs::write(d.join("huge.png"), png_header(40_000, 40_000)).unwrap();
+    // An SVG that brings in a raster image past the pixel limit (embedded)
+    // or one Typst will not read (linked: every PDF failed, naming the
+    // template); a compressed SVG, which unpacked past every size limit.
+    let svg = |inner: &str| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"40\">\n  {inner}\n</svg>"
+        )
+    };
+    std::fs::write(d.join("mark.png"), png_header(10, 10)).unwrap();
+    std::fs::write(
+        d.join("linking.svg"),
+        svg(r#"<image href="mark.png" width="40" height="40"/>"#),
+    )
+    .unwrap();
+    let embedded =
+        svg(r#"<filter id="f"><feImage href="data:image/png;base64,iVBORw0KGgo="/></filter>"#);
+    std::fs::write(d.join("embedding.svg"), embedded).unwrap();
+    std::fs::write(d.join("packed.svg"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
+    std::fs::write(d.join("heavy.png"), vec![0u8; 5 << 20]).unwrap();
     for (logo, msg) in [
+        (
+            "linking.svg",
+            "it holds an image (`<image>` at line 2, column 3)",
+        ),
+        (
+            "embedding.svg",
+            "it holds an image (`<feImage>` at line 2, column 18)",
+        ),
+        (
+            "packed.svg",
+            "it is a compressed SVG (svgz); save it as plain SVG",
+        ),
+        ("heavy.png", "it is larger than 4 MiB"),
         (
             "huge.png",
             "it is 40000 × 40000 pixels; a logo may have at most 8000",
