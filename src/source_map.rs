@@ -312,6 +312,8 @@ enum Frame {
     Seq {
         node: usize,
         index: usize,
+        /// The column (0-based) of a block sequence's `-`.
+        col: usize,
     },
 }
 
@@ -462,6 +464,7 @@ impl Builder<'_> {
             None => self.last_key = Some(mark),
             Some(_) => {
                 let key = self.last_key.take();
+                let before = self.map.hazards.len();
                 if value.is_empty() {
                     // `key: #word` leaves the value empty; the `#` is on the key's line.
                     if let Some(key) = key {
@@ -476,7 +479,67 @@ impl Builder<'_> {
                 } else if !value.contains('\n') {
                     self.check_hash(|b| b.rest_of_line(mark).strip_prefix(value), mark);
                 }
+                if self.map.hazards.len() == before && self.flow_depth == 0 {
+                    // The value's own line did not cut it; the lines that
+                    // would continue it may.
+                    let first = if value.is_empty() {
+                        key.map(|k| k.line())
+                    } else {
+                        Some(mark.line())
+                    };
+                    let parent = match self.stack.last() {
+                        Some(Frame::Map { .. }) => key.map(|k| k.col()),
+                        Some(Frame::Seq { col, .. }) => Some(*col),
+                        None => None,
+                    };
+                    if let (Some(first), Some(parent)) = (first, parent) {
+                        self.check_hash_below(first, parent);
+                    }
+                }
             }
+        }
+    }
+
+    /// A plain value's continuation lines, after its first line `first`,
+    /// are those indented deeper than `parent` (its key's or `-`'s
+    /// column). A `#word` there, or a line starting `#word`, ends the value
+    /// as a comment: `summary: We are the` / `  #1 platform` reads "We are
+    /// the". A comment at the key's column or left of it (`#- old item`)
+    /// continues nothing and is left alone.
+    fn check_hash_below(&mut self, first: usize, parent: usize) {
+        let mut n = first + 1;
+        while n <= self.lines.count() {
+            let text = self.line(n).trim_end_matches('\r');
+            let body = text.trim_start_matches(' ');
+            let indent = text.len() - body.len();
+            if body.trim().is_empty() {
+                n += 1;
+                continue;
+            }
+            if indent <= parent {
+                return;
+            }
+            let cut = match body.strip_prefix('#') {
+                Some(rest) => rest
+                    .chars()
+                    .next()
+                    .is_some_and(|c| !c.is_whitespace() && c != '#')
+                    .then(|| body.to_string()),
+                None => hash_cut(body, false),
+            };
+            if let Some(text) = cut {
+                // At the `#`.
+                let column = self.col_at(n, indent + body.len() - text.len()) + 1;
+                self.map.hazards.push(Hazard {
+                    pos: Pos { line: n, column },
+                    kind: HazardKind::HashComment(text),
+                });
+                return;
+            }
+            if body.starts_with('#') {
+                return;
+            }
+            n += 1;
         }
     }
 
@@ -502,7 +565,7 @@ impl Builder<'_> {
     fn next_node(&mut self) -> Option<usize> {
         match self.stack.last_mut() {
             None => Some(ROOT),
-            Some(Frame::Seq { node, index }) => {
+            Some(Frame::Seq { node, index, .. }) => {
                 let parent = *node;
                 let i = *index;
                 *index += 1;
@@ -639,7 +702,11 @@ impl MarkedEventReceiver for Builder<'_> {
             Event::SequenceStart(..) => {
                 self.open_collection(mark);
                 let node = self.node(pos(mark), None).unwrap_or(ROOT);
-                self.stack.push(Frame::Seq { node, index: 0 });
+                self.stack.push(Frame::Seq {
+                    node,
+                    index: 0,
+                    col: mark.col(),
+                });
             }
             Event::MappingStart(..) => {
                 self.open_collection(mark);

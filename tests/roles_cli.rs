@@ -1170,6 +1170,36 @@ fn a_hash_that_cuts_text_short_is_reported() {
     let (code, _, err) = run(&["--roles", roles, "check"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("`#6B4FBB` is read as a YAML comment"), "{err}");
+    // On the line that would continue the value, too: YAML ends a plain
+    // text at a comment there just the same. A commented-out item at the
+    // `-`'s column continues nothing.
+    common::edit(&d.join("company.yaml"), |company| {
+        company.replace("brand_color: #6B4FBB\n", "brand_color:\n  #6B4FBB\n")
+    });
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("company.yaml:5:3: error: `#6B4FBB` is read as a YAML comment"),
+        "{err}"
+    );
+    common::edit(&d.join("company.yaml"), |company| {
+        company.replace("brand_color:\n  #6B4FBB\n", "")
+    });
+    std::fs::write(
+        d.join("hash.yaml"),
+        "family: hash\ntitle: Hash\nsummary: We are the\n  #1 platform\nlevels:\n  - id: hash-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - Post in the team channel\n          #social-media every week\n        - Plan the week and\n          the #launch too\n        #- an old item\n        # a note\n        - Last\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 0, "{err}");
+    for at in [
+        "hash.yaml:4:3: warning: `#1 platform`",
+        "hash.yaml:12:11: warning: `#social-media every week`",
+        "hash.yaml:14:15: warning: `#launch too`",
+    ] {
+        assert!(err.contains(at), "{at}: {err}");
+    }
+    assert!(err.contains("3 warning(s)"), "{err}");
 }
 
 #[test]
