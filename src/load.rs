@@ -1272,14 +1272,24 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         MAX_WEBSITE_CHARS,
         "use the site's home page: role text links to pages below it with `/path`",
     );
-    if !(website.starts_with("https://") || website.starts_with("http://")) || website.len() < 10 {
+    // Site paths (`/handbook/`) are appended to it: a query or fragment
+    // would swallow them.
+    let lower = website.to_ascii_lowercase();
+    let problem = if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+        Some("write e.g. `website: https://example.com`")
+    } else if website.contains(['?', '#']) {
+        Some("remove the `?…` or `#…` part: role text links append paths like `/handbook/` to it")
+    } else {
+        crate::markdown::target_problem(&website)
+    };
+    if let Some(help) = problem {
         c.error(
             "website",
             format!(
                 "expected an http(s) URL for `website`, found `{}`",
                 clip(&website)
             ),
-            Some("write e.g. `website: https://example.com`".into()),
+            Some(help.into()),
         );
     }
     let brand_color = match file.brand_color.as_deref().map(str::trim) {
@@ -1363,14 +1373,11 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         }
     });
     if let Some(url) = &file.grades_url {
-        if !crate::markdown::is_allowed_target(url) {
+        if let Some(why) = crate::markdown::target_problem(url) {
             c.error(
                 "grades_url",
-                format!(
-                    "expected a link starting with https://, http:// or /, found `{}`",
-                    clip(url)
-                ),
-                None,
+                format!("`grades_url` is not a usable link: `{}`", clip(url)),
+                Some(why.into()),
             );
         } else if url.len() > MAX_URL_BYTES {
             c.error(
@@ -2131,11 +2138,15 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 format!("text contains the invisible character U+{:04X}", ch as u32),
                 Some("remove it: control and bidirectional-override characters garble PDFs and exports".into()),
             ),
-            Scalar::Link(target) => c.error(
-                &path,
-                format!("link target `{}` is not allowed", clip(&target)),
-                Some("links must start with https://, http://, mailto: or / (a page on the company website)".into()),
-            ),
+            Scalar::Link(target) => {
+                let why = crate::markdown::target_problem(&target).unwrap_or_default();
+                c.error_at_any(
+                    &path,
+                    std::slice::from_ref(&target),
+                    format!("link target `{}` is not allowed", clip(&target)),
+                    Some(why.into()),
+                )
+            }
             Scalar::LongLink(n, url) => c.error_at_any(
                 &path,
                 &[url],

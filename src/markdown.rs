@@ -137,12 +137,32 @@ fn plain_into(spans: &[Span], s: &mut String) {
 /// a site path `/…`. Anything else (`javascript:`, `file:`, `relative/x`)
 /// stays literal text; `jdgen check` reports it.
 pub fn is_allowed_target(target: &str) -> bool {
+    target_problem(target).is_none()
+}
+
+/// Why `target` cannot be a link, if it cannot: not a web address, an
+/// email address or a site path; a space or control character in it (the
+/// PDF link would stop there, or not work at all); no host after `https://`.
+pub fn target_problem(target: &str) -> Option<&'static str> {
     let t = target.trim();
     let lower = t.to_ascii_lowercase();
-    (lower.starts_with("https://") && t.len() > 8)
-        || (lower.starts_with("http://") && t.len() > 7)
-        || (lower.starts_with("mailto:") && t.len() > 7)
-        || (t.starts_with('/') && !t.starts_with("//"))
+    let web = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.starts_with(scheme).then(|| &t[scheme.len()..]));
+    let mail = lower.starts_with("mailto:") && t.len() > 7;
+    let path = t.starts_with('/') && !t.starts_with("//");
+    if web.is_none() && !mail && !path {
+        return Some(
+            "links must start with https://, http://, mailto: or / (a page on the company website)",
+        );
+    }
+    if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("a link cannot hold a space: write `%20` for one");
+    }
+    if web.is_some_and(|rest| rest.starts_with(['/', '?', '#']) || rest.is_empty()) {
+        return Some("write the host name after `https://`, e.g. `https://example.com/page`");
+    }
+    None
 }
 
 /// Every link target written in `text`, as written (for validation).

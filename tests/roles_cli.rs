@@ -335,6 +335,34 @@ fn broken_company_file_names_the_field() {
         err.contains("company.yaml:2:10: error: expected an http(s) URL"),
         "{err}"
     );
+    // An address with a space, a query or no host: role text links append
+    // site paths to it, and the PDF links came out broken.
+    for (website, help) in [
+        ("https://exa mple.com", "write `%20`"),
+        ("https://example.com/?a=1#f", "remove the `?…` or `#…` part"),
+        ("https:///path", "write the host name after `https://`"),
+    ] {
+        common::edit(&dir.path().join("company.yaml"), |_| {
+            format!("name: X\nwebsite: \"{website}\"\ngrades_url: /grades table\n")
+        });
+        let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+        assert_eq!(code, 1);
+        assert!(
+            err.contains(&format!(
+                "company.yaml:2:10: error: expected an http(s) URL for `website`, found `{website}`"
+            )) && err.contains(help),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "company.yaml:3:13: error: `grades_url` is not a usable link: `/grades table`"
+            ),
+            "{err}"
+        );
+    }
+    common::edit(&dir.path().join("company.yaml"), |_| {
+        "name: X\nwebsite: example.com\nbrand_colour: red\neffective_date: 2026-02-30\n".to_string()
+    });
     assert!(
         err.contains("company.yaml:3:1: error: unknown key `brand_colour`"),
         "{err}"
@@ -452,11 +480,12 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             ("a.yaml:2:8:", "expected text, found nothing"),
             ("a.yaml:6:12:", "expected text, found nothing"),
             ("a.yaml:8:22:", "expected text, found nothing"),
+            // At the target itself, not at the text's start.
             (
-                "a.yaml:8:25:",
+                "a.yaml:8:31:",
                 "link target `javascript:alert(1)` is not allowed",
             ),
-            ("a.yaml:8:25:", "link target `relative/path` is not allowed"),
+            ("a.yaml:8:58:", "link target `relative/path` is not allowed"),
             // At the character (here its escape), not at the text's start.
             ("b.yaml:6:14:", "invisible character U+202E"),
             ("b.yaml:7:19:", "40000 characters long; at most 32767"),
