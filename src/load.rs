@@ -2338,7 +2338,26 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
     use serde_yaml::Value as V;
     let shown = match g {
         V::Null => return,
-        V::Number(n) if n.as_u64().is_some_and(|n| (1..=MAX_GRADE).contains(&n)) => return,
+        V::Number(n) if n.as_u64().is_some_and(|n| (1..=MAX_GRADE).contains(&n)) => {
+            // As written: YAML also reads `0x0A`, `0o13` and `+8` as
+            // numbers, which would be exported as 10, 11 and 8 unseen.
+            let from = c.offset(c.map.value(path));
+            let raw = c.source[from..]
+                .split([' ', '\t', '\r', '\n', '#', ',', ']', '}'])
+                .next()
+                .unwrap_or("");
+            if !raw.bytes().all(|b| b.is_ascii_digit()) {
+                c.error(
+                    path,
+                    format!(
+                        "expected the job grade as a plain whole number, found `{}`",
+                        clip(raw)
+                    ),
+                    Some(format!("write it in decimal digits: `grade: {n}`")),
+                );
+            }
+            return;
+        }
         V::Number(n) => n.to_string(),
         V::String(s) => {
             let help = s.trim().parse::<u32>().ok().filter(|n| *n > 0).map(|n| {
@@ -2352,7 +2371,8 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
             c.error(
                 path,
                 format!(
-                    "expected a whole number from 1 to {MAX_GRADE} for the job grade, found the text \"{s}\""
+                    "expected a whole number from 1 to {MAX_GRADE} for the job grade, found the text \"{}\"",
+                    clip(s)
                 ),
                 help.or(Some(
                     "write e.g. `grade: 7`, or remove the line if the role has no grade".into(),
@@ -2420,12 +2440,26 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
             Some("split it into several lists or families".into()),
         );
     }
+    // Headings print in capitals, and the PDF shows a heading's items
+    // together: two groups headed alike would be merged and reordered
+    // there, while the exports keep them apart.
+    let mut headings: HashMap<String, usize> = HashMap::new();
     for (i, g) in list.groups.iter().enumerate() {
         if is_blank(&g.heading) {
             c.error(
                 &format!("{path}.groups.{i}.heading"),
                 "empty group heading",
                 None,
+            );
+        } else if let Some(first) = headings.insert(g.heading.trim().to_uppercase(), i) {
+            headings.insert(g.heading.trim().to_uppercase(), first);
+            c.error(
+                &format!("{path}.groups.{i}.heading"),
+                format!(
+                    "two groups of this list are headed `{}` (also groups[{first}])",
+                    clip(g.heading.trim())
+                ),
+                Some("put their items in one group, or give them different headings".into()),
             );
         }
         check_texts(c, &format!("{path}.groups.{i}.items"), &g.items);

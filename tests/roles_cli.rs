@@ -1467,6 +1467,39 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
 }
 
 #[test]
+fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
+    // YAML reads `0x0A`, `0o13` and `+8` as numbers: exported as 10, 11
+    // and 8 with nothing said. Two groups headed alike (in any case: they
+    // print in capitals) were merged and reordered in the PDF only.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("g.yaml"),
+        "family: gfam\ntitle: G\nlevels:\n  - {id: a-g, level: A, title: A, grade: 0x0A}\n  - id: b-g\n    level: B\n    title: B\n    grade: +8 # plus\n    requirements:\n      groups:\n        - {heading: Year one, items: [one]}\n        - {heading: Year two, items: [two]}\n        - {heading: YEAR ONE, items: [three]}\n  - {id: c-g, level: C, title: C, grade: 0o13}\n  - {id: d-g, level: D, title: D, grade: 9}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    common::assert_reported(
+        &err,
+        &[
+            ("g.yaml:4:42:", "found `0x0A`"),
+            ("g.yaml:8:12:", "found `+8`"),
+            ("g.yaml:14:42:", "found `0o13`"),
+            (
+                "g.yaml:13:21:",
+                "two groups of this list are headed `YEAR ONE` (also groups[0])",
+            ),
+        ],
+    );
+    assert!(
+        err.contains("`grade: 10`") && err.contains("`grade: 11`"),
+        "{err}"
+    );
+    assert!(err.contains("4 error(s)"), "{err}");
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
