@@ -908,10 +908,12 @@ fn first_raw_control(source: &str) -> Option<(usize, usize, char)> {
     None
 }
 
-/// The line of the `---` that starts a second YAML document, if any
-/// (serde_yaml reports "more than one document" without a position).
+/// The line that starts a second YAML document, if any (serde_yaml
+/// reports "more than one document" without a position): a `---` after
+/// content, or content after a `...` that ended the first document.
 fn second_document_line(source: &str) -> Option<usize> {
     let mut seen_content = false;
+    let mut ended = false;
     for (i, line) in source.lines().enumerate() {
         let t = line.trim_end();
         if t == "---" || t.starts_with("--- ") {
@@ -919,7 +921,12 @@ fn second_document_line(source: &str) -> Option<usize> {
                 return Some(i + 1);
             }
             seen_content = true;
+        } else if t == "..." || t.starts_with("... ") {
+            ended = seen_content;
         } else if !t.is_empty() && !t.trim_start().starts_with('#') {
+            if ended {
+                return Some(i + 1);
+            }
             seen_content = true;
         }
     }
@@ -1157,7 +1164,11 @@ fn yaml_help(message: &str) -> Option<String> {
     } else if message.contains("as u128") || message.contains("number YAML can hold") {
         Some("write a whole number from 1 to 1000".into())
     } else if message.contains("more than one document") {
-        Some("a role file holds one job family: remove the extra `---` or split the file".into())
+        Some(
+            "a role file holds one job family: remove the extra `---` (or the `...` that ends the \
+             first document), or split the file"
+                .into(),
+        )
     } else {
         None
     }
@@ -1400,7 +1411,9 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         );
     }
     if let Some(v) = &file.data_version {
-        if v.trim().is_empty() {
+        // Blank as printed: a zero-width space would be an invisible
+        // version in every footer and export.
+        if is_blank(v) {
             c.error(
                 "data_version",
                 "`data_version` is empty",
@@ -1418,17 +1431,19 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         }
     }
     let language = file.language.clone().unwrap_or_else(|| "en".into());
-    if language.len() < 2
-        || language.len() > 3
-        || !language.chars().all(|ch| ch.is_ascii_lowercase())
+    // A language (ISO 639, two or three letters) and an optional region
+    // (ISO 3166, two letters): what Typst's `lang` and `region` take.
+    let (lang, region) = language.split_once('-').unwrap_or((&language, "GB"));
+    if !(matches!(lang.len(), 2 | 3) && lang.bytes().all(|b| b.is_ascii_lowercase()))
+        || !(region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()))
     {
         c.error(
             "language",
             format!(
-                "expected a language code like `en`, found `{}`",
+                "expected a language code like `en` or `en-GB`, found `{}`",
                 clip(&language)
             ),
-            None,
+            Some("write the language in lower case, then an optional two-letter region: `de`, `pt-BR`".into()),
         );
     }
     if !c.errors.is_empty() {

@@ -1033,6 +1033,38 @@ fn emoji_sequences_and_combining_marks_keep_glyph_composition() {
 }
 
 #[test]
+fn a_value_emoji_is_drawn_from_the_emoji_font() {
+    // Inter has a black ❤ (and ☀, ™…): with the body font first, `❤️`
+    // printed as Inter's outline, not the red heart the value asks for.
+    let dir = tempfile::tempdir().unwrap();
+    let minimal = root().join("tests/fixtures/minimal");
+    fs::copy(
+        minimal.join("company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    let family = fs::read_to_string(minimal.join("engineering.yaml")).unwrap();
+    let family = family.replacen(
+        "levels:",
+        "values:\n  heading: Values\n  items:\n    - emoji: \"\u{2764}\u{FE0F}\"\n      name: Care\n      text: We care.\nlevels:",
+        1,
+    );
+    fs::write(dir.path().join("engineering.yaml"), family).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let senior = role(&roles, "senior-engineer");
+    let out = render_ok(default_renderer(), &lib.company, senior, &doc());
+    let red = (1..=page_sizes(&out.pdf).len())
+        .flat_map(|p| page_pixels(&out.pdf, p))
+        .filter(|[r, g, b]| *r > 200 && *g < 90 && *b < 90)
+        .count();
+    assert!(
+        red > 20,
+        "no red pixels: the heart is not the emoji ({red})"
+    );
+}
+
+#[test]
 fn a_hostile_font_folder_cannot_loop_block_or_flood() {
     // Links back to the folder itself (which made the scan read one font
     // 2^17 times), a FIFO (blocked forever), /dev/zero (never ends) and a

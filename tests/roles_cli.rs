@@ -1500,6 +1500,57 @@ fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
 }
 
 #[test]
+fn language_regions_invisible_versions_and_text_after_a_document_end() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
+    // A region is Typst's too (`en-GB` hyphenates and quotes as British).
+    for (language, ok) in [
+        ("pt-BR", true),
+        ("de", true),
+        ("EN", false),
+        ("en-gbr", false),
+    ] {
+        std::fs::write(
+            d.join("company.yaml"),
+            format!("{company}language: {language}\n"),
+        )
+        .unwrap();
+        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        assert_eq!(code == 0, ok, "{language}: {err}");
+        if !ok {
+            assert!(
+                err.contains("expected a language code like `en` or `en-GB`"),
+                "{err}"
+            );
+        }
+    }
+    // A version that prints as nothing, in every footer and export.
+    std::fs::write(
+        d.join("company.yaml"),
+        format!("{company}data_version: \"\\u200B\"\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("`data_version` is empty"), "{err}");
+    std::fs::write(d.join("company.yaml"), &company).unwrap();
+    // `...` ends the document: what follows is a second one, located.
+    std::fs::write(
+        d.join("two.yaml"),
+        "family: two\ntitle: T\nlevels:\n  - {id: two-a, level: A, title: A}\n...\n\nsummary: forgot this\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("two.yaml:7:"), "{err}");
+    assert!(
+        err.contains("the `...` that ends the first document"),
+        "{err}"
+    );
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
