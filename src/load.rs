@@ -1434,9 +1434,9 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     // A language (ISO 639, two or three letters) and an optional region
     // (ISO 3166, two letters): what Typst's `lang` and `region` take.
     let (lang, region) = language.split_once('-').unwrap_or((&language, "GB"));
-    if !(matches!(lang.len(), 2 | 3) && lang.bytes().all(|b| b.is_ascii_lowercase()))
-        || !(region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic()))
-    {
+    let lang_ok = matches!(lang.len(), 2 | 3) && lang.bytes().all(|b| b.is_ascii_lowercase());
+    let region_ok = region.len() == 2 && region.bytes().all(|b| b.is_ascii_alphabetic());
+    if !(lang_ok && region_ok) {
         c.error(
             "language",
             format!(
