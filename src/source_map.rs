@@ -521,9 +521,10 @@ impl Builder<'_> {
             }
             let cut = match body.strip_prefix('#') {
                 Some(rest) => rest
+                    .trim_start_matches('#')
                     .chars()
                     .next()
-                    .is_some_and(|c| !c.is_whitespace() && c != '#')
+                    .is_some_and(|c| !c.is_whitespace())
                     .then(|| body.to_string()),
                 None => hash_cut(body, false),
             };
@@ -627,8 +628,9 @@ fn hash_cut(rest: &str, flow: bool) -> Option<String> {
         rest
     };
     let i = rest.find(" #").or_else(|| rest.find("\t#"))?;
-    let c = rest[i + 2..].chars().next()?;
-    (!c.is_whitespace() && c != '#').then(|| rest[i + 1..].to_string())
+    // `##general` cuts as well; `## note` and a rule of `####` are comments.
+    let c = rest[i + 2..].trim_start_matches('#').chars().next()?;
+    (!c.is_whitespace()).then(|| rest[i + 1..].to_string())
 }
 
 fn tag_text(tag: &Tag) -> String {
@@ -809,6 +811,11 @@ mod tests {
         // The quoted item keeps its `#`; the plain one before it is whole.
         assert!(cut_texts("items: [Plan, \"Post in #social\"]\n").is_empty());
         assert!(cut_texts("m: {a: x, b: \"y #z\"}\n").is_empty());
+        // `##word` cuts too; `## note` and `####` are comments.
+        assert_eq!(
+            cut_texts("a: Channel ##general\nb: x ## note\nc: y ####\n"),
+            vec!["##general".to_string()]
+        );
         // A real cut inside a flow item, and in block text, is still found.
         assert_eq!(
             cut_texts("items: [Post in #social\n  , b]\nx: the #channel\n"),
