@@ -889,7 +889,10 @@ fn sweep_temp_files(out_dir: &Path) {
     }
 }
 
-/// Deletes PDFs (and their state) of roles not in `keep`.
+/// Deletes PDFs (and their state) of roles not in `keep`: only those a
+/// run recorded (a state file in `.jdgen/pdf/`). A PDF someone put in
+/// the folder (a signed offer, a folder shared with other tools) is not
+/// jdgen's to delete.
 fn remove_stale(
     pdf_dir: &Path,
     state_dir: &Path,
@@ -913,6 +916,13 @@ fn remove_stale(
             continue;
         }
         let path = pdf_dir.join(&name);
+        let state = state_dir.join(format!("{id}.json"));
+        if !fs::symlink_metadata(&state).is_ok_and(|m| m.is_file()) {
+            warnings.push(format!(
+                "pdf/{name} is no role's, and no jdgen run recorded writing it: left as it is (delete it by hand if it is an old job description)"
+            ));
+            continue;
+        }
         // Only files: a folder named `x.pdf` was not made by jdgen, and one
         // stale entry that cannot go must not fail a finished run.
         if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_file() || m.is_symlink()) {
@@ -923,7 +933,7 @@ fn remove_stale(
             warnings.push(format!("cannot remove the stale pdf/{name}: {e}"));
             continue;
         }
-        let _ = fs::remove_file(state_dir.join(format!("{id}.json")));
+        let _ = fs::remove_file(&state);
         removed.push(format!("pdf/{name}"));
     }
     Ok(removed)
@@ -1108,10 +1118,12 @@ impl PendingExports {
             state.files.insert(name, st);
         }
         fsutil::sync_dir(&self.export_dir);
-        // Exports the previous run wrote that this one no longer does.
+        // Exports the previous run wrote that this one no longer does: by
+        // name only if it is an export's (the state file is a file in a
+        // shared folder, and must not be able to name any other path).
         if let Some(prev) = self.previous {
             for p in prev.files.keys() {
-                if !state.files.contains_key(p) {
+                if !state.files.contains_key(p) && export::is_export_file(p) {
                     let _ = fs::remove_file(self.export_dir.join(p));
                 }
             }

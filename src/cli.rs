@@ -249,8 +249,15 @@ pub fn main() -> i32 {
             if let Some(path) = summary_path_in(&args) {
                 let out = output_in(&args);
                 let roles = roles_in(&args);
+                let inputs: Vec<PathBuf> = [
+                    option_in(&args, "--template", None).map(|t| template_folder(&t)),
+                    option_in(&args, "--font-path", None),
+                ]
+                .into_iter()
+                .flatten()
+                .collect();
                 if let Ok(file) =
-                    crate::summary_file::SummaryFile::resolve(&path, &roles, Some(&out))
+                    crate::summary_file::SummaryFile::resolve(&path, &roles, &inputs, Some(&out))
                 {
                     let _ = file.write(json.as_bytes());
                 }
@@ -306,6 +313,14 @@ fn is_build(args: &[std::ffi::OsString]) -> bool {
 /// written over the run's own outputs.
 fn output_in(args: &[std::ffi::OsString]) -> PathBuf {
     option_in(args, "--output", Some("-o")).unwrap_or_else(|| PathBuf::from("out"))
+}
+
+/// The folder a `--template` file may read from: its own.
+fn template_folder(template: &Path) -> PathBuf {
+    match template.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// The role folder `args` name: `--roles`, else `JDGEN_ROLES`, else `roles`.
@@ -559,7 +574,16 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     // Resolved first: a summary path that is a folder or one of the run's
     // own outputs is a usage error before anything runs.
     let summary_file = match &args.summary_json {
-        Some(p) if p != Path::new("-") => Some(SummaryFile::resolve(p, dir, Some(&args.output))?),
+        Some(p) if p != Path::new("-") => {
+            let inputs: Vec<PathBuf> = args
+                .render
+                .template
+                .iter()
+                .map(|t| template_folder(t))
+                .chain(args.render.font_paths.iter().cloned())
+                .collect();
+            Some(SummaryFile::resolve(p, dir, &inputs, Some(&args.output))?)
+        }
         _ => None,
     };
     // Then the summary says "not finished": a run that is killed (kill -9,

@@ -24,6 +24,13 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// What a template or a font folder holds that a render reads: Typst
+/// source, images, fonts.
+const TYPST_READS: &[&str] = &[
+    "typ", "png", "jpg", "jpeg", "gif", "svg", "webp", "pdf", "ttf", "otf", "ttc", "otc", "woff",
+    "woff2",
+];
+
 /// A resolved `--summary-json` destination.
 #[derive(Debug)]
 pub enum SummaryFile {
@@ -34,10 +41,17 @@ pub enum SummaryFile {
 }
 
 impl SummaryFile {
-    /// Resolves `path` for a run reading `roles_dir` and writing into
-    /// `out_dir` (`None` when the output folder is not known: a command
-    /// line that did not parse).
-    pub fn resolve(path: &Path, roles_dir: &Path, out_dir: Option<&Path>) -> Result<SummaryFile> {
+    /// Resolves `path` for a run reading `roles_dir` and the folders in
+    /// `inputs` (the template's and font folders: their templates, images
+    /// and fonts are protected) and writing into `out_dir`
+    /// (`None` when the output folder is not known: a command line that
+    /// did not parse).
+    pub fn resolve(
+        path: &Path,
+        roles_dir: &Path,
+        inputs: &[PathBuf],
+        out_dir: Option<&Path>,
+    ) -> Result<SummaryFile> {
         let usage = |why: &str| Error::Usage(format!("--summary-json {}: {why}", path.display()));
         if is_stream_path(path) {
             return Ok(SummaryFile::Stream(path.to_path_buf()));
@@ -54,24 +68,44 @@ impl SummaryFile {
         if path.as_os_str().to_string_lossy().ends_with('/') {
             return Err(usage("ends with `/`; name a file"));
         }
-        // In the role folder it could replace `company.yaml` or the logo,
-        // or add a "role file" that fails every later run. (A new
-        // `summary.json` there, or anything in a subfolder, is read by
-        // nothing.)
+        // Among the inputs it could replace `company.yaml`, the logo (also
+        // in a subfolder), the template or a font, and every later run
+        // would fail or print the summary; directly in the role folder a
+        // new `.yaml` file would be read as a role file. (A new
+        // `summary.json` there is read by nothing.)
         let abs = absolute(&target);
-        let in_roles = abs.parent() == Some(absolute(roles_dir).as_path());
+        let roles = absolute(roles_dir);
         let yaml = abs
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
-        if in_roles && (yaml || abs.exists()) {
+        // The template's and font folders may be the working folder, where
+        // a summary is at home: only what Typst reads there is protected.
+        let read_by_typst = abs.exists()
+            && abs.extension().is_some_and(|e| {
+                let e = e.to_string_lossy().to_ascii_lowercase();
+                TYPST_READS.contains(&e.as_str())
+            });
+        // In the role folder itself, any file (`company.yaml`, a role
+        // file); below it, what may be a logo.
+        let in_roles = (abs.parent() == Some(roles.as_path()) && (abs.exists() || yaml))
+            || (abs.starts_with(&roles) && read_by_typst);
+        let input = if in_roles {
+            Some(roles_dir)
+        } else {
+            inputs
+                .iter()
+                .find(|d| read_by_typst && abs.starts_with(absolute(d)))
+                .map(PathBuf::as_path)
+        };
+        if let Some(dir) = input {
             return Err(usage(&format!(
-                "would {} in the role folder {}; write the summary beside the outputs, e.g. {}",
+                "would {} in {}, which this run reads; write the summary beside the outputs, e.g. {}",
                 if abs.exists() {
                     "replace a file"
                 } else {
                     "add a file read as a role file"
                 },
-                roles_dir.display(),
+                dir.display(),
                 out_dir
                     .unwrap_or(Path::new("out"))
                     .join("summary.json")
@@ -88,8 +122,9 @@ impl SummaryFile {
                     out_dir.join("summary.json").display()
                 )));
             }
-            let inside = |sub: &str| abs.starts_with(out.join(sub));
-            if abs == out.join("manifest.json")
+            // Each resolved itself: `out/export` may be a link to a share.
+            let inside = |sub: &str| abs.starts_with(absolute(&out.join(sub)));
+            if abs == absolute(&out.join("manifest.json"))
                 || inside("pdf")
                 || inside("export")
                 || inside(".jdgen")
@@ -250,7 +285,7 @@ mod tests {
 
     /// For a run whose role folder is elsewhere.
     fn resolve(path: &Path, out: &Path) -> Result<SummaryFile> {
-        SummaryFile::resolve(path, Path::new("/nonexistent-roles"), Some(out))
+        SummaryFile::resolve(path, Path::new("/nonexistent-roles"), &[], Some(out))
     }
 
     #[test]

@@ -709,6 +709,40 @@ fn an_edit_in_the_same_second_on_a_coarse_file_system_is_rebuilt() {
 }
 
 #[test]
+fn a_build_removes_only_what_a_run_of_it_wrote() {
+    // A PDF someone put in `pdf/` (a signed offer) was deleted as a
+    // "stale role"; a state file naming `../../x` made a build delete x.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().join("o");
+    fs::create_dir_all(o.join("pdf")).unwrap();
+    fs::write(o.join("pdf/offer-jane-signed.pdf"), b"%PDF-1.7 signed").unwrap();
+    let (code, s, err) = build(roles.path(), &o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["removed"], serde_json::json!([]));
+    assert!(o.join("pdf/offer-jane-signed.pdf").is_file());
+    assert!(
+        err.contains(
+            "pdf/offer-jane-signed.pdf is no role's, and no jdgen run recorded writing it"
+        ),
+        "{err}"
+    );
+    let victim = out.path().join("victim.txt");
+    fs::write(&victim, b"keep").unwrap();
+    let state_path = o.join(".jdgen/exports.json");
+    let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
+    state["key"] = "changed".into();
+    let any = state["files"]["roles.csv"].clone();
+    for name in ["../../victim.txt", victim.to_str().unwrap()] {
+        state["files"][name] = any.clone();
+    }
+    fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let (code, _, err) = build(roles.path(), &o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read(&victim).unwrap(), b"keep");
+}
+
+#[test]
 fn a_failed_run_replaces_the_summary_file() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
@@ -989,7 +1023,7 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
             );
             assert_eq!(code, 2, "{err}");
             if extra.is_empty() {
-                assert!(err.contains("in the role folder"), "{err}");
+                assert!(err.contains("which this run reads"), "{err}");
             }
         }
         assert_eq!(
@@ -998,6 +1032,56 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
         );
         assert!(!roles.path().join("summary.yaml").exists());
     }
+    // Nor what the run reads below the role folder (a logo), the template
+    // or its images, or an export behind a linked `export/` folder: the
+    // template became the summary, and every PDF printed it.
+    let tpl = out.path().join("tpl");
+    fs::create_dir_all(&tpl).unwrap();
+    fs::copy(
+        "templates/job-description.typ",
+        tpl.join("job-description.typ"),
+    )
+    .unwrap();
+    fs::create_dir_all(roles.path().join("assets")).unwrap();
+    fs::write(roles.path().join("assets/logo.png"), b"png").unwrap();
+    let share = out.path().join("share");
+    fs::create_dir_all(&share).unwrap();
+    fs::write(share.join("roles.csv"), b"id\n").unwrap();
+    let linked = out.path().join("linked");
+    fs::create_dir_all(&linked).unwrap();
+    std::os::unix::fs::symlink(&share, linked.join("export")).unwrap();
+    let template = tpl.join("job-description.typ");
+    for (summary, output) in [
+        (roles.path().join("assets/logo.png"), &o),
+        (template.clone(), &o),
+        (linked.join("export/roles.csv"), &linked),
+    ] {
+        let before = fs::read(&summary).unwrap();
+        let (code, _, err) = build(
+            roles.path(),
+            output,
+            &[
+                "--template",
+                template.to_str().unwrap(),
+                "--summary-json",
+                summary.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 2, "{}: {err}", summary.display());
+        assert_eq!(fs::read(&summary).unwrap(), before, "{}", summary.display());
+    }
+    // A summary beside a template in the working folder is at home there.
+    let (code, _, err) = build(
+        roles.path(),
+        &o,
+        &[
+            "--template",
+            template.to_str().unwrap(),
+            "--summary-json",
+            tpl.join("summary.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
     // A new summary.json there, or a subfolder, is read by nothing: fine.
     for ok in ["summary.json", "reports/summary.json"] {
         let path = roles.path().join(ok);

@@ -45,6 +45,14 @@ pub const DEFAULT_DIR: &str = "out/export";
 /// 00:00:00 UTC, the earliest time a ZIP entry can carry.
 pub const DEFAULT_TIMESTAMP: i64 = 315_532_800;
 
+/// Whether `name` is the name of a file some export writes: the only
+/// names a run may remove from an export folder (the names it reads back
+/// from its state file could otherwise be anything, `../../x` included).
+pub fn is_export_file(name: &str) -> bool {
+    [XLSX_FILE, JSON_FILE, ZIP_FILE].contains(&name)
+        || TableName::ALL.iter().any(|&t| csv_file(t) == name)
+}
+
 /// The file name of a table's CSV (`roles.csv`, `items.csv`).
 pub fn csv_file(table: TableName) -> String {
     format!("{}.csv", table.as_str())
