@@ -1162,6 +1162,9 @@ fn a_folder_where_a_stale_pdf_would_be_does_not_fail_the_run() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
     fs::create_dir_all(out.path().join("pdf/old-role.pdf")).unwrap();
+    // As if a run had recorded it (without a record it is left alone anyway).
+    fs::create_dir_all(out.path().join(".jdgen/pdf")).unwrap();
+    fs::write(out.path().join(".jdgen/pdf/old-role.json"), b"{}").unwrap();
     let (code, summary, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 0, "{err}");
     assert!(
