@@ -541,11 +541,29 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // Not while a family file fails to load: a file that does not parse
     // cannot say which roles it holds, and a typo must never delete the
     // PDFs HR relies on.
+    // A role file rewritten while it was read may have been read half
+    // written, and still parse: roles past the cut would seem gone. What
+    // was read is checked against the files now, before anything is
+    // removed or the exports replaced.
+    let changed = load::changed_since_load(&lib);
+    for file in &changed {
+        let message = "changed while this run was reading it: nothing was removed and the \
+                       exports were not replaced; the next run reads it again"
+            .to_string();
+        log.error(&format!("{}: {message}", file.display()));
+        failures.push(Failure {
+            role: None,
+            file: Some(file.to_string_lossy().into_owned()),
+            message,
+        });
+    }
     let warned = warnings.len();
-    let removed = if lib.failed.is_empty() {
+    let removed = if lib.failed.is_empty() && changed.is_empty() {
         remove_stale(&pdf_dir, &state_dir, &all_ids, &mut warnings)?
-    } else {
+    } else if changed.is_empty() {
         log.line("removal of stale PDFs skipped: some role files failed to load");
+        Vec::new()
+    } else {
         Vec::new()
     };
     for r in &removed {

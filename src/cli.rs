@@ -999,6 +999,23 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         crate::workers::default_jobs(),
     )?;
     drop(pdf_dir);
+    // As in `build`: a role file read half-written (rewritten during the
+    // run) could make exports that silently lack roles.
+    let changed = crate::load::changed_since_load(&lib);
+    if !changed.is_empty() {
+        return Err(Error::Invalid(
+            changed
+                .iter()
+                .map(|f| {
+                    Diagnostic::error(
+                        "changed while this run was reading it: the exports were not replaced",
+                    )
+                    .in_file(f)
+                    .help("run the export again")
+                })
+                .collect(),
+        ));
+    }
     let staged: Vec<_> = staged
         .into_iter()
         .map(|(name, p)| (p.staged, out.join(name)))

@@ -34,7 +34,17 @@ pub enum Error {
 }
 
 impl Error {
+    /// An I/O error on `path`. The error's own words only: tempfile
+    /// appends the temporary file's path (`… at path "/out/.x.pdf.…tmp"`),
+    /// a file the user never asked for, beside the one named here.
     pub fn io(path: &Path, source: io::Error) -> Error {
+        let source = match source.raw_os_error() {
+            Some(code) => io::Error::from_raw_os_error(code),
+            None => match source.to_string().split_once(" at path \"") {
+                Some((own, _)) => io::Error::new(source.kind(), own.to_string()),
+                None => source,
+            },
+        };
         Error::Io {
             path: path.to_path_buf(),
             source,
@@ -76,3 +86,22 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_io_error_names_the_file_asked_for_not_a_temporary_one() {
+        // As tempfile reports a failed write to its temporary file.
+        let wrapped = io::Error::new(
+            io::ErrorKind::StorageFull,
+            "No space left on device (os error 28) at path \"/out/pdf/.a.pdf.x1.tmp\"",
+        );
+        let e = Error::io(Path::new("/out/pdf/a.pdf"), wrapped);
+        let shown = e.to_string();
+        assert!(shown.contains("/out/pdf/a.pdf"), "{shown}");
+        assert!(shown.contains("No space left on device"), "{shown}");
+        assert!(!shown.contains(".tmp"), "{shown}");
+    }
+}

@@ -384,6 +384,22 @@ fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
 /// is a few kilobytes, and a link to /dev/zero must not eat the memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The loaded files (company.yaml and every role file read) whose text is
+/// no longer the text this library was made from. A file rewritten while
+/// a run reads it (truncated, then written, as `cp` and many editors do)
+/// can be read half-written and still parse: a batch run checks this
+/// before it removes outputs or replaces exports, which would otherwise
+/// act on roles that only seemed to be gone.
+pub fn changed_since_load(lib: &Library) -> Vec<PathBuf> {
+    // (A file that failed to load already stops both.)
+    let files = std::iter::once((&lib.company.file, &lib.company.source))
+        .chain(lib.families.iter().map(|f| (&f.file, &f.source)));
+    files
+        .filter(|(path, source)| read_text(&lib.dir, path).0.as_deref() != Some(&***source))
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
 fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
     // A link out of the role folder is refused, as for the logo: the run
     // would read (and quote in its errors) a file nobody put there.

@@ -743,6 +743,40 @@ fn a_build_removes_only_what_a_run_of_it_wrote() {
 }
 
 #[test]
+fn a_role_file_rewritten_during_a_run_is_noticed() {
+    // Rewritten in place (truncated, then written) while a build read it,
+    // a file can be read half-written and still parse: the run deleted the
+    // PDFs of the roles past the cut and wrote exports without them. A
+    // batch run compares what it read with the files before it removes or
+    // replaces anything.
+    let roles = roles_dir();
+    let lib = jdgen::load::load(roles.path()).unwrap();
+    assert!(jdgen::load::changed_since_load(&lib).is_empty());
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(
+        &design,
+        &text[..text.find("  - id: senior-designer").unwrap()],
+    )
+    .unwrap();
+    assert_eq!(
+        jdgen::load::changed_since_load(&lib),
+        std::slice::from_ref(&design)
+    );
+    fs::write(&design, &text).unwrap();
+    assert!(jdgen::load::changed_since_load(&lib).is_empty());
+    fs::write(
+        roles.path().join("company.yaml"),
+        "name: Other\nwebsite: https://x.test\n",
+    )
+    .unwrap();
+    assert_eq!(
+        jdgen::load::changed_since_load(&lib),
+        [roles.path().join("company.yaml")]
+    );
+}
+
+#[test]
 fn a_failed_run_replaces_the_summary_file() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
