@@ -593,7 +593,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .iter()
             .map(|(id, rec)| (id.clone(), rec.sha256.clone()))
             .collect();
-        let (status, recs, pending) = build_exports(
+        match build_exports(
             &lib.company,
             &roles,
             &role_keys,
@@ -601,12 +601,28 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             &doc,
             opts,
             &log,
-        )?;
-        export_records = recs;
-        pending_exports = pending;
-        status
+        ) {
+            Ok((status, recs, pending)) => {
+                export_records = recs;
+                pending_exports = pending;
+                status
+            }
+            // The PDFs are done: the run still ends with its full summary
+            // (counts, outputs, this failure) rather than an error alone.
+            Err(e @ Error::Locked(_)) => return Err(e),
+            Err(e) => {
+                let message = e.to_string();
+                let message = message.trim_start_matches("error: ").trim_end();
+                failures.push(Failure {
+                    role: None,
+                    file: None,
+                    message: format!("exports not written (the previous ones are kept): {message}"),
+                });
+                "failed: previous exports kept".to_string()
+            }
+        }
     };
-    if exports.starts_with("skipped") {
+    if exports.starts_with("skipped") || exports.starts_with("failed") {
         log.line(&format!("exports {exports}"));
     }
 
@@ -686,7 +702,11 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     for f in &summary.failures {
         log.error(&format!(
             "failed: {}{}: {}",
-            f.role.as_deref().unwrap_or("(file)"),
+            f.role.as_deref().unwrap_or(if f.file.is_some() {
+                "(file)"
+            } else {
+                "(exports)"
+            }),
             f.file
                 .as_deref()
                 .map(|p| format!(" ({p})"))

@@ -777,6 +777,42 @@ fn a_role_file_rewritten_during_a_run_is_noticed() {
 }
 
 #[test]
+fn exports_that_cannot_be_made_end_the_run_with_its_full_summary() {
+    // Two paragraphs that join into a cell longer than a spreadsheet holds
+    // (check reports it): the run wrote only `{ok, error}`, no counts, no
+    // outputs, though the PDFs were built.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let paragraph = "word ".repeat(4_000);
+    fs::write(
+        roles.path().join("long.yaml"),
+        format!("family: long\ntitle: Long\nlevels:\n  - id: long-a\n    level: A\n    title: A\n    description:\n      - \"{paragraph}\"\n      - \"{paragraph}\"\n"),
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["exports"], "failed: previous exports kept", "{s}");
+    assert_eq!(s["counts"]["built"], 5, "{s}");
+    let failure = &s["failures"][0];
+    assert!(
+        failure["role"].is_null() && failure["file"].is_null(),
+        "{failure}"
+    );
+    assert!(
+        failure["message"]
+            .as_str()
+            .unwrap()
+            .contains("an Excel cell holds at most 32767"),
+        "{failure}"
+    );
+    assert!(
+        err.contains("failed: (exports): exports not written"),
+        "{err}"
+    );
+    assert!(!out.path().join("manifest.json").exists());
+}
+
+#[test]
 fn a_failed_run_replaces_the_summary_file() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
