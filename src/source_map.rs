@@ -14,9 +14,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::lines::LineIndex;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
+
+use crate::lines::LineIndex;
 
 /// A 1-based line and column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
