@@ -21,8 +21,9 @@ const TABLE_FROM: usize = 256;
 pub struct LineIndex {
     /// The byte offset where each line starts.
     starts: Vec<usize>,
-    /// By line number: the byte offset of each character of a long line.
-    chars: RefCell<HashMap<usize, Rc<[usize]>>>,
+    /// By line number: the byte offset of each character of a long line
+    /// (within the line; 32 bits: a line of 4 GB is no role file's).
+    chars: RefCell<HashMap<usize, Rc<[u32]>>>,
 }
 
 impl LineIndex {
@@ -60,13 +61,13 @@ impl LineIndex {
     }
 
     /// The table of line `n` if it is long (see the module docs).
-    fn table(&self, text: &str, n: usize) -> Option<Rc<[usize]>> {
+    fn table(&self, text: &str, n: usize) -> Option<Rc<[u32]>> {
         let line = self.line(text, n);
-        (line.len() >= TABLE_FROM).then(|| {
+        (line.len() >= TABLE_FROM && u32::try_from(line.len()).is_ok()).then(|| {
             self.chars
                 .borrow_mut()
                 .entry(n)
-                .or_insert_with(|| line.char_indices().map(|(i, _)| i).collect())
+                .or_insert_with(|| line.char_indices().map(|(i, _)| i as u32).collect())
                 .clone()
         })
     }
@@ -76,7 +77,7 @@ impl LineIndex {
     pub fn byte_in_line(&self, text: &str, n: usize, col: usize) -> usize {
         let line = self.line(text, n);
         match self.table(text, n) {
-            Some(t) => t.get(col).copied().unwrap_or(line.len()),
+            Some(t) => t.get(col).map_or(line.len(), |&b| b as usize),
             None => line.char_indices().nth(col).map_or(line.len(), |(i, _)| i),
         }
     }
@@ -84,7 +85,7 @@ impl LineIndex {
     /// The character column (0-based) of byte `at` of line `n`.
     pub fn col_in_line(&self, text: &str, n: usize, at: usize) -> usize {
         match self.table(text, n) {
-            Some(t) => t.partition_point(|&b| b < at),
+            Some(t) => t.partition_point(|&b| (b as usize) < at),
             None => {
                 let line = self.line(text, n);
                 line.get(..at.min(line.len()))

@@ -213,6 +213,13 @@ impl Default for Paths {
 }
 
 impl Paths {
+    /// A node of its own, in no path: a collection used as a mapping key
+    /// (`? [a, b]`), whose keys must not meet another mapping's.
+    fn detached(&mut self) -> usize {
+        self.nodes.push(Node::default());
+        self.nodes.len() - 1
+    }
+
     /// The child of `parent` at `segment`, made if new.
     fn child(&mut self, parent: usize, segment: &str) -> usize {
         let next = self.nodes.len();
@@ -306,9 +313,6 @@ enum Frame {
         /// The node of the key just read, for its value.
         key: Option<usize>,
         first: bool,
-        /// Keys seen so far, with where: a repeated key is reported at the
-        /// repeat (serde_yaml points at the mapping's start).
-        seen: HashMap<String, Pos>,
     },
     Seq {
         node: usize,
@@ -584,16 +588,14 @@ impl Builder<'_> {
         }
         // A mapping key: remember it for the value that follows.
         let k = scalar.unwrap_or("?");
-        let (parent, is_first, earlier) = match self.stack.last_mut() {
-            Some(Frame::Map {
-                node, first, seen, ..
-            }) => (
-                *node,
-                std::mem::replace(first, false),
-                seen.insert(k.to_string(), at),
-            ),
+        let (parent, is_first) = match self.stack.last_mut() {
+            Some(Frame::Map { node, first, .. }) => (*node, std::mem::replace(first, false)),
             _ => return None,
         };
+        let child = self.map.paths.child(parent, k);
+        // A key its mapping has already: reported at the repeat (serde_yaml
+        // points at the mapping's start).
+        let earlier = self.map.paths.nodes[child].key;
         if k == "<<" && self.plain {
             self.map.hazards.push(Hazard {
                 pos: at,
@@ -606,7 +608,6 @@ impl Builder<'_> {
                 kind: HazardKind::DuplicateKey(k.to_string(), earlier.line),
             });
         }
-        let child = self.map.paths.child(parent, k);
         if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
             *key = Some(child);
         }
@@ -704,7 +705,9 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::SequenceStart(..) => {
                 self.open_collection(mark);
-                let node = self.node(pos(mark), None).unwrap_or(ROOT);
+                let node = self
+                    .node(pos(mark), None)
+                    .unwrap_or_else(|| self.map.paths.detached());
                 self.stack.push(Frame::Seq {
                     node,
                     index: 0,
@@ -713,12 +716,13 @@ impl MarkedEventReceiver for Builder<'_> {
             }
             Event::MappingStart(..) => {
                 self.open_collection(mark);
-                let node = self.node(pos(mark), None).unwrap_or(ROOT);
+                let node = self
+                    .node(pos(mark), None)
+                    .unwrap_or_else(|| self.map.paths.detached());
                 self.stack.push(Frame::Map {
                     node,
                     key: None,
                     first: true,
-                    seen: HashMap::new(),
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -764,6 +768,24 @@ mod tests {
         // Past what the tree has: the ancestor that matches the most.
         assert_eq!(map.key("a.b.c.zz.q"), Pos { line: 2, column: 3 });
         assert_eq!(map.key("a.b.zz"), Pos { line: 4, column: 3 });
+    }
+
+    #[test]
+    fn a_repeated_key_is_one_of_its_own_mapping() {
+        let dups = |t: &str| -> Vec<(String, usize, usize)> {
+            SourceMap::build(t)
+                .hazards
+                .into_iter()
+                .filter_map(|h| match h.kind {
+                    HazardKind::DuplicateKey(k, first) => Some((k, first, h.pos.line)),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(dups("a: 1\nb:\n  a: 2\na: 3\n"), [("a".to_string(), 1, 4)]);
+        // The keys of a mapping used as a key are no one else's.
+        assert!(dups("? {family: x}\n: 1\nfamily: y\n").is_empty());
+        assert!(dups("- {a: 1}\n- {a: 2}\n").is_empty());
     }
 
     #[test]
