@@ -1100,6 +1100,18 @@ fn a_hostile_font_folder_cannot_loop_block_or_flood() {
     })
     .unwrap();
     assert_eq!(with_dejavu.fingerprint(), reference.fingerprint());
+    // The same folder named again (5,000 times loaded it 5,000 times,
+    // until the process was killed), or through a link: read once.
+    std::os::unix::fs::symlink(plain.path(), d.join("again-folder")).unwrap();
+    let twice = Renderer::new(&RenderOptions {
+        font_paths: vec![plain.path().to_path_buf(); 3]
+            .into_iter()
+            .chain([d.join("again-folder")])
+            .collect(),
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    assert_eq!(twice.fingerprint(), reference.fingerprint());
     let (lib, roles) = shipped();
     render_ok(
         &with_dejavu,

@@ -57,6 +57,10 @@ pub(crate) struct FontFile {
 /// the embedded fonts.
 pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
     let mut files = Vec::new();
+    // One walk over all the folders: a folder named twice (or once more
+    // through a link) adds nothing, and the limits hold for the run, not
+    // per folder (5,000 repeats of one folder loaded it 5,000 times).
+    let mut scan = Scan::default();
     for dir in font_paths {
         let meta = fs::metadata(dir)
             .map_err(|e| Error::Usage(format!("--font-path {}: {e}", dir.display())))?;
@@ -66,15 +70,15 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
                 dir.display()
             )));
         }
-        let mut scan = Scan::default();
+        let from = scan.files.len();
         scan.dir(dir, 0)?;
-        scan.files.sort();
-        for path in scan.files {
-            let data = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-            files.push(FontFile {
-                data: Bytes::new(data),
-            });
-        }
+        scan.files[from..].sort();
+    }
+    for path in scan.files {
+        let data = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        files.push(FontFile {
+            data: Bytes::new(data),
+        });
     }
     for (_, data) in EMBEDDED {
         files.push(FontFile {
@@ -88,6 +92,9 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
 /// collections are ~100 MB), and the most files: a folder is not a disk.
 const MAX_FONT_BYTES: u64 = 256 << 20;
 const MAX_FONT_FILES: usize = 5000;
+/// The most font bytes all `--font-path` folders may hold together: they
+/// are read into memory (a desktop's whole font folder is a few hundred MB).
+const MAX_FONT_TOTAL: u64 = 1 << 30;
 
 /// A walk over a `--font-path` folder that cannot loop or stall: every
 /// folder and file is visited once by its canonical path (`ln -s . a` or two
@@ -97,6 +104,8 @@ const MAX_FONT_FILES: usize = 5000;
 struct Scan {
     files: Vec<PathBuf>,
     seen: std::collections::HashSet<PathBuf>,
+    /// The bytes of `files`.
+    total: u64,
 }
 
 impl Scan {
@@ -141,6 +150,15 @@ impl Scan {
                     path.display(),
                     meta.len() >> 20,
                     MAX_FONT_BYTES >> 20
+                )));
+            }
+            self.total += meta.len();
+            if self.total > MAX_FONT_TOTAL {
+                return Err(Error::Usage(format!(
+                    "--font-path: the font files under {} and the folders before it hold more than {} MB; \
+                     point it at the folder of the fonts you need",
+                    dir.display(),
+                    MAX_FONT_TOTAL >> 20
                 )));
             }
             if self.files.len() == MAX_FONT_FILES {
