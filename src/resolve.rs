@@ -124,6 +124,30 @@ pub fn resolve_one(lib: &Library, id: &str) -> Result<ResolvedRole, crate::Error
         )));
         return Err(crate::Error::Invalid(errors));
     }
+    // A file that could not be read at all (no permission, an I/O error)
+    // may be the one that holds it: say so, with that file's error, rather
+    // than call the id a typo and suggest another role.
+    let unreadable: Vec<&crate::load::FailedFile> = lib
+        .failed
+        .iter()
+        .filter(|f| f.source.is_none() && f.role_ids.is_empty())
+        .collect();
+    if !unreadable.is_empty() {
+        let mut errors: Vec<Diagnostic> = unreadable
+            .iter()
+            .flat_map(|f| f.errors.iter().cloned())
+            .collect();
+        errors.push(Diagnostic::error(format!(
+            "role `{}` is in no role file jdgen could read; it may be in {}, which could not be read (above)",
+            crate::diag::clip(id),
+            unreadable
+                .iter()
+                .map(|f| f.file.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        return Err(crate::Error::Invalid(errors));
+    }
     Err(crate::Error::UnknownRole(vec![unknown_role(lib, id)]))
 }
 

@@ -1551,6 +1551,31 @@ fn language_regions_invisible_versions_and_text_after_a_document_end() {
 }
 
 #[test]
+fn a_role_of_a_file_that_cannot_be_read_is_no_typo() {
+    // An unreadable file (no permission, here a link to nothing) made its
+    // roles "unknown ids" (exit 2) with a suggestion of another role.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::os::unix::fs::symlink("gone.yaml", d.join("social.yaml")).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "show", "senior-social"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "social.yaml: error: this role file is a symbolic link to a file that does not exist"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("role `senior-social` is in no role file jdgen could read"),
+        "{err}"
+    );
+    assert!(!err.contains("did you mean"), "{err}");
+    // The roles of the files it could read still render.
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "show", "senior-engineer"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
