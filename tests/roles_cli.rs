@@ -2122,6 +2122,36 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
 }
 
 #[test]
+fn a_glyph_missing_from_the_template_is_the_template_s() {
+    // The template's own text with characters no font has: the error
+    // blamed the role file, which holds none of them.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let t = d.join("tpl");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(t.join("main.typ"), "= Hi\n\nWelcome 中文\n").unwrap();
+    let out = d.join("o.pdf");
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--strict",
+        "--template",
+        t.join("main.typ").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("tpl/main.typ:3:9: error: role `senior-engineer`: 2 characters have no glyph"),
+        "{err}"
+    );
+    assert!(err.contains("or change the template"), "{err}");
+}
+
+#[test]
 fn glyph_warnings_cover_what_prints_and_only_that() {
     // A company name in CJK was never checked (and `pdf` blamed the role
     // file); a character only in a link's address, which never prints,

@@ -284,15 +284,31 @@ impl Renderer {
                 // At the first of them in the family file (`jdgen check`
                 // points there too), or in company.yaml when that is where
                 // it is written (the company name on the letterhead).
+                // Else in the template, when it is written there: a role
+                // file that does not hold it is no place to fix it.
                 let first = missing[0].text.chars().next().unwrap_or(' ').to_string();
                 let c = company;
-                let in_company = !role.family_data.source.contains(first.as_str())
-                    && [c.name.as_str(), crate::data::website_shown(&c.website)]
-                        .into_iter()
-                        .chain(c.data_version.as_deref())
-                        .any(|t| t.contains(first.as_str()));
-                if in_company {
+                let in_family = role.family_data.source.contains(first.as_str());
+                let in_company = [c.name.as_str(), crate::data::website_shown(&c.website)]
+                    .into_iter()
+                    .chain(c.data_version.as_deref())
+                    .any(|t| t.contains(first.as_str()));
+                let template = &self.shared.template;
+                let in_template = || {
+                    template.files.iter().find_map(|(rel, bytes)| {
+                        let text = std::str::from_utf8(bytes.as_slice()).ok()?;
+                        text.contains(first.as_str())
+                            .then(|| (template.dir.join(rel), std::sync::Arc::<str>::from(text)))
+                    })
+                };
+                if in_family {
+                    crate::diag::at_first_printed(d, &role.family_data.source, &first)
+                } else if in_company {
                     crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &first)
+                } else if let Some((path, text)) = in_template() {
+                    crate::diag::at_first_printed(d.in_file(&path), &text, &first).help(
+                        "add a font that has them with --font-path DIR, or change the template",
+                    )
                 } else {
                     crate::diag::at_first_printed(d, &role.family_data.source, &first)
                 }
