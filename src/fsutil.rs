@@ -297,7 +297,7 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
     ensure_dir(parent)?;
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| temp_name_part(&n.to_string_lossy()))
         .unwrap_or_default();
     let tmp = tempfile::Builder::new()
         .prefix(&format!(".{name}.{}.", writer_tag()))
@@ -349,15 +349,38 @@ fn finish_temp(tmp: &tempfile::NamedTempFile, path: &Path, durability: Durabilit
     if durability != Durability::Cache {
         tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
     }
-    // Output files are documents, not secrets: use the usual 0644.
+    // The temporary file is private (0600); the output gets the mode of
+    // the file it replaces (a PDF someone made private stays so), else
+    // what a new file gets under the umask, as `cp` or an editor would.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let mode = match fs::symlink_metadata(path) {
+            Ok(m) if m.is_file() => m.permissions().mode() & 0o7777,
+            _ => 0o666 & !umask(),
+        };
         let _ = tmp
             .as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644));
+            .set_permissions(fs::Permissions::from_mode(mode));
     }
     Ok(())
+}
+
+/// The process's umask, read from `/proc/self/status` (setting it to read
+/// it back would race with the other threads' file creation); 022, the
+/// usual one, where that cannot be read.
+#[cfg(unix)]
+fn umask() -> u32 {
+    static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                let line = s.lines().find(|l| l.starts_with("Umask:"))?;
+                u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
+            })
+            .unwrap_or(0o022)
+    })
 }
 
 /// An exclusive lock on a folder of exports, held until dropped (the OS
@@ -443,6 +466,37 @@ fn host_name() -> String {
     name
 }
 
+/// The longest output name a temporary file's name holds as it is: a
+/// file name has at most 255 bytes, and the rest of the temporary name
+/// (`.`, `.<host>-<pid>.`, six random characters, `.tmp`) takes up to 109
+/// (a 64-character host name, its process-id namespace and a process id).
+const TEMP_NAME_PART_MAX: usize = 146;
+
+/// `name` as it goes into its temporary file's name: whole, or when that
+/// would make the name too long for the file system (`File name too long`
+/// for a 226-byte output name), its start, `~`, eight hex digits of its
+/// SHA-256 and its extension (so the sweep still knows it as jdgen's).
+/// Depends on the name alone, so a later run finds a killed run's leftovers.
+fn temp_name_part(name: &str) -> String {
+    if name.len() <= TEMP_NAME_PART_MAX {
+        return name.to_string();
+    }
+    let ext = Path::new(name)
+        .extension()
+        .map(|e| format!(".{}", e.to_string_lossy()))
+        .filter(|e| e.len() <= 8)
+        .unwrap_or_default();
+    let mut keep = TEMP_NAME_PART_MAX - ext.len() - 9;
+    while !name.is_char_boundary(keep) {
+        keep -= 1;
+    }
+    format!(
+        "{}~{}{ext}",
+        &name[..keep],
+        &sha256_hex(name.as_bytes())[..8]
+    )
+}
+
 /// Whether the writer of the temporary file `name` (`.<file>.<host>-<pid>.<random>.tmp`)
 /// is known to be gone: same host, and no such process. `None` when that
 /// cannot be told (another host, no `/proc`, an older name format).
@@ -485,7 +539,7 @@ fn is_ours(name: &str, is_dir: bool, only: Option<&str>) -> bool {
         && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !pid.is_empty()
         && pid.bytes().all(|b| b.is_ascii_digit());
-    if !tagged || only.is_some_and(|o| o != file) {
+    if !tagged || only.is_some_and(|o| temp_name_part(o) != file) {
         return false;
     }
     if is_dir {
@@ -550,6 +604,46 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_output_keeps_the_mode_of_the_file_it_replaces_else_follows_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let fresh = dir.path().join("new.pdf");
+        write_atomic(&fresh, b"a").unwrap();
+        assert_eq!(mode(&fresh), 0o666 & !umask());
+        let private = dir.path().join("private.pdf");
+        fs::write(&private, b"old").unwrap();
+        fs::set_permissions(&private, fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&private, b"new").unwrap();
+        assert_eq!(mode(&private), 0o600);
+    }
+
+    #[test]
+    fn an_output_name_near_the_file_system_limit_still_gets_a_temporary_file() {
+        // `.<name>.<host>-<pid>.XXXXXX.tmp` went past 255 bytes for a
+        // 226-byte name: "File name too long", blaming the folder.
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            format!("{}.pdf", "z".repeat(250)),
+            format!("{}.pdf", "字".repeat(83)),
+        ] {
+            let path = dir.path().join(&name);
+            write_atomic(&path, b"%PDF-").unwrap();
+            assert_eq!(fs::read(&path).unwrap(), b"%PDF-");
+            // A killed run's leftover of it is still known, by that name.
+            let part = temp_name_part(&name);
+            assert!(
+                part.len() <= TEMP_NAME_PART_MAX && part.ends_with(".pdf"),
+                "{part}"
+            );
+            let leftover = format!(".{part}.{}.aB3dE9.tmp", writer_tag());
+            assert!(is_ours(&leftover, false, Some(&name)));
+            assert!(!is_ours(&leftover, false, Some("other.pdf")));
+        }
+        assert_eq!(temp_name_part("offer.pdf"), "offer.pdf");
+    }
 
     #[test]
     fn temporary_files_of_gone_writers_are_swept_at_once_others_when_old() {
