@@ -276,8 +276,10 @@ impl Log {
     fn error(&self, msg: &str) {
         let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
         match &self.bar {
-            Some(bar) => bar.println(crate::diag::printable(&line)),
-            None => crate::diag::to_stderr(&format!("{line}\n")),
+            // A hidden bar (a terminal indicatif cannot draw on) prints
+            // nothing, lines included.
+            Some(bar) if !bar.is_hidden() => bar.println(crate::diag::printable(&line)),
+            _ => crate::diag::to_stderr(&format!("{line}\n")),
         }
     }
 }
@@ -1316,8 +1318,10 @@ fn stage_manifest(
 }
 
 /// Whether stderr is a terminal (for the progress bar default).
+/// Whether stderr is a terminal a progress bar can be drawn on (not
+/// `TERM=dumb`, where the bar, and the lines printed through it, vanish).
 pub fn stderr_is_terminal() -> bool {
-    std::io::stderr().is_terminal()
+    std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 #[cfg(test)]

@@ -793,6 +793,16 @@ fn templates_read_only_their_own_folder() {
         "{text}"
     );
     assert!(text.contains("role: senior-social"), "{text}");
+    // A hidden file of the folder is there but not read: said so.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(".secret"), "x").unwrap();
+    fs::write(dir.path().join("main.typ"), "#read(\"/.secret\")\n").unwrap();
+    let r = with_template(&dir.path().join("main.typ")).unwrap();
+    let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
+    assert!(
+        s.contains("`/.secret` is in the template folder") && s.contains("do not start with `.`"),
+        "{s}"
+    );
 }
 
 #[cfg(unix)]

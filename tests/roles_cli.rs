@@ -2149,6 +2149,27 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
         "{err}"
     );
     assert!(err.contains("or change the template"), "{err}");
+    // A PDF/UA check of the finished document has no place in a file: it
+    // names the template, which sets the document's title.
+    std::fs::write(t.join("main.typ"), "= Hi\n").unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--pdf-standard",
+        "ua-1",
+        "--template",
+        t.join("main.typ").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("tpl/main.typ: error: role `senior-engineer`: PDF/UA-1 error"),
+        "{err}"
+    );
 }
 
 #[test]

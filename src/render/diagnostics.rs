@@ -26,6 +26,14 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
         if let Some(text) = loc.text {
             out = out.with_source(text);
         }
+    } else if let Some(main) = world
+        .shared
+        .template
+        .display_path(world.shared.template.main)
+    {
+        // No place in a file (PDF/A and PDF/UA checks of the finished
+        // document: a missing title, a date): the template sets those.
+        out = out.in_file(&main);
     }
     let mut help: Vec<String> = Vec::new();
     for hint in &d.hints {

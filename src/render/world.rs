@@ -262,6 +262,22 @@ impl Template {
             Some(_) => format!("the template folder {}", self.dir.display()),
             None => "the built-in template".to_string(),
         };
+        // There, but not read (hidden, a FIFO, a device): said so, not
+        // that it is missing.
+        let on_disk = self
+            .canonical
+            .as_ref()
+            .and_then(|root| id.vpath().realize(root).ok())
+            .filter(|p| fs::symlink_metadata(p).is_ok());
+        if on_disk.is_some() {
+            return FileError::Other(Some(
+                format!(
+                    "`{path}` is in {folder}, but a template reads only its regular files whose \
+                     names do not start with `.`"
+                )
+                .into(),
+            ));
+        }
         FileError::Other(Some(
             format!(
                 "`{path}` is not in {folder}: a jdgen template may read only files in its own \
