@@ -1972,6 +1972,126 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                 ),
             );
         }
+        if a.is_some() && b.is_some() {
+            check_document_sizes(c, f);
+        }
+    }
+}
+
+/// The most text one role's document may hold, as the JSON of its data
+/// (text with a little markup). The shipped roles' hold 10–30 KB; layout
+/// takes about 200 MB of memory per MB of text, so 512 KB (some 170 pages)
+/// keeps a worker near 100 MB.
+pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
+/// The most text all documents of one family may hold together: text
+/// shared by every level (intro, sections, values…) is printed, and put in
+/// `roles.json`, once per level (1 MB of intro over 200 levels made a
+/// 601 MB `roles.json` and 200 documents of 205 pages).
+pub const MAX_FAMILY_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Estimates each level's document (the text shared by the family, the
+/// level's own and what its lists inherit) against [`MAX_DOCUMENT_BYTES`],
+/// and the family's total against [`MAX_FAMILY_DOCUMENT_BYTES`]. Only for
+/// well-formed inheritance (no loops, no unknown levels).
+fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
+    fn len<T: serde::Serialize + ?Sized>(v: &T) -> usize {
+        serde_json::to_vec(v).map_or(0, |b| b.len())
+    }
+    // Every document shows the family's texts and its whole ladder.
+    let shared = len(&f.summary)
+        + len(&f.intro)
+        + len(&f.sections)
+        + len(&f.responsibilities)
+        + len(&f.requirements)
+        + len(&f.values)
+        + len(&f.performance_indicators)
+        + len(&f.career_ladder)
+        + len(&f.hiring_process)
+        + len(&f.links)
+        + f.levels
+            .iter()
+            .map(|l| len(&l.title) + len(&l.level) + len(&l.id))
+            .sum::<usize>();
+    let index: HashMap<&str, usize> = f
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    // What each level's list holds with inheritance, from the bottom of each
+    // chain up (no loops here; a level's base is looked up by id).
+    let inherited = |list_of: fn(&schema::Level) -> Option<&ItemList>| -> Vec<usize> {
+        let own: Vec<usize> = f
+            .levels
+            .iter()
+            .map(|l| list_of(l).map_or(0, |l| len(&l.items) + len(&l.groups)))
+            .collect();
+        let base = |i: usize| {
+            list_of(&f.levels[i])
+                .and_then(|l| l.builds_on.as_deref())
+                .and_then(|t| index.get(t).copied())
+        };
+        let mut total: Vec<Option<usize>> = vec![None; f.levels.len()];
+        for start in 0..f.levels.len() {
+            let mut walk = Vec::new();
+            let mut cur = Some(start);
+            while let Some(i) = cur {
+                if total[i].is_some() || walk.len() > f.levels.len() {
+                    break;
+                }
+                walk.push(i);
+                cur = base(i);
+            }
+            let mut below = cur.and_then(|i| total[i]).unwrap_or(0);
+            for &i in walk.iter().rev() {
+                below = below.saturating_add(own[i]);
+                total[i] = Some(below);
+            }
+        }
+        // Inherited only: the level's own items are in its own length.
+        (0..f.levels.len())
+            .map(|i| base(i).and_then(|j| total[j]).unwrap_or(0))
+            .collect()
+    };
+    let resp = inherited(|l| l.responsibilities.as_ref());
+    let req = inherited(|l| l.requirements.as_ref());
+    let mut family_total = 0usize;
+    let mut reported = false;
+    for (i, level) in f.levels.iter().enumerate() {
+        let doc = shared
+            .saturating_add(len(level))
+            .saturating_add(resp[i])
+            .saturating_add(req[i]);
+        family_total = family_total.saturating_add(doc);
+        if doc > MAX_DOCUMENT_BYTES && !reported {
+            reported = true;
+            c.error(
+                &format!("levels.{i}"),
+                format!(
+                    "role `{}`'s document would hold about {} KB of text ({} KB of it shared by \
+                     every level of the family); at most {} KB",
+                    level.id,
+                    doc / 1024,
+                    shared / 1024,
+                    MAX_DOCUMENT_BYTES / 1024
+                ),
+                Some("link to a page that holds the long text, or split the family".into()),
+            );
+        }
+    }
+    if family_total > MAX_FAMILY_DOCUMENT_BYTES {
+        c.key_error(
+            "levels",
+            format!(
+                "the {} documents of family `{}` would hold about {} MB of text in all (text shared \
+                 by every level is in each); at most {} MB",
+                f.levels.len(),
+                f.family,
+                family_total >> 20,
+                MAX_FAMILY_DOCUMENT_BYTES >> 20
+            ),
+            Some("shorten the text shared by every level, or split the family".into()),
+        );
     }
 }
 
