@@ -186,6 +186,17 @@ struct OutputState {
     /// still in the document.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<String>,
+    /// PDFs only: where and what text has no glyph (also among
+    /// `warnings`), which a `--strict` run that keeps it turns into a
+    /// failure, as it would a fresh render.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    missing_glyphs: Option<GlyphRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+struct GlyphRecord {
+    file: Option<String>,
+    message: String,
 }
 
 impl OutputState {
@@ -199,6 +210,7 @@ impl OutputState {
             modified: modified.and_then(ns_since_epoch),
             input: None,
             warnings: Vec::new(),
+            missing_glyphs: None,
         }
     }
 
@@ -454,6 +466,19 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let input_keys = InputKeys::new(&lib, &fingerprint, &logo, &doc);
     let outcomes = workers::map(opts.jobs, &roles, |role| {
         let unchanged = |st: OutputState| {
+            // As a fresh render under --strict would: the boxes are in the
+            // PDF kept (it stays, as a failed render leaves the old one).
+            if renderer.strict()
+                && let Some(glyphs) = st.missing_glyphs
+            {
+                return Err(Failure {
+                    role: Some(role.id.clone()),
+                    file: glyphs
+                        .file
+                        .or_else(|| Some(role.source.display().to_string())),
+                    message: glyphs.message,
+                });
+            }
             Ok((
                 OutputRecord {
                     path: format!("pdf/{}.pdf", role.id),
@@ -901,6 +926,10 @@ fn render_one(
         .iter()
         .map(|w| format!("{}: {}", role.id, w.message))
         .collect();
+    st.missing_glyphs = rendered.missing_glyphs.map(|d| GlyphRecord {
+        file: d.location(),
+        message: d.message,
+    });
     // The state is written after the PDF: a kill in between leaves a PDF
     // without a matching key, which the next run simply renders again.
     write_state(&state_dir.join(format!("{}.json", role.id)), &st).map_err(io_fail)?;
@@ -1154,6 +1183,7 @@ impl PendingExports {
                 modified,
                 input: None,
                 warnings: Vec::new(),
+                missing_glyphs: None,
             };
             state.files.insert(name, st);
         }

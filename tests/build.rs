@@ -1212,17 +1212,34 @@ fn warnings_of_a_kept_pdf_are_reported_by_every_run() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(again["counts"]["built"], 0, "{again}");
     assert_eq!(again["warnings"], warnings);
-    // With --strict it is a failure, located where the character is written.
-    let (code, strict, _) = build(roles.path(), out.path(), &["--strict", "--force"]);
-    assert_eq!(code, 1, "{strict}");
-    let failure = &strict["failures"][0];
-    assert!(
-        failure["file"]
-            .as_str()
-            .unwrap()
-            .ends_with("design.yaml:9:22"),
-        "{failure}"
-    );
+    // With --strict it is a failure, located where the character is
+    // written: for a PDF rendered again and for one kept alike. Switching
+    // --strict on or off renders nothing again (it re-rendered every PDF).
+    for args in [&["--strict", "--force"][..], &["--strict"][..]] {
+        let (code, strict, _) = build(roles.path(), out.path(), args);
+        assert_eq!(code, 1, "{strict}");
+        // The level that inherits the item too.
+        assert_eq!(strict["counts"]["failed"], 2, "{strict}");
+        if args.len() == 1 {
+            assert_eq!(strict["counts"]["built"], 0, "{strict}");
+        }
+        let failure = &strict["failures"][0];
+        assert_eq!(failure["role"], "designer", "{failure}");
+        assert!(
+            failure["file"]
+                .as_str()
+                .unwrap()
+                .ends_with("design.yaml:9:22"),
+            "{failure}"
+        );
+        assert!(
+            failure["message"].as_str().unwrap().contains("U+AC00"),
+            "{failure}"
+        );
+    }
+    let (code, again, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(again["counts"]["built"], 0, "{again}");
 }
 
 #[test]

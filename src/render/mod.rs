@@ -69,6 +69,9 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     /// Template warnings and missing glyphs (when not `strict`).
     pub warnings: Vec<Diagnostic>,
+    /// The warning that some text has no glyph (also in `warnings`): a
+    /// `strict` run that keeps this PDF must fail its role all the same.
+    pub missing_glyphs: Option<Diagnostic>,
 }
 
 /// Renders roles to PDF. Cheap to share: `Send + Sync`, and everything
@@ -108,7 +111,9 @@ impl Renderer {
             field("font", &font.data);
         }
         field("pdf-standard", standard_names.join(",").as_bytes());
-        field("strict", &[opts.strict as u8]);
+        // Not `strict`: it changes no byte of a PDF, only whether missing
+        // glyphs fail the role, which a run that keeps a PDF judges from
+        // what its state recorded (toggling it re-rendered everything).
         let fingerprint = crate::load::hex(&h.finalize());
 
         let fonts = fonts::store(&font_files);
@@ -120,6 +125,11 @@ impl Renderer {
         };
         renderer.check_syntax()?;
         Ok(renderer)
+    }
+
+    /// Whether a character with no glyph fails the role.
+    pub fn strict(&self) -> bool {
+        self.strict
     }
 
     /// Fails early, before any document, when the main template file does
@@ -320,8 +330,13 @@ impl Renderer {
             out.extend(warnings);
             return Err(out);
         }
+        let missing_glyphs = glyph_diags.first().cloned();
         warnings.extend(glyph_diags);
-        Ok(Rendered { pdf, warnings })
+        Ok(Rendered {
+            pdf,
+            warnings,
+            missing_glyphs,
+        })
     }
 }
 
