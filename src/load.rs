@@ -763,14 +763,33 @@ impl<'a> Checker<'a> {
                     ))
                     .help("keep one of them")));
                 }
-                HazardKind::HashComment(dropped) => {
+                HazardKind::HashComment {
+                    text: dropped,
+                    sure,
+                } => {
                     let short: String = dropped.chars().take(40).collect();
-                    let d = at(Diagnostic::warning(format!(
-                        "`{short}` is read as a YAML comment: the text ends before it{more}"
-                    ))
-                    .help(format!(
-                        "put the whole value in double quotes, so that `{short}` is part of it"
-                    )));
+                    let d = if *sure {
+                        at(Diagnostic::warning(format!(
+                            "`{short}` is read as a YAML comment: the text ends before it{more}"
+                        ))
+                        .help(format!(
+                            "put the whole value in double quotes, so that `{short}` is part of it"
+                        )))
+                    } else {
+                        at(Diagnostic::warning(format!(
+                            "`{short}` is read as a YAML comment: if it continues the text \
+                             above, the text ends before it{more}"
+                        ))
+                        .help(
+                            "to continue the text, put the whole value in double quotes; for a \
+                             comment, write `# ` with a space",
+                        ))
+                    };
+                    // Company settings have no warnings: only a sure cut
+                    // (`brand_color: #6B4FBB`) is worth failing them for.
+                    if hash_is_error && !*sure {
+                        continue;
+                    }
                     if hash_is_error {
                         let mut d = d;
                         d.severity = crate::diag::Severity::Error;
@@ -904,7 +923,7 @@ fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {
     use crate::source_map::HazardKind;
     matches!(
         kind,
-        HazardKind::HashComment(_) | HazardKind::DuplicateKey(..)
+        HazardKind::HashComment { .. } | HazardKind::DuplicateKey(..)
     )
 }
 
@@ -1978,10 +1997,11 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     }
 }
 
-/// The most text one role's document may hold, as the JSON of its data
-/// (text with a little markup). The shipped roles' hold 10–30 KB; layout
-/// takes about 200 MB of memory per MB of text, so 512 KB (some 170 pages)
-/// keeps a worker near 100 MB.
+/// The most text one role's document may hold, each text counted once as
+/// written (the schema's JSON; `show --format json` holds each text three
+/// ways and is about three times larger: 17–51 KB for the shipped roles).
+/// Layout takes about 200 MB of memory per MB of text, so 512 KB (some 170
+/// pages) keeps a worker near 100 MB.
 pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 /// The most text all documents of one family may hold together: text
 /// shared by every level (intro, sections, values…) is printed, and put in

@@ -70,8 +70,11 @@ pub enum HazardKind {
     DuplicateKey(String, usize),
     /// ` #word` right after an unquoted value: YAML reads a comment there,
     /// so the rest of the line is dropped (`the #social channel` → `the`).
-    /// The text (what was dropped) is kept for the message.
-    HashComment(String),
+    /// The text (what was dropped) is kept for the message. `sure`: the
+    /// text certainly meant to be part of the value (on its line, or on the
+    /// line after an empty value); not so for a comment line under a value,
+    /// which may continue it (`#1 platform`) or be a note.
+    HashComment { text: String, sure: bool },
 }
 
 impl SourceMap {
@@ -386,7 +389,7 @@ impl Builder<'_> {
         if let Some(text) = found {
             self.map.hazards.push(Hazard {
                 pos: pos(mark),
-                kind: HazardKind::HashComment(text),
+                kind: HazardKind::HashComment { text, sure: true },
             });
         }
     }
@@ -498,51 +501,69 @@ impl Builder<'_> {
                         None => None,
                     };
                     if let (Some(first), Some(parent)) = (first, parent) {
-                        self.check_hash_below(first, parent);
+                        self.check_hash_below(first, Some(parent), value.is_empty());
                     }
+                } else if self.map.hazards.len() == before
+                    && !value.is_empty()
+                    && !value.contains('\n')
+                    && self
+                        .rest_of_line(mark)
+                        .strip_prefix(value)
+                        .is_some_and(|rest| !rest.contains([',', ']', '}']))
+                {
+                    // In a flow collection, a text that does not end on its
+                    // line continues on the next, wherever they start.
+                    self.check_hash_below(mark.line(), None, false);
                 }
             }
         }
     }
 
     /// A plain value's continuation lines, after its first line `first`,
-    /// are those indented deeper than `parent` (its key's or `-`'s
-    /// column). A `#word` there, or a line starting `#word`, ends the value
-    /// as a comment: `summary: We are the` / `  #1 platform` reads "We are
-    /// the". A comment at the key's column or left of it (`#- old item`)
-    /// continues nothing and is left alone.
-    fn check_hash_below(&mut self, first: usize, parent: usize) {
+    /// are those indented deeper than `parent` (its key's or `-`'s column;
+    /// `None` in a flow collection, where they run to the next `,`, `]` or
+    /// `}`). A ` #word` in such a line cuts the text there, as on the
+    /// value's own line. A line that is a `#word` comment ends the value:
+    /// `summary: We are the` / `  #1 platform` reads "We are the". Whether
+    /// that line meant to continue it is `sure` only after an empty value
+    /// (`brand_color:` / `  #6B4FBB`); a comment that reads as one (`#- an
+    /// old item`, `#grade: 7`, a `# note`) is left alone.
+    fn check_hash_below(&mut self, first: usize, parent: Option<usize>, empty: bool) {
         let mut n = first + 1;
         while n <= self.lines.count() {
             let text = self.line(n).trim_end_matches('\r');
-            let body = text.trim_start_matches(' ');
+            let body = text.trim_start_matches([' ', '\t']);
             let indent = text.len() - body.len();
             if body.trim().is_empty() {
                 n += 1;
                 continue;
             }
-            if indent <= parent {
+            if parent.is_some_and(|p| indent <= p)
+                || (parent.is_none() && body.starts_with([',', ']', '}']))
+            {
                 return;
             }
-            let cut = match body.strip_prefix('#') {
-                Some(rest) => rest
-                    .trim_start_matches('#')
-                    .chars()
-                    .next()
-                    .is_some_and(|c| !c.is_whitespace())
-                    .then(|| body.to_string()),
-                None => hash_cut(body, false),
+            let (cut, sure) = match body.strip_prefix('#') {
+                Some(rest) => {
+                    let note = rest.trim_start_matches('#');
+                    let word = note.chars().next().is_some_and(|c| !c.is_whitespace());
+                    (
+                        (word && (empty || !reads_as_comment(note))).then(|| body.to_string()),
+                        empty,
+                    )
+                }
+                None => (hash_cut(body, parent.is_none()), true),
             };
             if let Some(text) = cut {
                 // At the `#`.
                 let column = self.col_at(n, indent + body.len() - text.len()) + 1;
                 self.map.hazards.push(Hazard {
                     pos: Pos { line: n, column },
-                    kind: HazardKind::HashComment(text),
+                    kind: HazardKind::HashComment { text, sure },
                 });
                 return;
             }
-            if body.starts_with('#') {
+            if body.starts_with('#') || (parent.is_none() && body.contains([',', ']', '}'])) {
                 return;
             }
             n += 1;
@@ -617,6 +638,23 @@ impl Builder<'_> {
         }
         None
     }
+}
+
+/// Whether a comment's text (after its `#`s) reads as one on purpose: a
+/// commented-out key (`#grade: 7`, `#TODO: …`) or list item (`#- old`).
+fn reads_as_comment(note: &str) -> bool {
+    if note.starts_with("- ") || note == "-" {
+        return true;
+    }
+    let key_end = note
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(note.len());
+    key_end > 0
+        && note[key_end..].starts_with(':')
+        && note[key_end + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
 }
 
 /// The text a `#` cuts off in `rest` (what follows a value on its line),
@@ -823,7 +861,7 @@ mod tests {
             .hazards
             .into_iter()
             .filter_map(|h| match h.kind {
-                HazardKind::HashComment(t) => Some(t),
+                HazardKind::HashComment { text, .. } => Some(text),
                 _ => None,
             })
             .collect()

@@ -1229,6 +1229,28 @@ fn a_hash_that_cuts_text_short_is_reported() {
         assert!(err.contains(at), "{at}: {err}");
     }
     assert!(err.contains("3 warning(s)"), "{err}");
+    // A comment line that reads as one (a commented-out key or item) is
+    // left alone; one that may continue the text is said to be unsure; in
+    // a flow list the text runs to the next `,`. In company.yaml, which has
+    // no warnings, a comment under a value fails nothing (a review found
+    // `website: …` / `    #website: …` stopping every build).
+    std::fs::write(
+        d.join("hash.yaml"),
+        "family: hash\ntitle: Hash\nintro: [We are the\n  #1 platform\n  , Second]\nlevels:\n  - id: hash-one\n    level: A\n    title: Senior\n      #grade: 7\n    description:\n      - First\n        #TODO: expand\n      - Second\n        #- Old paragraph\n      - Third\n        #see the grades page\n    responsibilities:\n      items: [a,\n        #commented,\n        b]\n",
+    )
+    .unwrap();
+    common::edit(&d.join("company.yaml"), |company| {
+        format!("{company}    #website: https://old.example.com\n")
+    });
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 0, "{err}");
+    for at in [
+        "hash.yaml:4:3: warning: `#1 platform` is read as a YAML comment: if it continues the text above",
+        "hash.yaml:17:9: warning: `#see the grades page`",
+    ] {
+        assert!(err.contains(at), "{at}: {err}");
+    }
+    assert!(err.contains("2 warning(s)"), "{err}");
 }
 
 #[test]
