@@ -1013,31 +1013,12 @@ fn emoji_sequences_and_combining_marks_keep_glyph_composition() {
     // composition. A flag is a sequence of two regional indicators that
     // only `ccmp` turns into the flag: if it were off, the page would show
     // the letter tiles D and E instead of black, red and gold.
-    let dir = tempfile::tempdir().unwrap();
-    let minimal = root().join("tests/fixtures/minimal");
-    fs::copy(
-        minimal.join("company.yaml"),
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
-    let family = fs::read_to_string(minimal.join("engineering.yaml")).unwrap();
-    let family = family.replacen(
-        "levels:",
-        "values:\n  heading: Where we work\n  items:\n    - emoji: \"\u{1F1E9}\u{1F1EA}\"\n      name: Berlin\n      text: Our Cafe\u{301} office.\nlevels:",
-        1,
-    );
-    fs::write(dir.path().join("engineering.yaml"), family).unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let senior = role(&roles, "senior-engineer");
-    let data = jdgen::data::template_data(&lib.company, senior, &doc());
+    let (data, out) = with_one_value("\u{1F1E9}\u{1F1EA}", "Berlin", "Our Cafe\u{301} office.");
     assert_eq!(data["document"]["simple_text"], false);
-    let out = render_ok(default_renderer(), &lib.company, senior, &doc());
     assert!(normalize(&all_text(&out.pdf)).contains("Berlin"));
-    let gold = (1..=page_sizes(&out.pdf).len())
-        .flat_map(|p| page_pixels(&out.pdf, p))
-        .filter(|[r, g, b]| *r > 230 && (180..235).contains(g) && *b < 80)
-        .count();
+    let gold = pixels_where(&out.pdf, |[r, g, b]| {
+        r > 230 && (180..235).contains(&g) && b < 80
+    });
     assert!(
         gold > 20,
         "no gold pixels: the flag did not compose ({gold})"
@@ -1048,6 +1029,17 @@ fn emoji_sequences_and_combining_marks_keep_glyph_composition() {
 fn a_value_emoji_is_drawn_from_the_emoji_font() {
     // Inter has a black ❤ (and ☀, ™…): with the body font first, `❤️`
     // printed as Inter's outline, not the red heart the value asks for.
+    let (_, out) = with_one_value("\u{2764}\u{FE0F}", "Care", "We care.");
+    let red = pixels_where(&out.pdf, |[r, g, b]| r > 200 && g < 90 && b < 90);
+    assert!(
+        red > 20,
+        "no red pixels: the heart is not the emoji ({red})"
+    );
+}
+
+/// `senior-engineer` of the minimal fixture with one value (emoji, name,
+/// text): its template data and its PDF.
+fn with_one_value(emoji: &str, name: &str, text: &str) -> (serde_json::Value, Rendered) {
     let dir = tempfile::tempdir().unwrap();
     let minimal = root().join("tests/fixtures/minimal");
     fs::copy(
@@ -1056,24 +1048,30 @@ fn a_value_emoji_is_drawn_from_the_emoji_font() {
     )
     .unwrap();
     let family = fs::read_to_string(minimal.join("engineering.yaml")).unwrap();
-    let family = family.replacen(
-        "levels:",
-        "values:\n  heading: Values\n  items:\n    - emoji: \"\u{2764}\u{FE0F}\"\n      name: Care\n      text: We care.\nlevels:",
-        1,
+    let values = format!(
+        "values:\n  heading: Values\n  items:\n    - emoji: \"{emoji}\"\n      name: {name}\n      text: {text}\nlevels:"
     );
-    fs::write(dir.path().join("engineering.yaml"), family).unwrap();
+    fs::write(
+        dir.path().join("engineering.yaml"),
+        family.replacen("levels:", &values, 1),
+    )
+    .unwrap();
     let lib = library(dir.path());
     let roles = resolve::resolve_all(&lib).unwrap();
     let senior = role(&roles, "senior-engineer");
-    let out = render_ok(default_renderer(), &lib.company, senior, &doc());
-    let red = (1..=page_sizes(&out.pdf).len())
-        .flat_map(|p| page_pixels(&out.pdf, p))
-        .filter(|[r, g, b]| *r > 200 && *g < 90 && *b < 90)
-        .count();
-    assert!(
-        red > 20,
-        "no red pixels: the heart is not the emoji ({red})"
-    );
+    let data = jdgen::data::template_data(&lib.company, senior, &doc());
+    (
+        data,
+        render_ok(default_renderer(), &lib.company, senior, &doc()),
+    )
+}
+
+/// How many pixels of all the PDF's pages (at 60 dpi) `pick` takes.
+fn pixels_where(pdf: &[u8], pick: impl Fn([u8; 3]) -> bool) -> usize {
+    (1..=page_sizes(pdf).len())
+        .flat_map(|p| page_pixels(pdf, p))
+        .filter(|px| pick(*px))
+        .count()
 }
 
 #[test]
