@@ -604,6 +604,19 @@ impl<'a> Checker<'a> {
         message: String,
         help: Option<String>,
     ) {
+        let d = self.at_any(path, forms, Diagnostic::error(message).maybe_help(help));
+        self.errors.push(d);
+        self.reported.insert(path.to_string());
+    }
+
+    /// A warning about the text at `path`, placed as [`Self::error_at_any`].
+    fn warn_at_any(&mut self, path: &str, forms: &[String], message: String, help: Option<String>) {
+        let d = self.at_any(path, forms, Diagnostic::warning(message).maybe_help(help));
+        self.warnings.push(d);
+    }
+
+    /// `d` about the text at `path`, at the first of `forms` written in it.
+    fn at_any(&self, path: &str, forms: &[String], d: Diagnostic) -> Diagnostic {
         // Only within this text: from where it starts to where the next
         // key or value does (a later text with the same character is
         // another error's).
@@ -615,7 +628,7 @@ impl<'a> Checker<'a> {
             .map_or(self.source.len(), |p| self.offset(p))
             .max(from);
         let span = &self.source[from..to];
-        let mut d = self.diag(Diagnostic::error(message).maybe_help(help), path, false);
+        let mut d = self.diag(d, path, false);
         if let Some(at) = forms
             .iter()
             .filter(|f| !f.is_empty())
@@ -627,8 +640,7 @@ impl<'a> Checker<'a> {
             let (line, column) = self.lines.position(&self.source, from + at);
             d = d.at(line, column);
         }
-        self.errors.push(d);
-        self.reported.insert(path.to_string());
+        d
     }
 
     /// The byte offset of a 1-based line and column (in characters).
@@ -2335,6 +2347,18 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("write the link's text between `[` and `]`".into()),
             ),
+            Scalar::NearLink(written) => c.warn_at_any(
+                &path,
+                std::slice::from_ref(&written),
+                format!(
+                    "`{}` is written like a link but is none: its target holds a space, so it \
+                     prints as written",
+                    clip(&written)
+                ),
+                Some(
+                    "write a space in the address as `%20`; a link takes no title (`\"…\"`)".into(),
+                ),
+            ),
             Scalar::HugeCluster(n, cluster) => c.error_at_any(
                 &path,
                 &[cluster],
@@ -2361,6 +2385,8 @@ enum Scalar {
     EmptyLabel(String),
     /// Its length in code points, and the cluster.
     HugeCluster(usize, String),
+    /// Written like a link, but not one (a space in its target).
+    NearLink(String),
 }
 
 /// The longest link target, in bytes. Typst refuses URLs over 8,000
@@ -2445,6 +2471,9 @@ fn walk_scalars(
                 s.chars()
                     .all(|c| matches!(c, '*' | '_' | '\\') || is_blank_char(c))
             };
+            for near in crate::markdown::near_links(s) {
+                out.push((path.to_string(), Scalar::NearLink(near)));
+            }
             let spans = (s.contains('[') || only_markers()).then(|| crate::markdown::parse(s, ""));
             let spans = spans.as_deref().unwrap_or_default();
             let links = crate::markdown::links(spans);

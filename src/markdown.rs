@@ -306,6 +306,17 @@ fn parse_into(
 /// For a `[` at `start`, finds `](`…`)` and returns (index of `]`, index of
 /// the closing `)`). Brackets and parentheses may nest.
 fn find_link(chars: &[char], start: usize, budget: &mut Budget) -> Option<(usize, usize)> {
+    find_link_with(chars, start, budget, false)
+}
+
+/// [`find_link`]; with `spaces`, a target may hold blanks too (not a link,
+/// but what its writer meant as one: see [`near_links`]).
+fn find_link_with(
+    chars: &[char],
+    start: usize,
+    budget: &mut Budget,
+    spaces: bool,
+) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut i = start;
     let label_end = loop {
@@ -342,7 +353,8 @@ fn find_link(chars: &[char], start: usize, budget: &mut Budget) -> Option<(usize
                     break;
                 }
             }
-            c if c.is_whitespace() => return None,
+            '\n' => return None,
+            c if c.is_whitespace() && !spaces => return None,
             _ => {}
         }
         j += 1;
@@ -351,6 +363,38 @@ fn find_link(chars: &[char], start: usize, budget: &mut Budget) -> Option<(usize
         return None;
     }
     Some((label_end, j))
+}
+
+/// What is written like a link but is none, because its target holds a
+/// space (`[values](/handbook/my values/)`, `[x](https://a.test "Title")`):
+/// it prints as written, brackets and all. As written, for a warning.
+pub fn near_links(text: &str) -> Vec<String> {
+    if !text.contains("](") {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut budget = Budget::for_text(chars.len());
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' {
+            i += 2;
+            continue;
+        }
+        if chars[i] == '[' {
+            if let Some((label_end, _)) = find_link(&chars, i, &mut budget) {
+                i = label_end + 1;
+                continue;
+            }
+            if let Some((_, target_end)) = find_link_with(&chars, i, &mut budget, true) {
+                out.push(chars[i..=target_end].iter().collect());
+                i = target_end + 1;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Remembers, per marker, where a search for a closer ran to the end of the
@@ -479,6 +523,16 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn near_links_are_what_a_space_keeps_from_being_a_link() {
+        assert_eq!(
+            near_links("See [v](/my values/) and [ok](/fine), [t](https://a.test \"T\") [a] (b c)"),
+            ["[v](/my values/)", "[t](https://a.test \"T\")"]
+        );
+        assert!(near_links("[ok](/fine) and [x](\n/y)").is_empty());
+        assert!(near_links("no links at all").is_empty());
+    }
 
     const BASE: &str = "https://example.com";
 

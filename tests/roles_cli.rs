@@ -1639,6 +1639,26 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
 }
 
 #[test]
+fn a_link_with_a_space_in_its_target_is_warned_about() {
+    // Not a link (as in CommonMark): it printed as written, brackets and
+    // all, with nothing said.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("near.yaml"),
+        "family: near\ntitle: Near\nintro:\n  - See [our values](/handbook/my values/) and [ok](/fine).\nlevels:\n  - {id: near-a, level: A, title: A}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("near.yaml:4:9: warning: `[our values](/handbook/my values/)` is written like a link but is none"),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
