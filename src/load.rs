@@ -2347,6 +2347,21 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("write the link's text between `[` and `]`".into()),
             ),
+            // (company.yaml's `name` has its own, lower limit.)
+            Scalar::LongHeading(_) if !family => {}
+            Scalar::LongHeading(n) => c.error(
+                &path,
+                format!(
+                    "this {} is {n} characters long; at most {MAX_HEADING_CHARS}: it prints in one \
+                     block that cannot break across pages",
+                    match path.rsplit('.').next() {
+                        Some("name") => "name",
+                        Some("reports_to") => "`reports_to`",
+                        _ => "heading",
+                    }
+                ),
+                Some("shorten it, and put the rest in a paragraph or an item below it".into()),
+            ),
             Scalar::NearLink(written) => c.warn_at_any(
                 &path,
                 std::slice::from_ref(&written),
@@ -2387,7 +2402,16 @@ enum Scalar {
     HugeCluster(usize, String),
     /// Written like a link, but not one (a space in its target).
     NearLink(String),
+    /// A heading, a value's name or `reports_to` this many characters long.
+    LongHeading(usize),
 }
+
+/// Fields printed in a block that cannot break across pages (headings,
+/// which stay with what follows them; a value's name; the facts box's
+/// "Reports to"): longer than a page, the rest was cut off at its foot.
+const ONE_BLOCK_FIELDS: &[&str] = &["heading", "name", "reports_to"];
+/// The longest of them: a few lines.
+pub const MAX_HEADING_CHARS: usize = 200;
 
 /// The longest link target, in bytes. Typst refuses URLs over 8,000
 /// bytes, and a site path is put after the website; 2,000 is what browsers
@@ -2471,6 +2495,12 @@ fn walk_scalars(
                 s.chars()
                     .all(|c| matches!(c, '*' | '_' | '\\') || is_blank_char(c))
             };
+            if ONE_BLOCK_FIELDS.contains(&key) {
+                let n = s.trim().graphemes(true).count();
+                if n > MAX_HEADING_CHARS {
+                    out.push((path.to_string(), Scalar::LongHeading(n)));
+                }
+            }
             for near in crate::markdown::near_links(s) {
                 out.push((path.to_string(), Scalar::NearLink(near)));
             }

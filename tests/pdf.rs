@@ -1037,6 +1037,16 @@ fn a_value_emoji_is_drawn_from_the_emoji_font() {
     );
 }
 
+#[test]
+fn a_long_value_text_breaks_across_pages_instead_of_being_cut_off() {
+    // A value was a block that could not break: past a page, the rest of
+    // its text was cut off at the page's foot (check passed it).
+    let words: Vec<String> = (0..1_000).map(|i| format!("w{i:04}")).collect();
+    let (_, out) = with_one_value("\u{1F91D}", "Care", &format!("{} VALEND", words.join(" ")));
+    let text = normalize(&all_text(&out.pdf));
+    assert!(text.contains("w0999 VALEND"), "{text}");
+}
+
 /// `senior-engineer` of the minimal fixture with one value (emoji, name,
 /// text): its template data and its PDF.
 fn with_one_value(emoji: &str, name: &str, text: &str) -> (serde_json::Value, Rendered) {

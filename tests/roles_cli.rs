@@ -1659,6 +1659,35 @@ fn a_link_with_a_space_in_its_target_is_warned_about() {
 }
 
 #[test]
+fn headings_and_reports_to_fit_the_block_they_print_in() {
+    // They print in blocks that cannot break across pages: 1,500
+    // characters of `reports_to` lost everything past the page's foot.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let long = "word ".repeat(60);
+    std::fs::write(
+        d.join("long.yaml"),
+        format!("family: long\ntitle: Long\nsections:\n  - heading: {long}\n    paragraphs: [x]\nlevels:\n  - id: long-a\n    level: A\n    title: A\n    reports_to: {long}\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "long.yaml:4:14:",
+                "this heading is 299 characters long; at most 200",
+            ),
+            (
+                "long.yaml:10:17:",
+                "this `reports_to` is 299 characters long; at most 200",
+            ),
+        ],
+    );
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
