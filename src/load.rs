@@ -1889,6 +1889,14 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         }
     }
     if let Some(values) = &f.values {
+        // The template prints the values only when there are some.
+        if values.items.is_empty() {
+            c.warn(
+                "values",
+                "the values have no items: their heading and intro do not print",
+                Some("add `items:` or remove `values`".into()),
+            );
+        }
         for (i, v) in values.items.iter().enumerate() {
             if is_blank(&v.name) {
                 c.error(&format!("values.items.{i}.name"), "empty value name", None);
@@ -2693,6 +2701,16 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
             );
         }
         check_texts(c, &format!("{path}.groups.{i}.items"), &g.items);
+        if g.items.is_empty() {
+            c.warn(
+                &format!("{path}.groups.{i}"),
+                format!(
+                    "the group `{}` has no items: its heading does not print",
+                    clip(g.heading.trim())
+                ),
+                Some("add `items:` to the group or remove it".into()),
+            );
+        }
     }
     if list.items.is_empty() && list.groups.is_empty() && list.builds_on.is_none() {
         c.warn(
@@ -2835,6 +2853,23 @@ fn check_inheritance(
             count[i] = base.map(|b| own[i].saturating_add(b));
             state[i] = 2;
             base = count[i];
+        }
+    }
+    // A list that builds on levels listing nothing prints nothing, its
+    // heading and intro included (its own emptiness is checked with it).
+    for i in 0..n {
+        if count[i] == Some(0)
+            && let Some(j) = next[i]
+        {
+            c.warn(
+                &format!("levels.{i}.{kind}.builds_on"),
+                format!(
+                    "the {kind} build on `{}`, but no level of that chain lists any: they do not \
+                     print, heading and intro included",
+                    f.levels[j].id
+                ),
+                Some("add `items:`, or remove the list".into()),
+            );
         }
     }
     // Report where a list first grows past the limit: a level over it whose

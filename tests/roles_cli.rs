@@ -1688,6 +1688,36 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
 }
 
 #[test]
+fn lists_that_print_nothing_say_so() {
+    // Empty values, an empty group and a list building on nothing printed
+    // nothing, their headings and intros included, with nothing said.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("empty.yaml"),
+        "family: empty\ntitle: Empty\nvalues:\n  heading: Our values\n  items: []\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code]\n      groups:\n        - {heading: Tooling, items: []}\n  - id: empty-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: empty-a\n      heading: Leadership duties\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "empty.yaml:4:3:",
+                "the values have no items: their heading and intro do not print",
+            ),
+            ("empty.yaml:13:12:", "the group `Tooling` has no items"),
+            (
+                "empty.yaml:18:18:",
+                "the responsibilities build on `empty-a`, but no level of that chain lists any",
+            ),
+        ],
+    );
+    assert!(err.contains("3 warning(s)"), "{err}");
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
