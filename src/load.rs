@@ -1900,6 +1900,14 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         for (i, v) in values.items.iter().enumerate() {
             if is_blank(&v.name) {
                 c.error(&format!("values.items.{i}.name"), "empty value name", None);
+            } else {
+                // A bold line of its own: a tab printed as nothing.
+                check_one_line(
+                    c,
+                    &format!("values.items.{i}.name"),
+                    "value's name",
+                    &v.name,
+                );
             }
             if let Some(emoji) = &v.emoji
                 && let Err(why) = check_emoji(emoji)

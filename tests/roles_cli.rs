@@ -1715,6 +1715,18 @@ fn lists_that_print_nothing_say_so() {
         ],
     );
     assert!(err.contains("3 warning(s)"), "{err}");
+    // A value's name is a line of its own: a tab printed as nothing.
+    std::fs::write(
+        d.join("empty.yaml"),
+        "family: empty\ntitle: Empty\nvalues:\n  heading: V\n  items:\n    - {emoji: \"\u{1F91D}\", name: \"Salary\\tBonus\", text: t}\nlevels:\n  - {id: empty-a, level: A, title: A}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("empty.yaml:6:26: error: the value's name holds a tab"),
+        "{err}"
+    );
 }
 
 #[test]
