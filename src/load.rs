@@ -2021,6 +2021,71 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         }
         if a.is_some() && b.is_some() {
             check_document_sizes(c, f);
+            // Within the item limits only: it gathers each level's
+            // inherited items, which the limits keep to 20,000 in all.
+            if total <= MAX_ITEMS_PER_FAMILY {
+                check_repeated_groups(c, f, "responsibilities", |l| l.responsibilities.as_ref());
+                check_repeated_groups(c, f, "requirements", |l| l.requirements.as_ref());
+            }
+        }
+    }
+}
+
+/// A level's own group whose every item repeats an inherited one prints
+/// nowhere: the items are listed once, under the level they come from, so
+/// the group's heading vanishes. Only for well-formed inheritance.
+fn check_repeated_groups(
+    c: &mut Checker,
+    f: &FamilyFile,
+    kind: &str,
+    list_of: fn(&schema::Level) -> Option<&ItemList>,
+) {
+    let index: HashMap<&str, usize> = f
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    let base = |i: usize| {
+        list_of(&f.levels[i])
+            .and_then(|l| l.builds_on.as_deref())
+            .and_then(|t| index.get(t).copied())
+    };
+    for (i, level) in f.levels.iter().enumerate() {
+        let Some(list) = list_of(level).filter(|l| !l.groups.is_empty()) else {
+            continue;
+        };
+        // Everything the chain below lists (as resolve compares: trimmed).
+        let mut inherited: HashSet<&str> = HashSet::new();
+        let mut cur = base(i);
+        let mut steps = 0;
+        while let Some(j) = cur.filter(|_| steps <= f.levels.len()) {
+            if let Some(l) = list_of(&f.levels[j]) {
+                inherited.extend(l.items.iter().map(|t| t.trim()));
+                inherited.extend(
+                    l.groups
+                        .iter()
+                        .flat_map(|g| g.items.iter().map(|t| t.trim())),
+                );
+            }
+            cur = base(j);
+            steps += 1;
+        }
+        if inherited.is_empty() {
+            continue;
+        }
+        for (g_i, g) in list.groups.iter().enumerate() {
+            if !g.items.is_empty() && g.items.iter().all(|t| inherited.contains(t.trim())) {
+                c.warn(
+                    &format!("levels.{i}.{kind}.groups.{g_i}"),
+                    format!(
+                        "every item of the group `{}` is inherited, and listed under the level it \
+                         comes from: the group does not print",
+                        clip(g.heading.trim())
+                    ),
+                    Some("remove the group, or give it items of this level".into()),
+                );
+            }
         }
     }
 }

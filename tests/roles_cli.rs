@@ -1715,6 +1715,19 @@ fn lists_that_print_nothing_say_so() {
         ],
     );
     assert!(err.contains("3 warning(s)"), "{err}");
+    // A level's own group of items it inherits anyway: they print once,
+    // under the level they come from, and the group vanished unsaid.
+    std::fs::write(
+        d.join("empty.yaml"),
+        "family: empty\ntitle: Empty\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code]\n  - id: empty-b\n    level: B\n    title: B\n    requirements:\n      builds_on: empty-a\n      items: [Lead reviews]\n      groups:\n        - {heading: Craft, items: [\" Write code \"]}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("empty.yaml:16:12: warning: every item of the group `Craft` is inherited"),
+        "{err}"
+    );
     // A value's name is a line of its own: a tab printed as nothing.
     std::fs::write(
         d.join("empty.yaml"),
