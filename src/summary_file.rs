@@ -86,8 +86,10 @@ impl SummaryFile {
                 TYPST_READS.contains(&e.as_str())
             });
         // In the role folder itself, any file (`company.yaml`, a role
-        // file); below it, what may be a logo.
-        let in_roles = (abs.parent() == Some(roles.as_path()) && (abs.exists() || yaml))
+        // file) but an earlier summary (`--roles .` and a summary in the
+        // working folder, run every night); below it, what may be a logo.
+        let in_roles = (abs.parent() == Some(roles.as_path())
+            && (yaml || (abs.exists() && !is_summary(&abs))))
             || (abs.starts_with(&roles) && read_by_typst);
         let input = if in_roles {
             Some(roles_dir)
@@ -186,6 +188,19 @@ fn is_stream_path(p: &Path) -> bool {
         || ["/dev/stdout", "/dev/stderr", "/dev/stdin"]
             .iter()
             .any(|d| p == Path::new(d))
+}
+
+/// Whether `path` holds a summary jdgen wrote (a JSON object with `ok`
+/// and `jdgen_version`): one run's summary may replace the last. Read only
+/// when small.
+fn is_summary(path: &Path) -> bool {
+    if fs::metadata(path).map_or(true, |m| !m.is_file() || m.len() > (4 << 20)) {
+        return false;
+    }
+    fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("ok").is_some() && v.get("jdgen_version").is_some())
 }
 
 /// Follows symbolic links to the final path (which need not exist), as the

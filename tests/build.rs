@@ -1152,8 +1152,10 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    // A new summary.json there, or a subfolder, is read by nothing: fine.
-    for ok in ["summary.json", "reports/summary.json"] {
+    // A new summary.json there, or a subfolder, is read by nothing: fine;
+    // and the next run replaces its own summary (`--roles .` with the
+    // summary in the working folder failed every run after the first).
+    for ok in ["summary.json", "reports/summary.json", "summary.json"] {
         let path = roles.path().join(ok);
         let (code, _, err) = build(
             roles.path(),
@@ -1163,6 +1165,16 @@ fn a_summary_path_inside_the_outputs_is_a_usage_error_before_anything_runs() {
         assert_eq!(code, 0, "{ok}: {err}");
         assert!(path.is_file());
     }
+    // Any other file there is not a summary's to replace.
+    fs::write(roles.path().join("notes.json"), b"{\"ok\": 1}").unwrap();
+    let notes = roles.path().join("notes.json");
+    let (code, _, err) = build(
+        roles.path(),
+        &o,
+        &["--summary-json", notes.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(fs::read(&notes).unwrap(), b"{\"ok\": 1}");
 }
 
 #[test]
