@@ -2031,6 +2031,25 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     }
 }
 
+/// For each level, the index of the level its list (`list_of`) builds on,
+/// when that names a level of the family.
+fn bases(f: &FamilyFile, list_of: fn(&schema::Level) -> Option<&ItemList>) -> Vec<Option<usize>> {
+    let index: HashMap<&str, usize> = f
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.id.as_str(), i))
+        .collect();
+    f.levels
+        .iter()
+        .map(|l| {
+            list_of(l)
+                .and_then(|l| l.builds_on.as_deref())
+                .and_then(|t| index.get(t).copied())
+        })
+        .collect()
+}
+
 /// A level's own group whose every item repeats an inherited one prints
 /// nowhere: the items are listed once, under the level they come from, so
 /// the group's heading vanishes. Only for well-formed inheritance.
@@ -2040,17 +2059,8 @@ fn check_repeated_groups(
     kind: &str,
     list_of: fn(&schema::Level) -> Option<&ItemList>,
 ) {
-    let index: HashMap<&str, usize> = f
-        .levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
-    let base = |i: usize| {
-        list_of(&f.levels[i])
-            .and_then(|l| l.builds_on.as_deref())
-            .and_then(|t| index.get(t).copied())
-    };
+    let bases = bases(f, list_of);
+    let base = |i: usize| bases[i];
     for (i, level) in f.levels.iter().enumerate() {
         let Some(list) = list_of(level).filter(|l| !l.groups.is_empty()) else {
             continue;
@@ -2125,25 +2135,16 @@ fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
             .iter()
             .map(|l| len(&l.title) + len(&l.level) + len(&l.id))
             .sum::<usize>();
-    let index: HashMap<&str, usize> = f
-        .levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.id.as_str(), i))
-        .collect();
     // What each level's list holds with inheritance, from the bottom of each
-    // chain up (no loops here; a level's base is looked up by id).
+    // chain up (no loops here).
     let inherited = |list_of: fn(&schema::Level) -> Option<&ItemList>| -> Vec<usize> {
         let own: Vec<usize> = f
             .levels
             .iter()
             .map(|l| list_of(l).map_or(0, |l| len(&l.items) + len(&l.groups)))
             .collect();
-        let base = |i: usize| {
-            list_of(&f.levels[i])
-                .and_then(|l| l.builds_on.as_deref())
-                .and_then(|t| index.get(t).copied())
-        };
+        let bases = bases(f, list_of);
+        let base = |i: usize| bases[i];
         let mut total: Vec<Option<usize>> = vec![None; f.levels.len()];
         for start in 0..f.levels.len() {
             let mut walk = Vec::new();
@@ -2560,7 +2561,8 @@ fn walk_scalars(
                 ));
             }
             let mut longest = String::new();
-            for t in crate::markdown::link_targets(s) {
+            let (targets, near) = crate::markdown::scan_links(s);
+            for t in targets {
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));
                 } else if t.len() > longest.len() {
@@ -2582,8 +2584,8 @@ fn walk_scalars(
                     out.push((path.to_string(), Scalar::LongHeading(n)));
                 }
             }
-            for near in crate::markdown::near_links(s) {
-                out.push((path.to_string(), Scalar::NearLink(near)));
+            for n in near {
+                out.push((path.to_string(), Scalar::NearLink(n)));
             }
             let spans = (s.contains('[') || only_markers()).then(|| crate::markdown::parse(s, ""));
             let spans = spans.as_deref().unwrap_or_default();
@@ -2756,31 +2758,27 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
     // there, while the exports keep them apart.
     let mut headings: HashMap<String, usize> = HashMap::new();
     for (i, g) in list.groups.iter().enumerate() {
+        let heading = clip(g.heading.trim());
         if is_blank(&g.heading) {
             c.error(
                 &format!("{path}.groups.{i}.heading"),
                 "empty group heading",
                 None,
             );
-        } else if let Some(first) = headings.insert(g.heading.trim().to_uppercase(), i) {
-            headings.insert(g.heading.trim().to_uppercase(), first);
+        } else if let Some(&first) = headings.get(&g.heading.trim().to_uppercase()) {
             c.error(
                 &format!("{path}.groups.{i}.heading"),
-                format!(
-                    "two groups of this list are headed `{}` (also groups[{first}])",
-                    clip(g.heading.trim())
-                ),
+                format!("two groups of this list are headed `{heading}` (also groups[{first}])"),
                 Some("put their items in one group, or give them different headings".into()),
             );
+        } else {
+            headings.insert(g.heading.trim().to_uppercase(), i);
         }
         check_texts(c, &format!("{path}.groups.{i}.items"), &g.items);
         if g.items.is_empty() {
             c.warn(
                 &format!("{path}.groups.{i}"),
-                format!(
-                    "the group `{}` has no items: its heading does not print",
-                    clip(g.heading.trim())
-                ),
+                format!("the group `{heading}` has no items: its heading does not print"),
                 Some("add `items:` to the group or remove it".into()),
             );
         }

@@ -167,26 +167,39 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
 
 /// Every link target written in `text`, as written (for validation).
 pub fn link_targets(text: &str) -> Vec<String> {
+    scan_links(text).0
+}
+
+/// Link targets as written, and what is written like a link but is none
+/// ([`near_links`]), in one pass over `text`.
+pub fn scan_links(text: &str) -> (Vec<String>, Vec<String>) {
+    let mut targets = Vec::new();
+    let mut near = Vec::new();
+    if !text.contains('[') {
+        return (targets, near);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut budget = Budget::for_text(chars.len());
-    let mut out = Vec::new();
     let mut i = 0;
     while i < chars.len() {
         if chars[i] == '\\' {
             i += 2;
             continue;
         }
-        if chars[i] == '['
-            && let Some((label_end, target_end)) = find_link(&chars, i, &mut budget)
-        {
-            out.push(chars[label_end + 2..target_end].iter().collect());
-            // Links may nest inside labels only as text; keep scanning after.
-            i = label_end + 1;
-            continue;
+        if chars[i] == '[' {
+            if let Some((label_end, target_end)) = find_link(&chars, i, &mut budget) {
+                targets.push(chars[label_end + 2..target_end].iter().collect());
+                // Links may nest inside labels only as text; keep scanning after.
+                i = label_end + 1;
+                continue;
+            }
+            if let Some((_, target_end)) = find_link_with(&chars, i, &mut budget, true) {
+                near.push(chars[i..=target_end].iter().collect());
+            }
         }
         i += 1;
     }
-    out
+    (targets, near)
 }
 
 /// Resolves a link target: `/path` against the base URL; anything else as is.
@@ -369,32 +382,7 @@ fn find_link_with(
 /// space (`[values](/handbook/my values/)`, `[x](https://a.test "Title")`):
 /// it prints as written, brackets and all. As written, for a warning.
 pub fn near_links(text: &str) -> Vec<String> {
-    if !text.contains("](") {
-        return Vec::new();
-    }
-    let chars: Vec<char> = text.chars().collect();
-    let mut budget = Budget::for_text(chars.len());
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] == '\\' {
-            i += 2;
-            continue;
-        }
-        if chars[i] == '[' {
-            if let Some((label_end, _)) = find_link(&chars, i, &mut budget) {
-                i = label_end + 1;
-                continue;
-            }
-            if let Some((_, target_end)) = find_link_with(&chars, i, &mut budget, true) {
-                out.push(chars[i..=target_end].iter().collect());
-                i = target_end + 1;
-                continue;
-            }
-        }
-        i += 1;
-    }
-    out
+    scan_links(text).1
 }
 
 /// Remembers, per marker, where a search for a closer ran to the end of the
