@@ -46,7 +46,8 @@ pub enum Command {
     Show {
         /// Role id, e.g. senior-social.
         role: String,
-        /// `yaml`: the resolved role; `json`: exactly the data templates receive.
+        /// `yaml`: the resolved role (text quoted wherever a YAML 1.1 reader would
+        /// see a boolean, number or date); `json`: exactly the data templates receive.
         #[arg(long, value_enum, default_value_t = ShowFormat::Yaml)]
         format: ShowFormat,
         #[command(flatten)]
@@ -499,11 +500,15 @@ fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> 
     print_warnings(&lib.warnings);
     let role = resolve::resolve_one(&lib, id)?;
     let text = match format {
-        ShowFormat::Yaml => serde_yaml::to_string(&ShowYaml {
-            role: &role,
-            family: &role.family_data.data,
-        })
-        .expect("plain data serialises"),
+        // Not serde_yaml's writer: its YAML 1.2 leaves `yes`, `on` or
+        // `1_000` plain, which YAML 1.1 readers take for other types.
+        ShowFormat::Yaml => crate::yaml_out::to_string(
+            &serde_json::to_value(ShowYaml {
+                role: &role,
+                family: &role.family_data.data,
+            })
+            .expect("plain data serialises"),
+        ),
         ShowFormat::Json => {
             let data = data::template_data(&lib.company, &role, &doc.options(&lib.company)?);
             serde_json::to_string_pretty(&data).expect("json") + "\n"

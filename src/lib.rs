@@ -29,5 +29,6 @@ pub mod schema;
 pub mod source_map;
 pub mod summary_file;
 pub mod workers;
+pub mod yaml_out;
 
 pub use error::{Error, Result};

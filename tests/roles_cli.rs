@@ -407,6 +407,40 @@ fn hostile_text_loads_and_round_trips_through_show() {
 }
 
 #[test]
+fn show_yaml_quotes_what_yaml_1_1_reads_as_another_type() {
+    // serde_yaml's YAML 1.2 left these plain; PyYAML and other YAML 1.1
+    // readers took them for booleans and numbers.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("h.yaml"),
+        "family: h\ntitle: H\nlevels:\n  - id: h\n    level: \"on\"\n    title: \"No\"\n    \
+         responsibilities:\n      items:\n        - \"yes\"\n        - \"1_000\"\n        - \"1:20\"\n        \
+         - \"3+ years in a role\"\n        - \"Line one\\nline two\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = run(&["--roles", dir.path().to_str().unwrap(), "show", "h"]);
+    assert_eq!(code, 0, "{err}");
+    for line in [
+        "  title: \"No\"\n",
+        "    name: \"on\"\n",
+        "    - text: \"yes\"\n",
+        "    - text: \"1_000\"\n",
+        "    - text: \"1:20\"\n",
+        "    - text: 3+ years in a role\n",
+        "    - text: |-\n        Line one\n        line two\n",
+    ] {
+        assert!(out.contains(line), "{line:?} not in\n{out}");
+    }
+    let v: serde_yaml::Value = serde_yaml::from_str(&out).unwrap();
+    assert_eq!(v["role"]["responsibilities"]["items"][1]["text"], "1_000");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let (code, _, err) = run(&["frobnicate"]);
     assert_eq!(code, 2);
