@@ -727,19 +727,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         summary.exports
     ));
     for f in &summary.failures {
-        log.error(&format!(
-            "failed: {}{}: {}",
-            f.role.as_deref().unwrap_or(if f.file.is_some() {
-                "(file)"
-            } else {
-                "(exports)"
-            }),
-            f.file
-                .as_deref()
-                .map(|p| format!(" ({p})"))
-                .unwrap_or_default(),
-            f.message
-        ));
+        // What failed: a role (with its file), a role file, or the exports.
+        let what = match (&f.role, &f.file) {
+            (Some(role), Some(file)) => format!("{role} ({file})"),
+            (Some(role), None) => role.clone(),
+            (None, Some(file)) => file.clone(),
+            (None, None) => "exports".to_string(),
+        };
+        log.error(&format!("failed: {what}: {}", f.message));
     }
     Ok(summary)
 }

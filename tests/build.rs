@@ -777,6 +777,73 @@ fn a_role_file_rewritten_during_a_run_is_noticed() {
 }
 
 #[test]
+fn a_role_file_cut_short_during_a_build_removes_nothing() {
+    // The same, through the binary: the file is cut (and still parses)
+    // after the run has loaded it and while it renders. Without the check,
+    // the run removed the PDFs of the two levels past the cut and exited 0.
+    let roles = tempfile::tempdir().unwrap();
+    for e in fs::read_dir("roles").unwrap().flatten() {
+        fs::copy(e.path(), roles.path().join(e.file_name())).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let before = tree(out.path());
+
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--force", "--jobs", "1", "-o"])
+        .arg(out.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    // Printed once every file is read, before the first of 14 renders.
+    while !log.contains("rendering those whose content key changed") {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "{log}"
+        );
+        log.push_str(&line);
+    }
+    let family = roles.path().join("social-marketing.yaml");
+    let text = fs::read_to_string(&family).unwrap();
+    fs::write(
+        &family,
+        &text[..text.find("  - id: manager-social").unwrap()],
+    )
+    .unwrap();
+    std::io::Read::read_to_string(&mut stderr, &mut log).unwrap();
+    let status = child.wait().unwrap();
+
+    assert_eq!(status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("social-marketing.yaml: changed while this run was reading it"),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("failed: {}: changed while", family.display())),
+        "{log}"
+    );
+    assert!(!log.contains("no longer exists"), "{log}");
+    let after = tree(out.path());
+    for pdf in ["pdf/manager-social.pdf", "pdf/senior-manager-social.pdf"] {
+        assert_eq!(after[pdf].0, before[pdf].0, "{pdf}");
+    }
+    // The exports and the manifest were not replaced.
+    for (path, (bytes, _)) in &before {
+        if path.starts_with("export/") || path == "manifest.json" {
+            assert_eq!(&after[path].0, bytes, "{path}");
+        }
+    }
+}
+
+#[test]
 fn exports_that_cannot_be_made_end_the_run_with_its_full_summary() {
     // Two paragraphs that join into a cell longer than a spreadsheet holds
     // (check reports it): the run wrote only `{ok, error}`, no counts, no
@@ -806,7 +873,7 @@ fn exports_that_cannot_be_made_end_the_run_with_its_full_summary() {
         "{failure}"
     );
     assert!(
-        err.contains("failed: (exports): exports not written"),
+        err.contains("failed: exports: exports not written"),
         "{err}"
     );
     assert!(!out.path().join("manifest.json").exists());
