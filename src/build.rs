@@ -1342,7 +1342,6 @@ fn stage_manifest(
     fsutil::stage(&out_dir.join("manifest.json"), &bytes)
 }
 
-/// Whether stderr is a terminal (for the progress bar default).
 /// Whether stderr is a terminal a progress bar can be drawn on (not
 /// `TERM=dumb`, where the bar, and the lines printed through it, vanish).
 pub fn stderr_is_terminal() -> bool {

@@ -554,6 +554,47 @@ fn log_lines_are_timestamped_when_not_on_a_terminal() {
     assert!(o.stderr.is_empty());
 }
 
+/// Runs a build on a pseudo-terminal (util-linux `script`, part of every
+/// Debian system) with `TERM` set; returns what the terminal showed.
+fn build_on_a_terminal(term: &str) -> String {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let command = format!(
+        "'{}' --roles '{}' build -o '{}'",
+        assert_cmd::cargo::cargo_bin("jdgen").display(),
+        roles.path().display(),
+        out.path().display()
+    );
+    let o = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("TERM", term)
+        .env_remove("JDGEN_ROLES")
+        .stdin(Stdio::null())
+        .output()
+        .expect("util-linux `script` runs");
+    assert_eq!(o.status.code(), Some(0));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn a_terminal_gets_a_progress_bar_and_a_dumb_one_plain_lines() {
+    let shown = build_on_a_terminal("xterm");
+    assert!(shown.contains("rendering ["), "{shown}");
+    assert!(shown.contains(" jdgen: done in "), "{shown}");
+    // On TERM=dumb the bar's redraws erased the log lines printed through
+    // it: no bar there, every line as it is logged.
+    let shown = build_on_a_terminal("dumb");
+    assert!(!shown.contains("rendering ["), "{shown}");
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 2, "{shown}");
+    assert!(
+        lines[0].contains(" jdgen: 4 roles, 0 failed to load"),
+        "{shown}"
+    );
+    assert!(lines[1].contains(" jdgen: done in "), "{shown}");
+}
+
 #[test]
 fn changing_the_logo_file_rebuilds_every_pdf() {
     // The role data only names the logo (its bytes are read with the
