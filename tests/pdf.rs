@@ -1311,3 +1311,70 @@ fn the_deepest_nesting_check_allows_still_renders() {
         "{text}"
     );
 }
+
+#[test]
+fn no_page_ends_on_a_heading_or_a_line_that_introduces_what_follows() {
+    // A family whose junior level gets 0 to 29 extra items, so that page
+    // breaks fall at every place in the levels' lists, values, ladder and
+    // hiring process. A page used to end on "All of the above requirements
+    // and:", "Career ladder" and its text, or a step's "… may include:",
+    // with what they introduce overleaf.
+    let base = fs::read_to_string(fixture("keep-together/data-engineering.yaml")).unwrap();
+    let anchor = "        - Fix failing Airflow DAGs from the on-call queue\n";
+    assert!(base.contains(anchor));
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixture("keep-together/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    for n in 0..30 {
+        let extra: String = (0..n)
+            .map(|i| format!("        - Extra item {i}, long enough to wrap onto a second line on some pages of the document\n"))
+            .collect();
+        let text = base
+            .replace(anchor, &format!("{anchor}{extra}"))
+            .replace("-data-eng", &format!("-data-eng-{n}"))
+            .replace(
+                "family: data-engineering",
+                &format!("family: data-engineering-{n}"),
+            );
+        fs::write(dir.path().join(format!("de{n}.yaml")), text).unwrap();
+    }
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    assert_eq!(roles.len(), 90);
+    let headings = [
+        "Responsibilities",
+        "Requirements",
+        "Career ladder",
+        "Hiring process",
+        "Performance indicators",
+        "Relevant links",
+    ];
+    let mut page_ends = std::collections::BTreeSet::new();
+    for role in &roles {
+        let pdf = render_ok(default_renderer(), &lib.company, role, &doc()).pdf;
+        let text = body_text(&pdf);
+        let pages: Vec<&str> = text
+            .split('\u{c}')
+            .filter(|p| !p.trim().is_empty())
+            .collect();
+        for page in &pages[..pages.len() - 1] {
+            let last = page
+                .lines()
+                .rev()
+                .map(str::trim)
+                .find(|l| !l.is_empty())
+                .unwrap();
+            assert!(
+                !last.ends_with(':') && !headings.contains(&last) && !last.starts_with("From "),
+                "{}: a page ends on {last:?}",
+                role.id
+            );
+            page_ends.insert(last.to_string());
+        }
+    }
+    // The sweep did move the breaks through the document.
+    assert!(page_ends.len() >= 20, "{page_ends:?}");
+}
