@@ -722,6 +722,10 @@ impl<'a> Checker<'a> {
                 }
             }
         });
+        // Lines of repeated keys already reported with the first of their
+        // list entry.
+        let mut merged_entry_lines: Vec<usize> = Vec::new();
+        let mut merged_entry_column: Option<usize> = None;
         for h in &hazards {
             let count = seen
                 .iter()
@@ -740,10 +744,20 @@ impl<'a> Checker<'a> {
             match &h.kind {
                 HazardKind::Alias => {
                     usable = false;
-                    self.errors.push(at(Diagnostic::error(
-                        format!("YAML aliases (`*name`) are not allowed in role files{more}"),
+                    // Mostly Markdown emphasis at a text's start, not an alias.
+                    let help = crate::yaml_help::for_error(
+                        &self.source,
+                        (h.pos.line, h.pos.column),
+                        "alias",
                     )
-                    .help("write the text out in full: an alias can expand a small file into gigabytes")));
+                    .unwrap_or_else(|| {
+                        "write the text out in full: an alias can expand a small file into gigabytes"
+                            .into()
+                    });
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "YAML aliases (`*name`) are not allowed in role files{more}"
+                    ))
+                    .help(help)));
                 }
                 HazardKind::Tag(tag) => {
                     usable = false;
@@ -768,8 +782,83 @@ impl<'a> Checker<'a> {
                     )
                     .help("write the keys out in full")));
                 }
-                HazardKind::DuplicateKey(key, first) => {
+                HazardKind::DuplicateKey(_, _, _)
+                    if merged_entry_lines.contains(&h.pos.line)
+                        || merged_entry_column.is_some_and(|c| h.pos.column > c) =>
+                {
+                    // Reported with its list entry, or inside an entry that
+                    // merged into the one above (its own keys then repeat
+                    // the other's too).
                     usable = false;
+                }
+                HazardKind::DuplicateKey(key, first, true) => {
+                    usable = false;
+                    merged_entry_column = Some(h.pos.column);
+                    // Keys repeated from here on in the same column: most
+                    // likely a new entry of the list whose `- ` is missing,
+                    // so one error for them all, and that fix first.
+                    let run: Vec<&str> = hazards
+                        .iter()
+                        .skip_while(|o| o.pos != h.pos)
+                        .take_while(|o| {
+                            matches!(o.kind, HazardKind::DuplicateKey(..))
+                                && o.pos.column >= h.pos.column
+                        })
+                        .filter_map(|o| match &o.kind {
+                            HazardKind::DuplicateKey(k, _, true)
+                                if o.pos.column == h.pos.column =>
+                            {
+                                merged_entry_lines.push(o.pos.line);
+                                Some(k.as_str())
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    if run.len() == 1 && key != "id" {
+                        // One key written twice (`grade: 7`, `grade: 8`),
+                        // not a merged entry.
+                        merged_entry_column = None;
+                        self.errors.push(at(Diagnostic::error(format!(
+                            "`{}` is written twice here (first on line {first})",
+                            clip(key)
+                        ))
+                        .help("keep one of them")));
+                        continue;
+                    }
+                    let others = if run.len() > 1 {
+                        format!(
+                            ", and so are {}",
+                            run[1..]
+                                .iter()
+                                .map(|k| format!("`{}`", clip(k)))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    } else {
+                        String::new()
+                    };
+                    let line = self.source.lines().nth(h.pos.line - 1).unwrap_or_default();
+                    // The line with `- ` two columns left, where its
+                    // indentation is plain spaces.
+                    let indent: String = line.chars().take(h.pos.column - 1).collect();
+                    let example = if indent.len() >= 2 && indent.bytes().all(|b| b == b' ') {
+                        let rest = line[indent.len()..].trim_end();
+                        format!(" (`{}`)", clip(&format!("{}- {rest}", &indent[2..])))
+                    } else {
+                        String::new()
+                    };
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "`{}` is written twice in this list entry (first on line {first}){others}",
+                        clip(key)
+                    ))
+                    .help(format!(
+                        "if a new entry of the list starts here, begin it with `- `{example}; \
+                         otherwise keep one of each"
+                    ))));
+                }
+                HazardKind::DuplicateKey(key, first, false) => {
+                    usable = false;
+                    merged_entry_column = None;
                     self.errors.push(at(Diagnostic::error(format!(
                         "`{key}` is written twice here (first on line {first})"
                     ))
@@ -877,6 +966,13 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e);
+                // What the text at the error shows was meant, over what the
+                // parser's message alone suggests.
+                if let Some(pos) = at
+                    && let Some(h) = crate::yaml_help::for_error(&self.source, pos, &message)
+                {
+                    help = Some(h);
+                }
                 // A quote left open is closed by the next text's opening
                 // quote, and libyaml fails a line or more later, with a
                 // message about keys or indentation.
@@ -1080,7 +1176,14 @@ fn quote_closed_too_late(source: &str, until: usize) -> Option<((usize, usize), 
                             i += 2;
                             continue;
                         }
-                        if ol < l + 1 && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric()) {
+                        // Only space, `:`, `,`, `]`, `}` or a line's end may
+                        // follow a closing quote: anything else (a letter,
+                        // a link's `[`) means it opened the next text.
+                        if ol < l + 1
+                            && chars.get(i + 1).is_some_and(|n| {
+                                !n.is_whitespace() && !matches!(n, ':' | ',' | ']' | '}' | '#')
+                            })
+                        {
                             return Some(((ol, oc), (l + 1, i + 1)));
                         }
                         open = None;

@@ -66,8 +66,10 @@ pub enum HazardKind {
     TooDeep,
     /// `<<: *base`: refused (merge keys are aliases too).
     MergeKey,
-    /// A key written twice in one mapping, and the line of the first.
-    DuplicateKey(String, usize),
+    /// A key written twice in one mapping, the line of the first, and
+    /// whether that mapping is an entry of a list (where a missing `- `
+    /// merges two entries into one).
+    DuplicateKey(String, usize, bool),
     /// ` #word` right after an unquoted value: YAML reads a comment there,
     /// so the rest of the line is dropped (`the #social channel` → `the`).
     /// The text (what was dropped) is kept for the message. `sure`: the
@@ -624,9 +626,10 @@ impl Builder<'_> {
             });
         }
         if let Some(earlier) = earlier {
+            let in_list = matches!(self.stack.iter().rev().nth(1), Some(Frame::Seq { .. }));
             self.map.hazards.push(Hazard {
                 pos: at,
-                kind: HazardKind::DuplicateKey(k.to_string(), earlier.line),
+                kind: HazardKind::DuplicateKey(k.to_string(), earlier.line, in_list),
             });
         }
         if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
@@ -815,7 +818,7 @@ mod tests {
                 .hazards
                 .into_iter()
                 .filter_map(|h| match h.kind {
-                    HazardKind::DuplicateKey(k, first) => Some((k, first, h.pos.line)),
+                    HazardKind::DuplicateKey(k, first, _) => Some((k, first, h.pos.line)),
                     _ => None,
                 })
                 .collect()

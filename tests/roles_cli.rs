@@ -2734,3 +2734,74 @@ fn unknown_builds_on_targets_list_a_few_levels_not_all() {
     assert!(err.contains("help: levels of this family: l0, l1, l10, l100, l101, l102, l103, l104, l105, l106 and 140 more"));
     assert!(err.len() < 200_000, "{} bytes of messages", err.len());
 }
+
+#[test]
+fn newcomers_mistakes_get_the_fix_they_need() {
+    // Each mistake as a newcomer writes it, and the help that fixes it:
+    // YAML's own messages ("alias", "mapping values", "indentation")
+    // pointed at the wrong fix or at none.
+    let base = std::fs::read_to_string("tests/fixtures/minimal/engineering.yaml").unwrap();
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "        - Write code\n",
+            "        - *Always* write tests\n",
+            "for Markdown emphasis put the whole text in double quotes: `- \"*Always* write tests\"`",
+        ),
+        (
+            "        - Write code\n",
+            "        - **Write tests**\n",
+            "`- \"**Write tests**\"`",
+        ),
+        (
+            "        - Write code\n",
+            "        - [Docs](/docs/) first\n",
+            "put a text that starts with a link in double quotes: `- \"[Docs](/docs/) first\"`",
+        ),
+        (
+            "        - Write code\n",
+            "        - \"dbt\" models\n",
+            "quote the whole text, e.g. `- '\"dbt\" models'`",
+        ),
+        (
+            "        - Write code\n",
+            "        - Note: write code\n",
+            "quote the whole text: `- \"Note: write code\"`",
+        ),
+        (
+            "    grade: 5\n",
+            "      grade: 5\n",
+            "`grade:` is indented more than the line above, which already has its value: start it in column 5, under `title:`",
+        ),
+        (
+            "      intro: \"All of the above, and:\"\n",
+            "      intro:\n        - All of the above, and\n",
+            "this holds one text, not a list",
+        ),
+        (
+            "    grade: 5\n",
+            "\tgrade: 5\n",
+            "indent with spaces, not tabs",
+        ),
+        (
+            "  - id: senior-engineer\n",
+            "    id: senior-engineer\n",
+            "if a new entry of the list starts here, begin it with `- ` (`  - id: senior-engineer`)",
+        ),
+    ];
+    for (from, to, help) in cases {
+        assert!(base.contains(from), "{from}");
+        let (code, err) = check_one(base.replacen(from, to, 1).as_bytes());
+        assert_eq!(code, 1, "{to}: {err}");
+        assert!(err.contains(help), "{to:?}:\n{err}");
+    }
+    // A missing `- ` merges two levels: one error, not one per key.
+    let (_, err) = check_one(
+        base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
+            .as_bytes(),
+    );
+    assert!(
+        err.contains("`id` is written twice in this list entry (first on line 5), and so are `level`, `title`, `grade`, `responsibilities`, `requirements`"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s)"), "{err}");
+}

@@ -1,0 +1,338 @@
+//! Fixes read from the line a YAML error points at.
+//!
+//! libyaml and serde describe what the parser met ("while scanning an
+//! alias", "mapping values are not allowed", "invalid type: sequence"), not
+//! what the author meant. Role files are written by people who write
+//! Markdown: `- *Always* test` is emphasis, not an alias, and `- [Docs](/x)`
+//! is a link, not a list. Each check here looks at the text where the
+//! error is and, when it recognises the mistake, says how to write it;
+//! otherwise the message-based help stands.
+
+/// A better help for the error `message` at 1-based `(line, column)` of
+/// `source`, when the text there shows what was meant.
+pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<String> {
+    let line = source.lines().nth(at.0.checked_sub(1)?)?;
+    let value = Value::of(line);
+
+    if line.starts_with('\t')
+        && (message.contains("tab character") || message.contains("cannot start any token"))
+    {
+        return Some("indent with spaces, not tabs".into());
+    }
+    if let Some(v) = &value {
+        if let Some(help) = indicator_help(v) {
+            return Some(help);
+        }
+        if let Some(end) = quote_end(v.text)
+            && !v.text[end..].trim_start().is_empty()
+            && !v.text[end..].trim_start().starts_with('#')
+            && message_is_syntax(message)
+        {
+            return Some(format!(
+                "the quoted text ends before the rest of the line: quote the whole text, e.g. `{}`",
+                v.rewritten(&single_quoted(v.text))
+            ));
+        }
+    }
+    if message.contains("mapping values are not allowed")
+        && let Some(help) = over_indented(source, at.0)
+    {
+        return Some(help);
+    }
+    if message.contains("invalid type: sequence, expected a string") {
+        return Some(
+            "this holds one text, not a list: write the text after the key (quoted if it \
+             contains `: `), or as a `|` block for several lines"
+                .into(),
+        );
+    }
+    if message.contains("invalid type: map, expected a string") {
+        let item_keys = value.as_ref().and_then(|v| v.key);
+        return Some(match item_keys {
+            Some("text" | "url" | "title" | "link" | "href") => {
+                "write a link as one text in quotes: `- \"[Data Team Handbook](/handbook/data/)\"`"
+                    .into()
+            }
+            Some(key) if value.as_ref().is_some_and(|v| !v.text.is_empty()) => {
+                // `- Note: text` read as a key and its value.
+                let v = value.as_ref().expect("checked");
+                let key_start = v.prefix.trim_end().len() - key.len() - 1;
+                let line = format!(
+                    "{}{}",
+                    v.prefix[..key_start].trim_start(),
+                    double_quoted(&format!("{}{}", &v.prefix[key_start..], v.text))
+                );
+                format!(
+                    "YAML reads `{key}: ` as a key and its value; quote the whole text: `{}`",
+                    crate::diag::clip(&line)
+                )
+            }
+            _ => {
+                "this holds one text: quote it if it contains `: `, e.g. `- \"Note: this\"`".into()
+            }
+        });
+    }
+    if message.contains("expected a sequence") && message.contains("invalid type: string") {
+        return Some(
+            "this holds a list: put each entry on a line of its own, starting with `- `".into(),
+        );
+    }
+    None
+}
+
+/// The help for a value that starts with a character YAML reads as syntax
+/// (`*` alias, `&` anchor, `!` tag, `[`/`{` flow collection, `@`, `` ` ``,
+/// `%`, `|`/`>` …) when the text is plainly prose or Markdown.
+fn indicator_help(v: &Value) -> Option<String> {
+    let text = v.text.trim_end();
+    let first = text.chars().next()?;
+    let quoted = || v.rewritten(&double_quoted(text));
+    match first {
+        '*' if text.len() > 1 => Some(format!(
+            "YAML reads a text that starts with `*` as an alias; for Markdown emphasis put the \
+             whole text in double quotes: `{}`",
+            quoted()
+        )),
+        '[' if looks_like_link(text) => Some(format!(
+            "YAML reads a text that starts with `[` as a list; put a text that starts with a \
+             link in double quotes: `{}`",
+            quoted()
+        )),
+        '&' | '!' | '@' | '`' | '%' if text.contains(' ') => Some(format!(
+            "YAML reads a text that starts with `{first}` as syntax; put the whole text in \
+             double quotes: `{}`",
+            quoted()
+        )),
+        _ => None,
+    }
+}
+
+/// `[label](target)` at the start of `text`.
+fn looks_like_link(text: &str) -> bool {
+    text.find("](")
+        .is_some_and(|i| !text[1..i].contains('[') && text[i..].contains(')'))
+}
+
+/// A line's value: the text after any `- ` markers and after `key: `.
+struct Value<'a> {
+    /// Everything before the value (indentation, `- `, `key: `).
+    prefix: &'a str,
+    key: Option<&'a str>,
+    text: &'a str,
+}
+
+impl<'a> Value<'a> {
+    fn of(line: &'a str) -> Option<Value<'a>> {
+        let mut rest = line.trim_start_matches(' ');
+        while let Some(r) = rest.strip_prefix("- ") {
+            rest = r.trim_start_matches(' ');
+        }
+        let mut key = None;
+        if let Some((k, v)) = rest.split_once(": ")
+            && !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            key = Some(k);
+            rest = v.trim_start_matches(' ');
+        } else if let Some(k) = rest.strip_suffix(':')
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            key = Some(k);
+            rest = "";
+        }
+        if rest.is_empty() && key.is_none() {
+            return None;
+        }
+        let prefix = &line[..line.len() - rest.len()];
+        Some(Value {
+            prefix,
+            key,
+            text: rest,
+        })
+    }
+
+    /// The line with its value replaced, clipped for a message.
+    fn rewritten(&self, value: &str) -> String {
+        let line = format!("{}{}", self.prefix.trim_start(), value);
+        crate::diag::clip(&line).into_owned()
+    }
+}
+
+/// Where a value that opens with a quote closes it (the byte after the
+/// closing quote), if on this line.
+fn quote_end(text: &str) -> Option<usize> {
+    let mut chars = text.char_indices();
+    let (_, q) = chars.next()?;
+    if q != '"' && q != '\'' {
+        return None;
+    }
+    let mut escaped = false;
+    let mut iter = chars.peekable();
+    while let Some((i, c)) = iter.next() {
+        if q == '"' && c == '\\' && !escaped {
+            escaped = true;
+            continue;
+        }
+        if c == q && !escaped {
+            if q == '\'' && iter.peek().is_some_and(|(_, n)| *n == '\'') {
+                iter.next();
+                continue;
+            }
+            return Some(i + c.len_utf8());
+        }
+        escaped = false;
+    }
+    None
+}
+
+fn message_is_syntax(message: &str) -> bool {
+    message.contains("YAML syntax error") || message.contains("did not find expected")
+}
+
+/// The help for a `key: value` line indented deeper than the line above
+/// it, which already has its value (`title: X` then `  grade: 6`).
+fn over_indented(source: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let this = lines.get(line - 1)?;
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let above = lines[..line - 1]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    let above_value = Value::of(above)?;
+    let this_value = Value::of(this)?;
+    let key = this_value.key?;
+    let above_key = above_value.key?;
+    if indent(this) > indent(above) && !above_value.text.is_empty() {
+        // `    title: ` → the key starts where `title:` does.
+        let column = above_value.prefix.trim_end().len() - above_key.len();
+        return Some(format!(
+            "`{key}:` is indented more than the line above, which already has its value: start \
+             it in column {column}, under `{above_key}:`"
+        ));
+    }
+    None
+}
+
+fn double_quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn single_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn help(source: &str, line: usize, message: &str) -> String {
+        for_error(source, (line, 1), message).unwrap_or_default()
+    }
+
+    #[test]
+    fn emphasis_at_the_start_is_quoted_not_called_an_alias() {
+        let h = help(
+            "items:\n  - *Always* add tests\n",
+            2,
+            "YAML syntax error: did not find expected alphabetic or numeric character, while scanning an alias",
+        );
+        assert!(h.contains("`- \"*Always* add tests\"`"), "{h}");
+        let h = help(
+            "items:\n  - **Bold**\n",
+            2,
+            "YAML aliases (`*name`) are not allowed",
+        );
+        assert!(h.contains("`- \"**Bold**\"`"), "{h}");
+    }
+
+    #[test]
+    fn a_link_at_the_start_is_quoted() {
+        let h = help(
+            "links:\n  - [Data](/handbook/data/)\n",
+            2,
+            "YAML syntax error: did not find expected '-' indicator",
+        );
+        assert!(h.contains("`- \"[Data](/handbook/data/)\"`"), "{h}");
+    }
+
+    #[test]
+    fn text_after_a_closing_quote_gets_the_whole_text_quoted() {
+        let h = help(
+            "items:\n  - \"dbt\" tests for every model\n",
+            2,
+            "YAML syntax error: did not find expected '-' indicator",
+        );
+        assert!(h.contains("`- '\"dbt\" tests for every model'`"), "{h}");
+        // A closed quote and a comment is fine; no help from here.
+        assert_eq!(
+            help("items:\n  - \"dbt\" # c\n", 2, "YAML syntax error: x"),
+            ""
+        );
+    }
+
+    #[test]
+    fn a_key_indented_under_a_value_says_where_it_belongs() {
+        let src = "levels:\n  - id: a\n    title: A\n      grade: 6\n";
+        let h = help(
+            src,
+            4,
+            "YAML syntax error: mapping values are not allowed in this context",
+        );
+        assert!(h.contains("`grade:` is indented more"), "{h}");
+        assert!(h.contains("column 5, under `title:`"), "{h}");
+    }
+
+    #[test]
+    fn type_errors_say_how_to_write_the_value() {
+        assert!(
+            help(
+                "a:\n  - x\n",
+                2,
+                "intro: invalid type: sequence, expected a string"
+            )
+            .contains("not a list")
+        );
+        assert!(
+            help(
+                "a: x\n",
+                1,
+                "invalid type: string \"x\", expected a sequence"
+            )
+            .contains("starting with `- `")
+        );
+        assert!(
+            help(
+                "links:\n  - text: D\n    url: /x\n",
+                2,
+                "invalid type: map, expected a string"
+            )
+            .contains("[Data Team Handbook]")
+        );
+        assert!(
+            help(
+                "a:\n  - Note:   x y\n",
+                2,
+                "invalid type: map, expected a string"
+            )
+            .contains("quote the whole text: `- \"Note:   x y\"`")
+        );
+        assert_eq!(
+            help(
+                "a:\n\tb: 1\n",
+                2,
+                "YAML syntax error: found a tab character that violates indentation"
+            ),
+            "indent with spaces, not tabs"
+        );
+    }
+
+    #[test]
+    fn nothing_recognised_leaves_the_message_help() {
+        assert_eq!(for_error("a: b\n", (1, 1), "something else"), None);
+        assert_eq!(for_error("a: b\n", (9, 1), "something else"), None);
+        assert_eq!(for_error("", (0, 0), "x"), None);
+    }
+}
