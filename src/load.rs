@@ -948,8 +948,10 @@ impl<'a> Checker<'a> {
             let path = segments.join(".");
             let key = segments.last().cloned().unwrap_or_default();
             let known = known_at(&segments[..segments.len().saturating_sub(1)]);
+            let parent = &segments[..segments.len().saturating_sub(1)];
             let help = closest(&key, known.iter().copied())
                 .map(|k| format!("did you mean `{k}`?"))
+                .or_else(|| misplaced_key_help(&key, parent))
                 .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
             self.key_error(&path, format!("unknown key `{}`", clip(&key)), help);
             self.ignored.insert(path);
@@ -1322,6 +1324,18 @@ fn yaml_help(message: &str) -> Option<String> {
     } else {
         None
     }
+}
+
+/// The help for a key that is right, but in the wrong place: a list's
+/// keys written straight under a level (`builds_on:` beside `title:`).
+fn misplaced_key_help(key: &str, parent: &[String]) -> Option<String> {
+    let level = parent.len() == 2 && parent[0] == "levels";
+    if level && matches!(key, "builds_on" | "items" | "groups" | "intro" | "heading") {
+        return Some(format!(
+            "`{key}` belongs inside `responsibilities:` or `requirements:`: indent it under one of them"
+        ));
+    }
+    None
 }
 
 /// The named segments of a serde_ignored path, without Option markers.
@@ -2048,9 +2062,10 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             );
         }
         if let Some(first) = seen.insert(&level.id, i) {
+            let line = c.map.value(&format!("levels.{first}.id")).line;
             c.error(
                 &format!("{p}.id"),
-                format!("duplicate role id `{}` (also levels[{first}])", level.id),
+                format!("duplicate role id `{}` (also on line {line})", level.id),
                 Some("role ids must be unique; rename one".into()),
             );
         }
@@ -2871,7 +2886,10 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
         } else if let Some(&first) = headings.get(&g.heading.trim().to_uppercase()) {
             c.error(
                 &format!("{path}.groups.{i}.heading"),
-                format!("two groups of this list are headed `{heading}` (also groups[{first}])"),
+                format!(
+                    "two groups of this list are headed `{heading}` (also on line {})",
+                    c.map.value(&format!("{path}.groups.{first}.heading")).line
+                ),
                 Some("put their items in one group, or give them different headings".into()),
             );
         } else {

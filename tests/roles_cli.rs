@@ -1544,7 +1544,7 @@ fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
             ("g.yaml:14:42:", "found `0o13`"),
             (
                 "g.yaml:13:21:",
-                "two groups of this list are headed `YEAR ONE` (also groups[0])",
+                "two groups of this list are headed `YEAR ONE` (also on line 11)",
             ),
         ],
     );
@@ -2786,6 +2786,16 @@ fn newcomers_mistakes_get_the_fix_they_need() {
             "  - id: senior-engineer\n",
             "    id: senior-engineer\n",
             "if a new entry of the list starts here, begin it with `- ` (`  - id: senior-engineer`)",
+        ),
+        (
+            "  - id: senior-engineer\n",
+            "  - id: junior-engineer\n",
+            "duplicate role id `junior-engineer` (also on line 5)",
+        ),
+        (
+            "    grade: 7\n",
+            "    grade: 7\n    builds_on: junior-engineer\n",
+            "`builds_on` belongs inside `responsibilities:` or `requirements:`",
         ),
     ];
     for (from, to, help) in cases {
