@@ -2964,7 +2964,33 @@ fn check_inheritance(
             continue;
         };
         match index.get(target) {
-            Some(&j) => next[i] = Some(j),
+            Some(&j) => {
+                next[i] = Some(j);
+                // Levels are written junior first, and a list builds on the
+                // level below: the PDF prints the base's items as "From"
+                // a lower level, and the exports mark them inherited.
+                let higher_grade = matches!(
+                    (level.grade.as_ref(), f.levels[j].grade.as_ref()),
+                    (Some(own), Some(base)) if base > own
+                );
+                if (j > i || higher_grade) && j != i {
+                    c.warn(
+                        &format!("levels.{i}.{kind}.builds_on"),
+                        format!(
+                            "`{}` builds on `{}`, a level {} it: its {kind} would be printed as \
+                             inherited from a more senior level",
+                            level.id,
+                            clip(target),
+                            if higher_grade {
+                                "graded above"
+                            } else {
+                                "written after"
+                            }
+                        ),
+                        Some("name the level below (levels are written junior first)".into()),
+                    );
+                }
+            }
             None => {
                 well_formed = false;
                 // A suggestion compares the target with every level: for

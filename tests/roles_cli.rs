@@ -2804,6 +2804,23 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         assert_eq!(code, 1, "{to}: {err}");
         assert!(err.contains(help), "{to:?}:\n{err}");
     }
+    // A list that builds on a more senior level (written after it, or
+    // graded above it) prints that level's items as inherited.
+    let upward = base
+        .replacen(
+            "    requirements:\n      items:\n        - Curiosity\n",
+            "    requirements:\n      builds_on: senior-engineer\n      items:\n        - Curiosity\n",
+            1,
+        )
+        .replacen("    requirements:\n      builds_on: junior-engineer\n", "    requirements:\n", 1);
+    let (code, err) = check_one(upward.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "warning: `junior-engineer` builds on `senior-engineer`, a level graded above it"
+        ),
+        "{err}"
+    );
     // A missing `- ` merges two levels: one error, not one per key.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
