@@ -869,6 +869,15 @@ impl<'a> Checker<'a> {
                     sure,
                 } => {
                     let short: String = dropped.chars().take(40).collect();
+                    // At the `#` itself, not at the value it cuts short.
+                    let at = |d: Diagnostic| {
+                        let (line, column) =
+                            hash_position(&self.source, (h.pos.line, h.pos.column), dropped)
+                                .unwrap_or((h.pos.line, h.pos.column));
+                        d.in_file(self.file)
+                            .at(line, column)
+                            .with_source(self.source.clone())
+                    };
                     let d = if *sure {
                         at(Diagnostic::warning(format!(
                             "`{short}` is read as a YAML comment: the text ends before it{more}"
@@ -1026,6 +1035,34 @@ impl<'a> Checker<'a> {
             }
         }
     }
+}
+
+/// Where the comment text `dropped` (`#data-alerts …`) starts, searching
+/// from `from` (the value it cuts short) over the next few lines: 1-based
+/// line and column in characters.
+fn hash_position(source: &str, from: (usize, usize), dropped: &str) -> Option<(usize, usize)> {
+    let needle: String = dropped.chars().take(20).collect();
+    if needle.is_empty() {
+        return None;
+    }
+    for (i, line) in source
+        .lines()
+        .enumerate()
+        .skip(from.0.checked_sub(1)?)
+        .take(50)
+    {
+        let start = if i + 1 == from.0 {
+            line.char_indices()
+                .nth(from.1 - 1)
+                .map_or(line.len(), |(b, _)| b)
+        } else {
+            0
+        };
+        if let Some(b) = line[start..].find(&needle) {
+            return Some((i + 1, line[..start + b].chars().count() + 1));
+        }
+    }
+    None
 }
 
 /// Hazards reported one by one (each is worth fixing), not once per file.

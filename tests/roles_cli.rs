@@ -1205,7 +1205,8 @@ fn a_hash_that_cuts_text_short_is_reported() {
     let (code, _, err) = run(&["--roles", roles, "check"]);
     assert_eq!(code, 0, "a warning, not an error: {err}");
     assert!(
-        err.lines().any(|l| l.contains("hash.yaml:9:11: warning:")
+        // At the `#`, not at the text it cuts short.
+        err.lines().any(|l| l.contains("hash.yaml:9:29: warning:")
             && l.contains("`#social-media Slack channel` is read as a YAML comment")),
         "{err}"
     );
@@ -1221,7 +1222,7 @@ fn a_hash_that_cuts_text_short_is_reported() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("broken.yaml:7:12: error:"), "{err}");
     assert!(
-        err.contains("broken.yaml:9:35: warning: `#general` is read as a YAML comment"),
+        err.contains("broken.yaml:9:43: warning: `#general` is read as a YAML comment"),
         "{err}"
     );
     assert!(err.contains("1 error(s), 2 warning(s)"), "{err}");
