@@ -1378,3 +1378,28 @@ fn no_page_ends_on_a_heading_or_a_line_that_introduces_what_follows() {
     // The sweep did move the breaks through the document.
     assert!(page_ends.len() >= 20, "{page_ends:?}");
 }
+
+#[test]
+fn pdf_a_1_names_the_built_in_template_and_what_is_transparent() {
+    // The error named `templates/job-description.typ`, a file that need
+    // not exist where jdgen runs, and typst's help said only to try
+    // another standard.
+    let r = Renderer::new(&RenderOptions {
+        pdf_standard: Some("a-1b".into()),
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let (lib, roles) = shipped();
+    let text = jdgen::diag::render(&render_errors(
+        &r,
+        &lib.company,
+        role(roles, "senior-social"),
+    ));
+    assert!(
+        text.contains("<built-in template>/job-description.typ: error: role `senior-social`: PDF/A-1b error: the PDF contains transparency"),
+        "{text}"
+    );
+    assert!(text.contains("use `--pdf-standard a-2b`"), "{text}");
+    // A family without values' emoji meets PDF/A-1b.
+    render_ok(&r, &lib.company, role(roles, "senior-mops"), &doc());
+}

@@ -43,6 +43,15 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
             help.push("a jdgen template may read only files in its own folder".into());
             continue;
         }
+        // What carries transparency in a job description: say so.
+        if d.message.contains("transparency") && hint.v.contains("different standard") {
+            help.push(
+                "the values' colour emoji are transparent images: use `--pdf-standard a-2b` or \
+                 `a-3b` (PDF/A-1 forbids transparency), or a template without them"
+                    .into(),
+            );
+            continue;
+        }
         match locate(world, hint.span) {
             Some(loc) => help.push(format!("{} (at {})", hint.v, loc.short())),
             None => help.push(hint.v.to_string()),

@@ -253,6 +253,14 @@ impl Template {
         if id == *DATA_ID {
             return Some(PathBuf::from(format!("<role data {DATA_PATH}>")));
         }
+        if self.canonical.is_none() {
+            // Compiled into the binary: no file of that name need exist
+            // where the user runs jdgen.
+            return Some(PathBuf::from(format!(
+                "<built-in template>{}",
+                id.vpath().get_with_slash()
+            )));
+        }
         id.vpath().realize(&self.dir).ok()
     }
 
