@@ -726,15 +726,34 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         summary.counts.failed,
         summary.exports
     ));
-    for f in &summary.failures {
-        // What failed: a role (with its file), a role file, or the exports.
-        let what = match (&f.role, &f.file) {
-            (Some(role), Some(file)) => format!("{role} ({file})"),
-            (Some(role), None) => role.clone(),
-            (None, Some(file)) => file.clone(),
-            (None, None) => "exports".to_string(),
+    // Roles failing for one reason (every role of a file that does not
+    // load) share one line, not one copy of the file's errors each.
+    let mut i = 0;
+    while i < summary.failures.len() {
+        let f = &summary.failures[i];
+        let same = summary.failures[i..]
+            .iter()
+            .take_while(|o| o.role.is_some() && o.file == f.file && o.message == f.message)
+            .count()
+            .max(1);
+        // What failed: roles (with their file), a role file, or the exports.
+        let mut roles = summary.failures[i..i + same]
+            .iter()
+            .filter_map(|o| o.role.as_deref())
+            .take(10)
+            .collect::<Vec<_>>()
+            .join(", ");
+        if same > 10 {
+            roles.push_str(&format!(" and {} more roles", same - 10));
+        }
+        let what = match (roles.is_empty(), &f.file) {
+            (false, Some(file)) => format!("{roles} ({file})"),
+            (false, None) => roles,
+            (true, Some(file)) => file.clone(),
+            (true, None) => "exports".to_string(),
         };
         log.error(&format!("failed: {what}: {}", f.message));
+        i += same;
     }
     Ok(summary)
 }

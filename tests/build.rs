@@ -296,6 +296,18 @@ fn a_broken_family_fails_only_its_roles() {
     assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
     let manifest = fs::read_to_string(out.path().join("manifest.json")).unwrap();
     assert!(manifest.contains("\"designer\""), "{manifest}");
+    // Every role of the file fails for the same reason: one log line names
+    // them all, the summary still lists each.
+    fs::write(
+        roles.path().join("design.yaml"),
+        "family: design\ntitle: Designer\nlevels:\n  - id: designer\n    level: Intermediate\n    title: Product Designer\n    grade: six\n  - id: senior-designer\n    level: Senior\n    title: Senior Product Designer\n",
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["failures"].as_array().unwrap().len(), 2, "{s}");
+    assert_eq!(err.matches("failed: ").count(), 1, "{err}");
+    assert!(err.contains("failed: designer, senior-designer ("), "{err}");
 }
 
 #[test]
