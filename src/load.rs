@@ -2152,10 +2152,26 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         }
     }
     // With duplicate ids (reported above) "which level" is ambiguous, and a
-    // chain check would only add confusing loops.
-    if seen.len() == f.levels.len() {
-        let a = check_inheritance(c, f, "responsibilities", |l| l.responsibilities.as_ref());
-        let b = check_inheritance(c, f, "requirements", |l| l.requirements.as_ref());
+    // chain check would only add confusing loops; a `builds_on` naming no
+    // level at all is still worth reporting now, not after the ids are fixed.
+    if seen.len() != f.levels.len() {
+        check_inheritance(
+            c,
+            f,
+            "responsibilities",
+            |l| l.responsibilities.as_ref(),
+            false,
+        );
+        check_inheritance(c, f, "requirements", |l| l.requirements.as_ref(), false);
+    } else {
+        let a = check_inheritance(
+            c,
+            f,
+            "responsibilities",
+            |l| l.responsibilities.as_ref(),
+            true,
+        );
+        let b = check_inheritance(c, f, "requirements", |l| l.requirements.as_ref(), true);
         let total: usize = a
             .iter()
             .chain(&b)
@@ -2970,12 +2986,14 @@ pub const MAX_ITEMS_PER_FAMILY: usize = 20_000;
 /// included, holds at most [`MAX_ITEMS_PER_LIST`]. Linear in the number of
 /// levels. Returns each level's item count with inheritance (an upper
 /// bound: repeated items are listed once), or `None` when a loop or an
-/// unknown level leaves it undefined.
+/// unknown level leaves it undefined. Without `chains` (the family's ids
+/// are not unique) only the targets are checked.
 fn check_inheritance(
     c: &mut Checker,
     f: &FamilyFile,
     kind: &str,
     list_of: impl Fn(&schema::Level) -> Option<&ItemList>,
+    chains: bool,
 ) -> Option<Vec<usize>> {
     let index: BTreeMap<&str, usize> = f
         .levels
@@ -3063,6 +3081,10 @@ fn check_inheritance(
                 );
             }
         }
+    }
+    if !chains {
+        // Only the targets: the ids are not unique, so no chain is certain.
+        return None;
     }
     // Walk each chain once: 0 = not seen, 1 = on the walk in progress,
     // 2 = done (its count known, or it leads into a loop).

@@ -2822,6 +2822,21 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         ),
         "{err}"
     );
+    // A duplicate id no longer hides a `builds_on` naming no level.
+    let (_, err) = check_one(
+        base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
+            .replacen(
+                "      builds_on: junior-engineer\n",
+                "      builds_on: junior-enginer\n",
+                1,
+            )
+            .as_bytes(),
+    );
+    assert!(err.contains("duplicate role id `junior-engineer`"), "{err}");
+    assert!(
+        err.contains("`builds_on: junior-enginer` names no level"),
+        "{err}"
+    );
     // A missing `- ` merges two levels: one error, not one per key.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
