@@ -654,29 +654,40 @@ impl<'a> Checker<'a> {
         self.errors.push(d);
     }
 
-    /// NEL (U+0085) written raw is a line break to libyaml: inside a quoted
-    /// text it folds into a space, so the text would silently not be the
-    /// one written. Each is an error at its place.
-    fn raw_line_breaks(&mut self) {
-        let found: Vec<usize> = self
+    /// NEL (U+0085), LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR
+    /// (U+2029) written raw are line breaks to libyaml (YAML 1.1): inside a
+    /// quoted text they fold into a space, so the text would silently not
+    /// be the one written, and every position libyaml reports after them is
+    /// a line off from what an editor shows. Each is an error at its place.
+    ///
+    /// Returns whether there were any: the file is then reported with
+    /// these errors alone (like a raw control character), since what the
+    /// parser says of the lines after them would point at the wrong lines.
+    fn raw_line_breaks(&mut self) -> bool {
+        let found: Vec<(usize, char)> = self
             .source
             .char_indices()
-            .filter(|(_, c)| *c == '\u{85}')
-            .map(|(i, _)| i)
+            .filter(|(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
             .take(20)
             .collect();
-        for byte in found {
+        for (byte, c) in found {
             let (line, column) = crate::diag::line_col(&self.source, byte);
+            let name = match c {
+                '\u{85}' => "U+0085 (NEL)",
+                '\u{2028}' => "U+2028 (LINE SEPARATOR)",
+                _ => "U+2029 (PARAGRAPH SEPARATOR)",
+            };
             self.errors.push(
-                Diagnostic::error(
-                    "the raw character U+0085 (NEL) is a line break to YAML: the text would not be the one written",
-                )
+                Diagnostic::error(format!(
+                    "the raw character {name} is a line break to YAML: the text would not be the one written",
+                ))
                 .in_file(self.file)
                 .at(line, column)
                 .with_source(self.source.clone())
                 .help("replace it with a space (or, between paragraphs, use separate list entries)"),
             );
         }
+        !self.errors.is_empty()
     }
 
     fn warn(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
@@ -1449,8 +1460,7 @@ fn fields<T: for<'de> Deserialize<'de>>() -> &'static [&'static str] {
 
 fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Vec<Diagnostic>> {
     let mut c = Checker::new(path, source.clone());
-    c.raw_line_breaks();
-    if !c.yaml_hazards(true) {
+    if c.raw_line_breaks() || !c.yaml_hazards(true) {
         return Err(c.errors);
     }
     if c.empty_file("write the company settings: at least `name:` and `website:`") {
@@ -1900,8 +1910,7 @@ fn load_family(
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
     let mut c = Checker::new(path, source);
-    c.raw_line_breaks();
-    if !c.yaml_hazards(false) {
+    if c.raw_line_breaks() || !c.yaml_hazards(false) {
         return Err(FamilyFailure {
             ids: std::mem::take(&mut c.map.level_ids),
             family_id: c.map.family_id.take(),
