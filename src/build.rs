@@ -585,7 +585,13 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         });
     }
     let warned = warnings.len();
-    let removed = if lib.failed.is_empty() && changed.is_empty() {
+    let removed = if opts.shard.is_some() {
+        // The manifest and exports, which list every PDF, are the
+        // unsharded run's: removing here would leave them naming a PDF
+        // that is gone until then.
+        log.line("removal of stale PDFs skipped: sharded run (the unsharded run removes them)");
+        Vec::new()
+    } else if lib.failed.is_empty() && changed.is_empty() {
         remove_stale(&pdf_dir, &state_dir, &all_ids, &mut warnings)?
     } else if changed.is_empty() {
         log.line("removal of stale PDFs skipped: some role files failed to load");

@@ -510,6 +510,27 @@ fn shards_cover_every_role_exactly_once() {
     let (code, s, err) = build_env(roles.path(), out.path(), &[], &env);
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["shard"], serde_json::json!({"index": 1, "count": 3}));
+    // A shard removes no PDF of a role that is gone: the manifest and the
+    // exports name it until the unsharded run, which removes it.
+    let (roles, out) = built();
+    fs::remove_file(roles.path().join("design.yaml")).unwrap();
+    for k in 1..=2 {
+        let (code, s, err) = build(roles.path(), out.path(), &["--shard", &format!("{k}/2")]);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(s["removed"], serde_json::json!([]), "{s}");
+        assert!(
+            err.contains("removal of stale PDFs skipped: sharded run"),
+            "{err}"
+        );
+    }
+    assert!(out.path().join("pdf/designer.pdf").exists());
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s["removed"],
+        serde_json::json!(["pdf/designer.pdf", "pdf/senior-designer.pdf"]),
+        "{s}"
+    );
 }
 
 #[test]
