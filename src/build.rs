@@ -349,6 +349,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // The lock first: a run that waited (`--wait`) must read the role
     // files as they are once the previous run is done, not as they were
     // when it started waiting.
+    let t_start = Instant::now();
     let _lock = lock_output(&opts.out_dir, opts.wait)?;
     let t0 = Instant::now();
     let lib = load::load(roles_dir)?;
@@ -651,6 +652,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     file: None,
                     message: format!("exports not written (the previous ones are kept): {message}"),
                 });
+                // A PDF replaced on disk since this run wrote it (another
+                // writer in `pdf/`, the usual reason the bundle fails) is
+                // not this run's output: the summary must not give its
+                // hash for a file that holds other bytes.
+                records.retain(|_, rec| {
+                    fs::read(opts.out_dir.join(&rec.path))
+                        .is_ok_and(|bytes| fsutil::sha256_hex(&bytes) == rec.sha256)
+                });
                 "failed: previous exports kept".to_string()
             }
         }
@@ -714,7 +723,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         out_dir: opts.out_dir.display().to_string(),
         shard: opts.shard,
         started_at: utc_timestamp(started),
-        duration_ms: t0.elapsed().as_millis(),
+        // The whole run, a `--wait` for the lock included (the phases in
+        // `durations_ms` are the work alone).
+        duration_ms: t_start.elapsed().as_millis(),
         counts,
         exports,
         failures,
@@ -723,13 +734,24 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         durations_ms: durations,
         warnings,
     };
+    // `failed` counts failures; say which are roles, so that "3 failed"
+    // after three files changed mid-run does not read as three roles.
+    let failed_roles = summary.failures.iter().filter(|f| f.role.is_some()).count();
+    let other = summary.counts.failed - failed_roles;
     log.line(&format!(
-        "done in {:.1}s: {} built, {} unchanged, {} removed, {} failed; exports {}",
+        "done in {:.1}s: {} built, {} unchanged, {} removed, {failed_roles} failed{}; exports {}",
         summary.duration_ms as f64 / 1000.0,
         summary.counts.built,
         summary.counts.skipped,
         summary.counts.removed,
-        summary.counts.failed,
+        if other > 0 {
+            format!(
+                " (and {other} other failure{})",
+                if other == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        },
         summary.exports
     ));
     // Roles failing for one reason (every role of a file that does not
@@ -1145,7 +1167,7 @@ fn build_exports(
     for staged in pending.iter().filter_map(|(_, p)| p.staged.as_ref()) {
         staged.check_destination()?;
     }
-    let recs = pending
+    let recs: Vec<OutputRecord> = pending
         .iter()
         .map(|(name, p)| OutputRecord {
             path: format!("export/{name}"),
@@ -1158,6 +1180,13 @@ fn build_exports(
             },
         })
         .collect();
+    // Made again (`--force`, or an input that changes no export) but every
+    // file came out the same: nothing was rewritten, so say so.
+    let status = if recs.iter().all(|r| r.status == Status::Unchanged) {
+        "unchanged"
+    } else {
+        "built"
+    };
     let commit = PendingExports {
         export_dir,
         pending,
@@ -1166,7 +1195,7 @@ fn build_exports(
         previous,
         _lock,
     };
-    Ok(("built".into(), recs, Some(commit)))
+    Ok((status.into(), recs, Some(commit)))
 }
 
 /// Exports made and staged, not yet in place: the caller stages the

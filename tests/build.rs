@@ -167,6 +167,9 @@ fn build_then_noop_rebuild_changes_nothing() {
     let (code, s, _) = build(roles.path(), out.path(), &["--force"]);
     assert_eq!(code, 0);
     assert_eq!(s["counts"]["built"], 4);
+    // The exports are made again and come out the same: not rewritten,
+    // and said so (they were reported "built").
+    assert_eq!(s["exports"], "unchanged", "{s}");
     let forced = tree(out.path());
     for (path, (bytes, _)) in &before {
         assert_eq!(&forced[path].0, bytes, "{path} differs after --force");
@@ -366,13 +369,13 @@ fn a_second_concurrent_run_is_refused_or_waits() {
     let child = StdCommand::new(bin)
         .arg("--roles")
         .arg(roles.path())
-        .args(["build", "--wait", "--quiet", "-o"])
+        .args(["build", "--wait", "--quiet", "--format", "json", "-o"])
         .arg(out.path())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(1000));
     drop(lock);
     let o = child.wait_with_output().unwrap();
     assert_eq!(
@@ -382,6 +385,12 @@ fn a_second_concurrent_run_is_refused_or_waits() {
         String::from_utf8_lossy(&o.stderr)
     );
     assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
+    // `duration_ms` is the whole run, the wait included; the phases are
+    // the work alone. (It left the wait out.)
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let whole = s["duration_ms"].as_u64().unwrap();
+    let work = s["durations_ms"]["total"].as_u64().unwrap();
+    assert!(whole >= work + 500, "{whole} ms against {work} ms of work");
 }
 
 #[test]
@@ -742,6 +751,51 @@ fn an_output_edited_in_place_is_rebuilt_even_at_the_same_size() {
         serde_json::from_slice(&fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
     let text = manifest.to_string();
     assert!(text.contains(&jdgen::fsutil::sha256_hex(&now["export/roles.csv"].0)));
+}
+
+#[test]
+fn a_pdf_changed_behind_the_runs_back_is_not_reported_as_its_output() {
+    // Changed in place with its size and time kept (what another writer
+    // into `pdf/` can leave), a PDF passes the quick check; the bundle then
+    // finds other bytes and the exports fail. The summary listed the PDF
+    // with the hash of what jdgen wrote, not of the file there.
+    let (roles, out) = built();
+    let pdf = out.path().join("pdf/junior-engineer.pdf");
+    let when = fs::metadata(&pdf).unwrap().modified().unwrap();
+    let mut bytes = fs::read(&pdf).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid..mid + 4].copy_from_slice(b"XXXX");
+    fs::write(&pdf, &bytes).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&pdf)
+        .unwrap()
+        .set_modified(when)
+        .unwrap();
+    // Another family changes, so the exports are made again.
+    common::edit(&roles.path().join("design.yaml"), |t| {
+        t.replace("Design things", "Design more things")
+    });
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["exports"], "failed: previous exports kept", "{s}");
+    assert!(err.contains("pdf/junior-engineer.pdf"), "{err}");
+    let outputs = s["outputs"].as_array().unwrap();
+    assert!(
+        !outputs
+            .iter()
+            .any(|o| o["path"] == "pdf/junior-engineer.pdf"),
+        "{s}"
+    );
+    // Every output listed holds the hash given.
+    for o in outputs {
+        let on_disk = fs::read(out.path().join(o["path"].as_str().unwrap())).unwrap();
+        assert_eq!(o["sha256"], jdgen::fsutil::sha256_hex(&on_disk), "{o}");
+    }
+    // The next run renders it again.
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 1, "{s}");
 }
 
 #[test]
