@@ -988,6 +988,27 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e);
+                // A `[` or `{` never closed: libyaml gives up at the end
+                // of the file, past its last line; the place to fix is
+                // where it opens.
+                if message.contains("flow")
+                    && !message.contains("starts here")
+                    && let Some((line, column, bracket)) =
+                        crate::yaml_help::unclosed_flow(&self.source)
+                {
+                    let (what, close) = if bracket == '[' {
+                        ("list", ']')
+                    } else {
+                        ("mapping", '}')
+                    };
+                    message = format!(
+                        "YAML syntax error: the `{bracket}` {what} that starts here is never closed"
+                    );
+                    at = Some((line, column));
+                    help = Some(format!(
+                        "close it with `{close}`, or quote text that starts with `{bracket}`"
+                    ));
+                }
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
                 if let Some(pos) = at
@@ -1319,7 +1340,7 @@ fn plain_type_names(message: &str) -> String {
         ("struct Level", "a level (keys `id`, `level`, `title` …)"),
         (
             "struct Section",
-            "a section (keys `heading`, `text`, `items` …)",
+            "a section (keys `heading`, `paragraphs`, `items`, `sections`)",
         ),
         (
             "struct ItemList",
@@ -1328,11 +1349,11 @@ fn plain_type_names(message: &str) -> String {
         ("struct ItemGroup", "a group (keys `heading`, `items`)"),
         (
             "struct HiringProcess",
-            "a hiring process (keys `intro`, `steps` …)",
+            "a hiring process (keys `intro`, `steps`, `outro`)",
         ),
         ("struct NestedStep", "a step (keys `text`, `steps`)"),
-        ("struct Values", "values (keys `intro`, `items`)"),
-        ("struct Value", "a value (keys `name`, `text` …)"),
+        ("struct Values", "values (keys `heading`, `intro`, `items`)"),
+        ("struct Value", "a value (keys `emoji`, `name`, `text`)"),
         ("as u128", ""),
         ("expected any YAML value", "expected a number YAML can hold"),
     ];

@@ -72,12 +72,78 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
             }
         });
     }
+    // One text where keys belong (`- Some words` under `sections:`).
+    if message.contains("invalid type: string")
+        && let Some(rest) = message.split_once("(keys `").map(|(_, r)| r)
+        && let Some((first, _)) = rest.split_once('`')
+    {
+        let text = value.as_ref().map_or("…", |v| v.text.trim());
+        return Some(format!(
+            "this holds keys, not one text: e.g. `{first}: {}`",
+            crate::diag::clip(text)
+        ));
+    }
     if message.contains("expected a sequence") && message.contains("invalid type: string") {
         return Some(
             "this holds a list: put each entry on a line of its own, starting with `- `".into(),
         );
     }
     None
+}
+
+/// The outermost `[` or `{` that opens a flow collection and is never
+/// closed, as 1-based line and column (in characters): libyaml reports such
+/// a file at its end ("did not find expected node content, while parsing a
+/// flow node"), past the last line, with nothing to point at. Quotes,
+/// comments and brackets inside plain text are followed as YAML reads them.
+pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
+    let mut stack: Vec<(usize, usize, char)> = Vec::new();
+    let mut quote: Option<char> = None;
+    for (l, line) in source.lines().enumerate() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let prev = if i == 0 { None } else { Some(chars[i - 1]) };
+            match quote {
+                Some(q) => {
+                    if q == '"' && c == '\\' {
+                        i += 1;
+                    } else if c == q {
+                        if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                            i += 1;
+                        } else {
+                            quote = None;
+                        }
+                    }
+                }
+                None => {
+                    if c == '#' && prev.is_none_or(char::is_whitespace) {
+                        break;
+                    }
+                    // Where a value may start: a bracket or a quote there
+                    // is syntax; elsewhere it is a character of the text.
+                    let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
+                    let starts = match before {
+                        None => true,
+                        Some(':' | '-') => prev.is_some_and(char::is_whitespace),
+                        Some('[' | '{' | ',') => !stack.is_empty(),
+                        _ => false,
+                    };
+                    match c {
+                        '[' | '{' if starts => stack.push((l + 1, i + 1, c)),
+                        ']' | '}' if !stack.is_empty() => {
+                            stack.pop();
+                        }
+                        '"' | '\'' if starts => quote = Some(c),
+                        _ => {}
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+    stack.first().copied()
 }
 
 /// The help for a value that starts with a character YAML reads as syntax
@@ -327,6 +393,19 @@ mod tests {
             ),
             "indent with spaces, not tabs"
         );
+    }
+
+    #[test]
+    fn an_unclosed_flow_collection_is_found_where_it_opens() {
+        assert_eq!(unclosed_flow("a: b\nc: [one,\n  two\n"), Some((2, 4, '[')));
+        assert_eq!(unclosed_flow("a: {x: [1, 2]\n"), Some((1, 4, '{')));
+        // Closed, or brackets and quotes that are text, or in comments.
+        assert_eq!(
+            unclosed_flow("a: [x, \"]\", 'y]']\nb: see [1] and {x}\n"),
+            None
+        );
+        assert_eq!(unclosed_flow("a: it's [ok # [no\n- [x](/y) z\n"), None);
+        assert_eq!(unclosed_flow("- [\n  - ]\n"), None);
     }
 
     #[test]

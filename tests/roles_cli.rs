@@ -2850,6 +2850,29 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         ),
         "{err}"
     );
+    // Found by fuzzing: a `[` never closed before the file ends was
+    // reported past the last line, with nothing to show; one text where a
+    // section's keys belong was told of a `text` key sections do not have.
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: One\n    title: One\n    description: [First paragraph,\n",
+    );
+    assert!(
+        err.contains(
+            "f.yaml:7:18: error: YAML syntax error: the `[` list that starts here is never closed"
+        ),
+        "{err}"
+    );
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nsections:\n  - Some words\nlevels:\n  - id: f-one\n    level: One\n    title: One\n",
+    );
+    assert!(
+        err.contains("expected a section (keys `heading`, `paragraphs`, `items`, `sections`)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: this holds keys, not one text: e.g. `heading: Some words`"),
+        "{err}"
+    );
     // A duplicate id no longer hides a `builds_on` naming no level.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
