@@ -217,6 +217,16 @@ fn push_text(out: &mut Vec<Span>, text: &str) {
     if text.is_empty() {
         return;
     }
+    // A LINE or PARAGRAPH SEPARATOR (written `\L`, `\P` in a YAML string)
+    // is a line break as a `\n` is: Typst took U+2028 for a justified break
+    // and spread the line's words over the whole width.
+    let normalised;
+    let text = if text.contains(['\u{2028}', '\u{2029}']) {
+        normalised = text.replace(['\u{2028}', '\u{2029}'], "\n");
+        normalised.as_str()
+    } else {
+        text
+    };
     if let Some(Span::Text { text: prev }) = out.last_mut() {
         prev.push_str(text);
     } else {
@@ -526,6 +536,20 @@ mod tests {
 
     fn text(s: &str) -> Span {
         Span::Text { text: s.into() }
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_are_line_breaks() {
+        assert_eq!(
+            parse("a\u{2028}b *c\u{2029}d*", BASE),
+            [
+                text("a\nb "),
+                Span::Emph {
+                    body: vec![text("c\nd")]
+                }
+            ]
+        );
+        assert_eq!(to_plain("a\u{2028}b", BASE), "a\nb");
     }
 
     #[test]
