@@ -79,6 +79,25 @@ pub enum HazardKind {
     HashComment { text: String, sure: bool },
 }
 
+/// The first document's events, in order, to `builder`: what yaml-rust2's
+/// `Parser::load` does, without its recursion. `load` calls itself once
+/// per level of nesting, so `- - - …` or `? ? ? …` 20,000 deep (a 40 KB
+/// file) overflowed the stack and aborted every command; here depth costs
+/// the builder's own stack, on the heap, and the nesting check reports it.
+fn feed(
+    parser: &mut Parser<std::str::Chars<'_>>,
+    builder: &mut Builder,
+) -> Result<(), yaml_rust2::ScanError> {
+    loop {
+        let (ev, mark) = parser.next_token()?;
+        let end = matches!(ev, Event::StreamEnd | Event::DocumentEnd);
+        builder.on_event(ev, mark);
+        if end {
+            return Ok(());
+        }
+    }
+}
+
 impl SourceMap {
     /// Indexes `text`. A file that does not parse yields an empty map; the
     /// parse error itself comes from serde_yaml.
@@ -116,7 +135,7 @@ impl SourceMap {
             ..Builder::default()
         };
         let mut parser = Parser::new_from_str(text);
-        let result = parser.load(&mut builder, false);
+        let result = feed(&mut parser, &mut builder);
         let mut map = builder.map;
         if let Err(e) = result {
             map.syntax_error = Some((pos(*e.marker()), e.info().to_string()));

@@ -923,6 +923,39 @@ fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
 }
 
 #[test]
+fn nesting_of_any_kind_and_depth_is_refused_not_a_crash() {
+    // The position pass read the YAML through yaml-rust2's `load`, which
+    // recurses once per level: `- - - …` or `? ? ? …` 20,000 deep (a 40 KB
+    // file) overflowed the stack and aborted every command (exit 134).
+    let level = "levels:\n  - id: d-one\n    level: A\n    title: A\n";
+    for (name, nested) in [
+        (
+            "sequences",
+            format!("intro:\n  {}x\n", "- ".repeat(100_000)),
+        ),
+        ("keys", format!("{}x\n", "? ".repeat(100_000))),
+        ("both", format!("intro:\n  {}x\n", "- ? ".repeat(30_000))),
+        ("maps", format!("intro: {}\n", "{a: ".repeat(50_000))),
+        (
+            "indentation",
+            format!(
+                "x:\n{}",
+                (1..400)
+                    .map(|i| format!("{}k:\n", " ".repeat(i)))
+                    .collect::<String>()
+            ),
+        ),
+    ] {
+        let (code, err) = check_one(format!("family: f\ntitle: F\n{nested}{level}").as_bytes());
+        assert_eq!(code, 1, "{name}: {err}");
+        assert!(
+            err.contains("nests more than 32 levels deep"),
+            "{name}: {err}"
+        );
+    }
+}
+
+#[test]
 fn refused_yaml_is_caught_also_in_layouts_only_libyaml_reads() {
     // yaml-rust2 (the position pass) stops at a closing `]` at the key's
     // column or a quoted title continued at the key's indentation, which
