@@ -881,7 +881,14 @@ fn pdf(
                 if tty || roles.len() > 1 {
                     diag::to_stderr(&format!("wrote {}\n", path.display()));
                 } else {
-                    diag::to_stdout(&format!("{}\n", path.display()));
+                    // For a script (`$(jdgen pdf --role x)`), the path as it
+                    // is; on a terminal, escaped like every message.
+                    let path = path.display().to_string();
+                    if std::io::stdout().is_terminal() {
+                        diag::to_stdout(&format!("{}\n", diag::printable(&path)));
+                    } else {
+                        diag::to_stdout(&format!("{path}\n"));
+                    }
                 }
             }
             Err(diags) => failures.extend(diags),

@@ -3227,8 +3227,15 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
             // As far as its ids could be read: a duplicate is reported too,
             // at its line, so fixing the file's own error reveals nothing new.
             let f = &mut failed[i];
-            let map = f.source.as_deref().map(SourceMap::build);
-            let at = |d: Diagnostic, path: &str| match (&map, &f.source) {
+            // A file that is not UTF-8 has no text kept; read with its bad
+            // bytes replaced, its lines still place the ids.
+            let source: Option<Arc<str>> = f.source.clone().or_else(|| {
+                fs::read(&file)
+                    .ok()
+                    .map(|b| Arc::from(String::from_utf8_lossy(&b).as_ref()))
+            });
+            let map = source.as_deref().map(SourceMap::build);
+            let at = |d: Diagnostic, path: &str| match (&map, &source) {
                 (Some(m), Some(src)) => {
                     let pos = m.value(path);
                     d.at(pos.line, pos.column).with_source(src.clone())

@@ -1403,3 +1403,43 @@ fn pdf_a_1_names_the_built_in_template_and_what_is_transparent() {
     // A family without values' emoji meets PDF/A-1b.
     render_ok(&r, &lib.company, role(roles, "senior-mops"), &doc());
 }
+
+#[test]
+fn the_path_printed_on_a_terminal_is_escaped_and_raw_for_a_script() {
+    // `pdf --role X` prints the path it wrote on stdout (for scripts); on a
+    // terminal, an ESC, BEL or bidi override in `-o` reached it raw.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out\u{1b}]0;x\u{7}\u{202e}d");
+    let command = format!(
+        "'{}' pdf --role senior-social -o '{}/' 2>/dev/null",
+        assert_cmd::cargo::cargo_bin("jdgen").display(),
+        out.display()
+    );
+    let shown = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(root())
+        .env_remove("JDGEN_ROLES")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs");
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("out\\u{1b}]0;x\\u{7}\\u{202e}d/senior-social.pdf"),
+        "{shown:?}"
+    );
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{202e}'),
+        "{shown:?}"
+    );
+    // To a pipe: the real path, for the script that reads it.
+    let o = jdgen()
+        .current_dir(root())
+        .args(["pdf", "--role", "senior-social", "-o"])
+        .arg(format!("{}/", out.display()))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim_end(),
+        out.join("senior-social.pdf").display().to_string()
+    );
+}

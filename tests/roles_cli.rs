@@ -2906,6 +2906,23 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         err.contains("help: this holds keys, not one text: e.g. `heading: Some words`"),
         "{err}"
     );
+    // A duplicate id in a file that is not UTF-8 is located too (it had no
+    // line: the file's text was not kept).
+    let dir = minimal_copy();
+    std::fs::write(
+        dir.path().join("latin1.yaml"),
+        b"family: l\ntitle: L\nlevels:\n  - id: junior-engineer\n    level: A\n    title: \"Caf\xe9\"\n",
+    )
+    .unwrap();
+    let (_, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert!(
+        err.contains("latin1.yaml:4:9: error: role id `junior-engineer` is already used in"),
+        "{err}"
+    );
+    assert!(
+        err.contains("latin1.yaml:6:16: error: file is not valid UTF-8"),
+        "{err}"
+    );
     // A duplicate id no longer hides a `builds_on` naming no level.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
