@@ -221,7 +221,10 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         let (text, errs) = read_text(dir, &company_path);
         match text {
             Some(text) => (
-                load_company(dir, &company_path, Arc::from(text.clone()))?,
+                load_company(dir, &company_path, Arc::from(text.clone())).map_err(|mut e| {
+                    cap_errors(&mut e, &company_path);
+                    e
+                })?,
                 text,
             ),
             None => return Err(errs),
@@ -326,6 +329,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             Err(mut f) => {
                 warnings.extend(f.warnings);
                 explain_foreign_targets(&mut f.errors, &f.unknown_targets, &owners);
+                cap_errors(&mut f.errors, &path);
                 failed.push(FailedFile {
                     file: path,
                     role_ids: f.ids,
@@ -1976,6 +1980,34 @@ fn load_family(
     }
 }
 
+/// Errors reported for one file, at most: a 16 MiB file of 1.5 million
+/// unknown keys printed 421 MB of messages. The first ones by position
+/// are kept; the last says how many more there are.
+pub const MAX_ERRORS_PER_FILE: usize = 500;
+
+fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) {
+    if errors.len() <= MAX_ERRORS_PER_FILE {
+        return;
+    }
+    let more = errors.len() - MAX_ERRORS_PER_FILE;
+    errors.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    // At the first one not shown, so it sorts after those shown.
+    let first_hidden = &errors[MAX_ERRORS_PER_FILE];
+    let mut note = Diagnostic::error(format!(
+        "{more} more errors in this file from here on, not shown (at most {MAX_ERRORS_PER_FILE} a file)"
+    ))
+    .in_file(file)
+    .help("fix those above first; `jdgen check` then shows the next ones");
+    if let (Some(line), Some(column)) = (first_hidden.line, first_hidden.column) {
+        note = note.at(line as usize, column as usize);
+        if let Some(source) = &first_hidden.source {
+            note = note.with_source(source.clone());
+        }
+    }
+    errors.truncate(MAX_ERRORS_PER_FILE);
+    errors.push(note);
+}
+
 /// Role ids from a file that did not parse as a family, read leniently, so
 /// failures can name the roles they affect.
 fn salvage_role_ids(source: &str, from_map: &[String]) -> Vec<String> {
@@ -3227,13 +3259,13 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
             // As far as its ids could be read: a duplicate is reported too,
             // at its line, so fixing the file's own error reveals nothing new.
             let f = &mut failed[i];
-            // A file that is not UTF-8 has no text kept; read with its bad
-            // bytes replaced, its lines still place the ids.
-            let source: Option<Arc<str>> = f.source.clone().or_else(|| {
-                fs::read(&file)
-                    .ok()
-                    .map(|b| Arc::from(String::from_utf8_lossy(&b).as_ref()))
-            });
+            // A file that is not UTF-8 has no text kept, but its error
+            // shows the text read with the bad bytes replaced, whose lines
+            // still place the ids. (Not read again: it may be a FIFO now.)
+            let source: Option<Arc<str>> = f
+                .source
+                .clone()
+                .or_else(|| f.errors.iter().find_map(|d| d.source.clone()));
             let map = source.as_deref().map(SourceMap::build);
             let at = |d: Diagnostic, path: &str| match (&map, &source) {
                 (Some(m), Some(src)) => {
