@@ -852,10 +852,15 @@ impl<'a> Checker<'a> {
                     } else {
                         String::new()
                     };
-                    let line = self.source.lines().nth(h.pos.line - 1).unwrap_or_default();
+                    let line = self
+                        .source
+                        .lines()
+                        .nth(h.pos.line.saturating_sub(1))
+                        .unwrap_or_default();
                     // The line with `- ` two columns left, where its
                     // indentation is plain spaces.
-                    let indent: String = line.chars().take(h.pos.column - 1).collect();
+                    let indent: String =
+                        line.chars().take(h.pos.column.saturating_sub(1)).collect();
                     let example = if indent.len() >= 2 && indent.bytes().all(|b| b == b' ') {
                         let rest = line[indent.len()..].trim_end();
                         format!(" (`{}`)", clip(&format!("{}- {rest}", &indent[2..])))
@@ -1089,7 +1094,7 @@ fn hash_position(source: &str, from: (usize, usize), dropped: &str) -> Option<(u
     {
         let start = if i + 1 == from.0 {
             line.char_indices()
-                .nth(from.1 - 1)
+                .nth(from.1.saturating_sub(1))
                 .map_or(line.len(), |(b, _)| b)
         } else {
             0
