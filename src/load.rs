@@ -737,10 +737,8 @@ impl<'a> Checker<'a> {
                 }
             }
         });
-        // Lines of repeated keys already reported with the first of their
-        // list entry.
-        let mut merged_entry_lines: Vec<usize> = Vec::new();
-        let mut merged_entry_column: Option<usize> = None;
+        // List entries reported as merged into the one above.
+        let mut merged_entries: Vec<usize> = Vec::new();
         for h in &hazards {
             let count = seen
                 .iter()
@@ -797,42 +795,37 @@ impl<'a> Checker<'a> {
                     )
                     .help("write the keys out in full")));
                 }
-                HazardKind::DuplicateKey(_, _, _)
-                    if merged_entry_lines.contains(&h.pos.line)
-                        || merged_entry_column.is_some_and(|c| h.pos.column > c) =>
-                {
-                    // Reported with its list entry, or inside an entry that
-                    // merged into the one above (its own keys then repeat
-                    // the other's too).
+                HazardKind::DuplicateKey {
+                    entry: Some(entry), ..
+                } if merged_entries.contains(entry) => {
+                    // Inside a list entry that merged into the one above (a
+                    // missing `- `), reported once with it: its keys, and
+                    // those nested in them, repeat the other entry's.
                     usable = false;
                 }
-                HazardKind::DuplicateKey(key, first, true) => {
+                HazardKind::DuplicateKey {
+                    key,
+                    first,
+                    in_list: true,
+                    entry,
+                } => {
                     usable = false;
-                    merged_entry_column = Some(h.pos.column);
-                    // Keys repeated from here on in the same column: most
-                    // likely a new entry of the list whose `- ` is missing,
-                    // so one error for them all, and that fix first.
-                    let run: Vec<&str> = hazards
+                    // This entry's own repeated keys.
+                    let own: Vec<&str> = hazards
                         .iter()
-                        .skip_while(|o| o.pos != h.pos)
-                        .take_while(|o| {
-                            matches!(o.kind, HazardKind::DuplicateKey(..))
-                                && o.pos.column >= h.pos.column
-                        })
                         .filter_map(|o| match &o.kind {
-                            HazardKind::DuplicateKey(k, _, true)
-                                if o.pos.column == h.pos.column =>
-                            {
-                                merged_entry_lines.push(o.pos.line);
-                                Some(k.as_str())
-                            }
+                            HazardKind::DuplicateKey {
+                                key,
+                                in_list: true,
+                                entry: e,
+                                ..
+                            } if e == entry => Some(key.as_str()),
                             _ => None,
                         })
                         .collect();
-                    if run.len() == 1 && key != "id" {
+                    if own.len() == 1 && key != "id" {
                         // One key written twice (`grade: 7`, `grade: 8`),
                         // not a merged entry.
-                        merged_entry_column = None;
                         self.errors.push(at(Diagnostic::error(format!(
                             "`{}` is written twice here (first on line {first})",
                             clip(key)
@@ -840,33 +833,21 @@ impl<'a> Checker<'a> {
                         .help("keep one of them")));
                         continue;
                     }
-                    let others = if run.len() > 1 {
+                    merged_entries.extend(*entry);
+                    let others = if own.len() > 1 {
+                        let keys: Vec<String> =
+                            own[1..].iter().map(|k| format!("`{}`", clip(k))).collect();
                         format!(
-                            ", and so are {}",
-                            run[1..]
-                                .iter()
-                                .map(|k| format!("`{}`", clip(k)))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            ", and so {} {}",
+                            if keys.len() == 1 { "is" } else { "are" },
+                            keys.join(", ")
                         )
                     } else {
                         String::new()
                     };
-                    let line = self
-                        .source
-                        .lines()
-                        .nth(h.pos.line.saturating_sub(1))
+                    let example = dash_example(&self.source, *first, h.pos)
+                        .map(|line| format!(" (`{}`)", clip(&line)))
                         .unwrap_or_default();
-                    // The line with `- ` two columns left, where its
-                    // indentation is plain spaces.
-                    let indent: String =
-                        line.chars().take(h.pos.column.saturating_sub(1)).collect();
-                    let example = if indent.len() >= 2 && indent.bytes().all(|b| b == b' ') {
-                        let rest = line[indent.len()..].trim_end();
-                        format!(" (`{}`)", clip(&format!("{}- {rest}", &indent[2..])))
-                    } else {
-                        String::new()
-                    };
                     self.errors.push(at(Diagnostic::error(format!(
                         "`{}` is written twice in this list entry (first on line {first}){others}",
                         clip(key)
@@ -876,11 +857,11 @@ impl<'a> Checker<'a> {
                          otherwise keep one of each"
                     ))));
                 }
-                HazardKind::DuplicateKey(key, first, false) => {
+                HazardKind::DuplicateKey { key, first, .. } => {
                     usable = false;
-                    merged_entry_column = None;
                     self.errors.push(at(Diagnostic::error(format!(
-                        "`{key}` is written twice here (first on line {first})"
+                        "`{}` is written twice here (first on line {first})",
+                        clip(key)
                     ))
                     .help("keep one of them")));
                 }
@@ -1078,6 +1059,31 @@ impl<'a> Checker<'a> {
     }
 }
 
+/// The line at `at` as a new list entry, its `- ` where the entry above
+/// has its own: the nearest line above `first` (the repeated key's first
+/// line) that starts with `- ` left of the key's column gives the dash's
+/// column. `None` when no such line, or the line is not plain spaces up to
+/// the key.
+fn dash_example(source: &str, first: usize, at: crate::source_map::Pos) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let line = lines.get(at.line.checked_sub(1)?)?;
+    let key_col = at.column.checked_sub(1)?;
+    let indent: String = line.chars().take(key_col).collect();
+    if indent.len() != key_col || !indent.bytes().all(|b| b == b' ') {
+        return None;
+    }
+    let dash_col = lines[..first.min(lines.len())].iter().rev().find_map(|l| {
+        let spaces = l.len() - l.trim_start_matches(' ').len();
+        (spaces < key_col && l[spaces..].starts_with("- ")).then_some(spaces)
+    })?;
+    Some(format!(
+        "{}-{}{}",
+        " ".repeat(dash_col),
+        " ".repeat(key_col - dash_col - 1),
+        line[key_col..].trim_end()
+    ))
+}
+
 /// Where the comment text `dropped` (`#data-alerts …`) starts, searching
 /// from `from` (the value it cuts short) over the next few lines: 1-based
 /// line and column in characters.
@@ -1111,7 +1117,7 @@ fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {
     use crate::source_map::HazardKind;
     matches!(
         kind,
-        HazardKind::HashComment { .. } | HazardKind::DuplicateKey(..)
+        HazardKind::HashComment { .. } | HazardKind::DuplicateKey { .. }
     )
 }
 

@@ -66,10 +66,18 @@ pub enum HazardKind {
     TooDeep,
     /// `<<: *base`: refused (merge keys are aliases too).
     MergeKey,
-    /// A key written twice in one mapping, the line of the first, and
-    /// whether that mapping is an entry of a list (where a missing `- `
-    /// merges two entries into one).
-    DuplicateKey(String, usize, bool),
+    /// A key written twice in one mapping.
+    DuplicateKey {
+        key: String,
+        /// The line of the first.
+        first: usize,
+        /// Whether that mapping is an entry of a list, where a missing `- `
+        /// merges two entries into one.
+        in_list: bool,
+        /// The nearest list entry (a mapping in a list) holding the key, by
+        /// node: what a missing `- ` merged, keys nested in it included.
+        entry: Option<usize>,
+    },
     /// ` #word` right after an unquoted value: YAML reads a comment there,
     /// so the rest of the line is dropped (`the #social channel` → `the`).
     /// The text (what was dropped) is kept for the message. `sure`: the
@@ -646,9 +654,18 @@ impl Builder<'_> {
         }
         if let Some(earlier) = earlier {
             let in_list = matches!(self.stack.iter().rev().nth(1), Some(Frame::Seq { .. }));
+            let entry = self.stack.windows(2).rev().find_map(|w| match w {
+                [Frame::Seq { .. }, Frame::Map { node, .. }] => Some(*node),
+                _ => None,
+            });
             self.map.hazards.push(Hazard {
                 pos: at,
-                kind: HazardKind::DuplicateKey(k.to_string(), earlier.line, in_list),
+                kind: HazardKind::DuplicateKey {
+                    key: k.to_string(),
+                    first: earlier.line,
+                    in_list,
+                    entry,
+                },
             });
         }
         if let Some(Frame::Map { key, .. }) = self.stack.last_mut() {
@@ -837,7 +854,7 @@ mod tests {
                 .hazards
                 .into_iter()
                 .filter_map(|h| match h.kind {
-                    HazardKind::DuplicateKey(k, first, _) => Some((k, first, h.pos.line)),
+                    HazardKind::DuplicateKey { key, first, .. } => Some((key, first, h.pos.line)),
                     _ => None,
                 })
                 .collect()

@@ -2952,6 +2952,30 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         "{}",
         &err[err.len() - 500..]
     );
+    // The merged entry is one error; repeated keys of other entries, and
+    // keys nested in them, are each still reported (a review found the
+    // grouping running into the next entry and hiding them).
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: a-one\n    level: A\n    title: A\n    id: a-two\n    level: B\n    title: B\n  - id: a-three\n    level: C\n    title: C\n    grade: 5\n    grade: 6\n    responsibilities:\n      intro: x\n      intro: y\n      items: [z]\n",
+    );
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "f.yaml:7:5:",
+                "`id` is written twice in this list entry (first on line 4), and so are `level`, `title`",
+            ),
+            (
+                "f.yaml:14:5:",
+                "`grade` is written twice here (first on line 13)",
+            ),
+            (
+                "f.yaml:17:7:",
+                "`intro` is written twice here (first on line 16)",
+            ),
+        ],
+    );
+    assert!(err.contains("3 error(s)"), "{err}");
     // A duplicate id no longer hides a `builds_on` naming no level.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
