@@ -30,7 +30,7 @@
 //!   still builds the rest and exits 1. Exports are then left as they were,
 //!   since an export missing roles would read as if those roles were gone.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{self, File};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -755,33 +755,40 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         summary.exports
     ));
     // Roles failing for one reason (every role of a file that does not
-    // load) share one line, not one copy of the file's errors each.
-    let mut i = 0;
-    while i < summary.failures.len() {
-        let f = &summary.failures[i];
-        let same = summary.failures[i..]
+    // load) share one line, not one copy of the file's errors each; the
+    // failures are sorted by role, so those of several files interleave.
+    let mut lines: Vec<(&Failure, Vec<&str>)> = Vec::new();
+    let mut line_of: HashMap<(&Option<String>, &str), usize> = HashMap::new();
+    for f in &summary.failures {
+        match f.role.as_deref() {
+            Some(role) => {
+                let i = *line_of.entry((&f.file, &f.message)).or_insert_with(|| {
+                    lines.push((f, Vec::new()));
+                    lines.len() - 1
+                });
+                lines[i].1.push(role);
+            }
+            None => lines.push((f, Vec::new())),
+        }
+    }
+    for (f, roles) in lines {
+        let mut names = roles
             .iter()
-            .take_while(|o| o.role.is_some() && o.file == f.file && o.message == f.message)
-            .count()
-            .max(1);
-        // What failed: roles (with their file), a role file, or the exports.
-        let mut roles = summary.failures[i..i + same]
-            .iter()
-            .filter_map(|o| o.role.as_deref())
             .take(10)
+            .copied()
             .collect::<Vec<_>>()
             .join(", ");
-        if same > 10 {
-            roles.push_str(&format!(" and {} more roles", same - 10));
+        if roles.len() > 10 {
+            names.push_str(&format!(" and {} more roles", roles.len() - 10));
         }
-        let what = match (roles.is_empty(), &f.file) {
-            (false, Some(file)) => format!("{roles} ({file})"),
-            (false, None) => roles,
+        // What failed: roles (with their file), a role file, or the exports.
+        let what = match (names.is_empty(), &f.file) {
+            (false, Some(file)) => format!("{names} ({file})"),
+            (false, None) => names,
             (true, Some(file)) => file.clone(),
             (true, None) => "exports".to_string(),
         };
         log.error(&format!("failed: {what}: {}", f.message));
-        i += same;
     }
     Ok(summary)
 }

@@ -311,6 +311,18 @@ fn a_broken_family_fails_only_its_roles() {
     assert_eq!(s["failures"].as_array().unwrap().len(), 2, "{s}");
     assert_eq!(err.matches("failed: ").count(), 1, "{err}");
     assert!(err.contains("failed: designer, senior-designer ("), "{err}");
+    // Two broken files whose role ids interleave when sorted: still one
+    // line per file.
+    fs::write(
+        roles.path().join("zz.yaml"),
+        "family: zz\ntitle: Z\nlevels:\n  - id: dzz\n    level: A\n    title: A\n    titel: x\n  - id: senior-ezz\n    level: B\n    title: B\n",
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["failures"].as_array().unwrap().len(), 4, "{s}");
+    assert_eq!(err.matches("failed: ").count(), 2, "{err}");
+    assert!(err.contains("failed: dzz, senior-ezz ("), "{err}");
 }
 
 #[test]
