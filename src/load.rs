@@ -3097,11 +3097,16 @@ fn check_inheritance(
                 // Levels are written junior first, and a list builds on the
                 // level below: the PDF prints the base's items as "From"
                 // a lower level, and the exports mark them inherited.
-                let higher_grade = matches!(
-                    (level.grade.as_ref(), f.levels[j].grade.as_ref()),
-                    (Some(own), Some(base)) if base > own
-                );
-                if (j > i || higher_grade) && j != i {
+                // By grade when both have one (a base written below but
+                // graded lower is fine), else by the order written.
+                let upward = match (level.grade.as_ref(), f.levels[j].grade.as_ref()) {
+                    (Some(own), Some(base)) => base > own,
+                    _ => j > i,
+                };
+                let higher_grade = level.grade.is_some() && f.levels[j].grade.is_some();
+                // With duplicate ids (`!chains`) which level is meant is
+                // unknown: no guess.
+                if chains && upward && j != i {
                     c.warn(
                         &format!("levels.{i}.{kind}.builds_on"),
                         format!(

@@ -2991,6 +2991,13 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         err.contains("`builds_on: junior-enginer` names no level"),
         "{err}"
     );
+    // Levels written senior first, each building on the one graded below:
+    // the grades decide, so no warning.
+    let (code, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-staff\n    level: Staff\n    title: S\n    grade: 8\n    responsibilities:\n      builds_on: f-senior\n      items: [b]\n  - id: f-senior\n    level: Senior\n    title: T\n    grade: 7\n    responsibilities:\n      items: [a]\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 warning(s)"), "{err}");
     // A missing `- ` merges two levels: one error, not one per key.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
