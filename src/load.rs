@@ -674,6 +674,7 @@ impl<'a> Checker<'a> {
             .filter(|(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))
             .take(20)
             .collect();
+        let any = !found.is_empty();
         for (byte, c) in found {
             let (line, column) = crate::diag::line_col(&self.source, byte);
             let name = match c {
@@ -691,7 +692,7 @@ impl<'a> Checker<'a> {
                 .help("replace it with a space (or, between paragraphs, use separate list entries)"),
             );
         }
-        !self.errors.is_empty()
+        any
     }
 
     fn warn(&mut self, path: &str, message: impl Into<String>, help: Option<String>) {
@@ -1105,8 +1106,19 @@ fn hash_position(source: &str, from: (usize, usize), dropped: &str) -> Option<(u
         } else {
             0
         };
-        if let Some(b) = line[start..].find(&needle) {
-            return Some((i + 1, line[..start + b].chars().count() + 1));
+        // A comment's `#` follows white space or starts the line
+        // (`issue#42 and #42`: the second).
+        let found = line[start..]
+            .match_indices(&needle)
+            .map(|(b, _)| start + b)
+            .find(|&b| {
+                line[..b]
+                    .chars()
+                    .next_back()
+                    .is_none_or(char::is_whitespace)
+            });
+        if let Some(b) = found {
+            return Some((i + 1, line[..b].chars().count() + 1));
         }
     }
     None

@@ -24,13 +24,12 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
             return Some(help);
         }
         if let Some(end) = quote_end(v.text)
-            && !v.text[end..].trim_start().is_empty()
-            && !v.text[end..].trim_start().starts_with('#')
+            && !v.text[end..].trim().is_empty()
             && message_is_syntax(message)
         {
             return Some(format!(
                 "the quoted text ends before the rest of the line: quote the whole text, e.g. `{}`",
-                v.rewritten(&single_quoted(v.text))
+                v.rewritten(|t| single_quoted(t.trim_end()))
             ));
         }
     }
@@ -53,18 +52,16 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                 "write a link as one text in quotes: `- \"[Data Team Handbook](/handbook/data/)\"`"
                     .into()
             }
-            Some(key) if value.as_ref().is_some_and(|v| !v.text.is_empty()) => {
+            Some(key)
+                if value.as_ref().is_some_and(|v| {
+                    v.key_is_text() && !v.text.is_empty() && !v.text.starts_with(['{', '['])
+                }) =>
+            {
                 // `- Note: text` read as a key and its value.
                 let v = value.as_ref().expect("checked");
-                let key_start = v.prefix.trim_end().len() - key.len() - 1;
-                let line = format!(
-                    "{}{}",
-                    v.prefix[..key_start].trim_start(),
-                    double_quoted(&format!("{}{}", &v.prefix[key_start..], v.text))
-                );
                 format!(
                     "YAML reads `{key}: ` as a key and its value; quote the whole text: `{}`",
-                    crate::diag::clip(&line)
+                    v.rewritten(|t| double_quoted(t.trim_end()))
                 )
             }
             _ => {
@@ -99,8 +96,19 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
 pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
     let mut stack: Vec<(usize, usize, char)> = Vec::new();
     let mut quote: Option<char> = None;
+    // Whether the line before left a value to come (`key:` or `-` at its
+    // end): only then is a `[` that starts a line a list, not the next line
+    // of a plain text (`summary: Some text` / `  [continued`).
+    let mut value_due = true;
     for (l, line) in source.lines().enumerate() {
         let chars: Vec<char> = line.chars().collect();
+        let line_due = value_due;
+        if quote.is_none() && stack.is_empty() {
+            let code = line.split(" #").next().unwrap_or("").trim_end();
+            if !code.trim_start().is_empty() && !code.trim_start().starts_with('#') {
+                value_due = code.ends_with(':') || code.ends_with(" -") || code.trim() == "-";
+            }
+        }
         let mut i = 0;
         while i < chars.len() {
             let c = chars[i];
@@ -125,7 +133,7 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
                     // is syntax; elsewhere it is a character of the text.
                     let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
                     let starts = match before {
-                        None => true,
+                        None => line_due || !stack.is_empty(),
                         Some(':' | '-') => prev.is_some_and(char::is_whitespace),
                         Some('[' | '{' | ',') => !stack.is_empty(),
                         _ => false,
@@ -152,7 +160,7 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
 fn indicator_help(v: &Value) -> Option<String> {
     let text = v.text.trim_end();
     let first = text.chars().next()?;
-    let quoted = || v.rewritten(&double_quoted(text));
+    let quoted = || v.rewritten(|t| double_quoted(t.trim_end()));
     match first {
         '*' if text.len() > 1 => Some(format!(
             "YAML reads a text that starts with `*` as an alias; for Markdown emphasis put the \
@@ -165,8 +173,13 @@ fn indicator_help(v: &Value) -> Option<String> {
             quoted()
         )),
         '&' | '!' | '@' | '`' | '%' if text.contains(' ') => Some(format!(
-            "YAML reads a text that starts with `{first}` as syntax; put the whole text in \
-             double quotes: `{}`",
+            "YAML reads a text that starts with {} as syntax; put the whole text in double \
+             quotes: `{}`",
+            if first == '`' {
+                "a backtick".to_string()
+            } else {
+                format!("`{first}`")
+            },
             quoted()
         )),
         _ => None,
@@ -179,31 +192,86 @@ fn looks_like_link(text: &str) -> bool {
         .is_some_and(|i| !text[1..i].contains('[') && text[i..].contains(')'))
 }
 
-/// A line's value: the text after any `- ` markers and after `key: `.
+/// The keys of role and company files: a `key: ` that is one of them is
+/// structure; any other (`- Note: …`, `- Lead: …`) is text YAML misread.
+const SCHEMA_KEYS: &[&str] = &[
+    "family",
+    "title",
+    "summary",
+    "intro",
+    "sections",
+    "heading",
+    "paragraphs",
+    "items",
+    "responsibilities",
+    "requirements",
+    "values",
+    "emoji",
+    "name",
+    "text",
+    "levels",
+    "id",
+    "level",
+    "grade",
+    "reports_to",
+    "notes",
+    "description",
+    "justification",
+    "builds_on",
+    "groups",
+    "career_ladder",
+    "performance_indicators",
+    "hiring_process",
+    "steps",
+    "outro",
+    "links",
+    "website",
+    "brand_color",
+    "logo",
+    "grades_url",
+    "data_version",
+    "effective_date",
+    "language",
+];
+
+/// A line's value: the text after any `- ` markers and after `key: `, and
+/// a comment after it kept apart.
 struct Value<'a> {
-    /// Everything before the value (indentation, `- `, `key: `).
-    prefix: &'a str,
+    /// Indentation and `- ` markers.
+    lead: &'a str,
+    /// Whether the line is a list item (`- `).
+    item: bool,
     key: Option<&'a str>,
+    /// `key: ` as written (spaces kept), or empty.
+    keyed: &'a str,
+    /// The value, without a trailing ` # comment`.
     text: &'a str,
+    /// ` # comment` after the value, or empty.
+    comment: &'a str,
 }
 
 impl<'a> Value<'a> {
     fn of(line: &'a str) -> Option<Value<'a>> {
         let mut rest = line.trim_start_matches(' ');
+        let mut item = false;
         while let Some(r) = rest.strip_prefix("- ") {
             rest = r.trim_start_matches(' ');
+            item = true;
         }
+        let lead = &line[..line.len() - rest.len()];
+        let plain_key = |k: &str| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
         let mut key = None;
         if let Some((k, v)) = rest.split_once(": ")
-            && !k.is_empty()
-            && k.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && plain_key(k)
         {
             key = Some(k);
             rest = v.trim_start_matches(' ');
         } else if let Some(k) = rest.strip_suffix(':')
-            && k.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && plain_key(k)
         {
             key = Some(k);
             rest = "";
@@ -211,17 +279,39 @@ impl<'a> Value<'a> {
         if rest.is_empty() && key.is_none() {
             return None;
         }
-        let prefix = &line[..line.len() - rest.len()];
+        // A comment starts at ` #`, past a quoted text's closing quote.
+        let from = quote_end(rest).unwrap_or(0);
+        let cut = rest[from..]
+            .find(" #")
+            .or_else(|| rest[from..].find("\t#"))
+            .map_or(rest.len(), |i| from + i);
+        let keyed = &line[lead.len()..line.len() - rest.len()];
         Some(Value {
-            prefix,
+            lead,
+            item,
             key,
-            text: rest,
+            keyed,
+            text: &rest[..cut],
+            comment: &rest[cut..],
         })
     }
 
-    /// The line with its value replaced, clipped for a message.
-    fn rewritten(&self, value: &str) -> String {
-        let line = format!("{}{}", self.prefix.trim_start(), value);
+    /// Whether `key: ` is text YAML took for a key: a list item whose key
+    /// is none of the files' keys.
+    fn key_is_text(&self) -> bool {
+        self.item && self.key.is_some_and(|k| !SCHEMA_KEYS.contains(&k))
+    }
+
+    /// The line with its text written by `quote`: the value alone, or the
+    /// whole item when its `key: ` is text too; the comment stays after it.
+    /// Clipped for a message.
+    fn rewritten(&self, quote: impl Fn(&str) -> String) -> String {
+        let body = if self.key_is_text() {
+            quote(&format!("{}{}", self.keyed, self.text))
+        } else {
+            format!("{}{}", self.keyed, quote(self.text))
+        };
+        let line = format!("{}{body}{}", self.lead.trim_start(), self.comment);
         crate::diag::clip(&line).into_owned()
     }
 }
@@ -272,8 +362,8 @@ fn over_indented(source: &str, line: usize) -> Option<String> {
     let key = this_value.key?;
     let above_key = above_value.key?;
     if indent(this) > indent(above) && !above_value.text.is_empty() {
-        // `    title: ` → the key starts where `title:` does.
-        let column = above_value.prefix.trim_end().len() - above_key.len();
+        // The key starts right after the indentation and any `- `.
+        let column = above_value.lead.len() + 1;
         return Some(format!(
             "`{key}:` is indented more than the line above, which already has its value: start \
              it in column {column}, under `{above_key}:`"
@@ -312,6 +402,28 @@ mod tests {
             "YAML aliases (`*name`) are not allowed",
         );
         assert!(h.contains("`- \"**Bold**\"`"), "{h}");
+    }
+
+    #[test]
+    fn suggestions_keep_comments_out_and_quote_the_whole_text() {
+        let syntax = "YAML syntax error: did not find expected '-' indicator";
+        let map = "invalid type: map, expected a string";
+        // A comment stays a comment, after the quoted text.
+        assert!(
+            help("a:\n  - **Bold** text # note\n", 2, syntax)
+                .contains("`- \"**Bold** text\" # note`")
+        );
+        assert!(
+            help("a:\n  - Note: x # a comment\n", 2, map).contains("`- \"Note: x\" # a comment`")
+        );
+        // A `key: ` that is text goes inside the quotes with the rest.
+        assert!(help("a:\n  - Lead: \"plan\" it\n", 2, syntax).contains("`- 'Lead: \"plan\" it'`"));
+        // A real key, or a flow value, is not text: no such rewrite.
+        assert!(!help("summary: {Note: x}\n", 1, map).contains("quote the whole text"));
+        assert!(!help("items: [Note: x]\n", 1, map).contains("quote the whole text"));
+        assert!(help("steps:\n  - text: *x* y\n", 2, "alias").contains("`- text: \"*x* y\"`"));
+        // A backtick is named, not quoted in backticks.
+        assert!(help("a:\n  - `code` here\n", 2, syntax).contains("starts with a backtick"));
     }
 
     #[test]
@@ -406,6 +518,12 @@ mod tests {
         );
         assert_eq!(unclosed_flow("a: it's [ok # [no\n- [x](/y) z\n"), None);
         assert_eq!(unclosed_flow("- [\n  - ]\n"), None);
+        // A line of plain text that starts with `[` is text.
+        assert_eq!(
+            unclosed_flow("summary: Some text\n  [continued here\nitems: [a,\n"),
+            Some((3, 8, '['))
+        );
+        assert_eq!(unclosed_flow("items:\n  [a,\n"), Some((2, 3, '[')));
     }
 
     #[test]

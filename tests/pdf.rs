@@ -1402,6 +1402,23 @@ fn pdf_a_1_names_the_built_in_template_and_what_is_transparent() {
     assert!(text.contains("use `--pdf-standard a-2b`"), "{text}");
     // A family without values' emoji meets PDF/A-1b.
     render_ok(&r, &lib.company, role(roles, "senior-mops"), &doc());
+    // A template of one's own: its own transparency, no word of emoji.
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("t.typ");
+    fs::write(
+        &tpl,
+        "#box(fill: rgb(255, 0, 0, 50%), width: 2cm, height: 1cm)\n",
+    )
+    .unwrap();
+    let r = Renderer::new(&RenderOptions {
+        template: Some(tpl),
+        pdf_standard: Some("a-1b".into()),
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let text = jdgen::diag::render(&render_errors(&r, &lib.company, role(roles, "senior-mops")));
+    assert!(text.contains("t.typ:1:2: error:"), "{text}");
+    assert!(!text.contains("emoji"), "{text}");
 }
 
 #[test]

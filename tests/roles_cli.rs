@@ -2976,6 +2976,15 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         ],
     );
     assert!(err.contains("3 error(s)"), "{err}");
+    // A `#` inside a word is not the comment's: the caret goes to the one
+    // after a space.
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    description:\n      - Fix issue#42 and #42\n",
+    );
+    assert!(
+        err.contains("f.yaml:8:26: warning: `#42` is read as a YAML comment"),
+        "{err}"
+    );
     // A duplicate id no longer hides a `builds_on` naming no level.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)

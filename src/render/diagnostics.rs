@@ -43,8 +43,11 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
             help.push("a jdgen template may read only files in its own folder".into());
             continue;
         }
-        // What carries transparency in a job description: say so.
-        if d.message.contains("transparency") && hint.v.contains("different standard") {
+        // What carries transparency in the built-in template: say so.
+        if world.shared.template.is_builtin()
+            && d.message.contains("transparency")
+            && hint.v.contains("different standard")
+        {
             help.push(
                 "the values' colour emoji are transparent images: use `--pdf-standard a-2b` or \
                  `a-3b` (PDF/A-1 forbids transparency), or a template without them"

@@ -246,6 +246,11 @@ impl Template {
     }
 
     /// The real path a file id stands for, for diagnostics.
+    /// Whether this is the template compiled into jdgen.
+    pub fn is_builtin(&self) -> bool {
+        self.canonical.is_none()
+    }
+
     pub fn display_path(&self, id: FileId) -> Option<PathBuf> {
         if id.root() != &VirtualRoot::Project {
             return None;
