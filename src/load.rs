@@ -958,8 +958,8 @@ impl<'a> Checker<'a> {
         for segments in unknown {
             let path = segments.join(".");
             let key = segments.last().cloned().unwrap_or_default();
-            let known = known_at(&segments[..segments.len().saturating_sub(1)]);
             let parent = &segments[..segments.len().saturating_sub(1)];
+            let known = known_at(parent);
             let help = closest(&key, known.iter().copied())
                 .map(|k| format!("did you mean `{k}`?"))
                 .or_else(|| misplaced_key_help(&key, parent))
