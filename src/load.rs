@@ -824,7 +824,17 @@ impl<'a> Checker<'a> {
                             _ => None,
                         })
                         .collect();
-                    if own.len() == 1 && key != "id" {
+                    // Inside `{…}` on its line no `- ` can be missing.
+                    let in_flow = self
+                        .source
+                        .lines()
+                        .nth(h.pos.line.saturating_sub(1))
+                        .is_some_and(|l| {
+                            l.chars()
+                                .take(h.pos.column.saturating_sub(1))
+                                .any(|c| c == '{')
+                        });
+                    if in_flow || own.len() == 1 && key != "id" {
                         // One key written twice (`grade: 7`, `grade: 8`),
                         // not a merged entry.
                         self.errors.push(at(Diagnostic::error(format!(
@@ -835,9 +845,20 @@ impl<'a> Checker<'a> {
                         continue;
                     }
                     merged_entries.extend(*entry);
-                    let others = if own.len() > 1 {
-                        let keys: Vec<String> =
-                            own[1..].iter().map(|k| format!("`{}`", clip(k))).collect();
+                    // The other keys repeated, each named once.
+                    let mut named: Vec<&str> = vec![key.as_str()];
+                    let keys: Vec<String> = own
+                        .iter()
+                        .filter(|k| {
+                            let new = !named.contains(k);
+                            if new {
+                                named.push(k);
+                            }
+                            new
+                        })
+                        .map(|k| format!("`{}`", clip(k)))
+                        .collect();
+                    let others = if !keys.is_empty() {
                         format!(
                             ", and so {} {}",
                             if keys.len() == 1 { "is" } else { "are" },
@@ -979,6 +1000,27 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e);
+                // libyaml's "did not find expected ',' or ']'" reads as an
+                // unclosed list; when the brackets do close, something in
+                // between is wrong (`["a" "b", c]`): say that, where it is.
+                if (message.contains("list that starts here is never closed")
+                    || message.contains("mapping that starts here is never closed"))
+                    && crate::yaml_help::unclosed_flow(&self.source).is_none()
+                    && let Some(l) = e.location()
+                {
+                    let opened = at
+                        .map(|(ol, oc)| format!(" (it starts at line {ol}, column {oc})"))
+                        .unwrap_or_default();
+                    message = format!(
+                        "YAML syntax error: a `,` or the end of the list or mapping was expected here{opened}"
+                    );
+                    at = Some((l.line(), l.column()));
+                    help = Some(
+                        "put a `,` between two entries, or quote an entry that holds quotes, \
+                         brackets or `: `"
+                            .into(),
+                    );
+                }
                 // A `[` or `{` never closed: libyaml gives up at the end
                 // of the file, past its last line; the place to fix is
                 // where it opens.
@@ -1108,15 +1150,20 @@ fn hash_position(source: &str, from: (usize, usize), dropped: &str) -> Option<(u
         };
         // A comment's `#` follows white space or starts the line
         // (`issue#42 and #42`: the second).
-        let found = line[start..]
-            .match_indices(&needle)
-            .map(|(b, _)| start + b)
-            .find(|&b| {
-                line[..b]
-                    .chars()
-                    .next_back()
-                    .is_none_or(char::is_whitespace)
-            });
+        let comment_at = |from: usize| {
+            line[from..]
+                .match_indices(&needle)
+                .map(|(b, _)| from + b)
+                .find(|&b| {
+                    line[..b]
+                        .chars()
+                        .next_back()
+                        .is_none_or(char::is_whitespace)
+                })
+        };
+        // On the first line, past `from`; failing that (a mark at the end
+        // of a text folded in a flow list), anywhere on it.
+        let found = comment_at(start).or_else(|| (start > 0).then(|| comment_at(0)).flatten());
         if let Some(b) = found {
             return Some((i + 1, line[..b].chars().count() + 1));
         }

@@ -535,10 +535,11 @@ impl Builder<'_> {
                 } else if self.map.hazards.len() == before
                     && !value.is_empty()
                     && !value.contains('\n')
-                    && self
-                        .rest_of_line(mark)
-                        .strip_prefix(value)
-                        .is_some_and(|rest| !rest.contains([',', ']', '}']))
+                    && match self.rest_of_line(mark).strip_prefix(value) {
+                        Some(rest) => !rest.contains([',', ']', '}']),
+                        // Not all on its line: it was folded from the next.
+                        None => true,
+                    }
                 {
                     // In a flow collection, a text that does not end on its
                     // line continues on the next, wherever they start.
@@ -701,6 +702,20 @@ fn reads_as_comment(note: &str) -> bool {
 /// flow collection (`[a, "b #c"]`) only up to the next `,`, `]` or `}`:
 /// what follows is another node's, checked (or quoted) on its own.
 fn hash_cut(rest: &str, flow: bool) -> Option<String> {
+    // `[a, #b` / `]`: after the `,` a `#word` starts a comment, not the next
+    // entry, and the rest of the line is gone.
+    if flow
+        && let Some(after) = rest.trim_start().strip_prefix(',')
+        && after.starts_with([' ', '\t'])
+        && let Some(word) = after.trim_start().strip_prefix('#')
+        && word
+            .trim_start_matches('#')
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_whitespace())
+    {
+        return Some(after.trim_start().to_string());
+    }
     let rest = if flow {
         rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
     } else {

@@ -102,6 +102,10 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
     let mut value_due = true;
     for (l, line) in source.lines().enumerate() {
         let chars: Vec<char> = line.chars().collect();
+        // The last character before the current one that is not white
+        // space, kept as the scan goes (looking back for it from every
+        // character was quadratic in a run of spaces).
+        let mut last_solid: Option<char> = None;
         let line_due = value_due;
         if quote.is_none() && stack.is_empty() {
             let code = line.split(" #").next().unwrap_or("").trim_end();
@@ -113,6 +117,10 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
         while i < chars.len() {
             let c = chars[i];
             let prev = if i == 0 { None } else { Some(chars[i - 1]) };
+            let before = last_solid;
+            if !c.is_whitespace() {
+                last_solid = Some(c);
+            }
             match quote {
                 Some(q) => {
                     if q == '"' && c == '\\' {
@@ -131,7 +139,6 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
                     }
                     // Where a value may start: a bracket or a quote there
                     // is syntax; elsewhere it is a character of the text.
-                    let before = chars[..i].iter().rev().find(|c| !c.is_whitespace());
                     let starts = match before {
                         None => line_due || !stack.is_empty(),
                         Some(':' | '-') => prev.is_some_and(char::is_whitespace),

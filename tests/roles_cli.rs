@@ -2985,6 +2985,43 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         err.contains("f.yaml:8:26: warning: `#42` is read as a YAML comment"),
         "{err}"
     );
+    // In a flow list over several lines, a `#word` after a folded line or
+    // after a `,` dropped text with no word (found by fuzzing).
+    let (code, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items: [Post weekly in the\n        team channel #social-media, then report,\n        ]\n    requirements:\n      items: [Know the tools, #analytics and reporting\n        ]\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("f.yaml:9:22:", "`#social-media` is read as a YAML comment"),
+            (
+                "f.yaml:12:31:",
+                "`#analytics and reporting` is read as a YAML comment",
+            ),
+        ],
+    );
+    // Nor a flow list with a quoted `#` or a spaced comment.
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items: [a, \"b #c\", d] # note\n",
+    );
+    assert!(err.contains("0 warning(s)"), "{err}");
+    // A duplicate key inside `{…}` cannot be a missing `- `.
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - {id: f-one, level: A, title: T, id: f-two}\n",
+    );
+    assert!(
+        err.contains("`id` is written twice here (first on line 4)"),
+        "{err}"
+    );
+    // A list that does close, with a `,` missing inside, is not "never closed".
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items: [\"a\" \"b\", c]\n",
+    );
+    assert!(
+        err.contains("f.yaml:8:19: error: YAML syntax error: a `,` or the end of the list or mapping was expected here (it starts at line 8, column 14)"),
+        "{err}"
+    );
     // A duplicate id no longer hides a `builds_on` naming no level.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
