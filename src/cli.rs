@@ -527,8 +527,16 @@ struct ShowYaml<'a> {
 
 fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32> {
     let coverage = crate::render::FontCoverage::new(font_paths)?;
+    // Errors past the per-file cap: counted, not shown; each capped file
+    // has one error saying so, which is not one of them.
+    let mut hidden = 0;
+    let mut notes = 0;
     let (diagnostics, roles, files) = match load::load(dir) {
         Ok(lib) => {
+            for f in lib.failed.iter().filter(|f| f.hidden_errors > 0) {
+                hidden += f.hidden_errors;
+                notes += 1;
+            }
             let mut diags = lib.diagnostics();
             diags.extend(coverage.check(&lib));
             let mut roles = 0;
@@ -543,8 +551,9 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
         }
         Err(diags) => (diags, 0, 0),
     };
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let shown = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - shown;
+    let errors = shown - notes + hidden;
     match format {
         CheckFormat::Json => {
             let report = serde_json::json!({

@@ -76,12 +76,16 @@ pub struct FailedFile {
     /// Its text, when it could be read (to point at a duplicate id).
     pub source: Option<Arc<str>>,
     pub errors: Vec<Diagnostic>,
+    /// Errors found past [`MAX_ERRORS_PER_FILE`] and not in `errors` (the
+    /// last of which says how many).
+    pub hidden_errors: usize,
 }
 
 impl FailedFile {
     /// A file refused for its name alone (never read): `error` about it.
     fn named(file: PathBuf, error: Diagnostic) -> FailedFile {
         FailedFile {
+            hidden_errors: 0,
             errors: vec![error.in_file(&file)],
             file,
             role_ids: Vec::new(),
@@ -222,7 +226,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         match text {
             Some(text) => (
                 load_company(dir, &company_path, Arc::from(text.clone())).map_err(|mut e| {
-                    cap_errors(&mut e, &company_path);
+                    let _ = cap_errors(&mut e, &company_path);
                     e
                 })?,
                 text,
@@ -265,6 +269,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 readable.push((name, path, Arc::<str>::from(text)));
             }
             None => failed.push(FailedFile {
+                hidden_errors: 0,
                 // Not UTF-8: its roles as written, from the text the error
                 // shows (a file that could not be read at all has none).
                 role_ids: errs
@@ -329,8 +334,9 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             Err(mut f) => {
                 warnings.extend(f.warnings);
                 explain_foreign_targets(&mut f.errors, &f.unknown_targets, &owners);
-                cap_errors(&mut f.errors, &path);
+                let hidden_errors = cap_errors(&mut f.errors, &path);
                 failed.push(FailedFile {
+                    hidden_errors,
                     file: path,
                     role_ids: f.ids,
                     family_id: f.family_id,
@@ -2055,9 +2061,9 @@ fn load_family(
 /// are kept; the last says how many more there are.
 pub const MAX_ERRORS_PER_FILE: usize = 500;
 
-fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) {
+fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) -> usize {
     if errors.len() <= MAX_ERRORS_PER_FILE {
-        return;
+        return 0;
     }
     let more = errors.len() - MAX_ERRORS_PER_FILE;
     errors.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
@@ -2076,6 +2082,7 @@ fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) {
     }
     errors.truncate(MAX_ERRORS_PER_FILE);
     errors.push(note);
+    more
 }
 
 /// Role ids from a file that did not parse as a family, read leniently, so
@@ -3430,6 +3437,7 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
     for (i, fam) in families.drain(..).enumerate() {
         match newly_failed.iter().position(|(j, _)| *j == i) {
             Some(k) => failed.push(FailedFile {
+                hidden_errors: 0,
                 file: fam.file.clone(),
                 role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
                 family_id: Some(fam.data.family.clone()),

@@ -2702,9 +2702,9 @@ fn many_errors_on_one_long_line_are_each_found_in_constant_time() {
     .unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1);
-    // All 5,000 found (and located); 500 shown, then how many more.
+    // All found (and located) and counted; 500 shown, then how many more.
     assert!(
-        err.contains("501 error(s)"),
+        err.contains("5001 error(s)"),
         "{}",
         &err[err.len().saturating_sub(500)..]
     );
