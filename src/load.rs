@@ -1002,7 +1002,15 @@ impl<'a> Checker<'a> {
                 // field" and hide the real error further down; reading
                 // the file as plain YAML meets it.
                 let e = match serde_yaml::from_str::<serde_yaml::Value>(&self.source) {
-                    Err(syntax) if syntax.location().is_some() => syntax,
+                    // A second document (`---`, or a `%YAML` directive
+                    // after content) too: the typed parse stops before it
+                    // and reports a missing field instead.
+                    Err(syntax)
+                        if syntax.location().is_some()
+                            || syntax.to_string().contains("more than one document") =>
+                    {
+                        syntax
+                    }
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e);
@@ -1215,6 +1223,9 @@ fn second_document_line(source: &str) -> Option<usize> {
                 return Some(i + 1);
             }
             seen_content = true;
+        } else if t.starts_with('%') && seen_content {
+            // A directive (`%YAML 1.2`) after content begins a document.
+            return Some(i + 1);
         } else if t == "..." || t.starts_with("... ") {
             ended = seen_content;
         } else if !t.is_empty() && !t.trim_start().starts_with('#') {
@@ -1467,7 +1478,7 @@ fn yaml_help(message: &str) -> Option<String> {
     } else if message.contains("more than one document") {
         Some(
             "a role file holds one job family: remove the extra `---` (or the `...` that ends the \
-             first document), or split the file"
+             first document, or a `%` directive line), or split the file"
                 .into(),
         )
     } else {

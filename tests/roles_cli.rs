@@ -3022,6 +3022,11 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         err.contains("f.yaml:8:19: error: YAML syntax error: a `,` or the end of the list or mapping was expected here (it starts at line 8, column 14)"),
         "{err}"
     );
+    // A `%YAML` directive after content starts a second document: located.
+    let (_, err) = check_one(
+        b"family: f\ntitle: F\n%YAML 1.2\nlevels:\n  - id: f-one\n    level: A\n    title: A\n",
+    );
+    assert!(err.contains("f.yaml:3:1: error:"), "{err}");
     // A duplicate id no longer hides a `builds_on` naming no level.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
