@@ -830,17 +830,7 @@ impl<'a> Checker<'a> {
                             _ => None,
                         })
                         .collect();
-                    // Inside `{…}` on its line no `- ` can be missing.
-                    let in_flow = self
-                        .source
-                        .lines()
-                        .nth(h.pos.line.saturating_sub(1))
-                        .is_some_and(|l| {
-                            l.chars()
-                                .take(h.pos.column.saturating_sub(1))
-                                .any(|c| c == '{')
-                        });
-                    if in_flow || own.len() == 1 && key != "id" {
+                    if own.len() == 1 && key != "id" {
                         // One key written twice (`grade: 7`, `grade: 8`),
                         // not a merged entry.
                         self.errors.push(at(Diagnostic::error(format!(

@@ -654,7 +654,10 @@ impl Builder<'_> {
             });
         }
         if let Some(earlier) = earlier {
-            let in_list = matches!(self.stack.iter().rev().nth(1), Some(Frame::Seq { .. }));
+            // A `{…}` entry is written whole on its line: no `- ` can be
+            // missing there.
+            let in_list = self.flow_depth == 0
+                && matches!(self.stack.iter().rev().nth(1), Some(Frame::Seq { .. }));
             let entry = self.stack.windows(2).rev().find_map(|w| match w {
                 [Frame::Seq { .. }, Frame::Map { node, .. }] => Some(*node),
                 _ => None,
