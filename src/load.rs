@@ -1003,49 +1003,7 @@ impl<'a> Checker<'a> {
                     }
                     _ => e,
                 };
-                let (mut message, mut at, mut help) = yaml_error(&e);
-                // libyaml's "did not find expected ',' or ']'" reads as an
-                // unclosed list; when the brackets do close, something in
-                // between is wrong (`["a" "b", c]`): say that, where it is.
-                if (message.contains("list that starts here is never closed")
-                    || message.contains("mapping that starts here is never closed"))
-                    && crate::yaml_help::unclosed_flow(&self.source).is_none()
-                    && let Some(l) = e.location()
-                {
-                    let opened = at
-                        .map(|(ol, oc)| format!(" (it starts at line {ol}, column {oc})"))
-                        .unwrap_or_default();
-                    message = format!(
-                        "YAML syntax error: a `,` or the end of the list or mapping was expected here{opened}"
-                    );
-                    at = Some((l.line(), l.column()));
-                    help = Some(
-                        "put a `,` between two entries, or quote an entry that holds quotes, \
-                         brackets or `: `"
-                            .into(),
-                    );
-                }
-                // A `[` or `{` never closed: libyaml gives up at the end
-                // of the file, past its last line; the place to fix is
-                // where it opens.
-                if message.contains("flow")
-                    && !message.contains("starts here")
-                    && let Some((line, column, bracket)) =
-                        crate::yaml_help::unclosed_flow(&self.source)
-                {
-                    let (what, close) = if bracket == '[' {
-                        ("list", ']')
-                    } else {
-                        ("mapping", '}')
-                    };
-                    message = format!(
-                        "YAML syntax error: the `{bracket}` {what} that starts here is never closed"
-                    );
-                    at = Some((line, column));
-                    help = Some(format!(
-                        "close it with `{close}`, or quote text that starts with `{bracket}`"
-                    ));
-                }
+                let (mut message, mut at, mut help) = yaml_error(&e, &self.source);
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
                 if let Some(pos) = at
@@ -1233,7 +1191,10 @@ fn second_document_line(source: &str) -> Option<usize> {
 /// at line L2 column C2"; where the context is an unclosed quote or
 /// bracket, its mark (where it opened) is the place to fix, not where the
 /// parser gave up, which is often the end of the file.
-fn yaml_error(e: &serde_yaml::Error) -> (String, Option<(usize, usize)>, Option<String>) {
+fn yaml_error(
+    e: &serde_yaml::Error,
+    source: &str,
+) -> (String, Option<(usize, usize)>, Option<String>) {
     let text = e.to_string();
     let at = e.location().map(|l| (l.line(), l.column()));
     if at.is_none() {
@@ -1271,6 +1232,24 @@ fn yaml_error(e: &serde_yaml::Error) -> (String, Option<(usize, usize)>, Option<
             "the quoted text",
             "add the closing quote (the same `\"` or `'` that opens it)",
         ),
+        // libyaml's "did not find expected ',' or ']'" reads as an unclosed
+        // list; when the brackets do close, something in between is wrong
+        // (`["a" "b", c]`): said where it is.
+        (
+            Some("while parsing a flow sequence" | "while parsing a flow mapping"),
+            Some((ol, oc)),
+        ) if crate::yaml_help::unclosed_flow(source).is_none() => (
+            format!(
+                "YAML syntax error: a `,` or the end of the list or mapping was expected \
+                     here (it starts at line {ol}, column {oc})"
+            ),
+            at,
+            Some(
+                "put a `,` between two entries, or quote an entry that holds quotes, \
+                     brackets or `: `"
+                    .into(),
+            ),
+        ),
         (Some("while parsing a flow sequence"), Some(_)) => unclosed(
             "the `[` list",
             "close it with `]`, or quote text that starts with `[`",
@@ -1279,6 +1258,28 @@ fn yaml_error(e: &serde_yaml::Error) -> (String, Option<(usize, usize)>, Option<
             "the `{` mapping",
             "close it with `}`, or quote text that starts with `{`",
         ),
+        // A `[` or `{` never closed whose context has no mark: libyaml
+        // gives up at the end of the file, past its last line; the place to
+        // fix is where it opens.
+        (Some(c), None)
+            if c.contains("flow")
+                && let Some((line, column, bracket)) = crate::yaml_help::unclosed_flow(source) =>
+        {
+            let (what, close) = if bracket == '[' {
+                ("list", ']')
+            } else {
+                ("mapping", '}')
+            };
+            (
+                format!(
+                    "YAML syntax error: the `{bracket}` {what} that starts here is never closed"
+                ),
+                Some((line, column)),
+                Some(format!(
+                    "close it with `{close}`, or quote text that starts with `{bracket}`"
+                )),
+            )
+        }
         _ => {
             let message = match (&context, opened) {
                 (Some(c), Some((l, col))) => {
