@@ -2295,24 +2295,17 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     // With duplicate ids (reported above) "which level" is ambiguous, and a
     // chain check would only add confusing loops; a `builds_on` naming no
     // level at all is still worth reporting now, not after the ids are fixed.
-    if seen.len() != f.levels.len() {
-        check_inheritance(
-            c,
-            f,
-            "responsibilities",
-            |l| l.responsibilities.as_ref(),
-            false,
-        );
-        check_inheritance(c, f, "requirements", |l| l.requirements.as_ref(), false);
-    } else {
-        let a = check_inheritance(
-            c,
-            f,
-            "responsibilities",
-            |l| l.responsibilities.as_ref(),
-            true,
-        );
-        let b = check_inheritance(c, f, "requirements", |l| l.requirements.as_ref(), true);
+    // (Without chains, `check_inheritance` returns no counts.)
+    let chains = seen.len() == f.levels.len();
+    let a = check_inheritance(
+        c,
+        f,
+        "responsibilities",
+        |l| l.responsibilities.as_ref(),
+        chains,
+    );
+    let b = check_inheritance(c, f, "requirements", |l| l.requirements.as_ref(), chains);
+    if chains {
         let total: usize = a
             .iter()
             .chain(&b)
