@@ -1889,6 +1889,12 @@ fn an_empty_jdgen_roles_counts_as_unset() {
     );
 }
 
+/// A family file `f.yaml` of one level, `f-one`, followed by `rest` (more
+/// keys of that level, indented by four).
+fn one_level(rest: &str) -> String {
+    format!("family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n{rest}")
+}
+
 /// Runs `check` on a folder holding the minimal company and `f.yaml` with
 /// `text`; returns the exit code and stderr.
 fn check_one(text: &[u8]) -> (i32, String) {
@@ -2895,6 +2901,42 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         ),
         "{err}"
     );
+    // A duplicate id no longer hides a `builds_on` naming no level.
+    let (_, err) = check_one(
+        base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
+            .replacen(
+                "      builds_on: junior-engineer\n",
+                "      builds_on: junior-enginer\n",
+                1,
+            )
+            .as_bytes(),
+    );
+    assert!(err.contains("duplicate role id `junior-engineer`"), "{err}");
+    assert!(
+        err.contains("`builds_on: junior-enginer` names no level"),
+        "{err}"
+    );
+    // Levels written senior first, each building on the one graded below:
+    // the grades decide, so no warning.
+    let (code, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-staff\n    level: Staff\n    title: S\n    grade: 8\n    responsibilities:\n      builds_on: f-senior\n      items: [b]\n  - id: f-senior\n    level: Senior\n    title: T\n    grade: 7\n    responsibilities:\n      items: [a]\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 warning(s)"), "{err}");
+    // A missing `- ` merges two levels: one error, not one per key.
+    let (_, err) = check_one(
+        base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
+            .as_bytes(),
+    );
+    assert!(
+        err.contains("`id` is written twice in this list entry (first on line 5), and so are `level`, `title`, `grade`, `responsibilities`, `requirements`"),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s)"), "{err}");
+}
+
+#[test]
+fn check_reports_what_fuzzing_and_review_found() {
     // Found by fuzzing: a `[` never closed before the file ends was
     // reported past the last line, with nothing to show; one text where a
     // section's keys belong was told of a `text` key sections do not have.
@@ -2978,18 +3020,15 @@ fn newcomers_mistakes_get_the_fix_they_need() {
     assert!(err.contains("3 error(s)"), "{err}");
     // A `#` inside a word is not the comment's: the caret goes to the one
     // after a space.
-    let (_, err) = check_one(
-        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    description:\n      - Fix issue#42 and #42\n",
-    );
+    let (_, err) =
+        check_one(one_level("    description:\n      - Fix issue#42 and #42\n").as_bytes());
     assert!(
         err.contains("f.yaml:8:26: warning: `#42` is read as a YAML comment"),
         "{err}"
     );
     // In a flow list over several lines, a `#word` after a folded line or
     // after a `,` dropped text with no word (found by fuzzing).
-    let (code, err) = check_one(
-        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items: [Post weekly in the\n        team channel #social-media, then report,\n        ]\n    requirements:\n      items: [Know the tools, #analytics and reporting\n        ]\n",
-    );
+    let (code, err) = check_one(one_level("    responsibilities:\n      items: [Post weekly in the\n        team channel #social-media, then report,\n        ]\n    requirements:\n      items: [Know the tools, #analytics and reporting\n        ]\n").as_bytes());
     assert_eq!(code, 0, "{err}");
     common::assert_reported(
         &err,
@@ -3003,7 +3042,7 @@ fn newcomers_mistakes_get_the_fix_they_need() {
     );
     // Nor a flow list with a quoted `#` or a spaced comment.
     let (_, err) = check_one(
-        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items: [a, \"b #c\", d] # note\n",
+        one_level("    responsibilities:\n      items: [a, \"b #c\", d] # note\n").as_bytes(),
     );
     assert!(err.contains("0 warning(s)"), "{err}");
     // A duplicate key inside `{…}` cannot be a missing `- `.
@@ -3015,9 +3054,8 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         "{err}"
     );
     // A list that does close, with a `,` missing inside, is not "never closed".
-    let (_, err) = check_one(
-        b"family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items: [\"a\" \"b\", c]\n",
-    );
+    let (_, err) =
+        check_one(one_level("    responsibilities:\n      items: [\"a\" \"b\", c]\n").as_bytes());
     assert!(
         err.contains("f.yaml:8:19: error: YAML syntax error: a `,` or the end of the list or mapping was expected here (it starts at line 8, column 14)"),
         "{err}"
@@ -3027,36 +3065,4 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         b"family: f\ntitle: F\n%YAML 1.2\nlevels:\n  - id: f-one\n    level: A\n    title: A\n",
     );
     assert!(err.contains("f.yaml:3:1: error:"), "{err}");
-    // A duplicate id no longer hides a `builds_on` naming no level.
-    let (_, err) = check_one(
-        base.replacen("  - id: senior-engineer\n", "  - id: junior-engineer\n", 1)
-            .replacen(
-                "      builds_on: junior-engineer\n",
-                "      builds_on: junior-enginer\n",
-                1,
-            )
-            .as_bytes(),
-    );
-    assert!(err.contains("duplicate role id `junior-engineer`"), "{err}");
-    assert!(
-        err.contains("`builds_on: junior-enginer` names no level"),
-        "{err}"
-    );
-    // Levels written senior first, each building on the one graded below:
-    // the grades decide, so no warning.
-    let (code, err) = check_one(
-        b"family: f\ntitle: F\nlevels:\n  - id: f-staff\n    level: Staff\n    title: S\n    grade: 8\n    responsibilities:\n      builds_on: f-senior\n      items: [b]\n  - id: f-senior\n    level: Senior\n    title: T\n    grade: 7\n    responsibilities:\n      items: [a]\n",
-    );
-    assert_eq!(code, 0, "{err}");
-    assert!(err.contains("0 warning(s)"), "{err}");
-    // A missing `- ` merges two levels: one error, not one per key.
-    let (_, err) = check_one(
-        base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
-            .as_bytes(),
-    );
-    assert!(
-        err.contains("`id` is written twice in this list entry (first on line 5), and so are `level`, `title`, `grade`, `responsibilities`, `requirements`"),
-        "{err}"
-    );
-    assert!(err.contains("1 error(s)"), "{err}");
 }
