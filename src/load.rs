@@ -2326,12 +2326,6 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         }
         if a.is_some() && b.is_some() {
             check_document_sizes(c, f);
-            // Within the item limits only: it gathers each level's
-            // inherited items, which the limits keep to 20,000 in all.
-            if total <= MAX_ITEMS_PER_FAMILY {
-                check_repeated_groups(c, f, "responsibilities", |l| l.responsibilities.as_ref());
-                check_repeated_groups(c, f, "requirements", |l| l.requirements.as_ref());
-            }
         }
     }
 }
@@ -2353,56 +2347,6 @@ fn bases(f: &FamilyFile, list_of: fn(&schema::Level) -> Option<&ItemList>) -> Ve
                 .and_then(|t| index.get(t).copied())
         })
         .collect()
-}
-
-/// A level's own group whose every item repeats an inherited one prints
-/// nowhere: the items are listed once, under the level they come from, so
-/// the group's heading vanishes. Only for well-formed inheritance.
-fn check_repeated_groups(
-    c: &mut Checker,
-    f: &FamilyFile,
-    kind: &str,
-    list_of: fn(&schema::Level) -> Option<&ItemList>,
-) {
-    let bases = bases(f, list_of);
-    let base = |i: usize| bases[i];
-    for (i, level) in f.levels.iter().enumerate() {
-        let Some(list) = list_of(level).filter(|l| !l.groups.is_empty()) else {
-            continue;
-        };
-        // Everything the chain below lists (as resolve compares: trimmed).
-        let mut inherited: HashSet<&str> = HashSet::new();
-        let mut cur = base(i);
-        let mut steps = 0;
-        while let Some(j) = cur.filter(|_| steps <= f.levels.len()) {
-            if let Some(l) = list_of(&f.levels[j]) {
-                inherited.extend(l.items.iter().map(|t| t.trim()));
-                inherited.extend(
-                    l.groups
-                        .iter()
-                        .flat_map(|g| g.items.iter().map(|t| t.trim())),
-                );
-            }
-            cur = base(j);
-            steps += 1;
-        }
-        if inherited.is_empty() {
-            continue;
-        }
-        for (g_i, g) in list.groups.iter().enumerate() {
-            if !g.items.is_empty() && g.items.iter().all(|t| inherited.contains(t.trim())) {
-                c.warn(
-                    &format!("levels.{i}.{kind}.groups.{g_i}"),
-                    format!(
-                        "every item of the group `{}` is inherited, and listed under the level it \
-                         comes from: the group does not print",
-                        clip(g.heading.trim())
-                    ),
-                    Some("remove the group, or give it items of this level".into()),
-                );
-            }
-        }
-    }
 }
 
 /// The most text one role's document may hold, each text counted once as
@@ -3119,7 +3063,7 @@ pub const MAX_ITEMS_PER_FAMILY: usize = 20_000;
 /// (every loop is reported, once); a level's list, inherited items
 /// included, holds at most [`MAX_ITEMS_PER_LIST`]. Linear in the number of
 /// levels. Returns each level's item count with inheritance (an upper
-/// bound: repeated items are listed once), or `None` when a loop or an
+/// bound: restated items are listed once), or `None` when a loop or an
 /// unknown level leaves it undefined. Without `chains` (the family's ids
 /// are not unique) only the targets are checked.
 fn check_inheritance(

@@ -5,8 +5,9 @@
 //! *resolved* list (so inheritance is transitive along `builds_on`), then its
 //! own items. A level without `builds_on` starts afresh, because the seed
 //! pages state inheritance explicitly wherever it applies. An own item that
-//! repeats an inherited item word for word is dropped, so the document does
-//! not say the same thing twice; the inherited copy keeps its place.
+//! restates an inherited item (word for word, a final full stop aside) keeps
+//! its own place and the inherited copy is left out, so the document does
+//! not say the same thing twice and each level's list reads as written.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -270,6 +271,27 @@ fn resolve_list(
     let Some(list) = list_of(level) else {
         return Ok(ResolvedList::default());
     };
+    // The level's own items, as written: an own item that restates an
+    // inherited one keeps its own place (the seed pages restate lines at the
+    // level that lists them), and the inherited copy is left out, so the
+    // document does not say it twice.
+    let own: Vec<ResolvedItem> = list
+        .items
+        .iter()
+        .map(|t| (None, t))
+        .chain(
+            list.groups
+                .iter()
+                .flat_map(|g| g.items.iter().map(move |t| (Some(g.heading.clone()), t))),
+        )
+        .map(|(group, text)| ResolvedItem {
+            text: text.clone(),
+            group,
+            from: level.id.clone(),
+            from_title: level.title.trim().to_string(),
+            inherited: false,
+        })
+        .collect();
     let mut items = Vec::new();
     if let Some(base_id) = &list.builds_on {
         let base = fam
@@ -285,31 +307,20 @@ fn resolve_list(
                 .in_file(&fam.file)
             })?;
         let inherited = resolve_list(fam, base, list_of, depth + 1, memo)?;
-        items.extend(inherited.items.into_iter().map(|mut it| {
-            it.inherited = true;
-            it
-        }));
+        // A set: comparing every pair was quadratic.
+        let restated: HashSet<&str> = own.iter().map(|it| same_item_key(&it.text)).collect();
+        items.extend(
+            inherited
+                .items
+                .into_iter()
+                .filter(|it| !restated.contains(same_item_key(&it.text)))
+                .map(|mut it| {
+                    it.inherited = true;
+                    it
+                }),
+        );
     }
-    // An own item that repeats an inherited one word for word is listed
-    // once (a set: comparing every pair was quadratic).
-    let inherited: HashSet<String> = items.iter().map(|it| it.text.trim().to_string()).collect();
-    let own = list.items.iter().map(|t| (None, t)).chain(
-        list.groups
-            .iter()
-            .flat_map(|g| g.items.iter().map(move |t| (Some(g.heading.clone()), t))),
-    );
-    for (group, text) in own {
-        if inherited.contains(text.trim()) {
-            continue;
-        }
-        items.push(ResolvedItem {
-            text: text.clone(),
-            group,
-            from: level.id.clone(),
-            from_title: level.title.trim().to_string(),
-            inherited: false,
-        });
-    }
+    items.extend(own);
     let resolved = ResolvedList {
         heading: list.heading.clone(),
         intro: list.intro.clone(),
@@ -317,6 +328,14 @@ fn resolve_list(
     };
     memo.insert(level.id.clone(), resolved.clone());
     Ok(resolved)
+}
+
+/// What makes two items the same item: their words, without the spaces
+/// around them or one final full stop (the seeds restate "…deliverables."
+/// as "…deliverables" a level up).
+pub fn same_item_key(text: &str) -> &str {
+    let t = text.trim();
+    t.strip_suffix('.').map_or(t, str::trim_end)
 }
 
 fn lossy_source<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
@@ -344,7 +363,7 @@ mod tests {
             "family: f\ntitle: F\nlevels:\n\
              - {id: a, level: A, title: A, requirements: {items: [one, two]}}\n\
              - {id: b, level: B, title: B, requirements: {builds_on: a, items: [three], groups: [{heading: G, items: [four]}]}}\n\
-             - {id: c, level: C, title: C, requirements: {builds_on: b, items: [two, five]}}\n",
+             - {id: c, level: C, title: C, requirements: {builds_on: b, items: [two, five, \" three. \"]}}\n",
         );
         let c = resolve_level(&f, &f.data.levels[2]).unwrap();
         let got: Vec<(&str, &str, bool, Option<&str>)> = c
@@ -364,11 +383,12 @@ mod tests {
             got,
             vec![
                 ("one", "a", true, None),
-                ("two", "a", true, None),
-                ("three", "b", true, None),
                 ("four", "b", true, Some("G")),
-                // "two" repeats an inherited item and is listed once.
+                // "two" and "three" restate inherited items (a full stop
+                // and spaces aside): listed once, where this level has them.
+                ("two", "c", false, None),
                 ("five", "c", false, None),
+                (" three. ", "c", false, None),
             ]
         );
         assert!(c.responsibilities.items.is_empty());
