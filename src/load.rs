@@ -2643,7 +2643,11 @@ fn check_scalars(c: &mut Checker, family: bool) {
             Scalar::Blank => {}
             Scalar::TooLong(n) => c.error(
                 &path,
-                format!("text is {n} characters long; at most {MAX_TEXT_CHARS} fit in a spreadsheet cell"),
+                format!(
+                    "text is {n} characters long as a spreadsheet counts them (an emoji counts two, \
+                     and a leading `=`, `+`, `-` or `@` one more for the CSV's `'`); at most \
+                     {MAX_TEXT_CHARS} fit in a cell"
+                ),
                 Some("split it into several items or paragraphs".into()),
             ),
             Scalar::Char(ch) => c.error_at_char(
@@ -2790,8 +2794,14 @@ fn walk_scalars(
             out.push((path.to_string(), Scalar::Null))
         }
         V::String(s) => {
-            if s.chars().count() > MAX_TEXT_CHARS {
-                out.push((path.to_string(), Scalar::TooLong(s.chars().count())));
+            // As a spreadsheet counts (an emoji is two; a safe CSV's `'`
+            // before `=` one more), so that the cell check, which cannot
+            // point at the text, never finds a text this one let through.
+            if s.len() >= MAX_TEXT_CHARS {
+                let n = crate::export::xlsx::spreadsheet_len(s);
+                if n > MAX_TEXT_CHARS {
+                    out.push((path.to_string(), Scalar::TooLong(n)));
+                }
             }
             if let Some(ch) = s.chars().find(|c| is_forbidden_char(*c)) {
                 out.push((path.to_string(), Scalar::Char(ch)));

@@ -1009,7 +1009,7 @@ fn exports_that_cannot_be_made_end_the_run_with_its_full_summary() {
         failure["message"]
             .as_str()
             .unwrap()
-            .contains("an Excel cell holds at most 32767"),
+            .contains("a cell holds at most 32767"),
         "{failure}"
     );
     assert!(

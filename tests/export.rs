@@ -557,6 +557,12 @@ fn usage_errors_exit_2_and_name_the_flags() {
         ),
         (vec!["export", "--csv", "-o", "-"], "--table"),
         (
+            vec![
+                "export", "--csv", "-o", "-", "--table", "roles", "--table", "items",
+            ],
+            "keep one --table",
+        ),
+        (
             vec!["export", "--csv", "--json", "-o", "-", "--table", "roles"],
             "--csv alone",
         ),

@@ -545,7 +545,10 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             ("a.yaml:8:58:", "link target `relative/path` is not allowed"),
             // At the character (here its escape), not at the text's start.
             ("b.yaml:6:14:", "invisible character U+202E"),
-            ("b.yaml:7:19:", "40000 characters long; at most 32767"),
+            (
+                "b.yaml:7:19:",
+                "40000 characters long as a spreadsheet counts them",
+            ),
             ("pipe.yaml:", "not a regular file"),
             ("zero.yaml:", "links to a file outside the role folder"),
             ("passwd.yaml:", "links to a file outside the role folder"),
@@ -3118,4 +3121,42 @@ fn check_reports_what_fuzzing_and_review_found() {
         b"family: f\ntitle: F\n%YAML 1.2\nlevels:\n  - id: f-one\n    level: A\n    title: A\n",
     );
     assert!(err.contains("f.yaml:3:1: error:"), "{err}");
+}
+
+#[test]
+fn text_length_is_counted_as_a_spreadsheet_counts_it() {
+    // 20,000 emoji are 40,000 UTF-16 units for Excel: reported at the item
+    // (the cell check found it first, at the level's line).
+    let emoji = "\u{1F600}".repeat(20_000);
+    let (code, err) = check_one(
+        one_level(&format!(
+            "    requirements:\n      items:\n        - \"{emoji}\"\n"
+        ))
+        .as_bytes(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:9:11: error: text is 40000 characters long as a spreadsheet counts"),
+        "{err}"
+    );
+    // A text of exactly 32,767 fits, unless it starts with `=`: the safe
+    // CSV's `'` would make it 32,768.
+    for (text, ok) in [
+        ("b".repeat(32_767), true),
+        (format!("={}", "b".repeat(32_766)), false),
+    ] {
+        let (code, err) = check_one(
+            one_level(&format!(
+                "    requirements:\n      items:\n        - \"{text}\"\n"
+            ))
+            .as_bytes(),
+        );
+        assert_eq!(code == 0, ok, "{}", &err[..err.len().min(400)]);
+        if !ok {
+            assert!(
+                err.contains("f.yaml:9:11: error: text is 32768 characters long"),
+                "{err}"
+            );
+        }
+    }
 }

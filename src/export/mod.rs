@@ -608,7 +608,10 @@ impl ExportArgs {
             }
             return match self.tables.as_slice() {
                 [one] => Ok((formats, Destination::Stdout(*one))),
-                _ => usage("-o - writes exactly one table: add --table roles or --table items"),
+                [] => usage("-o - writes exactly one table: add --table roles or --table items"),
+                _ => usage(
+                    "-o - writes exactly one table: keep one --table (write the other with a second run)",
+                ),
             };
         }
         if !self.tables.is_empty() {

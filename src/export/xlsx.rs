@@ -150,17 +150,25 @@ pub struct OversizedCell {
     pub row: usize,
     pub role_id: String,
     pub column: &'static str,
-    /// Length in UTF-16 units, as Excel counts.
+    /// Length as [`spreadsheet_len`] counts it.
     pub chars: usize,
 }
 
 impl OversizedCell {
     pub fn message(&self) -> String {
         format!(
-            "table `{}`, row {} (role `{}`), column `{}`: {} characters; an Excel cell holds at most {MAX_CELL_CHARS}",
+            "table `{}`, row {} (role `{}`), column `{}`: {} characters as a spreadsheet counts them; a cell holds at most {MAX_CELL_CHARS}",
             self.table, self.row, self.role_id, self.column, self.chars
         )
     }
+}
+
+/// A text's length as a spreadsheet counts it in the longest form jdgen
+/// writes it: UTF-16 units (Excel's count: an emoji is two), plus the `'`
+/// the safe CSV profile puts before a formula trigger.
+pub fn spreadsheet_len(text: &str) -> usize {
+    text.encode_utf16().count()
+        + usize::from(text.starts_with(crate::export::csv::FORMULA_TRIGGERS))
 }
 
 /// Every text cell over Excel's limit. `jdgen check` reports these too, so a
@@ -174,10 +182,10 @@ pub fn oversized_cells(tables: &[Table]) -> Vec<OversizedCell> {
             for (cell, col) in row.iter().zip(t.columns) {
                 if let Cell::Text(s) = cell {
                     // Cheap bound first: UTF-16 units never exceed bytes.
-                    if s.len() <= MAX_CELL_CHARS {
+                    if s.len() < MAX_CELL_CHARS {
                         continue;
                     }
-                    let n = s.encode_utf16().count();
+                    let n = spreadsheet_len(s);
                     if n > MAX_CELL_CHARS {
                         out.push(OversizedCell {
                             table: t.name,
