@@ -240,6 +240,10 @@ impl Template {
             budget.0 -= 1;
             budget.1 -= meta.len();
             let bytes = fs::read(&real).map_err(|e| Error::io(&real, e))?;
+            if let Some(why) = image_bomb(&bytes) {
+                self.refuse(&rel, format!("`{rel}` {why}"));
+                continue;
+            }
             self.insert(&rel, Bytes::new(bytes));
         }
         Ok(())
@@ -291,6 +295,13 @@ impl Template {
                 .into(),
             ));
         }
+        // Not there: said so with the path searched (a file missing from
+        // the folder read as a forbidden path). `/` is the folder itself.
+        if let Some(root) = &self.canonical
+            && let Ok(searched) = id.vpath().realize(root)
+        {
+            return FileError::NotFound(searched);
+        }
         FileError::Other(Some(
             format!(
                 "`{path}` is not in {folder}: a jdgen template may read only files in its own \
@@ -299,6 +310,76 @@ impl Template {
             .into(),
         ))
     }
+}
+
+/// The largest image a template may use, a side and in all: a full A4
+/// page at 600 dpi is 4,961 × 7,016 pixels (35 M). Typst decodes an image
+/// whole, 4 bytes a pixel or more, on every render thread.
+pub const MAX_IMAGE_SIDE: u32 = 16_000;
+pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
+
+/// Why a template file must not reach Typst's image decoder, if it must
+/// not: a few kilobytes of PNG can declare 100,000 × 100,000 pixels, and
+/// Typst then asks for 30 GB and jdgen aborts (no diagnostic, no summary).
+/// Read from headers only; a file that is no image, or a broken one, is
+/// left to Typst and its own message.
+fn image_bomb(bytes: &[u8]) -> Option<String> {
+    // Typst unpacks gzip only as compressed SVG (svgz), with no limit:
+    // 1 MB held 1 GB. Nothing else in a template can read a gzip file.
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Some(
+            "is compressed (gzip, as in an .svgz), which jdgen does not read: 1 MB can unpack to \
+             gigabytes; save it as a plain SVG"
+                .into(),
+        );
+    }
+    if let Some(why) = oversized_raster(bytes) {
+        return Some(why);
+    }
+    // Raster images embedded in an SVG are decoded when the PDF is written.
+    let text = std::str::from_utf8(bytes).ok()?;
+    if !text.contains("<svg") {
+        return None;
+    }
+    let doc = roxmltree::Document::parse(text).ok()?;
+    doc.descendants()
+        .filter(|n| matches!(n.tag_name().name(), "image" | "feImage"))
+        .find_map(|n| {
+            let href = n
+                .attributes()
+                .find(|a| a.name() == "href")
+                .map(|a| a.value())?;
+            let (_, payload) = href.strip_prefix("data:")?.split_once(";base64,")?;
+            use base64::Engine;
+            let clean: String = payload
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect();
+            let raw = base64::engine::general_purpose::STANDARD
+                .decode(clean)
+                .ok()?;
+            let why = oversized_raster(&raw)?;
+            let pos = doc.text_pos_at(n.range().start);
+            Some(format!(
+                "embeds an image (line {}, column {}) that {}",
+                pos.row, pos.col, why
+            ))
+        })
+}
+
+/// Why a raster image (PNG, JPEG, GIF, WebP) is too large, from its header.
+fn oversized_raster(bytes: &[u8]) -> Option<String> {
+    let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    reader.format()?;
+    let (w, h) = reader.into_dimensions().ok()?;
+    (u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS || w.max(h) > MAX_IMAGE_SIDE).then(|| {
+        format!(
+            "is {w} × {h} pixels; a template's image may have at most {MAX_IMAGE_SIDE} pixels a \
+             side and {MAX_IMAGE_PIXELS} in all (a full A4 page at 600 dpi is 4961 × 7016)"
+        )
+    })
 }
 
 /// Everything shared by all renders of one `Renderer`.
