@@ -840,6 +840,9 @@ fn pdf(
                 .into(),
         ));
     }
+    // A broken template or date fails before the folder is made.
+    let renderer = Renderer::new(&render.options())?;
+    let doc = doc.options(&lib.company)?;
     // The folder must be usable before anything is rendered: one clear
     // error, not the same one per role after all the work.
     let folder = if single_file {
@@ -853,8 +856,6 @@ fn pdf(
         folder,
         "name a folder (or, for one PDF, a file ending in .pdf)",
     )?;
-    let renderer = Renderer::new(&render.options())?;
-    let doc = doc.options(&lib.company)?;
     let tty = std::io::stderr().is_terminal();
     // Render on the same workers as `build`; write each file as soon as
     // it is ready, report in role order.

@@ -1007,7 +1007,7 @@ fn cli_writes_a_pdf_and_reports_template_errors() {
 
     let res = jdgen()
         .args(["pdf", "--role", "senior-social", "-o"])
-        .arg(out.path().join("x.pdf"))
+        .arg(out.path().join("new/x.pdf"))
         .arg("--template")
         .arg(fixture("templates/syntax-error.typ"))
         .output()
@@ -1018,6 +1018,8 @@ fn cli_writes_a_pdf_and_reports_template_errors() {
         err.contains("syntax-error.typ:4:10: error: unclosed delimiter"),
         "{err}"
     );
+    // The template fails before the output folder is made.
+    assert!(!out.path().join("new").exists());
 }
 
 #[test]
