@@ -586,14 +586,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         });
     }
     let warned = warnings.len();
-    let removed = if opts.shard.is_some() {
+    // A shard's own folder (no manifest: nothing published there names
+    // its PDFs) loses the gone roles of its slice, or merging the shards
+    // would bring them back every night.
+    let published = fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok();
+    let removed = if opts.shard.is_some() && published {
         // The manifest and exports, which list every PDF, are the
         // unsharded run's: removing here would leave them naming a PDF
         // that is gone until then.
-        log.line("removal of stale PDFs skipped: sharded run (the unsharded run removes them)");
+        log.line(
+            "removal of stale PDFs skipped: sharded run into a folder with a manifest (the unsharded run removes them)",
+        );
         Vec::new()
     } else if lib.failed.is_empty() && changed.is_empty() {
-        remove_stale(&pdf_dir, &state_dir, &all_ids, &mut warnings)?
+        remove_stale(&pdf_dir, &state_dir, &all_ids, opts.shard, &mut warnings)?
     } else if changed.is_empty() {
         log.line("removal of stale PDFs skipped: some role files failed to load");
         Vec::new()
@@ -612,7 +618,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let t_export = Instant::now();
     let mut export_records = Vec::new();
     let mut pending_exports = None;
-    let exports = if opts.shard.is_some() {
+    let mut exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
     } else if !failures.is_empty() {
         "skipped: some roles failed; previous exports kept".to_string()
@@ -677,16 +683,47 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // so a failure writing it (a full disk, an output folder it cannot
     // write to) leaves the previous exports and manifest together.
     if opts.shard.is_none() && failures.is_empty() {
-        let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
-        if let Some(staged) = &manifest.staged {
-            staged.check_destination()?;
-        }
-        if let Some(pending) = pending_exports {
-            pending.commit()?;
-        }
-        if let Some(staged) = manifest.staged {
-            staged.commit()?;
-            fsutil::sync_dir(&opts.out_dir);
+        let mut exports_in_place = false;
+        let published = (|| -> Result<()> {
+            let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
+            if let Some(staged) = &manifest.staged {
+                staged.check_destination()?;
+            }
+            if let Some(pending) = pending_exports {
+                pending.commit()?;
+                exports_in_place = true;
+            }
+            if let Some(staged) = manifest.staged {
+                staged.commit()?;
+                fsutil::sync_dir(&opts.out_dir);
+            }
+            Ok(())
+        })();
+        // As for the exports: the PDFs are done, so the run still ends
+        // with its full summary (a full disk at the manifest gave a bare
+        // error line and a summary without counts or outputs).
+        match published {
+            Ok(()) => {}
+            Err(e @ Error::Locked(_)) => return Err(e),
+            Err(e) => {
+                let message = e.to_string();
+                let message = message.trim_start_matches("error: ").trim_end().to_string();
+                let kept = if exports_in_place {
+                    "the exports are new, the previous manifest is kept"
+                } else {
+                    "the previous exports and manifest are kept"
+                };
+                failures.push(Failure {
+                    role: None,
+                    file: None,
+                    message: format!("manifest not written ({kept}): {message}"),
+                });
+                if !exports_in_place {
+                    outputs.retain(|o| o.path.starts_with("pdf/"));
+                    exports = "failed: previous exports kept".to_string();
+                }
+                log.line(&format!("manifest not written ({kept})"));
+            }
         }
     }
     durations.insert("export".into(), t_export.elapsed().as_millis());
@@ -1008,15 +1045,18 @@ fn sweep_temp_files(out_dir: &Path) {
 }
 
 /// Deletes PDFs (and their state) of roles not in `keep`: only those a
-/// run recorded (a state file in `.jdgen/pdf/`). A PDF someone put in
-/// the folder (a signed offer, a folder shared with other tools) is not
-/// jdgen's to delete.
+/// run recorded writing (a state file in `.jdgen/pdf/` with the file's
+/// size and SHA-256). A PDF someone put in the folder (a signed offer, a
+/// folder shared with other tools) is not jdgen's to delete.
 fn remove_stale(
     pdf_dir: &Path,
     state_dir: &Path,
     keep: &BTreeSet<String>,
+    shard: Option<Shard>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<String>> {
+    // In a sharded run, only names of its own slice are its business.
+    let mine = |id: &str| shard.is_none_or(|s| s.contains(id));
     let mut removed = Vec::new();
     let Ok(entries) = fs::read_dir(pdf_dir) else {
         return Ok(removed);
@@ -1030,7 +1070,7 @@ fn remove_stale(
         let Some(id) = name.strip_suffix(".pdf") else {
             continue;
         };
-        if keep.contains(id) || name.starts_with('.') {
+        if keep.contains(id) || name.starts_with('.') || !mine(id) {
             continue;
         }
         let path = pdf_dir.join(&name);
@@ -1047,12 +1087,43 @@ fn remove_stale(
             warnings.push(format!("pdf/{name} is not a file: left as it is"));
             continue;
         }
+        // Only the very PDF recorded: a file put at a gone role's name
+        // after jdgen's was deleted by hand (a signed offer) is not jdgen's.
+        let recorded = read_state::<OutputState>(&state).is_some_and(|st| {
+            fs::metadata(&path).is_ok_and(|m| m.len() == st.bytes)
+                && fsutil::sha256_file(&path).is_ok_and(|sum| sum == st.sha256)
+        });
+        if !recorded {
+            warnings.push(format!(
+                "pdf/{name} is no role's, and is not the PDF a jdgen run recorded writing there: left as it is (delete it by hand if it is an old job description)"
+            ));
+            // Its record is of another file: forget it.
+            let _ = fs::remove_file(&state);
+            continue;
+        }
         if let Err(e) = fs::remove_file(&path) {
             warnings.push(format!("cannot remove the stale pdf/{name}: {e}"));
             continue;
         }
         let _ = fs::remove_file(&state);
         removed.push(format!("pdf/{name}"));
+    }
+    // Records of gone roles whose PDF is gone too (deleted by hand, or a
+    // kill between the two removals above): forgotten, so that a file put
+    // at that name later is never taken for jdgen's.
+    if let Ok(entries) = fs::read_dir(state_dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(".json") else {
+                continue;
+            };
+            if keep.contains(id) || name.starts_with('.') || !mine(id) {
+                continue;
+            }
+            if fs::symlink_metadata(pdf_dir.join(format!("{id}.pdf"))).is_err() {
+                let _ = fs::remove_file(e.path());
+            }
+        }
     }
     Ok(removed)
 }

@@ -552,6 +552,37 @@ fn shards_cover_every_role_exactly_once() {
         serde_json::json!(["pdf/designer.pdf", "pdf/senior-designer.pdf"]),
         "{s}"
     );
+    // A shard's own folder (no manifest) loses the gone roles of its
+    // slice, and only those: merged every night, the shards' folders
+    // brought the gone PDFs back.
+    let roles = roles_dir();
+    let shards: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    for (k, dir) in shards.iter().enumerate() {
+        let (code, _, err) = build(
+            roles.path(),
+            dir.path(),
+            &["--shard", &format!("{}/2", k + 1)],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    fs::remove_file(roles.path().join("design.yaml")).unwrap();
+    let mut removed = Vec::new();
+    for (k, dir) in shards.iter().enumerate() {
+        let (code, s, err) = build(
+            roles.path(),
+            dir.path(),
+            &["--shard", &format!("{}/2", k + 1)],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(!err.contains("warning"), "{err}");
+        for r in s["removed"].as_array().unwrap() {
+            let r = r.as_str().unwrap().to_string();
+            assert!(!dir.path().join(&r).exists(), "{r}");
+            removed.push(r);
+        }
+    }
+    removed.sort();
+    assert_eq!(removed, ["pdf/designer.pdf", "pdf/senior-designer.pdf"]);
 }
 
 #[test]
@@ -880,6 +911,40 @@ fn a_build_removes_only_what_a_run_of_it_wrote() {
     let (code, _, err) = build(roles.path(), &o, &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(fs::read(&victim).unwrap(), b"keep");
+}
+
+#[test]
+fn a_file_put_where_a_gone_roles_pdf_was_is_not_taken_for_it() {
+    // A gone role whose PDF was already deleted (by hand, or a kill between
+    // the two removals) kept its record; a file put at that name later
+    // (a signed offer) was then deleted as the stale PDF.
+    let (roles, out) = built();
+    let o = out.path();
+    fs::remove_file(o.join("pdf/designer.pdf")).unwrap();
+    fs::write(o.join("pdf/senior-designer.pdf"), b"%PDF-1.7 signed offer").unwrap();
+    fs::remove_file(roles.path().join("design.yaml")).unwrap();
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    // Neither is jdgen's any more: nothing removed, the record forgotten.
+    assert_eq!(s["removed"], serde_json::json!([]), "{s}");
+    assert!(
+        err.contains("pdf/senior-designer.pdf is no role's, and is not the PDF"),
+        "{err}"
+    );
+    assert!(!o.join(".jdgen/pdf/designer.json").exists());
+    assert!(!o.join(".jdgen/pdf/senior-designer.json").exists());
+    fs::write(o.join("pdf/designer.pdf"), b"%PDF-1.7 another offer").unwrap();
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["removed"], serde_json::json!([]), "{s}");
+    assert_eq!(
+        fs::read(o.join("pdf/designer.pdf")).unwrap(),
+        b"%PDF-1.7 another offer"
+    );
+    assert_eq!(
+        fs::read(o.join("pdf/senior-designer.pdf")).unwrap(),
+        b"%PDF-1.7 signed offer"
+    );
 }
 
 #[test]
@@ -1394,7 +1459,9 @@ fn a_json_summary_nobody_can_read_fails_the_run() {
         .arg("--roles")
         .arg(roles.path())
         .args(["build", "-q", "--format", "json", "-o"])
-        .arg(out.path())
+        .arg(out.path().join("o"))
+        .arg("--summary-json")
+        .arg(out.path().join("summary.json"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -1405,6 +1472,14 @@ fn a_json_summary_nobody_can_read_fails_the_run() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("<stdout>"), "{err}");
+    // The summary file agrees with the exit code (it said ok, exit 0).
+    let file: Value =
+        serde_json::from_slice(&fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(file["ok"], false, "{file}");
+    assert_eq!(file["exit_code"], 1, "{file}");
+    assert_eq!(file["counts"]["built"], 4, "{file}");
+    let failures = file["failures"].to_string();
+    assert!(failures.contains("summary on standard output"), "{file}");
 }
 
 #[test]
@@ -1644,12 +1719,31 @@ fn a_manifest_that_cannot_be_written_leaves_the_previous_exports() {
     .unwrap();
     fs::remove_file(out.path().join("manifest.json")).unwrap();
     fs::create_dir_all(out.path().join("manifest.json/in-the-way")).unwrap();
-    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("manifest.json") && err.contains("folder is in the way"),
         "{err}"
     );
+    // The run still ends with its full summary: the PDFs it built, the
+    // failure, and no export it did not put in place.
+    assert_eq!(s["ok"], false, "{s}");
+    assert_eq!(s["counts"]["built"], 2, "{s}");
+    assert_eq!(s["exports"], "failed: previous exports kept", "{s}");
+    let failure = s["failures"][0]["message"].as_str().unwrap();
+    assert!(
+        failure.starts_with("manifest not written (the previous exports and manifest are kept)"),
+        "{s}"
+    );
+    assert!(
+        s["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|o| o["path"].as_str().unwrap().starts_with("pdf/")),
+        "{s}"
+    );
+    assert!(err.contains("done in"), "{err}");
     assert_eq!(
         tree(&out.path().join("export")),
         export_before,
