@@ -619,15 +619,34 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
         file.write_pending(pending.as_bytes())?;
     }
     match build_summary(dir, args) {
-        Ok(summary) => {
-            let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
+        Ok(mut summary) => {
+            // Standard output first: when it cannot take the summary (a
+            // closed pipe), the run exits 1, and the file must say so
+            // rather than "ok".
+            let mut stdout_failed = None;
+            if args.format == CheckFormat::Json {
+                let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
+                if let Err(e) = stdout_write_summary(&json) {
+                    summary.ok = false;
+                    summary.exit_code = summary.exit_code.max(1);
+                    summary.failures.push(crate::build::Failure {
+                        role: None,
+                        file: None,
+                        message: format!(
+                            "{e}: the summary on standard output (--format json) is missing or cut"
+                        ),
+                    });
+                    stdout_failed = Some(e);
+                }
+            }
             if let Some(file) = &summary_file {
+                let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
                 file.write(json.as_bytes())?;
             }
-            if args.format == CheckFormat::Json {
-                stdout_write_summary(&json)?;
+            match stdout_failed {
+                Some(e) => Err(e),
+                None => Ok(summary.exit_code),
             }
-            Ok(summary.exit_code)
         }
         Err(e) => {
             // A run that could not start or finish still replaces the
