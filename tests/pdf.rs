@@ -1553,3 +1553,39 @@ fn the_path_printed_on_a_terminal_is_escaped_and_raw_for_a_script() {
         out.join("senior-social.pdf").display().to_string()
     );
 }
+
+#[test]
+fn all_of_the_above_follows_what_it_refers_to() {
+    // The intro "All of the above responsibilities and:" printed first,
+    // above the level's own items, with the inherited ones after them:
+    // nothing was above. Now the seed page's order: the levels below,
+    // lowest first, then this level's own items under their intro.
+    let (lib, roles) = shipped();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(roles, "staff-mops"),
+        &doc(),
+    );
+    let text = normalize(&all_text(&out.pdf));
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing: {text}"))
+    };
+    let order = [
+        at("From Marketing Operations Manager · grade 6"),
+        at("From Senior Marketing Operations Manager · grade 7"),
+        at("At the Staff level"),
+        at("All of the above responsibilities and:"),
+        at("Provide technical and functional knowledge"),
+        // Restated from Senior, printed once, in Staff's own list.
+        at("Collaborate across functions"),
+        at("Implement technical and strategic decisions"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {text}");
+    assert_eq!(
+        text.matches("Collaborate across functions").count(),
+        1,
+        "{text}"
+    );
+}
