@@ -843,18 +843,48 @@ fn png_header(w: u32, h: u32) -> Vec<u8> {
 fn a_template_image_that_would_decode_to_gigabytes_is_refused_at_its_line() {
     // A 62-byte PNG declaring 100,000 × 100,000 pixels made Typst ask for
     // 40 GB: jdgen aborted with no diagnostic, and `build` lost the run.
-    use base64::Engine;
     let dir = tempfile::tempdir().unwrap();
     let bomb = png_header(100_000, 100_000);
     fs::write(dir.path().join("b.png"), &bomb).unwrap();
-    let b64 = base64::engine::general_purpose::STANDARD.encode(&bomb);
-    fs::write(
-        dir.path().join("b.svg"),
+    fn b64(bytes: &[u8]) -> String {
+        const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for c in bytes.chunks(3) {
+            let n = c
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+            for i in 0..=c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+            out.extend(std::iter::repeat_n('=', 3 - c.len()));
+        }
+        out
+    }
+    let svg = |href: &str| {
         format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"10\" height=\"10\">\n<image xlink:href=\"data:image/png;base64,{b64}\" width=\"10\" height=\"10\"/>\n</svg>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"10\" height=\"10\">\n<image xlink:href=\"{href}\" width=\"10\" height=\"10\"/>\n</svg>\n"
+        )
+    };
+    let embedded = svg(&format!("data:image/png;base64,{}", b64(&bomb)));
+    fs::write(dir.path().join("b.svg"), &embedded).unwrap();
+    // The ways usvg also reads a data URL, each of which got past a first
+    // version of the check and aborted the run.
+    let percent: String = bomb.iter().map(|b| format!("%{b:02X}")).collect();
+    for (name, href) in [
+        (
+            "nested.svg",
+            format!("data:image/svg+xml;base64,{}", b64(embedded.as_bytes())),
         ),
-    )
-    .unwrap();
+        (
+            "nopad.svg",
+            format!("data:image/png;base64,{}", b64(&bomb).trim_end_matches('=')),
+        ),
+        ("upper.svg", format!("DATA:image/png;BASE64,{}", b64(&bomb))),
+        ("percent.svg", format!("data:image/png,{percent}")),
+    ] {
+        fs::write(dir.path().join(name), svg(&href)).unwrap();
+    }
     fs::write(dir.path().join("c.svgz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
     // A sane image beside them is read as ever.
     fs::write(dir.path().join("ok.png"), png_header(2_000, 1_000)).unwrap();
@@ -867,9 +897,16 @@ fn a_template_image_that_would_decode_to_gigabytes_is_refused_at_its_line() {
         ),
         (
             "b.svg",
-            "`b.svg` embeds an image (line 2, column 1) that is 100000 × 100000 pixels",
+            "`b.svg` embeds an image (at line 2, column 1) that is 100000 × 100000 pixels",
         ),
-        ("c.svgz", "`c.svgz` is compressed (gzip"),
+        (
+            "nested.svg",
+            "`nested.svg` embeds an image (at line 2, column 1) that embeds an image (at line 2, column 1) that is 100000 × 100000",
+        ),
+        ("nopad.svg", "that is 100000 × 100000 pixels"),
+        ("upper.svg", "that is 100000 × 100000 pixels"),
+        ("percent.svg", "that is 100000 × 100000 pixels"),
+        ("c.svgz", "`c.svgz` is gzip-compressed"),
     ] {
         fs::write(
             dir.path().join("t.typ"),

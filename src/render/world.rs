@@ -324,19 +324,28 @@ pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 /// Read from headers only; a file that is no image, or a broken one, is
 /// left to Typst and its own message.
 fn image_bomb(bytes: &[u8]) -> Option<String> {
+    image_bomb_nested(bytes, 0)
+}
+
+/// How deep SVGs may embed SVGs (as data URLs) before jdgen stops looking.
+const MAX_SVG_NESTING: usize = 4;
+
+fn image_bomb_nested(bytes: &[u8], depth: usize) -> Option<String> {
     // Typst unpacks gzip only as compressed SVG (svgz), with no limit:
-    // 1 MB held 1 GB. Nothing else in a template can read a gzip file.
+    // 1 MB held 1 GB. Nothing else in a template can use a gzip file.
     if bytes.starts_with(&[0x1f, 0x8b]) {
         return Some(
-            "is compressed (gzip, as in an .svgz), which jdgen does not read: 1 MB can unpack to \
-             gigabytes; save it as a plain SVG"
+            "is gzip-compressed (as an .svgz is), which jdgen does not read from a template \
+             folder: 1 MB can unpack to gigabytes; save it uncompressed"
                 .into(),
         );
     }
     if let Some(why) = oversized_raster(bytes) {
         return Some(why);
     }
-    // Raster images embedded in an SVG are decoded when the PDF is written.
+    // An SVG's images given as data URLs (a raster, or another SVG) are
+    // decoded when the PDF is written; read them as usvg does (the
+    // data-url crate: any case, padding or not, percent-encoded too).
     let text = std::str::from_utf8(bytes).ok()?;
     if !text.contains("<svg") {
         return None;
@@ -345,25 +354,19 @@ fn image_bomb(bytes: &[u8]) -> Option<String> {
     doc.descendants()
         .filter(|n| matches!(n.tag_name().name(), "image" | "feImage"))
         .find_map(|n| {
-            let href = n
-                .attributes()
-                .find(|a| a.name() == "href")
-                .map(|a| a.value())?;
-            let (_, payload) = href.strip_prefix("data:")?.split_once(";base64,")?;
-            use base64::Engine;
-            let clean: String = payload
-                .chars()
-                .filter(|c| !c.is_ascii_whitespace())
-                .collect();
-            let raw = base64::engine::general_purpose::STANDARD
-                .decode(clean)
-                .ok()?;
-            let why = oversized_raster(&raw)?;
+            let href = n.attributes().find(|a| a.name() == "href")?.value();
+            let url = data_url::DataUrl::process(href.trim()).ok()?;
+            let (payload, _) = url.decode_to_vec().ok()?;
             let pos = doc.text_pos_at(n.range().start);
-            Some(format!(
-                "embeds an image (line {}, column {}) that {}",
-                pos.row, pos.col, why
-            ))
+            let at = format!("line {}, column {}", pos.row, pos.col);
+            if depth >= MAX_SVG_NESTING {
+                return Some(format!(
+                    "nests images more than {MAX_SVG_NESTING} deep (at {at}); give the inner \
+                     images files of their own"
+                ));
+            }
+            let why = image_bomb_nested(&payload, depth + 1)?;
+            Some(format!("embeds an image (at {at}) that {why}"))
         })
 }
 
