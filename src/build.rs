@@ -165,6 +165,24 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+impl Summary {
+    /// Records a failure found after the run (writing its summary): the
+    /// run is then not ok, exits 1, and counts it like any other.
+    pub fn add_failure(&mut self, error: &str, consequence: &str) {
+        let error = error.trim_start_matches("error: ").trim_end();
+        self.failures.push(Failure {
+            role: None,
+            file: None,
+            message: format!("{error}: {consequence}"),
+        });
+        self.failures
+            .sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
+        self.counts.failed = self.failures.len();
+        self.ok = false;
+        self.exit_code = self.exit_code.max(exit::FAILED);
+    }
+}
+
 /// The key and checksum of one output, as recorded by the run that wrote it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct OutputState {
@@ -683,16 +701,26 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // so a failure writing it (a full disk, an output folder it cannot
     // write to) leaves the previous exports and manifest together.
     if opts.shard.is_none() && failures.is_empty() {
-        let mut exports_in_place = false;
+        // How far publishing got when it failed: what the message says
+        // is on disk.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Stage {
+            Staging,
+            Exports,
+            Manifest,
+        }
+        let mut stage = Stage::Staging;
         let published = (|| -> Result<()> {
             let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
             if let Some(staged) = &manifest.staged {
                 staged.check_destination()?;
             }
             if let Some(pending) = pending_exports {
+                // Renamed one by one: a failure here can leave some new.
+                stage = Stage::Exports;
                 pending.commit()?;
-                exports_in_place = true;
             }
+            stage = Stage::Manifest;
             if let Some(staged) = manifest.staged {
                 staged.commit()?;
                 fsutil::sync_dir(&opts.out_dir);
@@ -708,21 +736,29 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             Err(e) => {
                 let message = e.to_string();
                 let message = message.trim_start_matches("error: ").trim_end().to_string();
-                let kept = if exports_in_place {
-                    "the exports are new, the previous manifest is kept"
-                } else {
-                    "the previous exports and manifest are kept"
+                let kept = match stage {
+                    Stage::Staging => "the previous exports and manifest are kept",
+                    Stage::Exports => {
+                        "some exports may be new, the previous manifest is kept: the next run completes them"
+                    }
+                    Stage::Manifest => "the exports are new, the previous manifest is kept",
                 };
                 failures.push(Failure {
                     role: None,
                     file: None,
                     message: format!("manifest not written ({kept}): {message}"),
                 });
-                if !exports_in_place {
-                    outputs.retain(|o| o.path.starts_with("pdf/"));
-                    exports = "failed: previous exports kept".to_string();
+                match stage {
+                    Stage::Staging => {
+                        outputs.retain(|o| o.path.starts_with("pdf/"));
+                        exports = "failed: previous exports kept".to_string();
+                    }
+                    Stage::Exports => {
+                        outputs.retain(|o| o.path.starts_with("pdf/"));
+                        exports = "failed: partly written, the next run completes them".to_string();
+                    }
+                    Stage::Manifest => {}
                 }
-                log.line(&format!("manifest not written ({kept})"));
             }
         }
     }
@@ -1089,15 +1125,19 @@ fn remove_stale(
         }
         // Only the very PDF recorded: a file put at a gone role's name
         // after jdgen's was deleted by hand (a signed offer) is not jdgen's.
-        let recorded = read_state::<OutputState>(&state).is_some_and(|st| {
-            fs::metadata(&path).is_ok_and(|m| m.len() == st.bytes)
-                && fsutil::sha256_file(&path).is_ok_and(|sum| sum == st.sha256)
-        });
-        if !recorded {
+        let recorded = read_state::<OutputState>(&state).map(|mut st| st.verify(&path, true));
+        let why_not = match recorded {
+            Some(true) => None,
+            Some(false) => Some("is not the PDF a jdgen run recorded writing there"),
+            None => Some(
+                "has a record in .jdgen/pdf/ that cannot be read, so jdgen cannot tell it wrote it",
+            ),
+        };
+        if let Some(why) = why_not {
             warnings.push(format!(
-                "pdf/{name} is no role's, and is not the PDF a jdgen run recorded writing there: left as it is (delete it by hand if it is an old job description)"
+                "pdf/{name} is no role's, and {why}: left as it is (delete it by hand if it is an old job description)"
             ));
-            // Its record is of another file: forget it.
+            // Its record is of another file, or of none: forget it.
             let _ = fs::remove_file(&state);
             continue;
         }

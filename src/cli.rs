@@ -620,30 +620,33 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     }
     match build_summary(dir, args) {
         Ok(mut summary) => {
-            // Standard output first: when it cannot take the summary (a
-            // closed pipe), the run exits 1, and the file must say so
-            // rather than "ok".
-            let mut stdout_failed = None;
-            if args.format == CheckFormat::Json {
-                let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
-                if let Err(e) = stdout_write_summary(&json) {
-                    summary.ok = false;
-                    summary.exit_code = summary.exit_code.max(1);
-                    summary.failures.push(crate::build::Failure {
-                        role: None,
-                        file: None,
-                        message: format!(
-                            "{e}: the summary on standard output (--format json) is missing or cut"
-                        ),
-                    });
-                    stdout_failed = Some(e);
+            // The file first, then standard output; a failure of either
+            // goes into the summary the other (still) receives, so the
+            // two never say "ok" for a run that exits 1.
+            let json =
+                |s: &crate::build::Summary| serde_json::to_string_pretty(s).expect("json") + "\n";
+            let mut failed = None;
+            if let Some(file) = &summary_file
+                && let Err(e) = file.write(json(&summary).as_bytes())
+            {
+                summary.add_failure(&e.to_string(), "the summary file is missing or stale");
+                failed = Some(e);
+            }
+            if args.format == CheckFormat::Json
+                && let Err(e) = stdout_write_summary(&json(&summary))
+            {
+                if failed.is_none() {
+                    summary.add_failure(
+                        &e.to_string(),
+                        "the summary on standard output (--format json) is missing or cut",
+                    );
+                    if let Some(file) = &summary_file {
+                        let _ = file.write(json(&summary).as_bytes());
+                    }
                 }
+                failed.get_or_insert(e);
             }
-            if let Some(file) = &summary_file {
-                let json = serde_json::to_string_pretty(&summary).expect("json") + "\n";
-                file.write(json.as_bytes())?;
-            }
-            match stdout_failed {
+            match failed {
                 Some(e) => Err(e),
                 None => Ok(summary.exit_code),
             }

@@ -552,37 +552,41 @@ fn shards_cover_every_role_exactly_once() {
         serde_json::json!(["pdf/designer.pdf", "pdf/senior-designer.pdf"]),
         "{s}"
     );
-    // A shard's own folder (no manifest) loses the gone roles of its
-    // slice, and only those: merged every night, the shards' folders
-    // brought the gone PDFs back.
-    let roles = roles_dir();
-    let shards: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
-    for (k, dir) in shards.iter().enumerate() {
-        let (code, _, err) = build(
-            roles.path(),
-            dir.path(),
-            &["--shard", &format!("{}/2", k + 1)],
-        );
-        assert_eq!(code, 0, "{err}");
-    }
+    // A folder with no manifest (a shard's own) loses the gone roles of the
+    // run's slice, and only those: merged every night, the shards' folders
+    // brought the gone PDFs back. N is picked so that the two gone roles
+    // fall in different slices.
+    use jdgen::build::Shard;
+    let n = (2..20)
+        .find(|n| {
+            let s = Shard::parse(&format!("1/{n}")).unwrap();
+            s.contains("designer") != s.contains("senior-designer")
+        })
+        .unwrap();
+    let k = if Shard::parse(&format!("1/{n}"))
+        .unwrap()
+        .contains("designer")
+    {
+        1
+    } else {
+        (2..=n)
+            .find(|k| {
+                Shard::parse(&format!("{k}/{n}"))
+                    .unwrap()
+                    .contains("designer")
+            })
+            .unwrap()
+    };
+    let (roles, out) = built();
+    fs::remove_file(out.path().join("manifest.json")).unwrap();
     fs::remove_file(roles.path().join("design.yaml")).unwrap();
-    let mut removed = Vec::new();
-    for (k, dir) in shards.iter().enumerate() {
-        let (code, s, err) = build(
-            roles.path(),
-            dir.path(),
-            &["--shard", &format!("{}/2", k + 1)],
-        );
-        assert_eq!(code, 0, "{err}");
-        assert!(!err.contains("warning"), "{err}");
-        for r in s["removed"].as_array().unwrap() {
-            let r = r.as_str().unwrap().to_string();
-            assert!(!dir.path().join(&r).exists(), "{r}");
-            removed.push(r);
-        }
-    }
-    removed.sort();
-    assert_eq!(removed, ["pdf/designer.pdf", "pdf/senior-designer.pdf"]);
+    let (code, s, err) = build(roles.path(), out.path(), &["--shard", &format!("{k}/{n}")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    assert_eq!(s["removed"], serde_json::json!(["pdf/designer.pdf"]), "{s}");
+    assert!(!out.path().join("pdf/designer.pdf").exists());
+    assert!(out.path().join("pdf/senior-designer.pdf").exists());
+    assert!(out.path().join(".jdgen/pdf/senior-designer.json").exists());
 }
 
 #[test]
@@ -945,6 +949,27 @@ fn a_file_put_where_a_gone_roles_pdf_was_is_not_taken_for_it() {
         fs::read(o.join("pdf/senior-designer.pdf")).unwrap(),
         b"%PDF-1.7 signed offer"
     );
+    // A record that cannot be read (a crash while it was written: records
+    // are not synced) proves nothing: the PDF stays, and the warning says
+    // why; the intact record of the other level still removes its PDF.
+    let (roles, out) = built();
+    let o = out.path();
+    fs::write(o.join(".jdgen/pdf/designer.json"), b"{").unwrap();
+    fs::remove_file(roles.path().join("design.yaml")).unwrap();
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        s["removed"],
+        serde_json::json!(["pdf/senior-designer.pdf"]),
+        "{s}"
+    );
+    assert!(o.join("pdf/designer.pdf").is_file());
+    assert!(
+        err.contains(
+            "pdf/designer.pdf is no role's, and has a record in .jdgen/pdf/ that cannot be read"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1293,6 +1318,24 @@ fn the_summary_is_written_through_links_and_into_fifos() {
     assert_eq!(v["ok"], true, "{got}");
     use std::os::unix::fs::FileTypeExt;
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    // A FIFO nobody reads cannot take the summary: the run exits 1, and the
+    // summary on standard output says so (it said ok, exit 0).
+    let (code, s, err) = build(
+        roles.path(),
+        &out.path().join("o"),
+        &["--summary-json", fifo.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["ok"], false, "{s}");
+    assert_eq!(s["exit_code"], 1, "{s}");
+    assert_eq!(s["counts"]["failed"], 1, "{s}");
+    assert!(
+        s["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("the summary file is missing or stale"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -1478,8 +1521,15 @@ fn a_json_summary_nobody_can_read_fails_the_run() {
     assert_eq!(file["ok"], false, "{file}");
     assert_eq!(file["exit_code"], 1, "{file}");
     assert_eq!(file["counts"]["built"], 4, "{file}");
-    let failures = file["failures"].to_string();
-    assert!(failures.contains("summary on standard output"), "{file}");
+    let failures = file["failures"].as_array().unwrap();
+    assert_eq!(file["counts"]["failed"], failures.len(), "{file}");
+    let message = failures[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("<stdout>: ")
+            && message
+                .ends_with("the summary on standard output (--format json) is missing or cut"),
+        "{file}"
+    );
 }
 
 #[test]
@@ -1768,4 +1818,34 @@ fn a_manifest_that_cannot_be_written_leaves_the_previous_exports() {
         String::from_utf8_lossy(&fs::read(out.path().join("export/items.csv")).unwrap())
             .contains("Design better things")
     );
+    // A failure while the exports are renamed into place (here their state
+    // file, written last, has a folder in the way) says they may be partly
+    // new, not that the previous ones were kept.
+    let (code, _, err) = build(roles.path(), &out.path().join("other"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let o = out.path().join("other");
+    fs::write(
+        &design,
+        text.replace("Design things", "Design even better things"),
+    )
+    .unwrap();
+    fs::remove_file(o.join(".jdgen/exports.json")).unwrap();
+    fs::create_dir_all(o.join(".jdgen/exports.json/in-the-way")).unwrap();
+    let (code, s, err) = build(roles.path(), &o, &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        s["exports"], "failed: partly written, the next run completes them",
+        "{s}"
+    );
+    assert!(
+        s["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("manifest not written (some exports may be new"),
+        "{s}"
+    );
+    fs::remove_dir_all(o.join(".jdgen/exports.json")).unwrap();
+    let (code, s, err) = build(roles.path(), &o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["ok"], true, "{s}");
 }
