@@ -2326,6 +2326,12 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         }
         if a.is_some() && b.is_some() {
             check_document_sizes(c, f);
+            // Within the item limits only: it gathers each level's
+            // inherited items, which the limits keep to 20,000 in all.
+            if total <= MAX_ITEMS_PER_FAMILY {
+                check_restatements(c, f, "responsibilities", |l| l.responsibilities.as_ref());
+                check_restatements(c, f, "requirements", |l| l.requirements.as_ref());
+            }
         }
     }
 }
@@ -2347,6 +2353,77 @@ fn bases(f: &FamilyFile, list_of: fn(&schema::Level) -> Option<&ItemList>) -> Ve
                 .and_then(|t| index.get(t).copied())
         })
         .collect()
+}
+
+/// Items a list prints once although it holds them twice (as resolve
+/// compares them: `same_item_key`): an item repeated within the list, and
+/// a `builds_on` all of whose items the list restates, which leaves
+/// nothing to print as inherited (and an intro such as "All of the above,
+/// and:" with nothing above it). Only for well-formed inheritance.
+fn check_restatements(
+    c: &mut Checker,
+    f: &FamilyFile,
+    kind: &str,
+    list_of: fn(&schema::Level) -> Option<&ItemList>,
+) {
+    use crate::resolve::same_item_key;
+    let bases = bases(f, list_of);
+    for (i, level) in f.levels.iter().enumerate() {
+        let Some(list) = list_of(level) else {
+            continue;
+        };
+        let own = list
+            .items
+            .iter()
+            .enumerate()
+            .map(|(j, t)| (format!("levels.{i}.{kind}.items.{j}"), t))
+            .chain(list.groups.iter().enumerate().flat_map(|(g, group)| {
+                group
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(move |(j, t)| (format!("levels.{i}.{kind}.groups.{g}.items.{j}"), t))
+            }));
+        let mut seen: HashSet<&str> = HashSet::new();
+        for (path, text) in own {
+            let key = same_item_key(text);
+            if !key.is_empty() && !seen.insert(key) {
+                c.warn(
+                    &path,
+                    "this item repeats an earlier item of the same list: it prints once",
+                    Some("remove one of them".into()),
+                );
+            }
+        }
+        // Everything the chain below lists.
+        let mut inherited: HashSet<&str> = HashSet::new();
+        let mut cur = bases[i];
+        let mut steps = 0;
+        while let Some(j) = cur.filter(|_| steps <= f.levels.len()) {
+            if let Some(l) = list_of(&f.levels[j]) {
+                inherited.extend(
+                    l.items
+                        .iter()
+                        .chain(l.groups.iter().flat_map(|g| g.items.iter()))
+                        .map(|t| same_item_key(t)),
+                );
+            }
+            cur = bases[j];
+            steps += 1;
+        }
+        inherited.remove("");
+        if !inherited.is_empty() && inherited.iter().all(|k| seen.contains(k)) {
+            c.warn(
+                &format!("levels.{i}.{kind}.builds_on"),
+                format!(
+                    "this list restates every item it inherits through `builds_on: {}`: none prints \
+                     as inherited, so nothing is \"above\" the level's own items",
+                    clip(list.builds_on.as_deref().unwrap_or("").trim())
+                ),
+                Some("remove `builds_on`, or the restated items".into()),
+            );
+        }
+    }
 }
 
 /// The most text one role's document may hold, each text counted once as
@@ -2645,7 +2722,7 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 &path,
                 format!(
                     "text is {n} characters long as a spreadsheet counts them (an emoji counts two, \
-                     and a leading `=`, `+`, `-` or `@` one more for the CSV's `'`); at most \
+                     and a leading `=`, `+`, `-`, `@`, tab or line break one more for the CSV's `'`); at most \
                      {MAX_TEXT_CHARS} fit in a cell"
                 ),
                 Some("split it into several items or paragraphs".into()),

@@ -309,6 +309,7 @@ fn resolve_list(
         let inherited = resolve_list(fam, base, list_of, depth + 1, memo)?;
         // A set: comparing every pair was quadratic.
         let restated: HashSet<&str> = own.iter().map(|it| same_item_key(&it.text)).collect();
+        // (`check` warns when this leaves nothing inherited.)
         items.extend(
             inherited
                 .items
@@ -320,7 +321,13 @@ fn resolve_list(
                 }),
         );
     }
-    items.extend(own);
+    // An item the level lists twice prints once (`check` warns), where it
+    // is first written.
+    let mut seen = HashSet::new();
+    items.extend(
+        own.into_iter()
+            .filter(|it| seen.insert(same_item_key(&it.text).to_string())),
+    );
     let resolved = ResolvedList {
         heading: list.heading.clone(),
         intro: list.intro.clone(),

@@ -1880,6 +1880,45 @@ fn lists_that_print_nothing_say_so() {
             (" Write code. ".to_string(), false, "Craft".to_string()),
         ]
     );
+    // An item listed twice prints once, and a list restating everything it
+    // inherits has nothing left "above" it: both said.
+    std::fs::write(
+        d.join("empty.yaml"),
+        "family: empty\ntitle: Empty\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code, Test it]\n  - id: empty-b\n    level: B\n    title: B\n    requirements:\n      builds_on: empty-a\n      intro: \"All of the above, and:\"\n      items: [Write code, \"Test it.\", Write code]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "empty.yaml:15:39:",
+                "this item repeats an earlier item of the same list: it prints once",
+            ),
+            (
+                "empty.yaml:13:18:",
+                "restates every item it inherits through `builds_on: empty-a`",
+            ),
+        ],
+    );
+    let (code, out, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "show",
+        "empty-b",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let texts: Vec<&str> = v["role"]["requirements"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["text"]["plain"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["Write code", "Test it."]);
     // A value's name is a line of its own: a tab printed as nothing.
     std::fs::write(
         d.join("empty.yaml"),
