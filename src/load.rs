@@ -995,9 +995,14 @@ impl<'a> Checker<'a> {
                     // A second document (`---`, or a `%YAML` directive
                     // after content) too: the typed parse stops before it
                     // and reports a missing field instead.
+                    // Only where that document can be shown: libyaml also
+                    // says so of a list followed by keys at column 0
+                    // (`  - x` then `family: f`), which has no `---`;
+                    // the typed parse's error is located there.
                     Err(syntax)
                         if syntax.location().is_some()
-                            || syntax.to_string().contains("more than one document") =>
+                            || (syntax.to_string().contains("more than one document")
+                                && second_document_line(&self.source).is_some()) =>
                     {
                         syntax
                     }

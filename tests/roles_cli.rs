@@ -3160,6 +3160,16 @@ fn check_reports_what_fuzzing_and_review_found() {
         b"family: f\ntitle: F\n%YAML 1.2\nlevels:\n  - id: f-one\n    level: A\n    title: A\n",
     );
     assert!(err.contains("f.yaml:3:1: error:"), "{err}");
+    // A list item above the keys (a line pasted at the top) reads to libyaml
+    // as "more than one document" with no `---` to show: the typed parse's
+    // located error is kept (it had no line at all).
+    let (_, err) = check_one(
+        b"  - \"[Handbook](/handbook/)\"\n\nfamily: f\ntitle: F\nlevels:\n  - {id: f-a, level: A, title: A}\n",
+    );
+    assert!(
+        err.contains("f.yaml:1:3: error: invalid type: sequence, expected a job family"),
+        "{err}"
+    );
 }
 
 #[test]
