@@ -973,6 +973,31 @@ fn a_file_put_where_a_gone_roles_pdf_was_is_not_taken_for_it() {
 }
 
 #[test]
+fn a_new_file_reusing_a_role_id_does_not_replace_that_roles_pdf() {
+    // A new family that took `designer` as an id failed the file that had
+    // it first, rendered its own level as pdf/designer.pdf over the real
+    // one, and was blamed nowhere. Both files fail now, at their lines.
+    let (roles, out) = built();
+    let before = fs::read(out.path().join("pdf/designer.pdf")).unwrap();
+    fs::write(
+        roles.path().join("zz-new.yaml"),
+        "family: new\ntitle: New\nlevels:\n  - id: designer\n    level: A\n    title: Impostor\n",
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        fs::read(out.path().join("pdf/designer.pdf")).unwrap(),
+        before
+    );
+    let failures = s["failures"].to_string();
+    assert!(
+        failures.contains("zz-new.yaml:4:9") && failures.contains("design.yaml:4:9"),
+        "{s}"
+    );
+}
+
+#[test]
 fn a_role_file_rewritten_during_a_run_is_noticed() {
     // Rewritten in place (truncated, then written) while a build read it,
     // a file can be read half-written and still parse: the run deleted the

@@ -263,7 +263,13 @@ fn check_reports_every_problem_with_its_position() {
         ),
         (
             "typos.yaml:",
-            "role id `typo-one` is already used in tests/fixtures/broken/dupe.yaml",
+            "role id `typo-one` is also used in tests/fixtures/broken/dupe.yaml",
+            None,
+        ),
+        // Both files that use the id fail, each at its own line.
+        (
+            "dupe.yaml:4:9:",
+            "role id `typo-one` is also used in tests/fixtures/broken/typos.yaml",
             None,
         ),
     ];
@@ -277,7 +283,7 @@ fn check_reports_every_problem_with_its_position() {
             assert!(err.contains(help), "no help `{help}` in:\n{err}");
         }
     }
-    assert!(err.contains("12 error(s)"), "{err}");
+    assert!(err.contains("13 error(s)"), "{err}");
     // Machine-readable too.
     let (code, out, _) = run(&[
         "--roles",
@@ -289,7 +295,7 @@ fn check_reports_every_problem_with_its_position() {
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ok"], false);
-    assert_eq!(v["errors"], 12);
+    assert_eq!(v["errors"], 13);
     assert!(v["diagnostics"][0]["line"].is_number());
 }
 
@@ -298,9 +304,12 @@ fn broken_files_fail_exports_and_are_reported_by_list() {
     // list shows what loads, reports the rest, and exits 1.
     let (code, out, err) = run(&["--roles", "tests/fixtures/broken", "list"]);
     assert_eq!(code, 1);
+    // Every file fails (dupe.yaml shares an id with typos.yaml): nothing
+    // listed, each file reported.
+    assert!(out.contains("0 roles"), "{out}");
     assert!(
-        out.contains("typo-one") && out.contains("Dupe of typo-one"),
-        "{out}"
+        err.contains("dupe.yaml") && err.contains("typos.yaml"),
+        "{err}"
     );
     assert!(err.contains("unknown key `responsiblities`"), "{err}");
     assert!(err.contains("have errors and are not listed"), "{err}");
@@ -1949,15 +1958,22 @@ fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     common::assert_reported(
         &err,
         &[
-            ("zz.yaml:1:9:", "family id `engineering` is already used by"),
-            (
-                "zz.yaml:4:9:",
-                "role id `senior-engineer` is already used in",
-            ),
+            ("zz.yaml:1:9:", "family id `engineering` is also used by"),
+            ("zz.yaml:4:9:", "role id `senior-engineer` is also used in"),
             ("zz.yaml:7:12:", "found the text \"7\""),
+            // The file that had them first is told too, at its lines:
+            // which of the two was meant is not jdgen's to guess.
+            (
+                "engineering.yaml:1:9:",
+                "family id `engineering` is also used by",
+            ),
+            (
+                "engineering.yaml:16:9:",
+                "role id `senior-engineer` is also used in",
+            ),
         ],
     );
-    assert!(err.contains("3 error(s)"), "{err}");
+    assert!(err.contains("5 error(s)"), "{err}");
 }
 
 #[test]
@@ -3065,7 +3081,7 @@ fn check_reports_what_fuzzing_and_review_found() {
     .unwrap();
     let (_, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
     assert!(
-        err.contains("latin1.yaml:4:9: error: role id `junior-engineer` is already used in"),
+        err.contains("latin1.yaml:4:9: error: role id `junior-engineer` is also used in"),
         "{err}"
     );
     assert!(
