@@ -883,6 +883,29 @@ impl<'a> Checker<'a> {
                     ))
                     .help("keep one of them")));
                 }
+                HazardKind::DashContinuation { text, column } => {
+                    let short: String = text.chars().take(40).collect();
+                    let fix = match column {
+                        Some(c) => format!(
+                            "for an item of its own, start its `-` in column {c}, under the `-` above"
+                        ),
+                        None => "for a list, write it under a key of its own; to keep it in the \
+                                 text, put the whole value in double quotes"
+                            .to_string(),
+                    };
+                    let d = Diagnostic::warning(format!(
+                        "`{short}` is indented deeper than the line it follows, so YAML reads it as \
+                         more of that text (\"… {short}\"), not as an item of its own"
+                    ))
+                    .help(fix)
+                    .in_file(self.file)
+                    .at(h.pos.line, h.pos.column)
+                    .with_source(self.source.clone());
+                    if hash_is_error {
+                        continue;
+                    }
+                    self.warnings.push(d);
+                }
                 HazardKind::HashComment {
                     text: dropped,
                     sure,
@@ -1143,7 +1166,9 @@ fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {
     use crate::source_map::HazardKind;
     matches!(
         kind,
-        HazardKind::HashComment { .. } | HazardKind::DuplicateKey { .. }
+        HazardKind::HashComment { .. }
+            | HazardKind::DuplicateKey { .. }
+            | HazardKind::DashContinuation { .. }
     )
 }
 

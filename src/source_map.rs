@@ -85,6 +85,12 @@ pub enum HazardKind {
     /// line after an empty value); not so for a comment line under a value,
     /// which may continue it (`#1 platform`) or be a note.
     HashComment { text: String, sure: bool },
+    /// A continuation line of a plain text that starts with `- `: indented
+    /// deeper than the item's own `-`, it joins the text above
+    /// (`Maintain pipelines - Fix tests`) instead of starting an item.
+    /// `column`: where the `-` of the item it continues is (1-based), when
+    /// the text is a list item.
+    DashContinuation { text: String, column: Option<usize> },
 }
 
 /// The first document's events, in order, to `builder`: what yaml-rust2's
@@ -571,6 +577,25 @@ impl Builder<'_> {
             if parent.is_some_and(|p| indent <= p)
                 || (parent.is_none() && body.starts_with([',', ']', '}']))
             {
+                return;
+            }
+            if let Some(p) = parent
+                && !empty
+                && (body.starts_with("- ") || body.trim_end() == "-")
+            {
+                // The item this text belongs to starts with a `-` at `p`.
+                let item = self.line(first).trim_end_matches('\r');
+                let dash = item.get(p..).is_some_and(|r| r.starts_with('-'));
+                self.map.hazards.push(Hazard {
+                    pos: Pos {
+                        line: n,
+                        column: self.col_at(n, indent) + 1,
+                    },
+                    kind: HazardKind::DashContinuation {
+                        text: body.trim_end().to_string(),
+                        column: dash.then(|| self.col_at(first, p) + 1),
+                    },
+                });
                 return;
             }
             let (cut, sure) = match body.strip_prefix('#') {

@@ -3044,6 +3044,31 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         "{err}"
     );
     assert!(err.contains("1 error(s)"), "{err}");
+    // An item's `- ` indented deeper than the one above joins its text
+    // ("Maintain pipelines - Fix failing tests"), silently.
+    let (code, err) = check_one(
+        one_level(
+            "    responsibilities:\n      items:\n        - Maintain pipelines\n          - Fix failing tests\n        - Write docs\n",
+        )
+        .as_bytes(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("f.yaml:10:11: warning: `- Fix failing tests` is indented deeper than the line it follows"),
+        "{err}"
+    );
+    assert!(
+        err.contains("start its `-` in column 9, under the `-` above"),
+        "{err}"
+    );
+    // A quoted text may hold such a line: nothing to say.
+    let (_, err) = check_one(
+        one_level(
+            "    responsibilities:\n      items:\n        - \"Maintain pipelines\n          - and tests\"\n",
+        )
+        .as_bytes(),
+    );
+    assert!(!err.contains("warning:"), "{err}");
 }
 
 #[test]
