@@ -3221,11 +3221,20 @@ fn check_inheritance(
                 // a lower level, and the exports mark them inherited.
                 // By grade when both have one (a base written below but
                 // graded lower is fine), else by the order written.
-                let upward = match (level.grade.as_ref(), f.levels[j].grade.as_ref()) {
+                // Valid grades only: `six` or `"6"` is an error of its own,
+                // and compared as YAML values it ranked above any number.
+                let grade = |l: &schema::Level| {
+                    l.grade
+                        .as_ref()
+                        .and_then(serde_yaml::Value::as_u64)
+                        .filter(|g| (1..=MAX_GRADE).contains(g))
+                };
+                let (own_grade, base_grade) = (grade(level), grade(&f.levels[j]));
+                let upward = match (own_grade, base_grade) {
                     (Some(own), Some(base)) => base > own,
                     _ => j > i,
                 };
-                let higher_grade = level.grade.is_some() && f.levels[j].grade.is_some();
+                let higher_grade = own_grade.is_some() && base_grade.is_some();
                 // With duplicate ids (`!chains`) which level is meant is
                 // unknown: no guess.
                 if chains && upward && j != i {

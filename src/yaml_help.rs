@@ -380,6 +380,12 @@ fn over_indented(source: &str, line: usize) -> Option<String> {
 }
 
 fn double_quoted(text: &str) -> String {
+    // A lone `"` at the end closes a quote whose opening was forgotten:
+    // the fix supplies the opening, it does not keep that one as text.
+    let text = match text.strip_suffix('"') {
+        Some(t) if !t.contains('"') => t,
+        _ => text,
+    };
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
@@ -393,6 +399,12 @@ mod tests {
 
     fn help(source: &str, line: usize, message: &str) -> String {
         for_error(source, (line, 1), message).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_lone_closing_quote_is_taken_for_a_forgotten_opening_one() {
+        assert_eq!(double_quoted("[M, D](/x/)\""), "\"[M, D](/x/)\"");
+        assert_eq!(double_quoted("say \"hi\""), "\"say \\\"hi\\\"\"");
     }
 
     #[test]

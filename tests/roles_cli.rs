@@ -3061,6 +3061,21 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         err.contains("start its `-` in column 9, under the `-` above"),
         "{err}"
     );
+    // An invalid grade is its own error, not also a level "graded above"
+    // the one building on it (`six` ranked above any number).
+    let (code, err) = check_one(
+        b"family: f\ntitle: F\nlevels:\n  - id: f-a\n    level: A\n    title: A\n    grade: six\n    requirements: {items: [x]}\n  - id: f-b\n    level: B\n    title: B\n    grade: 7\n    requirements: {builds_on: f-a, items: [y]}\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("1 error(s), 0 warning(s)"), "{err}");
+    // A missing opening quote: the fix adds one, it does not keep the
+    // closing one as text.
+    let (_, err) =
+        check_one(one_level("    reports_to: [Manager, Data](/job-families/data/)\"\n").as_bytes());
+    assert!(
+        err.contains("`reports_to: \"[Manager, Data](/job-families/data/)\"`"),
+        "{err}"
+    );
     // A quoted text may hold such a line: nothing to say.
     let (_, err) = check_one(
         one_level(
