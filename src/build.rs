@@ -368,6 +368,11 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // files as they are once the previous run is done, not as they were
     // when it started waiting.
     let t_start = Instant::now();
+    // A role folder that is not there (a wrong working directory) fails
+    // before the output folder is made: a stray `out/.jdgen/lock` was left.
+    if !roles_dir.is_dir() {
+        load::load(roles_dir)?;
+    }
     let _lock = lock_output(&opts.out_dir, opts.wait)?;
     let t0 = Instant::now();
     let lib = load::load(roles_dir)?;

@@ -63,17 +63,15 @@ pub enum Command {
         font_paths: Vec<PathBuf>,
     },
     /// Render job-description PDFs.
+    // One of the two is needed: the usage line shows both (it showed only
+    // `--role <ID>`, hiding `--all`).
+    #[command(group(clap::ArgGroup::new("which").required(true).args(["role_ids", "all"])))]
     Pdf {
         /// Role id to render (repeatable).
-        #[arg(
-            long = "role",
-            id = "role_ids",
-            value_name = "ID",
-            required_unless_present = "all"
-        )]
+        #[arg(long = "role", id = "role_ids", value_name = "ID")]
         roles: Vec<String>,
         /// Render every role.
-        #[arg(long, conflicts_with = "role_ids")]
+        #[arg(long)]
         all: bool,
         /// Output file (one role, ending in .pdf) or folder (any other name, or a .pdf name ending in `/` or naming an existing folder) [default: out/pdf]
         #[arg(short, long, value_name = "PATH")]

@@ -480,6 +480,17 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
             None,
             vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(path)],
         ),
+        Ok(bytes) if utf16_order(&bytes).is_some() => (
+            None,
+            vec![
+                Diagnostic::error(format!(
+                    "file is UTF-16 ({}), not UTF-8",
+                    utf16_order(&bytes).unwrap_or_default()
+                ))
+                .in_file(path)
+                .help("save the file as UTF-8 (in most editors: Save As, then Encoding: UTF-8)"),
+            ],
+        ),
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => (
                 Some(lone_cr_to_lf(
@@ -519,6 +530,40 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
                 )
             }
         },
+    }
+}
+
+/// The byte order of a UTF-16 file (Windows editors' "Unicode"), which
+/// is no YAML jdgen reads: by its byte-order mark, or, without one, by
+/// the zero bytes that ASCII text has in every other place. Read as UTF-8
+/// it passed up to its first non-ASCII character and was blamed there.
+fn utf16_order(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return Some("little-endian"),
+        [0xFE, 0xFF, ..] => return Some("big-endian"),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(256) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    // Most of one half of the bytes zero, hardly any of the other (a
+    // character beyond ASCII can have one).
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd * 10 >= pairs * 6 && even * 20 <= pairs {
+        Some("little-endian")
+    } else if even * 10 >= pairs * 6 && odd * 20 <= pairs {
+        Some("big-endian")
+    } else {
+        None
     }
 }
 

@@ -973,6 +973,16 @@ fn a_file_put_where_a_gone_roles_pdf_was_is_not_taken_for_it() {
 }
 
 #[test]
+fn a_missing_role_folder_leaves_no_output_folder_behind() {
+    // Run from the wrong folder, build said so but left out/.jdgen/lock.
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = build(&tmp.path().join("roles"), &tmp.path().join("out"), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot read role folder"), "{err}");
+    assert!(!tmp.path().join("out").exists());
+}
+
+#[test]
 fn a_new_file_reusing_a_role_id_does_not_replace_that_roles_pdf() {
     // A new family that took `designer` as an id failed the file that had
     // it first, rendered its own level as pdf/designer.pdf over the real

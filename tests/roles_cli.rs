@@ -3076,6 +3076,25 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         err.contains("`reports_to: \"[Manager, Data](/job-families/data/)\"`"),
         "{err}"
     );
+    // A UTF-16 file ("Unicode" in Windows editors) is named as such, with
+    // or without its byte-order mark (it was "bad byte 0xff", or blamed at
+    // its first emoji).
+    let text = "family: f\ntitle: F 😀\nlevels:\n  - {id: f-a, level: A, title: A}\n";
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (bytes, order) in [(le, "little-endian"), (be, "big-endian")] {
+        let (code, err) = check_one(&bytes);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!(
+                "f.yaml: error: file is UTF-16 ({order}), not UTF-8"
+            )),
+            "{err}"
+        );
+    }
     // A quoted text may hold such a line: nothing to say.
     let (_, err) = check_one(
         one_level(
@@ -3264,4 +3283,15 @@ fn text_length_is_counted_as_a_spreadsheet_counts_it() {
             );
         }
     }
+}
+
+#[test]
+fn pdf_without_a_role_names_both_ways_to_choose() {
+    // The message named only `--role <ID>`, hiding `--all`.
+    let (code, _, err) = run(&["pdf"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("<--role <ID>|--all>"), "{err}");
+    let (code, _, err) = run(&["pdf", "--all", "--role", "senior-social"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
 }
