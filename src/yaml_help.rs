@@ -38,6 +38,17 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
     {
         return Some(help);
     }
+    // `title: Senior Engineer: Platform`: the second `: ` reads as a key.
+    if message.contains("mapping values are not allowed")
+        && let Some(v) = &value
+        && v.text.contains(": ")
+        && !v.text.starts_with(['"', '\'', '[', '{'])
+    {
+        return Some(format!(
+            "a `: ` inside a text reads as the start of a key; quote the whole text: `{}`",
+            v.rewritten(|t| double_quoted(t.trim_end()))
+        ));
+    }
     if message.contains("invalid type: sequence, expected a string") {
         return Some(
             "this holds one text, not a list: write the text after the key (quoted if it \
@@ -368,7 +379,9 @@ fn over_indented(source: &str, line: usize) -> Option<String> {
     let this_value = Value::of(this)?;
     let key = this_value.key?;
     let above_key = above_value.key?;
-    if indent(this) > indent(above) && !above_value.text.is_empty() {
+    // Deeper than the key above starts (after its `- `, if any): a key
+    // right under `- id: a` is where it belongs.
+    if indent(this) > above_value.lead.len() && !above_value.text.is_empty() {
         // The key starts right after the indentation and any `- `.
         let column = above_value.lead.len() + 1;
         return Some(format!(
@@ -399,6 +412,25 @@ mod tests {
 
     fn help(source: &str, line: usize, message: &str) -> String {
         for_error(source, (line, 1), message).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_colon_inside_a_text_gets_that_line_quoted() {
+        let h = help(
+            "levels:\n  - id: a\n    title: Senior Data Engineer: Platform\n",
+            3,
+            "YAML syntax error: mapping values are not allowed in this context",
+        );
+        assert!(
+            h.contains("`title: \"Senior Data Engineer: Platform\"`"),
+            "{h}"
+        );
+        let h = help(
+            "items:\n  - Ship it: on time\n",
+            2,
+            "YAML syntax error: mapping values are not allowed in this context",
+        );
+        assert!(h.contains("`- \"Ship it: on time\"`"), "{h}");
     }
 
     #[test]
