@@ -641,8 +641,12 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                     if let Some(file) = &summary_file {
                         let _ = file.write(json(&summary).as_bytes());
                     }
+                    failed = Some(e);
+                } else {
+                    // Both failed: the file's error is the one returned;
+                    // this one is said too (best effort).
+                    diag::to_stderr(&format!("{e}\n"));
                 }
-                failed.get_or_insert(e);
             }
             match failed {
                 Some(e) => Err(e),

@@ -1246,9 +1246,12 @@ fn second_document_line(source: &str) -> Option<usize> {
                 return Some(i + 1);
             }
             seen_content = true;
-        } else if t.starts_with('%') && seen_content {
-            // A directive (`%YAML 1.2`) after content begins a document.
-            return Some(i + 1);
+        } else if t.starts_with('%') {
+            // A directive (`%YAML 1.2`) after content begins a document;
+            // before it, it belongs to the first one.
+            if seen_content {
+                return Some(i + 1);
+            }
         } else if t == "..." || t.starts_with("... ") {
             ended = seen_content;
         } else if !t.is_empty() && !t.trim_start().starts_with('#') {
@@ -1933,7 +1936,12 @@ fn check_svg_logo(bytes: &[u8]) -> std::result::Result<(), String> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Ok(());
     };
-    let Ok(doc) = roxmltree::Document::parse(text) else {
+    // As usvg parses it: a DTD allowed (refusing one skipped the check).
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(text, options) else {
         return Ok(());
     };
     if let Some(node) = doc
@@ -2434,7 +2442,9 @@ fn bases(f: &FamilyFile, list_of: fn(&schema::Level) -> Option<&ItemList>) -> Ve
 /// compares them: `same_item_key`): an item repeated within the list, and
 /// a `builds_on` all of whose items the list restates, which leaves
 /// nothing to print as inherited (and an intro such as "All of the above,
-/// and:" with nothing above it). Only for well-formed inheritance.
+/// and:" with nothing above it). An item also in the family-wide list is
+/// not one: the seed pages repeat such lines at a level, and print both.
+/// Only for well-formed inheritance.
 fn check_restatements(
     c: &mut Checker,
     f: &FamilyFile,
@@ -2443,6 +2453,7 @@ fn check_restatements(
 ) {
     use crate::resolve::same_item_key;
     let bases = bases(f, list_of);
+
     for (i, level) in f.levels.iter().enumerate() {
         let Some(list) = list_of(level) else {
             continue;

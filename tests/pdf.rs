@@ -885,6 +885,25 @@ fn a_template_image_that_would_decode_to_gigabytes_is_refused_at_its_line() {
     ] {
         fs::write(dir.path().join(name), svg(&href)).unwrap();
     }
+    let b = b64(&bomb);
+    // A DTD (Illustrator writes one) made the XML parser refuse the file,
+    // which skipped the check; so did a prefixed `<s:svg>`; an `href` in a
+    // foreign namespace, listed first, hid the one usvg reads.
+    fs::write(
+        dir.path().join("dtd.svg"),
+        format!("<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n{}", svg(&format!("data:image/png;base64,{b}"))),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("prefixed.svg"),
+        format!("<s:svg xmlns:s=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\">\n<s:image href=\"data:image/png;base64,{b}\" width=\"10\" height=\"10\"/>\n</s:svg>\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("foreign.svg"),
+        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:foo=\"urn:foo\" width=\"10\" height=\"10\">\n<image foo:href=\"data:,x\" href=\"data:image/png;base64,{b}\" width=\"10\" height=\"10\"/>\n</svg>\n"),
+    )
+    .unwrap();
     fs::write(dir.path().join("c.svgz"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
     // A sane image beside them is read as ever.
     fs::write(dir.path().join("ok.png"), png_header(2_000, 1_000)).unwrap();
@@ -906,6 +925,12 @@ fn a_template_image_that_would_decode_to_gigabytes_is_refused_at_its_line() {
         ("nopad.svg", "that is 100000 × 100000 pixels"),
         ("upper.svg", "that is 100000 × 100000 pixels"),
         ("percent.svg", "that is 100000 × 100000 pixels"),
+        (
+            "dtd.svg",
+            "`dtd.svg` embeds an image (at line 3, column 1) that is 100000",
+        ),
+        ("prefixed.svg", "that is 100000 × 100000 pixels"),
+        ("foreign.svg", "that is 100000 × 100000 pixels"),
         ("c.svgz", "`c.svgz` is gzip-compressed"),
     ] {
         fs::write(
@@ -1625,4 +1650,42 @@ fn all_of_the_above_follows_what_it_refers_to() {
         1,
         "{text}"
     );
+}
+
+#[test]
+fn an_intro_with_only_inherited_items_is_not_read_as_the_familys() {
+    // With no own items, the intro ("All of the above, and:") printed right
+    // under the family-wide list, as if it were that list's.
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("f.yaml"),
+        "family: f\ntitle: Fam\nresponsibilities:\n  items: [Shared duty]\nlevels:\n  - id: f-a\n    level: Junior\n    title: Junior F\n    responsibilities:\n      items: [Junior duty]\n  - id: f-b\n    level: Senior\n    title: Senior F\n    responsibilities:\n      builds_on: f-a\n      intro: \"All of the above, and:\"\n",
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "f-b"),
+        &doc(),
+    );
+    let text = normalize(&all_text(&out.pdf));
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing: {text}"))
+    };
+    let order = [
+        at("Shared duty"),
+        at("At the Senior level"),
+        at("All of the above, and:"),
+        at("From Junior F"),
+        at("Junior duty"),
+    ];
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {text}");
 }

@@ -605,6 +605,16 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     std::fs::write(d.join("embedding.svg"), embedded).unwrap();
     std::fs::write(d.join("packed.svg"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
     std::fs::write(d.join("heavy.png"), vec![0u8; 5 << 20]).unwrap();
+    // A DTD made the check's XML parser refuse the file, so its image
+    // went unseen (usvg allows DTDs).
+    std::fs::write(
+        d.join("dtd.svg"),
+        format!(
+            "<!DOCTYPE svg>\n{}",
+            svg(r#"<image href="mark.png" width="40" height="40"/>"#)
+        ),
+    )
+    .unwrap();
     for (logo, msg) in [
         (
             "linking.svg",
@@ -617,6 +627,10 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         (
             "packed.svg",
             "it is a compressed SVG (svgz); save it as plain SVG",
+        ),
+        (
+            "dtd.svg",
+            "it holds an image (`<image>` at line 3, column 3)",
         ),
         ("heavy.png", "it is larger than 4 MiB"),
         (
@@ -3243,6 +3257,15 @@ fn check_reports_what_fuzzing_and_review_found() {
     );
     assert!(
         err.contains("f.yaml:1:3: error: invalid type: sequence, expected a job family"),
+        "{err}"
+    );
+    // A `%YAML` directive before the first `---` belongs to that document:
+    // the `---` after it is not a second one.
+    let (_, err) = check_one(
+        b"%YAML 1.2\n---\n  - x\n\nfamily: f\ntitle: F\nlevels:\n  - {id: f-a, level: A, title: A}\n",
+    );
+    assert!(
+        err.contains("f.yaml:3:3: error: invalid type: sequence, expected a job family"),
         "{err}"
     );
 }

@@ -609,7 +609,9 @@ impl ExportArgs {
             return match self.tables.as_slice() {
                 [one] => Ok((formats, Destination::Stdout(*one))),
                 [] => usage("-o - writes exactly one table: add --table roles or --table items"),
-                [a, b, ..] if a == b => usage("-o - writes exactly one table: give --table once"),
+                [a, rest @ ..] if rest.iter().all(|b| b == a) => {
+                    usage("-o - writes exactly one table: give --table once")
+                }
                 _ => usage(
                     "-o - writes exactly one table: keep one --table (write the other with a second run)",
                 ),
