@@ -2720,10 +2720,13 @@ const MAX_DATA_VERSION_CHARS: usize = 40;
 /// Names are one line: in `jdgen list`, a PDF's title and metadata, the
 /// running header and an HR system's job list, a line break splits them
 /// (and a bare carriage return lets the rest overprint the start).
+/// What a reader (YAML, Typst, a spreadsheet) takes for a line break.
+const LINE_BREAKS: [char; 7] = [
+    '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
 fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
-    let breaks = [
-        '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
-    ];
+    let breaks = LINE_BREAKS;
     if text.trim().contains('\t') {
         c.error(
             path,
@@ -2845,6 +2848,15 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("write the link's text between `[` and `]`".into()),
             ),
+            Scalar::HeadingBreak(b) => c.error(
+                &path,
+                format!(
+                    "this heading holds a line break (U+{:04X}): a heading is one line, printed in \
+                     a block that cannot break across pages",
+                    b as u32
+                ),
+                Some("write it on one line, and put the rest in a paragraph or an item below it".into()),
+            ),
             // (company.yaml's `name` has its own, lower limit.)
             Scalar::LongHeading(_) if !family => {}
             Scalar::LongHeading(n) => c.error(
@@ -2902,6 +2914,9 @@ enum Scalar {
     NearLink(String),
     /// A heading, a value's name or `reports_to` this many characters long.
     LongHeading(usize),
+    /// A heading with a line break: it prints in one block that cannot
+    /// break across pages, and 100 short lines ran off the page.
+    HeadingBreak(char),
 }
 
 /// Fields printed in a block that cannot break across pages (headings,
@@ -3005,6 +3020,12 @@ fn walk_scalars(
                 if n > MAX_HEADING_CHARS {
                     out.push((path.to_string(), Scalar::LongHeading(n)));
                 }
+            }
+            // (Names and `reports_to` have their own one-line check.)
+            if key == "heading"
+                && let Some(b) = s.trim().chars().find(|c| LINE_BREAKS.contains(c))
+            {
+                out.push((path.to_string(), Scalar::HeadingBreak(b)));
             }
             for n in near {
                 out.push((path.to_string(), Scalar::NearLink(n)));

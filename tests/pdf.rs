@@ -1689,3 +1689,66 @@ fn an_intro_with_only_inherited_items_is_not_read_as_the_familys() {
     ];
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {text}");
 }
+
+#[test]
+fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
+    // A ladder of 15 levels was always kept whole: with 150-character
+    // titles its last rows were drawn on one another, over the footer. A
+    // note of 90 short lines (360 bytes) was kept whole too, and lost its
+    // last 32 lines at the page's foot.
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    let mut yaml = String::from(
+        "family: tall\ntitle: Tall\ncareer_ladder: [The next step is in the table below.]\nlevels:\n",
+    );
+    for i in 0..15 {
+        yaml.push_str(&format!(
+            "  - id: tall-{i}\n    level: Senior Principal Individual Contributor {i:02}\n    title: \"Senior Principal Marketing Operations Manager, Demand Generation, Lifecycle Marketing, Marketing Technology and Revenue Operations, EMEA & APAC Row{i:02}\"\n    grade: {}\n",
+            i + 1
+        ));
+    }
+    let note: Vec<String> = (0..90).map(|i| format!("Line{i:02}")).collect();
+    yaml.push_str(&format!("    notes: [\"{}\"]\n", note.join("\\n")));
+    fs::write(dir.path().join("tall.yaml"), yaml).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "tall-14"),
+        &doc(),
+    );
+    let w = words(&out.pdf);
+    // Every row once, each in a place of its own, above the footer.
+    let mut places = Vec::new();
+    for i in 0..15 {
+        let token = format!("Row{i:02}");
+        let at: Vec<(usize, i64)> = w
+            .iter()
+            .filter(|(_, t, ..)| *t == token)
+            .map(|(p, _, _, y, _)| (*p, *y as i64))
+            .collect();
+        assert!(!at.is_empty(), "{token} missing");
+        assert!(at.iter().all(|(_, y)| *y < 790), "{token} at {at:?}");
+        places.extend(at);
+    }
+    let mut unique = places.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        places.len(),
+        "rows drawn on one another: {places:?}"
+    );
+    // Every line of the note, above the footer.
+    for i in 0..90 {
+        let token = format!("Line{i:02}");
+        let at: Vec<_> = w.iter().filter(|(_, t, ..)| *t == token).collect();
+        assert_eq!(at.len(), 1, "{token}: {at:?}");
+        assert!(at[0].3 < 790.0, "{token} at {:?}", at[0]);
+    }
+}

@@ -3109,6 +3109,15 @@ fn newcomers_mistakes_get_the_fix_they_need() {
             "{err}"
         );
     }
+    // A heading is one line: 100 short lines in one ran off the page.
+    let (code, err) = check_one(
+        b"family: f\ntitle: F\nsections:\n  - heading: \"One\\nTwo\"\n    paragraphs: [x]\nlevels:\n  - {id: f-a, level: A, title: A}\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:4:14: error: this heading holds a line break (U+000A)"),
+        "{err}"
+    );
     // A quoted text may hold such a line: nothing to say.
     let (_, err) = check_one(
         one_level(
