@@ -529,12 +529,15 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
     // has one error saying so, which is not one of them.
     let mut hidden = 0;
     let mut notes = 0;
+    // The same for warnings.
+    let (mut hidden_warnings, mut warning_notes) = (0, 0);
     let (diagnostics, roles, files) = match load::load(dir) {
         Ok(lib) => {
             for f in lib.failed.iter().filter(|f| f.hidden_errors > 0) {
                 hidden += f.hidden_errors;
                 notes += 1;
             }
+            (hidden_warnings, warning_notes) = (lib.hidden_warnings, lib.warning_notes);
             let mut diags = lib.diagnostics();
             diags.extend(coverage.check(&lib));
             let mut roles = 0;
@@ -550,7 +553,7 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
         Err(diags) => (diags, 0, 0),
     };
     let shown = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - shown;
+    let warnings = diagnostics.len() - shown - warning_notes + hidden_warnings;
     let errors = shown - notes + hidden;
     match format {
         CheckFormat::Json => {

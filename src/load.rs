@@ -104,6 +104,10 @@ pub struct Library {
     pub failed: Vec<FailedFile>,
     /// Warnings about valid files.
     pub warnings: Vec<Diagnostic>,
+    /// Warnings past the per-file cap: counted, not shown. Each capped file
+    /// has one warning among `warnings` saying so (`warning_notes`).
+    pub hidden_warnings: usize,
+    pub warning_notes: usize,
 }
 
 impl Library {
@@ -314,10 +318,19 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         .collect();
     let mut families = Vec::new();
     let mut warnings = Vec::new();
+    let (mut hidden_warnings, mut warning_notes) = (0, 0);
+    let mut cap = |mut warns: Vec<Diagnostic>, path: &Path| {
+        let hidden = cap_warnings(&mut warns, path);
+        if hidden > 0 {
+            hidden_warnings += hidden;
+            warning_notes += 1;
+        }
+        warns
+    };
     for ((name, path, source), outcome) in readable.into_iter().zip(parsed) {
         match outcome {
             Ok((data, warns)) => {
-                warnings.extend(warns);
+                warnings.extend(cap(warns, &path));
                 let data_version = company.data_version.clone().unwrap_or_else(|| {
                     let mut h = Sha256::new();
                     hash_file(&mut h, COMPANY_FILE, &company_text);
@@ -332,7 +345,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 })
             }
             Err(mut f) => {
-                warnings.extend(f.warnings);
+                warnings.extend(cap(std::mem::take(&mut f.warnings), &path));
                 explain_foreign_targets(&mut f.errors, &f.unknown_targets, &owners);
                 let hidden_errors = cap_errors(&mut f.errors, &path);
                 failed.push(FailedFile {
@@ -354,6 +367,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         families: families.into_iter().map(Arc::new).collect(),
         failed,
         warnings,
+        hidden_warnings,
+        warning_notes,
     })
 }
 
@@ -2167,6 +2182,35 @@ fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) -> usize {
     }
     errors.truncate(MAX_ERRORS_PER_FILE);
     errors.push(note);
+    more
+}
+
+/// Warnings shown for one file, at most: a list of 10,000 repeated items
+/// printed 10,000 warnings with their lines. The first ones by position
+/// are kept; the last says how many more there are.
+pub const MAX_WARNINGS_PER_FILE: usize = 100;
+
+fn cap_warnings(warnings: &mut Vec<Diagnostic>, file: &Path) -> usize {
+    if warnings.len() <= MAX_WARNINGS_PER_FILE {
+        return 0;
+    }
+    let more = warnings.len() - MAX_WARNINGS_PER_FILE;
+    warnings.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    let first_hidden = &warnings[MAX_WARNINGS_PER_FILE];
+    let mut note = Diagnostic::warning(format!(
+        "{more} more warnings in this file from here on, not shown (at most \
+         {MAX_WARNINGS_PER_FILE} a file)"
+    ))
+    .in_file(file)
+    .help("deal with those above first; `jdgen check` then shows the next ones");
+    if let (Some(line), Some(column)) = (first_hidden.line, first_hidden.column) {
+        note = note.at(line as usize, column as usize);
+        if let Some(source) = &first_hidden.source {
+            note = note.with_source(source.clone());
+        }
+    }
+    warnings.truncate(MAX_WARNINGS_PER_FILE);
+    warnings.push(note);
     more
 }
 

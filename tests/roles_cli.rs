@@ -3109,6 +3109,22 @@ fn newcomers_mistakes_get_the_fix_they_need() {
             "{err}"
         );
     }
+    // At most 100 warnings a file are shown (10,000 repeated items printed
+    // 10,000 warnings); the count still counts them all.
+    let items = "        - Same\n".repeat(151);
+    let (code, err) =
+        check_one(one_level(&format!("    responsibilities:\n      items:\n{items}")).as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err.matches("warning: this item repeats").count(),
+        100,
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: 50 more warnings in this file from here on, not shown"),
+        "{err}"
+    );
+    assert!(err.contains("150 warning(s)"), "{err}");
     // A heading is one line: 100 short lines in one ran off the page.
     let (code, err) = check_one(
         b"family: f\ntitle: F\nsections:\n  - heading: \"One\\nTwo\"\n    paragraphs: [x]\nlevels:\n  - {id: f-a, level: A, title: A}\n",
