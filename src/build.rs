@@ -368,9 +368,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // files as they are once the previous run is done, not as they were
     // when it started waiting.
     let t_start = Instant::now();
-    // A role folder that is not there (a wrong working directory) fails
-    // before the output folder is made: a stray `out/.jdgen/lock` was left.
-    if !roles_dir.is_dir() {
+    // A role folder that is not there (a wrong working directory), or has
+    // no company.yaml, fails before the output folder is made: a stray
+    // `out/.jdgen/lock` was left.
+    if !roles_dir.is_dir() || !roles_dir.join(load::COMPANY_FILE).is_file() {
         load::load(roles_dir)?;
     }
     let _lock = lock_output(&opts.out_dir, opts.wait)?;

@@ -788,7 +788,9 @@ impl<'a> Checker<'a> {
         }
         // One report per kind of refused YAML (the first), with a count: a
         // file can hold tens of thousands of aliases. Cut-short texts are
-        // each worth fixing: every one is listed, up to a sane number.
+        // each worth fixing: every one is listed, up to a sane number (the
+        // per-file caps then show 500 errors and 100 warnings, and count
+        // them: with 50 here the rest went uncounted).
         let mut seen: Vec<(std::mem::Discriminant<HazardKind>, usize)> = Vec::new();
         hazards.retain(|h| {
             let kind = std::mem::discriminant(&h.kind);
@@ -796,7 +798,7 @@ impl<'a> Checker<'a> {
             match seen.iter_mut().find(|(k, _)| *k == kind) {
                 Some((_, n)) => {
                     *n += 1;
-                    listed && *n <= 50
+                    listed && *n <= MAX_LISTED_HAZARDS
                 }
                 None => {
                     seen.push((kind, 1));
@@ -1220,6 +1222,10 @@ fn hash_position(source: &str, from: (usize, usize), dropped: &str) -> Option<(u
     }
     None
 }
+
+/// The most hazards of one listed kind kept per file (memory: a 16 MiB
+/// file can hold a million `#` cuts).
+const MAX_LISTED_HAZARDS: usize = 10_000;
 
 /// Hazards reported one by one (each is worth fixing), not once per file.
 fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {

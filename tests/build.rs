@@ -980,6 +980,12 @@ fn a_missing_role_folder_leaves_no_output_folder_behind() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("cannot read role folder"), "{err}");
     assert!(!tmp.path().join("out").exists());
+    // Nor does a role folder without company.yaml.
+    fs::create_dir(tmp.path().join("roles")).unwrap();
+    let (code, _, err) = build(&tmp.path().join("roles"), &tmp.path().join("out"), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("company.yaml"), "{err}");
+    assert!(!tmp.path().join("out").exists());
 }
 
 #[test]

@@ -1711,8 +1711,18 @@ fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
             i + 1
         ));
     }
-    let note: Vec<String> = (0..90).map(|i| format!("Line{i:02}")).collect();
-    yaml.push_str(&format!("    notes: [\"{}\"]\n", note.join("\\n")));
+    // Two notes: one broken by `\n`, one by `\r` (a line break too).
+    let lines = |word: &str, sep: &str| {
+        (0..90)
+            .map(|i| format!("{word}{i:02}"))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    yaml.push_str(&format!(
+        "    notes: [\"{}\", \"{}\"]\n",
+        lines("Line", "\\n"),
+        lines("Cr", "\\r")
+    ));
     fs::write(dir.path().join("tall.yaml"), yaml).unwrap();
     let lib = library(dir.path());
     let roles = resolve::resolve_all(&lib).unwrap();
@@ -1744,11 +1754,44 @@ fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
         places.len(),
         "rows drawn on one another: {places:?}"
     );
-    // Every line of the note, above the footer.
-    for i in 0..90 {
-        let token = format!("Line{i:02}");
+    // Every line of the notes, above the footer.
+    for token in (0..90).flat_map(|i| [format!("Line{i:02}"), format!("Cr{i:02}")]) {
         let at: Vec<_> = w.iter().filter(|(_, t, ..)| *t == token).collect();
         assert_eq!(at.len(), 1, "{token}: {at:?}");
         assert!(at[0].3 < 790.0, "{token} at {:?}", at[0]);
     }
+    // A ladder of 12 ordinary rows (40-character titles) that fits a page
+    // stays whole: a first fix, which estimated its height, split it.
+    let mut yaml = String::from("family: short\ntitle: Short\nintro:\n");
+    for i in 0..14 {
+        yaml.push_str(&format!("  - \"Paragraph {i} of the family's introduction, long enough to take two lines of the page when it is laid out in the document.\"\n"));
+    }
+    yaml.push_str("levels:\n");
+    for i in 0..12 {
+        yaml.push_str(&format!(
+            "  - {{id: short-{i}, level: Level {i}, title: \"Associate Marketing Operations Manager R{i:02}\", grade: {}}}\n",
+            i + 1
+        ));
+    }
+    fs::write(dir.path().join("tall.yaml"), yaml).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "short-0"),
+        &doc(),
+    );
+    let w = words(&out.pdf);
+    // (R00 is this role's title, in the heading and every page's header.)
+    let pages: std::collections::BTreeSet<usize> = (1..12)
+        .map(|i| {
+            let token = format!("R{i:02}");
+            w.iter()
+                .find(|(_, t, ..)| *t == token)
+                .unwrap_or_else(|| panic!("{token} missing"))
+                .0
+        })
+        .collect();
+    assert_eq!(pages.len(), 1, "the ladder was split over pages {pages:?}");
 }
