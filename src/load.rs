@@ -2168,26 +2168,42 @@ fn load_family(
 pub const MAX_ERRORS_PER_FILE: usize = 500;
 
 fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) -> usize {
-    if errors.len() <= MAX_ERRORS_PER_FILE {
+    cap_diagnostics(errors, file, MAX_ERRORS_PER_FILE, Diagnostic::error)
+}
+
+/// Keeps the first `max` of `diags` by position and adds one of `kind`
+/// saying how many more there are, from where; returns that number.
+fn cap_diagnostics(
+    diags: &mut Vec<Diagnostic>,
+    file: &Path,
+    max: usize,
+    kind: fn(String) -> Diagnostic,
+) -> usize {
+    if diags.len() <= max {
         return 0;
     }
-    let more = errors.len() - MAX_ERRORS_PER_FILE;
-    errors.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    let more = diags.len() - max;
+    diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
+    let (what, next) = if diags[0].is_error() {
+        ("errors", "fix those above first")
+    } else {
+        ("warnings", "deal with those above first")
+    };
     // At the first one not shown, so it sorts after those shown.
-    let first_hidden = &errors[MAX_ERRORS_PER_FILE];
-    let mut note = Diagnostic::error(format!(
-        "{more} more errors in this file from here on, not shown (at most {MAX_ERRORS_PER_FILE} a file)"
+    let first_hidden = &diags[max];
+    let mut note = kind(format!(
+        "{more} more {what} in this file from here on, not shown (at most {max} a file)"
     ))
     .in_file(file)
-    .help("fix those above first; `jdgen check` then shows the next ones");
+    .help(format!("{next}; `jdgen check` then shows the next ones"));
     if let (Some(line), Some(column)) = (first_hidden.line, first_hidden.column) {
         note = note.at(line as usize, column as usize);
         if let Some(source) = &first_hidden.source {
             note = note.with_source(source.clone());
         }
     }
-    errors.truncate(MAX_ERRORS_PER_FILE);
-    errors.push(note);
+    diags.truncate(max);
+    diags.push(note);
     more
 }
 
@@ -2197,27 +2213,7 @@ fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) -> usize {
 pub const MAX_WARNINGS_PER_FILE: usize = 100;
 
 fn cap_warnings(warnings: &mut Vec<Diagnostic>, file: &Path) -> usize {
-    if warnings.len() <= MAX_WARNINGS_PER_FILE {
-        return 0;
-    }
-    let more = warnings.len() - MAX_WARNINGS_PER_FILE;
-    warnings.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
-    let first_hidden = &warnings[MAX_WARNINGS_PER_FILE];
-    let mut note = Diagnostic::warning(format!(
-        "{more} more warnings in this file from here on, not shown (at most \
-         {MAX_WARNINGS_PER_FILE} a file)"
-    ))
-    .in_file(file)
-    .help("deal with those above first; `jdgen check` then shows the next ones");
-    if let (Some(line), Some(column)) = (first_hidden.line, first_hidden.column) {
-        note = note.at(line as usize, column as usize);
-        if let Some(source) = &first_hidden.source {
-            note = note.with_source(source.clone());
-        }
-    }
-    warnings.truncate(MAX_WARNINGS_PER_FILE);
-    warnings.push(note);
-    more
+    cap_diagnostics(warnings, file, MAX_WARNINGS_PER_FILE, Diagnostic::warning)
 }
 
 /// Role ids from a file that did not parse as a family, read leniently, so

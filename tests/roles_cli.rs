@@ -585,7 +585,7 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     std::os::unix::fs::symlink("/etc/passwd", d.join("linked.svg")).unwrap();
     // The header of a 40,000 × 40,000 PNG (a 1.5 MB file of one colour
     // took 1.6 GB to decode): refused from the header alone.
-    std::fs::write(d.join("huge.png"), png_header(40_000, 40_000)).unwrap();
+    std::fs::write(d.join("huge.png"), common::png_header(40_000, 40_000)).unwrap();
     // An SVG that brings in a raster image past the pixel limit (embedded)
     // or one Typst will not read (linked: every PDF failed, naming the
     // template); a compressed SVG, which unpacked past every size limit.
@@ -594,7 +594,7 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"40\">\n  {inner}\n</svg>"
         )
     };
-    std::fs::write(d.join("mark.png"), png_header(10, 10)).unwrap();
+    std::fs::write(d.join("mark.png"), common::png_header(10, 10)).unwrap();
     std::fs::write(
         d.join("linking.svg"),
         svg(r#"<image href="mark.png" width="40" height="40"/>"#),
@@ -653,36 +653,6 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             "{logo}: {err}"
         );
     }
-}
-
-/// A PNG of the given size (1-bit greyscale) with no pixel data: enough
-/// for a header reader.
-fn png_header(width: u32, height: u32) -> Vec<u8> {
-    fn crc32(bytes: &[u8]) -> u32 {
-        let mut crc = !0u32;
-        for &b in bytes {
-            crc ^= u32::from(b);
-            for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
-            }
-        }
-        !crc
-    }
-    let mut ihdr = b"IHDR".to_vec();
-    ihdr.extend(width.to_be_bytes());
-    ihdr.extend(height.to_be_bytes());
-    ihdr.extend([1, 0, 0, 0, 0]);
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    for chunk in [ihdr, b"IDAT".to_vec(), b"IEND".to_vec()] {
-        png.extend((chunk.len() as u32 - 4).to_be_bytes());
-        png.extend(&chunk);
-        png.extend(crc32(&chunk).to_be_bytes());
-    }
-    png
 }
 
 #[test]
