@@ -320,14 +320,15 @@ pub const MAX_IMAGE_PIXELS: u64 = 40_000_000;
 
 /// Why a template file must not reach Typst's image decoder, if it must
 /// not: a few kilobytes of PNG can declare 100,000 × 100,000 pixels, and
-/// Typst then asks for 30 GB and jdgen aborts (no diagnostic, no summary).
+/// Typst then asks for 40 GB and jdgen aborts (no diagnostic, no summary).
 /// Read from headers only; a file that is no image, or a broken one, is
 /// left to Typst and its own message.
 fn image_bomb(bytes: &[u8]) -> Option<String> {
     image_bomb_nested(bytes, 0)
 }
 
-/// How deep SVGs may embed SVGs (as data URLs) before jdgen stops looking.
+/// How deep SVGs may embed SVGs (as data URLs): deeper is refused, not
+/// read further.
 const MAX_SVG_NESTING: usize = 4;
 
 fn image_bomb_nested(bytes: &[u8], depth: usize) -> Option<String> {
