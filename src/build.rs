@@ -613,8 +613,8 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // A shard's own folder (no manifest: nothing published there names
     // its PDFs) loses the gone roles of its slice, or merging the shards
     // would bring them back every night.
-    let published = fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok();
-    let removed = if opts.shard.is_some() && published {
+    let has_manifest = fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok();
+    let removed = if opts.shard.is_some() && has_manifest {
         // The manifest and exports, which list every PDF, are the
         // unsharded run's: removing here would leave them naming a PDF
         // that is gone until then.
@@ -709,14 +709,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     if opts.shard.is_none() && failures.is_empty() {
         // How far publishing got when it failed: what the message says
         // is on disk.
-        #[derive(Clone, Copy, PartialEq)]
+        #[derive(Clone, Copy)]
         enum Stage {
             Staging,
             Exports,
             Manifest,
         }
         let mut stage = Stage::Staging;
-        let published = (|| -> Result<()> {
+        let publishing = (|| -> Result<()> {
             let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
             if let Some(staged) = &manifest.staged {
                 staged.check_destination()?;
@@ -736,7 +736,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         // As for the exports: the PDFs are done, so the run still ends
         // with its full summary (a full disk at the manifest gave a bare
         // error line and a summary without counts or outputs).
-        match published {
+        match publishing {
             Ok(()) => {}
             Err(e @ Error::Locked(_)) => return Err(e),
             Err(e) => {
