@@ -368,10 +368,12 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // files as they are once the previous run is done, not as they were
     // when it started waiting.
     let t_start = Instant::now();
-    // A role folder that is not there (a wrong working directory), or has
-    // no company.yaml, fails before the output folder is made: a stray
-    // `out/.jdgen/lock` was left.
-    if !roles_dir.is_dir() || !roles_dir.join(load::COMPANY_FILE).is_file() {
+    // Into a new output folder, a role folder that cannot be loaded at
+    // all (a wrong working directory, no or a broken company.yaml) fails
+    // before the folder is made: a stray `out/.jdgen/lock` was left. (Read
+    // again below, once the lock is held; an existing folder may have a
+    // run in it that this one waits for.)
+    if fs::symlink_metadata(&opts.out_dir).is_err() {
         load::load(roles_dir)?;
     }
     let _lock = lock_output(&opts.out_dir, opts.wait)?;

@@ -980,12 +980,22 @@ fn a_missing_role_folder_leaves_no_output_folder_behind() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("cannot read role folder"), "{err}");
     assert!(!tmp.path().join("out").exists());
-    // Nor does a role folder without company.yaml.
-    fs::create_dir(tmp.path().join("roles")).unwrap();
-    let (code, _, err) = build(&tmp.path().join("roles"), &tmp.path().join("out"), &[]);
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("company.yaml"), "{err}");
-    assert!(!tmp.path().join("out").exists());
+    // Nor does a role folder without company.yaml, with a broken one, or
+    // with no family file.
+    let roles = tmp.path().join("roles");
+    fs::create_dir(&roles).unwrap();
+    for company in [
+        None,
+        Some("name: X\n"),
+        Some("name: X\nwebsite: https://x.test\n"),
+    ] {
+        if let Some(text) = company {
+            fs::write(roles.join("company.yaml"), text).unwrap();
+        }
+        let (code, _, err) = build(&roles, &tmp.path().join("out"), &[]);
+        assert_eq!(code, 1, "{company:?}: {err}");
+        assert!(!tmp.path().join("out").exists(), "{company:?}: {err}");
+    }
 }
 
 #[test]

@@ -1760,3 +1760,29 @@ fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
         .collect();
     assert_eq!(pages.len(), 1, "the ladder was split over pages {pages:?}");
 }
+
+#[test]
+fn a_ladder_stays_with_its_heading_and_text() {
+    // A table of about 90% of the page was kept whole, so its heading and
+    // two paragraphs of text went to a page of their own, the rest of it
+    // blank, and the table to the next: read as a missing ladder.
+    let lib = library(&fixture("ladder-with-text"));
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "role-1"),
+        &doc(),
+    );
+    let w = words(&out.pdf);
+    let (page, _, _, y, _) = w
+        .iter()
+        .find(|(_, t, ..)| t == "ladder")
+        .expect("the Career ladder heading");
+    // A row (level names start `Lv`) below the heading on its page.
+    assert!(
+        w.iter()
+            .any(|(p, t, _, ry, _)| p == page && ry > y && t.starts_with("Lv")),
+        "no ladder row on page {page} under its heading"
+    );
+}
