@@ -324,8 +324,9 @@ pub fn utc_timestamp(t: SystemTime) -> String {
 }
 
 /// Takes the output folder's lock: exclusive, held until the returned file
-/// is dropped (the OS releases it if the process dies).
-pub fn lock_output(out_dir: &Path, wait: bool) -> Result<File> {
+/// is dropped (the OS releases it if the process dies). The flag says
+/// whether another run held it and this one waited (`wait`).
+pub fn lock_output(out_dir: &Path, wait: bool) -> Result<(File, bool)> {
     // A file in the way is named as such, not as "x/.jdgen: Not a directory".
     fsutil::ensure_dir(out_dir)?;
     let state = out_dir.join(STATE_DIR);
@@ -337,12 +338,12 @@ pub fn lock_output(out_dir: &Path, wait: bool) -> Result<File> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::io(&path, e))?;
-    if wait {
-        file.lock().map_err(|e| Error::io(&path, e))?;
-        return Ok(file);
-    }
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok((file, false)),
+        Err(std::fs::TryLockError::WouldBlock) if wait => {
+            file.lock().map_err(|e| Error::io(&path, e))?;
+            Ok((file, true))
+        }
         Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked(format!(
             "another jdgen run is writing to {} (lock {} is held); \
              retry later or pass --wait to wait for it",
@@ -368,17 +369,25 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // files as they are once the previous run is done, not as they were
     // when it started waiting.
     let t_start = Instant::now();
-    // Into a new output folder, a role folder that cannot be loaded at
-    // all (a wrong working directory, no or a broken company.yaml) fails
-    // before the folder is made: a stray `out/.jdgen/lock` was left. (Read
-    // again below, once the lock is held; an existing folder may have a
-    // run in it that this one waits for.)
-    if fs::symlink_metadata(&opts.out_dir).is_err() {
-        load::load(roles_dir)?;
+    // Into a new output folder, the role folder is loaded before the folder
+    // is made, so that one that cannot be loaded at all (a wrong working
+    // directory, no or a broken company.yaml) leaves nothing behind (a
+    // stray `out/.jdgen/lock` was left). It is read again only if this run
+    // then waited for another's lock.
+    let mut t0 = Instant::now();
+    let early = match fs::symlink_metadata(&opts.out_dir) {
+        Err(_) => Some(load::load(roles_dir)?),
+        Ok(_) => None,
+    };
+    let (_lock, waited) = lock_output(&opts.out_dir, opts.wait)?;
+    if waited {
+        // The phases' durations leave the wait out.
+        t0 = Instant::now();
     }
-    let _lock = lock_output(&opts.out_dir, opts.wait)?;
-    let t0 = Instant::now();
-    let lib = load::load(roles_dir)?;
+    let lib = match early {
+        Some(lib) if !waited => lib,
+        _ => load::load(roles_dir)?,
+    };
     let doc = DocumentOptions {
         date: data::document_date(&lib.company)?,
         paper: opts.paper.clone(),
