@@ -92,6 +92,42 @@ fn render_errors(r: &Renderer, company: &Company, role: &ResolvedRole) -> Vec<Di
     }
 }
 
+/// The PDF of `role_id` from a folder holding the minimal fixture's company
+/// and one family file, `yaml`.
+fn render_family(yaml: &str, role_id: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("family.yaml"), yaml).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, role_id),
+        &doc(),
+    )
+    .pdf
+}
+
+/// Panics unless every needle is in `text`, in this order.
+fn assert_in_order(text: &str, needles: &[&str]) {
+    let at: Vec<usize> = needles
+        .iter()
+        .map(|n| {
+            text.find(n)
+                .unwrap_or_else(|| panic!("{n:?} missing: {text}"))
+        })
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "{needles:?} at {at:?}: {text}"
+    );
+}
+
 // ------------------------------------------------------------ poppler --
 
 fn poppler(tool: &str, args: &[&str], pdf: &[u8]) -> String {
@@ -1595,21 +1631,19 @@ fn all_of_the_above_follows_what_it_refers_to() {
         &doc(),
     );
     let text = normalize(&all_text(&out.pdf));
-    let at = |needle: &str| {
-        text.find(needle)
-            .unwrap_or_else(|| panic!("{needle:?} missing: {text}"))
-    };
-    let order = [
-        at("From Marketing Operations Manager · grade 6"),
-        at("From Senior Marketing Operations Manager · grade 7"),
-        at("At the Staff level"),
-        at("All of the above responsibilities and:"),
-        at("Provide technical and functional knowledge"),
-        // Restated from Senior, printed once, in Staff's own list.
-        at("Collaborate across functions"),
-        at("Implement technical and strategic decisions"),
-    ];
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {text}");
+    assert_in_order(
+        &text,
+        &[
+            "From Marketing Operations Manager · grade 6",
+            "From Senior Marketing Operations Manager · grade 7",
+            "At the Staff level",
+            "All of the above responsibilities and:",
+            "Provide technical and functional knowledge",
+            // Restated from Senior, printed once, in Staff's own list.
+            "Collaborate across functions",
+            "Implement technical and strategic decisions",
+        ],
+    );
     assert_eq!(
         text.matches("Collaborate across functions").count(),
         1,
@@ -1621,38 +1655,20 @@ fn all_of_the_above_follows_what_it_refers_to() {
 fn an_intro_with_only_inherited_items_is_not_read_as_the_familys() {
     // With no own items, the intro ("All of the above, and:") printed right
     // under the family-wide list, as if it were that list's.
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(
-        root().join("tests/fixtures/minimal/company.yaml"),
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("f.yaml"),
+    let pdf = render_family(
         "family: f\ntitle: Fam\nresponsibilities:\n  items: [Shared duty]\nlevels:\n  - id: f-a\n    level: Junior\n    title: Junior F\n    responsibilities:\n      items: [Junior duty]\n  - id: f-b\n    level: Senior\n    title: Senior F\n    responsibilities:\n      builds_on: f-a\n      intro: \"All of the above, and:\"\n",
-    )
-    .unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(
-        default_renderer(),
-        &lib.company,
-        role(&roles, "f-b"),
-        &doc(),
+        "f-b",
     );
-    let text = normalize(&all_text(&out.pdf));
-    let at = |needle: &str| {
-        text.find(needle)
-            .unwrap_or_else(|| panic!("{needle:?} missing: {text}"))
-    };
-    let order = [
-        at("Shared duty"),
-        at("At the Senior level"),
-        at("All of the above, and:"),
-        at("From Junior F"),
-        at("Junior duty"),
-    ];
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}: {text}");
+    assert_in_order(
+        &normalize(&all_text(&pdf)),
+        &[
+            "Shared duty",
+            "At the Senior level",
+            "All of the above, and:",
+            "From Junior F",
+            "Junior duty",
+        ],
+    );
 }
 
 #[test]
@@ -1661,12 +1677,6 @@ fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
     // titles its last rows were drawn on one another, over the footer. A
     // note of 90 short lines (360 bytes) was kept whole too, and lost its
     // last 32 lines at the page's foot.
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(
-        root().join("tests/fixtures/minimal/company.yaml"),
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
     let mut yaml = String::from(
         "family: tall\ntitle: Tall\ncareer_ladder: [The next step is in the table below.]\nlevels:\n",
     );
@@ -1688,16 +1698,7 @@ fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
         lines("Line", "\\n"),
         lines("Cr", "\\r")
     ));
-    fs::write(dir.path().join("tall.yaml"), yaml).unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(
-        default_renderer(),
-        &lib.company,
-        role(&roles, "tall-14"),
-        &doc(),
-    );
-    let w = words(&out.pdf);
+    let w = words(&render_family(&yaml, "tall-14"));
     // Every row once, each in a place of its own, above the footer.
     let mut places = Vec::new();
     for i in 0..15 {
@@ -1738,16 +1739,7 @@ fn tall_ladders_and_notes_break_across_pages_rather_than_run_off() {
             i + 1
         ));
     }
-    fs::write(dir.path().join("tall.yaml"), yaml).unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(
-        default_renderer(),
-        &lib.company,
-        role(&roles, "short-0"),
-        &doc(),
-    );
-    let w = words(&out.pdf);
+    let w = words(&render_family(&yaml, "short-0"));
     // (R00 is this role's title, in the heading and every page's header.)
     let pages: std::collections::BTreeSet<usize> = (1..12)
         .map(|i| {
