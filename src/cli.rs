@@ -626,15 +626,18 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             // two never say "ok" for a run that exits 1.
             let json =
                 |s: &crate::build::Summary| serde_json::to_string_pretty(s).expect("json") + "\n";
+            // Made again only if a failure changes the summary.
+            let mut text = json(&summary);
             let mut failed = None;
             if let Some(file) = &summary_file
-                && let Err(e) = file.write(json(&summary).as_bytes())
+                && let Err(e) = file.write(text.as_bytes())
             {
                 summary.add_failure(&e.to_string(), "the summary file is missing or stale");
+                text = json(&summary);
                 failed = Some(e);
             }
             if args.format == CheckFormat::Json
-                && let Err(e) = stdout_write_summary(&json(&summary))
+                && let Err(e) = stdout_write_summary(&text)
             {
                 if failed.is_none() {
                     summary.add_failure(

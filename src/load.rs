@@ -495,15 +495,14 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
             None,
             vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(path)],
         ),
-        Ok(bytes) if utf16_order(&bytes).is_some() => (
+        Ok(bytes) if let Some(order) = utf16_order(&bytes) => (
             None,
             vec![
-                Diagnostic::error(format!(
-                    "file is UTF-16 ({}), not UTF-8",
-                    utf16_order(&bytes).unwrap_or_default()
-                ))
-                .in_file(path)
-                .help("save the file as UTF-8 (in most editors: Save As, then Encoding: UTF-8)"),
+                Diagnostic::error(format!("file is UTF-16 ({order}), not UTF-8"))
+                    .in_file(path)
+                    .help(
+                        "save the file as UTF-8 (in most editors: Save As, then Encoding: UTF-8)",
+                    ),
             ],
         ),
         Ok(bytes) => match String::from_utf8(bytes) {
@@ -1927,10 +1926,8 @@ fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
         };
         // The size from the header first: a 1.5 MB PNG of 40,000 × 40,000
         // pixels took 1.6 GB to decode, and would be embedded in every PDF.
-        let (w, h) = image::ImageReader::new(std::io::Cursor::new(data.as_slice()))
-            .with_guessed_format()
-            .map_err(|e| e.to_string())?
-            .into_dimensions()
+        let (w, h) = crate::render::raster_size(data.as_slice())
+            .unwrap_or_else(|| Err("not a PNG or JPEG file".into()))
             .map_err(|e| format!("not a valid image ({e})"))?;
         if u64::from(w) * u64::from(h) > MAX_LOGO_PIXELS || w.max(h) > MAX_LOGO_SIDE {
             return Err(format!(

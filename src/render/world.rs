@@ -397,13 +397,21 @@ fn svg_href<'a>(n: roxmltree::Node<'a, '_>) -> Option<&'a str> {
         .map(|a| a.value())
 }
 
-/// Why a raster image (PNG, JPEG, GIF, WebP) is too large, from its header.
-fn oversized_raster(bytes: &[u8]) -> Option<String> {
+/// The pixel size a raster image's header declares (PNG, JPEG, GIF, WebP:
+/// what Typst decodes), read without decoding it; `None` for bytes in no
+/// such format, an error for a header that cannot be read. The logo's
+/// check (`load`) reads it the same way.
+pub(crate) fn raster_size(bytes: &[u8]) -> Option<Result<(u32, u32), String>> {
     let reader = image::ImageReader::new(std::io::Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
     reader.format()?;
-    let (w, h) = reader.into_dimensions().ok()?;
+    Some(reader.into_dimensions().map_err(|e| e.to_string()))
+}
+
+/// Why a raster image is too large, from its header.
+fn oversized_raster(bytes: &[u8]) -> Option<String> {
+    let (w, h) = raster_size(bytes)?.ok()?;
     (u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS || w.max(h) > MAX_IMAGE_SIDE).then(|| {
         format!(
             "is {w} × {h} pixels; a template's image may have at most {MAX_IMAGE_SIDE} pixels a \
