@@ -842,7 +842,7 @@ fn templates_read_only_their_own_folder() {
 
 #[test]
 fn a_template_image_that_would_decode_to_gigabytes_is_refused_at_its_line() {
-    // A PNG of a few dozen bytes declaring 100,000 × 100,000 pixels made Typst ask for
+    // A 62-byte PNG declaring 100,000 × 100,000 pixels made Typst ask for
     // 40 GB: jdgen aborted with no diagnostic, and `build` lost the run.
     let dir = tempfile::tempdir().unwrap();
     let bomb = common::png_header(100_000, 100_000);

@@ -52,8 +52,10 @@ pub fn edit(path: &std::path::Path, change: impl FnOnce(&str) -> String) {
     std::fs::write(path, change(&text)).unwrap();
 }
 
-/// A PNG of the given size (1-bit greyscale) with no pixel data: enough
-/// for a header reader.
+/// A 62-byte PNG declaring the given size (8-bit RGBA) with only the
+/// start of its pixel data: a header reader gets the size, and a decoder
+/// allocates for every pixel before it finds the data cut short (at
+/// 100,000 × 100,000 Typst asked for 40 GB and aborted the run).
 pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
@@ -72,9 +74,9 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     let mut ihdr = b"IHDR".to_vec();
     ihdr.extend(width.to_be_bytes());
     ihdr.extend(height.to_be_bytes());
-    ihdr.extend([1, 0, 0, 0, 0]);
+    ihdr.extend([8, 6, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    for chunk in [ihdr, b"IDAT".to_vec(), b"IEND".to_vec()] {
+    for chunk in [ihdr, b"IDAT\x78\x9c\x62\x00\x00".to_vec(), b"IEND".to_vec()] {
         png.extend((chunk.len() as u32 - 4).to_be_bytes());
         png.extend(&chunk);
         png.extend(crc32(&chunk).to_be_bytes());
