@@ -165,6 +165,12 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// Failures in the summary's order: by role, then file (file failures,
+/// with no role, first).
+fn sort_failures(failures: &mut [Failure]) {
+    failures.sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
+}
+
 impl Summary {
     /// Records a failure found after the run (writing its summary): the
     /// run is then not ok, exits 1, and counts it like any other.
@@ -175,8 +181,7 @@ impl Summary {
             file: None,
             message: format!("{error}: {consequence}"),
         });
-        self.failures
-            .sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
+        sort_failures(&mut self.failures);
         self.counts.failed = self.failures.len();
         self.ok = false;
         self.exit_code = self.exit_code.max(exit::FAILED);
@@ -781,7 +786,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     }
     durations.insert("export".into(), t_export.elapsed().as_millis());
 
-    failures.sort_by(|a, b| (&a.role, &a.file).cmp(&(&b.role, &b.file)));
+    sort_failures(&mut failures);
     let counts = Counts {
         // Roles that loaded plus roles of files that did not (a role that
         // loaded and then failed to render is counted once).

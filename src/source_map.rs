@@ -536,7 +536,7 @@ impl Builder<'_> {
                         None => None,
                     };
                     if let (Some(first), Some(parent)) = (first, parent) {
-                        self.check_hash_below(first, Some(parent), value.is_empty());
+                        self.check_continuation_lines(first, Some(parent), value.is_empty());
                     }
                 } else if self.map.hazards.len() == before
                     && !value.is_empty()
@@ -549,7 +549,7 @@ impl Builder<'_> {
                 {
                     // In a flow collection, a text that does not end on its
                     // line continues on the next, wherever they start.
-                    self.check_hash_below(mark.line(), None, false);
+                    self.check_continuation_lines(mark.line(), None, false);
                 }
             }
         }
@@ -563,8 +563,10 @@ impl Builder<'_> {
     /// `summary: We are the` / `  #1 platform` reads "We are the". Whether
     /// that line meant to continue it is `sure` only after an empty value
     /// (`brand_color:` / `  #6B4FBB`); a comment that reads as one (`#- an
-    /// old item`, `#grade: 7`, a `# note`) is left alone.
-    fn check_hash_below(&mut self, first: usize, parent: Option<usize>, empty: bool) {
+    /// old item`, `#grade: 7`, a `# note`) is left alone. A continuation
+    /// line that starts with `- ` is an item indented too far, joined to
+    /// this text (block values only).
+    fn check_continuation_lines(&mut self, first: usize, parent: Option<usize>, empty: bool) {
         let mut n = first + 1;
         while n <= self.lines.count() {
             let text = self.line(n).trim_end_matches('\r');
