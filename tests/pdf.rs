@@ -1391,6 +1391,88 @@ fn long_names_stay_in_their_boxes() {
 }
 
 #[test]
+fn wide_letters_break_where_they_would_overrun() {
+    // Runs of W's shorter than the 36-character long-word rule ran off the
+    // page in the title and the letterhead, past a fact box, over the
+    // next column of the career ladder and past the signature's column.
+    // Each run ends in its own two letters so that it can be found whole
+    // in the text once its pieces are joined.
+    let w = |n: usize, tag: &str| format!("{}{tag}", "W".repeat(n - 2));
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("company.yaml"),
+        format!("name: {}\nwebsite: https://example.com\n", w(34, "co")),
+    )
+    .unwrap();
+    fs::write(
+        d.join("f.yaml"),
+        format!(
+            "family: wide\ntitle: {}\nlevels:\n  - id: wide-one\n    level: {}\n    title: Senior {}\n    grade: 3\n  - id: wide-two\n    level: {}\n    title: {}\n    grade: 4\n",
+            w(20, "fa"),
+            w(12, "lv"),
+            w(30, "ti"),
+            w(30, "lw"),
+            w(35, "lt"),
+        ),
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let options = DocumentOptions {
+        signature: true,
+        ..doc()
+    };
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "wide-one"),
+        &options,
+    );
+    let words = words(&out.pdf);
+    // A4's text area is 59.5–535.7 pt; Typst lets punctuation hang a little.
+    for x in &words {
+        assert!(
+            x.2 >= 59.0 && x.4 <= 537.0,
+            "`{}` on page {} runs past the margin: {x:?}",
+            x.1,
+            x.0
+        );
+    }
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            let same_line = a.0 == b.0 && (a.3 - b.3).abs() < 2.0;
+            assert!(
+                !(same_line && a.2 < b.4 - 1.0 && b.2 < a.4 - 1.0),
+                "`{}` and `{}` overlap: {a:?} {b:?}",
+                a.1,
+                b.1
+            );
+        }
+    }
+    let joined: String = poppler("pdftotext", &[], &out.pdf)
+        .split_whitespace()
+        .collect();
+    for run in [
+        w(34, "co"),
+        w(20, "fa"),
+        w(12, "lv"),
+        format!("Senior{}", w(30, "ti")),
+        w(30, "lw"),
+        w(35, "lt"),
+    ] {
+        assert!(joined.contains(&run), "{run} lost: {joined}");
+    }
+    // What fits is left whole: the level name that breaks in its narrow
+    // fact box is one word in the ladder's wider level column.
+    assert!(
+        words.iter().any(|x| x.1 == w(12, "lv")),
+        "{:?}",
+        words.iter().map(|x| &x.1).collect::<Vec<_>>()
+    );
+}
+
+#[test]
 fn long_level_names_leave_the_ladder_titles_room() {
     // A 58-character level name took the ladder's level column nearly to
     // the grade, squeezing every title to a few words per line.
