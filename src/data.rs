@@ -225,42 +225,72 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
     let flags = text_flags(&data);
     data["document"]["simple_text"] = Value::Bool(flags.simple_text);
     data["document"]["long_words"] = Value::Bool(flags.long_words);
+    data["document"]["long_runs"] = flags.long_runs.map_or(Value::Null, Value::String);
     data["document"]["rtl"] = Value::Bool(flags.rtl);
     data
 }
 
 /// What the built-in template needs to know about all of a role's text to
 /// skip costly work, found in one walk over every string of the data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextFlags {
     /// No character needs glyph composition (see [`is_simple_str`]).
     pub simple_text: bool,
-    /// Some string has a long unbroken run (see [`has_long_run`]).
+    /// Some string has a long unbroken run (see [`long_runs`]).
     pub long_words: bool,
+    /// A regex matching exactly each long unbroken run, longest first, for
+    /// the template's rule that breaks them; `None` when there are none, or
+    /// when the pattern would be over [`MAX_RUNS_PATTERN`] bytes (the
+    /// template then falls back to a rule by character class).
+    pub long_runs: Option<String>,
     /// Some string has right-to-left letters (Hebrew, Arabic…).
     pub rtl: bool,
 }
 
+/// The longest `long_runs` pattern handed to the template: hostile text
+/// may hold thousands of long runs, and the pattern is compiled for every
+/// document.
+pub const MAX_RUNS_PATTERN: usize = 64 * 1024;
+
 /// [`TextFlags`] of every string in `v`.
 pub fn text_flags(v: &Value) -> TextFlags {
-    fn visit(v: &Value, flags: &mut TextFlags) {
+    fn visit<'a>(
+        v: &'a Value,
+        flags: &mut TextFlags,
+        runs: &mut std::collections::BTreeSet<&'a str>,
+    ) {
         match v {
             Value::String(s) => {
                 flags.simple_text = flags.simple_text && is_simple_str(s);
-                flags.long_words = flags.long_words || has_long_run(s);
+                runs.extend(long_runs(s));
                 flags.rtl = flags.rtl || (!s.is_ascii() && s.chars().any(is_rtl_letter));
             }
-            Value::Array(items) => items.iter().for_each(|v| visit(v, flags)),
-            Value::Object(map) => map.values().for_each(|v| visit(v, flags)),
+            Value::Array(items) => items.iter().for_each(|v| visit(v, flags, runs)),
+            Value::Object(map) => map.values().for_each(|v| visit(v, flags, runs)),
             _ => {}
         }
     }
     let mut flags = TextFlags {
         simple_text: true,
         long_words: false,
+        long_runs: None,
         rtl: false,
     };
-    visit(v, &mut flags);
+    let mut runs = std::collections::BTreeSet::new();
+    visit(v, &mut flags, &mut runs);
+    flags.long_words = !runs.is_empty();
+    if flags.long_words {
+        // Longest first: of two runs where one starts the other, the
+        // regex's leftmost-first alternation must try the longer.
+        let mut runs: Vec<&str> = runs.into_iter().collect();
+        runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        let pattern = runs
+            .iter()
+            .map(|r| regex::escape(r))
+            .collect::<Vec<_>>()
+            .join("|");
+        flags.long_runs = (pattern.len() <= MAX_RUNS_PATTERN).then_some(pattern);
+    }
     flags
 }
 
@@ -271,20 +301,21 @@ pub fn website_shown(url: &str) -> &str {
         .unwrap_or(url)
 }
 
-/// The shortest run of characters other than white space and `/` that the
-/// built-in template lets break anywhere (its `long_words` rule).
+/// The fewest characters of a run that the built-in template lets break
+/// anywhere (its `long_words` rule).
 pub const LONG_WORD: usize = 36;
 
 /// Whether a line may break only around `c`, never inside a run of such
-/// characters, as the built-in template's long-word rule sees it (its
-/// regex class is the same). Not such characters: white space (Unicode
-/// `White_Space`, the regex `\s`) other than the no-break spaces U+00A0,
-/// U+2007 and U+202F (no line may break at those); `/`, `-`, U+2010,
-/// U+2013, the zero-width space and the soft hyphen (a line may break at
-/// them); and the scripts whose lines break
-/// between characters or at dictionary word boundaries (Han, Hiragana,
-/// Katakana, Hangul, Thai, Lao, Khmer, Myanmar), which Typst already
-/// breaks by itself.
+/// characters, judged by the character alone: the class of the built-in
+/// template's fallback rule (its `unbroken` regex), used when a document
+/// has too many long runs to list them ([`MAX_RUNS_PATTERN`]). Not such
+/// characters: white space (Unicode `White_Space`, the regex `\s`) other
+/// than the no-break spaces U+00A0, U+2007 and U+202F (no line may break
+/// at those); `/`, `-`, U+2010, U+2013, the zero-width space and the soft
+/// hyphen (a line may break at them, mostly); and the scripts whose lines
+/// break between characters or at dictionary word boundaries (Han,
+/// Hiragana, Katakana, Hangul, Thai, Lao, Khmer, Myanmar), which Typst
+/// already breaks by itself. [`long_runs`] is exact where this is not.
 pub fn is_unbreakable(c: char) -> bool {
     use unicode_script::{Script, UnicodeScript};
     if c.is_ascii() {
@@ -327,19 +358,95 @@ pub fn is_rtl_letter(c: char) -> bool {
     )
 }
 
-/// Whether `s` has a run of [`LONG_WORD`] or more characters that a line
-/// may not break inside ([`is_unbreakable`]): a pasted token, words joined
-/// by no-break spaces, or hostile text that would run off the page unless
-/// broken. Every rich text's `plain` rendition is among the data's
-/// strings, so runs that span several emphasis or link spans are seen too.
-/// The built-in template applies its costly regex show rule (~5% of a
-/// role's render) only when some string has one.
-pub fn has_long_run(s: &str) -> bool {
-    let mut run = 0;
-    s.chars().any(|c| {
-        run = if !is_unbreakable(c) { 0 } else { run + 1 };
-        run >= LONG_WORD
-    })
+/// The runs of `s` of [`LONG_WORD`] or more characters that no line may
+/// break inside, as Typst finds line breaks (Unicode's line breaking
+/// algorithm, UAX #14, with the same ICU4X segmenter): a pasted token,
+/// words joined by no-break spaces, and what a rule by character class
+/// misses, `1000-1001-…` (no break between a hyphen or `/` and a digit)
+/// or `? ? ? …` (none before `?`, `!` or a closing bracket, nor after an
+/// opening one, even at a space). Each run is as the text has it, without
+/// the white space a line may break after. Every rich text's `plain`
+/// rendition is among the data's strings, so runs that span several
+/// emphasis or link spans are seen too. The built-in template applies its
+/// costly regex show rule (~5% of a role's render) only when some string
+/// has one.
+pub fn long_runs(s: &str) -> Vec<&str> {
+    if !may_have_long_run(s) {
+        return Vec::new();
+    }
+    segment_runs(s)
+}
+
+/// [`long_runs`] without the quick test.
+fn segment_runs(s: &str) -> Vec<&str> {
+    use icu_segmenter::options::LineBreakOptions;
+    use icu_segmenter::{LineSegmenter, LineSegmenterBorrowed};
+    use std::sync::LazyLock;
+    static SEGMENTER: LazyLock<LineSegmenterBorrowed<'static>> =
+        LazyLock::new(|| LineSegmenter::new_lstm(LineBreakOptions::default()));
+    let mut runs = Vec::new();
+    let mut last = 0;
+    for point in SEGMENTER.segment_str(s) {
+        let run =
+            s[last..point].trim_end_matches(|c: char| c.is_whitespace() && !is_no_break_space(c));
+        if run.chars().nth(LONG_WORD - 1).is_some() {
+            runs.push(run);
+        }
+        last = point;
+    }
+    runs
+}
+
+/// False when `s` certainly has no run of [`LONG_WORD`] characters that a
+/// line may not break inside: it is shorter, or it breaks more often than
+/// that at spaces where UAX #14 always allows a break (spaces between an
+/// ASCII letter, digit or closing mark `.,;:!?)]}%` and an ASCII letter or
+/// digit). Ordinary text is all such spaces, so the segmenter (1.5% of a
+/// role's instructions when it read every string) runs on few strings.
+fn may_have_long_run(s: &str) -> bool {
+    // Fewer bytes than LONG_WORD is fewer characters (nearly every string).
+    if s.len() < LONG_WORD {
+        return false;
+    }
+    let bytes = s.as_bytes();
+    let (mut chars, mut before) = (0, 0u8);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b' ' {
+            let mut j = i;
+            while j < bytes.len() && bytes[j] == b' ' {
+                j += 1;
+            }
+            let after = bytes.get(j).copied().unwrap_or(0);
+            if after.is_ascii_alphanumeric()
+                && (before.is_ascii_alphanumeric() || b".,;:!?)]}%".contains(&before))
+            {
+                chars = 0;
+                before = 0;
+                i = j;
+                continue;
+            }
+            chars += j - i;
+            i = j;
+            continue;
+        }
+        // One per character: UTF-8 continuation bytes are 0b10xx_xxxx.
+        if b & 0xC0 != 0x80 {
+            chars += 1;
+            if chars >= LONG_WORD {
+                return true;
+            }
+        }
+        before = b;
+        i += 1;
+    }
+    false
+}
+
+/// The no-break spaces, which join rather than separate words.
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
 }
 
 /// Whether every character in `s` is one that no font's glyph composition
@@ -461,7 +568,7 @@ mod tests {
     }
 
     #[test]
-    fn long_words_are_runs_of_36_characters_without_space_or_slash() {
+    fn long_words_are_runs_of_36_characters_no_line_may_break_inside() {
         let long = |s: &str| text_flags(&json!({"a": [{"b": s}], "n": 3})).long_words;
         let run = "x".repeat(LONG_WORD);
         assert!(long(&run));
@@ -473,8 +580,8 @@ mod tests {
         assert!(!long(&"x".repeat(LONG_WORD - 1)));
         assert!(!long(&format!("{} {}", &run[1..], &run[1..])));
         assert!(
-            !long(&format!("{}/{}", &run[1..], &run[1..])),
-            "paths break at /"
+            !long(&format!("{}/{}", &run[2..], &run[2..])),
+            "paths break after /"
         );
         assert!(!long(&format!("{} {}", &run[..20], &run[..20])));
         for nbsp in ['\u{a0}', '\u{2007}', '\u{202f}'] {
@@ -495,6 +602,103 @@ mod tests {
         // ...but Latin, Cyrillic or Hebrew letters do not.
         assert!(long(&"й".repeat(LONG_WORD)));
         assert!(long(&"א".repeat(LONG_WORD)));
+        // Nor a hyphen or `/` before a digit, nor a space before `?`, `!`
+        // or a closing bracket, after an opening one, or between dashes:
+        // a rule by character class saw short runs here, and the text ran
+        // off the page.
+        let numbers: Vec<String> = (1000..1024).map(|n| n.to_string()).collect();
+        assert!(long(&format!("Reconcile {}", numbers.join("-"))));
+        assert!(long(&format!("Cost centres {}", numbers.join("/"))));
+        for spaced in ["? ", "! ", ") ", "( ", "\u{2014} "] {
+            assert!(long(&spaced.repeat(30)), "{spaced:?}");
+        }
+    }
+
+    #[test]
+    fn the_quick_test_never_misses_a_long_run() {
+        // Every string the segmenter finds a long run in passes the quick
+        // test; ordinary text does not, so it skips the segmenter.
+        let numbers: Vec<String> = (1000..1024).map(|n| n.to_string()).collect();
+        let long = [
+            "x".repeat(LONG_WORD),
+            format!("see {}!", "x".repeat(LONG_WORD)),
+            numbers.join("-"),
+            format!("a {}", numbers.join("/")),
+            "? ".repeat(30),
+            "( a ".repeat(12),
+            "\u{2014} ".repeat(30),
+            "\u{201c} a ".repeat(12),
+            format!("word{}word", "\u{a0}word".repeat(8)),
+            "é ".repeat(30),
+        ];
+        for s in &long {
+            if !segment_runs(s).is_empty() {
+                assert!(may_have_long_run(s), "{s:?}");
+            }
+        }
+        // All but the openers and quotes, which allow a break before them.
+        let found = long.iter().filter(|s| !long_runs(s).is_empty()).count();
+        assert_eq!(found, long.len() - 3);
+        // And on strings of the characters that matter, at random (a
+        // fixed-seed generator: the same strings every run).
+        let alphabet: Vec<char> = "aZ09 .,;:!?()[]{}%-/\u{2014}\u{201c}\"'é\u{a0}#@&*+=_"
+            .chars()
+            .collect();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut found = 0;
+        for _ in 0..3000 {
+            let len = 36 + (next() % 80) as usize;
+            let s: String = (0..len)
+                .map(|_| {
+                    // Mostly letters and spaces, as text is.
+                    match next() % 20 {
+                        0..=9 => 'a',
+                        10 => ' ',
+                        _ => alphabet[(next() % alphabet.len() as u64) as usize],
+                    }
+                })
+                .collect();
+            if !segment_runs(&s).is_empty() {
+                found += 1;
+                assert!(may_have_long_run(&s), "{s:?}");
+            }
+        }
+        assert!(found > 100, "{found} strings with long runs: a weak test");
+        let ordinary = "Manage the social media calendar (with the team), report on \
+            results: 12% growth; then plan the next quarter! Review it again.";
+        assert!(!may_have_long_run(ordinary));
+        assert!(long_runs(ordinary).is_empty());
+    }
+
+    #[test]
+    fn long_runs_are_listed_as_a_pattern_that_matches_each() {
+        let numbers: Vec<String> = (1000..1024).map(|n| n.to_string()).collect();
+        let dashed = numbers.join("-");
+        let run = format!("{}.x", "a".repeat(LONG_WORD));
+        let text = format!("Reconcile {dashed} and {run}; again {run} and a{run}");
+        let flags = text_flags(&json!({"a": [text.clone()]}));
+        let pattern = flags.long_runs.expect("a pattern");
+        let re = regex::Regex::new(&pattern).unwrap();
+        let found: Vec<&str> = re.find_iter(&text).map(|m| m.as_str()).collect();
+        // The run is what no line may break inside: `;` stays with it.
+        let with_semicolon = format!("{run};");
+        assert_eq!(found, [&dashed, &with_semicolon, &run, &format!("a{run}")]);
+        assert!(
+            text_flags(&json!({"a": ["short words only"]}))
+                .long_runs
+                .is_none()
+        );
+        // Thousands of long runs fall back to the rule by character class.
+        let many: Vec<String> = (0..3000).map(|i| format!("{i:0>40}")).collect();
+        let flags = text_flags(&json!({"a": many}));
+        assert!(flags.long_words);
+        assert!(flags.long_runs.is_none());
     }
 
     #[test]

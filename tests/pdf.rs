@@ -1473,6 +1473,43 @@ fn wide_letters_break_where_they_would_overrun() {
 }
 
 #[test]
+fn runs_that_no_line_may_break_inside_wrap_whatever_their_characters() {
+    // A rule by character class saw `-` and `/` as break points, but no
+    // line may break between them and a digit, nor at a space before `?`
+    // or between dashes: these items ran off the page and lost their
+    // ends; the level name and the cost centre overran their boxes.
+    let numbers: Vec<String> = (1000..1024).map(|n| n.to_string()).collect();
+    let dashed = numbers.join("-");
+    let slashed = numbers.join("/");
+    let questions = "? ".repeat(40);
+    let dashes = "\u{2014} ".repeat(40);
+    let yaml = format!(
+        "family: runs\ntitle: Runs\nlevels:\n  - id: runs-one\n    level: L5-2024-0701-0702\n    title: Analyst\n    reports_to: Cost centre 4000-1234-5678-9012-3456\n    responsibilities:\n      items:\n        - \"Reconcile {dashed} END\"\n        - \"Cost centres {slashed} END\"\n        - \"Asked {} END\"\n        - \"Dashes {} END\"\n",
+        questions.trim(),
+        dashes.trim()
+    );
+    let pdf = render_family(&yaml, "runs-one");
+    for x in words(&pdf) {
+        assert!(
+            x.2 >= 59.0 && x.4 <= 537.0,
+            "`{}` runs past the margin: {x:?}",
+            x.1
+        );
+    }
+    let joined: String = poppler("pdftotext", &[], &pdf).split_whitespace().collect();
+    for run in [
+        format!("Reconcile{dashed}END"),
+        format!("Costcentres{slashed}END"),
+        format!("Asked{}END", questions.replace(' ', "")),
+        format!("Dashes{}END", dashes.replace(' ', "")),
+        "L5-2024-0701-0702".to_string(),
+        "4000-1234-5678-9012-3456".to_string(),
+    ] {
+        assert!(joined.contains(&run), "{run} lost: {joined}");
+    }
+}
+
+#[test]
 fn long_level_names_leave_the_ladder_titles_room() {
     // A 58-character level name took the ladder's level column nearly to
     // the grade, squeezing every title to a few words per line.
