@@ -110,6 +110,9 @@ pub struct BuildOptions {
     /// Print the signature block.
     pub signature: bool,
     pub formats: Formats,
+    /// Warnings found before the run (a half-set shard environment), logged
+    /// and listed in the summary with the run's own.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -585,7 +588,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     fsutil::sync_dir(&pdf_dir);
     durations.insert("render".into(), t_render.elapsed().as_millis());
     let mut built = 0;
-    let mut warnings: Vec<String> = Vec::new();
+    let mut warnings: Vec<String> = opts.warnings.clone();
     let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
     let mut keyed: Vec<(&ResolvedRole, String)> = Vec::with_capacity(roles.len());
     for (role, (key, outcome)) in roles.iter().zip(outcomes) {

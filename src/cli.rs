@@ -700,8 +700,8 @@ fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> 
                 .into(),
         ));
     }
-    let shard = match args.shard {
-        Some(s) => Some(s),
+    let (shard, shard_warning) = match args.shard {
+        Some(s) => (Some(s), None),
         None => shard_from_env()?,
     };
     let jobs = args.jobs.unwrap_or_else(crate::workers::default_jobs);
@@ -730,34 +730,37 @@ fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> 
         paper: args.doc.paper.as_str().to_string(),
         signature: args.doc.signature,
         formats: crate::export::Formats::all(),
+        warnings: shard_warning.into_iter().collect(),
     };
     crate::build::run(dir, &renderer, &opts)
 }
 
 /// `--shard` for a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based)
-/// and JDGEN_SHARD_COUNT.
-fn shard_from_env() -> Result<Option<crate::build::Shard>> {
+/// and JDGEN_SHARD_COUNT; with only one of them set, no shard and a warning
+/// for the run's log and summary (a Job that reads only the summary must
+/// see that every role was built).
+fn shard_from_env() -> Result<(Option<crate::build::Shard>, Option<String>)> {
     let index = std::env::var("JOB_COMPLETION_INDEX").ok();
     let count = std::env::var("JDGEN_SHARD_COUNT").ok();
     let (index, count) = match (index, count) {
         (Some(i), Some(c)) => (i, c),
         (Some(i), None) => {
-            diag::to_stderr(&format!(
-                "warning: JOB_COMPLETION_INDEX={} is set but JDGEN_SHARD_COUNT is not: building every \
-                 role; set JDGEN_SHARD_COUNT to the Job's completions to build one shard\n",
+            let warning = format!(
+                "JOB_COMPLETION_INDEX={} is set but JDGEN_SHARD_COUNT is not: building every \
+                 role; set JDGEN_SHARD_COUNT to the Job's completions to build one shard",
                 i.trim()
-            ));
-            return Ok(None);
+            );
+            return Ok((None, Some(warning)));
         }
         (None, Some(c)) => {
-            diag::to_stderr(&format!(
-                "warning: JDGEN_SHARD_COUNT={} is set but JOB_COMPLETION_INDEX is not: building every \
-                 role; in a Kubernetes Indexed Job the index is set for you, elsewhere use --shard K/N\n",
+            let warning = format!(
+                "JDGEN_SHARD_COUNT={} is set but JOB_COMPLETION_INDEX is not: building every \
+                 role; in a Kubernetes Indexed Job the index is set for you, elsewhere use --shard K/N",
                 c.trim()
-            ));
-            return Ok(None);
+            );
+            return Ok((None, Some(warning)));
         }
-        (None, None) => return Ok(None),
+        (None, None) => return Ok((None, None)),
     };
     let bad = |why: &str| {
         Error::Usage(format!(
@@ -778,7 +781,7 @@ fn shard_from_env() -> Result<Option<crate::build::Shard>> {
         return Err(bad("the index (0-based) must be below the count"));
     }
     crate::build::Shard::parse(&format!("{}/{n}", i + 1))
-        .map(Some)
+        .map(|s| (Some(s), None))
         .map_err(|e| bad(&e))
 }
 

@@ -1246,13 +1246,40 @@ fn shard_settings_from_the_environment_are_checked() {
             "{err}"
         );
     }
-    // An index without a count builds everything, and says so.
+    // An index without a count builds everything, and says so, in the
+    // log and in the summary (which a Job may be all that is read of).
     let o = with_env(&[("JOB_COMPLETION_INDEX", "1")]);
     assert_eq!(o.status.code(), Some(0));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("JDGEN_SHARD_COUNT is not"), "{err}");
+    assert!(
+        err.contains("warning: JOB_COMPLETION_INDEX=1 is set but JDGEN_SHARD_COUNT is not"),
+        "{err}"
+    );
     let s: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(s["shard"], Value::Null);
+    let warned = |s: &Value, what: &str| {
+        s["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w.as_str().unwrap().contains(what))
+    };
+    assert!(warned(&s, "JDGEN_SHARD_COUNT is not"), "{s}");
+    // With --quiet too, where the summary is the only place it is.
+    let o = jdgen()
+        .env("JOB_COMPLETION_INDEX", "1")
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "-q", "--format", "json", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(warned(&s, "JDGEN_SHARD_COUNT is not"), "{s}");
+    let o = with_env(&[("JDGEN_SHARD_COUNT", "3")]);
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(warned(&s, "JOB_COMPLETION_INDEX is not"), "{s}");
 }
 
 #[test]
