@@ -2675,6 +2675,17 @@ fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
         [one] if is_letter_or_digit(one) => Err(format!(
             "expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"
         )),
+        // The emoji font draws a keycap only around these: `A⃣` printed an
+        // empty key and lost its letter.
+        [one]
+            if one.contains('\u{20e3}')
+                && !one
+                    .starts_with(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '#', '*']) =>
+        {
+            Err(format!(
+                "expected one emoji or symbol for `emoji`, found `{one}`: a keycap (U+20E3) goes only around 0–9, # or * (1️⃣, #️⃣)"
+            ))
+        }
         [_] => Ok(()),
         more => Err(format!(
             "expected one emoji or symbol for `emoji`, found {} characters (`{}`)",

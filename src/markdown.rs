@@ -151,6 +151,14 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
         .find_map(|scheme| lower.starts_with(scheme).then(|| &t[scheme.len()..]));
     let mail = lower.starts_with("mailto:") && t.len() > 7;
     let path = t.starts_with('/') && !t.starts_with("//");
+    if lower == "mailto:" {
+        return Some("write the email address after `mailto:`, e.g. `mailto:jobs@example.com`");
+    }
+    if t.starts_with("//") {
+        return Some(
+            "a link starting `//` takes the scheme of wherever it is opened: write `https://` before the host",
+        );
+    }
     if web.is_none() && !mail && !path {
         return Some(
             "links must start with https://, http://, mailto: or / (a page on the company website)",
@@ -650,6 +658,16 @@ mod tests {
             to_plain("[mail](mailto:hr@x.test)", BASE),
             "mail (mailto:hr@x.test)"
         );
+        // Each refusal says what is wrong with that target.
+        for (target, says) in [
+            ("mailto:", "email address after `mailto:`"),
+            ("//partner.example.com/", "`https://` before the host"),
+            ("relative/path", "must start with"),
+            ("https:///x", "host name after"),
+        ] {
+            let why = target_problem(target).unwrap_or_else(|| panic!("{target} allowed"));
+            assert!(why.contains(says), "{target}: {why}");
+        }
         assert_eq!(
             link_targets("a [x](/a) b [y](javascript:z) \\[no](/n)"),
             vec!["/a", "javascript:z"]

@@ -1194,6 +1194,36 @@ fn a_value_emoji_is_drawn_from_the_emoji_font() {
 }
 
 #[test]
+fn an_emoji_drawn_as_several_stays_in_its_column() {
+    // A joiner sequence that is no standard emoji passes `check` as one
+    // character, but the font draws its four emoji side by side: they
+    // covered the value's name.
+    let (_, out) = with_one_value(
+        "\u{1F996}\u{200D}\u{1F995}\u{200D}\u{1F996}\u{200D}\u{1F995}",
+        "Evolution",
+        "We adapt.",
+    );
+    let name = words(&out.pdf)
+        .into_iter()
+        .find(|w| w.1 == "Evolution")
+        .expect("the value's name");
+    // Colour (the dinosaurs are green) beside the emoji column, on the
+    // value's lines: the name and text are grey ink.
+    let pixels = page_pixels(&out.pdf, name.0);
+    let width = 496; // A4 at 60 dpi
+    let px = |pt: f64| (pt * 60.0 / 72.0) as usize;
+    let coloured = (px(name.3 - 4.0)..px(name.3 + 30.0))
+        .flat_map(|y| (px(name.2 - 2.0)..px(name.2 + 120.0)).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let [r, g, b] = pixels[y * width + x];
+            r.abs_diff(g).max(g.abs_diff(b)).max(r.abs_diff(b)) > 60
+        })
+        .count();
+    assert_eq!(coloured, 0, "emoji drawn over the value's name");
+    // What fits the column is drawn as it is: the heart of the test above.
+}
+
+#[test]
 fn a_long_value_text_breaks_across_pages_instead_of_being_cut_off() {
     // A value was a block that could not break: past a page, the rest of
     // its text was cut off at the page's foot (check passed it).

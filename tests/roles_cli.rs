@@ -2185,12 +2185,36 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         )
     };
     // ℹ, Ⓜ, 🅿 and 🅰 count as alphabetic, but are emoji (text style).
-    for ok in ["🤝", "⏱️", "👩🏽‍💻", "1️⃣", "🇩🇪", "★", "ℹ", "Ⓜ", "🅿", "🅰", "❤️"]
-    {
+    for ok in [
+        "🤝",
+        "⏱️",
+        "👩🏽‍💻",
+        "1️⃣",
+        "#️⃣",
+        "*\\u20e3",
+        "🇩🇪",
+        "★",
+        "ℹ",
+        "Ⓜ",
+        "🅿",
+        "🅰",
+        "❤️",
+    ] {
         let (code, err) = check_one(values(ok).as_bytes());
         assert_eq!(code, 0, "{ok}: {err}");
     }
-    for bad in ["NOT AN EMOJI", "🤝📈", "A", "", "e\\u0301", "7", "字", "Ａ"] {
+    for bad in [
+        "NOT AN EMOJI",
+        "🤝📈",
+        "A",
+        "",
+        "e\\u0301",
+        "7",
+        "字",
+        "Ａ",
+        // A keycap around a letter: an empty key, the letter lost.
+        "A\\u20e3",
+    ] {
         let (code, err) = check_one(values(bad).as_bytes());
         assert_eq!(code, 1, "{bad}: {err}");
         assert!(err.contains("f.yaml:13:14:"), "{bad}: {err}");
