@@ -1194,6 +1194,28 @@ fn a_value_emoji_is_drawn_from_the_emoji_font() {
 }
 
 #[test]
+fn a_short_note_of_wide_words_breaks_rather_than_run_into_the_footer() {
+    // Kept whole for its length (under 1,500 bytes), a note of 26-W words
+    // set one word a line: 55 lines, past the page's foot into the footer.
+    let word = "W".repeat(26);
+    let note = vec![word.as_str(); 55].join(" ");
+    assert!(note.len() < 1500);
+    let pdf = render_family(
+        &format!(
+            "family: notes\ntitle: Notes\nlevels:\n  - id: notes-one\n    level: A\n    title: Notes\n    notes:\n      - \"{note}\"\n"
+        ),
+        "notes-one",
+    );
+    let words = words(&pdf);
+    // A4's text area ends 24 mm above the foot, at 773.9 pt; the footer
+    // is below it. A line of this text is 11.9 pt tall.
+    for w in words.iter().filter(|w| w.1.starts_with("WWW")) {
+        assert!(w.3 + 11.9 <= 774.0, "`{}` past the text area: {w:?}", w.1);
+    }
+    assert_eq!(words.iter().filter(|w| w.1 == word).count(), 55);
+}
+
+#[test]
 fn an_emoji_drawn_as_several_stays_in_its_column() {
     // A joiner sequence that is no standard emoji passes `check` as one
     // character, but the font draws its four emoji side by side: they
