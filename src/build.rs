@@ -340,12 +340,22 @@ pub fn lock_output(out_dir: &Path, wait: bool) -> Result<(File, bool)> {
     let state = out_dir.join(STATE_DIR);
     fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
     let path = state.join(LOCK_FILE);
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| Error::io(&path, e))?;
+    let mut options = File::options();
+    options.create(true).truncate(false).write(true);
+    // Not through a link: that made an empty file wherever it pointed.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = options.open(&path).map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            Error::Invalid(vec![
+                crate::diag::Diagnostic::error("the lock file is a symbolic link")
+                    .in_file(&path)
+                    .help("remove it: jdgen makes its own"),
+            ])
+        } else {
+            Error::io(&path, e)
+        }
+    })?;
     match file.try_lock() {
         Ok(()) => Ok((file, false)),
         Err(std::fs::TryLockError::WouldBlock) if wait => {
@@ -608,52 +618,23 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         log.line(&format!("warning: {w}"));
     }
 
-    // Outputs of roles that no longer exist anywhere in the role folder.
-    // Not while a family file fails to load: a file that does not parse
-    // cannot say which roles it holds, and a typo must never delete the
-    // PDFs HR relies on.
     // A role file rewritten while it was read may have been read half
-    // written, and still parse: roles past the cut would seem gone. What
-    // was read is checked against the files now, before anything is
-    // removed or the exports replaced.
+    // written, and still parse: roles past the cut would seem gone (and a
+    // level moved to a file that appeared meanwhile was read nowhere).
+    // What was read is checked against the folder now, before anything
+    // is removed or the exports replaced: a change is a failure.
     let changed = load::changed_since_load(&lib);
-    for file in &changed {
-        let message = "changed while this run was reading it: nothing was removed and the \
-                       exports were not replaced; the next run reads it again"
-            .to_string();
+    for (file, what) in &changed {
+        let message = format!(
+            "{what}: nothing was removed and the exports were not replaced; the next run reads \
+             the folder again"
+        );
         log.error(&format!("{}: {message}", file.display()));
         failures.push(Failure {
             role: None,
             file: Some(file.to_string_lossy().into_owned()),
             message,
         });
-    }
-    let warned = warnings.len();
-    // A shard's own folder (no manifest: nothing published there names
-    // its PDFs) loses the gone roles of its slice, or merging the shards
-    // would bring them back every night.
-    let has_manifest = fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok();
-    let removed = if opts.shard.is_some() && has_manifest {
-        // The manifest and exports, which list every PDF, are the
-        // unsharded run's: removing here would leave them naming a PDF
-        // that is gone until then.
-        log.line(
-            "removal of stale PDFs skipped: sharded run into a folder with a manifest (the unsharded run removes them)",
-        );
-        Vec::new()
-    } else if lib.failed.is_empty() && changed.is_empty() {
-        remove_stale(&pdf_dir, &state_dir, &all_ids, opts.shard, &mut warnings)?
-    } else if changed.is_empty() {
-        log.line("removal of stale PDFs skipped: some role files failed to load");
-        Vec::new()
-    } else {
-        Vec::new()
-    };
-    for r in &removed {
-        log.line(&format!("removed {r} (its role no longer exists)"));
-    }
-    for w in &warnings[warned..] {
-        log.line(&format!("warning: {w}"));
     }
 
     // Exports: whole-library artefacts, so not per shard, and not while any
@@ -788,6 +769,43 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         }
     }
     durations.insert("export".into(), t_export.elapsed().as_millis());
+
+    // Outputs of roles that no longer exist anywhere in the role folder:
+    // removed last, and only after a run without a failure. Not while a
+    // family file fails to load: a file that does not parse cannot say
+    // which roles it holds, and a typo must never delete the PDFs HR
+    // relies on. Not after any other failure either: the previous exports
+    // and manifest, kept then, still name those PDFs (a role that failed
+    // to render, or exports that could not be written, left a manifest and
+    // a roles.csv pointing at deleted files).
+    let warned = warnings.len();
+    // A shard's own folder (no manifest: nothing published there names
+    // its PDFs) loses the gone roles of its slice, or merging the shards
+    // would bring them back every night.
+    let has_manifest = fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok();
+    let removed = if opts.shard.is_some() && has_manifest {
+        // The manifest and exports, which list every PDF, are the
+        // unsharded run's: removing here would leave them naming a PDF
+        // that is gone until then.
+        log.line(
+            "removal of stale PDFs skipped: sharded run into a folder with a manifest (the unsharded run removes them)",
+        );
+        Vec::new()
+    } else if !lib.failed.is_empty() {
+        log.line("removal of stale PDFs skipped: some role files failed to load");
+        Vec::new()
+    } else if !failures.is_empty() {
+        log.line("removal of stale PDFs skipped: the run failed, and what it kept may name them");
+        Vec::new()
+    } else {
+        remove_stale(&pdf_dir, &state_dir, &all_ids, opts.shard, &mut warnings)?
+    };
+    for r in &removed {
+        log.line(&format!("removed {r} (its role no longer exists)"));
+    }
+    for w in &warnings[warned..] {
+        log.line(&format!("warning: {w}"));
+    }
 
     sort_failures(&mut failures);
     let counts = Counts {

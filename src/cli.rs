@@ -684,6 +684,21 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     }
 }
 
+/// An output folder the next run would read as a role file is a usage
+/// error.
+fn refuse_role_file_name(roles: &Path, out: &Path) -> Result<()> {
+    if crate::summary_file::read_as_role_file(roles, out) {
+        return Err(Error::Usage(format!(
+            "-o {}: a folder with a .yaml or .yml name in the role folder would be read as a role \
+             file by every later run; name it without .yaml (e.g. {}), or put it outside {}",
+            out.display(),
+            out.with_extension("").display(),
+            roles.display()
+        )));
+    }
+    Ok(())
+}
+
 /// The most worker threads `--jobs` may ask for.
 const MAX_JOBS: usize = 256;
 
@@ -694,6 +709,7 @@ fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> 
                 .into(),
         ));
     }
+    refuse_role_file_name(dir, &args.output)?;
     if args.summary_json.as_deref() == Some(Path::new("-")) {
         return Err(Error::Usage(
             "--summary-json takes a file; for the summary on standard output use --format json"
@@ -867,6 +883,9 @@ fn pdf(
         _ => false,
     };
     let out = output.unwrap_or_else(|| PathBuf::from("out/pdf"));
+    if !single_file {
+        refuse_role_file_name(dir, &out)?;
+    }
     if out == Path::new("-") {
         return Err(Error::Usage(
             "PDFs are not written to standard output: -o takes a file ending in .pdf (one role) or a folder"
@@ -967,6 +986,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     // as large as the bundle): they may be what filled the disk, and an
     // export that fails would never reach the sweep at its end.
     if let Destination::Folder(out) = &dest {
+        refuse_role_file_name(dir, out)?;
         crate::fsutil::sweep_temp_files(out, None);
     }
     let lib = load_strict(dir)?;
@@ -1061,12 +1081,10 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         return Err(Error::Invalid(
             changed
                 .iter()
-                .map(|f| {
-                    Diagnostic::error(
-                        "changed while this run was reading it: the exports were not replaced",
-                    )
-                    .in_file(f)
-                    .help("run the export again")
+                .map(|(f, what)| {
+                    Diagnostic::error(format!("{what}: the exports were not replaced"))
+                        .in_file(f)
+                        .help("run the export again")
                 })
                 .collect(),
         ));

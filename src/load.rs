@@ -410,19 +410,50 @@ fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// The loaded files (company.yaml and every role file read) whose text is
-/// no longer the text this library was made from. A file rewritten while
-/// a run reads it (truncated, then written, as `cp` and many editors do)
-/// can be read half-written and still parse: a batch run checks this
-/// before it removes outputs or replaces exports, which would otherwise
-/// act on roles that only seemed to be gone.
-pub fn changed_since_load(lib: &Library) -> Vec<PathBuf> {
+/// no longer the text this library was made from, and the role files that
+/// were not there when the folder was listed. A file rewritten while a run
+/// reads it (truncated, then written, as `cp` and many editors do) can be
+/// read half-written and still parse; a level moved to a new file (a `git
+/// pull` between the listing and the reading) is in neither file the run
+/// read. A batch run checks this before it removes outputs or replaces
+/// exports, which would otherwise act on roles that only seemed to be gone.
+/// Each comes with what happened to it, for the run's error.
+pub fn changed_since_load(lib: &Library) -> Vec<(PathBuf, &'static str)> {
+    const CHANGED: &str = "changed while this run was reading it";
+    const ADDED: &str = "appeared while this run was reading the role folder";
+    const UNLISTED: &str = "could not be listed again to check that no role file appeared";
     // (A file that failed to load already stops both.)
     let files = std::iter::once((&lib.company.file, &lib.company.source))
         .chain(lib.families.iter().map(|f| (&f.file, &f.source)));
-    files
+    let mut changed: Vec<(PathBuf, &str)> = files
         .filter(|(path, source)| read_text(&lib.dir, path).0.as_deref() != Some(&***source))
-        .map(|(path, _)| path.clone())
-        .collect()
+        .map(|(path, _)| (path.clone(), CHANGED))
+        .collect();
+    let known: HashSet<&Path> = std::iter::once(lib.company.file.as_path())
+        .chain(lib.families.iter().map(|f| f.file.as_path()))
+        .chain(lib.failed.iter().map(|f| f.file.as_path()))
+        .collect();
+    match fs::read_dir(&lib.dir) {
+        Ok(entries) => {
+            for entry in entries {
+                let Ok(entry) = entry else {
+                    // A listing that fails now cannot say nothing was added.
+                    changed.push((lib.dir.clone(), UNLISTED));
+                    break;
+                };
+                let lower = entry.file_name().to_string_lossy().to_ascii_lowercase();
+                let role_file = !lower.starts_with('.')
+                    && (lower.ends_with(".yaml") || lower.ends_with(".yml"));
+                if role_file && !known.contains(entry.path().as_path()) {
+                    changed.push((entry.path(), ADDED));
+                }
+            }
+        }
+        Err(_) => changed.push((lib.dir.clone(), UNLISTED)),
+    }
+    changed.sort();
+    changed.dedup();
+    changed
 }
 
 fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {

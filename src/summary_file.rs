@@ -225,6 +225,18 @@ fn follow_links(path: &Path) -> Result<PathBuf> {
     )))
 }
 
+/// Whether `path` is directly in the role folder `roles_dir` with a
+/// `.yaml` or `.yml` name: every later run would read it as a role file
+/// (an output folder there failed every later run as "not a regular
+/// file").
+pub(crate) fn read_as_role_file(roles_dir: &Path, path: &Path) -> bool {
+    let abs = absolute(path);
+    abs.parent() == Some(absolute(roles_dir).as_path())
+        && abs
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+}
+
 /// `p` made absolute and `.`/`..` resolved lexically (the file may not
 /// exist yet, so it cannot be canonicalized).
 fn absolute(p: &Path) -> PathBuf {

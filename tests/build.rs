@@ -255,6 +255,48 @@ fn changing_one_family_rebuilds_only_its_roles_and_deleting_removes() {
 }
 
 #[test]
+fn a_failed_run_removes_no_pdf_that_what_it_kept_still_names() {
+    // A role deleted in a run where another failed: the run kept the
+    // previous exports and manifest but removed the deleted role's PDF,
+    // so both named a file that was gone.
+    let (roles, out) = built();
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    let cut = text.find("  - id: senior-designer").unwrap();
+    // And the level left fails to render (--strict: a character no font
+    // has).
+    fs::write(
+        &design,
+        text[..cut].replace("Design things", "Design 가 things"),
+    )
+    .unwrap();
+    let before = tree(out.path());
+    let (code, s, err) = build(roles.path(), out.path(), &["--strict"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["removed"], serde_json::json!([]), "{s}");
+    assert!(
+        err.contains("removal of stale PDFs skipped: the run failed"),
+        "{err}"
+    );
+    let after = tree(out.path());
+    for path in [
+        "pdf/senior-designer.pdf",
+        "manifest.json",
+        "export/roles.csv",
+    ] {
+        assert_eq!(after[path].0, before[path].0, "{path}");
+    }
+    // Once the run succeeds, the PDF goes with the exports naming it.
+    fs::write(&design, &text[..cut]).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &["--strict"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["removed"], serde_json::json!(["pdf/senior-designer.pdf"]));
+    assert!(!out.path().join("pdf/senior-designer.pdf").exists());
+    let manifest = fs::read_to_string(out.path().join("manifest.json")).unwrap();
+    assert!(!manifest.contains("senior-designer"));
+}
+
+#[test]
 fn a_broken_family_fails_only_its_roles() {
     let (roles, out) = built();
     let exports_before = tree(&out.path().join("export"));
@@ -611,6 +653,44 @@ fn bad_build_arguments_are_usage_errors() {
     }
     // Usage errors come before anything is written.
     assert_eq!(fs::read_dir(out.path()).unwrap().count(), 0);
+    // An output folder every later run would read as a role file (each
+    // then failed with "not a regular file"): for build, export and pdf.
+    let roles = roles_dir();
+    for args in [
+        &["build", "-o"][..],
+        &["export", "--csv", "-o"][..],
+        &["pdf", "--all", "-o"][..],
+    ] {
+        for name in ["out.yaml", "OUT.YML"] {
+            let o = jdgen()
+                .arg("--roles")
+                .arg(roles.path())
+                .args(args)
+                .arg(roles.path().join(name))
+                .output()
+                .unwrap();
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{args:?} {name}: {err}");
+            assert!(err.contains("would be read as a role file"), "{err}");
+            assert!(!roles.path().join(name).exists());
+        }
+    }
+}
+
+#[test]
+fn a_lock_file_that_is_a_link_is_not_followed() {
+    // The lock was opened through a symbolic link, making an empty file
+    // wherever it pointed, outside the output folder too.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let target = elsewhere.path().join("made-by-jdgen");
+    fs::create_dir(out.path().join(".jdgen")).unwrap();
+    std::os::unix::fs::symlink(&target, out.path().join(".jdgen/lock")).unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("the lock file is a symbolic link"), "{err}");
+    assert!(!target.exists());
 }
 
 #[test]
@@ -1033,27 +1113,54 @@ fn a_role_file_rewritten_during_a_run_is_noticed() {
     let roles = roles_dir();
     let lib = jdgen::load::load(roles.path()).unwrap();
     assert!(jdgen::load::changed_since_load(&lib).is_empty());
+    let changed = |lib: &jdgen::load::Library| -> Vec<(PathBuf, String)> {
+        jdgen::load::changed_since_load(lib)
+            .into_iter()
+            .map(|(f, what)| (f, what.to_string()))
+            .collect()
+    };
     let design = roles.path().join("design.yaml");
     let text = fs::read_to_string(&design).unwrap();
+    let cut = text.find("  - id: senior-designer").unwrap();
+    fs::write(&design, &text[..cut]).unwrap();
+    let rewritten = "changed while this run was reading it".to_string();
+    assert_eq!(changed(&lib), [(design.clone(), rewritten.clone())]);
+    // The levels past the cut moved to a new file (a `git pull` between the
+    // run's listing of the folder and its reading of the files): the run
+    // read neither copy, and removed their PDFs with exit 0.
+    let moved = roles.path().join("design-senior.yaml");
     fs::write(
-        &design,
-        &text[..text.find("  - id: senior-designer").unwrap()],
+        &moved,
+        format!(
+            "family: design-senior\ntitle: Design\nlevels:\n{}",
+            &text[cut..]
+        ),
     )
     .unwrap();
     assert_eq!(
-        jdgen::load::changed_since_load(&lib),
-        std::slice::from_ref(&design)
+        changed(&lib),
+        [
+            (
+                moved.clone(),
+                "appeared while this run was reading the role folder".to_string()
+            ),
+            (design.clone(), rewritten.clone()),
+        ]
     );
+    fs::remove_file(&moved).unwrap();
+    // Not role files: not a change.
+    fs::write(roles.path().join("notes.txt"), "x").unwrap();
+    fs::write(roles.path().join(".design.yaml.swp"), "x").unwrap();
     fs::write(&design, &text).unwrap();
-    assert!(jdgen::load::changed_since_load(&lib).is_empty());
+    assert!(changed(&lib).is_empty());
     fs::write(
         roles.path().join("company.yaml"),
         "name: Other\nwebsite: https://x.test\n",
     )
     .unwrap();
     assert_eq!(
-        jdgen::load::changed_since_load(&lib),
-        [roles.path().join("company.yaml")]
+        changed(&lib),
+        [(roles.path().join("company.yaml"), rewritten)]
     );
 }
 
