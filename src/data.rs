@@ -227,6 +227,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
     data["document"]["long_words"] = Value::Bool(flags.long_words);
     data["document"]["long_runs"] = flags.long_runs.map_or(Value::Null, Value::String);
     data["document"]["rtl"] = Value::Bool(flags.rtl);
+    data["document"]["emoji_sequences"] = Value::Bool(flags.emoji_sequences);
     data
 }
 
@@ -245,6 +246,11 @@ pub struct TextFlags {
     pub long_runs: Option<String>,
     /// Some string has right-to-left letters (Hebrew, Arabic…).
     pub rtl: bool,
+    /// Some text (not a value's `emoji`, which the template always draws
+    /// from the emoji font) may hold an emoji sequence: an emoji or
+    /// keycap presentation selector, a joiner or a skin tone (see
+    /// [`has_emoji_sequence_marks`]).
+    pub emoji_sequences: bool,
 }
 
 /// The longest `long_runs` pattern handed to the template: hostile text
@@ -256,6 +262,7 @@ pub const MAX_RUNS_PATTERN: usize = 64 * 1024;
 pub fn text_flags(v: &Value) -> TextFlags {
     fn visit<'a>(
         v: &'a Value,
+        emoji_field: bool,
         flags: &mut TextFlags,
         runs: &mut std::collections::BTreeSet<&'a str>,
     ) {
@@ -263,10 +270,17 @@ pub fn text_flags(v: &Value) -> TextFlags {
             Value::String(s) => {
                 flags.simple_text = flags.simple_text && is_simple_str(s);
                 runs.extend(long_runs(s));
-                flags.rtl = flags.rtl || (!s.is_ascii() && s.chars().any(is_rtl_letter));
+                let other = !s.is_ascii();
+                flags.rtl = flags.rtl || (other && s.chars().any(is_rtl_letter));
+                flags.emoji_sequences =
+                    flags.emoji_sequences || (other && !emoji_field && has_emoji_sequence_marks(s));
             }
-            Value::Array(items) => items.iter().for_each(|v| visit(v, flags, runs)),
-            Value::Object(map) => map.values().for_each(|v| visit(v, flags, runs)),
+            Value::Array(items) => items
+                .iter()
+                .for_each(|v| visit(v, emoji_field, flags, runs)),
+            Value::Object(map) => map
+                .iter()
+                .for_each(|(k, v)| visit(v, emoji_field || k == "emoji", flags, runs)),
             _ => {}
         }
     }
@@ -275,9 +289,10 @@ pub fn text_flags(v: &Value) -> TextFlags {
         long_words: false,
         long_runs: None,
         rtl: false,
+        emoji_sequences: false,
     };
     let mut runs = std::collections::BTreeSet::new();
-    visit(v, &mut flags, &mut runs);
+    visit(v, false, &mut flags, &mut runs);
     flags.long_words = !runs.is_empty();
     if flags.long_words {
         // Longest first: of two runs where one starts the other, the
@@ -442,6 +457,21 @@ fn may_have_long_run(s: &str) -> bool {
         i += 1;
     }
     false
+}
+
+/// Whether `s` has a character that only an emoji sequence needs: the
+/// emoji presentation selector U+FE0F, the keycap U+20E3, the joiner
+/// U+200D or a skin tone. In text such sequences print wrong from the body
+/// font first, which has some of their parts (a black ❤ for `❤️`, only the
+/// arrow of `🙂‍↔️`): the built-in template then draws them from the emoji
+/// font first.
+pub fn has_emoji_sequence_marks(s: &str) -> bool {
+    s.chars().any(|c| {
+        matches!(
+            c,
+            '\u{fe0f}' | '\u{20e3}' | '\u{200d}' | '\u{1f3fb}'..='\u{1f3ff}'
+        )
+    })
 }
 
 /// The no-break spaces, which join rather than separate words.

@@ -558,6 +558,9 @@ fn shipped_roles_take_the_templates_fast_paths() {
         let data = jdgen::data::template_data(&lib.company, r, &doc());
         assert_eq!(data["document"]["simple_text"], true, "{}", r.id);
         assert_eq!(data["document"]["long_words"], false, "{}", r.id);
+        // Their values' emoji do not count: they are always drawn from the
+        // emoji font.
+        assert_eq!(data["document"]["emoji_sequences"], false, "{}", r.id);
     }
 }
 
@@ -1213,6 +1216,30 @@ fn a_short_note_of_wide_words_breaks_rather_than_run_into_the_footer() {
         assert!(w.3 + 11.9 <= 774.0, "`{}` past the text area: {w:?}", w.1);
     }
     assert_eq!(words.iter().filter(|w| w.1 == word).count(), 55);
+}
+
+#[test]
+fn emoji_in_text_are_drawn_from_the_emoji_font() {
+    // From the body font first, `❤️` printed as Inter's black heart, and
+    // `🙂‍↔️` (head shaking) as its arrow alone.
+    let yaml = |text: &str| {
+        format!(
+            "family: em\ntitle: Em\nlevels:\n  - id: em-one\n    level: A\n    title: Emoji\n    responsibilities:\n      items:\n        - \"{text}\"\n"
+        )
+    };
+    let red = |pdf: &[u8]| pixels_where(pdf, |[r, g, b]| r > 200 && g < 90 && b < 90);
+    let heart = render_family(&yaml("We \u{2764}\u{FE0F} open source"), "em-one");
+    assert!(red(&heart) > 20, "no red heart ({})", red(&heart));
+    // A lone symbol stays the body font's: no colour.
+    let plain = render_family(&yaml("We \u{2764} open source"), "em-one");
+    assert_eq!(red(&plain), 0);
+    // The face of a sequence is drawn (yellow), not only its arrow.
+    let yellow = |pdf: &[u8]| pixels_where(pdf, |[r, g, b]| r > 200 && g > 150 && b < 90);
+    let shake = render_family(
+        &yaml("Say no \u{1F642}\u{200D}\u{2194}\u{FE0F} nicely"),
+        "em-one",
+    );
+    assert!(yellow(&shake) > 20, "no face ({})", yellow(&shake));
 }
 
 #[test]
