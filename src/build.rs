@@ -111,7 +111,7 @@ pub struct BuildOptions {
     pub signature: bool,
     pub formats: Formats,
     /// Warnings found before the run (a half-set shard environment), logged
-    /// and listed in the summary with the run's own.
+    /// then ([`log_early_warning`]): listed in the summary with the run's own.
     pub warnings: Vec<String>,
 }
 
@@ -322,6 +322,15 @@ impl Log {
     }
 }
 
+/// A warning found before a run starts, as the run's log prints one.
+pub fn log_early_warning(msg: &str) {
+    Log {
+        quiet: false,
+        bar: None,
+    }
+    .line(&format!("warning: {msg}"));
+}
+
 /// `2026-11-23T10:15:00Z`.
 pub fn utc_timestamp(t: SystemTime) -> String {
     let secs = t
@@ -338,6 +347,15 @@ pub fn lock_output(out_dir: &Path, wait: bool) -> Result<(File, bool)> {
     // A file in the way is named as such, not as "x/.jdgen: Not a directory".
     fsutil::ensure_dir(out_dir)?;
     let state = out_dir.join(STATE_DIR);
+    // Not through a link: the run's state and lock would be written
+    // wherever it points.
+    if fs::symlink_metadata(&state).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(Error::Invalid(vec![
+            crate::diag::Diagnostic::error("the folder of jdgen's run state is a symbolic link")
+                .in_file(&state)
+                .help("remove it: jdgen makes its own"),
+        ]));
+    }
     fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
     let path = state.join(LOCK_FILE);
     let mut options = File::options();
@@ -598,7 +616,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     fsutil::sync_dir(&pdf_dir);
     durations.insert("render".into(), t_render.elapsed().as_millis());
     let mut built = 0;
-    let mut warnings: Vec<String> = opts.warnings.clone();
+    let mut warnings: Vec<String> = Vec::new();
     let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
     let mut keyed: Vec<(&ResolvedRole, String)> = Vec::with_capacity(roles.len());
     for (role, (key, outcome)) in roles.iter().zip(outcomes) {
@@ -617,6 +635,8 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     for w in &warnings {
         log.line(&format!("warning: {w}"));
     }
+    // (Logged when they were found.)
+    warnings.splice(0..0, opts.warnings.iter().cloned());
 
     // A role file rewritten while it was read may have been read half
     // written, and still parse: roles past the cut would seem gone (and a

@@ -597,7 +597,9 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 .map(|t| template_folder(t))
                 .chain(args.render.font_paths.iter().cloned())
                 .collect();
-            Some(SummaryFile::resolve(p, dir, &inputs, Some(&args.output))?)
+            let file = SummaryFile::resolve(p, dir, &inputs, Some(&args.output))?;
+            refuse_role_file_name(dir, "--summary-json", p)?;
+            Some(file)
         }
         _ => None,
     };
@@ -619,7 +621,23 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             + "\n";
         file.write_pending(pending.as_bytes())?;
     }
-    match build_summary(dir, args) {
+    // A half-set shard environment is said at once (and in the summary,
+    // also of a run that stops early: a lock held is the likely sign of
+    // pods that all build everything into one folder).
+    let shard = match args.shard {
+        Some(s) => Ok((Some(s), None)),
+        None => shard_from_env(),
+    };
+    let early_warnings: Vec<String> = match &shard {
+        Ok((_, Some(w))) => vec![w.clone()],
+        _ => Vec::new(),
+    };
+    if !args.quiet {
+        for w in &early_warnings {
+            crate::build::log_early_warning(w);
+        }
+    }
+    match shard.and_then(|(shard, _)| build_summary(dir, args, shard, &early_warnings)) {
         Ok(mut summary) => {
             // The file first, then standard output; a failure of either
             // goes into the summary the other (still) receives, so the
@@ -670,6 +688,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 "jdgen_version": env!("CARGO_PKG_VERSION"),
                 "out_dir": args.output.display().to_string(),
                 "error": e.to_string(),
+                "warnings": early_warnings,
             }))
             .expect("json")
                 + "\n";
@@ -684,15 +703,20 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     }
 }
 
-/// An output folder the next run would read as a role file is a usage
-/// error.
-fn refuse_role_file_name(roles: &Path, out: &Path) -> Result<()> {
-    if crate::summary_file::read_as_role_file(roles, out) {
+/// An output path that is, or would make, a folder the next run reads as
+/// a role file is a usage error.
+fn refuse_role_file_name(roles: &Path, flag: &str, out: &Path) -> Result<()> {
+    if let Some(yaml) = crate::summary_file::role_file_name_in(roles, out) {
         return Err(Error::Usage(format!(
-            "-o {}: a folder with a .yaml or .yml name in the role folder would be read as a role \
-             file by every later run; name it without .yaml (e.g. {}), or put it outside {}",
+            "{flag} {}: {} in the role folder would be read as a role file by every later run; \
+             name it without .yaml (e.g. {}), or write outside {}",
             out.display(),
-            out.with_extension("").display(),
+            if yaml == out {
+                "a folder with a .yaml or .yml name".to_string()
+            } else {
+                format!("the folder {}", yaml.display())
+            },
+            yaml.with_extension("").display(),
             roles.display()
         )));
     }
@@ -702,24 +726,25 @@ fn refuse_role_file_name(roles: &Path, out: &Path) -> Result<()> {
 /// The most worker threads `--jobs` may ask for.
 const MAX_JOBS: usize = 256;
 
-fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> {
+fn build_summary(
+    dir: &Path,
+    args: &BuildArgs,
+    shard: Option<crate::build::Shard>,
+    warnings: &[String],
+) -> Result<crate::build::Summary> {
     if args.output == Path::new("-") {
         return Err(Error::Usage(
             "-o names the output folder; for the run summary on standard output use --format json"
                 .into(),
         ));
     }
-    refuse_role_file_name(dir, &args.output)?;
+    refuse_role_file_name(dir, "-o", &args.output)?;
     if args.summary_json.as_deref() == Some(Path::new("-")) {
         return Err(Error::Usage(
             "--summary-json takes a file; for the summary on standard output use --format json"
                 .into(),
         ));
     }
-    let (shard, shard_warning) = match args.shard {
-        Some(s) => (Some(s), None),
-        None => shard_from_env()?,
-    };
     let jobs = args.jobs.unwrap_or_else(crate::workers::default_jobs);
     if jobs == 0 {
         return Err(Error::Usage("--jobs must be at least 1".into()));
@@ -746,7 +771,7 @@ fn build_summary(dir: &Path, args: &BuildArgs) -> Result<crate::build::Summary> 
         paper: args.doc.paper.as_str().to_string(),
         signature: args.doc.signature,
         formats: crate::export::Formats::all(),
-        warnings: shard_warning.into_iter().collect(),
+        warnings: warnings.to_vec(),
     };
     crate::build::run(dir, &renderer, &opts)
 }
@@ -809,6 +834,9 @@ fn pdf(
     render: &RenderArgs,
     doc: &DocArgs,
 ) -> Result<i32> {
+    if let Some(out) = &output {
+        refuse_role_file_name(dir, "-o", out)?;
+    }
     // `--all` needs every file valid; named roles only their own file (an
     // error elsewhere should not stop the PDF for an offer going out today).
     let lib = if all {
@@ -883,9 +911,6 @@ fn pdf(
         _ => false,
     };
     let out = output.unwrap_or_else(|| PathBuf::from("out/pdf"));
-    if !single_file {
-        refuse_role_file_name(dir, &out)?;
-    }
     if out == Path::new("-") {
         return Err(Error::Usage(
             "PDFs are not written to standard output: -o takes a file ending in .pdf (one role) or a folder"
@@ -986,7 +1011,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     // as large as the bundle): they may be what filled the disk, and an
     // export that fails would never reach the sweep at its end.
     if let Destination::Folder(out) = &dest {
-        refuse_role_file_name(dir, out)?;
+        refuse_role_file_name(dir, "-o", out)?;
         crate::fsutil::sweep_temp_files(out, None);
     }
     let lib = load_strict(dir)?;

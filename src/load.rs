@@ -452,7 +452,6 @@ pub fn changed_since_load(lib: &Library) -> Vec<(PathBuf, &'static str)> {
         Err(_) => changed.push((lib.dir.clone(), UNLISTED)),
     }
     changed.sort();
-    changed.dedup();
     changed
 }
 

@@ -149,8 +149,6 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
     let web = ["https://", "http://"]
         .iter()
         .find_map(|scheme| lower.starts_with(scheme).then(|| &t[scheme.len()..]));
-    let mail = lower.starts_with("mailto:") && t.len() > 7;
-    let path = t.starts_with('/') && !t.starts_with("//");
     if lower == "mailto:" {
         return Some("write the email address after `mailto:`, e.g. `mailto:jobs@example.com`");
     }
@@ -159,6 +157,8 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
             "a link starting `//` takes the scheme of wherever it is opened: write `https://` before the host",
         );
     }
+    let mail = lower.starts_with("mailto:");
+    let path = t.starts_with('/');
     if web.is_none() && !mail && !path {
         return Some(
             "links must start with https://, http://, mailto: or / (a page on the company website)",

@@ -225,16 +225,42 @@ fn follow_links(path: &Path) -> Result<PathBuf> {
     )))
 }
 
-/// Whether `path` is directly in the role folder `roles_dir` with a
-/// `.yaml` or `.yml` name: every later run would read it as a role file
-/// (an output folder there failed every later run as "not a regular
-/// file").
-pub(crate) fn read_as_role_file(roles_dir: &Path, path: &Path) -> bool {
-    let abs = absolute(path);
-    abs.parent() == Some(absolute(roles_dir).as_path())
-        && abs
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+/// The first of `path` and the folders above it that is (or would be made)
+/// directly in the role folder `roles_dir` under a name `load` reads as a
+/// role file (`x.yaml`, `x.yml`, not a dot-name): every later run would
+/// read it, and an output folder there failed every later run as "not a
+/// regular file". The folder above each is compared with the role folder
+/// as a file, not as a name, so a link or a bind mount is seen through.
+pub(crate) fn role_file_name_in(roles_dir: &Path, path: &Path) -> Option<PathBuf> {
+    let roles = fs::metadata(roles_dir).ok()?;
+    path.ancestors()
+        .find(|a| {
+            let Some(name) = a
+                .file_name()
+                .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            else {
+                return false;
+            };
+            let yaml =
+                !name.starts_with('.') && (name.ends_with(".yaml") || name.ends_with(".yml"));
+            let parent = match a.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            yaml && fs::metadata(parent).is_ok_and(|m| same_file(&m, &roles))
+        })
+        .map(Path::to_path_buf)
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    false
 }
 
 /// `p` made absolute and `.`/`..` resolved lexically (the file may not

@@ -661,26 +661,67 @@ fn bad_build_arguments_are_usage_errors() {
         &["export", "--csv", "-o"][..],
         &["pdf", "--all", "-o"][..],
     ] {
-        for name in ["out.yaml", "OUT.YML"] {
+        // Also below such a folder, and through a link to the role folder.
+        let link = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(roles.path(), link.path().join("roles")).unwrap();
+        for out in [
+            roles.path().join("out.yaml"),
+            roles.path().join("OUT.YML"),
+            roles.path().join("x.yaml/out"),
+            link.path().join("roles/out.yaml"),
+        ] {
             let o = jdgen()
                 .arg("--roles")
                 .arg(roles.path())
                 .args(args)
-                .arg(roles.path().join(name))
+                .arg(&out)
                 .output()
                 .unwrap();
             let err = String::from_utf8_lossy(&o.stderr);
-            assert_eq!(o.status.code(), Some(2), "{args:?} {name}: {err}");
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{args:?} {}: {err}",
+                out.display()
+            );
             assert!(err.contains("would be read as a role file"), "{err}");
-            assert!(!roles.path().join(name).exists());
         }
+        assert!(!roles.path().join("out.yaml").exists());
+        assert!(!roles.path().join("x.yaml").exists());
     }
+    // A dot-name is no role file: the loader skips it.
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["export", "--csv", "-o"])
+        .arg(roles.path().join(".exports.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // And a summary below such a folder.
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--summary-json"])
+        .arg(roles.path().join("s.yaml/summary.json"))
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!roles.path().join("s.yaml").exists());
 }
 
 #[test]
-fn a_lock_file_that_is_a_link_is_not_followed() {
+fn a_lock_file_or_state_folder_that_is_a_link_is_not_followed() {
     // The lock was opened through a symbolic link, making an empty file
-    // wherever it pointed, outside the output folder too.
+    // wherever it pointed, outside the output folder too; a linked state
+    // folder got the lock and every key file.
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
@@ -691,6 +732,12 @@ fn a_lock_file_that_is_a_link_is_not_followed() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("the lock file is a symbolic link"), "{err}");
     assert!(!target.exists());
+    fs::remove_dir_all(out.path().join(".jdgen")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), out.path().join(".jdgen")).unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("run state is a symbolic link"), "{err}");
+    assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
 
 #[test]
@@ -1150,6 +1197,7 @@ fn a_role_file_rewritten_during_a_run_is_noticed() {
     fs::remove_file(&moved).unwrap();
     // Not role files: not a change.
     fs::write(roles.path().join("notes.txt"), "x").unwrap();
+    fs::write(roles.path().join(".design.yaml"), "x").unwrap();
     fs::write(roles.path().join(".design.yaml.swp"), "x").unwrap();
     fs::write(&design, &text).unwrap();
     assert!(changed(&lib).is_empty());
@@ -1387,6 +1435,15 @@ fn shard_settings_from_the_environment_are_checked() {
     let o = with_env(&[("JDGEN_SHARD_COUNT", "3")]);
     let s: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(warned(&s, "JOB_COMPLETION_INDEX is not"), "{s}");
+    // Also from a run that stops early (pods that all build everything
+    // into one folder meet its lock): said at once, and in the summary.
+    let _held = jdgen::build::lock_output(out.path(), false).unwrap();
+    let o = with_env(&[("JOB_COMPLETION_INDEX", "1")]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("JDGEN_SHARD_COUNT is not"), "{err}");
+    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(warned(&s, "JDGEN_SHARD_COUNT is not"), "{s}");
 }
 
 #[test]

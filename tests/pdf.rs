@@ -561,6 +561,7 @@ fn shipped_roles_take_the_templates_fast_paths() {
         // Their values' emoji do not count: they are always drawn from the
         // emoji font.
         assert_eq!(data["document"]["emoji_sequences"], false, "{}", r.id);
+        assert_eq!(data["document"]["long_runs"], serde_json::Value::Null, "{}", r.id);
     }
 }
 
@@ -1240,6 +1241,82 @@ fn emoji_in_text_are_drawn_from_the_emoji_font() {
         "em-one",
     );
     assert!(yellow(&shake) > 20, "no face ({})", yellow(&shake));
+}
+
+#[test]
+fn a_value_measured_to_fit_keeps_its_spacing() {
+    // A value of 600 to 1,500 bytes is measured in a `layout`, which
+    // dropped the value's spacing above: it and all below sat 2 pt higher.
+    let yaml = |second: &str| {
+        format!(
+            "family: va\ntitle: Va\nvalues:\n  heading: Values\n  items:\n    - {{emoji: \"\u{1F91D}\", name: First, text: We work together.}}\n    - {{emoji: \"\u{1F91D}\", name: Second, text: \"{second}\"}}\nlevels:\n  - id: va-one\n    level: A\n    title: Values\n"
+        )
+    };
+    let second_y = |text: &str| {
+        let pdf = render_family(&yaml(text), "va-one");
+        words(&pdf)
+            .into_iter()
+            .find(|w| w.1 == "Second")
+            .expect("the second value")
+            .3
+    };
+    let long = "We say what we think, plainly. ".repeat(23);
+    assert!(long.len() > 600 && long.len() < 1500);
+    assert!((second_y(&long) - second_y("Short.")).abs() < 0.1);
+}
+
+#[test]
+fn a_cut_title_in_the_running_header_stays_on_the_page() {
+    // Pages 2+ print a title over 90 characters cut to 88 and `…`: that run
+    // is in no `long_runs`, and ran off the page.
+    let items: Vec<String> = (0..90)
+        .map(|i| format!("\"Item {i} with enough words to fill the pages of the document\""))
+        .collect();
+    let pdf = render_family(
+        &format!(
+            "family: hd\ntitle: Hd\nlevels:\n  - id: hd-one\n    level: A\n    title: \"{}\"\n    responsibilities:\n      items: [{}]\n",
+            "W".repeat(150),
+            items.join(", ")
+        ),
+        "hd-one",
+    );
+    let words = words(&pdf);
+    assert!(words.iter().any(|w| w.0 > 1), "one page only");
+    for w in &words {
+        assert!(w.2 >= 59.0 && w.4 <= 537.0, "`{}` past the margin: {w:?}", w.1);
+    }
+}
+
+#[test]
+fn too_many_long_runs_to_list_still_wrap() {
+    // Over 64 KB of pattern: `long_runs` is none and the rule by character
+    // class breaks the runs instead.
+    let items: Vec<String> = (0..50)
+        .map(|i| {
+            let tokens: Vec<String> = (0..40).map(|j| format!("{:0>40}", i * 40 + j)).collect();
+            format!("\"{}\"", tokens.join(" "))
+        })
+        .collect();
+    let yaml = format!(
+        "family: many\ntitle: Many\nlevels:\n  - id: many-one\n    level: A\n    title: Many\n    responsibilities:\n      items: [{}]\n",
+        items.join(", ")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(dir.path().join("f.yaml"), &yaml).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let data = jdgen::data::template_data(&lib.company, role(&roles, "many-one"), &doc());
+    assert_eq!(data["document"]["long_words"], true);
+    assert_eq!(data["document"]["long_runs"], serde_json::Value::Null);
+    let pdf = render_family(&yaml, "many-one");
+    for w in words(&pdf) {
+        assert!(w.2 >= 59.0 && w.4 <= 537.0, "`{}` past the margin: {w:?}", w.1);
+    }
 }
 
 #[test]
