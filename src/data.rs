@@ -239,10 +239,12 @@ pub struct TextFlags {
     pub simple_text: bool,
     /// Some string has a long unbroken run (see [`long_runs`]).
     pub long_words: bool,
-    /// A regex matching exactly each long unbroken run, longest first, for
-    /// the template's rule that breaks them; `None` when there are none, or
-    /// when the pattern would be over [`MAX_RUNS_PATTERN`] bytes (the
-    /// template then falls back to a rule by character class).
+    /// A regex matching exactly each long unbroken run that the template's
+    /// rule by character class ([`is_unbreakable`]) would not find whole
+    /// (`1000-1001-…`, `? ? ? …`), longest first, as many as fit in
+    /// [`MAX_RUNS_PATTERN`] bytes; `None` when there are none. The template
+    /// tries these, then that rule, which finds the rest (runs of letters,
+    /// and what is left of a run that a listed one cut short).
     pub long_runs: Option<String>,
     /// Some string has right-to-left letters (Hebrew, Arabic…).
     pub rtl: bool,
@@ -265,11 +267,17 @@ pub fn text_flags(v: &Value) -> TextFlags {
         emoji_field: bool,
         flags: &mut TextFlags,
         runs: &mut std::collections::BTreeSet<&'a str>,
+        seen: &mut std::collections::HashSet<&'a str>,
     ) {
         match v {
             Value::String(s) => {
                 flags.simple_text = flags.simple_text && is_simple_str(s);
-                runs.extend(long_runs(s));
+                // A text's `markdown` and `plain` are mostly the same string:
+                // segmented once (480 KB of Thai took 1 s more to segment
+                // three times).
+                if seen.insert(s) {
+                    runs.extend(long_runs(s));
+                }
                 let other = !s.is_ascii();
                 flags.rtl = flags.rtl || (other && s.chars().any(is_rtl_letter));
                 flags.emoji_sequences =
@@ -277,10 +285,10 @@ pub fn text_flags(v: &Value) -> TextFlags {
             }
             Value::Array(items) => items
                 .iter()
-                .for_each(|v| visit(v, emoji_field, flags, runs)),
+                .for_each(|v| visit(v, emoji_field, flags, runs, seen)),
             Value::Object(map) => map
                 .iter()
-                .for_each(|(k, v)| visit(v, emoji_field || k == "emoji", flags, runs)),
+                .for_each(|(k, v)| visit(v, emoji_field || k == "emoji", flags, runs, seen)),
             _ => {}
         }
     }
@@ -292,24 +300,33 @@ pub fn text_flags(v: &Value) -> TextFlags {
         emoji_sequences: false,
     };
     let mut runs = std::collections::BTreeSet::new();
-    visit(v, false, &mut flags, &mut runs);
+    let mut seen = std::collections::HashSet::new();
+    visit(v, false, &mut flags, &mut runs, &mut seen);
     flags.long_words = !runs.is_empty();
     if flags.long_words {
         // Longest first: of two runs where one starts the other, the
         // regex's leftmost-first alternation must try the longer.
-        let mut runs: Vec<&str> = runs.into_iter().collect();
+        // Only what the rule by character class would not find whole: in a
+        // document of thousands of long tokens (letters and digits), the
+        // list was too long to hand over, and the punctuation runs it held
+        // ran off the page again.
+        let mut runs: Vec<&str> = runs
+            .into_iter()
+            .filter(|r| !r.chars().all(is_unbreakable))
+            .collect();
         runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
         let mut pattern = String::new();
         for run in runs {
+            let run = regex::escape(run);
+            if pattern.len() + 1 + run.len() > MAX_RUNS_PATTERN {
+                continue;
+            }
             if !pattern.is_empty() {
                 pattern.push('|');
             }
-            pattern.push_str(&regex::escape(run));
-            if pattern.len() > MAX_RUNS_PATTERN {
-                break;
-            }
+            pattern.push_str(&run);
         }
-        flags.long_runs = (pattern.len() <= MAX_RUNS_PATTERN).then_some(pattern);
+        flags.long_runs = (!pattern.is_empty()).then_some(pattern);
     }
     flags
 }
@@ -324,6 +341,39 @@ pub fn website_shown(url: &str) -> &str {
 /// The fewest characters of a run that the built-in template lets break
 /// anywhere (its `long_words` rule).
 pub const LONG_WORD: usize = 36;
+
+/// Whether a line may break only around `c`, never inside a run of such
+/// characters, judged by the character alone: the class of the built-in
+/// template's rule by character class (its `unbroken` regex), which finds
+/// the long runs made of such characters. Not such characters: white space
+/// (Unicode `White_Space`, the regex `\s`) other than the no-break spaces
+/// U+00A0, U+2007 and U+202F; `/`, `-`, U+2010, U+2013, the zero-width
+/// space and the soft hyphen; and the scripts whose lines break between
+/// characters or at dictionary word boundaries (Han, Hiragana, Katakana,
+/// Hangul, Thai, Lao, Khmer, Myanmar). A run of [`long_runs`] that holds
+/// any of those is not found by that rule, and is listed in `long_runs`.
+pub fn is_unbreakable(c: char) -> bool {
+    use unicode_script::{Script, UnicodeScript};
+    if c.is_ascii() {
+        return !(c.is_whitespace() || matches!(c, '/' | '-'));
+    }
+    if is_no_break_space(c) {
+        return true;
+    }
+    !(c.is_whitespace()
+        || matches!(c, '\u{2010}' | '\u{2013}' | '\u{200b}' | '\u{ad}')
+        || matches!(
+            c.script(),
+            Script::Han
+                | Script::Hiragana
+                | Script::Katakana
+                | Script::Hangul
+                | Script::Thai
+                | Script::Lao
+                | Script::Khmer
+                | Script::Myanmar
+        ))
+}
 
 /// Letters of the right-to-left scripts: a document with any of them gets
 /// `document.rtl`, which makes the template break long runs with
@@ -684,27 +734,93 @@ mod tests {
 
     #[test]
     fn long_runs_are_listed_as_a_pattern_that_matches_each() {
+        // The pattern and the rule by character class the template appends
+        // to it, as Typst's regex sees them.
+        let class = format!("{}{{36,}}", template_class());
         let numbers: Vec<String> = (1000..1024).map(|n| n.to_string()).collect();
         let dashed = numbers.join("-");
-        let run = format!("{}.x", "a".repeat(LONG_WORD));
-        let text = format!("Reconcile {dashed} and {run}; again {run} and a{run}");
+        let spaced = "? ".repeat(20);
+        let spaced = spaced.trim_end();
+        let letters = format!("{}.x", "a".repeat(LONG_WORD));
+        let text = format!("Reconcile {dashed} and {letters}; ask {spaced} and a{letters}");
         let flags = text_flags(&json!({"a": [text.clone()]}));
         let pattern = flags.long_runs.expect("a pattern");
-        let re = regex::Regex::new(&pattern).unwrap();
+        // Only the runs the class rule would not find whole are listed.
+        assert!(pattern.contains("1000\\-1001"), "{pattern}");
+        assert!(!pattern.contains("aaaa"), "{pattern}");
+        let re = regex::Regex::new(&format!("{pattern}|{class}")).unwrap();
         let found: Vec<&str> = re.find_iter(&text).map(|m| m.as_str()).collect();
         // The run is what no line may break inside: `;` stays with it.
-        let with_semicolon = format!("{run};");
-        assert_eq!(found, [&dashed, &with_semicolon, &run, &format!("a{run}")]);
+        let with_semicolon = format!("{letters};");
+        // (No break before `?`, even after a space: `ask` is in its run.)
+        let asked = format!("ask {spaced}");
+        assert_eq!(
+            found,
+            [
+                dashed.as_str(),
+                &with_semicolon,
+                &asked,
+                &format!("a{letters}")
+            ]
+        );
+        // A listed run that starts inside another text's longer run (the
+        // quote and space of `“ W…`, in `x“ W…`) leaves the rest to the
+        // class rule: it ran off the page when only the list was tried.
+        let flags = text_flags(&json!({"a": [
+            format!("a \u{201c} {} end", "W".repeat(36)),
+            format!("x\u{201c} {} end", "W".repeat(100)),
+        ]}));
+        let re = regex::Regex::new(&format!("{}|{class}", flags.long_runs.unwrap())).unwrap();
+        let second = format!("x\u{201c} {} end", "W".repeat(100));
+        let covered: usize = re.find_iter(&second).map(|m| m.as_str().len()).sum();
+        assert!(covered >= 100, "{covered} bytes of 100 W's matched");
         assert!(
             text_flags(&json!({"a": ["short words only"]}))
                 .long_runs
                 .is_none()
         );
-        // Thousands of long runs fall back to the rule by character class.
-        let many: Vec<String> = (0..3000).map(|i| format!("{i:0>40}")).collect();
+        // Thousands of long tokens of letters and digits: none listed (the
+        // class rule finds them), and the runs it misses still are.
+        let mut many: Vec<String> = (0..3000).map(|i| format!("{i:0>40}")).collect();
+        many.push(dashed.clone());
         let flags = text_flags(&json!({"a": many}));
         assert!(flags.long_words);
-        assert!(flags.long_runs.is_none());
+        assert_eq!(
+            flags.long_runs.as_deref(),
+            Some(regex::escape(&dashed).as_str())
+        );
+        // Past the limit, as many as fit are listed.
+        let punctuated: Vec<String> = (0..3000).map(|i| format!("{i:0>20}-{i:0>20}")).collect();
+        let flags = text_flags(&json!({"a": punctuated}));
+        let pattern = flags.long_runs.unwrap();
+        assert!(pattern.len() <= MAX_RUNS_PATTERN && pattern.len() > MAX_RUNS_PATTERN - 100);
+    }
+
+    /// The character class of the built-in template's `unbroken` rule.
+    fn template_class() -> String {
+        let template = include_str!("../templates/job-description.typ");
+        let line = template
+            .lines()
+            .find(|l| l.starts_with("#let unbroken-class = "))
+            .expect("the template's class");
+        line.trim_start_matches("#let unbroken-class = ")
+            .trim_matches('"')
+            .replace("\\\\", "\\")
+    }
+
+    #[test]
+    fn the_template_class_is_is_unbreakable() {
+        let class = regex::Regex::new(&format!("^{}$", template_class())).unwrap();
+        let mut chars: Vec<char> = (0u32..0x3000).filter_map(char::from_u32).collect();
+        chars.extend("漢かカ한ไทยລາວខ្មែរမြန်မာ\u{feff}\u{2060}🤝".chars());
+        for c in chars {
+            assert_eq!(
+                class.is_match(&c.to_string()),
+                is_unbreakable(c),
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

@@ -561,7 +561,12 @@ fn shipped_roles_take_the_templates_fast_paths() {
         // Their values' emoji do not count: they are always drawn from the
         // emoji font.
         assert_eq!(data["document"]["emoji_sequences"], false, "{}", r.id);
-        assert_eq!(data["document"]["long_runs"], serde_json::Value::Null, "{}", r.id);
+        assert_eq!(
+            data["document"]["long_runs"],
+            serde_json::Value::Null,
+            "{}",
+            r.id
+        );
     }
 }
 
@@ -1244,6 +1249,33 @@ fn emoji_in_text_are_drawn_from_the_emoji_font() {
 }
 
 #[test]
+fn a_run_that_fits_a_line_moves_whole_and_a_word_breaks_where_typst_can() {
+    // Found as a long run, `1000-…-1007` (39 characters) was chopped at a
+    // line's end rather than moved whole to the next line; a level name
+    // `Associate/Intermediate`, too wide for its box, broke as
+    // `Associate/In|termediate` rather than after the `/`.
+    let run = (1000..1008)
+        .map(|n| n.to_string())
+        .collect::<Vec<_>>()
+        .join("-");
+    // The run at every position along a line: one of them is at its end.
+    let text: Vec<String> = (0..30)
+        .map(|i| format!("{} {run}", "ab".repeat(i)))
+        .collect();
+    let pdf = render_family(
+        &format!(
+            "family: mv\ntitle: Mv\nlevels:\n  - id: mv-one\n    level: Associate/Intermediate\n    title: Moves\n    responsibilities:\n      items:\n        - \"{}\"\n",
+            text.join(" ")
+        ),
+        "mv-one",
+    );
+    let words = words(&pdf);
+    assert_eq!(words.iter().filter(|w| w.1 == run).count(), 30, "{words:?}");
+    assert!(words.iter().any(|w| w.1 == "Associate/"), "{words:?}");
+    assert!(words.iter().any(|w| w.1 == "Intermediate"), "{words:?}");
+}
+
+#[test]
 fn a_value_measured_to_fit_keeps_its_spacing() {
     // A value of 600 to 1,500 bytes is measured in a `layout`, which
     // dropped the value's spacing above: it and all below sat 2 pt higher.
@@ -1283,7 +1315,11 @@ fn a_cut_title_in_the_running_header_stays_on_the_page() {
     let words = words(&pdf);
     assert!(words.iter().any(|w| w.0 > 1), "one page only");
     for w in &words {
-        assert!(w.2 >= 59.0 && w.4 <= 537.0, "`{}` past the margin: {w:?}", w.1);
+        assert!(
+            w.2 >= 59.0 && w.4 <= 537.0,
+            "`{}` past the margin: {w:?}",
+            w.1
+        );
     }
 }
 
@@ -1315,7 +1351,11 @@ fn too_many_long_runs_to_list_still_wrap() {
     assert_eq!(data["document"]["long_runs"], serde_json::Value::Null);
     let pdf = render_family(&yaml, "many-one");
     for w in words(&pdf) {
-        assert!(w.2 >= 59.0 && w.4 <= 537.0, "`{}` past the margin: {w:?}", w.1);
+        assert!(
+            w.2 >= 59.0 && w.4 <= 537.0,
+            "`{}` past the margin: {w:?}",
+            w.1
+        );
     }
 }
 
