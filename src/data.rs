@@ -52,6 +52,7 @@ impl RichText {
         };
         let mut spans = markdown::parse(md, base);
         untab_spans(&mut spans, &untab);
+        break_runs_across_spans(&mut spans);
         RichText {
             markdown: md.to_string(),
             plain: untab(markdown::to_plain(md, base)),
@@ -67,6 +68,49 @@ fn untab_spans(spans: &mut [Span], untab: &impl Fn(String) -> String) {
             Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
                 untab_spans(body, untab)
             }
+        }
+    }
+}
+
+/// A run no line may break inside that crosses from one style to another
+/// (`W…*W…*`, `[W…](/x)W…`) is two texts to Typst, and no regex rule sees
+/// it whole: it ran off the page. Where such a run of [`LONG_WORD`] or
+/// more characters crosses from one span's text to the next, the next
+/// starts with a zero-width space, a place for the line to break (the
+/// pieces themselves break as any run does).
+fn break_runs_across_spans(spans: &mut [Span]) {
+    fn leaves<'a>(spans: &'a mut [Span], out: &mut Vec<&'a mut String>) {
+        for span in spans {
+            match span {
+                Span::Text { text } => out.push(text),
+                Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
+                    leaves(body, out)
+                }
+            }
+        }
+    }
+    let mut texts = Vec::new();
+    leaves(spans, &mut texts);
+    if texts.len() < 2 {
+        return;
+    }
+    let shown: String = texts.iter().map(|t| t.as_str()).collect();
+    let runs: Vec<(usize, usize)> = long_runs(&shown)
+        .into_iter()
+        .map(|r| {
+            let start = r.as_ptr() as usize - shown.as_ptr() as usize;
+            (start, start + r.len())
+        })
+        .collect();
+    if runs.is_empty() {
+        return;
+    }
+    let mut at = 0;
+    for text in texts {
+        let starts_inside = runs.iter().any(|&(a, b)| a < at && at < b);
+        at += text.len();
+        if starts_inside && !text.is_empty() {
+            text.insert(0, '\u{200b}');
         }
     }
 }
@@ -806,6 +850,40 @@ mod tests {
         line.trim_start_matches("#let unbroken-class = ")
             .trim_matches('"')
             .replace("\\\\", "\\")
+    }
+
+    #[test]
+    fn a_long_run_across_styles_gets_a_break_where_it_crosses() {
+        let w = "W".repeat(30);
+        let texts = |md: &str| -> Vec<String> {
+            fn leaves(spans: &[Span], out: &mut Vec<String>) {
+                for s in spans {
+                    match s {
+                        Span::Text { text } => out.push(text.clone()),
+                        Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
+                            leaves(body, out)
+                        }
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            leaves(&RichText::new(md, "https://x.test").spans, &mut out);
+            out
+        };
+        assert_eq!(
+            texts(&format!("Intro {w}*{w}* end")),
+            [
+                format!("Intro {w}"),
+                format!("\u{200b}{w}"),
+                " end".to_string()
+            ]
+        );
+        // Only inside a long run: short ones and ones split by a space keep
+        // their text, and `plain` (the exports' form) is never changed.
+        assert_eq!(texts("a *b* c"), ["a ", "b", " c"]);
+        assert_eq!(texts(&format!("{w} *{w}*")), [format!("{w} "), w.clone()]);
+        let rich = RichText::new(&format!("Intro {w}*{w}* end"), "https://x.test");
+        assert_eq!(rich.plain, format!("Intro {w}{w} end"));
     }
 
     #[test]

@@ -1249,6 +1249,29 @@ fn emoji_in_text_are_drawn_from_the_emoji_font() {
 }
 
 #[test]
+fn a_long_run_across_two_styles_wraps() {
+    // Thirty W's, then thirty in italics (or behind a link): two texts to
+    // Typst, which no regex rule saw whole; the run ran off the page.
+    let w = "W".repeat(30);
+    for text in [
+        format!("Intro {w}*{w}* end"),
+        format!("Intro [{w}](/x){w} end"),
+    ] {
+        let pdf = render_family(
+            &format!(
+                "family: st\ntitle: St\nlevels:\n  - id: st-one\n    level: A\n    title: Styles\n    description:\n      - \"{text}\"\n"
+            ),
+            "st-one",
+        );
+        for x in words(&pdf) {
+            assert!(x.4 <= 537.0, "{text}: `{}` past the margin: {x:?}", x.1);
+        }
+        let squeezed = squeeze(&normalize(&body_text(&pdf)));
+        assert!(squeezed.contains(&format!("Intro{w}{w}end")), "{squeezed}");
+    }
+}
+
+#[test]
 fn a_run_that_fits_a_line_moves_whole_and_a_word_breaks_where_typst_can() {
     // Found as a long run, `1000-…-1007` (39 characters) was chopped at a
     // line's end rather than moved whole to the next line; a level name
