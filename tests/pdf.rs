@@ -1619,9 +1619,15 @@ fn wide_letters_break_where_they_would_overrun() {
     let w = |n: usize, tag: &str| format!("{}{tag}", "W".repeat(n - 2));
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
+    // The website too: a piece between its `/`s wider than its 40% column
+    // ran left over the company name.
     fs::write(
         d.join("company.yaml"),
-        format!("name: {}\nwebsite: https://example.com\n", w(34, "co")),
+        format!(
+            "name: {}\nwebsite: https://example.com/{}/x\n",
+            w(34, "co"),
+            w(35, "ws")
+        ),
     )
     .unwrap();
     fs::write(
@@ -1679,8 +1685,20 @@ fn wide_letters_break_where_they_would_overrun() {
         format!("Senior{}", w(30, "ti")),
         w(30, "lw"),
         w(35, "lt"),
+        format!("example.com/{}/x", w(35, "ws")),
     ] {
         assert!(joined.contains(&run), "{run} lost: {joined}");
+    }
+    // The website keeps to its 40% of the letterhead's line (its W's, at
+    // 8 pt, are under 10 pt wide; the name's, at 15 pt, over).
+    let site_column = 535.7 - 0.4 * (535.7 - 59.5) - 1.0;
+    let small =
+        |x: &(usize, String, f64, f64, f64)| (x.4 - x.2) / (x.1.chars().count() as f64) < 10.0;
+    for x in words
+        .iter()
+        .filter(|x| x.0 == 1 && x.3 < 110.0 && x.1.starts_with("WWW") && small(x))
+    {
+        assert!(x.2 >= site_column, "the website runs over the name: {x:?}");
     }
     // What fits is left whole: the level name that breaks in its narrow
     // fact box is one word in the ladder's wider level column.
