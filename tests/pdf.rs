@@ -1263,9 +1263,7 @@ fn a_long_run_across_two_styles_wraps() {
             ),
             "st-one",
         );
-        for x in words(&pdf) {
-            assert!(x.4 <= 537.0, "{text}: `{}` past the margin: {x:?}", x.1);
-        }
+        assert_within_margins(&words(&pdf));
         let squeezed = squeeze(&normalize(&body_text(&pdf)));
         assert!(squeezed.contains(&format!("Intro{w}{w}end")), "{squeezed}");
     }
@@ -1337,19 +1335,14 @@ fn a_cut_title_in_the_running_header_stays_on_the_page() {
     );
     let words = words(&pdf);
     assert!(words.iter().any(|w| w.0 > 1), "one page only");
-    for w in &words {
-        assert!(
-            w.2 >= 59.0 && w.4 <= 537.0,
-            "`{}` past the margin: {w:?}",
-            w.1
-        );
-    }
+    assert_within_margins(&words);
 }
 
 #[test]
 fn too_many_long_runs_to_list_still_wrap() {
-    // Over 64 KB of pattern: `long_runs` is none and the rule by character
-    // class breaks the runs instead.
+    // Thousands of long tokens (2,000 of 40 digits), which once made the
+    // list too long to hand over: none needs listing, as the rule by
+    // character class finds them, so `long_runs` is none and they break.
     let items: Vec<String> = (0..50)
         .map(|i| {
             let tokens: Vec<String> = (0..40).map(|j| format!("{:0>40}", i * 40 + j)).collect();
@@ -1373,13 +1366,7 @@ fn too_many_long_runs_to_list_still_wrap() {
     assert_eq!(data["document"]["long_words"], true);
     assert_eq!(data["document"]["long_runs"], serde_json::Value::Null);
     let pdf = render_family(&yaml, "many-one");
-    for w in words(&pdf) {
-        assert!(
-            w.2 >= 59.0 && w.4 <= 537.0,
-            "`{}` past the margin: {w:?}",
-            w.1
-        );
-    }
+    assert_within_margins(&words(&pdf));
 }
 
 #[test]
@@ -1544,6 +1531,19 @@ fn words(pdf: &[u8]) -> Vec<(usize, String, f64, f64, f64)> {
     out
 }
 
+/// Panics unless every word of an A4 PDF lies within the text area's
+/// width (59.5–535.7 pt; Typst lets punctuation hang a little past it).
+fn assert_within_margins(words: &[(usize, String, f64, f64, f64)]) {
+    for w in words {
+        assert!(
+            w.2 >= 59.0 && w.4 <= 537.0,
+            "`{}` on page {} runs past the margin: {w:?}",
+            w.1,
+            w.0
+        );
+    }
+}
+
 #[test]
 fn long_names_stay_in_their_boxes() {
     // A German level name overprinted the grade beside it; a long website
@@ -1655,15 +1655,7 @@ fn wide_letters_break_where_they_would_overrun() {
         &options,
     );
     let words = words(&out.pdf);
-    // A4's text area is 59.5–535.7 pt; Typst lets punctuation hang a little.
-    for x in &words {
-        assert!(
-            x.2 >= 59.0 && x.4 <= 537.0,
-            "`{}` on page {} runs past the margin: {x:?}",
-            x.1,
-            x.0
-        );
-    }
+    assert_within_margins(&words);
     for (i, a) in words.iter().enumerate() {
         for b in &words[i + 1..] {
             let same_line = a.0 == b.0 && (a.3 - b.3).abs() < 2.0;
@@ -1726,13 +1718,7 @@ fn runs_that_no_line_may_break_inside_wrap_whatever_their_characters() {
         dashes.trim()
     );
     let pdf = render_family(&yaml, "runs-one");
-    for x in words(&pdf) {
-        assert!(
-            x.2 >= 59.0 && x.4 <= 537.0,
-            "`{}` runs past the margin: {x:?}",
-            x.1
-        );
-    }
+    assert_within_margins(&words(&pdf));
     let joined: String = poppler("pdftotext", &[], &pdf).split_whitespace().collect();
     for run in [
         format!("Reconcile{dashed}END"),
