@@ -514,7 +514,11 @@ fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
                         "file is too large ({} bytes; at most {MAX_FILE_BYTES})",
                         m.len()
                     ))
-                    .in_file(path),
+                    .in_file(path)
+                    .help(
+                        "a job family is a few kilobytes: check that this is the file meant to be \
+                         here, or split its families into files of their own",
+                    ),
                 ],
             );
         }

@@ -538,6 +538,11 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
     std::os::unix::fs::symlink("gone.yaml", d.join("dangling.yaml")).unwrap();
     // A link to itself is a loop, not a missing file.
     std::os::unix::fs::symlink("self.yaml", d.join("self.yaml")).unwrap();
+    // Over 16 MiB (sparse: nothing on disk) is refused before it is read.
+    std::fs::File::create(d.join("huge.yaml"))
+        .unwrap()
+        .set_len(17 << 20)
+        .unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1);
     common::assert_reported(
@@ -566,14 +571,19 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
                 "symbolic link to a file that does not exist",
             ),
             ("self.yaml:", "symbolic link that leads back to itself"),
+            (
+                "huge.yaml:",
+                "file is too large (17825792 bytes; at most 16777216)",
+            ),
         ],
     );
+    assert!(err.contains("the file meant to be here"), "{err}");
     assert!(
         !err.contains("`/x` is not allowed") && !err.contains("`mailto:a@b.c` is not allowed"),
         "{err}"
     );
     assert!(!err.contains("root:"), "{err}");
-    assert!(err.contains("12 error(s)"), "{err}");
+    assert!(err.contains("13 error(s)"), "{err}");
 }
 
 #[test]
