@@ -74,10 +74,12 @@ fn untab_spans(spans: &mut [Span], untab: &impl Fn(String) -> String) {
 
 /// A run no line may break inside that crosses from one style to another
 /// (`W…*W…*`, `[W…](/x)W…`) is two texts to Typst, and no regex rule sees
-/// it whole: it ran off the page. Where such a run of [`LONG_WORD`] or
-/// more characters crosses from one span's text to the next, the next
-/// starts with a zero-width space, a place for the line to break (the
-/// pieces themselves break as any run does).
+/// it whole: it ran off the page. Where such a run, of [`LONG_WORD`] or
+/// more characters and too wide for a line ([`too_wide_for_a_line`]),
+/// crosses from one span's text to the next, the next starts with a
+/// zero-width space, a place for the line to break (the pieces themselves
+/// break as any run does). A run that fits is left alone: a break there
+/// split `**Datenschutz**beauftragten…` at a line's end.
 fn break_runs_across_spans(spans: &mut [Span]) {
     fn leaves<'a>(spans: &'a mut [Span], out: &mut Vec<&'a mut String>) {
         for span in spans {
@@ -97,6 +99,7 @@ fn break_runs_across_spans(spans: &mut [Span]) {
     let shown: String = texts.iter().map(|t| t.as_str()).collect();
     let runs: Vec<(usize, usize)> = long_runs(&shown)
         .into_iter()
+        .filter(|r| too_wide_for_a_line(r))
         .map(|r| {
             let start = r.as_ptr() as usize - shown.as_ptr() as usize;
             (start, start + r.len())
@@ -113,6 +116,25 @@ fn break_runs_across_spans(spans: &mut [Span]) {
             text.insert(0, '\u{200b}');
         }
     }
+}
+
+/// Whether `run` may be too wide for a line of the body: its width in the
+/// body font, estimated from rough advance widths (generous: 1em for W, M
+/// and any character not ASCII), over 40em. A line of the text area is
+/// about 48em; lists and values are indented a little.
+fn too_wide_for_a_line(run: &str) -> bool {
+    let em: f64 = run
+        .chars()
+        .map(|c| match c {
+            'W' | 'M' | 'm' | 'w' | '@' | '%' => 1.0,
+            'A'..='Z' => 0.75,
+            'a'..='z' | '0'..='9' => 0.62,
+            ' ' => 0.3,
+            c if c.is_ascii() => 0.45,
+            _ => 1.0,
+        })
+        .sum();
+    em > 40.0
 }
 
 struct Ctx<'a> {
@@ -223,6 +245,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
         "role": {
             "id": role.id,
             "title": role.title,
+            "running_title": running_title(&role.title),
             "level": role.level,
             "grade": role.grade,
             "reports_to": cx.opt(role.reports_to.as_ref()),
@@ -375,6 +398,21 @@ pub fn text_flags(v: &Value) -> TextFlags {
     flags
 }
 
+/// The title as a running header prints it: over 90 characters (grapheme
+/// clusters), its first 88 and `…`, so the header keeps to one line and
+/// never grows up over the page's top edge. Made here, not in the
+/// template, so that a long run in the cut title is among the data's
+/// strings, and found (it ran off pages 2+, in no list).
+pub fn running_title(title: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    if title.graphemes(true).nth(90).is_none() {
+        return title.to_string();
+    }
+    let mut cut: String = title.graphemes(true).take(88).collect();
+    cut.push('…');
+    cut
+}
+
 /// The website as the letterhead prints it: without `https://`.
 pub fn website_shown(url: &str) -> &str {
     url.strip_prefix("https://")
@@ -391,21 +429,28 @@ pub const LONG_WORD: usize = 36;
 /// template's rule by character class (its `unbroken` regex), which finds
 /// the long runs made of such characters. Not such characters: white space
 /// (Unicode `White_Space`, the regex `\s`) other than the no-break spaces
-/// U+00A0, U+2007 and U+202F; `/`, `-`, U+2010, U+2013, the zero-width
-/// space and the soft hyphen; and the scripts whose lines break between
+/// U+00A0, U+2007 and U+202F; `/`, `|`, `-`, U+2010, U+2013, the em dash,
+/// the ellipsis, the Tibetan tsheg, the zero-width space and the soft
+/// hyphen; and the scripts whose lines break between
 /// characters or at dictionary word boundaries (Han, Hiragana, Katakana,
 /// Hangul, Thai, Lao, Khmer, Myanmar). A run of [`long_runs`] that holds
 /// any of those is not found by that rule, and is listed in `long_runs`.
 pub fn is_unbreakable(c: char) -> bool {
     use unicode_script::{Script, UnicodeScript};
     if c.is_ascii() {
-        return !(c.is_whitespace() || matches!(c, '/' | '-'));
+        return !(c.is_whitespace() || matches!(c, '/' | '-' | '|'));
     }
     if is_no_break_space(c) {
         return true;
     }
+    // The dashes and the ellipsis a line may break after, the Tibetan
+    // syllable mark (the class rule chopped `Grow—O|perate` and Tibetan
+    // syllables, which Typst breaks at these).
     !(c.is_whitespace()
-        || matches!(c, '\u{2010}' | '\u{2013}' | '\u{200b}' | '\u{ad}')
+        || matches!(
+            c,
+            '\u{2010}' | '\u{2013}' | '\u{2014}' | '\u{2026}' | '\u{0f0b}' | '\u{200b}' | '\u{ad}'
+        )
         || matches!(
             c.script(),
             Script::Han
@@ -878,9 +923,18 @@ mod tests {
                 " end".to_string()
             ]
         );
-        // Only inside a long run: short ones and ones split by a space keep
-        // their text, and `plain` (the exports' form) is never changed.
+        // Only inside a long run too wide for a line: short ones, ones that
+        // fit (a 46-letter compound, partly bold) and ones split by a space
+        // keep their text, and `plain` (the exports' form) is never changed.
         assert_eq!(texts("a *b* c"), ["a ", "b", " c"]);
+        assert_eq!(
+            texts("Pflicht: **Datenschutz**beauftragtenverordnungsgesetzestext gilt."),
+            [
+                "Pflicht: ",
+                "Datenschutz",
+                "beauftragtenverordnungsgesetzestext gilt."
+            ]
+        );
         assert_eq!(texts(&format!("{w} *{w}*")), [format!("{w} "), w.clone()]);
         let rich = RichText::new(&format!("Intro {w}*{w}* end"), "https://x.test");
         assert_eq!(rich.plain, format!("Intro {w}{w} end"));

@@ -1297,6 +1297,71 @@ fn a_run_that_fits_a_line_moves_whole_and_a_word_breaks_where_typst_can() {
 }
 
 #[test]
+fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
+    // A run left whole because it fitted 80% of the text area ran off the
+    // page in a step 14 deep, whose lines are 57% of it.
+    let mut step = format!(
+        "{{text: \"Deep {} and {} end\"}}",
+        "W".repeat(36),
+        "Q".repeat(38)
+    );
+    for depth in 0..13 {
+        step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
+    }
+    let pdf = render_family(
+        &format!(
+            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
+        ),
+        "dp-one",
+    );
+    let words = words(&pdf);
+    assert!(words.iter().any(|w| w.1.starts_with("WWW")), "{words:?}");
+    assert_within_margins(&words);
+}
+
+#[test]
+fn ordinary_words_beside_a_wide_one_are_left_whole() {
+    // `fit` broke the pieces of a wide word that lay in separate texts by
+    // looking for them inside it: `Engineering`, a word of its own that
+    // fitted, was boxed too, and broke as `Engineer|ing` at a line's end.
+    // The class rule chopped a phrase joined by em dashes mid-word.
+    for pad in 0..8 {
+        let title = format!(
+            "{}Principal Engineering Engineering-2024-0701-0702-0703-0704-0705-0706-0707",
+            "x ".repeat(pad * 2)
+        );
+        let dashes = ["Plan", "Build", "Measure", "Learn", "Grow", "Operate"]
+            .repeat(3)
+            .join("\u{2014}");
+        let pdf = render_family(
+            &format!(
+                "family: ow\ntitle: Ow\nlevels:\n  - id: ow-one\n    level: A\n    title: \"{title}\"\n    description:\n      - \"{} {dashes}\"\n",
+                "z".repeat(40)
+            ),
+            "ow-one",
+        );
+        let words = words(&pdf);
+        assert!(
+            words
+                .iter()
+                .filter(|w| w.0 == 1 && w.3 < 300.0)
+                .any(|w| w.1 == "Engineering"),
+            "pad {pad}: {:?}",
+            words.iter().map(|w| &w.1).collect::<Vec<_>>()
+        );
+        for w in words.iter().filter(|w| w.1.contains('\u{2014}')) {
+            for part in w.1.split('\u{2014}').filter(|p| !p.is_empty()) {
+                assert!(
+                    ["Plan", "Build", "Measure", "Learn", "Grow", "Operate"].contains(&part),
+                    "`{part}` in `{}`: a word cut",
+                    w.1
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn a_value_measured_to_fit_keeps_its_spacing() {
     // A value of 600 to 1,500 bytes is measured in a `layout`, which
     // dropped the value's spacing above: it and all below sat 2 pt higher.
@@ -1321,21 +1386,24 @@ fn a_value_measured_to_fit_keeps_its_spacing() {
 #[test]
 fn a_cut_title_in_the_running_header_stays_on_the_page() {
     // Pages 2+ print a title over 90 characters cut to 88 and `…`: that run
-    // is in no `long_runs`, and ran off the page.
+    // was in no `long_runs`, and ran off the page; the class rule the
+    // header then got missed runs joined by a hyphen before a digit.
     let items: Vec<String> = (0..90)
         .map(|i| format!("\"Item {i} with enough words to fill the pages of the document\""))
         .collect();
-    let pdf = render_family(
-        &format!(
-            "family: hd\ntitle: Hd\nlevels:\n  - id: hd-one\n    level: A\n    title: \"{}\"\n    responsibilities:\n      items: [{}]\n",
-            "W".repeat(150),
-            items.join(", ")
-        ),
-        "hd-one",
-    );
-    let words = words(&pdf);
-    assert!(words.iter().any(|w| w.0 > 1), "one page only");
-    assert_within_margins(&words);
+    let joined: String = (0..37).map(|i| format!("WW-{}", i % 10)).collect();
+    for title in ["W".repeat(150), joined] {
+        let pdf = render_family(
+            &format!(
+                "family: hd\ntitle: Hd\nlevels:\n  - id: hd-one\n    level: A\n    title: \"{title}\"\n    responsibilities:\n      items: [{}]\n",
+                items.join(", ")
+            ),
+            "hd-one",
+        );
+        let words = words(&pdf);
+        assert!(words.iter().any(|w| w.0 > 1), "one page only");
+        assert_within_margins(&words);
+    }
 }
 
 #[test]
