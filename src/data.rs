@@ -74,12 +74,14 @@ fn untab_spans(spans: &mut [Span], untab: &impl Fn(String) -> String) {
 
 /// A run no line may break inside that crosses from one style to another
 /// (`W…*W…*`, `[W…](/x)W…`) is two texts to Typst, and no regex rule sees
-/// it whole: it ran off the page. Where such a run, of [`LONG_WORD`] or
-/// more characters and too wide for a line ([`too_wide_for_a_line`]),
-/// crosses from one span's text to the next, the next starts with a
-/// zero-width space, a place for the line to break (the pieces themselves
-/// break as any run does). A run that fits is left alone: a break there
-/// split `**Datenschutz**beauftragten…` at a line's end.
+/// it whole: it ran off the page. Where such a run of [`LONG_WORD`] or
+/// more characters crosses from one span's text to the next, the next
+/// starts with a zero-width space, a place for the line to break (the
+/// pieces themselves break as any run does). Even one that would fit a
+/// line: how wide a place is (a 13 pt heading, a hiring step 14 deep) is
+/// the template's, and an estimate of 40em let runs through that then ran
+/// off the page. So a 46-letter compound, partly bold, may break where its
+/// style changes, at a line's end.
 fn break_runs_across_spans(spans: &mut [Span]) {
     fn leaves<'a>(spans: &'a mut [Span], out: &mut Vec<&'a mut String>) {
         for span in spans {
@@ -99,7 +101,6 @@ fn break_runs_across_spans(spans: &mut [Span]) {
     let shown: String = texts.iter().map(|t| t.as_str()).collect();
     let runs: Vec<(usize, usize)> = long_runs(&shown)
         .into_iter()
-        .filter(|r| too_wide_for_a_line(r))
         .map(|r| {
             let start = r.as_ptr() as usize - shown.as_ptr() as usize;
             (start, start + r.len())
@@ -116,25 +117,6 @@ fn break_runs_across_spans(spans: &mut [Span]) {
             text.insert(0, '\u{200b}');
         }
     }
-}
-
-/// Whether `run` may be too wide for a line of the body: its width in the
-/// body font, estimated from rough advance widths (generous: 1em for W, M
-/// and any character not ASCII), over 40em. A line of the text area is
-/// about 48em; lists and values are indented a little.
-fn too_wide_for_a_line(run: &str) -> bool {
-    let em: f64 = run
-        .chars()
-        .map(|c| match c {
-            'W' | 'M' | 'm' | 'w' | '@' | '%' => 1.0,
-            'A'..='Z' => 0.75,
-            'a'..='z' | '0'..='9' => 0.62,
-            ' ' => 0.3,
-            c if c.is_ascii() => 0.45,
-            _ => 1.0,
-        })
-        .sum();
-    em > 40.0
 }
 
 struct Ctx<'a> {
@@ -429,27 +411,39 @@ pub const LONG_WORD: usize = 36;
 /// template's rule by character class (its `unbroken` regex), which finds
 /// the long runs made of such characters. Not such characters: white space
 /// (Unicode `White_Space`, the regex `\s`) other than the no-break spaces
-/// U+00A0, U+2007 and U+202F; `/`, `|`, `-`, U+2010, U+2013, the em dash,
-/// the ellipsis, the Tibetan tsheg, the zero-width space and the soft
-/// hyphen; and the scripts whose lines break between
+/// U+00A0, U+2007 and U+202F; `/`, `|`, `!`, `?`, `}`, `-`, U+2010, U+2012,
+/// U+2013, the em dash, the ellipsis, the hyphenation point, the Hebrew
+/// maqaf, the Devanagari danda, the Tibetan tsheg, the zero-width space
+/// and the soft hyphen; and the scripts whose lines break between
 /// characters or at dictionary word boundaries (Han, Hiragana, Katakana,
 /// Hangul, Thai, Lao, Khmer, Myanmar). A run of [`long_runs`] that holds
 /// any of those is not found by that rule, and is listed in `long_runs`.
 pub fn is_unbreakable(c: char) -> bool {
     use unicode_script::{Script, UnicodeScript};
     if c.is_ascii() {
-        return !(c.is_whitespace() || matches!(c, '/' | '-' | '|'));
+        return !(c.is_whitespace() || matches!(c, '/' | '-' | '|' | '!' | '?' | '}'));
     }
     if is_no_break_space(c) {
         return true;
     }
-    // The dashes and the ellipsis a line may break after, the Tibetan
-    // syllable mark (the class rule chopped `Grow—O|perate` and Tibetan
+    // The dashes, the ellipsis, the hyphenation point, the Hebrew maqaf,
+    // the Devanagari danda and the Tibetan syllable mark, which a line may
+    // break after (the class rule chopped `Grow—O|perate` and Tibetan
     // syllables, which Typst breaks at these).
     !(c.is_whitespace()
         || matches!(
             c,
-            '\u{2010}' | '\u{2013}' | '\u{2014}' | '\u{2026}' | '\u{0f0b}' | '\u{200b}' | '\u{ad}'
+            '\u{2010}'
+                | '\u{2012}'
+                | '\u{2013}'
+                | '\u{2014}'
+                | '\u{2026}'
+                | '\u{2027}'
+                | '\u{05be}'
+                | '\u{0964}'
+                | '\u{0f0b}'
+                | '\u{200b}'
+                | '\u{ad}'
         )
         || matches!(
             c.script(),
@@ -923,16 +917,16 @@ mod tests {
                 " end".to_string()
             ]
         );
-        // Only inside a long run too wide for a line: short ones, ones that
-        // fit (a 46-letter compound, partly bold) and ones split by a space
-        // keep their text, and `plain` (the exports' form) is never changed.
+        // Only inside a long run: short ones and ones split by a space keep
+        // their text, and `plain` (the exports' form) is never changed. Even
+        // one that fits a line gets it (the template knows the place).
         assert_eq!(texts("a *b* c"), ["a ", "b", " c"]);
         assert_eq!(
             texts("Pflicht: **Datenschutz**beauftragtenverordnungsgesetzestext gilt."),
             [
                 "Pflicht: ",
                 "Datenschutz",
-                "beauftragtenverordnungsgesetzestext gilt."
+                "\u{200b}beauftragtenverordnungsgesetzestext gilt."
             ]
         );
         assert_eq!(texts(&format!("{w} *{w}*")), [format!("{w} "), w.clone()]);

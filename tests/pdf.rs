@@ -1291,9 +1291,31 @@ fn a_run_that_fits_a_line_moves_whole_and_a_word_breaks_where_typst_can() {
         "mv-one",
     );
     let words = words(&pdf);
-    assert_eq!(words.iter().filter(|w| w.1 == run).count(), 30, "{words:?}");
+    // (Kept whole, a listed run is followed by a zero-width space.)
+    let whole = words
+        .iter()
+        .filter(|w| w.1.trim_end_matches('\u{200b}') == run)
+        .count();
+    assert_eq!(whole, 30, "{words:?}");
     assert!(words.iter().any(|w| w.1 == "Associate/"), "{words:?}");
     assert!(words.iter().any(|w| w.1 == "Intermediate"), "{words:?}");
+}
+
+#[test]
+fn a_listed_run_inside_a_longer_one_leaves_no_rest_unbroken() {
+    // `“ a…` is one text's run; in another text the same characters start a
+    // longer run, `a…` then 35 W's. The listed run matched there, was kept
+    // whole as it fitted, and the W's, too few for either rule, ran on
+    // after it past the margin.
+    let a = "a".repeat(34);
+    let w = "W".repeat(35);
+    let pdf = render_family(
+        &format!(
+            "family: pm\ntitle: Pm\nlevels:\n  - id: pm-one\n    level: A\n    title: Partial\n    description:\n      - \"a \u{201c} {a} end\"\n      - \"x\u{201c} {a}{w} end\"\n"
+        ),
+        "pm-one",
+    );
+    assert_within_margins(&words(&pdf));
 }
 
 #[test]
@@ -1330,9 +1352,9 @@ fn ordinary_words_beside_a_wide_one_are_left_whole() {
             "{}Principal Engineering Engineering-2024-0701-0702-0703-0704-0705-0706-0707",
             "x ".repeat(pad * 2)
         );
-        let dashes = ["Plan", "Build", "Measure", "Learn", "Grow", "Operate"]
-            .repeat(3)
-            .join("\u{2014}");
+        let parts = ["Plan", "Build", "Measure", "Learn", "Grow", "Operate"].repeat(3);
+        // Joined by em dashes, and by `!` (the class took both for letters).
+        let dashes = format!("{} {}", parts.join("\u{2014}"), parts.join("!"));
         let pdf = render_family(
             &format!(
                 "family: ow\ntitle: Ow\nlevels:\n  - id: ow-one\n    level: A\n    title: \"{title}\"\n    description:\n      - \"{} {dashes}\"\n",
@@ -1349,8 +1371,8 @@ fn ordinary_words_beside_a_wide_one_are_left_whole() {
             "pad {pad}: {:?}",
             words.iter().map(|w| &w.1).collect::<Vec<_>>()
         );
-        for w in words.iter().filter(|w| w.1.contains('\u{2014}')) {
-            for part in w.1.split('\u{2014}').filter(|p| !p.is_empty()) {
+        for w in words.iter().filter(|w| w.1.contains(['\u{2014}', '!'])) {
+            for part in w.1.split(['\u{2014}', '!']).filter(|p| !p.is_empty()) {
                 assert!(
                     ["Plan", "Build", "Measure", "Learn", "Grow", "Operate"].contains(&part),
                     "`{part}` in `{}`: a word cut",
