@@ -15,7 +15,7 @@ use crate::resolve::{ResolvedList, ResolvedRole};
 use crate::schema::{ItemList, Section, Step};
 
 /// Version of the data shape templates read.
-pub const SCHEMA: u32 = 1;
+pub const SCHEMA: u32 = 2;
 
 /// Where the company logo is visible to templates (a virtual path).
 pub const LOGO_PATH: &str = "/assets/logo";
@@ -68,6 +68,7 @@ fn untab_spans(spans: &mut [Span], untab: &impl Fn(String) -> String) {
             Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
                 untab_spans(body, untab)
             }
+            Span::Break => {}
         }
     }
 }
@@ -75,30 +76,14 @@ fn untab_spans(spans: &mut [Span], untab: &impl Fn(String) -> String) {
 /// A run no line may break inside that crosses from one style to another
 /// (`W…*W…*`, `[W…](/x)W…`) is two texts to Typst, and no regex rule sees
 /// it whole: it ran off the page. Where such a run of [`LONG_WORD`] or
-/// more characters crosses from one span's text to the next, the next
-/// starts with a zero-width space, a place for the line to break (the
-/// pieces themselves break as any run does). Even one that would fit a
-/// line: how wide a place is (a 13 pt heading, a hiring step 14 deep) is
-/// the template's, and an estimate of 40em let runs through that then ran
-/// off the page. So a 46-letter compound, partly bold, may break where its
-/// style changes, at a line's end.
-fn break_runs_across_spans(spans: &mut [Span]) {
-    fn leaves<'a>(spans: &'a mut [Span], out: &mut Vec<&'a mut String>) {
-        for span in spans {
-            match span {
-                Span::Text { text } => out.push(text),
-                Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
-                    leaves(body, out)
-                }
-            }
-        }
-    }
-    let mut texts = Vec::new();
-    leaves(spans, &mut texts);
-    if texts.len() < 2 {
-        return;
-    }
-    let shown: String = texts.iter().map(|t| t.as_str()).collect();
+/// more characters crosses from one span's text to the next, a
+/// [`Span::Break`] goes before the next: a place for the line to break
+/// that prints nothing (a zero-width space there was copied with an email
+/// address, `**name**@example.com`). Even where the run would fit a line:
+/// how wide a place is (a 13 pt heading, a hiring step 14 deep) is the
+/// template's, and an estimate let runs through that ran off the page.
+fn break_runs_across_spans(spans: &mut Vec<Span>) {
+    let shown = markdown::spans_text(spans);
     let runs: Vec<(usize, usize)> = long_runs(&shown)
         .into_iter()
         .map(|r| {
@@ -109,14 +94,30 @@ fn break_runs_across_spans(spans: &mut [Span]) {
     if runs.is_empty() {
         return;
     }
-    let mut at = 0;
-    for text in texts {
-        let starts_inside = runs.iter().any(|&(a, b)| a < at && at < b);
-        at += text.len();
-        if starts_inside && !text.is_empty() {
-            text.insert(0, '\u{200b}');
+    fn mark(spans: &mut Vec<Span>, at: &mut usize, runs: &[(usize, usize)]) {
+        let mut i = 0;
+        while i < spans.len() {
+            let crossing = match &mut spans[i] {
+                Span::Text { text } => {
+                    let inside = !text.is_empty() && runs.iter().any(|&(a, b)| a < *at && *at < b);
+                    *at += text.len();
+                    inside
+                }
+                Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
+                    mark(body, at, runs);
+                    false
+                }
+                Span::Break => false,
+            };
+            if crossing {
+                spans.insert(i, Span::Break);
+                i += 1;
+            }
+            i += 1;
         }
     }
+    let mut at = 0;
+    mark(spans, &mut at, &runs);
 }
 
 struct Ctx<'a> {
@@ -894,11 +895,13 @@ mod tests {
     #[test]
     fn a_long_run_across_styles_gets_a_break_where_it_crosses() {
         let w = "W".repeat(30);
+        // The texts, with `|` for a break.
         let texts = |md: &str| -> Vec<String> {
             fn leaves(spans: &[Span], out: &mut Vec<String>) {
                 for s in spans {
                     match s {
                         Span::Text { text } => out.push(text.clone()),
+                        Span::Break => out.push("|".into()),
                         Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
                             leaves(body, out)
                         }
@@ -911,27 +914,37 @@ mod tests {
         };
         assert_eq!(
             texts(&format!("Intro {w}*{w}* end")),
-            [
-                format!("Intro {w}"),
-                format!("\u{200b}{w}"),
-                " end".to_string()
-            ]
+            [format!("Intro {w}"), "|".into(), w.clone(), " end".into()]
         );
-        // Only inside a long run: short ones and ones split by a space keep
-        // their text, and `plain` (the exports' form) is never changed. Even
-        // one that fits a line gets it (the template knows the place).
-        assert_eq!(texts("a *b* c"), ["a ", "b", " c"]);
         assert_eq!(
-            texts("Pflicht: **Datenschutz**beauftragtenverordnungsgesetzestext gilt."),
+            texts(&format!("Intro [{w}](/x){w} end")),
             [
-                "Pflicht: ",
-                "Datenschutz",
-                "\u{200b}beauftragtenverordnungsgesetzestext gilt."
+                "Intro ".to_string(),
+                w.clone(),
+                "|".into(),
+                format!("{w} end")
             ]
         );
+        // Only inside a long run: short ones and ones split by a space get
+        // none. Nothing is added to the text: `plain` (the exports' form)
+        // and the spans' texts read as written.
+        assert_eq!(texts("a *b* c"), ["a ", "b", " c"]);
         assert_eq!(texts(&format!("{w} *{w}*")), [format!("{w} "), w.clone()]);
+        assert_eq!(
+            texts("Write to **recruiting.marketing.operations**@example.com today."),
+            [
+                "Write to ",
+                "recruiting.marketing.operations",
+                "|",
+                "@example.com today."
+            ]
+        );
         let rich = RichText::new(&format!("Intro {w}*{w}* end"), "https://x.test");
         assert_eq!(rich.plain, format!("Intro {w}{w} end"));
+        assert_eq!(
+            markdown::spans_text(&rich.spans),
+            format!("Intro {w}{w} end")
+        );
     }
 
     #[test]

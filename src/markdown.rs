@@ -23,10 +23,23 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Span {
-    Text { text: String },
-    Emph { body: Vec<Span> },
-    Strong { body: Vec<Span> },
-    Link { url: String, body: Vec<Span> },
+    Text {
+        text: String,
+    },
+    Emph {
+        body: Vec<Span>,
+    },
+    Strong {
+        body: Vec<Span>,
+    },
+    Link {
+        url: String,
+        body: Vec<Span>,
+    },
+    /// A place a line may break, with nothing to print: where a long run
+    /// no line may break inside crosses from one style to another (set by
+    /// `data`, never by the parser).
+    Break,
 }
 
 /// Parses `text` into spans, resolving site-relative link targets against
@@ -95,6 +108,7 @@ pub fn spans_text(spans: &[Span]) -> String {
             Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
                 s.push_str(&spans_text(body))
             }
+            Span::Break => {}
         }
     }
     s
@@ -105,7 +119,7 @@ pub fn links(spans: &[Span]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for span in spans {
         match span {
-            Span::Text { .. } => {}
+            Span::Text { .. } | Span::Break => {}
             Span::Emph { body } | Span::Strong { body } => out.extend(links(body)),
             Span::Link { url, body } => out.push((spans_text(body), url.clone())),
         }
@@ -117,6 +131,7 @@ fn plain_into(spans: &[Span], s: &mut String) {
     for span in spans {
         match span {
             Span::Text { text } => s.push_str(text),
+            Span::Break => {}
             Span::Emph { body } | Span::Strong { body } => plain_into(body, s),
             Span::Link { url, body } => {
                 let label = spans_text(body);
@@ -691,7 +706,7 @@ mod tests {
         spans
             .iter()
             .map(|s| match s {
-                Span::Text { .. } => 0,
+                Span::Text { .. } | Span::Break => 0,
                 Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
                     1 + depth(body)
                 }
