@@ -1297,6 +1297,62 @@ fn a_run_that_fits_a_line_moves_whole_and_a_word_breaks_where_typst_can() {
 }
 
 #[test]
+fn a_wide_logo_and_a_long_address_leave_the_company_name_room() {
+    // An 8:1 wordmark at full height and a 38-character address (under the
+    // 40 characters that once earned the address a capped column) left the
+    // name a sliver: its 4-character pieces printed on top of one another.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("logo.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="100"><rect width="800" height="100" fill="#c33"/></svg>"##,
+    )
+    .unwrap();
+    fs::write(
+        d.join("company.yaml"),
+        format!(
+            "name: Wunderwerkzeugmaschinenbaugesellschaft International\nwebsite: https://{}.test/x\nlogo: logo.svg\n",
+            "W".repeat(31)
+        ),
+    )
+    .unwrap();
+    fs::write(
+        d.join("f.yaml"),
+        "family: lg\ntitle: Lg\nlevels:\n  - id: lg-one\n    level: A\n    title: Logo\n",
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "lg-one"),
+        &doc(),
+    );
+    let words = words(&out.pdf);
+    assert_within_margins(&words);
+    let top: Vec<_> = words.iter().filter(|w| w.0 == 1 && w.3 < 120.0).collect();
+    for (i, a) in top.iter().enumerate() {
+        for b in &top[i + 1..] {
+            let same_line = (a.3 - b.3).abs() < 2.0;
+            assert!(
+                !(same_line && a.2 < b.4 - 1.0 && b.2 < a.4 - 1.0),
+                "`{}` and `{}` overlap: {a:?} {b:?}",
+                a.1,
+                b.1
+            );
+        }
+    }
+    // The name takes no more than five lines (it took 14 of 4 letters).
+    let name_lines: std::collections::BTreeSet<i64> = top
+        .iter()
+        .filter(|w| !w.1.contains("WWW") && !w.1.contains("test"))
+        .map(|w| w.3 as i64)
+        .collect();
+    assert!(name_lines.len() <= 5, "{top:?}");
+}
+
+#[test]
 fn ids_and_addresses_copy_without_invisible_characters() {
     // A listed run kept whole was followed by a zero-width space, and a run
     // across styles got one where it crossed: a UUID or an email address
