@@ -354,8 +354,6 @@ pub fn text_flags(v: &Value) -> TextFlags {
     visit(v, false, &mut flags, &mut runs, &mut seen);
     flags.long_words = !runs.is_empty();
     if flags.long_words {
-        // Longest first: of two runs where one starts the other, the
-        // regex's leftmost-first alternation must try the longer.
         // Only what the rule by character class would not find whole: in a
         // document of thousands of long tokens (letters and digits), the
         // list was too long to hand over, and the punctuation runs it held
@@ -364,6 +362,8 @@ pub fn text_flags(v: &Value) -> TextFlags {
             .into_iter()
             .filter(|r| !r.chars().all(is_unbreakable))
             .collect();
+        // Longest first: of two runs where one starts the other, the
+        // regex's leftmost-first alternation must try the longer.
         runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
         let mut pattern = String::new();
         for run in runs {
