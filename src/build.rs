@@ -347,29 +347,27 @@ pub fn lock_output(out_dir: &Path, wait: bool) -> Result<(File, bool)> {
     // A file in the way is named as such, not as "x/.jdgen: Not a directory".
     fsutil::ensure_dir(out_dir)?;
     let state = out_dir.join(STATE_DIR);
-    // Not through a link: the run's state and lock would be written
-    // wherever it points.
-    if fs::symlink_metadata(&state).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Error::Invalid(vec![
-            crate::diag::Diagnostic::error("the folder of jdgen's run state is a symbolic link")
-                .in_file(&state)
+    // Neither the state folder nor the lock through a link: the run's state
+    // and lock were written wherever it pointed.
+    let linked = |what: &str, path: &Path| {
+        Error::Invalid(vec![
+            crate::diag::Diagnostic::error(format!("{what} is a symbolic link"))
+                .in_file(path)
                 .help("remove it: jdgen makes its own"),
-        ]));
+        ])
+    };
+    if fs::symlink_metadata(&state).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(linked("the folder of jdgen's run state", &state));
     }
     fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
     let path = state.join(LOCK_FILE);
     let mut options = File::options();
     options.create(true).truncate(false).write(true);
-    // Not through a link: that made an empty file wherever it pointed.
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
     let file = options.open(&path).map_err(|e| {
         if e.raw_os_error() == Some(libc::ELOOP) {
-            Error::Invalid(vec![
-                crate::diag::Diagnostic::error("the lock file is a symbolic link")
-                    .in_file(&path)
-                    .help("remove it: jdgen makes its own"),
-            ])
+            linked("the lock file", &path)
         } else {
             Error::io(&path, e)
         }

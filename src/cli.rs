@@ -597,9 +597,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 .map(|t| template_folder(t))
                 .chain(args.render.font_paths.iter().cloned())
                 .collect();
-            let file = SummaryFile::resolve(p, dir, &inputs, Some(&args.output))?;
-            refuse_role_file_name(dir, "--summary-json", p)?;
-            Some(file)
+            Some(SummaryFile::resolve(p, dir, &inputs, Some(&args.output))?)
         }
         _ => None,
     };
@@ -705,10 +703,10 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
 
 /// An output path that is, or would make, a folder the next run reads as
 /// a role file is a usage error.
-fn refuse_role_file_name(roles: &Path, flag: &str, out: &Path) -> Result<()> {
+fn refuse_role_file_name(roles: &Path, out: &Path) -> Result<()> {
     if let Some(yaml) = crate::summary_file::role_file_name_in(roles, out) {
         return Err(Error::Usage(format!(
-            "{flag} {}: {} in the role folder would be read as a role file by every later run; \
+            "-o {}: {} in the role folder would be read as a role file by every later run; \
              name it without .yaml (e.g. {}), or write outside {}",
             out.display(),
             if yaml == out {
@@ -738,7 +736,7 @@ fn build_summary(
                 .into(),
         ));
     }
-    refuse_role_file_name(dir, "-o", &args.output)?;
+    refuse_role_file_name(dir, &args.output)?;
     if args.summary_json.as_deref() == Some(Path::new("-")) {
         return Err(Error::Usage(
             "--summary-json takes a file; for the summary on standard output use --format json"
@@ -835,7 +833,7 @@ fn pdf(
     doc: &DocArgs,
 ) -> Result<i32> {
     if let Some(out) = &output {
-        refuse_role_file_name(dir, "-o", out)?;
+        refuse_role_file_name(dir, out)?;
     }
     // `--all` needs every file valid; named roles only their own file (an
     // error elsewhere should not stop the PDF for an offer going out today).
@@ -1011,7 +1009,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     // as large as the bundle): they may be what filled the disk, and an
     // export that fails would never reach the sweep at its end.
     if let Destination::Folder(out) = &dest {
-        refuse_role_file_name(dir, "-o", out)?;
+        refuse_role_file_name(dir, out)?;
         crate::fsutil::sweep_temp_files(out, None);
     }
     let lib = load_strict(dir)?;

@@ -71,13 +71,11 @@ impl SummaryFile {
         // Among the inputs it could replace `company.yaml`, the logo (also
         // in a subfolder), the template or a font, and every later run
         // would fail or print the summary; directly in the role folder a
-        // new `.yaml` file would be read as a role file. (A new
-        // `summary.json` there is read by nothing.)
+        // new `.yaml` file, or a folder made for it, would be read as a
+        // role file. (A new `summary.json` there is read by nothing.)
         let abs = absolute(&target);
         let roles = absolute(roles_dir);
-        let yaml = abs
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+        let role_file = role_file_name_in(roles_dir, &target);
         // The template's and font folders may be the working folder, where
         // a summary is at home: only what Typst reads there is protected.
         let read_by_typst = abs.exists()
@@ -88,8 +86,8 @@ impl SummaryFile {
         // In the role folder itself, any file (`company.yaml`, a role
         // file) but an earlier summary (`--roles .` and a summary in the
         // working folder, run every night); below it, what may be a logo.
-        let in_roles = (abs.parent() == Some(roles.as_path())
-            && (yaml || (abs.exists() && !is_summary(&abs))))
+        let in_roles = role_file.is_some()
+            || (abs.parent() == Some(roles.as_path()) && abs.exists() && !is_summary(&abs))
             || (abs.starts_with(&roles) && read_by_typst);
         let input = if in_roles {
             Some(roles_dir)
@@ -102,10 +100,12 @@ impl SummaryFile {
         if let Some(dir) = input {
             return Err(usage(&format!(
                 "would {} in {}, which this run reads; write the summary beside the outputs, e.g. {}",
-                if abs.exists() {
-                    "replace a file"
-                } else {
-                    "add a file read as a role file"
+                match role_file {
+                    Some(folder) if folder != target => {
+                        format!("make the folder {}, read as a role file,", folder.display())
+                    }
+                    _ if abs.exists() => "replace a file".to_string(),
+                    _ => "add a file read as a role file".to_string(),
                 },
                 dir.display(),
                 out_dir

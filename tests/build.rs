@@ -714,6 +714,9 @@ fn bad_build_arguments_are_usage_errors() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("would make the folder"), "{err}");
+    assert!(err.contains("read as a role file"), "{err}");
     assert!(!roles.path().join("s.yaml").exists());
 }
 
