@@ -341,9 +341,11 @@ pub fn utc_timestamp(t: SystemTime) -> String {
 }
 
 /// Takes the output folder's lock: exclusive, held until the returned file
-/// is dropped (the OS releases it if the process dies). The flag says
-/// whether another run held it and this one waited (`wait`).
-pub fn lock_output(out_dir: &Path, wait: bool) -> Result<(File, bool)> {
+/// is dropped (the OS releases it if the process dies). With `wait`, a lock
+/// another run holds is waited for, after calling `wait` (to say so: a
+/// scheduled run that sits silent for minutes looks hung); without it, that
+/// is `Error::Locked`. The flag says whether this run waited.
+pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, bool)> {
     // A file in the way is named as such, not as "x/.jdgen: Not a directory".
     fsutil::ensure_dir(out_dir)?;
     let state = out_dir.join(STATE_DIR);
@@ -374,7 +376,8 @@ pub fn lock_output(out_dir: &Path, wait: bool) -> Result<(File, bool)> {
     })?;
     match file.try_lock() {
         Ok(()) => Ok((file, false)),
-        Err(std::fs::TryLockError::WouldBlock) if wait => {
+        Err(std::fs::TryLockError::WouldBlock) if let Some(say) = wait => {
+            say();
             file.lock().map_err(|e| Error::io(&path, e))?;
             Ok((file, true))
         }
@@ -413,7 +416,16 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         Err(_) => Some(load::load(roles_dir)?),
         Ok(_) => None,
     };
-    let (_lock, waited) = lock_output(&opts.out_dir, opts.wait)?;
+    let say_waiting = || {
+        log.line(&format!(
+            "waiting: another jdgen run is writing to {} (--wait)",
+            opts.out_dir.display()
+        ))
+    };
+    let (_lock, waited) = lock_output(
+        &opts.out_dir,
+        opts.wait.then_some(&say_waiting as &dyn Fn()),
+    )?;
     if waited {
         // The phases' durations leave the wait out.
         t0 = Instant::now();

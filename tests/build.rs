@@ -412,36 +412,42 @@ fn a_second_concurrent_run_is_refused_or_waits() {
     let roles = roles_dir();
     let out = tempfile::tempdir().unwrap();
     // Hold the lock the way a running build does.
-    let lock = jdgen::build::lock_output(out.path(), false).unwrap();
+    let lock = jdgen::build::lock_output(out.path(), None).unwrap();
     let (code, _, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("another jdgen run"), "{err}");
     assert!(err.contains("--wait"), "{err}");
     assert!(!out.path().join("pdf").exists());
-    // With --wait, the run goes ahead once the lock is released.
-    let bin = assert_cmd::cargo::cargo_bin("jdgen");
-    let child = StdCommand::new(bin)
-        .arg("--roles")
+    // With --wait, the run says it waits, and goes ahead once the lock is
+    // released.
+    let summary = out.path().join("summary.json");
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    cmd.arg("--roles")
         .arg(roles.path())
-        .args(["build", "--wait", "--quiet", "--format", "json", "-o"])
-        .arg(out.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(1000));
-    drop(lock);
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+        .args(["build", "--wait", "--summary-json"])
+        .arg(&summary)
+        .arg("-o")
+        .arg(out.path());
+    // The lock is let go on a signal, or after a minute: a run that waited
+    // without saying so then ends the test instead of hanging it.
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let _ = released.recv_timeout(Duration::from_secs(60));
+        drop(lock);
+    });
+    let (mut child, mut rest, seen) = common::spawn_until(cmd, "waiting: another jdgen run");
+    assert!(seen.contains(&out.path().display().to_string()), "{seen}");
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(child.try_wait().unwrap().is_none(), "{seen}");
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    let mut err = seen;
+    std::io::Read::read_to_string(&mut rest, &mut err).unwrap();
+    assert!(child.wait().unwrap().success(), "{err}");
     assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
     // `duration_ms` is the whole run, the wait included; the phases are
     // the work alone. (It left the wait out.)
-    let s: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
     let whole = s["duration_ms"].as_u64().unwrap();
     let work = s["durations_ms"]["total"].as_u64().unwrap();
     assert!(whole >= work + 500, "{whole} ms against {work} ms of work");
@@ -491,7 +497,9 @@ fn a_killed_build_leaves_no_truncated_file_and_the_rerun_completes() {
         let mut child = StdCommand::new(&bin)
             .arg("--roles")
             .arg(roles.path())
-            .args(["build", "--quiet", "--force", "-o"])
+            // Two workers whatever the machine: on many cores the first
+            // kill could come after the end.
+            .args(["build", "--quiet", "--force", "--jobs", "2", "-o"])
             .arg(out.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -1440,7 +1448,7 @@ fn shard_settings_from_the_environment_are_checked() {
     assert!(warned(&s, "JOB_COMPLETION_INDEX is not"), "{s}");
     // Also from a run that stops early (pods that all build everything
     // into one folder meet its lock): said at once, and in the summary.
-    let _held = jdgen::build::lock_output(out.path(), false).unwrap();
+    let _held = jdgen::build::lock_output(out.path(), None).unwrap();
     let o = with_env(&[("JOB_COMPLETION_INDEX", "1")]);
     assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -1489,7 +1497,7 @@ fn a_killed_run_leaves_a_summary_that_is_not_ok() {
     let read = || serde_json::from_slice::<Value>(&fs::read(&summary).unwrap()).ok();
     assert_eq!(read().unwrap()["ok"], true);
     // Hold the lock so the next run waits, then kill it while it waits.
-    let lock = jdgen::build::lock_output(&out.path().join("o"), false).unwrap();
+    let lock = jdgen::build::lock_output(&out.path().join("o"), None).unwrap();
     let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
         .arg("--roles")
         .arg(roles.path())
@@ -1863,7 +1871,7 @@ fn a_run_that_waited_reads_the_role_files_as_they_are_when_it_starts() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let lock = jdgen::build::lock_output(out.path(), false).unwrap();
+    let lock = jdgen::build::lock_output(out.path(), None).unwrap();
     let summary = out.path().join("s.json");
     let child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
         .arg("--roles")
