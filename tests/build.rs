@@ -2102,3 +2102,86 @@ fn a_manifest_that_cannot_be_written_leaves_the_previous_exports() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["ok"], true, "{s}");
 }
+
+/// A tmpfs of `size` mounted on a new temporary folder, unmounted on drop;
+/// `None` where this process may not mount (not root, no CAP_SYS_ADMIN).
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = StdCommand::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_keeps_every_previous_output_whole() {
+    // A real full disk, not a simulated error: writes fail part-way through
+    // PDFs, state files and exports alike.
+    let Some(disk) = SmallDisk::mount("4m") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let out = disk.path().join("out");
+    let (code, _, err) = build(Path::new("roles"), &out, &[]);
+    assert_eq!(code, 0, "{err}");
+    let good = tree(&out);
+    // Fill the disk to the last byte.
+    {
+        use std::io::Write;
+        let mut filler = fs::File::create(disk.path().join("filler")).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while filler.write_all(&chunk).is_ok() {}
+        while filler.write_all(&chunk[..512]).is_ok() {}
+    }
+    let (code, s, err) = build(Path::new("roles"), &out, &["--force"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["ok"], false, "{s}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(
+        s["failures"].as_array().is_some_and(|f| !f.is_empty()),
+        "{s}"
+    );
+    // Nothing replaced by a part, no temporary file left, nothing lost.
+    let after = tree(&out);
+    assert_eq!(
+        good.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (path, (bytes, _)) in &good {
+        assert!(&after[path].0 == bytes, "{path} changed");
+    }
+    // With room again, the next run completes: the same bytes as before.
+    fs::remove_file(disk.path().join("filler")).unwrap();
+    let (code, _, err) = build(Path::new("roles"), &out, &["--force"]);
+    assert_eq!(code, 0, "{err}");
+    let again = tree(&out);
+    assert_eq!(
+        good.keys().collect::<Vec<_>>(),
+        again.keys().collect::<Vec<_>>()
+    );
+    for (path, (bytes, _)) in &good {
+        assert!(&again[path].0 == bytes, "{path} differs after the rerun");
+    }
+}
