@@ -2172,6 +2172,30 @@ fn a_full_disk_keeps_every_previous_output_whole() {
     for (path, (bytes, _)) in &good {
         assert!(&after[path].0 == bytes, "{path} changed");
     }
+    // `pdf` and `export` into the same folders, likewise.
+    for args in [
+        &["pdf", "--all", "-o", "pdf"][..],
+        &["export", "--all", "-o", "export"],
+    ] {
+        let o = jdgen()
+            .current_dir(&out)
+            .arg("--roles")
+            .arg(std::env::current_dir().unwrap().join("roles"))
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("No space left on device"), "{args:?}: {err}");
+    }
+    let after = tree(&out);
+    assert_eq!(
+        good.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (path, (bytes, _)) in &good {
+        assert!(&after[path].0 == bytes, "{path} changed by pdf or export");
+    }
     // With room again, the next run completes: the same bytes as before.
     fs::remove_file(disk.path().join("filler")).unwrap();
     let (code, _, err) = build(Path::new("roles"), &out, &["--force"]);
