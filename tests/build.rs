@@ -2135,6 +2135,21 @@ impl Drop for SmallDisk {
     }
 }
 
+/// The same files with the same bytes (file times aside).
+fn assert_same_files(
+    want: &BTreeMap<String, (Vec<u8>, SystemTime)>,
+    got: &BTreeMap<String, (Vec<u8>, SystemTime)>,
+    what: &str,
+) {
+    assert_eq!(
+        want.keys().collect::<Vec<_>>(),
+        got.keys().collect::<Vec<_>>()
+    );
+    for (path, (bytes, _)) in want {
+        assert!(&got[path].0 == bytes, "{path} {what}");
+    }
+}
+
 #[test]
 fn a_full_disk_keeps_every_previous_output_whole() {
     // A real full disk, not a simulated error: writes fail part-way through
@@ -2164,14 +2179,7 @@ fn a_full_disk_keeps_every_previous_output_whole() {
         "{s}"
     );
     // Nothing replaced by a part, no temporary file left, nothing lost.
-    let after = tree(&out);
-    assert_eq!(
-        good.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
-    for (path, (bytes, _)) in &good {
-        assert!(&after[path].0 == bytes, "{path} changed");
-    }
+    assert_same_files(&good, &tree(&out), "changed");
     // `pdf` and `export` into the same folders, likewise.
     for args in [
         &["pdf", "--all", "-o", "pdf"][..],
@@ -2188,24 +2196,10 @@ fn a_full_disk_keeps_every_previous_output_whole() {
         assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
         assert!(err.contains("No space left on device"), "{args:?}: {err}");
     }
-    let after = tree(&out);
-    assert_eq!(
-        good.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>()
-    );
-    for (path, (bytes, _)) in &good {
-        assert!(&after[path].0 == bytes, "{path} changed by pdf or export");
-    }
+    assert_same_files(&good, &tree(&out), "changed by pdf or export");
     // With room again, the next run completes: the same bytes as before.
     fs::remove_file(disk.path().join("filler")).unwrap();
     let (code, _, err) = build(Path::new("roles"), &out, &["--force"]);
     assert_eq!(code, 0, "{err}");
-    let again = tree(&out);
-    assert_eq!(
-        good.keys().collect::<Vec<_>>(),
-        again.keys().collect::<Vec<_>>()
-    );
-    for (path, (bytes, _)) in &good {
-        assert!(&again[path].0 == bytes, "{path} differs after the rerun");
-    }
+    assert_same_files(&good, &tree(&out), "differs after the rerun");
 }
