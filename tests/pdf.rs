@@ -1203,6 +1203,33 @@ fn a_value_emoji_is_drawn_from_the_emoji_font() {
 }
 
 #[test]
+fn a_family_with_only_the_required_keys_of_each_part_renders() {
+    // Every optional key left out, where role-format.md allows it: a value
+    // without `emoji` failed every document of its family in the template
+    // (`none` has no `len`) although `check` passed it.
+    let yaml = "family: bare\ntitle: Bare\nsections:\n  - heading: Only a heading\nvalues:\n  heading: Values\n  items:\n    - name: Candour\n      text: We say what we think.\n    - emoji: \"\u{1F91D}\"\n      name: Together\n      text: We work together.\nhiring_process:\n  steps:\n    - First step\n    - text: Then interviews\n      steps: [With the team]\nlevels:\n  - id: bare-one\n    level: Associate\n    title: Bare One\n  - id: bare-two\n    level: Senior\n    title: Bare Two\n    responsibilities:\n      builds_on: bare-one\n      groups:\n        - heading: Grouped\n          items: [A grouped item]\n";
+    for id in ["bare-one", "bare-two"] {
+        let text = normalize(&body_text(&render_family(yaml, id)));
+        assert_in_order(
+            &text,
+            &[
+                "Only a heading",
+                "Values",
+                "Candour",
+                "We say what we think.",
+                "Together",
+                "We work together.",
+                "First step",
+                "Then interviews",
+                "With the team",
+            ],
+        );
+    }
+    let text = normalize(&body_text(&render_family(yaml, "bare-two")));
+    assert_in_order(&text, &["GROUPED", "A grouped item"]);
+}
+
+#[test]
 fn a_short_note_of_wide_words_breaks_rather_than_run_into_the_footer() {
     // Kept whole for its length (under 1,500 bytes), a note of 26-W words
     // set one word a line: 55 lines, past the page's foot into the footer.
