@@ -1261,8 +1261,7 @@ fn build_exports(
         key_parts.push(format!("{id}={key}").into_bytes());
     }
     // The role keys cover roles.json and the PDFs; the tables also show
-    // things no PDF does (the source file name, effective_date when
-    // SOURCE_DATE_EPOCH sets the documents' date), so their cells are
+    // things no PDF does (the source file name), so their cells are
     // hashed too. Made once: the CSVs and workbook below are written from
     // them, and they are dropped before the bundle is made.
     let cells = if export::needs_tables(&opts.formats) {

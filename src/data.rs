@@ -629,22 +629,30 @@ fn is_simple_char(c: char) -> bool {
         )
 }
 
-/// Date used when neither `SOURCE_DATE_EPOCH` nor `effective_date` is set:
+/// Date used when neither `effective_date` nor `SOURCE_DATE_EPOCH` is set:
 /// a constant, so output stays reproducible (the ZIP format's epoch).
 pub const FALLBACK_DATE: &str = "1980-01-01";
 
-/// The documents' date: `SOURCE_DATE_EPOCH` (reproducible-builds
-/// convention), else the company's `effective_date`, else `FALLBACK_DATE`.
-/// Never the clock: the same inputs must give the same bytes.
+/// The documents' date: the company's `effective_date`, else
+/// `SOURCE_DATE_EPOCH`'s day, else `FALLBACK_DATE`. Never the clock: the
+/// same inputs must give the same bytes. A date written in the data wins
+/// over the environment: the reproducible-builds convention has
+/// `SOURCE_DATE_EPOCH` stand in for "now", and with it first a CI job
+/// that set it printed its commit's day on every PDF, while the exports'
+/// `effective_date` column said the company's date. (An invalid
+/// `SOURCE_DATE_EPOCH` is an error either way: it also dates the exports.)
 pub fn document_date(company: &Company) -> Result<String, crate::diag::Diagnostic> {
-    if let Some(secs) = source_date_epoch()? {
-        let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-        return Ok(format!("{y:04}-{m:02}-{d:02}"));
+    let epoch = source_date_epoch()?;
+    if let Some(date) = &company.effective_date {
+        return Ok(date.clone());
     }
-    Ok(company
-        .effective_date
-        .clone()
-        .unwrap_or_else(|| FALLBACK_DATE.to_string()))
+    Ok(match epoch {
+        Some(secs) => {
+            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+        None => FALLBACK_DATE.to_string(),
+    })
 }
 
 /// 9999-12-31T23:59:59Z.
@@ -661,7 +669,7 @@ pub fn source_date_epoch() -> Result<Option<i64>, crate::diag::Diagnostic> {
             _ => Err(crate::diag::Diagnostic::error(format!(
                 "SOURCE_DATE_EPOCH must be a whole number of seconds from 0 (1970-01-01) to {MAX_EPOCH} (9999-12-31), found `{raw}`"
             ))
-            .help("unset it to use `effective_date` from company.yaml")),
+            .help("set it to the seconds since 1970-01-01 UTC (`date +%s`), or unset it")),
         },
     }
 }

@@ -32,8 +32,8 @@ pub struct CompanyFile {
     /// absent, a short hash of the role files is used.
     #[serde(default)]
     pub data_version: Option<String>,
-    /// Date the data takes effect (`YYYY-MM-DD`); used as the document date
-    /// when `SOURCE_DATE_EPOCH` is not set.
+    /// Date the data takes effect (`YYYY-MM-DD`); the documents' date (over
+    /// `SOURCE_DATE_EPOCH`, which dates documents only without it).
     #[serde(default)]
     pub effective_date: Option<String>,
     /// Document language (BCP 47 primary tag, e.g. `en`).

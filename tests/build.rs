@@ -865,9 +865,10 @@ fn logo_roles() -> tempfile::TempDir {
 
 #[test]
 fn exports_follow_what_only_the_tables_show() {
-    // With SOURCE_DATE_EPOCH setting the documents' date and data_version
-    // fixed, effective_date and the family file's name reach only the
-    // CSV/XLSX tables: the exports must still be rebuilt when they change.
+    // The family file's name reaches only the CSV/XLSX tables: the exports
+    // must still be rebuilt when it changes. effective_date reaches both:
+    // the PDFs print it even with SOURCE_DATE_EPOCH set (which used to win
+    // and leave the PDFs with another date than the tables).
     let roles = logo_roles();
     let out = tempfile::tempdir().unwrap();
     let run = || {
@@ -881,15 +882,23 @@ fn exports_follow_what_only_the_tables_show() {
     let text = fs::read_to_string(&company).unwrap();
     fs::write(&company, text.replace("2025-06-30", "2025-07-31")).unwrap();
     let s = run();
-    assert_eq!(
-        s["counts"]["built"], 0,
-        "the PDFs show the SOURCE_DATE_EPOCH date: {s}"
-    );
+    assert_eq!(s["counts"]["built"], 2, "the PDFs show effective_date: {s}");
     assert_eq!(s["exports"], "built", "{s}");
     let csv = fs::read_to_string(out.path().join("export/roles.csv")).unwrap();
     assert!(
         csv.contains("2025-07-31") && !csv.contains("2025-06-30"),
         "{csv}"
+    );
+    let pdf = out.path().join("pdf/widget-engineer.pdf");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("2025-07-31") && !text.contains("2026-01-01"),
+        "{text}"
     );
 
     fs::rename(

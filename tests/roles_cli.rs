@@ -108,14 +108,32 @@ fn show_json_is_the_template_data() {
         values[1]["url"],
         "https://about.gitlab.com/handbook/values/"
     );
-    // SOURCE_DATE_EPOCH wins over effective_date.
-    let out = jdgen()
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .args(["show", "senior-social", "--format", "json"])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["document"]["date"], "2023-11-14");
+    // effective_date wins over SOURCE_DATE_EPOCH, which dates documents
+    // only without it (and never the clock: 1980-01-01 without either).
+    let date = |roles: &Path, epoch: Option<&str>| {
+        let mut cmd = jdgen();
+        if let Some(e) = epoch {
+            cmd.env("SOURCE_DATE_EPOCH", e);
+        }
+        let out = cmd
+            .arg("--roles")
+            .arg(roles)
+            .args(["show", "senior-social", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["document"]["date"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(date(Path::new("roles"), Some("1700000000")), "2026-11-01");
+    let undated = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir("roles").unwrap().flatten() {
+        std::fs::copy(e.path(), undated.path().join(e.file_name())).unwrap();
+    }
+    let company = undated.path().join("company.yaml");
+    let text = std::fs::read_to_string(&company).unwrap();
+    std::fs::write(&company, text.replace("effective_date: 2026-11-01\n", "")).unwrap();
+    assert_eq!(date(undated.path(), Some("1700000000")), "2023-11-14");
+    assert_eq!(date(undated.path(), None), "1980-01-01");
 }
 
 #[test]
