@@ -1563,10 +1563,13 @@ fn plain_type_names(message: &str) -> String {
         ("struct ItemGroup", "a group (keys `heading`, `items`)"),
         (
             "struct HiringProcess",
-            "a hiring process (keys `intro`, `steps`, `outro`)",
+            "a hiring process (keys `intro`, `steps`, `outro`; put a bare list of steps under `steps:`)",
         ),
         ("struct NestedStep", "a step (keys `text`, `steps`)"),
-        ("struct Values", "values (keys `heading`, `intro`, `items`)"),
+        (
+            "struct Values",
+            "values (keys `heading`, `intro`, `items`; put a bare list of values under `items:`)",
+        ),
         ("struct Value", "a value (keys `emoji`, `name`, `text`)"),
         ("as u128", ""),
         ("expected any YAML value", "expected a number YAML can hold"),
@@ -3428,8 +3431,20 @@ fn check_inheritance(
                 let suggestion = (c.unknown_targets.len() < 100)
                     .then(|| closest(target, index.keys().copied()))
                     .flatten();
-                let help = suggestion
-                    .map(|s| format!("did you mean `{s}`?"))
+                // A level's name (`Senior`) for its role id: say which id.
+                let by_name = f
+                    .levels
+                    .iter()
+                    .find(|l| l.level.trim().eq_ignore_ascii_case(target.trim()));
+                let help = by_name
+                    .map(|l| {
+                        format!(
+                            "`builds_on` takes a role id: the {} level is `{}`",
+                            clip(&l.level),
+                            l.id
+                        )
+                    })
+                    .or_else(|| suggestion.map(|s| format!("did you mean `{s}`?")))
                     .unwrap_or_else(|| {
                         let shown: Vec<&str> = index.keys().copied().take(10).collect();
                         let more = index.len().saturating_sub(shown.len());

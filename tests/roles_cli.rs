@@ -2459,6 +2459,31 @@ fn builds_on_another_familys_level_says_so() {
 }
 
 #[test]
+fn builds_on_a_level_name_is_told_the_role_id() {
+    // `builds_on: Junior` names the level, not its role id: the help said
+    // only which ids there are, not which one is Junior's.
+    let dir = minimal_copy();
+    std::fs::write(
+        dir.path().join("f.yaml"),
+        "family: sup\ntitle: Support\nlevels:\n  - id: junior-support\n    level: Junior\n    title: J\n  - id: senior-support\n    level: Senior\n    title: S\n    responsibilities:\n      builds_on: junior\n      items: [x]\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[(
+            "f.yaml:11:18:",
+            "`builds_on: junior` names no level of family `sup`",
+        )],
+    );
+    assert!(
+        err.contains("help: `builds_on` takes a role id: the Junior level is `junior-support`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_empty_file_is_said_to_be_empty() {
     // It was "missing field `family`" at a line past the end of the file.
     for text in ["", "# only a comment\n\n", "---\n", "~\n"] {
