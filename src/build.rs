@@ -513,9 +513,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // company file, and the same bytes every PDF gets) are in every key.
     let logo = lib
         .company
-        .logo_bytes
-        .as_deref()
-        .map_or_else(String::new, sha256_hex);
+        .logo
+        .as_ref()
+        .map_or_else(String::new, |l| sha256_hex(&l.bytes));
 
     let mut log = log;
     if opts.progress_bar && !opts.quiet && !roles.is_empty() {

@@ -17,8 +17,12 @@ use crate::schema::{ItemList, Section, Step};
 /// Version of the data shape templates read.
 pub const SCHEMA: u32 = 2;
 
-/// Where the company logo is visible to templates (a virtual path).
-pub const LOGO_PATH: &str = "/assets/logo";
+/// Where the company logo is visible to templates (virtual paths), by its
+/// format. The extension tells Typst the format, the one `check` read the
+/// file as: detecting it from the bytes, Typst took an SVG whose `xmlns`
+/// is missing or comes after its first 2 KB for no image at all, and
+/// every PDF failed with "unknown image format".
+pub const LOGO_PATHS: [&str; 3] = ["/assets/logo.svg", "/assets/logo.png", "/assets/logo.jpg"];
 
 /// Document settings that are not part of the role data.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
@@ -215,7 +219,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
             "name": company.name,
             "website": company.website,
             "brand_color": company.brand_color,
-            "logo": company.logo_bytes.as_ref().map(|_| LOGO_PATH),
+            "logo": company.logo.as_ref().map(|l| l.path),
             "grades_url": grades_url,
         },
         "document": {

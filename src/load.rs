@@ -23,15 +23,23 @@ use crate::source_map::{Pos, SourceMap};
 /// The file name reserved for company settings inside a role folder.
 pub const COMPANY_FILE: &str = "company.yaml";
 
+/// The company logo: its bytes, and the virtual path templates see it at
+/// (one of [`crate::data::LOGO_PATHS`], by its format).
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub bytes: Arc<[u8]>,
+    pub path: &'static str,
+}
+
 /// Company settings, validated, with defaults applied.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Company {
     pub name: String,
     pub website: String,
     pub brand_color: String,
-    /// The logo's bytes, read once when the company file is loaded.
+    /// The logo, read once when the company file is loaded.
     #[serde(skip)]
-    pub logo_bytes: Option<Arc<[u8]>>,
+    pub logo: Option<Logo>,
     /// company.yaml as read (BOM dropped, line breaks as line feeds), and
     /// its path: for messages that point into it.
     #[serde(skip)]
@@ -1767,7 +1775,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             DEFAULT_BRAND_COLOR.to_string()
         }
     };
-    let logo_bytes = file.logo.as_ref().and_then(|name| {
+    let logo = file.logo.as_ref().and_then(|name| {
         let ok_ext = [".svg", ".png", ".jpg", ".jpeg"]
             .iter()
             .any(|ext| name.to_ascii_lowercase().ends_with(ext));
@@ -1820,7 +1828,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             // these bytes, so a logo replaced during a run cannot end up in
             // PDFs recorded under the old one's key.
             match read_image(&candidate) {
-                Ok(bytes) => Some(bytes),
+                Ok((bytes, path)) => Some(Logo { bytes, path }),
                 Err(why) => {
                     c.error(
                         "logo",
@@ -1902,7 +1910,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         name: file.name.trim().to_string(),
         website: website.trim_end_matches('/').to_string(),
         brand_color,
-        logo_bytes,
+        logo,
         source,
         file: path.to_path_buf(),
         logo_name: file.logo.clone(),
@@ -1926,7 +1934,7 @@ const MAX_LOGO_BYTES: u64 = 4 * 1024 * 1024;
 /// Reads the logo once (at most [`MAX_LOGO_BYTES`]) and checks those
 /// bytes, which are then the ones every key and PDF uses: a file replaced
 /// between a check and a second read could skip the checks.
-fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
+fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), String> {
     use std::io::Read;
     use typst::foundations::Bytes;
     use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
@@ -1945,21 +1953,23 @@ fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".svg") {
         check_svg_logo(&bytes)?;
-        SvgImage::new(data).map(|_| bytes).map_err(|e| {
-            // LoadError shows its message only through Debug.
-            let debug = format!("{e:?}");
-            let msg = debug
-                .split("message: \"")
-                .nth(1)
-                .and_then(|m| m.split('"').next())
-                .unwrap_or("it does not parse");
-            format!("not a valid SVG image: {msg}")
-        })
+        SvgImage::new(data)
+            .map(|_| (bytes, crate::data::LOGO_PATHS[0]))
+            .map_err(|e| {
+                // LoadError shows its message only through Debug.
+                let debug = format!("{e:?}");
+                let msg = debug
+                    .split("message: \"")
+                    .nth(1)
+                    .and_then(|m| m.split('"').next())
+                    .unwrap_or("it does not parse");
+                format!("not a valid SVG image: {msg}")
+            })
     } else {
-        let format = if name.ends_with(".png") {
-            ExchangeFormat::Png
+        let (format, virtual_path) = if name.ends_with(".png") {
+            (ExchangeFormat::Png, crate::data::LOGO_PATHS[1])
         } else {
-            ExchangeFormat::Jpg
+            (ExchangeFormat::Jpg, crate::data::LOGO_PATHS[2])
         };
         // The size from the header first: a 1.5 MB PNG of 40,000 × 40,000
         // pixels took 1.6 GB to decode, and would be embedded in every PDF.
@@ -1973,7 +1983,7 @@ fn read_image(path: &Path) -> std::result::Result<Arc<[u8]>, String> {
             ));
         }
         RasterImage::plain(data, format)
-            .map(|_| bytes)
+            .map(|_| (bytes, virtual_path))
             .map_err(|e| format!("not a valid image ({e})"))
     }
 }

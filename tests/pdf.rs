@@ -1370,6 +1370,47 @@ fn a_wide_logo_and_a_long_address_leave_the_company_name_room() {
 }
 
 #[test]
+fn an_svg_logo_is_an_svg_whatever_its_first_bytes() {
+    // `check` reads a `.svg` logo as SVG; Typst, given the logo under a
+    // path without extension, looked for `xmlns` in the first 2 KB and
+    // failed every PDF ("unknown image format") when it was missing or
+    // later. Each logo below is a red square beside the company name.
+    let rect = r##"<rect width="40" height="40" fill="#e00"/>"##;
+    let logos = [
+        format!(r#"<svg width="40" height="40">{rect}</svg>"#),
+        format!(
+            r#"<!--{}--><svg xmlns="http://www.w3.org/2000/svg" width="40" height="40">{rect}</svg>"#,
+            " ".repeat(3000)
+        ),
+    ];
+    for svg in logos {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("logo.svg"), &svg).unwrap();
+        fs::write(
+            d.join("company.yaml"),
+            "name: Acme\nwebsite: https://acme.example\nlogo: logo.svg\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("f.yaml"),
+            "family: lg\ntitle: Lg\nlevels:\n  - id: lg-one\n    level: A\n    title: Logo\n",
+        )
+        .unwrap();
+        let lib = library(d);
+        let roles = resolve::resolve_all(&lib).unwrap();
+        let out = render_ok(
+            default_renderer(),
+            &lib.company,
+            role(&roles, "lg-one"),
+            &doc(),
+        );
+        let red = pixels_where(&out.pdf, |[r, g, b]| r > 200 && g < 60 && b < 60);
+        assert!(red > 20, "no logo drawn ({red} red pixels): {}", &svg[..40]);
+    }
+}
+
+#[test]
 fn ids_and_addresses_copy_without_invisible_characters() {
     // A listed run kept whole was followed by a zero-width space, and a run
     // across styles got one where it crossed: a UUID or an email address

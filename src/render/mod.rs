@@ -220,7 +220,10 @@ impl Renderer {
         })?;
         // The bytes read when the company file was loaded, which the
         // build's content keys cover, not the file as it is now.
-        let logo = company.logo_bytes.clone().map(Bytes::new);
+        let logo = company
+            .logo
+            .as_ref()
+            .map(|l| (l.path, Bytes::new(l.bytes.clone())));
         let world = JobWorld::new(&self.shared, Bytes::new(data), logo, date);
         let options = PdfOptions {
             // A stable document id: same role, same id, in every version.

@@ -7,7 +7,8 @@
 //!   and `x` both mean a file in it), read once when the `Renderer` is made;
 //! - the role data at [`DATA_PATH`], which shadows a `role.json` in the
 //!   folder (that is where template authors keep a sample for previews);
-//! - the company logo at [`crate::data::LOGO_PATH`], if one is configured.
+//! - the company logo at one of [`crate::data::LOGO_PATHS`] (by its format),
+//!   if one is configured.
 //!
 //! Everything else is refused with an error the user sees as a diagnostic
 //! at the template line that asked for it. `..` past the folder is refused
@@ -48,7 +49,6 @@ const MAX_FILES: usize = 1000;
 const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 static DATA_ID: LazyLock<FileId> = LazyLock::new(|| project_id(DATA_PATH));
-static LOGO_ID: LazyLock<FileId> = LazyLock::new(|| project_id(crate::data::LOGO_PATH));
 
 fn project_id(path: &str) -> FileId {
     RootedPath::new(
@@ -444,18 +444,25 @@ impl Shared {
 pub(crate) struct JobWorld<'a> {
     pub shared: &'a Shared,
     pub data: Bytes,
-    pub logo: Option<Bytes>,
+    /// The logo's file id (from its virtual path) and bytes.
+    pub logo: Option<(FileId, Bytes)>,
     pub today: Datetime,
     /// The data parsed as a source, only if a diagnostic points into it.
     data_source: OnceLock<Source>,
 }
 
 impl<'a> JobWorld<'a> {
-    pub fn new(shared: &'a Shared, data: Bytes, logo: Option<Bytes>, today: Datetime) -> Self {
+    /// `logo`: its virtual path (one of [`crate::data::LOGO_PATHS`]) and bytes.
+    pub fn new(
+        shared: &'a Shared,
+        data: Bytes,
+        logo: Option<(&str, Bytes)>,
+        today: Datetime,
+    ) -> Self {
         JobWorld {
             shared,
             data,
-            logo,
+            logo: logo.map(|(path, bytes)| (project_id(path), bytes)),
             today,
             data_source: OnceLock::new(),
         }
@@ -513,8 +520,8 @@ impl World for JobWorld<'_> {
         if id == *DATA_ID {
             return Ok(self.data.clone());
         }
-        if id == *LOGO_ID
-            && let Some(logo) = &self.logo
+        if let Some((logo_id, logo)) = &self.logo
+            && id == *logo_id
         {
             return Ok(logo.clone());
         }
