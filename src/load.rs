@@ -2356,6 +2356,18 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             );
         }
     }
+    if let Some(h) = &f.hiring_process
+        && h.intro.is_empty()
+        && h.steps.is_empty()
+        && h.outro.is_empty()
+    {
+        // Nor does the template print an empty one.
+        c.warn(
+            "hiring_process",
+            "the hiring process has no steps, intro or outro: it does not print",
+            Some("add `steps:` or remove `hiring_process`".into()),
+        );
+    }
     if let Some(values) = &f.values {
         // The template prints the values only when there are some.
         if values.items.is_empty() {
@@ -3266,6 +3278,16 @@ fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
         let p = format!("{path}.{i}");
         if is_blank(&s.heading) {
             c.error(&format!("{p}.heading"), "empty section heading", None);
+        }
+        if s.paragraphs.is_empty() && s.items.is_empty() && s.sections.is_empty() {
+            c.warn(
+                &p,
+                format!(
+                    "the section `{}` has nothing under its heading: it prints alone",
+                    clip(s.heading.trim())
+                ),
+                Some("add `paragraphs:`, `items:` or `sections:`, or remove the section".into()),
+            );
         }
         check_texts(c, &format!("{p}.paragraphs"), &s.paragraphs);
         check_texts(c, &format!("{p}.items"), &s.items);

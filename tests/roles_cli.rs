@@ -1833,12 +1833,14 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
 #[test]
 fn lists_that_print_nothing_say_so() {
     // Empty values, an empty group and a list building on nothing printed
-    // nothing, their headings and intros included, with nothing said.
+    // nothing, their headings and intros included, with nothing said; a
+    // section with nothing under its heading printed it alone, and so did
+    // an empty hiring process (it no longer prints).
     let dir = minimal_copy();
     let d = dir.path();
     std::fs::write(
         d.join("empty.yaml"),
-        "family: empty\ntitle: Empty\nvalues:\n  heading: Our values\n  items: []\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code]\n      groups:\n        - {heading: Tooling, items: []}\n  - id: empty-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: empty-a\n      heading: Leadership duties\n",
+        "family: empty\ntitle: Empty\nvalues:\n  heading: Our values\n  items: []\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code]\n      groups:\n        - {heading: Tooling, items: []}\n  - id: empty-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: empty-a\n      heading: Leadership duties\nsections:\n  - heading: Alone\nhiring_process:\n  steps: []\n",
     )
     .unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
@@ -1855,9 +1857,37 @@ fn lists_that_print_nothing_say_so() {
                 "empty.yaml:18:18:",
                 "the responsibilities build on `empty-a`, but no level of that chain lists any",
             ),
+            (
+                "empty.yaml:21:5:",
+                "the section `Alone` has nothing under its heading: it prints alone",
+            ),
+            (
+                "empty.yaml:23:3:",
+                "the hiring process has no steps, intro or outro: it does not print",
+            ),
         ],
     );
-    assert!(err.contains("3 warning(s)"), "{err}");
+    assert!(err.contains("5 warning(s)"), "{err}");
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "empty-a",
+        "-o",
+        d.join("a.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(d.join("a.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Alone") && !text.contains("Hiring process"),
+        "{text}"
+    );
     // A level's own group restating items it inherits: the group prints
     // them, as written at this level, and the inherited copies are left out.
     std::fs::write(
