@@ -531,7 +531,7 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
     let mut notes = 0;
     // The same for warnings.
     let (mut hidden_warnings, mut warning_notes) = (0, 0);
-    let (diagnostics, roles, files) = match load::load(dir) {
+    let (mut diagnostics, roles, files) = match load::load(dir) {
         Ok(lib) => {
             for f in lib.failed.iter().filter(|f| f.hidden_errors > 0) {
                 hidden += f.hidden_errors;
@@ -552,6 +552,11 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
         }
         Err(diags) => (diags, 0, 0),
     };
+    // Not the role files, but what `pdf` and `export` would fail on all
+    // the same: a check that passes must mean they can run.
+    if let Err(d) = crate::data::source_date_epoch() {
+        diagnostics.push(d);
+    }
     let shown = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - shown - warning_notes + hidden_warnings;
     let errors = shown - notes + hidden;

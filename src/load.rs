@@ -2452,6 +2452,19 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                 format!("role `{}` has an empty level name", level.id),
                 Some("write e.g. `level: Senior`".into()),
             );
+        } else if slugify(&level.level).is_empty() {
+            // The level id in the exports is the name's letters and digits
+            // (`Senior Manager` → `senior-manager`): `!!!` or an emoji left
+            // it empty.
+            c.error(
+                &format!("{p}.level"),
+                format!(
+                    "the level name `{}` of role `{}` has no letter or digit: its level id (in the exports) would be empty",
+                    clip(level.level.trim()),
+                    level.id
+                ),
+                Some("name the level in words, e.g. `level: Senior`".into()),
+            );
         }
         check_name_length(
             c,

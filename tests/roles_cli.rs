@@ -1548,6 +1548,18 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
         err.contains("SOURCE_DATE_EPOCH must be a whole number of seconds from 0"),
         "{err}"
     );
+    // `check` says so too: it passed, and then `pdf` and `export` failed.
+    let out = jdgen()
+        .env("SOURCE_DATE_EPOCH", "1.5")
+        .args(["--roles", roles, "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SOURCE_DATE_EPOCH must be a whole number") && err.contains("found `1.5`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -2511,6 +2523,32 @@ fn builds_on_a_level_name_is_told_the_role_id() {
         err.contains("help: `builds_on` takes a role id: the Junior level is `junior-support`"),
         "{err}"
     );
+}
+
+#[test]
+fn a_level_name_without_letters_or_digits_is_refused() {
+    // Its level id, the kebab-case name, was empty in every export.
+    let dir = minimal_copy();
+    std::fs::write(
+        dir.path().join("f.yaml"),
+        "family: sym\ntitle: Symbols\nlevels:\n  - id: sym-one\n    level: \"!!!\"\n    title: One\n  - id: sym-two\n    level: \"\u{1F91D}\"\n    title: Two\n  - id: sym-three\n    level: \u{65E5}\u{672C}\n    title: Three\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "f.yaml:5:12:",
+                "the level name `!!!` of role `sym-one` has no letter or digit",
+            ),
+            ("f.yaml:8:12:", "of role `sym-two` has no letter or digit"),
+        ],
+    );
+    // Letters of any script make an id.
+    assert!(!err.contains("sym-three"), "{err}");
+    assert!(err.contains("2 error(s)"), "{err}");
 }
 
 #[test]
