@@ -2747,6 +2747,10 @@ fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
         [one] if is_letter_or_digit(one) => Err(format!(
             "expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"
         )),
+        // A typed `!`, `-` or `*` (not a keycap: that has U+20E3 after it).
+        [one] if one.len() == 1 && one.as_bytes()[0].is_ascii_punctuation() => Err(format!(
+            "expected one emoji or symbol for `emoji`, found the punctuation mark `{one}`"
+        )),
         // The emoji font draws a keycap only around these: `A⃣` printed an
         // empty key and lost its letter.
         [one]

@@ -2284,6 +2284,10 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         "Ａ",
         // A keycap around a letter: an empty key, the letter lost.
         "A\\u20e3",
+        // Typed punctuation is no symbol.
+        "!",
+        "-",
+        "*",
     ] {
         let (code, err) = check_one(values(bad).as_bytes());
         assert_eq!(code, 1, "{bad}: {err}");
