@@ -3480,11 +3480,15 @@ fn check_inheritance(
                 let suggestion = (c.unknown_targets.len() < 100)
                     .then(|| closest(target, index.keys().copied()))
                     .flatten();
-                // A level's name (`Senior`) for its role id: say which id.
-                let by_name = f
-                    .levels
-                    .iter()
-                    .find(|l| l.level.trim().eq_ignore_ascii_case(target.trim()));
+                // A level's name (`Senior`) for its role id: say which id
+                // (also a scan of every level: for the first hundred only).
+                let by_name = (c.unknown_targets.len() < 100)
+                    .then(|| {
+                        f.levels
+                            .iter()
+                            .find(|l| l.level.trim().eq_ignore_ascii_case(target.trim()))
+                    })
+                    .flatten();
                 let help = by_name
                     .map(|l| {
                         format!(
