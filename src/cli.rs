@@ -762,6 +762,12 @@ fn build_summary(
         )));
     }
     let renderer = Renderer::new(&args.render.options())?;
+    // Said now, at the start, like the shard warnings before them.
+    if !args.quiet {
+        for w in renderer.warnings() {
+            crate::build::log_early_warning(w);
+        }
+    }
     let opts = crate::build::BuildOptions {
         out_dir: args.output.clone(),
         jobs,
@@ -774,7 +780,11 @@ fn build_summary(
         paper: args.doc.paper.as_str().to_string(),
         signature: args.doc.signature,
         formats: crate::export::Formats::all(),
-        warnings: warnings.to_vec(),
+        warnings: warnings
+            .iter()
+            .chain(renderer.warnings())
+            .cloned()
+            .collect(),
     };
     crate::build::run(dir, &renderer, &opts)
 }
@@ -922,6 +932,9 @@ fn pdf(
     }
     // A broken template or date fails before the folder is made.
     let renderer = Renderer::new(&render.options())?;
+    for w in renderer.warnings() {
+        diag::to_stderr(&format!("warning: {w}\n"));
+    }
     let doc = doc.options(&lib.company)?;
     // The folder must be usable before anything is rendered: one clear
     // error, not the same one per role after all the work.

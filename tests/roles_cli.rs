@@ -1192,6 +1192,57 @@ fn check_reports_text_no_font_can_draw() {
     ]);
     assert_ne!(code, 0, "{err}");
     assert!(err.contains("/nonexistent-fonts"), "{err}");
+    // A font file Typst cannot read (a truncated download, a text file
+    // named .otf) was skipped without a word: the user, who had added the
+    // font, was told only to add a font. Every command says so now.
+    let fonts = tempfile::tempdir().unwrap();
+    let inter = std::fs::read("fonts/Inter-Regular.otf").unwrap();
+    std::fs::write(fonts.path().join("cut.ttf"), &inter[..3000]).unwrap();
+    std::fs::write(fonts.path().join("notes.otf"), "not a font").unwrap();
+    let font_path = fonts.path().to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check", "--font-path", font_path]);
+    assert_eq!(code, 0, "{err}");
+    for f in ["cut.ttf", "notes.otf"] {
+        assert!(
+            err.contains(&format!(
+                "{f}: warning: this --font-path file holds no usable font"
+            )),
+            "{f}: {err}"
+        );
+    }
+    let out = d.join("pdfs");
+    let (code, _, err) = run(&[
+        "--roles",
+        roles,
+        "pdf",
+        "--all",
+        "--font-path",
+        font_path,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning: --font-path: ") && err.contains("cut.ttf holds no usable font"),
+        "{err}"
+    );
+    let (code, summary, err) = run(&[
+        "--roles",
+        roles,
+        "build",
+        "-q",
+        "--format",
+        "json",
+        "--font-path",
+        font_path,
+        "-o",
+        d.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        summary.contains("notes.otf holds no usable font"),
+        "{summary}"
+    );
 }
 
 #[test]

@@ -47,10 +47,32 @@ pub(crate) const EMBEDDED: &[(&str, &[u8])] = &[
 /// File extensions scanned in `--font-path` folders.
 const FONT_EXTENSIONS: &[&str] = &["ttf", "otf", "ttc", "otc"];
 
-/// One font file's bytes.
+/// One font file's bytes, and its path if it came from `--font-path`.
 pub(crate) struct FontFile {
     pub data: Bytes,
+    pub path: Option<PathBuf>,
 }
+
+/// `--font-path` files that hold no face Typst can read (a truncated
+/// download, a text file named `.otf`): Typst skips them, and without a
+/// word the user saw only "no font has these characters", with the advice
+/// to add the very font they had added.
+pub(crate) fn unreadable(files: &[FontFile]) -> Vec<&Path> {
+    files
+        .iter()
+        .filter_map(|f| Some((f.path.as_deref()?, &f.data)))
+        // No face, or faces with no character (a cut file can keep its
+        // header and lose its character map).
+        .filter(|(_, data)| {
+            Font::iter((*data).clone()).all(|f| f.info().coverage.iter().next().is_none())
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+/// What is said of an [`unreadable`] file.
+pub(crate) const UNREADABLE: &str =
+    "holds no usable font (a truncated file, or not a font): no text is drawn from it";
 
 /// Every font file jdgen uses: `--font-path` folders first (in the order
 /// given, files sorted by path) so they can override a shipped family, then
@@ -78,11 +100,13 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
         let data = fs::read(&path).map_err(|e| Error::io(&path, e))?;
         files.push(FontFile {
             data: Bytes::new(data),
+            path: Some(path),
         });
     }
     for (_, data) in EMBEDDED {
         files.push(FontFile {
             data: Bytes::new(*data),
+            path: None,
         });
     }
     Ok(files)
@@ -188,18 +212,29 @@ pub(crate) fn store(files: &[FontFile]) -> FontStore {
 /// Which characters some font of a set can draw, for `jdgen check`: a
 /// character none has prints as an empty box (Typst falls back across
 /// every font of the set, as here).
-pub struct FontCoverage(Vec<typst::text::Coverage>);
+pub struct FontCoverage {
+    coverage: Vec<typst::text::Coverage>,
+    /// `--font-path` files with no readable font (see [`unreadable`]).
+    unreadable: Vec<PathBuf>,
+}
 
 impl FontCoverage {
     /// The shipped fonts plus the `--font-path` folders, as a render uses.
     pub fn new(font_paths: &[PathBuf]) -> Result<FontCoverage> {
-        let mut out = Vec::new();
-        for file in collect(font_paths)? {
+        let files = collect(font_paths)?;
+        let mut coverage = Vec::new();
+        for file in &files {
             for font in Font::iter(file.data.clone()) {
-                out.push(font.info().coverage.clone());
+                coverage.push(font.info().coverage.clone());
             }
         }
-        Ok(FontCoverage(out))
+        Ok(FontCoverage {
+            coverage,
+            unreadable: unreadable(&files)
+                .into_iter()
+                .map(Path::to_path_buf)
+                .collect(),
+        })
     }
 
     /// One warning per valid family file whose text has characters no font
@@ -237,7 +272,17 @@ impl FontCoverage {
                 _ => {}
             }
         }
-        let mut diags = Vec::new();
+        let mut diags: Vec<crate::diag::Diagnostic> = self
+            .unreadable
+            .iter()
+            .map(|path| {
+                crate::diag::Diagnostic::warning(format!("this --font-path file {UNREADABLE}"))
+                    .in_file(path)
+                    .help(
+                        "replace it with a complete copy of the font, or remove it from the folder",
+                    )
+            })
+            .collect();
         // The company's printed settings: letterhead, headers, footers.
         let c = &lib.company;
         let company = serde_json::json!([
@@ -307,6 +352,6 @@ impl FontCoverage {
         c.is_whitespace()
             || c.is_control()
             || crate::load::is_default_ignorable(c)
-            || self.0.iter().any(|cov| cov.contains(c as u32))
+            || self.coverage.iter().any(|cov| cov.contains(c as u32))
     }
 }

@@ -82,6 +82,9 @@ pub struct Renderer {
     standards: PdfStandards,
     strict: bool,
     fingerprint: String,
+    /// What the caller should say before rendering (`--font-path` files
+    /// that hold no readable font).
+    warnings: Vec<String>,
 }
 
 impl Renderer {
@@ -117,15 +120,25 @@ impl Renderer {
         // what its state recorded (toggling it re-rendered everything).
         let fingerprint = crate::load::hex(&h.finalize());
 
+        let warnings = fonts::unreadable(&font_files)
+            .into_iter()
+            .map(|path| format!("--font-path: {} {}", path.display(), fonts::UNREADABLE))
+            .collect();
         let fonts = fonts::store(&font_files);
         let renderer = Renderer {
             shared: Shared::new(template, fonts),
             standards,
             strict: opts.strict,
             fingerprint,
+            warnings,
         };
         renderer.check_syntax()?;
         Ok(renderer)
+    }
+
+    /// Warnings about the fonts and template, for the caller to print.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Whether a character with no glyph fails the role.
