@@ -789,6 +789,22 @@ fn a_broken_template_gives_file_line_and_column() {
         "{s}"
     );
     assert_eq!(err.exit_code(), 1);
+    // An unclosed bracket early in the built-in template: the first error
+    // and nine more, then a count (82 errors scrolled the first away).
+    let dir = tempfile::tempdir().unwrap();
+    let builtin = fs::read_to_string(root().join("templates/job-description.typ")).unwrap();
+    let file = dir.path().join("job-description.typ");
+    fs::write(&file, format!("#let broken = (1, 2\n{builtin}")).unwrap();
+    let s = with_template(&file).err().unwrap().to_string();
+    assert!(
+        s.contains("job-description.typ:1:15: error: unclosed delimiter"),
+        "{s}"
+    );
+    assert_eq!(s.matches("error:").count(), 11, "{s}");
+    assert!(
+        s.contains("more syntax errors in the template, not shown"),
+        "{s}"
+    );
 
     // A runtime error names the role, the template line and the call.
     let (lib, roles) = shipped();

@@ -87,6 +87,9 @@ pub struct Renderer {
     warnings: Vec<String>,
 }
 
+/// The most syntax errors of a template shown (see `check_syntax`).
+const MAX_SYNTAX_ERRORS: usize = 10;
+
 impl Renderer {
     /// Loads fonts and the template. Fails on a template path that cannot
     /// be read, an unreadable font folder or an unknown PDF standard.
@@ -162,13 +165,26 @@ impl Renderer {
                     .in_file(&world.shared.template.display_path(main).unwrap_or_default()),
             ])
         })?;
-        let errors: Vec<Diagnostic> = source
-            .root()
-            .errors_and_warnings()
-            .0
-            .into_iter()
-            .map(|e| diagnostics::convert(&world, None, &e.into()))
+        let all = source.root().errors_and_warnings().0;
+        // One unclosed delimiter made 82 errors, down to the file's end,
+        // and scrolled its own out of a CI log: the first few, and a count.
+        let mut errors: Vec<Diagnostic> = all
+            .iter()
+            .take(MAX_SYNTAX_ERRORS)
+            .map(|e| diagnostics::convert(&world, None, &e.clone().into()))
             .collect();
+        if all.len() > MAX_SYNTAX_ERRORS {
+            errors.push(
+                Diagnostic::error(format!(
+                    "and {} more syntax errors in the template, not shown",
+                    all.len() - MAX_SYNTAX_ERRORS
+                ))
+                .in_file(&world.shared.template.display_path(main).unwrap_or_default())
+                .help(
+                    "fix the first: the rest often follow from it (an unclosed bracket or quote)",
+                ),
+            );
+        }
         if errors.is_empty() {
             Ok(())
         } else {
