@@ -1830,10 +1830,14 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             match read_image(&candidate) {
                 Ok((bytes, path)) => Some(Logo { bytes, path }),
                 Err(why) => {
+                    // A file in the wrong name's format needs only a rename,
+                    // which its message says.
+                    let help = (!why.contains(": rename it to"))
+                        .then(|| "export the logo again as SVG or PNG".to_string());
                     c.error(
                         "logo",
                         format!("the logo `{}` cannot be used: {why}", clip(name)),
-                        Some("export the logo again as SVG or PNG".into()),
+                        help,
                     );
                     None
                 }
@@ -1971,6 +1975,39 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Str
         } else {
             (ExchangeFormat::Jpg, crate::data::LOGO_PATHS[2])
         };
+        // A JPEG named `.png` (or the other way round) was "Invalid PNG
+        // signature", with the advice to export it again: a rename does.
+        let named = if format == ExchangeFormat::Png {
+            "PNG"
+        } else {
+            "JPEG"
+        };
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        let rename = |kind: &str, ext: &str| {
+            format!("it is {kind} image, not a {named}: rename it to `{stem}.{ext}`")
+        };
+        match (image::guess_format(&bytes), format) {
+            (Ok(image::ImageFormat::Jpeg), ExchangeFormat::Png) => {
+                return Err(rename("a JPEG", "jpg"));
+            }
+            (Ok(image::ImageFormat::Png), ExchangeFormat::Jpg) => {
+                return Err(rename("a PNG", "png"));
+            }
+            _ if bytes.trim_ascii_start().starts_with(b"<")
+                && bytes.windows(4).any(|w| w == b"<svg") =>
+            {
+                return Err(rename("an SVG", "svg"));
+            }
+            (Ok(other), _)
+                if !matches!(other, image::ImageFormat::Png | image::ImageFormat::Jpeg) =>
+            {
+                let kind = format!("{other:?}").to_uppercase();
+                return Err(format!(
+                    "it is a {kind} image, not a {named}: export it as PNG or JPEG"
+                ));
+            }
+            _ => {}
+        }
         // The size from the header first: a 1.5 MB PNG of 40,000 × 40,000
         // pixels took 1.6 GB to decode, and would be embedded in every PDF.
         let (w, h) = crate::render::raster_size(data.as_slice())

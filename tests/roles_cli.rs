@@ -633,6 +633,12 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     std::fs::write(d.join("embedding.svg"), embedded).unwrap();
     std::fs::write(d.join("packed.svg"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
     std::fs::write(d.join("heavy.png"), vec![0u8; 5 << 20]).unwrap();
+    // Files in another format than their name says: a rename fixes them
+    // ("Invalid PNG signature", with advice to export it again, before).
+    std::fs::write(d.join("photo.jpg"), common::png_header(10, 10)).unwrap();
+    std::fs::write(d.join("scan.png"), b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00").unwrap();
+    std::fs::write(d.join("vector.png"), svg("")).unwrap();
+    std::fs::write(d.join("anim.png"), b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap();
     // A DTD made the check's XML parser refuse the file, so its image
     // went unseen (usvg allows DTDs).
     std::fs::write(
@@ -666,6 +672,22 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             "it is 40000 × 40000 pixels; a logo may have at most 8000",
         ),
         ("broken.svg", "not a valid SVG image"),
+        (
+            "photo.jpg",
+            "it is a PNG image, not a JPEG: rename it to `photo.png`",
+        ),
+        (
+            "scan.png",
+            "it is a JPEG image, not a PNG: rename it to `scan.jpg`",
+        ),
+        (
+            "vector.png",
+            "it is an SVG image, not a PNG: rename it to `vector.svg`",
+        ),
+        (
+            "anim.png",
+            "it is a GIF image, not a PNG: export it as PNG or JPEG",
+        ),
         ("linked.svg", "links to a file outside the role folder"),
         ("../x.png", "is outside the role folder"),
     ] {
@@ -680,6 +702,10 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             err.contains("company.yaml:3:7: error:") && err.contains(msg),
             "{logo}: {err}"
         );
+        // A rename needs no advice to export the logo again.
+        if msg.contains("rename it") {
+            assert!(!err.contains("export the logo again"), "{logo}: {err}");
+        }
     }
 }
 
