@@ -889,13 +889,7 @@ fn exports_follow_what_only_the_tables_show() {
         csv.contains("2025-07-31") && !csv.contains("2025-06-30"),
         "{csv}"
     );
-    let pdf = out.path().join("pdf/widget-engineer.pdf");
-    let text = std::process::Command::new("pdftotext")
-        .arg(&pdf)
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = common::pdf_text(&out.path().join("pdf/widget-engineer.pdf"));
     assert!(
         text.contains("2025-07-31") && !text.contains("2026-01-01"),
         "{text}"

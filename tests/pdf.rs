@@ -1339,26 +1339,13 @@ fn a_run_that_fits_a_line_moves_whole_and_a_word_breaks_where_typst_can() {
     assert!(words.iter().any(|w| w.1 == "Intermediate"), "{words:?}");
 }
 
-#[test]
-fn a_wide_logo_and_a_long_address_leave_the_company_name_room() {
-    // An 8:1 wordmark at full height and a 38-character address (under the
-    // 40 characters that once earned the address a capped column) left the
-    // name a sliver: its 4-character pieces printed on top of one another.
+/// A one-level family rendered with `svg` as the logo of a company whose
+/// settings, but for `logo:`, are `company`.
+fn with_logo(svg: &str, company: &str) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    fs::write(
-        d.join("logo.svg"),
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="100"><rect width="800" height="100" fill="#c33"/></svg>"##,
-    )
-    .unwrap();
-    fs::write(
-        d.join("company.yaml"),
-        format!(
-            "name: Wunderwerkzeugmaschinenbaugesellschaft International\nwebsite: https://{}.test/x\nlogo: logo.svg\n",
-            "W".repeat(31)
-        ),
-    )
-    .unwrap();
+    fs::write(d.join("logo.svg"), svg).unwrap();
+    fs::write(d.join("company.yaml"), format!("{company}logo: logo.svg\n")).unwrap();
     fs::write(
         d.join("f.yaml"),
         "family: lg\ntitle: Lg\nlevels:\n  - id: lg-one\n    level: A\n    title: Logo\n",
@@ -1366,11 +1353,25 @@ fn a_wide_logo_and_a_long_address_leave_the_company_name_room() {
     .unwrap();
     let lib = library(d);
     let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(
+    render_ok(
         default_renderer(),
         &lib.company,
         role(&roles, "lg-one"),
         &doc(),
+    )
+}
+
+#[test]
+fn a_wide_logo_and_a_long_address_leave_the_company_name_room() {
+    // An 8:1 wordmark at full height and a 38-character address (under the
+    // 40 characters that once earned the address a capped column) left the
+    // name a sliver: its 4-character pieces printed on top of one another.
+    let out = with_logo(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="100"><rect width="800" height="100" fill="#c33"/></svg>"##,
+        &format!(
+            "name: Wunderwerkzeugmaschinenbaugesellschaft International\nwebsite: https://{}.test/x\n",
+            "W".repeat(31)
+        ),
     );
     let words = words(&out.pdf);
     assert_within_margins(&words);
@@ -1400,27 +1401,7 @@ fn an_svg_logo_is_an_svg_whatever_its_first_bytes() {
         ),
     ];
     for svg in logos {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        fs::write(d.join("logo.svg"), &svg).unwrap();
-        fs::write(
-            d.join("company.yaml"),
-            "name: Acme\nwebsite: https://acme.example\nlogo: logo.svg\n",
-        )
-        .unwrap();
-        fs::write(
-            d.join("f.yaml"),
-            "family: lg\ntitle: Lg\nlevels:\n  - id: lg-one\n    level: A\n    title: Logo\n",
-        )
-        .unwrap();
-        let lib = library(d);
-        let roles = resolve::resolve_all(&lib).unwrap();
-        let out = render_ok(
-            default_renderer(),
-            &lib.company,
-            role(&roles, "lg-one"),
-            &doc(),
-        );
+        let out = with_logo(&svg, "name: Acme\nwebsite: https://acme.example\n");
         let red = pixels_where(&out.pdf, |[r, g, b]| r > 200 && g < 60 && b < 60);
         assert!(red > 20, "no logo drawn ({red} red pixels): {}", &svg[..40]);
     }

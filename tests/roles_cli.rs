@@ -1967,12 +1967,7 @@ fn lists_that_print_nothing_say_so() {
         d.join("a.pdf").to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    let text = std::process::Command::new("pdftotext")
-        .arg(d.join("a.pdf"))
-        .arg("-")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = common::pdf_text(&d.join("a.pdf"));
     assert!(
         text.contains("Alone") && !text.contains("Hiring process"),
         "{text}"
@@ -2585,13 +2580,9 @@ fn builds_on_another_familys_level_says_so() {
 fn builds_on_a_level_name_is_told_the_role_id() {
     // `builds_on: Junior` names the level, not its role id: the help said
     // only which ids there are, not which one is Junior's.
-    let dir = minimal_copy();
-    std::fs::write(
-        dir.path().join("f.yaml"),
-        "family: sup\ntitle: Support\nlevels:\n  - id: junior-support\n    level: Junior\n    title: J\n  - id: senior-support\n    level: Senior\n    title: S\n    responsibilities:\n      builds_on: junior\n      items: [x]\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check_one(
+        b"family: sup\ntitle: Support\nlevels:\n  - id: junior-support\n    level: Junior\n    title: J\n  - id: senior-support\n    level: Senior\n    title: S\n    responsibilities:\n      builds_on: junior\n      items: [x]\n",
+    );
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,
@@ -2609,13 +2600,10 @@ fn builds_on_a_level_name_is_told_the_role_id() {
 #[test]
 fn a_level_name_without_letters_or_digits_is_refused() {
     // Its level id, the kebab-case name, was empty in every export.
-    let dir = minimal_copy();
-    std::fs::write(
-        dir.path().join("f.yaml"),
-        "family: sym\ntitle: Symbols\nlevels:\n  - id: sym-one\n    level: \"!!!\"\n    title: One\n  - id: sym-two\n    level: \"\u{1F91D}\"\n    title: Two\n  - id: sym-three\n    level: \u{65E5}\u{672C}\n    title: Three\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check_one(
+        "family: sym\ntitle: Symbols\nlevels:\n  - id: sym-one\n    level: \"!!!\"\n    title: One\n  - id: sym-two\n    level: \"\u{1F91D}\"\n    title: Two\n  - id: sym-three\n    level: \u{65E5}\u{672C}\n    title: Three\n"
+            .as_bytes(),
+    );
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,

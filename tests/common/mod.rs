@@ -83,3 +83,14 @@ pub fn png_header(width: u32, height: u32) -> Vec<u8> {
     }
     png
 }
+
+/// The text of the PDF at `path` (`pdftotext`, poppler-utils).
+pub fn pdf_text(path: &std::path::Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdftotext {}", path.display());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
