@@ -1272,6 +1272,38 @@ fn check_reports_text_no_font_can_draw() {
 }
 
 #[test]
+fn check_reports_logo_text_no_font_can_draw() {
+    // An SVG logo's text is laid out with jdgen's fonts: Chinese in it
+    // printed as boxes in the letterhead with no warning anywhere.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy("tests/fixtures/minimal/engineering.yaml", d.join("e.yaml")).unwrap();
+    std::fs::write(
+        d.join("company.yaml"),
+        "name: Acme\nwebsite: https://acme.example\nlogo: logo.svg\n",
+    )
+    .unwrap();
+    let logo = |text: &str| {
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"80\" height=\"40\"><text x=\"2\" y=\"30\">{text}</text><!-- \u{D55C} --></svg>"
+        );
+        std::fs::write(d.join("logo.svg"), svg).unwrap();
+        run(&["--roles", d.to_str().unwrap(), "check"])
+    };
+    let (code, _, err) = logo("Acme <tspan>\u{4E2D}\u{6587}</tspan>");
+    assert_eq!(code, 0, "a warning: {err}");
+    assert!(
+        err.contains("company.yaml:3:7: warning: the logo's text: `\u{4E2D}` (U+4E2D), `\u{6587}` (U+6587) are in no font jdgen has"),
+        "{err}"
+    );
+    // Not the comment, which prints nothing; Latin text is drawn.
+    assert!(!err.contains("U+D55C"), "{err}");
+    let (code, _, err) = logo("Acme \u{DC}n\u{EF}c\u{F8}d\u{E9}");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(" 0 warning(s)"), "{err}");
+}
+
+#[test]
 fn pdf_output_paths_mean_what_they_look_like() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -209,6 +209,40 @@ pub(crate) fn store(files: &[FontFile]) -> FontStore {
     store
 }
 
+/// "`한` (U+D55C), `국` (U+AD6D) are", the first five and how many more.
+fn listed(missing: &[char]) -> String {
+    let shown: Vec<String> = missing
+        .iter()
+        .take(5)
+        .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
+        .collect();
+    let more = match missing.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    let verb = if missing.len() == 1 { "is" } else { "are" };
+    format!("{}{more} {verb}", shown.join(", "))
+}
+
+/// The text an SVG draws (in `<text>`, with its `<tspan>`s), empty for one
+/// that does not parse (its check reports that).
+fn svg_text(bytes: &[u8]) -> String {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return String::new();
+    };
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let Ok(doc) = roxmltree::Document::parse_with_options(text, options) else {
+        return String::new();
+    };
+    doc.descendants()
+        .filter(|n| n.is_text() && n.ancestors().any(|a| a.tag_name().name() == "text"))
+        .filter_map(|n| n.text())
+        .collect()
+}
+
 /// Which characters some font of a set can draw, for `jdgen check`: a
 /// character none has prints as an empty box (Typst falls back across
 /// every font of the set, as here).
@@ -312,28 +346,15 @@ impl FontCoverage {
             let Some(first) = first_written else {
                 continue;
             };
-            let shown: Vec<String> = missing
-                .iter()
-                .take(5)
-                .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
-                .collect();
-            let more = match missing.len() {
-                n if n > 5 => format!(" and {} more", n - 5),
-                _ => String::new(),
-            };
-            let (verb, pronoun) = if missing.len() == 1 {
-                ("is", "it")
-            } else {
-                ("are", "they")
-            };
             let capitals = if first == missing[0] {
                 ""
             } else {
                 " (a group heading prints in capitals)"
             };
             let d = crate::diag::Diagnostic::warning(format!(
-                "{}{more} {verb} in no font jdgen has: {pronoun} would print as an empty box in the PDF{capitals}",
-                shown.join(", "),
+                "{} in no font jdgen has: {} would print as an empty box in the PDF{capitals}",
+                listed(&missing),
+                if missing.len() == 1 { "it" } else { "they" },
             ))
             .in_file(file)
             .help("add a font that has them with --font-path DIR (to check, pdf and build alike), or use other characters");
@@ -342,6 +363,29 @@ impl FontCoverage {
                 source,
                 first.encode_utf8(&mut [0; 4]),
             ));
+        }
+        // An SVG logo's text is laid out with the same fonts.
+        let logo_text = c
+            .logo
+            .as_ref()
+            .filter(|l| l.path.ends_with(".svg"))
+            .map(|l| svg_text(&l.bytes))
+            .unwrap_or_default();
+        let mut seen = std::collections::HashSet::new();
+        let missing: Vec<char> = logo_text
+            .chars()
+            .filter(|&ch| seen.insert(ch) && !self.covers(ch))
+            .collect();
+        if !missing.is_empty() {
+            let d = crate::diag::Diagnostic::warning(format!(
+                "the logo's text: {} in no font jdgen has: {} would print as an empty box",
+                listed(&missing),
+                if missing.len() == 1 { "it" } else { "they" },
+            ))
+            .in_file(&c.file)
+            .help("convert the logo's text to outlines (paths) in your drawing program, or add a font that has them with --font-path DIR");
+            let name = c.logo_name.as_deref().unwrap_or("logo:");
+            diags.push(crate::diag::at_first_printed(d, &c.source, name));
         }
         diags
     }
