@@ -1032,8 +1032,8 @@ impl InputKeys {
         doc: &DocumentOptions,
     ) -> Option<InputKeys> {
         let exe = binary_identity()?;
-        // The company settings as template_data reads them (the logo's path
-        // aside, which the data does not show; its bytes are in `logo`).
+        // The company settings as template_data reads them (the logo's
+        // virtual path follows from `logo_name`; its bytes are in `logo`).
         let company = serde_json::to_string(&lib.company).expect("company serialises");
         let run = content_key(&[
             b"input-key-2",

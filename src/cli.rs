@@ -553,10 +553,11 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
         Err(diags) => (diags, 0, 0),
     };
     // Not the role files, but what `pdf` and `export` would fail on all
-    // the same: a check that passes must mean they can run.
+    // the same (a check that passes must mean they can run), or warn about.
     if let Err(d) = crate::data::source_date_epoch() {
         diagnostics.push(d);
     }
+    diagnostics.extend(coverage.font_warnings());
     let shown = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - shown - warning_notes + hidden_warnings;
     let errors = shown - notes + hidden;

@@ -22,7 +22,13 @@ pub const SCHEMA: u32 = 2;
 /// file as: detecting it from the bytes, Typst took an SVG whose `xmlns`
 /// is missing or comes after its first 2 KB for no image at all, and
 /// every PDF failed with "unknown image format".
-pub const LOGO_PATHS: [&str; 3] = ["/assets/logo.svg", "/assets/logo.png", "/assets/logo.jpg"];
+/// (Names a template folder is unlikely to hold itself: the logo shadows
+/// a file at the same path, as the data does a `role.json`.)
+pub const LOGO_PATHS: [&str; 3] = [
+    "/assets/company-logo.svg",
+    "/assets/company-logo.png",
+    "/assets/company-logo.jpg",
+];
 
 /// Document settings that are not part of the role data.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]

@@ -1955,7 +1955,20 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Str
     let bytes: Arc<[u8]> = Arc::from(raw);
     let data = Bytes::new(bytes.clone());
     let name = path.to_string_lossy().to_ascii_lowercase();
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    // A file in another format than its name says needs a rename (and the
+    // name in company.yaml), not to be exported again.
+    let rename = |kind: &str, named: &str, ext: &str| {
+        format!(
+            "it is {kind} image, not {named}: rename it to `{stem}.{ext}` (and `logo:` in company.yaml)"
+        )
+    };
     if name.ends_with(".svg") {
+        match image::guess_format(&bytes) {
+            Ok(image::ImageFormat::Png) => return Err(rename("a PNG", "an SVG", "png")),
+            Ok(image::ImageFormat::Jpeg) => return Err(rename("a JPEG", "an SVG", "jpg")),
+            _ => {}
+        }
         check_svg_logo(&bytes)?;
         SvgImage::new(data)
             .map(|_| (bytes, crate::data::LOGO_PATHS[0]))
@@ -1978,32 +1991,29 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Str
         // A JPEG named `.png` (or the other way round) was "Invalid PNG
         // signature", with the advice to export it again: a rename does.
         let named = if format == ExchangeFormat::Png {
-            "PNG"
+            "a PNG"
         } else {
-            "JPEG"
+            "a JPEG"
         };
-        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-        let rename = |kind: &str, ext: &str| {
-            format!("it is {kind} image, not a {named}: rename it to `{stem}.{ext}`")
-        };
+        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
         match (image::guess_format(&bytes), format) {
             (Ok(image::ImageFormat::Jpeg), ExchangeFormat::Png) => {
-                return Err(rename("a JPEG", "jpg"));
+                return Err(rename("a JPEG", named, "jpg"));
             }
             (Ok(image::ImageFormat::Png), ExchangeFormat::Jpg) => {
-                return Err(rename("a PNG", "png"));
+                return Err(rename("a PNG", named, "png"));
             }
-            _ if bytes.trim_ascii_start().starts_with(b"<")
-                && bytes.windows(4).any(|w| w == b"<svg") =>
+            _ if text.trim_ascii_start().starts_with(b"<")
+                && text.windows(4).any(|w| w == b"<svg") =>
             {
-                return Err(rename("an SVG", "svg"));
+                return Err(rename("an SVG", named, "svg"));
             }
             (Ok(other), _)
                 if !matches!(other, image::ImageFormat::Png | image::ImageFormat::Jpeg) =>
             {
                 let kind = format!("{other:?}").to_uppercase();
                 return Err(format!(
-                    "it is a {kind} image, not a {named}: export it as PNG or JPEG"
+                    "it is a {kind} image, not {named}: export it as PNG or JPEG"
                 ));
             }
             _ => {}
@@ -2402,7 +2412,7 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         c.warn(
             "hiring_process",
             "the hiring process has no steps, intro or outro: it does not print",
-            Some("add `steps:` or remove `hiring_process`".into()),
+            Some("write its steps under `steps:`, or remove `hiring_process`".into()),
         );
     }
     if let Some(values) = &f.values {
@@ -2785,9 +2795,12 @@ fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
             "expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"
         )),
         // A typed `!`, `-` or `*` (not a keycap: that has U+20E3 after it).
-        [one] if one.len() == 1 && one.as_bytes()[0].is_ascii_punctuation() => Err(format!(
-            "expected one emoji or symbol for `emoji`, found the punctuation mark `{one}`"
-        )),
+        // Punctuation only: ASCII symbols (`$`, `+`, `=`, `~`…) stay allowed.
+        [one] if one.len() == 1 && b"!\"#%&'()*,-./:;?@[\\]_{}".contains(&one.as_bytes()[0]) => {
+            Err(format!(
+                "expected one emoji or symbol for `emoji`, found the punctuation mark `{one}`"
+            ))
+        }
         // The emoji font draws a keycap only around these: `A⃣` printed an
         // empty key and lost its letter.
         [one]

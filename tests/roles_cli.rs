@@ -639,6 +639,8 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     std::fs::write(d.join("scan.png"), b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00").unwrap();
     std::fs::write(d.join("vector.png"), svg("")).unwrap();
     std::fs::write(d.join("anim.png"), b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap();
+    std::fs::write(d.join("raster.svg"), common::png_header(10, 10)).unwrap();
+    std::fs::write(d.join("bom.png"), format!("\u{FEFF}{}", svg(""))).unwrap();
     // A DTD made the check's XML parser refuse the file, so its image
     // went unseen (usvg allows DTDs).
     std::fs::write(
@@ -687,6 +689,14 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         (
             "anim.png",
             "it is a GIF image, not a PNG: export it as PNG or JPEG",
+        ),
+        (
+            "raster.svg",
+            "it is a PNG image, not an SVG: rename it to `raster.png` (and `logo:` in company.yaml)",
+        ),
+        (
+            "bom.png",
+            "it is an SVG image, not a PNG: rename it to `bom.svg`",
         ),
         ("linked.svg", "links to a file outside the role folder"),
         ("../x.png", "is outside the role folder"),
@@ -1226,6 +1236,19 @@ fn check_reports_text_no_font_can_draw() {
     std::fs::write(fonts.path().join("cut.ttf"), &inter[..3000]).unwrap();
     std::fs::write(fonts.path().join("notes.otf"), "not a font").unwrap();
     let font_path = fonts.path().to_str().unwrap();
+    // Said even when the role folder does not load.
+    let (code, _, err) = run(&[
+        "--roles",
+        "/nonexistent-roles",
+        "check",
+        "--font-path",
+        font_path,
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("cut.ttf: warning: this --font-path file"),
+        "{err}"
+    );
     let (code, _, err) = run(&["--roles", roles, "check", "--font-path", font_path]);
     assert_eq!(code, 0, "{err}");
     for f in ["cut.ttf", "notes.otf"] {
@@ -1298,6 +1321,10 @@ fn check_reports_logo_text_no_font_can_draw() {
     );
     // Not the comment, which prints nothing; Latin text is drawn.
     assert!(!err.contains("U+D55C"), "{err}");
+    // Nor a title or text that is not drawn.
+    let (code, _, err) = logo("A<title>\u{4E2D}</title><tspan display=\"none\">\u{6587}</tspan>");
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(" 0 warning(s)"), "{err}");
     let (code, _, err) = logo("Acme \u{DC}n\u{EF}c\u{F8}d\u{E9}");
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(" 0 warning(s)"), "{err}");
@@ -2373,6 +2400,10 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         "🅿",
         "🅰",
         "❤️",
+        // ASCII symbols, unlike punctuation, may stand for a value.
+        "+",
+        "$",
+        "~",
     ] {
         let (code, err) = check_one(values(ok).as_bytes());
         assert_eq!(code, 0, "{ok}: {err}");

@@ -224,8 +224,9 @@ fn listed(missing: &[char]) -> String {
     format!("{}{more} {verb}", shown.join(", "))
 }
 
-/// The text an SVG draws (in `<text>`, with its `<tspan>`s), empty for one
-/// that does not parse (its check reports that).
+/// The text an SVG draws (in `<text>`, with its `<tspan>`s; not a `<title>`
+/// or `<desc>` inside it, nor text in `<defs>` or hidden with `display:
+/// none`), empty for one that does not parse (its check reports that).
 fn svg_text(bytes: &[u8]) -> String {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return String::new();
@@ -237,8 +238,22 @@ fn svg_text(bytes: &[u8]) -> String {
     let Ok(doc) = roxmltree::Document::parse_with_options(text, options) else {
         return String::new();
     };
+    let drawn = |n: &roxmltree::Node| {
+        let mut in_text = false;
+        for a in n.ancestors().filter(|a| a.is_element()) {
+            match a.tag_name().name() {
+                "title" | "desc" | "metadata" | "defs" => return false,
+                "text" => in_text = true,
+                _ => {}
+            }
+            if a.attribute("display") == Some("none") {
+                return false;
+            }
+        }
+        in_text
+    };
     doc.descendants()
-        .filter(|n| n.is_text() && n.ancestors().any(|a| a.tag_name().name() == "text"))
+        .filter(|n| n.is_text() && drawn(n))
         .filter_map(|n| n.text())
         .collect()
 }
@@ -269,6 +284,21 @@ impl FontCoverage {
                 .map(Path::to_path_buf)
                 .collect(),
         })
+    }
+
+    /// One warning per `--font-path` file that holds no usable font (said
+    /// whether or not the role folder loads).
+    pub fn font_warnings(&self) -> Vec<crate::diag::Diagnostic> {
+        self.unreadable
+            .iter()
+            .map(|path| {
+                crate::diag::Diagnostic::warning(format!("this --font-path file {UNREADABLE}"))
+                    .in_file(path)
+                    .help(
+                        "replace it with a complete copy of the font, or remove it from the folder",
+                    )
+            })
+            .collect()
     }
 
     /// One warning per valid family file whose text has characters no font
@@ -306,17 +336,7 @@ impl FontCoverage {
                 _ => {}
             }
         }
-        let mut diags: Vec<crate::diag::Diagnostic> = self
-            .unreadable
-            .iter()
-            .map(|path| {
-                crate::diag::Diagnostic::warning(format!("this --font-path file {UNREADABLE}"))
-                    .in_file(path)
-                    .help(
-                        "replace it with a complete copy of the font, or remove it from the folder",
-                    )
-            })
-            .collect();
+        let mut diags = Vec::new();
         // The company's printed settings: letterhead, headers, footers.
         let c = &lib.company;
         let company = serde_json::json!([
