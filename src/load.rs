@@ -2035,6 +2035,16 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Str
     }
 }
 
+/// An SVG parsed as usvg parses it: a DTD allowed (refusing one skipped
+/// the logo's checks). `None` when it is not XML (Typst's message says so).
+pub(crate) fn svg_document(text: &str) -> Option<roxmltree::Document<'_>> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..roxmltree::ParsingOptions::default()
+    };
+    roxmltree::Document::parse_with_options(text, options).ok()
+}
+
 /// What an SVG logo may not hold, beyond what Typst refuses. Compressed
 /// SVG (svgz) unpacks past every size limit (1 MB of gzip held 1 GB);
 /// an `<image>` or `<feImage>` brings in a raster image that no pixel
@@ -2048,12 +2058,7 @@ fn check_svg_logo(bytes: &[u8]) -> std::result::Result<(), String> {
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Ok(());
     };
-    // As usvg parses it: a DTD allowed (refusing one skipped the check).
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let Ok(doc) = roxmltree::Document::parse_with_options(text, options) else {
+    let Some(doc) = svg_document(text) else {
         return Ok(());
     };
     if let Some(node) = doc

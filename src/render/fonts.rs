@@ -53,24 +53,8 @@ pub(crate) struct FontFile {
     pub path: Option<PathBuf>,
 }
 
-/// `--font-path` files that hold no face Typst can read (a truncated
-/// download, a text file named `.otf`): Typst skips them, and without a
-/// word the user saw only "no font has these characters", with the advice
-/// to add the very font they had added.
-pub(crate) fn unreadable(files: &[FontFile]) -> Vec<&Path> {
-    files
-        .iter()
-        .filter_map(|f| Some((f.path.as_deref()?, &f.data)))
-        // No face, or faces with no character (a cut file can keep its
-        // header and lose its character map).
-        .filter(|(_, data)| {
-            Font::iter((*data).clone()).all(|f| f.info().coverage.iter().next().is_none())
-        })
-        .map(|(path, _)| path)
-        .collect()
-}
-
-/// What is said of an [`unreadable`] file.
+/// What is said of a `--font-path` file that holds no face that draws a
+/// character (see [`store`]).
 pub(crate) const UNREADABLE: &str =
     "holds no usable font (a truncated file, or not a font): no text is drawn from it";
 
@@ -197,16 +181,27 @@ impl Scan {
     }
 }
 
-/// Loads every face of every file into a store (a `.ttc` holds several).
-pub(crate) fn store(files: &[FontFile]) -> FontStore {
+/// Loads every face of every file into a store (a `.ttc` holds several),
+/// and names the `--font-path` files that hold no face, or only faces that
+/// draw no character (a cut file can keep its header and lose its
+/// character map): Typst skips or never uses them, and without a word the
+/// user saw only "no font has these characters", with the advice to add
+/// the very font they had added.
+pub(crate) fn store(files: &[FontFile]) -> (FontStore, Vec<PathBuf>) {
     let mut store = FontStore::new();
+    let mut unusable = Vec::new();
     for file in files {
+        let mut draws = false;
         for font in Font::iter(file.data.clone()) {
             let info = font.info().clone();
+            draws |= info.coverage.iter().next().is_some();
             store.push((font, info));
         }
+        if let Some(path) = file.path.as_ref().filter(|_| !draws) {
+            unusable.push(path.clone());
+        }
     }
-    store
+    (store, unusable)
 }
 
 /// "`한` (U+D55C), `국` (U+AD6D) are", the first five and how many more.
@@ -228,14 +223,10 @@ fn listed(missing: &[char]) -> String {
 /// or `<desc>` inside it, nor text in `<defs>` or hidden with `display:
 /// none`), empty for one that does not parse (its check reports that).
 fn svg_text(bytes: &[u8]) -> String {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return String::new();
-    };
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: true,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let Ok(doc) = roxmltree::Document::parse_with_options(text, options) else {
+    let Some(doc) = std::str::from_utf8(bytes)
+        .ok()
+        .and_then(crate::load::svg_document)
+    else {
         return String::new();
     };
     let drawn = |n: &roxmltree::Node| {
@@ -263,26 +254,23 @@ fn svg_text(bytes: &[u8]) -> String {
 /// every font of the set, as here).
 pub struct FontCoverage {
     coverage: Vec<typst::text::Coverage>,
-    /// `--font-path` files with no readable font (see [`unreadable`]).
+    /// `--font-path` files with no usable font (see [`store`]).
     unreadable: Vec<PathBuf>,
 }
 
 impl FontCoverage {
-    /// The shipped fonts plus the `--font-path` folders, as a render uses.
+    /// The shipped fonts plus the `--font-path` folders, as a render uses
+    /// them (the same store).
     pub fn new(font_paths: &[PathBuf]) -> Result<FontCoverage> {
-        let files = collect(font_paths)?;
-        let mut coverage = Vec::new();
-        for file in &files {
-            for font in Font::iter(file.data.clone()) {
-                coverage.push(font.info().coverage.clone());
-            }
-        }
+        let (store, unreadable) = store(&collect(font_paths)?);
+        let book = store.book();
+        let coverage = (0..)
+            .map_while(|i| book.info(i))
+            .map(|info| info.coverage.clone())
+            .collect();
         Ok(FontCoverage {
             coverage,
-            unreadable: unreadable(&files)
-                .into_iter()
-                .map(Path::to_path_buf)
-                .collect(),
+            unreadable,
         })
     }
 

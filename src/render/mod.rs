@@ -123,11 +123,11 @@ impl Renderer {
         // what its state recorded (toggling it re-rendered everything).
         let fingerprint = crate::load::hex(&h.finalize());
 
-        let warnings = fonts::unreadable(&font_files)
-            .into_iter()
+        let (fonts, unusable) = fonts::store(&font_files);
+        let warnings = unusable
+            .iter()
             .map(|path| format!("--font-path: {} {}", path.display(), fonts::UNREADABLE))
             .collect();
-        let fonts = fonts::store(&font_files);
         let renderer = Renderer {
             shared: Shared::new(template, fonts),
             standards,
