@@ -1829,11 +1829,13 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             // PDFs recorded under the old one's key.
             match read_image(&candidate) {
                 Ok((bytes, path)) => Some(Logo { bytes, path }),
-                Err(why) => {
-                    // A file in the wrong name's format needs only a rename,
-                    // which its message says.
-                    let help = (!why.contains(": rename it to"))
-                        .then(|| "export the logo again as SVG or PNG".to_string());
+                Err(problem) => {
+                    let (why, help) = match problem {
+                        LogoProblem::Unusable(why) => {
+                            (why, Some("export the logo again as SVG or PNG".to_string()))
+                        }
+                        LogoProblem::Misnamed(why) => (why, None),
+                    };
                     c.error(
                         "logo",
                         format!("the logo `{}` cannot be used: {why}", clip(name)),
@@ -1938,7 +1940,7 @@ const MAX_LOGO_BYTES: u64 = 4 * 1024 * 1024;
 /// Reads the logo once (at most [`MAX_LOGO_BYTES`]) and checks those
 /// bytes, which are then the ones every key and PDF uses: a file replaced
 /// between a check and a second read could skip the checks.
-fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), String> {
+fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), LogoProblem> {
     use std::io::Read;
     use typst::foundations::Bytes;
     use typst::visualize::{ExchangeFormat, RasterImage, SvgImage};
@@ -1950,74 +1952,32 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Str
         return Err(format!(
             "it is larger than {} MiB; it is embedded in every PDF (real logos weigh kilobytes)",
             MAX_LOGO_BYTES >> 20
-        ));
+        )
+        .into());
     }
     let bytes: Arc<[u8]> = Arc::from(raw);
+    misnamed(&bytes, path)?;
     let data = Bytes::new(bytes.clone());
     let name = path.to_string_lossy().to_ascii_lowercase();
-    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    // A file in another format than its name says needs a rename (and the
-    // name in company.yaml), not to be exported again.
-    let rename = |kind: &str, named: &str, ext: &str| {
-        format!(
-            "it is {kind} image, not {named}: rename it to `{stem}.{ext}` (and `logo:` in company.yaml)"
-        )
-    };
     if name.ends_with(".svg") {
-        match image::guess_format(&bytes) {
-            Ok(image::ImageFormat::Png) => return Err(rename("a PNG", "an SVG", "png")),
-            Ok(image::ImageFormat::Jpeg) => return Err(rename("a JPEG", "an SVG", "jpg")),
-            _ => {}
-        }
         check_svg_logo(&bytes)?;
-        SvgImage::new(data)
-            .map(|_| (bytes, crate::data::LOGO_PATHS[0]))
-            .map_err(|e| {
-                // LoadError shows its message only through Debug.
-                let debug = format!("{e:?}");
-                let msg = debug
-                    .split("message: \"")
-                    .nth(1)
-                    .and_then(|m| m.split('"').next())
-                    .unwrap_or("it does not parse");
-                format!("not a valid SVG image: {msg}")
-            })
+        SvgImage::new(data).map_err(|e| {
+            // LoadError shows its message only through Debug.
+            let debug = format!("{e:?}");
+            let msg = debug
+                .split("message: \"")
+                .nth(1)
+                .and_then(|m| m.split('"').next())
+                .unwrap_or("it does not parse");
+            format!("not a valid SVG image: {msg}")
+        })?;
+        Ok((bytes, crate::data::LOGO_PATHS[0]))
     } else {
         let (format, virtual_path) = if name.ends_with(".png") {
             (ExchangeFormat::Png, crate::data::LOGO_PATHS[1])
         } else {
             (ExchangeFormat::Jpg, crate::data::LOGO_PATHS[2])
         };
-        // A JPEG named `.png` (or the other way round) was "Invalid PNG
-        // signature", with the advice to export it again: a rename does.
-        let named = if format == ExchangeFormat::Png {
-            "a PNG"
-        } else {
-            "a JPEG"
-        };
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        match (image::guess_format(&bytes), format) {
-            (Ok(image::ImageFormat::Jpeg), ExchangeFormat::Png) => {
-                return Err(rename("a JPEG", named, "jpg"));
-            }
-            (Ok(image::ImageFormat::Png), ExchangeFormat::Jpg) => {
-                return Err(rename("a PNG", named, "png"));
-            }
-            _ if text.trim_ascii_start().starts_with(b"<")
-                && text.windows(4).any(|w| w == b"<svg") =>
-            {
-                return Err(rename("an SVG", named, "svg"));
-            }
-            (Ok(other), _)
-                if !matches!(other, image::ImageFormat::Png | image::ImageFormat::Jpeg) =>
-            {
-                let kind = format!("{other:?}").to_uppercase();
-                return Err(format!(
-                    "it is a {kind} image, not {named}: export it as PNG or JPEG"
-                ));
-            }
-            _ => {}
-        }
         // The size from the header first: a 1.5 MB PNG of 40,000 × 40,000
         // pixels took 1.6 GB to decode, and would be embedded in every PDF.
         let (w, h) = crate::render::raster_size(data.as_slice())
@@ -2027,12 +1987,65 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Str
             return Err(format!(
                 "it is {w} × {h} pixels; a logo may have at most {MAX_LOGO_SIDE} pixels a side and \
                  {MAX_LOGO_PIXELS} in all (it prints a few centimetres wide: 1,000 pixels are plenty)"
-            ));
+            )
+            .into());
         }
-        RasterImage::plain(data, format)
-            .map(|_| (bytes, virtual_path))
-            .map_err(|e| format!("not a valid image ({e})"))
+        RasterImage::plain(data, format).map_err(|e| format!("not a valid image ({e})"))?;
+        Ok((bytes, virtual_path))
     }
+}
+
+/// Why a logo cannot be used: a file to fix, or one that needs only a new
+/// name (its message says which; no advice to export it again).
+enum LogoProblem {
+    Unusable(String),
+    Misnamed(String),
+}
+
+impl From<String> for LogoProblem {
+    fn from(why: String) -> Self {
+        LogoProblem::Unusable(why)
+    }
+}
+
+/// A logo in another format than its name says (a JPEG named `.png` was
+/// "Invalid PNG signature", with the advice to export it again): the name
+/// it needs, or, for a format no PDF takes, what to export it as.
+fn misnamed(bytes: &[u8], path: &Path) -> std::result::Result<(), LogoProblem> {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let claimed = if name.ends_with(".svg") {
+        "an SVG"
+    } else if name.ends_with(".png") {
+        "a PNG"
+    } else {
+        "a JPEG"
+    };
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let (actual, ext) = match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Png) => ("a PNG", "png"),
+        Ok(image::ImageFormat::Jpeg) => ("a JPEG", "jpg"),
+        Ok(other) => {
+            let kind = format!("{other:?}").to_uppercase();
+            return Err(
+                format!("it is a {kind} image, not {claimed}: export it as PNG or JPEG").into(),
+            );
+        }
+        Err(_)
+            if text.trim_ascii_start().starts_with(b"<")
+                && text.windows(4).any(|w| w == b"<svg") =>
+        {
+            ("an SVG", "svg")
+        }
+        // Not recognised: the format's own check says what is wrong.
+        Err(_) => return Ok(()),
+    };
+    if actual == claimed {
+        return Ok(());
+    }
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    Err(LogoProblem::Misnamed(format!(
+        "it is {actual} image, not {claimed}: rename it to `{stem}.{ext}` (and `logo:` in company.yaml)"
+    )))
 }
 
 /// An SVG parsed as usvg parses it: a DTD allowed (refusing one skipped
