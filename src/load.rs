@@ -2470,8 +2470,28 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     check_texts(c, "links", &f.links);
 
     let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut level_ids: HashMap<String, usize> = HashMap::new();
     for (i, level) in f.levels.iter().enumerate() {
         let p = format!("levels.{i}");
+        // The exports' `level_id` is made from the level name: two levels
+        // whose names make the same id (`Senior`, `senior`) cannot be told
+        // apart by it, which is nearly always a copied level left unrenamed.
+        let level_id = slugify(&level.level);
+        if !level_id.is_empty() {
+            if let Some(&first) = level_ids.get(&level_id) {
+                let line = c.map.value(&format!("levels.{first}.level")).line;
+                c.warn(
+                    &format!("{p}.level"),
+                    format!(
+                        "role `{}` has the same level as role `{}` (line {line}): both have level id `{level_id}` in the exports",
+                        level.id, f.levels[first].id
+                    ),
+                    Some("if they are different levels, name them apart (e.g. `Senior` and `Staff`); `level_rank` still orders them".into()),
+                );
+            } else {
+                level_ids.insert(level_id, i);
+            }
+        }
         if !is_valid_id(&level.id) {
             c.error(
                 &format!("{p}.id"),

@@ -3590,3 +3590,17 @@ fn pdf_without_a_role_names_both_ways_to_choose() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn two_levels_with_one_level_id_are_warned_about() {
+    // A copied level left with its name: both rows of roles.csv carried
+    // `level_id` `senior`, and nothing said so.
+    let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: Senior\n    title: One\n  - id: c-d\n    level: \" senior \"\n    title: Two\n  - id: e-f\n    level: Staff\n    title: Three\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 0, "a warning, not an error: {err}");
+    assert!(
+        err.contains("f.yaml:8:12: warning: role `c-d` has the same level as role `a-b` (line 5): both have level id `senior` in the exports"),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+}
