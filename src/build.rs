@@ -825,7 +825,26 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         log.line("removal of stale PDFs skipped: some role files failed to load");
         Vec::new()
     } else if !failures.is_empty() {
-        log.line("removal of stale PDFs skipped: the run failed, and what it kept may name them");
+        // Named, so that whoever reads the log knows which PDFs are of
+        // roles that are gone, and that the next good run removes them.
+        let kept = stale_pdfs(&pdf_dir, &state_dir, &all_ids, opts.shard);
+        let named = if kept.is_empty() {
+            String::new()
+        } else {
+            let mut list = kept
+                .iter()
+                .take(10)
+                .map(|n| format!("pdf/{n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            if kept.len() > 10 {
+                list.push_str(&format!(" and {} more", kept.len() - 10));
+            }
+            format!(" (kept until a run without failures: {list})")
+        };
+        log.line(&format!(
+            "removal of stale PDFs skipped: the run failed, and what it kept may name them{named}"
+        ));
         Vec::new()
     } else {
         remove_stale(&pdf_dir, &state_dir, &all_ids, opts.shard, &mut warnings)?
@@ -1157,6 +1176,43 @@ fn sweep_temp_files(out_dir: &Path) {
 /// run recorded writing (a state file in `.jdgen/pdf/` with the file's
 /// size and SHA-256). A PDF someone put in the folder (a signed offer, a
 /// folder shared with other tools) is not jdgen's to delete.
+/// The names in `pdf/` of roles that no longer exist (in this run's slice),
+/// sorted: what [`remove_stale`] looks at.
+fn gone_role_pdfs(pdf_dir: &Path, keep: &BTreeSet<String>, shard: Option<Shard>) -> Vec<String> {
+    // In a sharded run, only names of its own slice are its business.
+    let mine = |id: &str| shard.is_none_or(|s| s.contains(id));
+    let Ok(entries) = fs::read_dir(pdf_dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            name.strip_suffix(".pdf")
+                .is_some_and(|id| !keep.contains(id) && !name.starts_with('.') && mine(id))
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The PDFs a run without failures would remove as stale: of gone roles,
+/// with a record of jdgen writing them.
+fn stale_pdfs(
+    pdf_dir: &Path,
+    state_dir: &Path,
+    keep: &BTreeSet<String>,
+    shard: Option<Shard>,
+) -> Vec<String> {
+    gone_role_pdfs(pdf_dir, keep, shard)
+        .into_iter()
+        .filter(|name| {
+            let id = &name[..name.len() - ".pdf".len()];
+            fs::symlink_metadata(state_dir.join(format!("{id}.json"))).is_ok_and(|m| m.is_file())
+        })
+        .collect()
+}
+
 fn remove_stale(
     pdf_dir: &Path,
     state_dir: &Path,
@@ -1164,24 +1220,10 @@ fn remove_stale(
     shard: Option<Shard>,
     warnings: &mut Vec<String>,
 ) -> Result<Vec<String>> {
-    // In a sharded run, only names of its own slice are its business.
     let mine = |id: &str| shard.is_none_or(|s| s.contains(id));
     let mut removed = Vec::new();
-    let Ok(entries) = fs::read_dir(pdf_dir) else {
-        return Ok(removed);
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    for name in names {
-        let Some(id) = name.strip_suffix(".pdf") else {
-            continue;
-        };
-        if keep.contains(id) || name.starts_with('.') || !mine(id) {
-            continue;
-        }
+    for name in gone_role_pdfs(pdf_dir, keep, shard) {
+        let id = &name[..name.len() - ".pdf".len()];
         let path = pdf_dir.join(&name);
         let state = state_dir.join(format!("{id}.json"));
         if !fs::symlink_metadata(&state).is_ok_and(|m| m.is_file()) {

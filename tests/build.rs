@@ -275,7 +275,7 @@ fn a_failed_run_removes_no_pdf_that_what_it_kept_still_names() {
     assert_eq!(code, 1, "{err}");
     assert_eq!(s["removed"], serde_json::json!([]), "{s}");
     assert!(
-        err.contains("removal of stale PDFs skipped: the run failed"),
+        err.contains("removal of stale PDFs skipped: the run failed, and what it kept may name them (kept until a run without failures: pdf/senior-designer.pdf)"),
         "{err}"
     );
     let after = tree(out.path());
