@@ -9,7 +9,7 @@ use crate::data::{self, DocumentOptions};
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result, exit};
 use crate::load::{self, Library};
-use crate::render::{RenderOptions, Renderer};
+use crate::render::{OwnPath, RenderOptions, Renderer};
 use crate::resolve;
 
 const EXIT_CODES: &str = "\
@@ -155,9 +155,12 @@ pub struct RenderArgs {
 }
 
 impl RenderArgs {
-    pub fn options(&self) -> RenderOptions {
+    /// `own`: the run's role folder, output folder and summary file, which
+    /// a template folder that holds them does not read.
+    pub fn options(&self, own: Vec<OwnPath>) -> RenderOptions {
         RenderOptions {
             template: self.template.clone(),
+            own_paths: own,
             font_paths: self.font_paths.clone(),
             pdf_standard: self.pdf_standard.clone(),
             strict: self.strict,
@@ -762,7 +765,28 @@ fn build_summary(
             crate::workers::default_jobs()
         )));
     }
-    let renderer = Renderer::new(&args.render.options())?;
+    let mut own = vec![
+        OwnPath {
+            path: dir.to_path_buf(),
+            what: "role folder",
+        },
+        OwnPath {
+            path: args.output.clone(),
+            what: "output folder",
+        },
+        // Where `build` and `pdf` write by default, wherever this run writes.
+        OwnPath {
+            path: PathBuf::from("out"),
+            what: "default output folder",
+        },
+    ];
+    if let Some(p) = args.summary_json.as_ref().filter(|p| *p != Path::new("-")) {
+        own.push(OwnPath {
+            path: p.clone(),
+            what: "run summary (--summary-json)",
+        });
+    }
+    let renderer = Renderer::new(&args.render.options(own))?;
     // Said now, at the start, like the shard warnings before them.
     if !args.quiet {
         for w in renderer.warnings() {
@@ -932,7 +956,22 @@ fn pdf(
         ));
     }
     // A broken template or date fails before the folder is made.
-    let renderer = Renderer::new(&render.options())?;
+    let own = vec![
+        OwnPath {
+            path: dir.to_path_buf(),
+            what: "role folder",
+        },
+        OwnPath {
+            path: out.clone(),
+            what: "output (-o)",
+        },
+        // Where `build` and `pdf` write by default, wherever this run writes.
+        OwnPath {
+            path: PathBuf::from("out"),
+            what: "default output folder",
+        },
+    ];
+    let renderer = Renderer::new(&render.options(own))?;
     for w in renderer.warnings() {
         diag::to_stderr(&format!("warning: {w}\n"));
     }

@@ -2207,3 +2207,50 @@ fn a_full_disk_keeps_every_previous_output_whole() {
     assert_eq!(code, 0, "{err}");
     assert_same_files(&good, &tree(&out), "differs after the rerun");
 }
+
+#[test]
+fn a_template_beside_the_role_folder_reads_neither_it_nor_the_outputs() {
+    // A template at a repository's root, beside `roles/`, read the role
+    // folder, the output folder and the run summary as template files:
+    // every run and every role edit re-rendered every PDF, and a growing
+    // output folder failed the template folder's size limit some night.
+    let repo = tempfile::tempdir().unwrap();
+    let roles = repo.path().join("roles");
+    fs::create_dir(&roles).unwrap();
+    for e in fs::read_dir(roles_dir().path()).unwrap() {
+        let e = e.unwrap();
+        fs::copy(e.path(), roles.join(e.file_name())).unwrap();
+    }
+    let template = repo.path().join("mine.typ");
+    fs::copy("templates/job-description.typ", &template).unwrap();
+    let out = repo.path().join("out");
+    let summary = repo.path().join("summary.json");
+    let args = [
+        "--template",
+        template.to_str().unwrap(),
+        "--summary-json",
+        summary.to_str().unwrap(),
+    ];
+    let (code, s, err) = build(&roles, &out, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 4, "{s}");
+    let (code, s, err) = build(&roles, &out, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 0, "{s}");
+    let design = roles.join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(&design, text.replace("Design things", "Design more things")).unwrap();
+    let (code, s, err) = build(&roles, &out, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 2, "only the design family: {s}");
+
+    // A template that reads them anyway is told why it may not.
+    fs::write(&template, "#read(\"roles/company.yaml\")").unwrap();
+    let (code, _, err) = build(&roles, &out, &args);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("`/roles/company.yaml` is in the template folder")
+            && err.contains("but `roles` is jdgen's role folder, which a template does not read"),
+        "{err}"
+    );
+}

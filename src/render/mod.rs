@@ -32,7 +32,7 @@ use crate::resolve::ResolvedRole;
 
 pub use fonts::FontCoverage;
 pub(crate) use world::raster_size;
-pub use world::{DATA_INPUT, DATA_PATH};
+pub use world::{DATA_INPUT, DATA_PATH, OwnPath};
 
 use world::{JobWorld, Shared, Template};
 
@@ -57,6 +57,9 @@ pub struct RenderOptions {
     /// A template file to use instead of the built-in one. Its folder is
     /// what the template may read.
     pub template: Option<PathBuf>,
+    /// jdgen's own paths (role folder, output folder, summary file): not
+    /// read as template files when inside the template's folder.
+    pub own_paths: Vec<OwnPath>,
     /// Extra font folders; the shipped fonts are always there.
     pub font_paths: Vec<PathBuf>,
     /// One or more PDF standards, comma-separated (`a-2b`, `ua-1`, `a-2b,ua-1`).
@@ -96,7 +99,7 @@ impl Renderer {
     pub fn new(opts: &RenderOptions) -> Result<Renderer> {
         let (standards, standard_names) = parse_standards(opts.pdf_standard.as_deref())?;
         let template = match &opts.template {
-            Some(path) => Template::from_file(path)?,
+            Some(path) => Template::from_file(path, &opts.own_paths)?,
             None => Template::builtin(),
         };
         let font_files = fonts::collect(&opts.font_paths)?;

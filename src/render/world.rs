@@ -81,6 +81,17 @@ pub(crate) struct Template {
     /// Relative path and bytes of every readable file, sorted, for the
     /// fingerprint.
     pub files: BTreeMap<String, Bytes>,
+    /// Entries of the folder that are jdgen's own (see [`Template::from_file`]),
+    /// by relative path, with what they are: not read.
+    own: Vec<(String, &'static str)>,
+}
+
+/// A path inside a template folder that is not the template's: the role
+/// folder, the output folder, the run summary (`what` names it in messages).
+#[derive(Debug, Clone)]
+pub struct OwnPath {
+    pub path: PathBuf,
+    pub what: &'static str,
 }
 
 impl Template {
@@ -92,13 +103,19 @@ impl Template {
             main: project_id(&format!("/{BUILTIN_NAME}")),
             entries: HashMap::new(),
             files: BTreeMap::new(),
+            own: Vec::new(),
         };
         t.insert(BUILTIN_NAME, Bytes::from_string(BUILTIN_SOURCE));
         t
     }
 
-    /// A template on disk: `file` is the main file; its folder is read.
-    pub fn from_file(file: &Path) -> Result<Template> {
+    /// A template on disk: `file` is the main file; its folder is read,
+    /// but for `own`: jdgen's role folder, output folder and summary file
+    /// when they are inside it (a template beside `roles/` at a repository's
+    /// root). Read, they made every role edit and every run's outputs a
+    /// template change that re-rendered every PDF, and a growing output
+    /// folder fail the folder's size limit some night.
+    pub fn from_file(file: &Path, own: &[OwnPath]) -> Result<Template> {
         // A template named through a symlink lives where the link points.
         let resolved;
         let file = match fs::symlink_metadata(file) {
@@ -136,9 +153,17 @@ impl Template {
             main: RootedPath::new(VirtualRoot::Project, main).intern(),
             entries: HashMap::new(),
             files: BTreeMap::new(),
+            own: Vec::new(),
         };
+        // Only those that exist now can be read (a first run's output
+        // folder is made later, empty but for its hidden lock).
+        let own: Vec<(PathBuf, &'static str)> = own
+            .iter()
+            .filter_map(|o| Some((fs::canonicalize(&o.path).ok()?, o.what)))
+            .filter(|(p, _)| p.starts_with(&canonical))
+            .collect();
         let mut budget = (MAX_FILES, MAX_BYTES);
-        t.read_dir(&canonical, "", &mut budget)?;
+        t.read_dir(&canonical, "", &own, &mut budget)?;
         // The main file is read even if its name is hidden.
         if !t.entries.contains_key(&t.main) {
             let bytes = fs::read(file).map_err(|e| Error::io(file, e))?;
@@ -166,7 +191,13 @@ impl Template {
 
     /// Reads `dir` (canonical) recursively. Hidden entries (`.git`, …) are
     /// skipped; a symlink is followed only when it stays inside the folder.
-    fn read_dir(&mut self, dir: &Path, prefix: &str, budget: &mut (usize, u64)) -> Result<()> {
+    fn read_dir(
+        &mut self,
+        dir: &Path,
+        prefix: &str,
+        own: &[(PathBuf, &'static str)],
+        budget: &mut (usize, u64),
+    ) -> Result<()> {
         let root = self.canonical.clone().expect("an on-disk template");
         let mut entries: Vec<_> = fs::read_dir(dir)
             .map_err(|e| Error::io(dir, e))?
@@ -194,6 +225,10 @@ impl Template {
                 }
                 Err(e) => return Err(Error::io(&path, e)),
             };
+            if let Some((_, what)) = own.iter().find(|(p, _)| real.starts_with(p)) {
+                self.own.push((rel, what));
+                continue;
+            }
             if !real.starts_with(&root) {
                 self.refuse(
                     &rel,
@@ -210,7 +245,7 @@ impl Template {
                 // A linked folder inside the folder is reachable by its own
                 // path; following it could loop.
                 if !link {
-                    self.read_dir(&real, &format!("{rel}/"), budget)?;
+                    self.read_dir(&real, &format!("{rel}/"), own, budget)?;
                 }
                 continue;
             }
@@ -286,6 +321,20 @@ impl Template {
             .as_ref()
             .and_then(|root| id.vpath().realize(root).ok())
             .filter(|p| fs::symlink_metadata(p).is_ok());
+        let rel = path.trim_start_matches('/');
+        if let Some((at, what)) = self
+            .own
+            .iter()
+            .find(|(p, _)| rel == p || rel.starts_with(&format!("{p}/")))
+        {
+            return FileError::Other(Some(
+                format!(
+                    "`{path}` is in {folder}, but `{at}` is jdgen's {what}, which a template \
+                     does not read"
+                )
+                .into(),
+            ));
+        }
         if on_disk.is_some() {
             return FileError::Other(Some(
                 format!(
