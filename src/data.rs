@@ -673,6 +673,9 @@ const MAX_EPOCH: i64 = 253_402_300_799;
 pub fn source_date_epoch() -> Result<Option<i64>, crate::diag::Diagnostic> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Err(_) => Ok(None),
+        // Set but empty counts as unset, as for JDGEN_ROLES: what a CI or
+        // Kubernetes template leaves for a variable it had no value for.
+        Ok(raw) if raw.trim().is_empty() => Ok(None),
         Ok(raw) => match raw.trim().parse::<i64>() {
             // Dates before 1970 or after 9999 cannot be printed as YYYY-MM-DD.
             Ok(secs) if (0..=MAX_EPOCH).contains(&secs) => Ok(Some(secs)),

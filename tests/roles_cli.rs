@@ -1696,6 +1696,19 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
         err.contains("SOURCE_DATE_EPOCH must be a whole number") && err.contains("found `1.5`"),
         "{err}"
     );
+    // Set but empty is unset (a CI template's empty variable), as for
+    // JDGEN_ROLES: it failed every command.
+    let out = jdgen()
+        .env("SOURCE_DATE_EPOCH", "")
+        .args(["--roles", roles, "check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
