@@ -297,6 +297,10 @@ struct ExportState {
 
 /// The log: a progress bar on a terminal, else timestamped lines for cron
 /// mail and CI logs; nothing but errors under `--quiet`.
+/// How many role failures a run logs as they happen (all are listed at
+/// its end).
+const MAX_LIVE_FAILURES: usize = 10;
+
 struct Log {
     quiet: bool,
     bar: Option<indicatif::ProgressBar>,
@@ -538,6 +542,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         failures.len()
     ));
 
+    let live_failures = std::sync::atomic::AtomicUsize::new(0);
     // One pass per role on the workers: when neither the binary nor the
     // role's inputs changed (`InputKeys`) and its PDF is intact, nothing
     // more is done. Otherwise make its template data, key it, and render it
@@ -607,12 +612,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         if let Some(bar) = &log.bar {
             bar.inc(1);
         }
+        // Said as they happen (a long run's log shows when), but a few
+        // only: a broken template fails every role alike, and the end of
+        // the run lists them all, grouped. `--quiet` leaves that list alone.
         if let Err(f) = &outcome {
-            log.error(&format!(
-                "FAILED {}: {}",
-                f.role.as_deref().unwrap_or("?"),
-                f.message
-            ));
+            let n = live_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if n < MAX_LIVE_FAILURES {
+                log.line(&format!(
+                    "FAILED {}: {}",
+                    f.role.as_deref().unwrap_or("?"),
+                    f.message
+                ));
+            } else if n == MAX_LIVE_FAILURES {
+                log.line("more roles failed: every failure is listed when the run ends");
+            }
         }
         (key, outcome)
     })
@@ -746,8 +759,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             Manifest,
         }
         let mut stage = Stage::Staging;
-        let publishing = (|| -> Result<()> {
+        let publishing = (|| -> Result<OutputRecord> {
             let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
+            // Listed in the summary like every other output (its own list,
+            // `files`, cannot hold its own checksum).
+            let record = OutputRecord {
+                path: "manifest.json".to_string(),
+                sha256: manifest.sha256.clone(),
+                bytes: manifest.bytes,
+                status: if manifest.staged.is_some() {
+                    Status::Built
+                } else {
+                    Status::Unchanged
+                },
+            };
             if let Some(staged) = &manifest.staged {
                 staged.check_destination()?;
             }
@@ -761,13 +786,16 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 staged.commit()?;
                 fsutil::sync_dir(&opts.out_dir);
             }
-            Ok(())
+            Ok(record)
         })();
         // As for the exports: the PDFs are done, so the run still ends
         // with its full summary (a full disk at the manifest gave a bare
         // error line and a summary without counts or outputs).
         match publishing {
-            Ok(()) => {}
+            Ok(record) => {
+                let at = outputs.partition_point(|o| o.path < record.path);
+                outputs.insert(at, record);
+            }
             Err(e @ Error::Locked(_)) => return Err(e),
             Err(e) => {
                 let message = e.to_string();
@@ -922,21 +950,27 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // Roles failing for one reason (every role of a file that does not
     // load) share one line, not one copy of the file's errors each; the
     // failures are sorted by role, so those of several files interleave.
-    let mut lines: Vec<(&Failure, Vec<&str>)> = Vec::new();
+    // A render failure's message names its role (`role `x`: …`): without
+    // it, the roles a broken template fails alike share one line too.
+    let mut lines: Vec<(&Failure, &str, Vec<&str>)> = Vec::new();
     let mut line_of: HashMap<(&Option<String>, &str), usize> = HashMap::new();
     for f in &summary.failures {
         match f.role.as_deref() {
             Some(role) => {
-                let i = *line_of.entry((&f.file, &f.message)).or_insert_with(|| {
-                    lines.push((f, Vec::new()));
+                let message = f
+                    .message
+                    .strip_prefix(&format!("role `{role}`: "))
+                    .unwrap_or(&f.message);
+                let i = *line_of.entry((&f.file, message)).or_insert_with(|| {
+                    lines.push((f, message, Vec::new()));
                     lines.len() - 1
                 });
-                lines[i].1.push(role);
+                lines[i].2.push(role);
             }
-            None => lines.push((f, Vec::new())),
+            None => lines.push((f, &f.message, Vec::new())),
         }
     }
-    for (f, roles) in lines {
+    for (f, message, roles) in lines {
         let mut names = roles
             .iter()
             .take(10)
@@ -953,7 +987,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             (true, Some(file)) => file.clone(),
             (true, None) => "exports".to_string(),
         };
-        log.error(&format!("failed: {what}: {}", f.message));
+        log.error(&format!("failed: {what}: {message}"));
     }
     Ok(summary)
 }

@@ -244,6 +244,7 @@ pub fn main() -> i32 {
                 "ok": false,
                 "exit_code": exit::USAGE,
                 "jdgen_version": env!("CARGO_PKG_VERSION"),
+                "started_at": crate::build::utc_timestamp(std::time::SystemTime::now()),
                 "error": e.render().to_string().trim_end(),
             }))
             .expect("json")
@@ -595,6 +596,10 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
 
 fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     use crate::summary_file::SummaryFile;
+    // Every summary says when its run started, also one that stops early
+    // (a lock held, a bad argument): how a scheduler tells tonight's
+    // summary from a stale one.
+    let started_at = crate::build::utc_timestamp(std::time::SystemTime::now());
     // Resolved first: a summary path that is a folder or one of the run's
     // own outputs is a usage error before anything runs.
     let summary_file = match &args.summary_json {
@@ -621,7 +626,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             "exit_code": null,
             "jdgen_version": env!("CARGO_PKG_VERSION"),
             "out_dir": args.output.display().to_string(),
-            "started_at": crate::build::utc_timestamp(std::time::SystemTime::now()),
+            "started_at": started_at,
             "error": "the run has not finished: it is still running, or it was stopped before it could write its summary",
         }))
         .expect("json")
@@ -694,6 +699,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 "exit_code": e.exit_code(),
                 "jdgen_version": env!("CARGO_PKG_VERSION"),
                 "out_dir": args.output.display().to_string(),
+                "started_at": started_at,
                 "error": e.to_string(),
                 "warnings": early_warnings,
             }))

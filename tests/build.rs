@@ -124,6 +124,34 @@ fn build_then_noop_rebuild_changes_nothing() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["counts"]["built"], 4);
     assert_eq!(s["exports"], "built");
+    // The summary lists every file written, the manifest too, with the
+    // checksums of what is on disk.
+    let listed: Vec<&str> = s["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "export/items.csv",
+            "export/job-descriptions.zip",
+            "export/roles.csv",
+            "export/roles.json",
+            "export/roles.xlsx",
+            "manifest.json",
+            "pdf/designer.pdf",
+            "pdf/junior-engineer.pdf",
+            "pdf/senior-designer.pdf",
+            "pdf/senior-engineer.pdf",
+        ]
+    );
+    for o in s["outputs"].as_array().unwrap() {
+        let bytes = fs::read(out.path().join(o["path"].as_str().unwrap())).unwrap();
+        assert_eq!(o["sha256"], jdgen::fsutil::sha256_hex(&bytes), "{o}");
+        assert_eq!(o["status"], "built", "{o}");
+    }
     for id in [
         "junior-engineer",
         "senior-engineer",
@@ -154,6 +182,14 @@ fn build_then_noop_rebuild_changes_nothing() {
     assert_eq!(s["counts"]["built"], 0);
     assert_eq!(s["counts"]["skipped"], 4);
     assert_eq!(s["exports"], "unchanged");
+    assert!(
+        s["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["path"] == "manifest.json" && o["status"] == "unchanged"),
+        "{s}"
+    );
     let after = tree(out.path());
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
@@ -413,9 +449,12 @@ fn a_second_concurrent_run_is_refused_or_waits() {
     let out = tempfile::tempdir().unwrap();
     // Hold the lock the way a running build does.
     let lock = jdgen::build::lock_output(out.path(), None).unwrap();
-    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("another jdgen run"), "{err}");
+    // Its summary says when it ran, like any other.
+    assert_eq!(s["exit_code"], 3, "{s}");
+    assert_eq!(s["started_at"].as_str().map(str::len), Some(20), "{s}");
     assert!(err.contains("--wait"), "{err}");
     assert!(!out.path().join("pdf").exists());
     // With --wait, the run says it waits, and goes ahead once the lock is
@@ -2251,6 +2290,50 @@ fn a_template_beside_the_role_folder_reads_neither_it_nor_the_outputs() {
     assert!(
         err.contains("`/roles/company.yaml` is in the template folder")
             && err.contains("but `roles` is jdgen's role folder, which a template does not read"),
+        "{err}"
+    );
+}
+
+#[test]
+fn roles_a_template_fails_alike_share_one_line() {
+    // A template that fails at run time failed every role twice in the
+    // log (a `FAILED` line as it happened, a `failed:` line at the end):
+    // 2,000 lines of cron mail at 1,000 roles, also with --quiet.
+    let out = tempfile::tempdir().unwrap();
+    let tpl = tempfile::tempdir().unwrap();
+    let file = tpl.path().join("boom.typ");
+    fs::write(&file, "#panic(\"boom\")\n").unwrap();
+    let args = ["--template", file.to_str().unwrap()];
+    let (code, s, err) = build(Path::new("roles"), out.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["counts"]["failed"], 14, "{s}");
+    assert_eq!(err.matches(" FAILED ").count(), 10, "{err}");
+    assert!(
+        err.contains("more roles failed: every failure is listed when the run ends"),
+        "{err}"
+    );
+    let last: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains(" jdgen: failed: "))
+        .collect();
+    assert_eq!(last.len(), 1, "{err}");
+    assert!(
+        last[0].contains(
+            "jdgen: failed: associate-marketing, associate-marketing-ops, associate-mops, associate-social, intermediate-mops, intermediate-pm-marketing, intermediate-social, manager-mops, manager-social, senior-manager-social and 4 more roles ("
+        ) && last[0].ends_with("boom.typ:1:2): panicked with: boom"),
+        "{err}"
+    );
+    // Each role's failure keeps its own message in the summary.
+    assert_eq!(
+        s["failures"][0]["message"],
+        "role `associate-marketing`: panicked with: boom"
+    );
+    let quiet = [&args[..], &["--quiet"]].concat();
+    let (code, _, err) = build(Path::new("roles"), out.path(), &quiet);
+    assert_eq!(code, 1);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(" jdgen: failed: associate-marketing, "),
         "{err}"
     );
 }
