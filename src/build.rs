@@ -297,6 +297,10 @@ struct ExportState {
 
 /// The log: a progress bar on a terminal, else timestamped lines for cron
 /// mail and CI logs; nothing but errors under `--quiet`.
+/// How many of the role files' warnings a run logs (and puts in its
+/// summary).
+const MAX_LOGGED_LOAD_WARNINGS: usize = 10;
+
 /// How many role failures a run logs as they happen (all are listed at
 /// its end).
 const MAX_LIVE_FAILURES: usize = 10;
@@ -443,6 +447,28 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         paper: opts.paper.clone(),
         signature: opts.signature,
     };
+    // What `check` warns about, said in the log and the summary too: a
+    // nightly run is where a folder of role files that is not read, or a
+    // text cut short by a `#`, must not go unnoticed. The first few, and a
+    // count: `jdgen check` lists them all.
+    let mut load_warnings: Vec<String> = lib
+        .warnings
+        .iter()
+        .take(MAX_LOGGED_LOAD_WARNINGS)
+        .map(|d| match d.location() {
+            Some(at) => format!("{at}: {}", d.message),
+            None => d.message.clone(),
+        })
+        .collect();
+    let more = lib.warnings.len().saturating_sub(MAX_LOGGED_LOAD_WARNINGS) + lib.hidden_warnings;
+    if more > 0 {
+        load_warnings.push(format!(
+            "and {more} more role-file warning(s): `jdgen check` lists them"
+        ));
+    }
+    for w in &load_warnings {
+        log.line(&format!("warning: {w}"));
+    }
     let mut failures: Vec<Failure> = Vec::new();
     for f in &lib.failed {
         // The file (at its first error's line and column) goes in `file`;
@@ -659,7 +685,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         log.line(&format!("warning: {w}"));
     }
     // (Logged when they were found.)
-    warnings.splice(0..0, opts.warnings.iter().cloned());
+    warnings.splice(0..0, opts.warnings.iter().cloned().chain(load_warnings));
 
     // A role file rewritten while it was read may have been read half
     // written, and still parse: roles past the cut would seem gone (and a

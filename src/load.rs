@@ -148,6 +148,28 @@ impl Library {
     }
 }
 
+/// The name of a YAML file directly in `path`, when `path` is a folder
+/// (also through a link) that holds one that is not hidden. At most a few
+/// thousand entries are looked at: an `archive/` of years of files must
+/// not slow every run.
+fn role_file_in_subfolder(path: &Path) -> Option<String> {
+    if !fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
+    let mut names: Vec<String> = fs::read_dir(path)
+        .ok()?
+        .take(5000)
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let lower = n.to_ascii_lowercase();
+            !n.starts_with('.') && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+        })
+        .collect();
+    names.sort();
+    names.into_iter().next()
+}
+
 /// Loads and validates the role folder `dir`. Errors that stop everything
 /// (no folder, no or broken `company.yaml`, no role files) are returned as
 /// `Err`; problems in single family files are kept in `Library::failed`.
@@ -163,6 +185,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     // silently (their roles would vanish from every output).
     let mut bad_names = Vec::new();
     let mut company_lookalike: Option<String> = None;
+    let mut subfolders = Vec::new();
     for entry in entries {
         // A listing that fails part-way (a network file system) must not
         // pass for a complete one: the missing files' roles would look
@@ -179,6 +202,25 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         let raw = entry.file_name();
         let name = raw.to_string_lossy().into_owned();
         let lower = name.to_ascii_lowercase();
+        if !name.starts_with('.')
+            && let Some(example) = role_file_in_subfolder(&entry.path())
+        {
+            // Only the folder's own files are role files: a family moved
+            // into `roles/sales/` vanished from every output, silently.
+            subfolders.push(
+                Diagnostic::warning(format!(
+                    "the folder `{name}` holds YAML files (`{example}`…), which are not read: \
+                     only the files directly in the role folder are role files, so their roles \
+                     are in no output"
+                ))
+                .help(format!(
+                    "move them up into {}; to keep a folder of old files there, name it with a \
+                     leading `.` (`.{name}`)",
+                    dir.display()
+                ))
+                .in_file(&entry.path()),
+            );
+        }
         if name.starts_with('.') || !(lower.ends_with(".yaml") || lower.ends_with(".yml")) {
             continue;
         }
@@ -325,7 +367,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         })
         .collect();
     let mut families = Vec::new();
-    let mut warnings = Vec::new();
+    subfolders.sort_by(|a: &Diagnostic, b| a.file.cmp(&b.file));
+    let mut warnings = subfolders;
     let (mut hidden_warnings, mut warning_notes) = (0, 0);
     let mut cap = |mut warns: Vec<Diagnostic>, path: &Path| {
         let hidden = cap_warnings(&mut warns, path);

@@ -3617,3 +3617,56 @@ fn two_levels_with_one_level_id_are_warned_about() {
     );
     assert!(err.contains("1 warning(s)"), "{err}");
 }
+
+#[test]
+fn a_folder_of_role_files_inside_the_role_folder_is_warned_about() {
+    // `roles/sales/inner.yaml` was skipped without a word: its roles were
+    // in no output, and `check` said "ok".
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["company.yaml", "engineering.yaml"] {
+        std::fs::copy(format!("tests/fixtures/minimal/{f}"), dir.path().join(f)).unwrap();
+    }
+    for sub in ["sales", ".old", "assets"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+    }
+    std::fs::copy(
+        "tests/fixtures/minimal/engineering.yaml",
+        dir.path().join("sales/inner.yaml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/engineering.yaml",
+        dir.path().join(".old/x.yaml"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("assets/logo.png"), b"x").unwrap();
+    let roles = dir.path().to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("sales: warning: the folder `sales` holds YAML files (`inner.yaml`…), which are not read"),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+    // A nightly build says so in its log and summary.
+    let out = tempfile::tempdir().unwrap();
+    let (code, summary, err) = run(&[
+        "--roles",
+        roles,
+        "build",
+        "-o",
+        out.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("jdgen: warning: "), "{err}");
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    assert!(
+        summary["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("the folder `sales` holds YAML files"),
+        "{summary}"
+    );
+}
