@@ -2342,3 +2342,31 @@ fn a_ladder_stays_with_its_heading_and_text() {
         "no ladder row on page {page} under its heading"
     );
 }
+
+#[test]
+fn very_long_runs_that_typst_may_break_print_whole_inside_the_margins() {
+    // 20,000 backslashes beside a run that turns the long-run rule on: the
+    // rule measured the backslashes on one endless line, which costs the
+    // square of the length where Typst may break inside a run (149 s for
+    // this document; see docs/performance.md). Now a run that long is not
+    // measured: it is broken as any run wider than half the line is.
+    let yaml = format!(
+        "family: fam\ntitle: Fam\nlevels:\n  - id: a\n    level: One\n    title: R\n    responsibilities:\n      items:\n        - \"{}\"\n        - \"{}\"\n        - \"{}\"\n        - \"{}\"\n",
+        "q".repeat(500),
+        "\\\\".repeat(20_000),
+        "-".repeat(20_000),
+        "[q]".repeat(5_000),
+    );
+    let pdf = render_family(&yaml, "a");
+    // Every page's text but its footer line (whose date has hyphens).
+    let text: String = poppler("pdftotext", &["-raw"], &pdf)
+        .split('\u{c}')
+        .flat_map(|page| page.lines().filter(|l| !l.contains("Page ")))
+        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+        .collect();
+    assert_eq!(text.matches('\\').count(), 20_000);
+    assert_eq!(text.matches('-').count(), 20_000);
+    assert_eq!(text.matches("[q]").count(), 5_000);
+    assert_eq!(text.matches('q').count(), 500 + 5_000);
+    assert_within_margins(&words(&pdf));
+}
