@@ -1055,6 +1055,7 @@ impl<'a> Checker<'a> {
                 HazardKind::HashComment {
                     text: dropped,
                     sure,
+                    spaced,
                 } => {
                     let short: String = dropped.chars().take(40).collect();
                     // At the `#` itself, not at the value it cuts short.
@@ -1066,7 +1067,15 @@ impl<'a> Checker<'a> {
                             .at(line, column)
                             .with_source(self.source.clone())
                     };
-                    let d = if *sure {
+                    let d = if *spaced {
+                        at(Diagnostic::warning(format!(
+                            "`{short}` is read as a YAML comment, so the text ends before it{more}"
+                        ))
+                        .help(
+                            "if it is part of the text (`the # of hires`), put the whole value in \
+                             double quotes; if it is a note, put it on a line of its own",
+                        ))
+                    } else if *sure {
                         at(Diagnostic::warning(format!(
                             "`{short}` is read as a YAML comment: the text ends before it{more}"
                         ))

@@ -84,7 +84,15 @@ pub enum HazardKind {
     /// text certainly meant to be part of the value (on its line, or on the
     /// line after an empty value); not so for a comment line under a value,
     /// which may continue it (`#1 platform`) or be a note.
-    HashComment { text: String, sure: bool },
+    ///
+    /// `spaced`: a comment written as one (`# of leads`, with a space) on
+    /// the value's own line. It may be a note, but `Grow the # of leads`
+    /// is common wording, and YAML keeps only `Grow the`.
+    HashComment {
+        text: String,
+        sure: bool,
+        spaced: bool,
+    },
     /// A continuation line of a plain text that starts with `- `: indented
     /// deeper than the item's own `-`, it joins the text above
     /// (`Maintain pipelines - Fix tests`) instead of starting an item.
@@ -417,14 +425,30 @@ impl Builder<'_> {
     /// A `#` directly followed by a word, after whitespace, on the line of an
     /// unquoted value: `- Post in the #social channel` or `colour: #6B4FBB`.
     /// A deliberate comment is written `# like this` and is left alone.
-    fn check_hash(&mut self, rest_of: impl Fn(&Self) -> Option<&str>, mark: Marker) {
+    ///
+    /// With `prose` (a value of several words), a comment written as one
+    /// (`# of leads`) is noted too, as `spaced`: after one word (`level: A
+    /// # first`, `grade: 5 # five`) it is nearly always meant.
+    fn check_hash(&mut self, rest_of: impl Fn(&Self) -> Option<&str>, mark: Marker, prose: bool) {
         // The cut-off text, copied only when there is one (copying the rest
         // of a long flow line for every item was quadratic).
-        let found = rest_of(self).and_then(|rest| hash_cut(rest, self.flow_depth > 0));
-        if let Some(text) = found {
+        let flow = self.flow_depth > 0;
+        let found = rest_of(self).and_then(|rest| {
+            hash_cut(rest, flow).map(|text| (text, false)).or_else(|| {
+                prose
+                    .then(|| spaced_comment(rest, flow))
+                    .flatten()
+                    .map(|text| (text, true))
+            })
+        });
+        if let Some((text, spaced)) = found {
             self.map.hazards.push(Hazard {
                 pos: pos(mark),
-                kind: HazardKind::HashComment { text, sure: true },
+                kind: HazardKind::HashComment {
+                    text,
+                    sure: !spaced,
+                    spaced,
+                },
             });
         }
     }
@@ -517,10 +541,15 @@ impl Builder<'_> {
                                 rest.find(':').map(|colon| &rest[colon + 1..])
                             },
                             key,
+                            false,
                         );
                     }
                 } else if !value.contains('\n') {
-                    self.check_hash(|b| b.rest_of_line(mark).strip_prefix(value), mark);
+                    self.check_hash(
+                        |b| b.rest_of_line(mark).strip_prefix(value),
+                        mark,
+                        value.contains(' '),
+                    );
                 }
                 if self.map.hazards.len() == before && self.flow_depth == 0 {
                     // The value's own line did not cut it; the lines that
@@ -616,7 +645,11 @@ impl Builder<'_> {
                 let column = self.col_at(n, indent + body.len() - text.len()) + 1;
                 self.map.hazards.push(Hazard {
                     pos: Pos { line: n, column },
-                    kind: HazardKind::HashComment { text, sure },
+                    kind: HazardKind::HashComment {
+                        text,
+                        sure,
+                        spaced: false,
+                    },
                 });
                 return;
             }
@@ -755,6 +788,22 @@ fn hash_cut(rest: &str, flow: bool) -> Option<String> {
     // `##general` cuts as well; `## note` and a rule of `####` are comments.
     let c = rest[i + 2..].trim_start_matches('#').chars().next()?;
     (!c.is_whitespace()).then(|| rest[i + 1..].to_string())
+}
+
+/// A comment written as one (` # words`) after an unquoted value on its
+/// line, with what it drops; `hash_cut` has found none there. Only after a
+/// single space, as in running text (`Grow the # of leads`): a comment set
+/// apart by two spaces or a tab (`Lead design  # new`) is a note.
+fn spaced_comment(rest: &str, flow: bool) -> Option<String> {
+    let rest = if flow {
+        rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
+    } else {
+        rest
+    };
+    // `rest` starts where the value ends: its comment, if any, follows
+    // the spaces. Also a bare `#` (`Lead C #`, `F #`): it is dropped too.
+    rest.strip_prefix(" #")
+        .map(|after| format!("#{}", after.trim_end()))
 }
 
 fn tag_text(tag: &Tag) -> String {
