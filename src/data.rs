@@ -217,13 +217,15 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
     let grades_url = company
         .grades_url
         .as_deref()
-        .map(|u| markdown::resolve_url(u, &company.website));
+        .map(|u| markdown::link_address(&markdown::resolve_url(u, &company.website)));
     let mut data = json!({
         "schema": SCHEMA,
         "generator": format!("jdgen {}", env!("CARGO_PKG_VERSION")),
         "company": {
             "name": company.name,
             "website": company.website,
+            // For `link`: a PDF link's address must be ASCII.
+            "website_url": markdown::link_address(&company.website),
             "brand_color": company.brand_color,
             "logo": company.logo.as_ref().map(|l| l.path),
             "grades_url": grades_url,

@@ -33,6 +33,9 @@ pub enum Span {
         body: Vec<Span>,
     },
     Link {
+        /// As written (resolved against the website); serialised as its
+        /// ASCII [`link_address`].
+        #[serde(serialize_with = "serialize_link_address")]
         url: String,
         body: Vec<Span>,
     },
@@ -232,6 +235,42 @@ pub fn resolve_url(target: &str, base_url: &str) -> String {
     } else {
         target.to_string()
     }
+}
+
+/// A link address as a PDF link must hold it, 7-bit ASCII: one with other
+/// characters (`https://bücher.de/ü`) gets its host in punycode and the
+/// rest percent-encoded, as a browser's address bar does; an ASCII one is
+/// kept exactly as written (a parser would add a `/`, lower-case the host,
+/// drop `..`).
+pub fn link_address(url: &str) -> String {
+    if url.is_ascii() {
+        return url.to_string();
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed.into(),
+        // Not a URL the parser takes (a host it refuses): still ASCII.
+        Err(_) => percent_encode_non_ascii(url),
+    }
+}
+
+/// Spans give templates (and `roles.json`) the address a link holds.
+fn serialize_link_address<S: serde::Serializer>(url: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&link_address(url))
+}
+
+fn percent_encode_non_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
 }
 
 const ESCAPABLE: &[char] = &['*', '_', '[', ']'];
@@ -556,6 +595,40 @@ mod tests {
     }
 
     const BASE: &str = "https://example.com";
+
+    #[test]
+    fn link_addresses_become_ascii_and_ascii_ones_stay_as_written() {
+        assert_eq!(
+            link_address("https://bücher.de/ü?q=ä#frag"),
+            "https://xn--bcher-kva.de/%C3%BC?q=%C3%A4#frag"
+        );
+        assert_eq!(
+            link_address("https://e.test/🙂"),
+            "https://e.test/%F0%9F%99%82"
+        );
+        assert_eq!(
+            link_address(&resolve_url("/jobs/übersicht", BASE)),
+            "https://example.com/jobs/%C3%BCbersicht"
+        );
+        assert_eq!(
+            link_address("mailto:jöbs@example.com"),
+            "mailto:j%C3%B6bs@example.com"
+        );
+        // Not normalised when there is nothing to encode (a parser would
+        // add a `/`, lower-case the host, drop `..`).
+        for ascii in [
+            "https://Example.com",
+            "https://a.test/x/../y",
+            "mailto:a@b.test",
+        ] {
+            assert_eq!(link_address(ascii), ascii);
+        }
+        // A host the parser refuses is still made ASCII.
+        assert_eq!(
+            link_address("https://a b.test/ü"),
+            "https://a b.test/%C3%BC"
+        );
+    }
 
     fn text(s: &str) -> Span {
         Span::Text { text: s.into() }

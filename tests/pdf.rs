@@ -2370,3 +2370,33 @@ fn very_long_runs_that_typst_may_break_print_whole_inside_the_margins() {
     assert_eq!(text.matches('q').count(), 500 + 5_000);
     assert_within_margins(&words(&pdf));
 }
+
+#[test]
+fn link_addresses_in_the_pdf_are_ascii() {
+    // A PDF link's address must be 7-bit ASCII: `bücher.de/ü` went in as
+    // raw UTF-8, which viewers mangle.
+    let pdf = render_family(
+        "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"[idn](https://bücher.de/ü?q=ä#frag), [smile](https://e.test/🙂) and [site](/jobs/übersicht)\"\n",
+        "a-b",
+    );
+    let raw = String::from_utf8_lossy(&pdf);
+    let uris: Vec<&str> = raw
+        .split("/URI")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('('))
+        .map(|rest| rest.split(')').next().unwrap())
+        .collect();
+    for want in [
+        "https://xn--bcher-kva.de/%C3%BC?q=%C3%A4#frag",
+        "https://e.test/%F0%9F%99%82",
+        "/jobs/%C3%BCbersicht",
+    ] {
+        assert!(uris.iter().any(|u| u.ends_with(want)), "{want}: {uris:?}");
+    }
+    // Three links and the letterhead's website, each as an ASCII string.
+    assert_eq!(uris.len(), 4, "{uris:?}");
+    assert!(uris.iter().all(|u| u.is_ascii()), "{uris:?}");
+    // The text prints as written.
+    let text = all_text(&pdf);
+    assert!(text.contains("idn, smile and site"), "{text}");
+}
