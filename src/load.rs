@@ -1796,11 +1796,20 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     // would swallow them.
     let lower = website.to_ascii_lowercase();
     let problem = if !(lower.starts_with("https://") || lower.starts_with("http://")) {
-        Some("write e.g. `website: https://example.com`")
+        Some("write e.g. `website: https://example.com`".to_string())
     } else if website.contains(['?', '#']) {
-        Some("remove the `?…` or `#…` part: role text links append paths like `/handbook/` to it")
+        Some(
+            "remove the `?…` or `#…` part: role text links append paths like `/handbook/` to it"
+                .to_string(),
+        )
+    } else if let Some(why) = crate::markdown::target_problem(&website) {
+        Some(why.to_string())
     } else {
-        crate::markdown::target_problem(&website)
+        // What a browser would refuse (a port over 65535, a host with
+        // characters no host has) made every link on every page dead.
+        url::Url::parse(&website)
+            .err()
+            .map(|e| format!("{e}: check the host name and port, e.g. `https://example.com`"))
     };
     if let Some(help) = problem {
         c.error(

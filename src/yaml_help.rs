@@ -8,11 +8,54 @@
 //! error is and, when it recognises the mistake, says how to write it;
 //! otherwise the message-based help stands.
 
+/// `"\ud83d\ude00"`, JSON's (and Python's `json.dumps`') way to write a
+/// character beyond U+FFFF as two halves: YAML reads each half alone and
+/// refuses it. Says how to write that character.
+fn surrogate_pair_help(line: &str) -> Option<String> {
+    let hex4 = |s: &str| {
+        s.get(..4)
+            .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+    };
+    let mut rest = line;
+    while let Some(i) = rest.find("\\u") {
+        let after = &rest[i + 2..];
+        if let Some(high) = hex4(after).filter(|h| (0xD800..0xDC00).contains(h))
+            && let Some(low) = after[4..]
+                .strip_prefix("\\u")
+                .and_then(hex4)
+                .filter(|l| (0xDC00..0xE000).contains(l))
+        {
+            let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+            let shown = char::from_u32(c).map(String::from).unwrap_or_default();
+            return Some(format!(
+                "`\\u{}\\u{}` writes one character in two halves, as JSON does; YAML reads \
+                 neither half: write `\\U{c:08X}` (capital U, eight digits) or the character \
+                 itself ({shown})",
+                &after[..4],
+                &after[6..10]
+            ));
+        }
+        rest = &rest[i + 2..];
+    }
+    line.contains("\\u").then(|| {
+        "`\\u` takes four hex digits of a character up to U+FFFF (not U+D800–DFFF, the halves \
+         JSON pairs); beyond that write `\\U` with eight, e.g. `\\U0001F600`"
+            .to_string()
+    })
+}
+
 /// A better help for the error `message` at 1-based `(line, column)` of
 /// `source`, when the text there shows what was meant.
 pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<String> {
     let line = source.lines().nth(at.0.checked_sub(1)?)?;
     let value = Value::of(line);
+
+    if message.contains("invalid Unicode character escape code")
+        && let Some(help) = surrogate_pair_help(line)
+    {
+        return Some(help);
+    }
 
     if line.starts_with('\t')
         && (message.contains("tab character") || message.contains("cannot start any token"))

@@ -391,6 +391,11 @@ fn broken_company_file_names_the_field() {
         ("https://exa mple.com", "write `%20`"),
         ("https://example.com/?a=1#f", "remove the `?…` or `#…` part"),
         ("https:///path", "write the host name after `https://`"),
+        // What a browser refuses: every link on every page was dead.
+        (
+            "https://x.test:99999",
+            "invalid port number: check the host name and port",
+        ),
     ] {
         common::edit(&dir.path().join("company.yaml"), |_| {
             format!("name: X\nwebsite: \"{website}\"\ngrades_url: /grades table\n")
@@ -3675,5 +3680,19 @@ fn a_folder_of_role_files_inside_the_role_folder_is_warned_about() {
             .unwrap()
             .contains("the folder `sales` holds YAML files"),
         "{summary}"
+    );
+}
+
+#[test]
+fn a_json_style_escaped_emoji_is_told_how_yaml_writes_it() {
+    // `json.dumps` writes 😀 as `\ud83d\ude00`; YAML refused it with no
+    // help.
+    let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: \"Role \\ud83d\\ude00\"\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("f.yaml:6:"), "{err}");
+    assert!(
+        err.contains("help: `\\ud83d\\ude00` writes one character in two halves, as JSON does; YAML reads neither half: write `\\U0001F600` (capital U, eight digits) or the character itself (😀)"),
+        "{err}"
     );
 }
