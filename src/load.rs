@@ -1818,7 +1818,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
                 "expected an http(s) URL for `website`, found `{}`",
                 clip(&website)
             ),
-            Some(help.into()),
+            Some(help),
         );
     }
     let brand_color = match file.brand_color.as_deref().map(str::trim) {
