@@ -1648,6 +1648,10 @@ fn yaml_help(message: &str) -> Option<String> {
         || message.contains("invalid type: sequence, expected a string")
     {
         Some("quote text that starts with `[`, `{` or contains `: `".into())
+    } else if message.contains("invalid type: map, expected a sequence") {
+        Some("this holds a list: put each entry on a line of its own, starting with `- `".into())
+    } else if message.contains("expected field identifier") {
+        Some("a key is a word such as `title`, written `title: text`; a `?` or a `[…]` key is not one".into())
     } else if message.contains("missing field") {
         Some("add the field (see docs/role-format.md)".into())
     } else if message.contains("found character that cannot start") {
@@ -2443,7 +2447,15 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         );
     }
     if f.levels.is_empty() {
-        c.error("levels", "a family needs at least one level", None);
+        c.error(
+            "levels",
+            "a family needs at least one level",
+            Some(
+                "list the levels under `levels:`, each starting with `- id:` (with `level:` and \
+                 `title:`), junior first; see docs/role-format.md"
+                    .into(),
+            ),
+        );
     }
     if f.levels.len() > MAX_LEVELS_PER_FAMILY {
         // Every role's document carries the family's career ladder, and a

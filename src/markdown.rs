@@ -175,6 +175,10 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
             "a link starting `//` takes the scheme of wherever it is opened: write `https://` before the host",
         );
     }
+    if t.len() > 2 && t.starts_with('<') && t.ends_with('>') {
+        // CommonMark's `[x](<https://…>)`, which this dialect does not read.
+        return Some("remove the `<` and `>` around the address: `[text](https://…)`");
+    }
     let mail = lower.starts_with("mailto:");
     let path = t.starts_with('/');
     if web.is_none() && !mail && !path {

@@ -3696,3 +3696,28 @@ fn a_json_style_escaped_emoji_is_told_how_yaml_writes_it() {
         "{err}"
     );
 }
+
+#[test]
+fn structural_mistakes_each_get_a_help() {
+    // Each was an error with no help line.
+    let cases: &[(&str, &str)] = &[
+        ("levels: []\n", "help: list the levels under `levels:`"),
+        (
+            "levels: {}\n",
+            "help: this holds a list: put each entry on a line of its own",
+        ),
+        (
+            "levels:\n  - id: a-b\n    level: A\n    title: X\n    ? [a, b]\n    : c\n",
+            "help: a key is a word such as `title`",
+        ),
+        (
+            "levels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"[x](<https://e.test/x>)\"\n",
+            "help: remove the `<` and `>` around the address",
+        ),
+    ];
+    for (body, help) in cases {
+        let (code, err) = check_one(format!("family: fam\ntitle: T\n{body}").as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(help), "{body}: {err}");
+    }
+}
