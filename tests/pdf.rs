@@ -2400,3 +2400,72 @@ fn link_addresses_in_the_pdf_are_ascii() {
     let text = all_text(&pdf);
     assert!(text.contains("idn, smile and site"), "{text}");
 }
+
+#[test]
+fn each_text_keeps_its_own_direction_and_the_templates_english_reads_left_to_right() {
+    // In an Arabic document every paragraph was laid out right to left: an
+    // English item printed its full stop at the left end, and the built-in
+    // acknowledgement read "and understand the شركة at )grade 7( …".
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    assert!(
+        dejavu.join("DejaVuSans.ttf").exists(),
+        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
+    );
+    let r = Renderer::new(&RenderOptions {
+        font_paths: vec![dejavu.to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let family = "family: mkt\ntitle: التسويق\nlevels:\n  - id: a-b\n    level: Senior\n    title: مدير التسويق\n    grade: 7\n    responsibilities:\n      items:\n        - إدارة الحملات التسويقية.\n        - Plan campaigns for Q3 (English item).\n";
+    for (language, arabic_document) in [("ar", true), ("en", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("company.yaml"),
+            format!("name: شركة\nwebsite: https://example.com\nlanguage: {language}\n"),
+        )
+        .unwrap();
+        fs::write(dir.path().join("f.yaml"), family).unwrap();
+        let lib = library(dir.path());
+        let roles = resolve::resolve_all(&lib).unwrap();
+        let signed = DocumentOptions {
+            signature: true,
+            ..doc()
+        };
+        let pdf = render_ok(&r, &lib.company, role(&roles, "a-b"), &signed).pdf;
+        let text = all_text(&pdf);
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| l.trim().trim_start_matches("• "))
+            .collect();
+        // (pdftotext writes what it reads in the order it is drawn.)
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Plan campaigns for Q3 (English item).")),
+            "{language}: {text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("I have read this job description for the position of")),
+            "{language}: {text}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("responsibilities and requirements of the role.")),
+            "{language}: {text}"
+        );
+        assert!(text.contains("Employee — signature"), "{language}: {text}");
+        // The Arabic item reads right to left in either document: its full
+        // stop is drawn first.
+        assert!(
+            // (Not the word with the lam-alef ligature, which pdftotext
+            // takes apart in the wrong order.)
+            lines
+                .iter()
+                .any(|l| l.starts_with(".") && l.contains("التسويقية")),
+            "{language} (Arabic document: {arabic_document}): {text}"
+        );
+    }
+}
