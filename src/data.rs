@@ -290,6 +290,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
     data["document"]["long_runs"] = flags.long_runs.map_or(Value::Null, Value::String);
     data["document"]["rtl"] = Value::Bool(flags.rtl);
     data["document"]["emoji_sequences"] = Value::Bool(flags.emoji_sequences);
+    data["document"]["symbol_sequences"] = Value::Bool(flags.symbol_sequences);
     data
 }
 
@@ -315,6 +316,9 @@ pub struct TextFlags {
     /// keycap presentation selector, a joiner or a skin tone (see
     /// [`has_emoji_sequence_marks`]).
     pub emoji_sequences: bool,
+    /// Some string holds what Inter's contextual alternates would draw as
+    /// another symbol (see [`has_symbol_sequence`]).
+    pub symbol_sequences: bool,
 }
 
 /// The longest `long_runs` pattern handed to the template: hostile text
@@ -344,6 +348,7 @@ pub fn text_flags(v: &Value) -> TextFlags {
                 flags.rtl = flags.rtl || (other && s.chars().any(is_rtl_letter));
                 flags.emoji_sequences =
                     flags.emoji_sequences || (other && !emoji_field && has_emoji_sequence_marks(s));
+                flags.symbol_sequences = flags.symbol_sequences || has_symbol_sequence(s);
             }
             Value::Array(items) => items
                 .iter()
@@ -360,6 +365,7 @@ pub fn text_flags(v: &Value) -> TextFlags {
         long_runs: None,
         rtl: false,
         emoji_sequences: false,
+        symbol_sequences: false,
     };
     let mut runs = std::collections::BTreeSet::new();
     let mut seen = std::collections::HashSet::new();
@@ -580,6 +586,34 @@ fn may_have_long_run(s: &str) -> bool {
 }
 
 /// Whether `s` has a character that only an emoji sequence needs: the
+/// Whether `s` holds what Inter's contextual alternates (`calt`) draw as
+/// another symbol: `->` as →, `=>` as ⇒, `!=` as ≠, `<3` as a heart, `|>`
+/// as a triangle, `3x4` as 3×4 (found by rendering candidates with and
+/// without `calt`; `<=` and digit-x-digit with spaces between are taken
+/// too). The built-in template then turns `calt` off for the document, so
+/// that it prints what the role file says; elsewhere `calt` only places
+/// hyphens and colons between capitals and digits.
+pub fn has_symbol_sequence(s: &str) -> bool {
+    const PAIRS: [&str; 8] = ["->", "<-", "=>", "<=", "!=", "<3", "|>", "<|"];
+    if PAIRS.iter().any(|p| s.contains(p)) {
+        return true;
+    }
+    // A digit, `x`, a digit, with spaces or tabs around the `x`.
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        c == b'x'
+            && b[..i]
+                .iter()
+                .rev()
+                .find(|&&c| c != b' ' && c != b'\t')
+                .is_some_and(u8::is_ascii_digit)
+            && b[i + 1..]
+                .iter()
+                .find(|&&c| c != b' ' && c != b'\t')
+                .is_some_and(u8::is_ascii_digit)
+    })
+}
+
 /// emoji presentation selector U+FE0F, the keycap U+20E3, the joiner
 /// U+200D or a skin tone. In text such sequences print wrong from the body
 /// font first, which has some of their parts (a black ❤ for `❤️`, only the

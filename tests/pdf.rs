@@ -2469,3 +2469,52 @@ fn each_text_keeps_its_own_direction_and_the_templates_english_reads_left_to_rig
         );
     }
 }
+
+#[test]
+fn ascii_arrows_and_times_print_as_written_not_as_symbols() {
+    // Inter's contextual alternates drew `->` as the arrow `→` (the same
+    // pixels), `!=` as `≠`, `3x4` as `3×4`: not what the role file says.
+    let page = |item: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("company.yaml"),
+            "name: Acme\nwebsite: https://example.com\ndata_version: \"1\"\n",
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("f.yaml"),
+            format!("family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"{item}\"\n"),
+        )
+        .unwrap();
+        let lib = library(dir.path());
+        let roles = resolve::resolve_all(&lib).unwrap();
+        let pdf = render_ok(
+            default_renderer(),
+            &lib.company,
+            role(&roles, "a-b"),
+            &doc(),
+        )
+        .pdf;
+        if item.is_ascii() {
+            assert!(all_text(&pdf).contains(item), "{item}");
+        }
+        page_pixels(&pdf, 1)
+    };
+    for (written, symbol) in [
+        ("Lead -> Won", "Lead → Won"),
+        ("a != b", "a ≠ b"),
+        ("a 3x4 grid", "a 3×4 grid"),
+    ] {
+        // (Not `assert_ne!`: it would print every pixel.)
+        assert!(
+            page(written) != page(symbol),
+            "`{written}` printed as `{symbol}`"
+        );
+    }
+    // Text without such sequences keeps them (hyphens and colons placed
+    // between capitals and digits): the shipped roles are byte-identical.
+    assert!(!jdgen::data::has_symbol_sequence(
+        "Q3 2026-11-01 12:30 A-B (R) x 10"
+    ));
+    assert!(jdgen::data::has_symbol_sequence("2 x 3"));
+}
