@@ -2518,3 +2518,51 @@ fn ascii_arrows_and_times_print_as_written_not_as_symbols() {
     ));
     assert!(jdgen::data::has_symbol_sequence("2 x 3"));
 }
+
+#[test]
+fn a_cut_right_to_left_title_in_the_header_ends_with_its_ellipsis() {
+    // The running header cuts a long title with `…` at its end; a Hebrew
+    // or Arabic title in an English document got the `…` at its start
+    // (the right), and its cut end (the left) had no mark.
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    assert!(
+        dejavu.join("DejaVuSans.ttf").exists(),
+        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
+    );
+    let r = Renderer::new(&RenderOptions {
+        font_paths: vec![dejavu.to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let title: String = "مرحبا بالعالم ".repeat(10).trim().to_string();
+    let items: String = (0..80)
+        .map(|i| format!("        - item {i} of a long list\n"))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("f.yaml"),
+        format!("family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: \"{title}\"\n    responsibilities:\n      items:\n{items}"),
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let pdf = render_ok(&r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
+    // The header of page 2: the company name, then the title's words.
+    let head: Vec<_> = words(&pdf)
+        .into_iter()
+        .filter(|w| w.0 == 2 && w.3 < 50.0 && !w.1.is_ascii())
+        .collect();
+    let ellipsis = head
+        .iter()
+        .find(|w| w.1.contains('…'))
+        .expect("a cut title");
+    assert!(
+        head.iter().all(|w| w.2 >= ellipsis.2),
+        "the `…` is not at the title's left end: {head:?}"
+    );
+}
