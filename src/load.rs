@@ -1187,6 +1187,7 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e, &self.source);
+                message = name_level(&message, &self.map.level_ids);
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
                 if let Some(pos) = at
@@ -1383,6 +1384,47 @@ fn second_document_line(source: &str) -> Option<usize> {
 /// at line L2 column C2"; where the context is an unclosed quote or
 /// bracket, its mark (where it opened) is the place to fix, not where the
 /// parser gave up, which is often the end of the file.
+/// serde's path to a level counts from zero (`levels[1].title: …`), which
+/// reads as the first level: said as people count, with the role id when
+/// the file names it (`level 2 (`c-d`), title: …`).
+fn name_level(message: &str, ids: &[String]) -> String {
+    let Some(rest) = message.strip_prefix("levels[") else {
+        return message.to_string();
+    };
+    let Some((n, rest)) = rest.split_once(']') else {
+        return message.to_string();
+    };
+    let Ok(i) = n.parse::<usize>() else {
+        return message.to_string();
+    };
+    let id = ids
+        .get(i)
+        .filter(|id| !id.is_empty())
+        .map(|id| format!(" (`{}`)", crate::diag::clip(id)))
+        .unwrap_or_default();
+    let rest = rest
+        .strip_prefix('.')
+        .map_or(rest.to_string(), |r| format!(", {r}"));
+    // Deeper lists too: `items[1]` is the second item, `items #2`.
+    let (path, tail) = rest.split_once(": ").unwrap_or((&rest, ""));
+    let mut counted = String::new();
+    let mut left = path;
+    while let Some(open) = left.find('[') {
+        let Some(close) = left[open..].find(']').map(|c| open + c) else {
+            break;
+        };
+        let Ok(k) = left[open + 1..close].parse::<usize>() else {
+            break;
+        };
+        counted.push_str(&left[..open]);
+        counted.push_str(&format!(" #{}", k + 1));
+        left = &left[close + 1..];
+    }
+    counted.push_str(left);
+    let sep = if rest.contains(": ") { ": " } else { "" };
+    format!("level {}{id}{counted}{sep}{tail}", i + 1)
+}
+
 fn yaml_error(
     e: &serde_yaml::Error,
     source: &str,

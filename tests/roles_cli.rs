@@ -3721,3 +3721,24 @@ fn structural_mistakes_each_get_a_help() {
         assert!(err.contains(help), "{body}: {err}");
     }
 }
+
+#[test]
+fn type_errors_count_levels_and_items_as_people_do() {
+    // serde's `levels[1].title` read as the first level.
+    let head = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n";
+    for (rest, want) in [
+        (
+            "    responsibilities:\n      items:\n        - ok\n        - [x]\n",
+            "f.yaml:10:11: error: level 1 (`a-b`), responsibilities.items #2: invalid type: sequence, expected a string",
+        ),
+        (
+            "  - id: c-d\n    level: C\n    title: [1, 2]\n",
+            "f.yaml:9:12: error: level 2 (`c-d`), title: invalid type: sequence, expected a string",
+        ),
+    ] {
+        let (code, err) = check_one(format!("{head}{rest}").as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(want), "{err}");
+        assert!(!err.contains("levels["), "{err}");
+    }
+}
