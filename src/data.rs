@@ -399,19 +399,56 @@ pub fn text_flags(v: &Value) -> TextFlags {
     flags
 }
 
-/// The title as a running header prints it: over 90 characters (grapheme
-/// clusters), its first 88 and `…`, so the header keeps to one line and
-/// never grows up over the page's top edge. Made here, not in the
-/// template, so that a long run in the cut title is among the data's
-/// strings, and found (it ran off pages 2+, in no list).
+/// The title as a running header prints it: one wider than about 90
+/// average characters is cut to what fits beside the company name, and
+/// gets `…`, so the header keeps to one line and never grows up over the
+/// page's top edge. Widths are estimated per character (in em, on the
+/// wide side): 88 of `W` or of an emoji are twice as wide as 88 letters of
+/// a sentence, and wrapped the header. Made here, not in the template, so
+/// that a long run in the cut title is among the data's strings, and
+/// found (it ran off pages 2+, in no list).
 pub fn running_title(title: &str) -> String {
     use unicode_segmentation::UnicodeSegmentation;
-    if title.graphemes(true).nth(90).is_none() {
+    // 88 characters of a sentence (0.56em each), and a little more.
+    const CUT_AT: f32 = 49.0;
+    const KEEP_UP_TO: f32 = 50.5;
+    let total: f32 = title.graphemes(true).map(em_width).sum();
+    if total <= KEEP_UP_TO {
         return title.to_string();
     }
-    let mut cut: String = title.graphemes(true).take(88).collect();
+    let mut cut = String::new();
+    let mut width = 0.0;
+    for g in title.graphemes(true) {
+        width += em_width(g);
+        if width > CUT_AT {
+            break;
+        }
+        cut.push_str(g);
+    }
     cut.push('…');
     cut
+}
+
+/// A grapheme's width in the header's font, estimated in em (Inter's
+/// advances, rounded up; wide East Asian characters and emoji as wide as
+/// the emoji font draws them).
+fn em_width(g: &str) -> f32 {
+    let Some(c) = g.chars().next() else {
+        return 0.0;
+    };
+    if unicode_width::UnicodeWidthStr::width(g) >= 2 {
+        return 1.25;
+    }
+    match c {
+        'W' | 'M' | '@' | '%' | '&' | '—' => 1.0,
+        'm' | 'w' | 'O' | 'Q' | 'G' | 'D' | 'H' | 'N' | 'U' | 'C' => 0.85,
+        'I' => 0.3,
+        'A'..='Z' => 0.72,
+        ' ' => 0.28,
+        'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '!' | '|' => 0.3,
+        _ if c.is_ascii() => 0.6,
+        _ => 0.8,
+    }
 }
 
 /// The website as the letterhead prints it: without `https://`.
@@ -1025,6 +1062,24 @@ mod tests {
         assert!(rtl("Contact: יש לשלוח"));
         assert!(rtl("السيرة الذاتية"));
         assert!(!rtl("Café, Ελληνικά, Русский, 漢字, ไทย"));
+    }
+
+    #[test]
+    fn a_running_title_is_cut_by_its_width_not_its_length() {
+        let short = "Senior Manager, Social Marketing";
+        assert_eq!(running_title(short), short);
+        let sentence = "Senior Marketing Operations Manager, ".repeat(4);
+        let cut = running_title(&sentence);
+        let kept = cut.trim_end_matches('…').chars().count();
+        assert!(
+            cut.ends_with('…') && (78..=90).contains(&kept),
+            "{kept}: {cut}"
+        );
+        // 150 `W` wrapped the header when cut at 88 characters.
+        let wide = running_title(&"W".repeat(150));
+        assert_eq!(wide, format!("{}…", "W".repeat(49)));
+        let emoji = running_title(&"👨‍👩‍👧‍👦".repeat(150));
+        assert!(emoji.ends_with('…') && emoji.chars().filter(|&c| c == '👦').count() <= 40);
     }
 
     #[test]
