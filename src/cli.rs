@@ -716,6 +716,33 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     }
 }
 
+/// What a template folder that holds them does not read: the role folder,
+/// this run's output (`-o`), `out/` (where `build` and `pdf` write by
+/// default, wherever this run writes) and the run summary.
+fn own_paths(roles: &Path, output: &Path, summary: Option<&Path>) -> Vec<OwnPath> {
+    let mut own = vec![
+        OwnPath {
+            path: roles.to_path_buf(),
+            what: "role folder",
+        },
+        OwnPath {
+            path: output.to_path_buf(),
+            what: "output (-o)",
+        },
+        OwnPath {
+            path: PathBuf::from("out"),
+            what: "default output folder",
+        },
+    ];
+    if let Some(summary) = summary {
+        own.push(OwnPath {
+            path: summary.to_path_buf(),
+            what: "run summary (--summary-json)",
+        });
+    }
+    own
+}
+
 /// An output path that is, or would make, a folder the next run reads as
 /// a role file is a usage error.
 fn refuse_role_file_name(roles: &Path, out: &Path) -> Result<()> {
@@ -771,27 +798,11 @@ fn build_summary(
             crate::workers::default_jobs()
         )));
     }
-    let mut own = vec![
-        OwnPath {
-            path: dir.to_path_buf(),
-            what: "role folder",
-        },
-        OwnPath {
-            path: args.output.clone(),
-            what: "output folder",
-        },
-        // Where `build` and `pdf` write by default, wherever this run writes.
-        OwnPath {
-            path: PathBuf::from("out"),
-            what: "default output folder",
-        },
-    ];
-    if let Some(p) = args.summary_json.as_ref().filter(|p| *p != Path::new("-")) {
-        own.push(OwnPath {
-            path: p.clone(),
-            what: "run summary (--summary-json)",
-        });
-    }
+    let summary = args
+        .summary_json
+        .as_deref()
+        .filter(|p| *p != Path::new("-"));
+    let own = own_paths(dir, &args.output, summary);
     let renderer = Renderer::new(&args.render.options(own))?;
     // Said now, at the start, like the shard warnings before them.
     if !args.quiet {
@@ -962,22 +973,7 @@ fn pdf(
         ));
     }
     // A broken template or date fails before the folder is made.
-    let own = vec![
-        OwnPath {
-            path: dir.to_path_buf(),
-            what: "role folder",
-        },
-        OwnPath {
-            path: out.clone(),
-            what: "output (-o)",
-        },
-        // Where `build` and `pdf` write by default, wherever this run writes.
-        OwnPath {
-            path: PathBuf::from("out"),
-            what: "default output folder",
-        },
-    ];
-    let renderer = Renderer::new(&render.options(own))?;
+    let renderer = Renderer::new(&render.options(own_paths(dir, &out, None)))?;
     for w in renderer.warnings() {
         diag::to_stderr(&format!("warning: {w}\n"));
     }

@@ -2282,6 +2282,50 @@ fn a_template_beside_the_role_folder_reads_neither_it_nor_the_outputs() {
     let (code, s, err) = build(&roles, &out, &args);
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["counts"]["built"], 2, "only the design family: {s}");
+    // Nor what other runs left there: another output folder (it holds
+    // `.jdgen/`), a preview PDF, an earlier run's summary.
+    let (code, _, err) = build(
+        &roles,
+        &repo.path().join("out2"),
+        &["--template", template.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let o = jdgen()
+        .arg("--roles")
+        .arg(&roles)
+        .args(["pdf", "--role", "designer", "--template"])
+        .arg(&template)
+        .arg("-o")
+        .arg(repo.path().join("preview/designer.pdf"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    fs::rename(&summary, repo.path().join("last-night.json")).unwrap();
+    let (code, s, err) = build(&roles, &out, &args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 0, "{s}");
+
+    // A template kept in its output folder still reads its own files.
+    let kept = tempfile::tempdir().unwrap();
+    fs::write(kept.path().join("lib.typ"), "#let extra = \"E\"\n").unwrap();
+    fs::write(
+        kept.path().join("mine.typ"),
+        format!(
+            "#import \"lib.typ\": extra\n{}",
+            fs::read_to_string("templates/job-description.typ").unwrap()
+        ),
+    )
+    .unwrap();
+    let o = jdgen()
+        .arg("--roles")
+        .arg(&roles)
+        .args(["pdf", "--role", "designer", "--template"])
+        .arg(kept.path().join("mine.typ"))
+        .arg("-o")
+        .arg(kept.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 
     // A template that reads them anyway is told why it may not.
     fs::write(&template, "#read(\"roles/company.yaml\")").unwrap();

@@ -156,11 +156,13 @@ impl Template {
             own: Vec::new(),
         };
         // Only those that exist now can be read (a first run's output
-        // folder is made later, empty but for its hidden lock).
+        // folder is made later, empty but for its hidden lock), and only
+        // those inside the folder: a role or output folder that is the
+        // template folder itself holds the template's own files too.
         let own: Vec<(PathBuf, &'static str)> = own
             .iter()
             .filter_map(|o| Some((fs::canonicalize(&o.path).ok()?, o.what)))
-            .filter(|(p, _)| p.starts_with(&canonical))
+            .filter(|(p, _)| p.starts_with(&canonical) && *p != canonical)
             .collect();
         let mut budget = (MAX_FILES, MAX_BYTES);
         t.read_dir(&canonical, "", &own, &mut budget)?;
@@ -241,6 +243,13 @@ impl Template {
                 continue;
             }
             let meta = fs::metadata(&real).map_err(|e| Error::io(&real, e))?;
+            // What other jdgen runs left there (another output folder, a
+            // preview PDF, an earlier run summary) is not the template's
+            // either: read, it changed the content key of every PDF.
+            if meta.is_dir() && real.join(".jdgen").is_dir() {
+                self.own.push((rel, "output folder (it holds `.jdgen/`)"));
+                continue;
+            }
             if meta.is_dir() {
                 // A linked folder inside the folder is reachable by its own
                 // path; following it could loop.
@@ -275,6 +284,11 @@ impl Template {
             budget.0 -= 1;
             budget.1 -= meta.len();
             let bytes = fs::read(&real).map_err(|e| Error::io(&real, e))?;
+            if jdgen_output(&rel, &bytes) {
+                self.own
+                    .push((rel, "output (a PDF or run summary it wrote)"));
+                continue;
+            }
             if let Some(why) = image_bomb(&bytes) {
                 self.refuse(&rel, format!("`{rel}` {why}"));
                 continue;
@@ -359,6 +373,20 @@ impl Template {
             .into(),
         ))
     }
+}
+
+/// Whether the file `rel` is a PDF jdgen rendered (its creator in the
+/// XMP metadata, which Typst writes uncompressed) or a run summary (`ok`
+/// and `jdgen_version`).
+fn jdgen_output(rel: &str, bytes: &[u8]) -> bool {
+    let name = rel.to_ascii_lowercase();
+    if name.ends_with(".pdf") {
+        let tool = format!("<xmp:CreatorTool>{}</xmp:CreatorTool>", super::CREATOR);
+        return bytes.windows(tool.len()).any(|w| w == tool.as_bytes());
+    }
+    name.ends_with(".json")
+        && serde_json::from_slice::<serde_json::Value>(bytes)
+            .is_ok_and(|v| v.get("ok").is_some() && v.get("jdgen_version").is_some())
 }
 
 /// The largest image a template may use, a side and in all: a full A4
