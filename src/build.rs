@@ -295,8 +295,6 @@ struct ExportState {
     files: BTreeMap<String, OutputState>,
 }
 
-/// The log: a progress bar on a terminal, else timestamped lines for cron
-/// mail and CI logs; nothing but errors under `--quiet`.
 /// How many of the role files' warnings a run logs (and puts in its
 /// summary).
 const MAX_LOGGED_LOAD_WARNINGS: usize = 10;
@@ -305,6 +303,8 @@ const MAX_LOGGED_LOAD_WARNINGS: usize = 10;
 /// its end).
 const MAX_LIVE_FAILURES: usize = 10;
 
+/// The log: a progress bar on a terminal, else timestamped lines for cron
+/// mail and CI logs; nothing but errors under `--quiet`.
 struct Log {
     quiet: bool,
     bar: Option<indicatif::ProgressBar>,
@@ -1232,10 +1232,6 @@ fn sweep_temp_files(out_dir: &Path) {
     }
 }
 
-/// Deletes PDFs (and their state) of roles not in `keep`: only those a
-/// run recorded writing (a state file in `.jdgen/pdf/` with the file's
-/// size and SHA-256). A PDF someone put in the folder (a signed offer, a
-/// folder shared with other tools) is not jdgen's to delete.
 /// The names in `pdf/` of roles that no longer exist (in this run's slice),
 /// sorted: what [`remove_stale`] looks at.
 fn gone_role_pdfs(pdf_dir: &Path, keep: &BTreeSet<String>, shard: Option<Shard>) -> Vec<String> {
@@ -1273,6 +1269,10 @@ fn stale_pdfs(
         .collect()
 }
 
+/// Deletes PDFs (and their state) of roles not in `keep`: only those a
+/// run recorded writing (a state file in `.jdgen/pdf/` with the file's
+/// size and SHA-256). A PDF someone put in the folder (a signed offer, a
+/// folder shared with other tools) is not jdgen's to delete.
 fn remove_stale(
     pdf_dir: &Path,
     state_dir: &Path,

@@ -622,7 +622,6 @@ fn may_have_long_run(s: &str) -> bool {
     false
 }
 
-/// Whether `s` has a character that only an emoji sequence needs: the
 /// Whether `s` holds what Inter's contextual alternates (`calt`) draw as
 /// another symbol: `->` as →, `=>` as ⇒, `!=` as ≠, `<3` as a heart, `|>`
 /// as a triangle, `3x4` as 3×4 (found by rendering candidates with and
@@ -635,22 +634,23 @@ pub fn has_symbol_sequence(s: &str) -> bool {
     if PAIRS.iter().any(|p| s.contains(p)) {
         return true;
     }
-    // A digit, `x`, a digit, with spaces or tabs around the `x`.
-    let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        c == b'x'
-            && b[..i]
-                .iter()
-                .rev()
-                .find(|&&c| c != b' ' && c != b'\t')
-                .is_some_and(u8::is_ascii_digit)
-            && b[i + 1..]
-                .iter()
-                .find(|&&c| c != b' ' && c != b'\t')
-                .is_some_and(u8::is_ascii_digit)
+    // A digit, `x`, a digit, with a few spaces around the `x` (no-break and
+    // thin ones too: `3\u{a0}x\u{a0}4` printed as 3 × 4).
+    if !s.contains('x') {
+        return false;
+    }
+    fn digit_near(chars: impl Iterator<Item = char>) -> bool {
+        chars
+            .take(4)
+            .find(|c| !c.is_whitespace())
+            .is_some_and(|c| c.is_ascii_digit())
+    }
+    s.char_indices().any(|(i, c)| {
+        c == 'x' && digit_near(s[..i].chars().rev()) && digit_near(s[i + 1..].chars())
     })
 }
 
+/// Whether `s` has a character that only an emoji sequence needs: the
 /// emoji presentation selector U+FE0F, the keycap U+20E3, the joiner
 /// U+200D or a skin tone. In text such sequences print wrong from the body
 /// font first, which has some of their parts (a black ❤ for `❤️`, only the
@@ -1080,6 +1080,31 @@ mod tests {
         assert_eq!(wide, format!("{}…", "W".repeat(49)));
         let emoji = running_title(&"👨‍👩‍👧‍👦".repeat(150));
         assert!(emoji.ends_with('…') && emoji.chars().filter(|&c| c == '👦').count() <= 40);
+    }
+
+    #[test]
+    fn symbol_sequences_are_what_inter_would_draw_as_another_symbol() {
+        for yes in [
+            "a -> b",
+            "a != b",
+            "3x4",
+            "3 x 4",
+            "3\u{a0}x\u{2009}4",
+            "0x1F",
+            "<3",
+        ] {
+            assert!(has_symbol_sequence(yes), "{yes}");
+        }
+        for no in [
+            "Q3 2026-11-01 12:30 A-B (R)",
+            "x 10",
+            "box",
+            "2x",
+            "a--b",
+            "3    x 4",
+        ] {
+            assert!(!has_symbol_sequence(no), "{no}");
+        }
     }
 
     #[test]

@@ -202,7 +202,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         let raw = entry.file_name();
         let name = raw.to_string_lossy().into_owned();
         let lower = name.to_ascii_lowercase();
-        if !name.starts_with('.')
+        // (A folder named `x.yaml` is an error of its own, below.)
+        if !(name.starts_with('.') || lower.ends_with(".yaml") || lower.ends_with(".yml"))
             && let Some(example) = role_file_in_subfolder(&entry.path())
         {
             // Only the folder's own files are role files: a family moved

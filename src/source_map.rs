@@ -638,7 +638,13 @@ impl Builder<'_> {
                         empty,
                     )
                 }
-                None => (hash_cut(body, parent.is_none()), true),
+                None => match hash_cut(body, parent.is_none()) {
+                    Some(cut) => (Some(cut), true),
+                    // `grow the # of leads` on a line of its own, as on
+                    // the value's first line.
+                    None if parent.is_some() => (spaced_comment_in_line(body), false),
+                    None => (None, true),
+                },
             };
             if let Some(text) = cut {
                 // At the `#`.
@@ -646,9 +652,11 @@ impl Builder<'_> {
                 self.map.hazards.push(Hazard {
                     pos: Pos { line: n, column },
                     kind: HazardKind::HashComment {
+                        // Only `spaced_comment_in_line`'s are unsure
+                        // and start `# ` (a comment line starts `#word`).
+                        spaced: !sure && (text.starts_with("# ") || text == "#"),
                         text,
                         sure,
-                        spaced: false,
                     },
                 });
                 return;
@@ -804,6 +812,18 @@ fn spaced_comment(rest: &str, flow: bool) -> Option<String> {
     // the spaces. Also a bare `#` (`Lead C #`, `F #`): it is dropped too.
     rest.strip_prefix(" #")
         .map(|after| format!("#{}", after.trim_end()))
+}
+
+/// [`spaced_comment`] inside a continuation line of a plain text: after
+/// words and a single space, as in running text.
+fn spaced_comment_in_line(line: &str) -> Option<String> {
+    let i = match (line.find(" #"), line.find("\t#")) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    let before = &line[..i];
+    let prose = before.contains(' ') && !before.ends_with([' ', '\t']);
+    (line[i..].starts_with(' ') && prose).then(|| line[i + 1..].trim_end().to_string())
 }
 
 fn tag_text(tag: &Tag) -> String {

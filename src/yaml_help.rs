@@ -17,28 +17,35 @@ fn surrogate_pair_help(line: &str) -> Option<String> {
             .filter(|h| h.chars().all(|c| c.is_ascii_hexdigit()))
             .and_then(|h| u32::from_str_radix(h, 16).ok())
     };
-    let mut rest = line;
-    while let Some(i) = rest.find("\\u") {
-        let after = &rest[i + 2..];
-        if let Some(high) = hex4(after).filter(|h| (0xD800..0xDC00).contains(h))
-            && let Some(low) = after[4..]
-                .strip_prefix("\\u")
-                .and_then(hex4)
-                .filter(|l| (0xDC00..0xE000).contains(l))
-        {
-            let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
-            let shown = char::from_u32(c).map(String::from).unwrap_or_default();
-            return Some(format!(
-                "`\\u{}\\u{}` writes one character in two halves, as JSON does; YAML reads \
-                 neither half: write `\\U{c:08X}` (capital U, eight digits) or the character \
-                 itself ({shown})",
-                &after[..4],
-                &after[6..10]
-            ));
+    // Escapes read in order, so that `\\ud83d` (a backslash, then text) is
+    // not taken for one.
+    let mut saw_u = false;
+    let mut i = 0;
+    while let Some(at) = line[i..].find('\\').map(|k| i + k) {
+        let after = &line[at + 1..];
+        if let Some(rest) = after.strip_prefix('u') {
+            saw_u = true;
+            if let Some(high) = hex4(rest).filter(|h| (0xD800..0xDC00).contains(h))
+                && let Some(low) = rest[4..]
+                    .strip_prefix("\\u")
+                    .and_then(hex4)
+                    .filter(|l| (0xDC00..0xE000).contains(l))
+            {
+                let c = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00);
+                let shown = char::from_u32(c).map(String::from).unwrap_or_default();
+                return Some(format!(
+                    "`\\u{}\\u{}` writes one character in two halves, as JSON does; YAML reads \
+                     neither half: write `\\U{c:08X}` (capital U, eight digits) or the character \
+                     itself ({shown})",
+                    &rest[..4],
+                    &rest[6..10]
+                ));
+            }
         }
-        rest = &rest[i + 2..];
+        // Past the escaped character (`\\\\` is one backslash).
+        i = at + 1 + after.chars().next().map_or(0, char::len_utf8);
     }
-    line.contains("\\u").then(|| {
+    saw_u.then(|| {
         "`\\u` takes four hex digits of a character up to U+FFFF (not U+D800–DFFF, the halves \
          JSON pairs); beyond that write `\\U` with eight, e.g. `\\U0001F600`"
             .to_string()

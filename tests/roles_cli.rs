@@ -3742,3 +3742,15 @@ fn type_errors_count_levels_and_items_as_people_do() {
         assert!(!err.contains("levels["), "{err}");
     }
 }
+
+#[test]
+fn a_comment_in_running_text_is_found_on_a_continuation_line_too() {
+    let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - Own the pipeline and\n          grow the # of leads\n        - Another one that\n          wraps  # a note\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("f.yaml:10:20: warning: `# of leads` is read as a YAML comment, so the text ends before it"),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+}
