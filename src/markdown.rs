@@ -192,6 +192,13 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
     if web.is_some_and(|rest| rest.starts_with(['/', '?', '#']) || rest.is_empty()) {
         return Some("write the host name after `https://`, e.g. `https://example.com/page`");
     }
+    // What a browser would refuse (a port over 65535, a host with
+    // characters no host has) is a dead link.
+    if web.is_some() && url::Url::parse(t).is_err() {
+        return Some(
+            "not an address a browser opens: check the host name and the port (at most 65535)",
+        );
+    }
     None
 }
 

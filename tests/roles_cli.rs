@@ -3714,6 +3714,10 @@ fn structural_mistakes_each_get_a_help() {
             "levels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"[x](<https://e.test/x>)\"\n",
             "help: remove the `<` and `>` around the address",
         ),
+        (
+            "levels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"[x](https://example.com:99999/x)\"\n",
+            "help: not an address a browser opens: check the host name and the port",
+        ),
     ];
     for (body, help) in cases {
         let (code, err) = check_one(format!("family: fam\ntitle: T\n{body}").as_bytes());
