@@ -1849,14 +1849,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             "remove the `?…` or `#…` part: role text links append paths like `/handbook/` to it"
                 .to_string(),
         )
-    } else if let Some(why) = crate::markdown::target_problem(&website) {
-        Some(why.to_string())
     } else {
-        // What a browser would refuse (a port over 65535, a host with
-        // characters no host has) made every link on every page dead.
-        url::Url::parse(&website)
-            .err()
-            .map(|e| format!("{e}: check the host name and port, e.g. `https://example.com`"))
+        // Also what a browser would refuse (a port over 65535, a host with
+        // characters no host has): every link on every page was dead.
+        crate::markdown::target_problem(&website).map(str::to_string)
     };
     if let Some(help) = problem {
         c.error(

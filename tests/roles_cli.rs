@@ -394,7 +394,7 @@ fn broken_company_file_names_the_field() {
         // What a browser refuses: every link on every page was dead.
         (
             "https://x.test:99999",
-            "invalid port number: check the host name and port",
+            "check the host name and the port (at most 65535)",
         ),
     ] {
         common::edit(&dir.path().join("company.yaml"), |_| {
