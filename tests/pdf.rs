@@ -2566,3 +2566,52 @@ fn a_cut_right_to_left_title_in_the_header_ends_with_its_ellipsis() {
         "the `…` is not at the title's left end: {head:?}"
     );
 }
+
+#[test]
+fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document() {
+    // "Across the הנדסת תוכנה family" read "family … Across the", a value
+    // named `Results!` printed `!Results`, a title `Senior Engineer!` as
+    // `!Senior Engineer`.
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    assert!(
+        dejavu.join("DejaVuSans.ttf").exists(),
+        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
+    );
+    let r = Renderer::new(&RenderOptions {
+        font_paths: vec![dejavu.to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("company.yaml"),
+        "name: חברה\nwebsite: https://example.com\nlanguage: he\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("f.yaml"),
+        "family: eng\ntitle: הנדסת תוכנה\nresponsibilities:\n  items: [כתיבת קוד.]\nvalues:\n  heading: Values\n  items:\n    - name: Results!\n      text: We deliver.\nlevels:\n  - id: a-b\n    level: Junior\n    title: מהנדס תוכנה\n    grade: 5\n    responsibilities:\n      items: [לתקן באגים.]\n  - id: c-d\n    level: בכיר\n    title: Senior Engineer!\n    grade: 6\n    responsibilities:\n      builds_on: a-b\n      items: [Lead reviews.]\n",
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let pdf = render_ok(&r, &lib.company, role(&roles, "c-d"), &doc()).pdf;
+    let text = all_text(&pdf);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    for start in [
+        "Senior Engineer!",
+        "Across the",
+        "From",
+        "At the",
+        "Results!",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(start)),
+            "no line starts with {start:?}: {text}"
+        );
+    }
+    assert!(
+        !text.contains("!Results") && !text.contains("!Senior"),
+        "{text}"
+    );
+}
