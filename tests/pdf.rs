@@ -78,6 +78,24 @@ fn render_ok(
         .unwrap_or_else(|d| panic!("{} failed:\n{}", role.id, jdgen::diag::render(&d)))
 }
 
+/// The built-in template with the system's DejaVu fonts, which have Hebrew
+/// and Arabic (the shipped fonts do not).
+fn dejavu_renderer() -> &'static Renderer {
+    static R: OnceLock<Renderer> = OnceLock::new();
+    R.get_or_init(|| {
+        let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+        assert!(
+            dejavu.join("DejaVuSans.ttf").exists(),
+            "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
+        );
+        Renderer::new(&RenderOptions {
+            font_paths: vec![dejavu.to_path_buf()],
+            ..RenderOptions::default()
+        })
+        .unwrap()
+    })
+}
+
 fn with_template(path: &Path) -> Result<Renderer, jdgen::Error> {
     Renderer::new(&RenderOptions {
         template: Some(path.to_path_buf()),
@@ -572,20 +590,11 @@ fn shipped_roles_take_the_templates_fast_paths() {
 
 #[test]
 fn rtl_text_renders_with_a_font_path() {
-    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
-    assert!(
-        dejavu.join("DejaVuSans.ttf").exists(),
-        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
-    );
-    let r = Renderer::new(&RenderOptions {
-        font_paths: vec![dejavu.to_path_buf()],
-        ..RenderOptions::default()
-    })
-    .unwrap();
+    let r = dejavu_renderer();
     assert_ne!(r.fingerprint(), default_renderer().fingerprint());
     let lib = library(&fixture("hostile"));
     let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(&r, &lib.company, role(&roles, "hostile-one"), &doc());
+    let out = render_ok(r, &lib.company, role(&roles, "hostile-one"), &doc());
     assert_pages(&out.pdf, A4);
     let text = normalize(&body_text(&out.pdf));
     assert!(text.contains("עברית ומילים בעברית"), "{text}");
@@ -2406,16 +2415,7 @@ fn each_text_keeps_its_own_direction_and_the_templates_english_reads_left_to_rig
     // In an Arabic document every paragraph was laid out right to left: an
     // English item printed its full stop at the left end, and the built-in
     // acknowledgement read "and understand the شركة at )grade 7( …".
-    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
-    assert!(
-        dejavu.join("DejaVuSans.ttf").exists(),
-        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
-    );
-    let r = Renderer::new(&RenderOptions {
-        font_paths: vec![dejavu.to_path_buf()],
-        ..RenderOptions::default()
-    })
-    .unwrap();
+    let r = dejavu_renderer();
     let family = "family: mkt\ntitle: التسويق\nlevels:\n  - id: a-b\n    level: Senior\n    title: مدير التسويق\n    grade: 7\n    responsibilities:\n      items:\n        - إدارة الحملات التسويقية.\n        - Plan campaigns for Q3 (English item).\n";
     for (language, arabic_document) in [("ar", true), ("en", false)] {
         let dir = tempfile::tempdir().unwrap();
@@ -2431,7 +2431,7 @@ fn each_text_keeps_its_own_direction_and_the_templates_english_reads_left_to_rig
             signature: true,
             ..doc()
         };
-        let pdf = render_ok(&r, &lib.company, role(&roles, "a-b"), &signed).pdf;
+        let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &signed).pdf;
         let text = all_text(&pdf);
         let lines: Vec<&str> = text
             .lines()
@@ -2524,16 +2524,7 @@ fn a_cut_right_to_left_title_in_the_header_ends_with_its_ellipsis() {
     // The running header cuts a long title with `…` at its end; a Hebrew
     // or Arabic title in an English document got the `…` at its start
     // (the right), and its cut end (the left) had no mark.
-    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
-    assert!(
-        dejavu.join("DejaVuSans.ttf").exists(),
-        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
-    );
-    let r = Renderer::new(&RenderOptions {
-        font_paths: vec![dejavu.to_path_buf()],
-        ..RenderOptions::default()
-    })
-    .unwrap();
+    let r = dejavu_renderer();
     let title: String = "مرحبا بالعالم ".repeat(10).trim().to_string();
     let items: String = (0..80)
         .map(|i| format!("        - item {i} of a long list\n"))
@@ -2551,7 +2542,7 @@ fn a_cut_right_to_left_title_in_the_header_ends_with_its_ellipsis() {
     .unwrap();
     let lib = library(dir.path());
     let roles = resolve::resolve_all(&lib).unwrap();
-    let pdf = render_ok(&r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
+    let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
     // The header of page 2: the company name, then the title's words.
     let head: Vec<_> = words(&pdf)
         .into_iter()
@@ -2572,16 +2563,7 @@ fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document()
     // "Across the הנדסת תוכנה family" read "family … Across the", a value
     // named `Results!` printed `!Results`, a title `Senior Engineer!` as
     // `!Senior Engineer`.
-    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
-    assert!(
-        dejavu.join("DejaVuSans.ttf").exists(),
-        "this test needs DejaVu fonts: apt-get install fonts-dejavu-core (.ci/run does)"
-    );
-    let r = Renderer::new(&RenderOptions {
-        font_paths: vec![dejavu.to_path_buf()],
-        ..RenderOptions::default()
-    })
-    .unwrap();
+    let r = dejavu_renderer();
     let dir = tempfile::tempdir().unwrap();
     fs::write(
         dir.path().join("company.yaml"),
@@ -2595,7 +2577,7 @@ fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document()
     .unwrap();
     let lib = library(dir.path());
     let roles = resolve::resolve_all(&lib).unwrap();
-    let pdf = render_ok(&r, &lib.company, role(&roles, "c-d"), &doc()).pdf;
+    let pdf = render_ok(r, &lib.company, role(&roles, "c-d"), &doc()).pdf;
     let text = all_text(&pdf);
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     for start in [

@@ -3621,12 +3621,18 @@ fn two_levels_with_one_level_id_are_warned_about() {
     // A copied level left with its name: both rows of roles.csv carried
     // `level_id` `senior`, and nothing said so.
     let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: Senior\n    title: One\n  - id: c-d\n    level: \" senior \"\n    title: Two\n  - id: e-f\n    level: Staff\n    title: Three\n";
+    assert_one_warning(
+        text,
+        "f.yaml:8:12: warning: role `c-d` has the same level as role `a-b` (line 5): both have level id `senior` in the exports",
+    );
+}
+
+/// Panics unless `check` passes the family file `text` with exactly one
+/// warning, `want`.
+fn assert_one_warning(text: &str, want: &str) {
     let (code, err) = check_one(text.as_bytes());
     assert_eq!(code, 0, "a warning, not an error: {err}");
-    assert!(
-        err.contains("f.yaml:8:12: warning: role `c-d` has the same level as role `a-b` (line 5): both have level id `senior` in the exports"),
-        "{err}"
-    );
+    assert!(err.contains(want), "{err}");
     assert!(err.contains("1 warning(s)"), "{err}");
 }
 
@@ -3634,10 +3640,7 @@ fn two_levels_with_one_level_id_are_warned_about() {
 fn a_folder_of_role_files_inside_the_role_folder_is_warned_about() {
     // `roles/sales/inner.yaml` was skipped without a word: its roles were
     // in no output, and `check` said "ok".
-    let dir = tempfile::tempdir().unwrap();
-    for f in ["company.yaml", "engineering.yaml"] {
-        std::fs::copy(format!("tests/fixtures/minimal/{f}"), dir.path().join(f)).unwrap();
-    }
+    let dir = minimal_copy();
     for sub in ["sales", ".old", "assets"] {
         std::fs::create_dir(dir.path().join(sub)).unwrap();
     }
@@ -3750,11 +3753,8 @@ fn type_errors_count_levels_and_items_as_people_do() {
 #[test]
 fn a_comment_in_running_text_is_found_on_a_continuation_line_too() {
     let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - Own the pipeline and\n          grow the # of leads\n        - Another one that\n          wraps  # a note\n";
-    let (code, err) = check_one(text.as_bytes());
-    assert_eq!(code, 0, "{err}");
-    assert!(
-        err.contains("f.yaml:10:20: warning: `# of leads` is read as a YAML comment, so the text ends before it"),
-        "{err}"
+    assert_one_warning(
+        text,
+        "f.yaml:10:20: warning: `# of leads` is read as a YAML comment, so the text ends before it",
     );
-    assert!(err.contains("1 warning(s)"), "{err}");
 }
