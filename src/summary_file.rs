@@ -197,10 +197,13 @@ fn is_summary(path: &Path) -> bool {
     if fs::metadata(path).map_or(true, |m| !m.is_file() || m.len() > (4 << 20)) {
         return false;
     }
-    fs::read(path)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .is_some_and(|v| v.get("ok").is_some() && v.get("jdgen_version").is_some())
+    fs::read(path).is_ok_and(|b| is_summary_json(&b))
+}
+
+/// Whether `bytes` are a jdgen run summary (`ok` and `jdgen_version`).
+pub(crate) fn is_summary_json(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .is_ok_and(|v| v.get("ok").is_some() && v.get("jdgen_version").is_some())
 }
 
 /// Follows symbolic links to the final path (which need not exist), as the

@@ -384,9 +384,7 @@ fn jdgen_output(rel: &str, bytes: &[u8]) -> bool {
         let tool = format!("<xmp:CreatorTool>{}</xmp:CreatorTool>", super::CREATOR);
         return bytes.windows(tool.len()).any(|w| w == tool.as_bytes());
     }
-    name.ends_with(".json")
-        && serde_json::from_slice::<serde_json::Value>(bytes)
-            .is_ok_and(|v| v.get("ok").is_some() && v.get("jdgen_version").is_some())
+    name.ends_with(".json") && crate::summary_file::is_summary_json(bytes)
 }
 
 /// The largest image a template may use, a side and in all: a full A4
