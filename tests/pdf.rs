@@ -2597,3 +2597,58 @@ fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document()
         "{text}"
     );
 }
+
+#[test]
+fn a_text_takes_the_direction_of_most_of_its_letters() {
+    // By its first letter alone, a Hebrew sentence that starts with a
+    // product name was laid out left to right: "GitLab היא …" printed its
+    // full stop at the right and read backwards; and a value whose name and
+    // text went different ways got a blank line between them.
+    let r = dejavu_renderer();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("company.yaml"),
+        "name: חברה\nwebsite: https://example.com\nlanguage: he\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("f.yaml"),
+        "family: eng\ntitle: הנדסת תוכנה\nvalues:\n  heading: Values\n  items:\n    - {emoji: \"📈\", name: תוצאות, text: Results matter to us.}\nlevels:\n  - id: a-b\n    level: Junior\n    title: מנהל\n    responsibilities:\n      items:\n        - \"GitLab היא פלטפורמה לפיתוח תוכנה.\"\n",
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
+    let text = all_text(&pdf);
+    // (pdftotext writes a line as drawn, left to right.)
+    let line = text
+        .lines()
+        .find(|l| l.contains("GitLab"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let line = line.trim().trim_end_matches('•').trim();
+    assert!(line.starts_with('.') && line.ends_with("GitLab"), "{line:?}");
+    // The value's name and text are consecutive lines (in an English
+    // document, where the Hebrew name took a direction of its own).
+    fs::write(
+        dir.path().join("company.yaml"),
+        "name: חברה\nwebsite: https://example.com\nlanguage: en\n",
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
+    let w = words(&pdf);
+    let y = |word: &str| {
+        w.iter()
+            .find(|x| x.1.contains(word))
+            .map(|x| x.3)
+            .unwrap_or_else(|| panic!("{word}: {w:?}"))
+    };
+    // (pdftotext -bbox writes a Hebrew word's letters as drawn.)
+    let name: String = "תוצאות".chars().rev().collect();
+    let gap = y("Results") - y(&name);
+    assert!(
+        gap > 5.0 && gap < 16.0,
+        "a line of {gap} pt between name and text"
+    );
+}
