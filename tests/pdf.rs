@@ -2599,7 +2599,7 @@ fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document()
 }
 
 #[test]
-fn a_text_takes_the_direction_of_most_of_its_letters() {
+fn a_text_takes_the_direction_of_most_of_its_words() {
     // By its first letter alone, a Hebrew sentence that starts with a
     // product name was laid out left to right: "GitLab היא …" printed its
     // full stop at the right and read backwards; and a value whose name and
@@ -2626,7 +2626,10 @@ fn a_text_takes_the_direction_of_most_of_its_letters() {
         .find(|l| l.contains("GitLab"))
         .unwrap_or_else(|| panic!("{text}"));
     let line = line.trim().trim_end_matches('•').trim();
-    assert!(line.starts_with('.') && line.ends_with("GitLab"), "{line:?}");
+    assert!(
+        line.starts_with('.') && line.ends_with("GitLab"),
+        "{line:?}"
+    );
     // The value's name and text are consecutive lines (in an English
     // document, where the Hebrew name took a direction of its own).
     fs::write(
