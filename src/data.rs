@@ -240,7 +240,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
         "role": {
             "id": role.id,
             "title": role.title,
-            "running_title": running_title(&role.title),
+            "running_title": running_title(&role.title, &company.name),
             "level": role.level,
             "grade": role.grade,
             "reports_to": cx.opt(role.reports_to.as_ref()),
@@ -399,28 +399,32 @@ pub fn text_flags(v: &Value) -> TextFlags {
     flags
 }
 
-/// The title as a running header prints it: one wider than about 90
-/// average characters is cut to what fits beside the company name, and
-/// gets `…`, so the header keeps to one line and never grows up over the
-/// page's top edge. Widths are estimated per character (in em, on the
-/// wide side): 88 of `W` or of an emoji are twice as wide as 88 letters of
-/// a sentence, and wrapped the header. Made here, not in the template, so
-/// that a long run in the cut title is among the data's strings, and
-/// found (it ran off pages 2+, in no list).
-pub fn running_title(title: &str) -> String {
+/// The title as a running header prints it: one too wide for the room the
+/// company name leaves on the header's line is cut to fit, and gets `…`,
+/// so the header keeps to one line and never grows up over the page's top
+/// edge. Widths are estimated per character (in em, on the wide side): 88
+/// of `W` or of an emoji are twice as wide as 88 letters of a sentence,
+/// and wrapped the header, as did a long company name. Made here, not in
+/// the template, so that a long run in the cut title is among the data's
+/// strings, and found (it ran off pages 2+, in no list).
+pub fn running_title(title: &str, company: &str) -> String {
     use unicode_segmentation::UnicodeSegmentation;
-    // 88 characters of a sentence (0.56em each), and a little more.
-    const CUT_AT: f32 = 49.0;
-    const KEEP_UP_TO: f32 = 50.5;
+    // The header's line on A4 (the narrower paper): 476pt at 7.8pt; the
+    // name is semibold (some 8% wider), and 3em keep them apart. A name
+    // that leaves less than 20em (a company name of 60 letters and more)
+    // still leaves the title that much: the header then wraps.
+    const LINE: f32 = 61.0;
+    let name: f32 = company.graphemes(true).map(em_width).sum::<f32>() * 1.08;
+    let room = (LINE - name - 3.0).clamp(20.0, 50.5);
     let total: f32 = title.graphemes(true).map(em_width).sum();
-    if total <= KEEP_UP_TO {
+    if total <= room {
         return title.to_string();
     }
     let mut cut = String::new();
-    let mut width = 0.0;
+    let mut width = em_width("…");
     for g in title.graphemes(true) {
         width += em_width(g);
-        if width > CUT_AT {
+        if width > room {
             break;
         }
         cut.push_str(g);
@@ -1067,19 +1071,23 @@ mod tests {
     #[test]
     fn a_running_title_is_cut_by_its_width_not_its_length() {
         let short = "Senior Manager, Social Marketing";
-        assert_eq!(running_title(short), short);
+        assert_eq!(running_title(short, "GitLab"), short);
         let sentence = "Senior Marketing Operations Manager, ".repeat(4);
-        let cut = running_title(&sentence);
+        let cut = running_title(&sentence, "GitLab");
         let kept = cut.trim_end_matches('…').chars().count();
         assert!(
-            cut.ends_with('…') && (78..=90).contains(&kept),
+            cut.ends_with('…') && (70..=90).contains(&kept),
             "{kept}: {cut}"
         );
         // 150 `W` wrapped the header when cut at 88 characters.
-        let wide = running_title(&"W".repeat(150));
-        assert_eq!(wide, format!("{}…", "W".repeat(49)));
-        let emoji = running_title(&"👨‍👩‍👧‍👦".repeat(150));
+        let wide = running_title(&"W".repeat(150), "GitLab");
+        assert!(wide.ends_with('…') && wide.len() <= 50 + 3, "{wide}");
+        let emoji = running_title(&"👨‍👩‍👧‍👦".repeat(150), "GitLab");
         assert!(emoji.ends_with('…') && emoji.chars().filter(|&c| c == '👦').count() <= 40);
+        // A longer company name leaves less room.
+        let long_name = "Acme International Holdings Corporation Ltd.";
+        let cut = running_title(&sentence, long_name);
+        assert!(cut.chars().count() < 60, "{cut}");
     }
 
     #[test]
