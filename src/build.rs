@@ -714,7 +714,12 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let mut exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
     } else if !failures.is_empty() {
-        "skipped: some roles failed; previous exports kept".to_string()
+        // (A first run has none to keep.)
+        if fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok() {
+            "skipped: some roles failed; previous exports kept".to_string()
+        } else {
+            "skipped: some roles failed; no exports written yet".to_string()
+        }
     } else {
         let role_keys: Vec<(&str, &str)> = keyed
             .iter()

@@ -729,6 +729,20 @@ fn own_paths(roles: &Path, output: &Path, summary: Option<&Path>) -> Vec<OwnPath
             path: output.to_path_buf(),
             what: "output (-o)",
         },
+        // What `build` writes in it, when the output folder is the
+        // template folder itself (which is not left out whole).
+        OwnPath {
+            path: output.join("pdf"),
+            what: "output folder's PDFs",
+        },
+        OwnPath {
+            path: output.join("export"),
+            what: "output folder's exports",
+        },
+        OwnPath {
+            path: output.join("manifest.json"),
+            what: "output folder's manifest",
+        },
         OwnPath {
             path: PathBuf::from("out"),
             what: "default output folder",

@@ -189,6 +189,17 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
     if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Some("a link cannot hold a space: write `%20` for one");
     }
+    // Invisible, and not part of any address: a direction mark (which
+    // editors of Hebrew and Arabic add), a zero-width space or joiner, a
+    // soft hyphen. The link went to `…x%E2%80%8F`, a page that is not there.
+    if t.chars().any(|c| {
+        matches!(c, '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    }) {
+        return Some(
+            "the address holds an invisible character (a direction mark, a zero-width space or a \
+             soft hyphen, which editors add): delete it",
+        );
+    }
     if web.is_some_and(|rest| rest.starts_with(['/', '?', '#']) || rest.is_empty()) {
         return Some("write the host name after `https://`, e.g. `https://example.com/page`");
     }

@@ -367,7 +367,10 @@ fn a_broken_family_fails_only_its_roles() {
     // The summary file holds the same report; exports were left as they were.
     let from_file: Value = serde_json::from_slice(&fs::read(&summary_file).unwrap()).unwrap();
     assert_eq!(from_file["failures"], s["failures"]);
-    assert!(s["exports"].as_str().unwrap().starts_with("skipped"));
+    assert_eq!(
+        s["exports"], "skipped: some roles failed; previous exports kept",
+        "{s}"
+    );
     let exports_after = tree(&out.path().join("export"));
     for (p, (bytes, _)) in &exports_before {
         assert_eq!(&exports_after[p].0, bytes);
@@ -2305,6 +2308,21 @@ fn a_template_beside_the_role_folder_reads_neither_it_nor_the_outputs() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(s["counts"]["built"], 0, "{s}");
 
+    // A build into the template folder itself does not read what it
+    // wrote there: the next run rebuilds nothing.
+    let same = tempfile::tempdir().unwrap();
+    let in_out = same.path().join("jd.typ");
+    fs::copy("templates/job-description.typ", &in_out).unwrap();
+    for want in [4, 0] {
+        let (code, s, err) = build(
+            &roles,
+            same.path(),
+            &["--template", in_out.to_str().unwrap()],
+        );
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(s["counts"]["built"], want, "{s}");
+    }
+
     // A template kept in its output folder still reads its own files.
     let kept = tempfile::tempdir().unwrap();
     fs::write(kept.path().join("lib.typ"), "#let extra = \"E\"\n").unwrap();
@@ -2351,6 +2369,11 @@ fn roles_a_template_fails_alike_share_one_line() {
     let (code, s, err) = build(Path::new("roles"), out.path(), &args);
     assert_eq!(code, 1, "{err}");
     assert_eq!(s["counts"]["failed"], 14, "{s}");
+    // A first run has no previous exports to keep, and says so.
+    assert_eq!(
+        s["exports"], "skipped: some roles failed; no exports written yet",
+        "{s}"
+    );
     assert_eq!(err.matches(" FAILED ").count(), 10, "{err}");
     assert!(
         err.contains("more roles failed: every failure is listed when the run ends"),

@@ -3721,6 +3721,11 @@ fn structural_mistakes_each_get_a_help() {
             "levels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"[x](https://example.com:99999/x)\"\n",
             "help: not an address a browser opens: check the host name and the port",
         ),
+        // A right-to-left mark a Hebrew editor left at the end.
+        (
+            "levels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"[x](https://a.test/x\\u200f)\"\n",
+            "help: the address holds an invisible character (a direction mark",
+        ),
     ];
     for (body, help) in cases {
         let (code, err) = check_one(format!("family: fam\ntitle: T\n{body}").as_bytes());
