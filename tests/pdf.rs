@@ -131,6 +131,26 @@ fn render_family(yaml: &str, role_id: &str) -> Vec<u8> {
     .pdf
 }
 
+/// A company whose documents are in Hebrew, laid out right to left.
+const HEBREW_COMPANY: &str = "name: חברה\nwebsite: https://example.com\nlanguage: he\n";
+
+/// Renders role `role_id` of a folder holding `company` (company.yaml)
+/// and `family` (one family file) with `r`.
+fn render_files(
+    r: &Renderer,
+    company: &str,
+    family: &str,
+    role_id: &str,
+    doc: &DocumentOptions,
+) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("company.yaml"), company).unwrap();
+    fs::write(dir.path().join("f.yaml"), family).unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    render_ok(r, &lib.company, role(&roles, role_id), doc).pdf
+}
+
 /// Panics unless every needle is in `text`, in this order.
 fn assert_in_order(text: &str, needles: &[&str]) {
     let at: Vec<usize> = needles
@@ -2418,20 +2438,12 @@ fn each_text_keeps_its_own_direction_and_the_templates_english_reads_left_to_rig
     let r = dejavu_renderer();
     let family = "family: mkt\ntitle: التسويق\nlevels:\n  - id: a-b\n    level: Senior\n    title: مدير التسويق\n    grade: 7\n    responsibilities:\n      items:\n        - إدارة الحملات التسويقية.\n        - Plan campaigns for Q3 (English item).\n";
     for (language, arabic_document) in [("ar", true), ("en", false)] {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(
-            dir.path().join("company.yaml"),
-            format!("name: شركة\nwebsite: https://example.com\nlanguage: {language}\n"),
-        )
-        .unwrap();
-        fs::write(dir.path().join("f.yaml"), family).unwrap();
-        let lib = library(dir.path());
-        let roles = resolve::resolve_all(&lib).unwrap();
         let signed = DocumentOptions {
             signature: true,
             ..doc()
         };
-        let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &signed).pdf;
+        let company = format!("name: شركة\nwebsite: https://example.com\nlanguage: {language}\n");
+        let pdf = render_files(r, &company, family, "a-b", &signed);
         let text = all_text(&pdf);
         let lines: Vec<&str> = text
             .lines()
@@ -2475,26 +2487,15 @@ fn ascii_arrows_and_times_print_as_written_not_as_symbols() {
     // Inter's contextual alternates drew `->` as the arrow `→` (the same
     // pixels), `!=` as `≠`, `3x4` as `3×4`: not what the role file says.
     let page = |item: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(
-            dir.path().join("company.yaml"),
-            "name: Acme\nwebsite: https://example.com\ndata_version: \"1\"\n",
-        )
-        .unwrap();
-        fs::write(
-            dir.path().join("f.yaml"),
-            format!("family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"{item}\"\n"),
-        )
-        .unwrap();
-        let lib = library(dir.path());
-        let roles = resolve::resolve_all(&lib).unwrap();
-        let pdf = render_ok(
+        let pdf = render_files(
             default_renderer(),
-            &lib.company,
-            role(&roles, "a-b"),
+            "name: Acme\nwebsite: https://example.com\ndata_version: \"1\"\n",
+            &format!(
+                "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"{item}\"\n"
+            ),
+            "a-b",
             &doc(),
-        )
-        .pdf;
+        );
         if item.is_ascii() {
             assert!(all_text(&pdf).contains(item), "{item}");
         }
@@ -2563,21 +2564,13 @@ fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document()
     // "Across the הנדסת תוכנה family" read "family … Across the", a value
     // named `Results!` printed `!Results`, a title `Senior Engineer!` as
     // `!Senior Engineer`.
-    let r = dejavu_renderer();
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("company.yaml"),
-        "name: חברה\nwebsite: https://example.com\nlanguage: he\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("f.yaml"),
+    let pdf = render_files(
+        dejavu_renderer(),
+        HEBREW_COMPANY,
         "family: eng\ntitle: הנדסת תוכנה\nresponsibilities:\n  items: [כתיבת קוד.]\nvalues:\n  heading: Values\n  items:\n    - name: Results!\n      text: We deliver.\nlevels:\n  - id: a-b\n    level: Junior\n    title: מהנדס תוכנה\n    grade: 5\n    responsibilities:\n      items: [לתקן באגים.]\n  - id: c-d\n    level: בכיר\n    title: Senior Engineer!\n    grade: 6\n    responsibilities:\n      builds_on: a-b\n      items: [Lead reviews.]\n",
-    )
-    .unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let pdf = render_ok(r, &lib.company, role(&roles, "c-d"), &doc()).pdf;
+        "c-d",
+        &doc(),
+    );
     let text = all_text(&pdf);
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     for start in [
@@ -2604,21 +2597,8 @@ fn a_text_takes_the_direction_of_most_of_its_words() {
     // product name was laid out left to right: "GitLab היא …" printed its
     // full stop at the right and read backwards; and a value whose name and
     // text went different ways got a blank line between them.
-    let r = dejavu_renderer();
-    let dir = tempfile::tempdir().unwrap();
-    fs::write(
-        dir.path().join("company.yaml"),
-        "name: חברה\nwebsite: https://example.com\nlanguage: he\n",
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("f.yaml"),
-        "family: eng\ntitle: הנדסת תוכנה\nvalues:\n  heading: Values\n  items:\n    - {emoji: \"📈\", name: תוצאות, text: Results matter to us.}\nlevels:\n  - id: a-b\n    level: Junior\n    title: מנהל\n    responsibilities:\n      items:\n        - \"GitLab היא פלטפורמה לפיתוח תוכנה.\"\n",
-    )
-    .unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
+    let family = "family: eng\ntitle: הנדסת תוכנה\nvalues:\n  heading: Values\n  items:\n    - {emoji: \"📈\", name: תוצאות, text: Results matter to us.}\nlevels:\n  - id: a-b\n    level: Junior\n    title: מנהל\n    responsibilities:\n      items:\n        - \"GitLab היא פלטפורמה לפיתוח תוכנה.\"\n";
+    let pdf = render_files(dejavu_renderer(), HEBREW_COMPANY, family, "a-b", &doc());
     let text = all_text(&pdf);
     // (pdftotext writes a line as drawn, left to right.)
     let line = text
@@ -2632,14 +2612,8 @@ fn a_text_takes_the_direction_of_most_of_its_words() {
     );
     // The value's name and text are consecutive lines (in an English
     // document, where the Hebrew name took a direction of its own).
-    fs::write(
-        dir.path().join("company.yaml"),
-        "name: חברה\nwebsite: https://example.com\nlanguage: en\n",
-    )
-    .unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let pdf = render_ok(r, &lib.company, role(&roles, "a-b"), &doc()).pdf;
+    let english = HEBREW_COMPANY.replace("language: he", "language: en");
+    let pdf = render_files(dejavu_renderer(), &english, family, "a-b", &doc());
     let w = words(&pdf);
     let y = |word: &str| {
         w.iter()
