@@ -148,26 +148,41 @@ impl Library {
     }
 }
 
-/// The name of a YAML file directly in `path`, when `path` is a folder
-/// (also through a link) that holds one that is not hidden. At most a few
-/// thousand entries are looked at: an `archive/` of years of files must
-/// not slow every run.
+/// A YAML file in the folder `path` (also through a link), or in a folder
+/// below it, as a path relative to it: the first by name, not hidden.
+/// Three levels deep and a few thousand entries at most: an `archive/` of
+/// years of files must not slow every run; links below the first level
+/// are not followed (they could loop).
 fn role_file_in_subfolder(path: &Path) -> Option<String> {
+    fn find(dir: &Path, prefix: &str, depth: usize, budget: &mut usize) -> Option<String> {
+        let mut entries: Vec<(String, PathBuf)> = fs::read_dir(dir)
+            .ok()?
+            .take(*budget)
+            .flatten()
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .filter(|(n, _)| !n.starts_with('.'))
+            .collect();
+        *budget = budget.saturating_sub(entries.len());
+        entries.sort();
+        let yaml = |n: &str| {
+            let lower = n.to_ascii_lowercase();
+            lower.ends_with(".yaml") || lower.ends_with(".yml")
+        };
+        if let Some((n, _)) = entries.iter().find(|(n, p)| yaml(n) && !p.is_dir()) {
+            return Some(format!("{prefix}{n}"));
+        }
+        if depth == 0 {
+            return None;
+        }
+        entries
+            .iter()
+            .filter(|(_, p)| fs::symlink_metadata(p).is_ok_and(|m| m.is_dir()))
+            .find_map(|(n, p)| find(p, &format!("{prefix}{n}/"), depth - 1, budget))
+    }
     if !fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return None;
     }
-    let mut names: Vec<String> = fs::read_dir(path)
-        .ok()?
-        .take(5000)
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| {
-            let lower = n.to_ascii_lowercase();
-            !n.starts_with('.') && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
-        })
-        .collect();
-    names.sort();
-    names.into_iter().next()
+    find(path, "", 2, &mut 5000)
 }
 
 /// Loads and validates the role folder `dir`. Errors that stop everything
