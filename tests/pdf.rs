@@ -1494,6 +1494,25 @@ fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
     let words = words(&pdf);
     assert!(words.iter().any(|w| w.1.starts_with("WWW")), "{words:?}");
     assert_within_margins(&words);
+
+    // Glyphs far wider than a letter: pieces of 12 arrows of 2.7em
+    // (U+1F852, in DejaVu Sans) were wider than the step's line.
+    let mut step = format!("{{text: \"{}\"}}", "\u{1F852}".repeat(60));
+    for depth in 0..13 {
+        step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
+    }
+    let pdf = render_files(
+        dejavu_renderer(),
+        "name: Acme\nwebsite: https://example.com\n",
+        &format!(
+            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
+        ),
+        "dp-one",
+        &doc(),
+    );
+    let words = self::words(&pdf);
+    assert!(words.iter().any(|w| w.1.contains('\u{1F852}')), "{words:?}");
+    assert_within_margins(&words);
 }
 
 #[test]
