@@ -27,6 +27,21 @@ fn minimal_copy() -> tempfile::TempDir {
     dir
 }
 
+/// A role folder with the minimal fixture's company.yaml and `files`
+/// (name, contents).
+fn with_company(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    for (name, bytes) in files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    dir
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = jdgen().args(args).output().unwrap();
     (
@@ -431,21 +446,12 @@ fn broken_company_file_names_the_field() {
 
 #[test]
 fn hostile_text_loads_and_round_trips_through_show() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        "tests/fixtures/minimal/company.yaml",
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
     let hostile = "#set page(width: 1cm) $x$ <l> @r [x] \\\\ // c /* c */ 日本語 مرحبا =1+1";
-    std::fs::write(
-        dir.path().join("h.yaml"),
-        format!(
-            "family: h\ntitle: H\nlevels:\n  - id: h\n    level: A\n    title: H\n    responsibilities:\n      items:\n        - {:?}\n",
-            hostile
-        ),
-    )
-    .unwrap();
+    let family = format!(
+        "family: h\ntitle: H\nlevels:\n  - id: h\n    level: A\n    title: H\n    responsibilities:\n      items:\n        - {:?}\n",
+        hostile
+    );
+    let dir = with_company(&[("h.yaml", family.as_bytes())]);
     let (code, out, err) = run(&[
         "--roles",
         dir.path().to_str().unwrap(),
@@ -465,19 +471,12 @@ fn hostile_text_loads_and_round_trips_through_show() {
 fn show_yaml_quotes_what_yaml_1_1_reads_as_another_type() {
     // serde_yaml's YAML 1.2 left these plain; PyYAML and other YAML 1.1
     // readers took them for booleans and numbers.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        "tests/fixtures/minimal/company.yaml",
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("h.yaml"),
-        "family: h\ntitle: H\nlevels:\n  - id: h\n    level: \"on\"\n    title: \"No\"\n    \
-         responsibilities:\n      items:\n        - \"yes\"\n        - \"1_000\"\n        - \"1:20\"\n        \
-         - \"3+ years in a role\"\n        - \"Line one\\nline two\"\n",
-    )
-    .unwrap();
+    let dir = with_company(&[(
+        "h.yaml",
+        b"family: h\ntitle: H\nlevels:\n  - id: h\n    level: \"on\"\n    title: \"No\"\n    \
+          responsibilities:\n      items:\n        - \"yes\"\n        - \"1_000\"\n        - \"1:20\"\n        \
+          - \"3+ years in a role\"\n        - \"Line one\\nline two\"\n",
+    )]);
     let (code, out, err) = run(&["--roles", dir.path().to_str().unwrap(), "show", "h"]);
     assert_eq!(code, 0, "{err}");
     for line in [
@@ -2219,13 +2218,7 @@ fn one_level(rest: &str) -> String {
 /// Runs `check` on a folder holding the minimal company and `f.yaml` with
 /// `text`; returns the exit code and stderr.
 fn check_one(text: &[u8]) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        "tests/fixtures/minimal/company.yaml",
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("f.yaml"), text).unwrap();
+    let dir = with_company(&[("f.yaml", text)]);
     let o = jdgen()
         .arg("--roles")
         .arg(dir.path())
