@@ -1068,11 +1068,8 @@ impl<'a> Checker<'a> {
                     }
                     self.warnings.push(d);
                 }
-                HazardKind::HashComment {
-                    text: dropped,
-                    sure,
-                    spaced,
-                } => {
+                HazardKind::HashComment { text: dropped, cut } => {
+                    use crate::source_map::Cut;
                     let short: String = dropped.chars().take(40).collect();
                     // At the `#` itself, not at the value it cuts short.
                     let at = |d: Diagnostic| {
@@ -1083,34 +1080,32 @@ impl<'a> Checker<'a> {
                             .at(line, column)
                             .with_source(self.source.clone())
                     };
-                    let d = if *spaced {
-                        at(Diagnostic::warning(format!(
-                            "`{short}` is read as a YAML comment, so the text ends before it{more}"
-                        ))
-                        .help(
-                            "if it is part of the text (`the # of hires`), put the whole value in \
-                             double quotes; if it is a note, put it on a line of its own",
-                        ))
-                    } else if *sure {
-                        at(Diagnostic::warning(format!(
+                    let d = at(match cut {
+                        Cut::Sure => Diagnostic::warning(format!(
                             "`{short}` is read as a YAML comment: the text ends before it{more}"
                         ))
                         .help(format!(
                             "put the whole value in double quotes, so that `{short}` is part of it"
-                        )))
-                    } else {
-                        at(Diagnostic::warning(format!(
+                        )),
+                        Cut::CommentLine => Diagnostic::warning(format!(
                             "`{short}` is read as a YAML comment: if it continues the text \
                              above, the text ends before it{more}"
                         ))
                         .help(
                             "to continue the text, put the whole value in double quotes; for a \
                              comment, write `# ` with a space",
+                        ),
+                        Cut::Spaced => Diagnostic::warning(format!(
+                            "`{short}` is read as a YAML comment, so the text ends before it{more}"
                         ))
-                    };
+                        .help(
+                            "if it is part of the text (`the # of hires`), put the whole value in \
+                             double quotes; if it is a note, put it on a line of its own",
+                        ),
+                    });
                     // Company settings have no warnings: only a sure cut
                     // (`brand_color: #6B4FBB`) is worth failing them for.
-                    if hash_is_error && !*sure {
+                    if hash_is_error && *cut != Cut::Sure {
                         continue;
                     }
                     if hash_is_error {

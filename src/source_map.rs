@@ -56,6 +56,22 @@ pub struct Hazard {
     pub kind: HazardKind,
 }
 
+/// How sure a [`HazardKind::HashComment`] is that the dropped text was
+/// meant as part of the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cut {
+    /// `#word` on the value's line (`the #social channel`), or on the line
+    /// after an empty value (`brand_color:` / `  #6B4FBB`).
+    Sure,
+    /// A `#word` comment line under a value, which may continue it
+    /// (`#1 platform`) or be a note.
+    CommentLine,
+    /// A comment written as one, after words and a single space, as in
+    /// running text (`Grow the # of leads`): it may be a note, but YAML
+    /// keeps only `Grow the`.
+    Spaced,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum HazardKind {
     /// `*name`: refused (expansion can be exponential).
@@ -80,19 +96,9 @@ pub enum HazardKind {
     },
     /// ` #word` right after an unquoted value: YAML reads a comment there,
     /// so the rest of the line is dropped (`the #social channel` → `the`).
-    /// The text (what was dropped) is kept for the message. `sure`: the
-    /// text certainly meant to be part of the value (on its line, or on the
-    /// line after an empty value); not so for a comment line under a value,
-    /// which may continue it (`#1 platform`) or be a note.
-    ///
-    /// `spaced`: a comment written as one (`# of leads`, with a space) on
-    /// the value's own line. It may be a note, but `Grow the # of leads`
-    /// is common wording, and YAML keeps only `Grow the`.
-    HashComment {
-        text: String,
-        sure: bool,
-        spaced: bool,
-    },
+    /// The text (what was dropped) is kept for the message, with how sure
+    /// it is that the text was meant as part of the value.
+    HashComment { text: String, cut: Cut },
     /// A continuation line of a plain text that starts with `- `: indented
     /// deeper than the item's own `-`, it joins the text above
     /// (`Maintain pipelines - Fix tests`) instead of starting an item.
@@ -434,21 +440,19 @@ impl Builder<'_> {
         // of a long flow line for every item was quadratic).
         let flow = self.flow_depth > 0;
         let found = rest_of(self).and_then(|rest| {
-            hash_cut(rest, flow).map(|text| (text, false)).or_else(|| {
-                prose
-                    .then(|| spaced_comment(rest, flow))
-                    .flatten()
-                    .map(|text| (text, true))
-            })
+            hash_cut(rest, flow)
+                .map(|text| (text, Cut::Sure))
+                .or_else(|| {
+                    prose
+                        .then(|| spaced_comment(rest, flow))
+                        .flatten()
+                        .map(|text| (text, Cut::Spaced))
+                })
         });
-        if let Some((text, spaced)) = found {
+        if let Some((text, cut)) = found {
             self.map.hazards.push(Hazard {
                 pos: pos(mark),
-                kind: HazardKind::HashComment {
-                    text,
-                    sure: !spaced,
-                    spaced,
-                },
+                kind: HazardKind::HashComment { text, cut },
             });
         }
     }
@@ -629,35 +633,29 @@ impl Builder<'_> {
                 });
                 return;
             }
-            let (cut, sure) = match body.strip_prefix('#') {
+            let found = match body.strip_prefix('#') {
                 Some(rest) => {
                     let note = rest.trim_start_matches('#');
                     let word = note.chars().next().is_some_and(|c| !c.is_whitespace());
-                    (
-                        (word && (empty || !reads_as_comment(note))).then(|| body.to_string()),
-                        empty,
-                    )
+                    let cut = if empty { Cut::Sure } else { Cut::CommentLine };
+                    (word && (empty || !reads_as_comment(note))).then(|| (body.to_string(), cut))
                 }
-                None => match hash_cut(body, parent.is_none()) {
-                    Some(cut) => (Some(cut), true),
+                None => hash_cut(body, parent.is_none())
+                    .map(|text| (text, Cut::Sure))
                     // `grow the # of leads` on a line of its own, as on
                     // the value's first line.
-                    None if parent.is_some() => (spaced_comment_in_line(body), false),
-                    None => (None, true),
-                },
+                    .or_else(|| {
+                        parent
+                            .and_then(|_| spaced_comment_in_line(body))
+                            .map(|text| (text, Cut::Spaced))
+                    }),
             };
-            if let Some(text) = cut {
+            if let Some((text, cut)) = found {
                 // At the `#`.
                 let column = self.col_at(n, indent + body.len() - text.len()) + 1;
                 self.map.hazards.push(Hazard {
                     pos: Pos { line: n, column },
-                    kind: HazardKind::HashComment {
-                        // Only `spaced_comment_in_line`'s are unsure
-                        // and start `# ` (a comment line starts `#word`).
-                        spaced: !sure && (text.starts_with("# ") || text == "#"),
-                        text,
-                        sure,
-                    },
+                    kind: HazardKind::HashComment { text, cut },
                 });
                 return;
             }
@@ -787,15 +785,21 @@ fn hash_cut(rest: &str, flow: bool) -> Option<String> {
     {
         return Some(after.trim_start().to_string());
     }
-    let rest = if flow {
-        rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
-    } else {
-        rest
-    };
+    let rest = flow_entry(rest, flow);
     let i = rest.find(" #").or_else(|| rest.find("\t#"))?;
     // `##general` cuts as well; `## note` and a rule of `####` are comments.
     let c = rest[i + 2..].trim_start_matches('#').chars().next()?;
     (!c.is_whitespace()).then(|| rest[i + 1..].to_string())
+}
+
+/// In a flow collection (`[a, b]`), the rest of the line up to the entry's
+/// end (the next `,`, `]` or `}`); else all of it.
+fn flow_entry(rest: &str, flow: bool) -> &str {
+    if flow {
+        rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
+    } else {
+        rest
+    }
 }
 
 /// A comment written as one (` # words`) after an unquoted value on its
@@ -803,11 +807,7 @@ fn hash_cut(rest: &str, flow: bool) -> Option<String> {
 /// single space, as in running text (`Grow the # of leads`): a comment set
 /// apart by two spaces or a tab (`Lead design  # new`) is a note.
 fn spaced_comment(rest: &str, flow: bool) -> Option<String> {
-    let rest = if flow {
-        rest.find([',', ']', '}']).map_or(rest, |end| &rest[..end])
-    } else {
-        rest
-    };
+    let rest = flow_entry(rest, flow);
     // `rest` starts where the value ends: its comment, if any, follows
     // the spaces. Also a bare `#` (`Lead C #`, `F #`): it is dropped too.
     rest.strip_prefix(" #")
