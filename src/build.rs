@@ -130,6 +130,23 @@ pub struct OutputRecord {
     pub status: Status,
 }
 
+impl OutputRecord {
+    /// The record of a file staged to replace `path`: built when it differs
+    /// from what is there, else unchanged.
+    fn staged(path: String, p: &fsutil::Prepared) -> OutputRecord {
+        OutputRecord {
+            path,
+            sha256: p.sha256.clone(),
+            bytes: p.bytes,
+            status: if p.staged.is_some() {
+                Status::Built
+            } else {
+                Status::Unchanged
+            },
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Failure {
     /// The role, when the failure is one role's.
@@ -794,16 +811,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
             // Listed in the summary like every other output (its own list,
             // `files`, cannot hold its own checksum).
-            let record = OutputRecord {
-                path: "manifest.json".to_string(),
-                sha256: manifest.sha256.clone(),
-                bytes: manifest.bytes,
-                status: if manifest.staged.is_some() {
-                    Status::Built
-                } else {
-                    Status::Unchanged
-                },
-            };
+            let record = OutputRecord::staged("manifest.json".to_string(), &manifest);
             if let Some(staged) = &manifest.staged {
                 staged.check_destination()?;
             }
@@ -1466,16 +1474,7 @@ fn build_exports(
     }
     let recs: Vec<OutputRecord> = pending
         .iter()
-        .map(|(name, p)| OutputRecord {
-            path: format!("export/{name}"),
-            sha256: p.sha256.clone(),
-            bytes: p.bytes,
-            status: if p.staged.is_some() {
-                Status::Built
-            } else {
-                Status::Unchanged
-            },
-        })
+        .map(|(name, p)| OutputRecord::staged(format!("export/{name}"), p))
         .collect();
     // Made again (`--force`, or an input that changes no export) but every
     // file came out the same: nothing was rewritten, so say so.
