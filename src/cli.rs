@@ -1108,13 +1108,16 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     } else {
         None
     };
-    if let Some(dir) = &pdf_dir {
-        let renderer = Renderer::new(&RenderOptions::default())?;
+    if let Some(pdfs) = &pdf_dir {
+        let renderer = Renderer::new(&args.render.options(own_paths(dir, &out, None)))?;
+        for w in renderer.warnings() {
+            diag::to_stderr(&format!("warning: {w}\n"));
+        }
         // The same workers as `pdf` and `build` (see `workers` for why).
         let jobs = crate::workers::default_jobs();
         let rendered = crate::workers::map(jobs, &roles, |role| -> Result<_, Vec<Diagnostic>> {
             let r = renderer.render(&lib.company, role, &doc)?;
-            let path = dir.path().join(format!("{}.pdf", role.id));
+            let path = pdfs.path().join(format!("{}.pdf", role.id));
             std::fs::write(&path, &r.pdf).map_err(|e| {
                 vec![Diagnostic::error(format!(
                     "cannot write {}: {e}",

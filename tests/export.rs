@@ -578,6 +578,22 @@ fn usage_errors_exit_2_and_name_the_flags() {
             vec!["export", "--csv", "--table", "bogus", "-o", "-"],
             "roles",
         ),
+        (
+            vec![
+                "export",
+                "--csv",
+                "--xlsx",
+                "--template",
+                "t.typ",
+                "-o",
+                out,
+            ],
+            "add --zip",
+        ),
+        (
+            vec!["export", "--csv", "--signature", "-o", out],
+            "add --zip or --json",
+        ),
     ] {
         let assert = jdgen(&dir).args(&args).assert().code(2);
         let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
@@ -718,6 +734,62 @@ fn zip_bundle_is_complete_verified_and_reproducible() {
             assert_eq!(f["sha256"], jdgen::fsutil::sha256_hex(body), "{path}");
         }
     }
+}
+
+/// The bundle's PDFs are the ones `jdgen pdf` makes with the same options:
+/// a custom template, extra fonts, paper and signature reach them too.
+#[test]
+fn zip_bundle_pdfs_take_the_same_options_as_pdf() {
+    let dir = shipped();
+    let tmp = tempfile::tempdir().unwrap();
+    let template = tmp.path().join("t/custom.typ");
+    fs::create_dir(template.parent().unwrap()).unwrap();
+    fs::write(
+        &template,
+        "#let data = json(sys.inputs.at(\"data\", default: \"role.json\"))\n\
+         #set page(paper: data.document.paper)\n\
+         Custom bundle page for #data.role.title, signature #data.document.signature\n",
+    )
+    .unwrap();
+    let fonts = tmp.path().join("t");
+    let options = [
+        "--template",
+        template.to_str().unwrap(),
+        "--font-path",
+        fonts.to_str().unwrap(),
+        "--paper",
+        "us-letter",
+        "--signature",
+    ];
+    let (_out, files) = export(&dir, &[&["--zip"][..], &options].concat());
+    let mut z = zip::ZipArchive::new(Cursor::new(files["job-descriptions.zip"].clone())).unwrap();
+    let mut bundled = Vec::new();
+    z.by_name("pdf/senior-social.pdf")
+        .unwrap()
+        .read_to_end(&mut bundled)
+        .unwrap();
+    let alone = tmp.path().join("alone.pdf");
+    jdgen(&dir)
+        .args(["pdf", "--role", "senior-social", "-o"])
+        .arg(&alone)
+        .args(options)
+        .assert()
+        .success();
+    assert!(
+        bundled == fs::read(&alone).unwrap(),
+        "the bundle's PDF differs from `jdgen pdf`'s"
+    );
+    // pdftotext puts the words of this bare page on lines of their own.
+    let text = common::pdf_text(&alone)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("bundle page for Senior Social Marketing Manager")
+            && text.contains("signature")
+            && text.contains("true"),
+        "{text}"
+    );
 }
 
 #[test]

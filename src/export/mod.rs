@@ -568,6 +568,8 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "DIR")]
     pub output: Option<std::path::PathBuf>,
     #[command(flatten)]
+    pub render: crate::cli::RenderArgs,
+    #[command(flatten)]
     pub doc: crate::cli::DocArgs,
 }
 
@@ -598,6 +600,26 @@ impl ExportArgs {
         }
         if (self.excel || self.csv_profile.is_some()) && !formats.makes_csv() {
             return usage("--excel and --csv-profile change CSV files: add --csv or --zip");
+        }
+        // Options that would change nothing chosen are refused, not ignored:
+        // `export --csv --template t.typ` must not look as if it did something.
+        let render = &self.render;
+        if (render.template.is_some()
+            || !render.font_paths.is_empty()
+            || render.pdf_standard.is_some()
+            || render.strict)
+            && !formats.zip
+        {
+            return usage(
+                "--template, --font-path, --pdf-standard and --strict change the bundle's PDFs: add --zip (or use `jdgen pdf` or `jdgen build`)",
+            );
+        }
+        if (self.doc.paper != crate::cli::Paper::A4 || self.doc.signature)
+            && !(formats.zip || formats.json)
+        {
+            return usage(
+                "--paper and --signature change the PDFs and the document options in roles.json: add --zip or --json",
+            );
         }
         let to_stdout = self.output.as_deref() == Some(std::path::Path::new("-"));
         if to_stdout {
@@ -925,6 +947,26 @@ mod tests {
         assert!(usage(&["--csv", "-o", "-"]).contains("--table"));
         assert!(usage(&["--csv", "--xlsx", "-o", "-", "--table", "roles"]).contains("--csv alone"));
         assert!(usage(&["--csv", "--table", "roles"]).contains("-o -"));
+        for render in [
+            &["--template", "t.typ"][..],
+            &["--font-path", "f"],
+            &["--pdf-standard", "a-2b"],
+            &["--strict"],
+        ] {
+            let argv: Vec<&str> = ["--csv", "--xlsx", "--json"]
+                .iter()
+                .chain(render)
+                .copied()
+                .collect();
+            assert!(usage(&argv).contains("add --zip"), "{argv:?}");
+            let argv: Vec<&str> = ["--zip"].iter().chain(render).copied().collect();
+            assert!(args(&argv).plan().is_ok(), "{argv:?}");
+        }
+        for doc in ["--signature", "--paper=us-letter"] {
+            assert!(usage(&["--csv", "--xlsx", doc]).contains("add --zip or --json"));
+            assert!(args(&["--json", doc]).plan().is_ok());
+            assert!(args(&["--zip", doc]).plan().is_ok());
+        }
         let (f, d) = args(&["--csv", "--zip", "--csv-profile", "import", "--excel"])
             .plan()
             .unwrap();
