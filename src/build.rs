@@ -185,6 +185,23 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// Failed roles (a role id declared in two files fails in each: one role)
+/// and the other failures (role files, the template, the exports).
+fn tally(failures: &[Failure]) -> (usize, usize) {
+    let roles: BTreeSet<&str> = failures.iter().filter_map(|f| f.role.as_deref()).collect();
+    let other = failures.iter().filter(|f| f.role.is_none()).count();
+    (roles.len(), other)
+}
+
+/// " (and 2 other failures)" after a count of failed roles, if any.
+fn others(n: usize) -> String {
+    match n {
+        0 => String::new(),
+        1 => " (and 1 other failure)".into(),
+        n => format!(" (and {n} other failures)"),
+    }
+}
+
 /// Failures in the summary's order: by role, then file (file failures,
 /// with no role, first).
 fn sort_failures(failures: &mut [Failure]) {
@@ -576,13 +593,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         );
         log.bar = Some(bar);
     }
+    let (failed_roles, other) = tally(&failures);
     log.line(&format!(
-        "{} roles{}, {} failed to load: rendering those whose content key changed",
+        "{} roles{}, {failed_roles} failed to load{}: rendering those whose content key changed",
         roles.len(),
         opts.shard
             .map(|s| format!(" in shard {}/{}", s.index, s.count))
             .unwrap_or_default(),
-        failures.len()
+        others(other),
     ));
 
     let live_failures = std::sync::atomic::AtomicUsize::new(0);
@@ -967,23 +985,16 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         warnings,
     };
     // `failed` counts failures; say which are roles, so that "3 failed"
-    // after three files changed mid-run does not read as three roles.
-    let failed_roles = summary.failures.iter().filter(|f| f.role.is_some()).count();
-    let other = summary.counts.failed - failed_roles;
+    // after three files changed mid-run does not read as three roles. A
+    // role id declared in two files has a failure for each: one role.
+    let (failed_roles, other) = tally(&summary.failures);
     log.line(&format!(
         "done in {:.1}s: {} built, {} unchanged, {} removed, {failed_roles} failed{}; exports {}",
         summary.duration_ms as f64 / 1000.0,
         summary.counts.built,
         summary.counts.skipped,
         summary.counts.removed,
-        if other > 0 {
-            format!(
-                " (and {other} other failure{})",
-                if other == 1 { "" } else { "s" }
-            )
-        } else {
-            String::new()
-        },
+        others(other),
         summary.exports
     ));
     // Roles failing for one reason (every role of a file that does not

@@ -1204,6 +1204,28 @@ fn a_new_file_reusing_a_role_id_does_not_replace_that_roles_pdf() {
         failures.contains("zz-new.yaml:4:9") && failures.contains("design.yaml:4:9"),
         "{s}"
     );
+    // `designer` fails in both files: one role in the log's count, and
+    // every role is built, unchanged or failed exactly once.
+    let failed: std::collections::BTreeSet<&str> = s["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["role"].as_str())
+        .collect();
+    let c = &s["counts"];
+    assert_eq!(
+        c["roles"].as_u64().unwrap(),
+        c["built"].as_u64().unwrap() + c["skipped"].as_u64().unwrap() + failed.len() as u64,
+        "{s}"
+    );
+    assert!(
+        err.contains(&format!(", {} failed;", failed.len())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{} failed to load:", failed.len())),
+        "{err}"
+    );
 }
 
 #[test]
