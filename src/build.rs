@@ -193,6 +193,29 @@ fn tally(failures: &[Failure]) -> (usize, usize) {
     (roles.len(), other)
 }
 
+/// The most `failed:` lines a run's log ends with.
+const MAX_FAILURE_LINES: usize = 50;
+
+/// `message` with each mention of the role id (not inside a longer id)
+/// as `<role>`, so that failures that differ only by their role group.
+fn mask_role(message: &str, role: &str) -> String {
+    let is_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(message.len());
+    let mut done = 0;
+    for (at, _) in message.match_indices(role) {
+        let end = at + role.len();
+        let own = !message[..at].chars().next_back().is_some_and(is_id)
+            && !message[end..].chars().next().is_some_and(is_id);
+        if own && at >= done {
+            out.push_str(&message[done..at]);
+            out.push_str("<role>");
+            done = end;
+        }
+    }
+    out.push_str(&message[done..]);
+    out
+}
+
 /// " (and 2 other failures)" after a count of failed roles, if any.
 fn others(n: usize) -> String {
     match n {
@@ -1000,10 +1023,18 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // Roles failing for one reason (every role of a file that does not
     // load) share one line, not one copy of the file's errors each; the
     // failures are sorted by role, so those of several files interleave.
-    // A render failure's message names its role (`role `x`: …`): without
-    // it, the roles a broken template fails alike share one line too.
-    let mut lines: Vec<(&Failure, &str, Vec<&str>)> = Vec::new();
-    let mut line_of: HashMap<(&Option<String>, &str), usize> = HashMap::new();
+    // A render failure's message names its role (`role `x`: …`), and a
+    // template's own message may too (`panic("no grade for " + role.id)`):
+    // with the role masked, the roles a broken template fails alike share
+    // one line too.
+    struct Line<'a> {
+        first: &'a Failure,
+        message: &'a str,
+        masked: String,
+        roles: Vec<&'a str>,
+    }
+    let mut lines: Vec<Line> = Vec::new();
+    let mut line_of: HashMap<(&Option<String>, String), usize> = HashMap::new();
     for f in &summary.failures {
         match f.role.as_deref() {
             Some(role) => {
@@ -1011,16 +1042,31 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     .message
                     .strip_prefix(&format!("role `{role}`: "))
                     .unwrap_or(&f.message);
-                let i = *line_of.entry((&f.file, message)).or_insert_with(|| {
-                    lines.push((f, message, Vec::new()));
+                let masked = mask_role(message, role);
+                let i = *line_of.entry((&f.file, masked.clone())).or_insert_with(|| {
+                    lines.push(Line {
+                        first: f,
+                        message,
+                        masked,
+                        roles: Vec::new(),
+                    });
                     lines.len() - 1
                 });
-                lines[i].2.push(role);
+                lines[i].roles.push(role);
             }
-            None => lines.push((f, &f.message, Vec::new())),
+            None => lines.push(Line {
+                first: f,
+                message: &f.message,
+                masked: f.message.clone(),
+                roles: Vec::new(),
+            }),
         }
     }
-    for (f, message, roles) in lines {
+    // Cron mail stays readable when every role fails its own way: the
+    // summary has every failure.
+    let shown = lines.len().min(MAX_FAILURE_LINES);
+    for line in &lines[..shown] {
+        let roles = &line.roles;
         let mut names = roles
             .iter()
             .take(10)
@@ -1031,13 +1077,24 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             names.push_str(&format!(" and {} more roles", roles.len() - 10));
         }
         // What failed: roles (with their file), a role file, or the exports.
-        let what = match (names.is_empty(), &f.file) {
+        let what = match (names.is_empty(), &line.first.file) {
             (false, Some(file)) => format!("{names} ({file})"),
             (false, None) => names,
             (true, Some(file)) => file.clone(),
             (true, None) => "exports".to_string(),
         };
+        let message = if roles.len() > 1 {
+            &line.masked
+        } else {
+            line.message
+        };
         log.error(&format!("failed: {what}: {message}"));
+    }
+    if lines.len() > shown {
+        log.error(&format!(
+            "failed: {} more failures not shown here: the run summary (--summary-json, --format json) lists every one",
+            lines.len() - shown
+        ));
     }
     Ok(summary)
 }
@@ -1712,6 +1769,18 @@ pub fn stderr_is_terminal() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_is_masked_only_where_it_stands_alone() {
+        assert_eq!(mask_role("no grade for a-b", "a-b"), "no grade for <role>");
+        assert_eq!(
+            mask_role("a-b: x-a-b a-bc a-b", "a-b"),
+            "<role>: x-a-b a-bc <role>"
+        );
+        assert_eq!(mask_role("abab ab", "ab"), "abab <role>");
+        assert_eq!(mask_role("“é” é", "é"), "“<role>” <role>");
+        assert_eq!(mask_role("nothing", "z"), "nothing");
+    }
 
     #[test]
     fn shards_partition_ids() {

@@ -2426,3 +2426,75 @@ fn roles_a_template_fails_alike_share_one_line() {
         "{err}"
     );
 }
+
+/// The `failed:` lines at a run's end of a template whose message names
+/// the role: grouped with the role masked, and never more than 50.
+#[test]
+fn a_template_failure_naming_each_role_still_groups_and_the_log_is_bounded() {
+    let tpl = tempfile::tempdir().unwrap();
+    let by_id = tpl.path().join("by-id.typ");
+    let by_title = tpl.path().join("by-title.typ");
+    let data = "#let data = json(sys.inputs.at(\"data\", default: \"role.json\"))\n";
+    fs::write(
+        &by_id,
+        format!("{data}#panic(\"no grade for \" + data.role.id)\n"),
+    )
+    .unwrap();
+    fs::write(&by_title, format!("{data}#panic(data.role.title)\n")).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let args = ["--template", by_id.to_str().unwrap(), "--quiet"];
+    let (code, s, err) = build(Path::new("roles"), out.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["counts"]["failed"], 14, "{s}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(" and 4 more roles (")
+            && err
+                .trim_end()
+                .ends_with("panicked with: no grade for <role>"),
+        "{err}"
+    );
+    // The summary keeps each role's own message.
+    assert_eq!(
+        s["failures"][0]["message"],
+        "role `associate-marketing`: panicked with: no grade for associate-marketing"
+    );
+
+    // 60 roles, each failing with its own message.
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    let levels: String = (0..60)
+        .map(|i| format!("  - id: r{i:02}\n    level: L{i:02}\n    title: Title number {i:02}\n"))
+        .collect();
+    fs::write(
+        roles.path().join("many.yaml"),
+        format!("family: many\ntitle: Many\nlevels:\n{levels}"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let args = ["--template", by_title.to_str().unwrap(), "--quiet"];
+    let (code, s, err) = build(roles.path(), out.path(), &args);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["failures"].as_array().unwrap().len(), 60, "{s}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 51, "{err}");
+    assert!(
+        lines[0].ends_with("panicked with: Title number 00"),
+        "{err}"
+    );
+    assert!(
+        lines[49].ends_with("panicked with: Title number 49"),
+        "{err}"
+    );
+    assert!(
+        lines[50].ends_with(
+            "failed: 10 more failures not shown here: the run summary (--summary-json, --format json) lists every one"
+        ),
+        "{err}"
+    );
+}
