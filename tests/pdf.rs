@@ -851,6 +851,38 @@ fn a_broken_template_gives_file_line_and_column() {
     );
 }
 
+/// A template that shows nothing (empty, or only a page fill and a rule)
+/// made a PDF of blank pages that passed as a job description.
+#[test]
+fn a_template_that_prints_nothing_fails_the_role() {
+    let (lib, roles) = shipped();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in [
+        ("empty.typ", ""),
+        ("shapes.typ", "#set page(fill: gray)\n#line(length: 5cm)\n"),
+        ("spaces.typ", "#h(1cm) #v(2cm)\n#pagebreak()\n"),
+    ] {
+        let file = dir.path().join(name);
+        fs::write(&file, body).unwrap();
+        let r = with_template(&file).unwrap();
+        let d = render_errors(&r, &lib.company, role(roles, "senior-social"));
+        let s = jdgen::diag::render(&d);
+        assert!(
+            s.contains(&format!(
+                "{name}: error: role `senior-social`: the template printed nothing: every page of the PDF is blank"
+            )),
+            "{s}"
+        );
+    }
+    // One character is enough.
+    let file = dir.path().join("dot.typ");
+    fs::write(&file, ".").unwrap();
+    with_template(&file)
+        .unwrap()
+        .render(&lib.company, role(roles, "senior-social"), &doc())
+        .unwrap();
+}
+
 #[test]
 fn templates_read_only_their_own_folder() {
     let (lib, roles) = shipped();

@@ -278,7 +278,8 @@ impl Renderer {
                 for page in document.pages() {
                     glyphs::scan(&page.frame, &mut missing);
                 }
-                Ok((pdf, missing))
+                let blank = !document.pages().iter().any(|p| shows_anything(&p.frame));
+                Ok((pdf, missing, blank))
             });
             (result, warnings)
         }));
@@ -305,7 +306,7 @@ impl Renderer {
             .iter()
             .map(|d| diagnostics::convert(&world, Some(&role.id), d))
             .collect();
-        let (pdf, missing) = match result {
+        let (pdf, missing, blank) = match result {
             Ok(r) => r,
             Err(errors) => {
                 let mut out: Vec<Diagnostic> = errors
@@ -317,6 +318,22 @@ impl Renderer {
             }
         };
 
+        // An empty template, or one whose `if` left out everything, makes a
+        // valid PDF of blank pages: no job description to put on a drive.
+        if blank {
+            let mut d = Diagnostic::error(format!(
+                "role `{}`: the template printed nothing: every page of the PDF is blank",
+                role.id
+            ))
+            .help("a template must show the role; start from templates/job-description.typ (see docs/templates.md)");
+            let template = &self.shared.template;
+            if let Some(path) = template.display_path(template.main) {
+                d = d.in_file(&path);
+            }
+            let mut out = vec![d];
+            out.extend(warnings);
+            return Err(out);
+        }
         let glyph_diags: Vec<Diagnostic> = glyphs::report(&missing, &role.id)
             .map(|message| {
                 let d = if self.strict {
@@ -416,6 +433,18 @@ fn parse_standards(value: Option<&str>) -> Result<(PdfStandards, Vec<String>)> {
     })?;
     names.sort();
     Ok((standards, names))
+}
+
+/// Whether a frame shows any text or image (shapes alone are no
+/// document: a rule, a page fill).
+fn shows_anything(frame: &typst::layout::Frame) -> bool {
+    use typst::layout::FrameItem;
+    frame.items().any(|(_, item)| match item {
+        FrameItem::Group(group) => shows_anything(&group.frame),
+        FrameItem::Text(text) => !text.glyphs.is_empty(),
+        FrameItem::Image(..) => true,
+        _ => false,
+    })
 }
 
 #[cfg(test)]
