@@ -206,6 +206,17 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
 /// first 60 and `…`. A message quotes what it is about, and an unknown
 /// key or a bad value can be megabytes long; the position points at all
 /// of it.
+/// A value as an error message quotes it ("found `x`"): clipped, and said
+/// in words when it is blank (a pair of backticks around spaces, or around
+/// nothing, reads as a typo in the message).
+pub fn quoted(text: &str) -> String {
+    if text.trim().is_empty() {
+        "blank text".to_string()
+    } else {
+        format!("`{}`", clip(text))
+    }
+}
+
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 80;
     const KEEP: usize = 60;
@@ -445,6 +456,13 @@ pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_says_blank_values_in_words() {
+        assert_eq!(quoted("  "), "blank text");
+        assert_eq!(quoted(""), "blank text");
+        assert_eq!(quoted("2026-1-1"), "`2026-1-1`");
+    }
 
     #[test]
     fn clip_keeps_short_text_and_cuts_long_text_at_a_character() {

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::diag::{Diagnostic, clip, closest};
+use crate::diag::{Diagnostic, clip, closest, quoted};
 use crate::schema::{self, CompanyFile, FamilyFile, ItemList};
 use crate::source_map::{Pos, SourceMap};
 
@@ -1868,8 +1868,8 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         c.error(
             "website",
             format!(
-                "expected an http(s) URL for `website`, found `{}`",
-                clip(&website)
+                "expected an http(s) URL for `website`, found {}",
+                quoted(&website)
             ),
             Some(help),
         );
@@ -1881,8 +1881,8 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             c.error(
                 "brand_color",
                 format!(
-                    "expected a colour as `#rrggbb` (six hexadecimal digits), found `{}`",
-                    clip(col)
+                    "expected a colour as `#rrggbb` (six hexadecimal digits), found {}",
+                    quoted(col)
                 ),
                 Some("write e.g. `brand_color: \"#6B4FBB\"` (quoted: unquoted, `#` starts a YAML comment)".into()),
             );
@@ -2017,8 +2017,8 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         c.error(
             "language",
             format!(
-                "expected a language code like `en` or `en-GB`, found `{}`",
-                clip(&language)
+                "expected a language code like `en` or `en-GB`, found {}",
+                quoted(&language)
             ),
             Some("write the language in lower case, then an optional two-letter region: `de`, `pt-BR`".into()),
         );
@@ -2243,8 +2243,8 @@ fn check_date(s: &str) -> std::result::Result<(i32, u8, u8), String> {
         });
     if !shaped {
         return Err(format!(
-            "expected a date as YYYY-MM-DD, found `{}`",
-            clip(s)
+            "expected a date as YYYY-MM-DD, found {}",
+            quoted(s)
         ));
     }
     // Digits only, so these parse.
@@ -3446,8 +3446,8 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
                 c.error(
                     path,
                     format!(
-                        "expected the job grade as a plain whole number, found `{}`",
-                        clip(raw)
+                        "expected the job grade as a plain whole number, found {}",
+                        quoted(raw)
                     ),
                     Some(format!("write it in decimal digits: `grade: {n}`")),
                 );

@@ -430,6 +430,19 @@ fn broken_company_file_names_the_field() {
             "{err}"
         );
     }
+    // A blank value is said in words, the same for every field.
+    common::edit(&dir.path().join("company.yaml"), |_| {
+        "name: X\nwebsite: \"  \"\neffective_date: \" \"\nbrand_color: \"\"\n".to_string()
+    });
+    let (code, _, blank) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1);
+    for want in [
+        "company.yaml:2:10: error: expected an http(s) URL for `website`, found blank text",
+        "company.yaml:3:17: error: expected a date as YYYY-MM-DD, found blank text",
+        "company.yaml:4:14: error: expected a colour as `#rrggbb` (six hexadecimal digits), found blank text",
+    ] {
+        assert!(blank.contains(want), "{want}\n{blank}");
+    }
     common::edit(&dir.path().join("company.yaml"), |_| {
         "name: X\nwebsite: example.com\nbrand_colour: red\neffective_date: 2026-02-30\n".to_string()
     });
