@@ -265,7 +265,19 @@ pub fn ensure_dir_or(dir: &Path, hint: &str) -> Result<()> {
                 };
                 format!("is {what}, not a folder; {hint}")
             }
-            _ => format!("cannot create folder: {}", plain_io(&e)),
+            // `-o report.pdf/x`: say which part is in the way, not
+            // "Not a directory".
+            _ => match dir
+                .ancestors()
+                .skip(1)
+                .find(|a| fs::metadata(a).is_ok_and(|m| !m.is_dir()))
+            {
+                Some(file) => format!(
+                    "cannot create folder: {} is a file, not a folder; {hint}",
+                    file.display()
+                ),
+                None => format!("cannot create folder: {}", plain_io(&e)),
+            },
         };
         Error::io(dir, std::io::Error::new(e.kind(), why))
     })

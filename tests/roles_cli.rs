@@ -2770,6 +2770,15 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
             ],
             "afile: is a file, not a folder",
         ),
+        // A file further up: "afile/sub: cannot create folder: Not a
+        // directory" left the user to find which part.
+        (
+            vec!["build".to_string(), "-o".into(), s("afile/sub/out")],
+            &format!(
+                "cannot create folder: {} is a file, not a folder",
+                s("afile")
+            ),
+        ),
         // A folder where no file can be made: no temporary file's name.
         (
             vec![
