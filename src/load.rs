@@ -1198,7 +1198,7 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e, &self.source);
-                message = name_level(&message, &self.map.level_ids);
+                message = name_level(&message, &self.map.level_id_at);
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
                 if let Some(pos) = at

@@ -38,6 +38,9 @@ pub struct SourceMap {
     /// The `levels[].id` values read (also from a file with a syntax error,
     /// up to the error), so failures can name the roles they affect.
     pub level_ids: Vec<String>,
+    /// The same by the level's place in `levels` (`""` for a level
+    /// without an id), to name a level in a message about it.
+    pub level_id_at: Vec<String>,
     /// The top-level `family` value, read the same way.
     pub family_id: Option<String>,
     /// Every key's and value's position, in file order.
@@ -48,6 +51,10 @@ pub struct SourceMap {
 /// (nested sections or hiring steps) stays far below; deeper nesting would
 /// exhaust the parser, the JSON reader and the template's call depth.
 pub const MAX_DEPTH: usize = 32;
+
+/// Levels beyond this place are not named by id in messages (a file has
+/// at most 200 levels; the bound keeps a hostile index from allocating).
+const MAX_INDEXED_LEVELS: usize = 10_000;
 
 /// Something in the YAML a role file may not use, or should not.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -244,9 +251,9 @@ enum NodeKind {
     /// `levels`
     Levels,
     /// `levels.<n>`
-    Level,
+    Level(usize),
     /// `levels.<n>.id`
-    LevelId,
+    LevelId(usize),
 }
 
 const ROOT: usize = 0;
@@ -284,9 +291,9 @@ impl Paths {
                 (NodeKind::Other, "family") if parent == ROOT => NodeKind::Family,
                 (NodeKind::Other, "levels") if parent == ROOT => NodeKind::Levels,
                 (NodeKind::Levels, n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                    NodeKind::Level
+                    n.parse().map_or(NodeKind::Other, NodeKind::Level)
                 }
-                (NodeKind::Level, "id") => NodeKind::LevelId,
+                (NodeKind::Level(n), "id") => NodeKind::LevelId(n),
                 _ => NodeKind::Other,
             };
             self.nodes.push(Node {
@@ -520,7 +527,19 @@ impl Builder<'_> {
         let path = self.node(at, Some(value));
         self.plain = false;
         match path.map(|n| self.map.paths.nodes[n].kind) {
-            Some(NodeKind::LevelId) => self.map.level_ids.push(value.to_string()),
+            Some(NodeKind::LevelId(n)) => {
+                self.map.level_ids.push(value.to_string());
+                // Bounded by the levels written: a level's index is its
+                // place in the file.
+                if let Some(slot) = self.map.level_id_at.get_mut(n) {
+                    *slot = value.to_string();
+                } else if n == self.map.level_id_at.len() {
+                    self.map.level_id_at.push(value.to_string());
+                } else if n < MAX_INDEXED_LEVELS {
+                    self.map.level_id_at.resize(n, String::new());
+                    self.map.level_id_at.push(value.to_string());
+                }
+            }
             Some(NodeKind::Family) => self.map.family_id = Some(value.to_string()),
             _ => {}
         }
@@ -986,6 +1005,10 @@ mod tests {
         let map = SourceMap::build(text);
         assert_eq!(map.family_id.as_deref(), Some("f"));
         assert_eq!(map.level_ids, ["one", "two"]);
+        assert_eq!(map.level_id_at, ["one", "two"]);
+        let map = SourceMap::build("levels:\n  - level: A\n  - id: two\n  - {}\n  - id: four\n");
+        assert_eq!(map.level_ids, ["two", "four"]);
+        assert_eq!(map.level_id_at, ["", "two", "", "four"]);
     }
 
     #[test]

@@ -3769,6 +3769,13 @@ fn type_errors_count_levels_and_items_as_people_do() {
             "  - id: c-d\n    level: C\n    title: [1, 2]\n",
             "f.yaml:9:12: error: level 2 (`c-d`), title: invalid type: sequence, expected a string",
         ),
+        // A level without an id between two with one: named by its place
+        // only (it was named by the next level's id, sending the reader
+        // to a level with nothing wrong).
+        (
+            "  - level: C\n    title: Y\n  - id: e-f\n    level: E\n    title: Z\n",
+            "f.yaml:7:5: error: level 2: missing field `id`",
+        ),
     ] {
         let (code, err) = check_one(format!("{head}{rest}").as_bytes());
         assert_eq!(code, 1, "{err}");
