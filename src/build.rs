@@ -216,6 +216,19 @@ fn mask_role(message: &str, role: &str) -> String {
     out
 }
 
+/// Roles that loaded plus roles of files that did not (a role that loaded
+/// and then failed to render is counted once).
+fn role_total(roles: &[ResolvedRole], failures: &[Failure]) -> usize {
+    let loaded: std::collections::HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    roles.len()
+        + failures
+            .iter()
+            .filter_map(|f| f.role.as_deref())
+            .filter(|id| !loaded.contains(id))
+            .collect::<BTreeSet<_>>()
+            .len()
+}
+
 /// " (and 2 other failures)" after a count of failed roles, if any.
 fn others(n: usize) -> String {
     match n {
@@ -616,10 +629,12 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         );
         log.bar = Some(bar);
     }
+    // Counted as the summary counts them: "14 roles, 5 failed to load",
+    // not "9 roles, 5 failed" (which read as 5 of the 9).
     let (failed_roles, other) = tally(&failures);
     log.line(&format!(
-        "{} roles{}, {failed_roles} failed to load{}: rendering those whose content key changed",
-        roles.len(),
+        "{} roles{}, {failed_roles} of them failed to load{}: rendering those whose content key changed",
+        role_total(&roles, &failures),
         opts.shard
             .map(|s| format!(" in shard {}/{}", s.index, s.count))
             .unwrap_or_default(),
@@ -968,13 +983,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let counts = Counts {
         // Roles that loaded plus roles of files that did not (a role that
         // loaded and then failed to render is counted once).
-        roles: roles.len()
-            + failures
-                .iter()
-                .filter_map(|f| f.role.as_deref())
-                .filter(|id| !roles.iter().any(|r| r.id == *id))
-                .collect::<BTreeSet<_>>()
-                .len(),
+        roles: role_total(&roles, &failures),
         built,
         skipped: outputs
             .iter()

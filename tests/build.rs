@@ -858,7 +858,7 @@ fn a_terminal_gets_a_progress_bar_and_a_dumb_one_plain_lines() {
     let lines: Vec<&str> = shown.lines().collect();
     assert_eq!(lines.len(), 2, "{shown}");
     assert!(
-        lines[0].contains(" jdgen: 4 roles, 0 failed to load"),
+        lines[0].contains(" jdgen: 4 roles, 0 of them failed to load"),
         "{shown}"
     );
     assert!(lines[1].contains(" jdgen: done in "), "{shown}");
@@ -1223,7 +1223,11 @@ fn a_new_file_reusing_a_role_id_does_not_replace_that_roles_pdf() {
         "{err}"
     );
     assert!(
-        err.contains(&format!("{} failed to load:", failed.len())),
+        err.contains(&format!(
+            "{} roles, {} of them failed to load:",
+            c["roles"],
+            failed.len()
+        )),
         "{err}"
     );
 }
