@@ -3147,6 +3147,20 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 )
             }
             Scalar::Blank => {}
+            Scalar::NullOptional if c.reported.contains(&path) => {}
+            Scalar::NullOptional => {
+                let key = path.rsplit('.').next().unwrap_or("");
+                let help = match key {
+                    "grade" => "write the grade (`grade: 7`), or remove the key",
+                    "builds_on" => "write the role id of the level this list extends, or remove the key",
+                    _ => "write its value after the `:`, or remove the key",
+                };
+                c.warn(
+                    &path,
+                    format!("`{key}:` has no value, so it counts as not written"),
+                    Some(help.into()),
+                )
+            }
             Scalar::TooLong(n) => c.error(
                 &path,
                 format!(
@@ -3239,6 +3253,9 @@ fn check_scalars(c: &mut Checker, family: bool) {
 
 enum Scalar {
     Null,
+    /// An optional key written with nothing after it (`grade:`): read as
+    /// not written, which is likely not what an unfinished edit meant.
+    NullOptional,
     /// Empty, or only characters that print as nothing.
     Blank,
     Link(String),
@@ -3310,6 +3327,9 @@ fn walk_scalars(
         // A list's own `heading:` is optional: left empty, it is absent.
         V::Null if in_list || (REQUIRED_TEXT.contains(&key) && !is_list_heading(path)) => {
             out.push((path.to_string(), Scalar::Null))
+        }
+        V::Null if !key.is_empty() && !ignored.contains(path.as_str()) => {
+            out.push((path.to_string(), Scalar::NullOptional))
         }
         V::String(s) => {
             // As a spreadsheet counts (an emoji is two; a safe CSV's `'`
@@ -3580,10 +3600,17 @@ fn check_list(c: &mut Checker, path: &str, list: &ItemList) {
         }
     }
     if list.items.is_empty() && list.groups.is_empty() && list.builds_on.is_none() {
+        // `items: []` (or a bare `items:`) is there already: say what goes in it.
+        let items_written = c.map.key(&format!("{path}.items")) != c.map.key(path);
         c.warn(
             path,
             "list has no items",
-            Some("add `items:` or remove the list".into()),
+            Some(if items_written {
+                "write its entries under `items:`, one `- text` line each, or remove the list"
+                    .into()
+            } else {
+                "add `items:` with its entries, one `- text` line each, or remove the list".into()
+            }),
         );
     }
 }

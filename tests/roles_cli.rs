@@ -3792,3 +3792,53 @@ fn a_comment_in_running_text_is_found_on_a_continuation_line_too() {
         "f.yaml:10:20: warning: `# of leads` is read as a YAML comment, so the text ends before it",
     );
 }
+
+#[test]
+fn an_empty_list_is_told_what_goes_in_it() {
+    let head = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n";
+    for (list, help) in [
+        (
+            "    responsibilities:\n      items: []\n",
+            "help: write its entries under `items:`, one `- text` line each, or remove the list",
+        ),
+        (
+            "    responsibilities:\n      intro: Then\n",
+            "help: add `items:` with its entries, one `- text` line each, or remove the list",
+        ),
+    ] {
+        let text = format!("{head}{list}");
+        assert_one_warning(&text, "warning: list has no items");
+        assert_one_warning(&text, help);
+    }
+}
+
+#[test]
+fn an_optional_key_left_without_a_value_is_warned_about() {
+    // `grade:` with nothing after it made a level without a grade, silently.
+    let head = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n";
+    for (rest, want) in [
+        (
+            "    grade:\n",
+            "f.yaml:7:10: warning: `grade:` has no value, so it counts as not written",
+        ),
+        (
+            "    grade:\n",
+            "help: write the grade (`grade: 7`), or remove the key",
+        ),
+        (
+            "    reports_to: ~\n",
+            "f.yaml:7:17: warning: `reports_to:` has no value, so it counts as not written",
+        ),
+        (
+            "    responsibilities:\n      builds_on:\n      items: [x]\n",
+            "help: write the role id of the level this list extends, or remove the key",
+        ),
+    ] {
+        assert_one_warning(&format!("{head}{rest}"), want);
+    }
+    // A required one is an error, as before.
+    let (code, err) =
+        check_one(b"family: fam\ntitle:\nlevels:\n  - id: a-b\n    level: A\n    title: X\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("has no value"), "{err}");
+}
