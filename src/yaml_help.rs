@@ -130,6 +130,17 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
             }
         });
     }
+    // A whole file that is one text or a list: likely not a role file at
+    // all (notes, a README saved as .yaml), or one missing its keys.
+    if message.contains("expected a job family")
+        && (message.contains("invalid type: string") || message.contains("invalid type: sequence"))
+    {
+        return Some(
+            "a role file is a mapping that starts with `family:`, `title:` and `levels:` \
+             (docs/role-format.md); if this file is not one, move it out of the role folder"
+                .into(),
+        );
+    }
     // One text where keys belong (`- Some words` under `sections:`).
     if message.contains("invalid type: string")
         && let Some(rest) = message.split_once("(keys `").map(|(_, r)| r)

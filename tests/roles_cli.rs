@@ -3842,3 +3842,16 @@ fn an_optional_key_left_without_a_value_is_warned_about() {
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("has no value"), "{err}");
 }
+
+#[test]
+fn a_file_that_is_one_text_or_a_list_is_told_what_a_role_file_is() {
+    for text in ["These are my notes.\n", "- a\n- b\n"] {
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("f.yaml:1:1: error: invalid type: ")
+                && err.contains("help: a role file is a mapping that starts with `family:`, `title:` and `levels:`"),
+            "{err}"
+        );
+    }
+}
