@@ -1001,6 +1001,7 @@ fn pdf(
     } else {
         out.as_path()
     };
+    let new_dirs = crate::fsutil::NewDirs::before_creating(folder);
     crate::fsutil::ensure_dir_or(
         folder,
         "name a folder (or, for one PDF, a file ending in .pdf)",
@@ -1068,6 +1069,7 @@ fn pdf(
     if failures.is_empty() {
         Ok(exit::OK)
     } else {
+        new_dirs.remove_empty();
         Err(Error::Invalid(failures))
     }
 }
@@ -1077,8 +1079,26 @@ fn pdf(
 /// every file in memory, and only then writes them, each atomically: a
 /// failure anywhere before writing leaves nothing behind.
 fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
-    use crate::export::{self, Destination, ExportInput};
     let (formats, dest) = args.plan()?;
+    // A failed export leaves no folder it made (it writes all or nothing).
+    let new_dirs = match &dest {
+        crate::export::Destination::Folder(out) => crate::fsutil::NewDirs::before_creating(out),
+        crate::export::Destination::Stdout(_) => Default::default(),
+    };
+    let result = export_to(dir, args, formats, dest);
+    if result.is_err() {
+        new_dirs.remove_empty();
+    }
+    result
+}
+
+fn export_to(
+    dir: &Path,
+    args: &crate::export::ExportArgs,
+    formats: crate::export::Formats,
+    dest: crate::export::Destination,
+) -> Result<i32> {
+    use crate::export::{self, Destination, ExportInput};
     // A killed run's leftovers go first (its PDF folder for the bundle is
     // as large as the bundle): they may be what filled the disk, and an
     // export that fails would never reach the sweep at its end.
