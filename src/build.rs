@@ -196,26 +196,6 @@ fn tally(failures: &[Failure]) -> (usize, usize) {
 /// The most `failed:` lines a run's log ends with.
 const MAX_FAILURE_LINES: usize = 50;
 
-/// `message` with each mention of the role id (not inside a longer id)
-/// as `<role>`, so that failures that differ only by their role group.
-fn mask_role(message: &str, role: &str) -> String {
-    let is_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    let mut out = String::with_capacity(message.len());
-    let mut done = 0;
-    for (at, _) in message.match_indices(role) {
-        let end = at + role.len();
-        let own = !message[..at].chars().next_back().is_some_and(is_id)
-            && !message[end..].chars().next().is_some_and(is_id);
-        if own && at >= done {
-            out.push_str(&message[done..at]);
-            out.push_str("<role>");
-            done = end;
-        }
-    }
-    out.push_str(&message[done..]);
-    out
-}
-
 /// Roles that loaded plus roles of files that did not (a role that loaded
 /// and then failed to render is counted once).
 fn role_total(roles: &[ResolvedRole], failures: &[Failure]) -> usize {
@@ -1051,7 +1031,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     .message
                     .strip_prefix(&format!("role `{role}`: "))
                     .unwrap_or(&f.message);
-                let masked = mask_role(message, role);
+                let masked = crate::diag::mask_role(message, role);
                 let i = *line_of.entry((&f.file, masked.clone())).or_insert_with(|| {
                     lines.push(Line {
                         first: f,
@@ -1778,18 +1758,6 @@ pub fn stderr_is_terminal() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_role_is_masked_only_where_it_stands_alone() {
-        assert_eq!(mask_role("no grade for a-b", "a-b"), "no grade for <role>");
-        assert_eq!(
-            mask_role("a-b: x-a-b a-bc a-b", "a-b"),
-            "<role>: x-a-b a-bc <role>"
-        );
-        assert_eq!(mask_role("abab ab", "ab"), "abab <role>");
-        assert_eq!(mask_role("“é” é", "é"), "“<role>” <role>");
-        assert_eq!(mask_role("nothing", "z"), "nothing");
-    }
 
     #[test]
     fn shards_partition_ids() {

@@ -1070,7 +1070,7 @@ fn pdf(
         Ok(exit::OK)
     } else {
         new_dirs.remove_empty();
-        Err(Error::Invalid(failures))
+        Err(Error::Invalid(diag::group_alike(failures)))
     }
 }
 
@@ -1155,7 +1155,7 @@ fn export_to(
             }
         }
         if !failures.is_empty() {
-            return Err(Error::Invalid(failures));
+            return Err(Error::Invalid(diag::group_alike(failures)));
         }
     }
     let input = ExportInput {

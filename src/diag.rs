@@ -202,6 +202,92 @@ pub fn render(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
+/// `message` with each mention of the role id (not inside a longer id)
+/// as `<role>`, so that failures that differ only by their role group.
+pub(crate) fn mask_role(message: &str, role: &str) -> String {
+    let is_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut out = String::with_capacity(message.len());
+    let mut done = 0;
+    for (at, _) in message.match_indices(role) {
+        let end = at + role.len();
+        let own = !message[..at].chars().next_back().is_some_and(is_id)
+            && !message[end..].chars().next().is_some_and(is_id);
+        if own && at >= done {
+            out.push_str(&message[done..at]);
+            out.push_str("<role>");
+            done = end;
+        }
+    }
+    out.push_str(&message[done..]);
+    out
+}
+
+/// Errors that say the same thing for many roles, as one: a template that
+/// fails every role alike (or a folder no file can be written to) printed
+/// its error once per role, 1,000 times at 1,000 roles. Errors the same but
+/// for the role they name (`role `x`: …`, the id also masked in the rest)
+/// become one that lists the roles; exact repeats become one.
+pub fn group_alike(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    type Key = (
+        bool,
+        Option<PathBuf>,
+        Option<u32>,
+        Option<u32>,
+        String,
+        Option<String>,
+    );
+    let mut groups: Vec<(Diagnostic, String, Vec<String>)> = Vec::new();
+    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
+    for d in diagnostics {
+        let role = d
+            .message
+            .strip_prefix("role `")
+            .and_then(|r| r.split_once("`: "))
+            .map(|(role, rest)| (role.to_string(), rest.to_string()));
+        let masked = match &role {
+            Some((id, rest)) => mask_role(rest, id),
+            None => d.message.clone(),
+        };
+        let key = (
+            d.severity == Severity::Error,
+            d.file.clone(),
+            d.line,
+            d.column,
+            masked.clone(),
+            d.help.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                if let Some((id, _)) = role {
+                    groups[i].2.push(id);
+                }
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push((d, masked, role.map(|(id, _)| id).into_iter().collect()));
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(mut d, masked, roles)| {
+            if roles.len() > 1 {
+                let mut names = roles
+                    .iter()
+                    .take(10)
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if roles.len() > 10 {
+                    names.push_str(&format!(" and {} more", roles.len() - 10));
+                }
+                d.message = format!("{} roles ({names}): {masked}", roles.len());
+            }
+            d
+        })
+        .collect()
+}
+
 /// `text` as quoted in a message: whole up to 80 characters, else its
 /// first 60 and `…`. A message quotes what it is about, and an unknown
 /// key or a bad value can be megabytes long; the position points at all
@@ -456,6 +542,49 @@ pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_role_is_masked_only_where_it_stands_alone() {
+        assert_eq!(mask_role("no grade for a-b", "a-b"), "no grade for <role>");
+        assert_eq!(
+            mask_role("a-b: x-a-b a-bc a-b", "a-b"),
+            "<role>: x-a-b a-bc <role>"
+        );
+        assert_eq!(mask_role("abab ab", "ab"), "abab <role>");
+        assert_eq!(mask_role("“é” é", "é"), "“<role>” <role>");
+        assert_eq!(mask_role("nothing", "z"), "nothing");
+    }
+
+    #[test]
+    fn errors_alike_but_for_their_role_print_once() {
+        let at = |m: &str| Diagnostic::error(m).in_file(Path::new("t.typ")).at(4, 2);
+        let mut diags: Vec<Diagnostic> = (0..12)
+            .map(|i| at(&format!("role `r{i}`: no grade for r{i}")))
+            .collect();
+        diags.push(at("role `x`: something else"));
+        diags.push(Diagnostic::error(
+            "/out: cannot create a file in this folder",
+        ));
+        diags.push(Diagnostic::error(
+            "/out: cannot create a file in this folder",
+        ));
+        let grouped = group_alike(diags);
+        let messages: Vec<&str> = grouped.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "12 roles (`r0`, `r1`, `r2`, `r3`, `r4`, `r5`, `r6`, `r7`, `r8`, `r9` and 2 more): no grade for <role>",
+                "role `x`: something else",
+                "/out: cannot create a file in this folder",
+            ]
+        );
+        // Another place is another error.
+        let two = group_alike(vec![
+            at("role `a`: boom"),
+            Diagnostic::error("role `b`: boom"),
+        ]);
+        assert_eq!(two.len(), 2);
+    }
 
     #[test]
     fn quoted_says_blank_values_in_words() {

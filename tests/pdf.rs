@@ -2707,3 +2707,27 @@ fn a_failed_run_leaves_no_empty_folder_it_made() {
     assert!(tmp.path().join("kept").is_dir());
     assert!(!tmp.path().join("kept/new").exists());
 }
+
+#[test]
+fn a_template_failing_every_role_alike_is_reported_once() {
+    // `pdf --all` printed the same error, with its excerpt, once per role.
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [&["pdf", "--all"][..], &["export", "--zip"]] {
+        let res = jdgen()
+            .args(args)
+            .arg("--template")
+            .arg(fixture("templates/runtime-error.typ"))
+            .arg("-o")
+            .arg(tmp.path().join("out"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{err}");
+        assert_eq!(err.matches("error:").count(), 1, "{args:?}: {err}");
+        assert!(
+            err.contains("runtime-error.typ:4:23: error: 14 roles (`associate-marketing`, ")
+                && err.contains(" and 4 more): dictionary does not contain key \"salary\""),
+            "{args:?}: {err}"
+        );
+    }
+}
