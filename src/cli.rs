@@ -498,6 +498,12 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
 }
 
 fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> {
+    // Refused, not ignored: the YAML is the role, which they do not change.
+    if format == ShowFormat::Yaml && (doc.paper != Paper::A4 || doc.signature) {
+        return Err(Error::Usage(
+            "--paper and --signature change the template data: add --format json".into(),
+        ));
+    }
     let lib = load::load(dir)?;
     print_warnings(&lib.warnings);
     let role = resolve::resolve_one(&lib, id)?;

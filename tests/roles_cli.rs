@@ -115,6 +115,15 @@ fn show_json_is_the_template_data() {
     assert_eq!(v["role"]["grade"], 7);
     assert_eq!(v["company"]["name"], "GitLab");
     assert_eq!(v["document"]["date"], "2026-11-01");
+    let (code, out, _) = run(&["show", "senior-social", "--format", "json", "--signature"]);
+    assert_eq!(code, 0);
+    let signed: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(signed["document"]["signature"], true);
+    // The YAML is the role, which document options do not change: refused,
+    // not silently ignored.
+    let (code, _, err) = run(&["show", "senior-social", "--paper", "us-letter"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("add --format json"), "{err}");
     let values = v["family"]["values"]["heading"]["spans"]
         .as_array()
         .unwrap();
