@@ -802,13 +802,28 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             // (counts, outputs, this failure) rather than an error alone.
             Err(e @ Error::Locked(_)) => return Err(e),
             Err(e) => {
-                let message = e.to_string();
-                let message = message.trim_start_matches("error: ").trim_end();
-                failures.push(Failure {
-                    role: None,
-                    file: None,
-                    message: format!("exports not written (the previous ones are kept): {message}"),
-                });
+                let kept = "exports not written (the previous ones are kept)";
+                match e {
+                    // Diagnostics (a cell too long for the workbook, at its
+                    // place in a role file): one failure each, with its file.
+                    Error::Invalid(diags) => failures.extend(diags.iter().map(|d| Failure {
+                        role: None,
+                        file: d.location(),
+                        message: match &d.help {
+                            Some(help) => format!("{kept}: {}; {help}", d.message),
+                            None => format!("{kept}: {}", d.message),
+                        },
+                    })),
+                    e => {
+                        let message = e.to_string();
+                        let message = message.trim_start_matches("error: ").trim_end();
+                        failures.push(Failure {
+                            role: None,
+                            file: None,
+                            message: format!("{kept}: {message}"),
+                        });
+                    }
+                }
                 // A PDF replaced on disk since this run wrote it (another
                 // writer in `pdf/`, the usual reason the bundle fails) is
                 // not this run's output: the summary must not give its

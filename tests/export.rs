@@ -939,3 +939,38 @@ fn a_killed_exports_leftovers_go_even_when_the_next_export_fails() {
     assert_eq!(o.status.code(), Some(1));
     assert!(!leftover.exists(), "the dead run's folder is still there");
 }
+
+/// A cell too long for a spreadsheet only once paragraphs are joined: the
+/// workbook's error is said at its place in the role file, as `check`
+/// says it (it named only the table, row and column); CSVs can hold it.
+#[test]
+fn a_cell_too_long_for_the_workbook_is_said_where_it_is_written() {
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    let paragraph = "word ".repeat(4_000);
+    fs::write(
+        roles.path().join("long.yaml"),
+        format!("family: long\ntitle: Long\nlevels:\n  - id: long-a\n    level: A\n    title: A\n    description:\n      - \"{paragraph}\"\n      - \"{paragraph}\"\n"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let res = jdgen(roles.path())
+        .args(["export", "--xlsx", "-o"])
+        .arg(out.path().join("x"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "long.yaml:7:5: error: table `roles`, row 1 (role `long-a`), column `description`"
+        ) && err.contains(" 7 |     description:"),
+        "{err}"
+    );
+    assert!(!out.path().join("x").exists());
+    export(roles.path(), &["--csv"]);
+}

@@ -385,18 +385,29 @@ pub fn table_files_from(
             env!("CARGO_PKG_VERSION"),
             data_version(input)
         );
+        let bytes = xlsx::write_xlsx(
+            tables,
+            &xlsx::WorkbookInfo {
+                title: "Job profiles",
+                author: &input.company.name,
+                comment: &comment,
+                // Excel dates run from 1900 to 9999.
+                created: timestamp.clamp(0, 253_402_300_799),
+            },
+        )
+        .map_err(|e| {
+            // A cell too long: said where it is written, as `check` says it
+            // (the workbook alone knows only its row and column).
+            let located = cell_length_errors(input.company, input.roles);
+            if matches!(e, Error::Invalid(_)) && !located.is_empty() {
+                Error::Invalid(located)
+            } else {
+                e
+            }
+        })?;
         Some(OutputFile {
             path: XLSX_FILE.into(),
-            bytes: xlsx::write_xlsx(
-                tables,
-                &xlsx::WorkbookInfo {
-                    title: "Job profiles",
-                    author: &input.company.name,
-                    comment: &comment,
-                    // Excel dates run from 1900 to 9999.
-                    created: timestamp.clamp(0, 253_402_300_799),
-                },
-            )?,
+            bytes,
         })
     } else {
         None
