@@ -237,6 +237,18 @@ pub fn main() -> i32 {
             if !e.use_stderr() {
                 return exit::OK; // --help, --version
             }
+            // `jdgen check roles-eu`: a role folder given as an argument.
+            if e.kind() == clap::error::ErrorKind::UnknownArgument
+                && let Some(dir) = std::env::args_os()
+                    .skip(2)
+                    .map(PathBuf::from)
+                    .find(|p| p.join("company.yaml").is_file())
+            {
+                diag::to_stderr(&format!(
+                    "help: to read the role folder {0}, pass it as `--roles {0}`\n",
+                    diag::printable(&dir.display().to_string())
+                ));
+            }
             // `build --summary-json F --shard 5/4`: the summary must not
             // keep the previous run's "ok" even when the line is wrong.
             let args: Vec<std::ffi::OsString> = std::env::args_os().collect();

@@ -3864,3 +3864,17 @@ fn a_file_that_is_one_text_or_a_list_is_told_what_a_role_file_is() {
         );
     }
 }
+
+#[test]
+fn a_role_folder_given_as_an_argument_is_told_about_roles() {
+    let (code, _, err) = run(&["check", "tests/fixtures/minimal"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("help: to read the role folder tests/fixtures/minimal, pass it as `--roles tests/fixtures/minimal`"),
+        "{err}"
+    );
+    // Not for what is no role folder.
+    let (code, _, err) = run(&["check", "src"]);
+    assert_eq!(code, 2);
+    assert!(!err.contains("--roles src"), "{err}");
+}
