@@ -1019,7 +1019,6 @@ fn pdf(
     } else {
         out.as_path()
     };
-    let new_dirs = crate::fsutil::NewDirs::before_creating(folder);
     crate::fsutil::ensure_dir_or(
         folder,
         "name a folder (or, for one PDF, a file ending in .pdf)",
@@ -1087,7 +1086,6 @@ fn pdf(
     if failures.is_empty() {
         Ok(exit::OK)
     } else {
-        new_dirs.remove_empty();
         Err(Error::Invalid(diag::group_alike(failures)))
     }
 }
@@ -1097,26 +1095,8 @@ fn pdf(
 /// every file in memory, and only then writes them, each atomically: a
 /// failure anywhere before writing leaves nothing behind.
 fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
-    let (formats, dest) = args.plan()?;
-    // A failed export leaves no folder it made (it writes all or nothing).
-    let new_dirs = match &dest {
-        crate::export::Destination::Folder(out) => crate::fsutil::NewDirs::before_creating(out),
-        crate::export::Destination::Stdout(_) => Default::default(),
-    };
-    let result = export_to(dir, args, formats, dest);
-    if result.is_err() {
-        new_dirs.remove_empty();
-    }
-    result
-}
-
-fn export_to(
-    dir: &Path,
-    args: &crate::export::ExportArgs,
-    formats: crate::export::Formats,
-    dest: crate::export::Destination,
-) -> Result<i32> {
     use crate::export::{self, Destination, ExportInput};
+    let (formats, dest) = args.plan()?;
     // A killed run's leftovers go first (its PDF folder for the bundle is
     // as large as the bundle): they may be what filled the disk, and an
     // export that fails would never reach the sweep at its end.
@@ -1136,6 +1116,24 @@ fn export_to(
         }
         Destination::Folder(out) => out,
     };
+    // What can fail before anything is rendered fails before the output
+    // folder is made: a cell too long for the workbook, a template that
+    // does not compile.
+    if formats.xlsx || formats.zip {
+        let cells = export::cell_length_errors(&lib.company, &roles);
+        if !cells.is_empty() {
+            return Err(Error::Invalid(cells));
+        }
+    }
+    let renderer = if formats.zip {
+        let renderer = Renderer::new(&args.render.options(own_paths(dir, &out, None)))?;
+        for w in renderer.warnings() {
+            diag::to_stderr(&format!("warning: {w}\n"));
+        }
+        Some(renderer)
+    } else {
+        None
+    };
     // The bundle's PDFs are rendered into a temporary folder beside the
     // exports and read back one at a time while zipping: at thousands of
     // roles they do not fit in memory (1.4 GB at 5,000 roles when they were
@@ -1146,11 +1144,7 @@ fn export_to(
     } else {
         None
     };
-    if let Some(pdfs) = &pdf_dir {
-        let renderer = Renderer::new(&args.render.options(own_paths(dir, &out, None)))?;
-        for w in renderer.warnings() {
-            diag::to_stderr(&format!("warning: {w}\n"));
-        }
+    if let (Some(pdfs), Some(renderer)) = (&pdf_dir, &renderer) {
         // The same workers as `pdf` and `build` (see `workers` for why).
         let jobs = crate::workers::default_jobs();
         let rendered = crate::workers::map(jobs, &roles, |role| -> Result<_, Vec<Diagnostic>> {

@@ -326,36 +326,6 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
 /// temporary files (`.<label>.<host>-<pid>.<random>.tmp`) so that
 /// [`sweep_temp_files`] removes it when a killed run leaves it behind. It is
 /// removed with its contents when dropped.
-/// The folders a command is about to make for its output (the folder and
-/// its missing ancestors, deepest first), so that a run that fails can
-/// take away the empty ones: an HR script that watches for the folder must
-/// not take a failed run's empty folder for output.
-#[derive(Debug, Default)]
-pub struct NewDirs(Vec<std::path::PathBuf>);
-
-impl NewDirs {
-    /// Those of `dir` and its ancestors that do not exist yet.
-    pub fn before_creating(dir: &Path) -> NewDirs {
-        NewDirs(
-            dir.ancestors()
-                .take_while(|d| !d.as_os_str().is_empty() && fs::symlink_metadata(d).is_err())
-                .map(Path::to_path_buf)
-                .collect(),
-        )
-    }
-
-    /// Removes them, deepest first, while they are empty: a folder that
-    /// holds anything (another run's file, a PDF that was written) stays,
-    /// and so do its ancestors.
-    pub fn remove_empty(&self) {
-        for d in &self.0 {
-            if fs::remove_dir(d).is_err() {
-                break;
-            }
-        }
-    }
-}
-
 pub fn temp_dir_in(parent: &Path, label: &str) -> Result<tempfile::TempDir> {
     ensure_dir(parent)?;
     tempfile::Builder::new()

@@ -974,3 +974,25 @@ fn a_cell_too_long_for_the_workbook_is_said_where_it_is_written() {
     assert!(!out.path().join("x").exists());
     export(roles.path(), &["--csv"]);
 }
+
+#[test]
+fn an_export_that_fails_before_rendering_makes_no_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let template = tmp.path().join("broken.typ");
+    fs::write(&template, "#let x = (1, 2\n").unwrap();
+    let out = tmp.path().join("new/export");
+    let res = jdgen(&shipped())
+        .args(["export", "--zip", "--template"])
+        .arg(&template)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("broken.typ:1:10: error: unclosed delimiter"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("new").exists());
+}

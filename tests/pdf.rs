@@ -2681,33 +2681,6 @@ fn a_text_takes_the_direction_of_most_of_its_words() {
         "a line of {gap} pt between name and text"
     );
 }
-
-/// A run that fails takes away the empty folders it made for its output,
-/// and leaves every folder that was there before.
-#[test]
-fn a_failed_run_leaves_no_empty_folder_it_made() {
-    let tmp = tempfile::tempdir().unwrap();
-    let bad = fixture("templates/runtime-error.typ");
-    let run = |args: &[&str], out: &Path| {
-        let res = jdgen()
-            .args(args)
-            .arg("--template")
-            .arg(&bad)
-            .arg("-o")
-            .arg(out)
-            .output()
-            .unwrap();
-        assert_eq!(res.status.code(), Some(1), "{args:?}");
-    };
-    run(&["pdf", "--all"], &tmp.path().join("a/b/c"));
-    run(&["export", "--zip"], &tmp.path().join("e/f"));
-    assert!(!tmp.path().join("a").exists() && !tmp.path().join("e").exists());
-    fs::create_dir(tmp.path().join("kept")).unwrap();
-    run(&["pdf", "--all"], &tmp.path().join("kept/new"));
-    assert!(tmp.path().join("kept").is_dir());
-    assert!(!tmp.path().join("kept/new").exists());
-}
-
 #[test]
 fn a_template_failing_every_role_alike_is_reported_once() {
     // `pdf --all` printed the same error, with its excerpt, once per role.
