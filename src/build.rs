@@ -30,7 +30,7 @@
 //!   still builds the rest and exits 1. Exports are then left as they were,
 //!   since an export missing roles would read as if those roles were gone.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -1025,79 +1025,43 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         summary.exports
     ));
     // Roles failing for one reason (every role of a file that does not
-    // load) share one line, not one copy of the file's errors each; the
-    // failures are sorted by role, so those of several files interleave.
-    // A render failure's message names its role (`role `x`: …`), and a
-    // template's own message may too (`panic("no grade for " + role.id)`):
-    // with the role masked, the roles a broken template fails alike share
-    // one line too.
-    struct Line<'a> {
-        first: &'a Failure,
-        message: &'a str,
-        masked: String,
-        roles: Vec<&'a str>,
+    // load) share one line, not one copy of the file's errors each; so do
+    // the roles a template fails alike, also when its message names each
+    // (`diag::ByRole`). The failures are sorted by role, so those of
+    // several files interleave.
+    let mut by_role = crate::diag::ByRole::default();
+    for (i, f) in summary.failures.iter().enumerate() {
+        let role = f.role.as_deref();
+        let message = role
+            .and_then(|r| f.message.strip_prefix(&format!("role `{r}`: ")))
+            .unwrap_or(&f.message);
+        by_role.add(i, format!("{:?}", f.file), role, message);
     }
-    let mut lines: Vec<Line> = Vec::new();
-    let mut line_of: HashMap<(&Option<String>, String), usize> = HashMap::new();
-    for f in &summary.failures {
-        match f.role.as_deref() {
-            Some(role) => {
-                let message = f
-                    .message
-                    .strip_prefix(&format!("role `{role}`: "))
-                    .unwrap_or(&f.message);
-                let masked = crate::diag::mask_role(message, role);
-                let i = *line_of.entry((&f.file, masked.clone())).or_insert_with(|| {
-                    lines.push(Line {
-                        first: f,
-                        message,
-                        masked,
-                        roles: Vec::new(),
-                    });
-                    lines.len() - 1
-                });
-                lines[i].roles.push(role);
-            }
-            None => lines.push(Line {
-                first: f,
-                message: &f.message,
-                masked: f.message.clone(),
-                roles: Vec::new(),
-            }),
-        }
-    }
+    let lines = &by_role.groups;
     // Cron mail stays readable when every role fails its own way: the
     // summary has every failure.
     let shown = lines.len().min(MAX_FAILURE_LINES);
     for line in &lines[..shown] {
-        let roles = &line.roles;
-        let mut names = roles
-            .iter()
-            .take(10)
-            .copied()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if roles.len() > 10 {
-            names.push_str(&format!(" and {} more roles", roles.len() - 10));
-        }
+        let names = crate::diag::role_list(&line.roles, false);
+        let names = match line.roles.len() {
+            n if n > 10 => format!("{names} roles"),
+            _ => names,
+        };
         // What failed: roles (with their file), a role file, or the exports.
-        let what = match (names.is_empty(), &line.first.file) {
+        let first = &summary.failures[line.first];
+        let what = match (names.is_empty(), &first.file) {
             (false, Some(file)) => format!("{names} ({file})"),
             (false, None) => names,
             (true, Some(file)) => file.clone(),
             (true, None) => "exports".to_string(),
         };
-        let message = if roles.len() > 1 {
-            &line.masked
-        } else {
-            line.message
-        };
+        let message = line.message();
         log.error(&format!("failed: {what}: {message}"));
     }
     if lines.len() > shown {
+        let hidden: usize = lines[shown..].iter().map(|l| l.count).sum();
         log.error(&format!(
-            "failed: {} more failures not shown here: the run summary (--summary-json, --format json) lists every one",
-            lines.len() - shown
+            "failed: {hidden} more failures not shown here: the run summary (--summary-json, --format json) lists every one",
         ));
     }
     Ok(summary)

@@ -222,68 +222,135 @@ pub(crate) fn mask_role(message: &str, role: &str) -> String {
     out
 }
 
-/// Errors that say the same thing for many roles, as one: a template that
-/// fails every role alike (or a folder no file can be written to) printed
-/// its error once per role, 1,000 times at 1,000 roles. Errors the same but
-/// for the role they name (`role `x`: …`, the id also masked in the rest)
-/// become one that lists the roles; exact repeats become one.
+/// Messages that say the same thing for many roles, grouped: a template
+/// that fails every role alike printed its error once per role, 1,000 times
+/// at 1,000 roles. A message joins a group when it is the group's message
+/// (the roles of a file that does not load share its errors, which may
+/// name one of them), or, failing that, when it is the same once each
+/// message's own role is masked (`no grade for <role>`).
+#[derive(Default)]
+pub(crate) struct ByRole {
+    exact: std::collections::HashMap<(String, String), usize>,
+    masked: std::collections::HashMap<(String, String), usize>,
+    pub groups: Vec<RoleGroup>,
+}
+
+pub(crate) struct RoleGroup {
+    /// The caller's index of the group's first message.
+    pub first: usize,
+    pub roles: Vec<String>,
+    /// How many messages it holds.
+    pub count: usize,
+    message: String,
+    masked: String,
+    /// Whether a member joined only once its role was masked.
+    via_mask: bool,
+}
+
+impl RoleGroup {
+    /// What the group says: its message, with the role masked when the
+    /// members' messages differ by their role.
+    pub fn message(&self) -> &str {
+        if self.via_mask {
+            &self.masked
+        } else {
+            &self.message
+        }
+    }
+}
+
+impl ByRole {
+    /// Adds the caller's message `index`, about `role` (if any), at `place`
+    /// (where it points, and anything else that must match), saying
+    /// `message` (without a `role `x`: ` prefix).
+    pub fn add(&mut self, index: usize, place: String, role: Option<&str>, message: &str) {
+        let exact = (place, message.to_string());
+        if let Some(&i) = self.exact.get(&exact) {
+            self.groups[i].roles.extend(role.map(str::to_string));
+            self.groups[i].count += 1;
+            return;
+        }
+        let masked = role.map_or_else(|| message.to_string(), |r| mask_role(message, r));
+        let masked_key = (exact.0.clone(), masked.clone());
+        if role.is_some()
+            && let Some(&i) = self.masked.get(&masked_key)
+        {
+            let group = &mut self.groups[i];
+            group.roles.extend(role.map(str::to_string));
+            group.count += 1;
+            group.via_mask = true;
+            self.exact.insert(exact, i);
+            return;
+        }
+        let i = self.groups.len();
+        self.groups.push(RoleGroup {
+            first: index,
+            roles: role.map(str::to_string).into_iter().collect(),
+            count: 1,
+            message: message.to_string(),
+            masked,
+            via_mask: false,
+        });
+        self.exact.insert(exact, i);
+        if role.is_some() {
+            self.masked.insert(masked_key, i);
+        }
+    }
+}
+
+/// "a, b … and 4 more" (with `quote`, each id in backticks).
+pub(crate) fn role_list(roles: &[String], quote: bool) -> String {
+    let mut names = roles
+        .iter()
+        .take(10)
+        .map(|r| if quote { format!("`{r}`") } else { r.clone() })
+        .collect::<Vec<_>>()
+        .join(", ");
+    if roles.len() > 10 {
+        names.push_str(&format!(" and {} more", roles.len() - 10));
+    }
+    names
+}
+
+/// Diagnostics grouped by [`ByRole`] (for `pdf` and `export --zip`): a
+/// group of several roles becomes one diagnostic that lists them; exact
+/// repeats (a folder no file can be written to) become one.
 pub fn group_alike(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    type Key = (
-        bool,
-        Option<PathBuf>,
-        Option<u32>,
-        Option<u32>,
-        String,
-        Option<String>,
-    );
-    let mut groups: Vec<(Diagnostic, String, Vec<String>)> = Vec::new();
-    let mut index: std::collections::HashMap<Key, usize> = std::collections::HashMap::new();
-    for d in diagnostics {
-        let role = d
+    let mut by_role = ByRole::default();
+    for (i, d) in diagnostics.iter().enumerate() {
+        let (role, message) = match d
             .message
             .strip_prefix("role `")
             .and_then(|r| r.split_once("`: "))
-            .map(|(role, rest)| (role.to_string(), rest.to_string()));
-        let masked = match &role {
-            Some((id, rest)) => mask_role(rest, id),
-            None => d.message.clone(),
+        {
+            Some((role, rest)) => (Some(role), rest),
+            None => (None, d.message.as_str()),
         };
-        let key = (
+        let place = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}",
             d.severity == Severity::Error,
-            d.file.clone(),
+            d.file,
             d.line,
             d.column,
-            masked.clone(),
-            d.help.clone(),
+            d.help
         );
-        match index.get(&key) {
-            Some(&i) => {
-                if let Some((id, _)) = role {
-                    groups[i].2.push(id);
-                }
-            }
-            None => {
-                index.insert(key, groups.len());
-                groups.push((d, masked, role.map(|(id, _)| id).into_iter().collect()));
-            }
-        }
+        by_role.add(i, place, role, message);
     }
-    groups
-        .into_iter()
-        .map(|(mut d, masked, roles)| {
-            if roles.len() > 1 {
-                let mut names = roles
-                    .iter()
-                    .take(10)
-                    .map(|r| format!("`{r}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                if roles.len() > 10 {
-                    names.push_str(&format!(" and {} more", roles.len() - 10));
-                }
-                d.message = format!("{} roles ({names}): {masked}", roles.len());
+    let mut diagnostics: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
+    by_role
+        .groups
+        .iter()
+        .filter_map(|g| {
+            let mut d = diagnostics[g.first].take()?;
+            if g.roles.len() > 1 {
+                d.message = format!(
+                    "{} roles ({}): {}",
+                    g.roles.len(),
+                    role_list(&g.roles, true),
+                    g.message()
+                );
             }
-            d
+            Some(d)
         })
         .collect()
 }
@@ -584,6 +651,19 @@ mod tests {
             Diagnostic::error("role `b`: boom"),
         ]);
         assert_eq!(two.len(), 2);
+        // A message that names one of the roles it is about stays whole
+        // (the errors of a family file, shared by its roles).
+        let file = group_alike(
+            ["a-x", "b-x", "c-x"]
+                .iter()
+                .map(|r| at(&format!("role `{r}`: level 2 (`b-x`): bad title")))
+                .collect(),
+        );
+        let messages: Vec<&str> = file.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["3 roles (`a-x`, `b-x`, `c-x`): level 2 (`b-x`): bad title"]
+        );
     }
 
     #[test]

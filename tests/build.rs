@@ -2503,3 +2503,23 @@ fn a_template_failure_naming_each_role_still_groups_and_the_log_is_bounded() {
         "{err}"
     );
 }
+
+#[test]
+fn the_roles_of_a_broken_file_share_one_line_when_its_error_names_one_of_them() {
+    // The error names level 2 by its id: masking each role's own id split
+    // `senior-designer` onto a line of its own.
+    let (roles, out) = built();
+    common::edit(&roles.path().join("design.yaml"), |t| {
+        t.replace("title: Senior Product Designer", "title: [Senior]")
+    });
+    let (code, s, err) = build(roles.path(), out.path(), &["--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["failures"].as_array().unwrap().len(), 2, "{s}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains("failed: designer, senior-designer (")
+            && lines[0].contains("level 2 (`senior-designer`), title: invalid type"),
+        "{err}"
+    );
+}
