@@ -3149,11 +3149,25 @@ fn check_scalars(c: &mut Checker, family: bool) {
             Scalar::Blank => {}
             Scalar::NullOptional if c.reported.contains(&path) => {}
             Scalar::NullOptional => {
+                // Only a key with nothing after it: `grade: ~` or `null`
+                // says "none" on purpose (the position is then the `~`).
+                let at = c.map.value(&path);
+                let written = c
+                    .source
+                    .lines()
+                    .nth(at.line.saturating_sub(1))
+                    .and_then(|l| l.chars().nth(at.column.saturating_sub(1)));
+                if written != Some(':') {
+                    continue;
+                }
                 let key = path.rsplit('.').next().unwrap_or("");
                 let help = match key {
                     "grade" => "write the grade (`grade: 7`), or remove the key",
                     "builds_on" => "write the role id of the level this list extends, or remove the key",
-                    _ => "write its value after the `:`, or remove the key",
+                    "reports_to" | "intro" | "outro" | "heading" | "summary" | "text" => {
+                        "write its text after the `:`, or remove the key"
+                    }
+                    _ => "write what it holds (see docs/role-format.md), or remove the key",
                 };
                 c.warn(
                     &path,
@@ -3328,7 +3342,15 @@ fn walk_scalars(
         V::Null if in_list || (REQUIRED_TEXT.contains(&key) && !is_list_heading(path)) => {
             out.push((path.to_string(), Scalar::Null))
         }
-        V::Null if !key.is_empty() && !ignored.contains(path.as_str()) => {
+        // Lists with a warning of their own when empty ("list has no items").
+        V::Null
+            if !key.is_empty()
+                && !ignored.contains(path.as_str())
+                && !matches!(
+                    key,
+                    "items" | "steps" | "groups" | "paragraphs" | "sections"
+                ) =>
+        {
             out.push((path.to_string(), Scalar::NullOptional))
         }
         V::String(s) => {

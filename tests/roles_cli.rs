@@ -3835,8 +3835,13 @@ fn an_optional_key_left_without_a_value_is_warned_about() {
             "help: write the grade (`grade: 7`), or remove the key",
         ),
         (
-            "    reports_to: ~\n",
-            "f.yaml:7:17: warning: `reports_to:` has no value, so it counts as not written",
+            "    reports_to:\n",
+            "f.yaml:7:15: warning: `reports_to:` has no value, so it counts as not written",
+        ),
+        // A bare `items:` is told once, by the empty list's own warning.
+        (
+            "    responsibilities:\n      items:\n",
+            "warning: list has no items",
         ),
         (
             "    responsibilities:\n      builds_on:\n      items: [x]\n",
@@ -3844,6 +3849,13 @@ fn an_optional_key_left_without_a_value_is_warned_about() {
         ),
     ] {
         assert_one_warning(&format!("{head}{rest}"), want);
+    }
+    // `~` and `null` say "none" on purpose.
+    for none in ["~", "null"] {
+        let (code, err) =
+            check_one(format!("{head}    grade: {none}\n    reports_to: {none}\n").as_bytes());
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("0 warning(s)"), "{err}");
     }
     // A required one is an error, as before.
     let (code, err) =
