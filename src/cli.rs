@@ -47,7 +47,8 @@ pub enum Command {
         /// Role id, e.g. senior-social.
         role: String,
         /// `yaml`: the resolved role (text quoted wherever a YAML 1.1 reader would
-        /// see a boolean, number or date); `json`: exactly the data templates receive.
+        /// see a boolean, number or date); `json`: exactly the data templates receive
+        /// (the only one --paper and --signature change).
         #[arg(long, value_enum, default_value_t = ShowFormat::Yaml)]
         format: ShowFormat,
         #[command(flatten)]
@@ -90,7 +91,8 @@ pub enum Command {
     /// Write HR exports: CSV tables, an XLSX workbook, JSON and a ZIP bundle
     /// with every PDF (columns: docs/exports.md).
     #[command(
-        after_help = "Formats combine: `jdgen export --csv --xlsx --zip`. `jdgen export --csv -o - --table items` writes one table to standard output."
+        after_help = "Formats combine: `jdgen export --csv --xlsx --zip`. `jdgen export --csv -o - --table items` writes one table to standard output.\n\
+                      --template, --font-path, --pdf-standard and --strict render the bundle's PDFs: they need --zip. --paper and --signature need --zip or --json."
     )]
     Export(crate::export::ExportArgs),
 }
@@ -239,10 +241,10 @@ pub fn main() -> i32 {
             }
             // `jdgen check roles-eu`: a role folder given as an argument.
             if e.kind() == clap::error::ErrorKind::UnknownArgument
-                && let Some(dir) = std::env::args_os()
-                    .skip(2)
-                    .map(PathBuf::from)
-                    .find(|p| p.join("company.yaml").is_file())
+                && let Some(clap::error::ContextValue::String(arg)) =
+                    e.get(clap::error::ContextKind::InvalidArg)
+                && let dir = PathBuf::from(arg)
+                && dir.join("company.yaml").is_file()
             {
                 diag::to_stderr(&format!(
                     "help: to read the role folder {0}, pass it as `--roles {0}`\n",

@@ -355,10 +355,6 @@ pub fn group_alike(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// `text` as quoted in a message: whole up to 80 characters, else its
-/// first 60 and `…`. A message quotes what it is about, and an unknown
-/// key or a bad value can be megabytes long; the position points at all
-/// of it.
 /// A value as an error message quotes it ("found `x`"): clipped, and said
 /// in words when it is blank (a pair of backticks around spaces, or around
 /// nothing, reads as a typo in the message).
@@ -370,6 +366,10 @@ pub fn quoted(text: &str) -> String {
     }
 }
 
+/// `text` as quoted in a message: whole up to 80 characters, else its
+/// first 60 and `…`. A message quotes what it is about, and an unknown
+/// key or a bad value can be megabytes long; the position points at all
+/// of it.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     const MAX: usize = 80;
     const KEEP: usize = 60;

@@ -874,13 +874,21 @@ fn a_template_that_prints_nothing_fails_the_role() {
             "{s}"
         );
     }
-    // One character is enough.
-    let file = dir.path().join("dot.typ");
-    fs::write(&file, ".").unwrap();
-    with_template(&file)
-        .unwrap()
-        .render(&lib.company, role(roles, "senior-social"), &doc())
-        .unwrap();
+    // One character is enough, also as a tiling's content.
+    for (name, body) in [
+        ("dot.typ", "."),
+        (
+            "tiled.typ",
+            "#rect(width: 4cm, height: 2cm, fill: tiling(size: (2cm, 1cm))[Title])",
+        ),
+    ] {
+        let file = dir.path().join(name);
+        fs::write(&file, body).unwrap();
+        with_template(&file)
+            .unwrap()
+            .render(&lib.company, role(roles, "senior-social"), &doc())
+            .unwrap();
+    }
 }
 
 #[test]

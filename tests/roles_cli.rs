@@ -3885,8 +3885,14 @@ fn a_role_folder_given_as_an_argument_is_told_about_roles() {
         err.contains("help: to read the role folder tests/fixtures/minimal, pass it as `--roles tests/fixtures/minimal`"),
         "{err}"
     );
-    // Not for what is no role folder.
+    // Not for what is no role folder, nor for another argument clap
+    // refused beside a good --roles.
     let (code, _, err) = run(&["check", "src"]);
     assert_eq!(code, 2);
     assert!(!err.contains("--roles src"), "{err}");
+    for wrong in ["--bogus", "src"] {
+        let (code, _, err) = run(&["check", "--roles", "tests/fixtures/minimal", wrong]);
+        assert_eq!(code, 2);
+        assert!(!err.contains("help: to read the role folder"), "{err}");
+    }
 }

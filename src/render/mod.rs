@@ -439,10 +439,16 @@ fn parse_standards(value: Option<&str>) -> Result<(PdfStandards, Vec<String>)> {
 /// document: a rule, a page fill).
 fn shows_anything(frame: &typst::layout::Frame) -> bool {
     use typst::layout::FrameItem;
+    use typst::visualize::Paint;
+    // A tiling paints a frame of its own (text as a shape's fill).
+    let tiled = |paint: Option<&Paint>| matches!(paint, Some(Paint::Tiling(t)) if shows_anything(t.frame()));
     frame.items().any(|(_, item)| match item {
         FrameItem::Group(group) => shows_anything(&group.frame),
         FrameItem::Text(text) => !text.glyphs.is_empty(),
         FrameItem::Image(..) => true,
+        FrameItem::Shape(shape, _) => {
+            tiled(shape.fill.as_ref()) || tiled(shape.stroke.as_ref().map(|s| &s.paint))
+        }
         _ => false,
     })
 }
