@@ -946,7 +946,8 @@ fn check_catches_cells_that_only_grow_too_long_in_the_export() {
         "{err}"
     );
     assert!(
-        err.lines().any(|l| l.contains("long.yaml:4:5:")
+        // At the item itself (it was the level's `- id:` line).
+        err.lines().any(|l| l.contains("long.yaml:9:15:")
             && l.contains("table `items`")
             && l.contains("column `text`")
             && l.contains("also in 2 more row(s), of role(s) long-two, long-three")),
@@ -3895,4 +3896,25 @@ fn a_role_folder_given_as_an_argument_is_told_about_roles() {
         assert_eq!(code, 2);
         assert!(!err.contains("help: to read the role folder"), "{err}");
     }
+}
+
+#[test]
+fn a_family_wide_item_too_long_for_a_cell_is_one_error_at_the_item() {
+    // 3,000 links spelled out as `x (https://…/p)`: one family-wide item
+    // shown by every level. It was three errors, one at each `- id:` line.
+    let links = vec!["[x](/p)"; 3_000].join(" ");
+    let text = format!(
+        "family: fam\ntitle: T\nresponsibilities:\n  items:\n    - \"{links}\"\nlevels:\n{}",
+        ["a", "b", "c"]
+            .map(|l| format!("  - id: {l}\n    level: {l}\n    title: {l}\n"))
+            .concat()
+    );
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(
+        err.contains("f.yaml:5:7: error: table `items`, row 1 (role `a`), column `text`")
+            && err.contains("also in 2 more row(s), of role(s) b, c"),
+        "{err}"
+    );
 }

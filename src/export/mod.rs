@@ -250,6 +250,61 @@ pub struct TableFiles {
     pub workbook: Option<OutputFile>,
 }
 
+/// The YAML path (`levels.2.requirements.groups.0.items.3`) of the item an
+/// oversized `items` cell shows: the first item of its kind in the family
+/// file whose text, as the table prints it, is the cell's.
+fn item_path(
+    tables: &[tables::Table],
+    cell: &xlsx::OversizedCell,
+    family: &crate::schema::FamilyFile,
+    website: &str,
+) -> Option<String> {
+    let table = tables.iter().find(|t| t.name == cell.table)?;
+    let row = table.rows.get(cell.row.checked_sub(1)?)?;
+    let column = |name: &str| {
+        let i = table.columns.iter().position(|c| c.name == name)?;
+        match row.get(i)? {
+            tables::Cell::Text(t) => Some(t.as_str()),
+            _ => None,
+        }
+    };
+    let (kind, text) = (column("kind")?, column("text")?);
+    let key = match kind {
+        "responsibility" => "responsibilities",
+        _ => "requirements",
+    };
+    let pick = |list: &crate::schema::ItemList| {
+        list.items
+            .iter()
+            .position(|t| crate::markdown::to_plain(t, website) == text)
+            .map(|k| format!("items.{k}"))
+            .or_else(|| {
+                list.groups.iter().enumerate().find_map(|(g, group)| {
+                    group
+                        .items
+                        .iter()
+                        .position(|t| crate::markdown::to_plain(t, website) == text)
+                        .map(|k| format!("groups.{g}.items.{k}"))
+                })
+            })
+    };
+    let family_list = match key {
+        "responsibilities" => family.responsibilities.as_ref(),
+        _ => family.requirements.as_ref(),
+    };
+    if let Some(at) = family_list.and_then(pick) {
+        return Some(format!("{key}.{at}"));
+    }
+    family.levels.iter().enumerate().find_map(|(i, level)| {
+        let list = match key {
+            "responsibilities" => level.responsibilities.as_ref(),
+            _ => level.requirements.as_ref(),
+        };
+        list.and_then(pick)
+            .map(|at| format!("levels.{i}.{key}.{at}"))
+    })
+}
+
 /// Every table cell too long for a spreadsheet, as errors located at the
 /// role's field in its family file (for `jdgen check`, so that a role the
 /// XLSX export would refuse fails validation first). A cell can exceed the
@@ -287,7 +342,12 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
             .map(|role| {
                 let fam = &role.family_data;
                 let level = fam.data.levels.iter().position(|l| l.id == role.id);
-                let key = match (cell.column, level) {
+                // An item: where its text is written, in the family-wide list
+                // or a level's (every row that shows it is one problem).
+                let item = (cell.table == "items" && cell.column == "text")
+                    .then(|| item_path(&tables, &cell, &fam.data, &company.website))
+                    .flatten();
+                let key = item.unwrap_or_else(|| match (cell.column, level) {
                     ("summary", _) => "summary".to_string(),
                     ("family_name", _) => "title".to_string(),
                     (_, None) => String::new(),
@@ -296,7 +356,7 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
                     ("reports_to", Some(i)) => format!("levels.{i}.reports_to"),
                     ("description", Some(i)) => format!("levels.{i}.description"),
                     (_, Some(i)) => format!("levels.{i}"),
-                };
+                });
                 let (map, _) = files
                     .entry(fam.file.as_path())
                     .or_insert_with(|| (SourceMap::build(&fam.source), &fam.source));
