@@ -1037,7 +1037,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .unwrap_or(&f.message);
         by_role.add(i, format!("{:?}", f.file), role, message);
     }
-    let lines = &by_role.groups;
+    let lines = by_role.into_groups();
     // Cron mail stays readable when every role fails its own way: the
     // summary has every failure.
     let shown = lines.len().min(MAX_FAILURE_LINES);
@@ -1055,7 +1055,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             (true, Some(file)) => file.clone(),
             (true, None) => "exports".to_string(),
         };
-        let message = line.message();
+        let message = &line.message;
         log.error(&format!("failed: {what}: {message}"));
     }
     if lines.len() > shown {

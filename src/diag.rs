@@ -224,15 +224,16 @@ pub(crate) fn mask_role(message: &str, role: &str) -> String {
 
 /// Messages that say the same thing for many roles, grouped: a template
 /// that fails every role alike printed its error once per role, 1,000 times
-/// at 1,000 roles. A message joins a group when it is the group's message
-/// (the roles of a file that does not load share its errors, which may
-/// name one of them), or, failing that, when it is the same once each
-/// message's own role is masked (`no grade for <role>`).
+/// at 1,000 roles. Messages at one place with the same text are one group
+/// (the roles of a file that does not load share its errors, which may name
+/// one of them). Then groups whose every message names its own role, and
+/// only that one, join when their texts are the same with the role masked
+/// (`no grade for <role>`): such a group shows the masked text, which reads
+/// true for each of its roles.
 #[derive(Default)]
 pub(crate) struct ByRole {
     exact: std::collections::HashMap<(String, String), usize>,
-    masked: std::collections::HashMap<(String, String), usize>,
-    pub groups: Vec<RoleGroup>,
+    groups: Vec<(String, RoleGroup)>,
 }
 
 pub(crate) struct RoleGroup {
@@ -241,22 +242,8 @@ pub(crate) struct RoleGroup {
     pub roles: Vec<String>,
     /// How many messages it holds.
     pub count: usize,
-    message: String,
-    masked: String,
-    /// Whether a member joined only once its role was masked.
-    via_mask: bool,
-}
-
-impl RoleGroup {
-    /// What the group says: its message, with the role masked when the
-    /// members' messages differ by their role.
-    pub fn message(&self) -> &str {
-        if self.via_mask {
-            &self.masked
-        } else {
-            &self.message
-        }
-    }
+    /// What the group says.
+    pub message: String,
 }
 
 impl ByRole {
@@ -264,37 +251,56 @@ impl ByRole {
     /// (where it points, and anything else that must match), saying
     /// `message` (without a `role `x`: ` prefix).
     pub fn add(&mut self, index: usize, place: String, role: Option<&str>, message: &str) {
-        let exact = (place, message.to_string());
-        if let Some(&i) = self.exact.get(&exact) {
-            self.groups[i].roles.extend(role.map(str::to_string));
-            self.groups[i].count += 1;
-            return;
-        }
-        let masked = role.map_or_else(|| message.to_string(), |r| mask_role(message, r));
-        let masked_key = (exact.0.clone(), masked.clone());
-        if role.is_some()
-            && let Some(&i) = self.masked.get(&masked_key)
-        {
-            let group = &mut self.groups[i];
-            group.roles.extend(role.map(str::to_string));
-            group.count += 1;
-            group.via_mask = true;
-            self.exact.insert(exact, i);
-            return;
-        }
-        let i = self.groups.len();
-        self.groups.push(RoleGroup {
-            first: index,
-            roles: role.map(str::to_string).into_iter().collect(),
-            count: 1,
-            message: message.to_string(),
-            masked,
-            via_mask: false,
+        let key = (place, message.to_string());
+        let i = *self.exact.entry(key.clone()).or_insert_with(|| {
+            self.groups.push((
+                key.0,
+                RoleGroup {
+                    first: index,
+                    roles: Vec::new(),
+                    count: 0,
+                    message: key.1,
+                },
+            ));
+            self.groups.len() - 1
         });
-        self.exact.insert(exact, i);
-        if role.is_some() {
-            self.masked.insert(masked_key, i);
+        let group = &mut self.groups[i].1;
+        group.roles.extend(role.map(str::to_string));
+        group.count += 1;
+    }
+
+    /// The groups, in the order of their first messages.
+    pub fn into_groups(self) -> Vec<RoleGroup> {
+        let mut out: Vec<RoleGroup> = Vec::new();
+        let mut masked_at: std::collections::HashMap<(String, String), usize> =
+            std::collections::HashMap::new();
+        for (place, group) in self.groups {
+            // Maskable: one role per message, named in it (each role's
+            // message is then its own), and nothing else with it.
+            let masked = match group.roles.as_slice() {
+                [role] if group.count == 1 => {
+                    Some(mask_role(&group.message, role)).filter(|m| *m != group.message)
+                }
+                _ => None,
+            };
+            let Some(masked) = masked else {
+                out.push(group);
+                continue;
+            };
+            match masked_at.get(&(place.clone(), masked.clone())) {
+                Some(&j) => {
+                    let into = &mut out[j];
+                    into.roles.extend(group.roles);
+                    into.count += group.count;
+                    into.message = masked;
+                }
+                None => {
+                    masked_at.insert((place, masked), out.len());
+                    out.push(group);
+                }
+            }
         }
+        out
     }
 }
 
@@ -338,7 +344,7 @@ pub fn group_alike(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     }
     let mut diagnostics: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
     by_role
-        .groups
+        .into_groups()
         .iter()
         .filter_map(|g| {
             let mut d = diagnostics[g.first].take()?;
@@ -347,7 +353,7 @@ pub fn group_alike(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
                     "{} roles ({}): {}",
                     g.roles.len(),
                     role_list(&g.roles, true),
-                    g.message()
+                    g.message
                 );
             }
             Some(d)
@@ -663,6 +669,38 @@ mod tests {
         assert_eq!(
             messages,
             ["3 roles (`a-x`, `b-x`, `c-x`): level 2 (`b-x`): bad title"]
+        );
+        // A role whose message names another role is not shown as if it
+        // named itself; a literal `<role>` is no mask.
+        let shown = |pairs: &[(&str, &str)]| -> Vec<String> {
+            group_alike(
+                pairs
+                    .iter()
+                    .map(|(r, m)| at(&format!("role `{r}`: {m}")))
+                    .collect(),
+            )
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+        };
+        assert_eq!(
+            shown(&[
+                ("a", "no pdf of a"),
+                ("a-b", "no pdf of a"),
+                ("b", "no pdf of b"),
+                ("ab", "no pdf of b"),
+                ("c", "no pdf of c"),
+                ("d", "no pdf of d"),
+            ]),
+            [
+                "2 roles (`a`, `a-b`): no pdf of a",
+                "2 roles (`b`, `ab`): no pdf of b",
+                "2 roles (`c`, `d`): no pdf of <role>",
+            ]
+        );
+        assert_eq!(
+            shown(&[("a", "x <role>"), ("b", "x <role>"), ("c", "x c")]),
+            ["2 roles (`a`, `b`): x <role>", "role `c`: x c"]
         );
     }
 
