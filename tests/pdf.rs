@@ -859,7 +859,7 @@ fn a_template_that_prints_nothing_fails_the_role() {
     let dir = tempfile::tempdir().unwrap();
     for (name, body) in [
         ("empty.typ", ""),
-        ("shapes.typ", "#set page(fill: gray)\n#line(length: 5cm)\n"),
+        ("fill.typ", "#set page(fill: gray)\n"),
         ("spaces.typ", "#h(1cm) #v(2cm)\n#pagebreak()\n"),
     ] {
         let file = dir.path().join(name);
@@ -869,14 +869,16 @@ fn a_template_that_prints_nothing_fails_the_role() {
         let s = jdgen::diag::render(&d);
         assert!(
             s.contains(&format!(
-                "{name}: error: role `senior-social`: the template printed nothing: every page of the PDF is blank"
+                "{name}: error: role `senior-social`: the template printed nothing: no page of the PDF holds text, an image or a drawing"
             )),
             "{s}"
         );
     }
-    // One character is enough, also as a tiling's content.
+    // One character is enough, also as a tiling's content, and so is a
+    // drawing.
     for (name, body) in [
         ("dot.typ", "."),
+        ("rect.typ", "#rect(width: 5cm, height: 5cm, fill: black)"),
         (
             "tiled.typ",
             "#rect(width: 4cm, height: 2cm, fill: tiling(size: (2cm, 1cm))[Title])",

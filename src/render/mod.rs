@@ -322,7 +322,7 @@ impl Renderer {
         // valid PDF of blank pages: no job description to put on a drive.
         if blank {
             let mut d = Diagnostic::error(format!(
-                "role `{}`: the template printed nothing: every page of the PDF is blank",
+                "role `{}`: the template printed nothing: no page of the PDF holds text, an image or a drawing",
                 role.id
             ))
             .help("a template must show the role; start from templates/job-description.typ (see docs/templates.md)");
@@ -435,20 +435,14 @@ fn parse_standards(value: Option<&str>) -> Result<(PdfStandards, Vec<String>)> {
     Ok((standards, names))
 }
 
-/// Whether a frame shows any text or image (shapes alone are no
-/// document: a rule, a page fill).
+/// Whether a frame shows anything: text, an image or a drawing (a page's
+/// fill is no content of its own).
 fn shows_anything(frame: &typst::layout::Frame) -> bool {
     use typst::layout::FrameItem;
-    use typst::visualize::Paint;
-    // A tiling paints a frame of its own (text as a shape's fill).
-    let tiled = |paint: Option<&Paint>| matches!(paint, Some(Paint::Tiling(t)) if shows_anything(t.frame()));
     frame.items().any(|(_, item)| match item {
         FrameItem::Group(group) => shows_anything(&group.frame),
         FrameItem::Text(text) => !text.glyphs.is_empty(),
-        FrameItem::Image(..) => true,
-        FrameItem::Shape(shape, _) => {
-            tiled(shape.fill.as_ref()) || tiled(shape.stroke.as_ref().map(|s| &s.paint))
-        }
+        FrameItem::Image(..) | FrameItem::Shape(..) => true,
         _ => false,
     })
 }
