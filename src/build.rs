@@ -370,6 +370,8 @@ impl Log {
 
     /// Failures: always printed.
     fn error(&self, msg: &str) {
+        // One record, one line: cron mail and log shippers split on them.
+        let msg = crate::diag::one_line(msg);
         let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
         match &self.bar {
             // A hidden bar (a terminal indicatif cannot draw on) prints

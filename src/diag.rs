@@ -449,6 +449,16 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` on one line: line breaks written as `\n`, `\r` (text that is
+/// one line in a message or a log record, whatever its source holds).
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(['\n', '\r']) {
+        text.replace('\r', "\\r").replace('\n', "\\n").into()
+    } else {
+        text.into()
+    }
+}
+
 /// Writes `text` to stdout, ignoring failure (see [`to_stderr`]).
 pub fn to_stdout(text: &str) {
     write_ignoring_errors(std::io::stdout().lock(), text);
@@ -702,6 +712,15 @@ mod tests {
             shown(&[("a", "x <role>"), ("b", "x <role>"), ("c", "x c")]),
             ["2 roles (`a`, `b`): x <role>", "role `c`: x c"]
         );
+    }
+
+    #[test]
+    fn one_line_writes_line_breaks_out() {
+        assert_eq!(one_line("a\nb\r\nc"), "a\\nb\\r\\nc");
+        assert!(matches!(
+            one_line("plain"),
+            std::borrow::Cow::Borrowed("plain")
+        ));
     }
 
     #[test]

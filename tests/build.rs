@@ -2523,3 +2523,36 @@ fn the_roles_of_a_broken_file_share_one_line_when_its_error_names_one_of_them() 
         "{err}"
     );
 }
+
+#[test]
+fn a_line_break_in_a_failure_cannot_forge_a_log_line() {
+    // `panic("x\nFAKE jdgen: done …")` printed a record of its own.
+    let tpl = tempfile::tempdir().unwrap();
+    let file = tpl.path().join("forge.typ");
+    fs::write(&file, "#panic(\"line1\\nFAKE jdgen: done 0 failed\")\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, s, err) = build(
+        Path::new("roles"),
+        out.path(),
+        &["--template", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 1, "{err}");
+    for line in err.lines() {
+        assert!(
+            line.len() > 20 && line.as_bytes()[4] == b'-' && line.contains("Z jdgen: "),
+            "a line without its timestamp: {line:?}\n{err}"
+        );
+    }
+    assert!(
+        err.contains("panicked with: line1\\nFAKE jdgen: done 0 failed"),
+        "{err}"
+    );
+    // The summary holds the message on one line too.
+    assert!(
+        s["failures"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("line1\\nFAKE jdgen: done 0 failed"),
+        "{s}"
+    );
+}

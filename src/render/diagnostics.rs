@@ -11,9 +11,12 @@ use crate::diag::Diagnostic;
 /// Converts one Typst diagnostic from rendering role `role_id` (None when
 /// checking the template on its own).
 pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnostic) -> Diagnostic {
+    // A message is one line: a template's `panic("a\nb")` must not start
+    // what reads as a line of its own (a forged log record).
+    let text = crate::diag::one_line(&d.message);
     let message = match role_id {
-        Some(id) => format!("role `{id}`: {}", d.message),
-        None => d.message.to_string(),
+        Some(id) => format!("role `{id}`: {text}"),
+        None => text.into_owned(),
     };
     let mut out = match d.severity {
         Severity::Error => Diagnostic::error(message),
