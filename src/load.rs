@@ -1729,6 +1729,16 @@ fn yaml_help(message: &str) -> Option<String> {
     }
 }
 
+/// `what` and the value in backticks, or `blank` when the value is blank
+/// ("invalid role id `x`", "the role id is blank").
+fn blank_or(value: &str, blank: &str, what: &str) -> String {
+    if value.trim().is_empty() {
+        blank.to_string()
+    } else {
+        format!("{what} `{}`", clip(value))
+    }
+}
+
 /// The help for a key that is right, but in the wrong place: a list's
 /// keys written straight under a level (`builds_on:` beside `title:`).
 fn misplaced_key_help(key: &str, parent: &[String]) -> Option<String> {
@@ -1907,7 +1917,10 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         } else if !ok_ext {
             c.error(
                 "logo",
-                format!("the logo `{}` is not an SVG, PNG or JPEG file", clip(name)),
+                format!(
+                    "{} is not an SVG, PNG or JPEG file",
+                    blank_or(name, "the logo is blank text, which", "the logo")
+                ),
                 None,
             );
             None
@@ -1964,7 +1977,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         if let Some(why) = crate::markdown::target_problem(url) {
             c.error(
                 "grades_url",
-                format!("`grades_url` is not a usable link: `{}`", clip(url)),
+                format!("`grades_url` is not a usable link: {}", quoted(url)),
                 Some(why.into()),
             );
         } else if url.len() > MAX_URL_BYTES {
@@ -2478,8 +2491,8 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         c.error(
             "family",
             format!(
-                "invalid family id `{}`: expected lowercase words joined by `-`",
-                f.family
+                "{}: expected lowercase words joined by `-`",
+                blank_or(&f.family, "the family id is blank", "invalid family id")
             ),
             Some(format!(
                 "write `family: {}`",
@@ -2617,8 +2630,14 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         if !is_valid_id(&level.id) {
             c.error(
                 &format!("{p}.id"),
-                format!("invalid role id `{}`: expected lowercase letters and digits joined by `-` (at most 64)", clip(&level.id)),
-                Some(format!("write `id: {}`", non_empty_slug(&level.id, "my-role"))),
+                format!(
+                    "{}: expected lowercase letters and digits joined by `-` (at most 64)",
+                    blank_or(&level.id, "the role id is blank", "invalid role id")
+                ),
+                Some(format!(
+                    "write `id: {}`",
+                    non_empty_slug(&level.id, "my-role")
+                )),
             );
         }
         if is_windows_device_name(&level.id) {
@@ -3509,8 +3528,12 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
             c.error(
                 path,
                 format!(
-                    "expected a whole number from 1 to {MAX_GRADE} for the job grade, found the text \"{}\"",
-                    clip(s)
+                    "expected a whole number from 1 to {MAX_GRADE} for the job grade, found {}",
+                    if s.trim().is_empty() {
+                        "blank text".to_string()
+                    } else {
+                        format!("the text \"{}\"", clip(s))
+                    }
                 ),
                 help.or(Some(
                     "write e.g. `grade: 7`, or remove the line if the role has no grade".into(),
@@ -3774,8 +3797,12 @@ fn check_inheritance(
                 c.error(
                     &format!("levels.{i}.{kind}.builds_on"),
                     format!(
-                        "`builds_on: {}` names no level of family `{}`",
-                        clip(target),
+                        "{} names no level of family `{}`",
+                        if target.trim().is_empty() {
+                            "`builds_on:` with blank text".to_string()
+                        } else {
+                            format!("`builds_on: {}`", clip(target))
+                        },
                         f.family
                     ),
                     Some(help),

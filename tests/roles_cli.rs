@@ -3918,3 +3918,31 @@ fn a_family_wide_item_too_long_for_a_cell_is_one_error_at_the_item() {
         "{err}"
     );
 }
+
+#[test]
+fn blank_ids_and_values_are_said_in_words() {
+    // "invalid role id ` `", "the logo `` is not an SVG…": a pair of
+    // backticks around spaces reads as a typo in the message.
+    let (code, err) = check_one(
+        b"family: \"  \"\ntitle: T\nlevels:\n  - id: \" \"\n    level: A\n    title: X\n    grade: \" \"\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    for want in [
+        "f.yaml:1:9: error: the family id is blank: expected lowercase words joined by `-`",
+        "f.yaml:4:9: error: the role id is blank: expected lowercase letters and digits",
+        "f.yaml:7:12: error: expected a whole number from 1 to 1000 for the job grade, found blank text",
+    ] {
+        assert!(err.contains(want), "{want}\n{err}");
+    }
+    let dir = with_company(&[]);
+    common::edit(&dir.path().join("company.yaml"), |t| {
+        format!("{t}logo: \"\"\ngrades_url: \"  \"\n")
+    });
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("error: the logo is blank text, which is not an SVG, PNG or JPEG file")
+            && err.contains("error: `grades_url` is not a usable link: blank text"),
+        "{err}"
+    );
+}
