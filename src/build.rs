@@ -736,8 +736,23 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             Err(f) => failures.push(f),
         }
     }
-    for w in &warnings {
-        log.line(&format!("warning: {w}"));
+    // Grouped as failures are: a character no font has in a family-wide
+    // text warns every role of the family (the summary keeps each).
+    let ids: std::collections::HashSet<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    let mut by_role = crate::diag::ByRole::default();
+    for (i, w) in warnings.iter().enumerate() {
+        match w.split_once(": ").filter(|(id, _)| ids.contains(id)) {
+            Some((id, rest)) => by_role.add(i, String::new(), Some(id), rest),
+            None => by_role.add(i, String::new(), None, w),
+        }
+    }
+    for group in by_role.into_groups() {
+        let who = match group.roles.len() {
+            0 => String::new(),
+            n if n > 10 => format!("{} roles: ", crate::diag::role_list(&group.roles, false)),
+            _ => format!("{}: ", crate::diag::role_list(&group.roles, false)),
+        };
+        log.line(&format!("warning: {who}{}", group.message));
     }
     // (Logged when they were found.)
     warnings.splice(0..0, opts.warnings.iter().cloned().chain(load_warnings));
@@ -1246,10 +1261,19 @@ fn render_one(
         fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
     let mut st = OutputState::new(key.to_string(), &rendered.pdf, written.modified);
     st.input = input;
+    // `senior-social: 2 characters have no glyph…` (the renderer's own
+    // `role `x`: ` would say the role twice).
+    let own = format!("role `{}`: ", role.id);
     st.warnings = rendered
         .warnings
         .iter()
-        .map(|w| format!("{}: {}", role.id, w.message))
+        .map(|w| {
+            format!(
+                "{}: {}",
+                role.id,
+                w.message.strip_prefix(&own).unwrap_or(&w.message)
+            )
+        })
         .collect();
     st.missing_glyphs = rendered.missing_glyphs.map(|d| GlyphRecord {
         file: d.location(),

@@ -1053,10 +1053,13 @@ fn pdf(
     })
     .map_err(crate::workers::spawn_error)?;
     let mut failures = broken;
+    // Said once for all the roles they concern (a missing glyph in a
+    // family-wide text warns every role of the family), after the paths.
+    let mut warned = Vec::new();
     for (path, result) in results {
         match result {
             Ok(warnings) => {
-                print_warnings(&warnings);
+                warned.extend(warnings);
                 if tty || roles.len() > 1 {
                     diag::to_stderr(&format!("wrote {}\n", path.display()));
                 } else {
@@ -1073,6 +1076,7 @@ fn pdf(
             Err(diags) => failures.extend(diags),
         }
     }
+    print_warnings(&diag::group_alike(warned));
     if single_file {
         // Only this file's own leftovers: the folder may be anyone's.
         let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
@@ -1161,13 +1165,14 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
             Ok(r.warnings)
         })
         .map_err(crate::workers::spawn_error)?;
-        let mut failures = Vec::new();
+        let (mut failures, mut warned) = (Vec::new(), Vec::new());
         for result in rendered {
             match result {
-                Ok(warnings) => print_warnings(&warnings),
+                Ok(warnings) => warned.extend(warnings),
                 Err(diags) => failures.extend(diags),
             }
         }
+        print_warnings(&diag::group_alike(warned));
         if !failures.is_empty() {
             return Err(Error::Invalid(diag::group_alike(failures)));
         }

@@ -2556,3 +2556,43 @@ fn a_line_break_in_a_failure_cannot_forge_a_log_line() {
         "{s}"
     );
 }
+
+#[test]
+fn a_warning_every_role_of_a_family_shares_is_logged_once() {
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        roles.path().join("f.yaml"),
+        "family: fam\ntitle: T\nintro: [\"Text with \u{1D504} in it\"]\nlevels:\n  - id: a-b\n    level: A\n    title: X\n  - id: c-d\n    level: C\n    title: Y\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    let logged: Vec<&str> = err.lines().filter(|l| l.contains(" warning: ")).collect();
+    assert_eq!(logged.len(), 1, "{err}");
+    assert!(
+        logged[0].contains("jdgen: warning: a-b, c-d: 1 character has no glyph in any font"),
+        "{err}"
+    );
+    // The summary keeps one per role, each naming its role once.
+    let warnings: Vec<&str> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{s}");
+    assert!(
+        warnings[0].starts_with("a-b: 1 character has no glyph"),
+        "{s}"
+    );
+    assert!(
+        warnings[1].starts_with("c-d: 1 character has no glyph"),
+        "{s}"
+    );
+}

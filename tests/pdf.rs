@@ -2714,3 +2714,35 @@ fn a_template_failing_every_role_alike_is_reported_once() {
         );
     }
 }
+
+#[test]
+fn a_warning_every_role_of_a_family_shares_is_printed_once() {
+    // A character no font has, in a family-wide text: `pdf --all` warned
+    // once per role.
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        fixture("../minimal/company.yaml"),
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        roles.path().join("f.yaml"),
+        "family: fam\ntitle: T\nintro: [\"Text with \u{1D504} in it\"]\nlevels:\n  - id: a-b\n    level: A\n    title: X\n  - id: c-d\n    level: C\n    title: Y\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let res = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["pdf", "--all", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(
+        err.contains("f.yaml:3:20: warning: 2 roles (`a-b`, `c-d`): 1 character has no glyph"),
+        "{err}"
+    );
+}
