@@ -240,16 +240,32 @@ pub fn main() -> i32 {
                 return exit::OK; // --help, --version
             }
             // `jdgen check roles-eu`: a role folder given as an argument.
+            // `jdgen check roles/x.yaml`: its folder is the role folder.
             if e.kind() == clap::error::ErrorKind::UnknownArgument
                 && let Some(clap::error::ContextValue::String(arg)) =
                     e.get(clap::error::ContextKind::InvalidArg)
-                && let dir = PathBuf::from(arg)
-                && dir.join("company.yaml").is_file()
+                && let path = PathBuf::from(arg)
+                && let Some(dir) = [Some(path.as_path()), path.parent()]
+                    .into_iter()
+                    .flatten()
+                    .find(|d| d.join("company.yaml").is_file())
             {
-                diag::to_stderr(&format!(
-                    "help: to read the role folder {0}, pass it as `--roles {0}`\n",
-                    diag::printable(&dir.display().to_string())
-                ));
+                let shown = dir.display().to_string();
+                let shown = if shown.is_empty() {
+                    ".".to_string()
+                } else {
+                    shown
+                };
+                let arg = if shown
+                    .contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c))
+                {
+                    format!("'{}'", shown.replace('\'', "'\\''"))
+                } else {
+                    shown.clone()
+                };
+                diag::to_stderr(&diag::printable(&format!(
+                    "help: to read the role folder {shown}, pass it as `--roles {arg}`\n"
+                )));
             }
             // `build --summary-json F --shard 5/4`: the summary must not
             // keep the previous run's "ok" even when the line is wrong.

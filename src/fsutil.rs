@@ -267,17 +267,24 @@ pub fn ensure_dir_or(dir: &Path, hint: &str) -> Result<()> {
             }
             // `-o report.pdf/x`: say which part is in the way, not
             // "Not a directory".
-            _ => match dir
-                .ancestors()
-                .skip(1)
-                .find(|a| fs::metadata(a).is_ok_and(|m| !m.is_dir()))
-            {
-                Some(file) => format!(
-                    "cannot create folder: {} is a file, not a folder; {hint}",
-                    file.display()
-                ),
-                None => format!("cannot create folder: {}", plain_io(&e)),
-            },
+            _ => {
+                let in_the_way = dir.ancestors().skip(1).find_map(|a| {
+                    match (fs::symlink_metadata(a), fs::metadata(a)) {
+                        (Ok(l), Err(_)) if l.file_type().is_symlink() => {
+                            Some((a, "a symbolic link to nothing"))
+                        }
+                        (_, Ok(m)) if !m.is_dir() => Some((a, "a file")),
+                        _ => None,
+                    }
+                });
+                match in_the_way {
+                    Some((path, what)) => format!(
+                        "cannot create folder: {} is {what}, not a folder; {hint}",
+                        path.display()
+                    ),
+                    None => format!("cannot create folder: {}", plain_io(&e)),
+                }
+            }
         };
         Error::io(dir, std::io::Error::new(e.kind(), why))
     })

@@ -2789,6 +2789,14 @@ fn an_output_path_that_cannot_be_a_folder_or_file_says_why() {
                 s("afile")
             ),
         ),
+        // A link to nothing further up.
+        (
+            vec!["build".to_string(), "-o".into(), s("dangling/out")],
+            &format!(
+                "cannot create folder: {} is a symbolic link to nothing, not a folder",
+                s("dangling")
+            ),
+        ),
         // A folder where no file can be made: no temporary file's name.
         (
             vec![
@@ -3884,6 +3892,25 @@ fn a_role_folder_given_as_an_argument_is_told_about_roles() {
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("help: to read the role folder tests/fixtures/minimal, pass it as `--roles tests/fixtures/minimal`"),
+        "{err}"
+    );
+    // A role file names its folder; a name with a space is quoted.
+    let (_, _, err) = run(&["check", "tests/fixtures/minimal/engineering.yaml"]);
+    assert!(
+        err.contains("pass it as `--roles tests/fixtures/minimal`"),
+        "{err}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let spaced = tmp.path().join("my roles");
+    std::fs::create_dir(&spaced).unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        spaced.join("company.yaml"),
+    )
+    .unwrap();
+    let (_, _, err) = run(&["check", spaced.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("pass it as `--roles '{}'`", spaced.display())),
         "{err}"
     );
     // Not for what is no role folder, nor for another argument clap
