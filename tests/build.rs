@@ -2559,17 +2559,7 @@ fn a_line_break_in_a_failure_cannot_forge_a_log_line() {
 
 #[test]
 fn a_warning_every_role_of_a_family_shares_is_logged_once() {
-    let roles = tempfile::tempdir().unwrap();
-    fs::copy(
-        "tests/fixtures/minimal/company.yaml",
-        roles.path().join("company.yaml"),
-    )
-    .unwrap();
-    fs::write(
-        roles.path().join("f.yaml"),
-        "family: fam\ntitle: T\nintro: [\"Text with \u{1D504} in it\"]\nlevels:\n  - id: a-b\n    level: A\n    title: X\n  - id: c-d\n    level: C\n    title: Y\n",
-    )
-    .unwrap();
+    let roles = common::family_missing_a_glyph();
     let out = tempfile::tempdir().unwrap();
     let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 0, "{err}");

@@ -2719,17 +2719,7 @@ fn a_template_failing_every_role_alike_is_reported_once() {
 fn a_warning_every_role_of_a_family_shares_is_printed_once() {
     // A character no font has, in a family-wide text: `pdf --all` warned
     // once per role.
-    let roles = tempfile::tempdir().unwrap();
-    fs::copy(
-        fixture("../minimal/company.yaml"),
-        roles.path().join("company.yaml"),
-    )
-    .unwrap();
-    fs::write(
-        roles.path().join("f.yaml"),
-        "family: fam\ntitle: T\nintro: [\"Text with \u{1D504} in it\"]\nlevels:\n  - id: a-b\n    level: A\n    title: X\n  - id: c-d\n    level: C\n    title: Y\n",
-    )
-    .unwrap();
+    let roles = common::family_missing_a_glyph();
     let out = tempfile::tempdir().unwrap();
     let res = jdgen()
         .arg("--roles")

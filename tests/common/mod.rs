@@ -94,3 +94,22 @@ pub fn pdf_text(path: &std::path::Path) -> String {
     assert!(out.status.success(), "pdftotext {}", path.display());
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// A role folder of the minimal fixture's company and one family of two
+/// roles, `a-b` and `c-d`, whose family-wide intro holds a character no
+/// shipped font has (U+1D504): every role warns alike.
+pub fn family_missing_a_glyph() -> tempfile::TempDir {
+    let roles = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/minimal/company.yaml"),
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        roles.path().join("f.yaml"),
+        "family: fam\ntitle: T\nintro: [\"Text with \u{1D504} in it\"]\nlevels:\n  - id: a-b\n    level: A\n    title: X\n  - id: c-d\n    level: C\n    title: Y\n",
+    )
+    .unwrap();
+    roles
+}
