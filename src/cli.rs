@@ -239,33 +239,12 @@ pub fn main() -> i32 {
             if !e.use_stderr() {
                 return exit::OK; // --help, --version
             }
-            // `jdgen check roles-eu`: a role folder given as an argument.
-            // `jdgen check roles/x.yaml`: its folder is the role folder.
             if e.kind() == clap::error::ErrorKind::UnknownArgument
                 && let Some(clap::error::ContextValue::String(arg)) =
                     e.get(clap::error::ContextKind::InvalidArg)
-                && let path = PathBuf::from(arg)
-                && let Some(dir) = [Some(path.as_path()), path.parent()]
-                    .into_iter()
-                    .flatten()
-                    .find(|d| d.join("company.yaml").is_file())
+                && let Some(help) = role_folder_hint(Path::new(arg))
             {
-                let shown = dir.display().to_string();
-                let shown = if shown.is_empty() {
-                    ".".to_string()
-                } else {
-                    shown
-                };
-                let arg = if shown
-                    .contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c))
-                {
-                    format!("'{}'", shown.replace('\'', "'\\''"))
-                } else {
-                    shown.clone()
-                };
-                diag::to_stderr(&diag::printable(&format!(
-                    "help: to read the role folder {shown}, pass it as `--roles {arg}`\n"
-                )));
+                diag::to_stderr(&diag::printable(&help));
             }
             // `build --summary-json F --shard 5/4`: the summary must not
             // keep the previous run's "ok" even when the line is wrong.
@@ -346,6 +325,28 @@ fn is_build(args: &[std::ffi::OsString]) -> bool {
 /// written over the run's own outputs.
 fn output_in(args: &[std::ffi::OsString]) -> PathBuf {
     option_in(args, "--output", Some("-o")).unwrap_or_else(|| PathBuf::from("out"))
+}
+
+/// For an argument clap refused that is a role folder (`jdgen check
+/// roles-eu`) or a file in one (`jdgen check roles/x.yaml`): the help line
+/// that says to pass the folder as `--roles` (quoted for a shell if needed).
+fn role_folder_hint(arg: &Path) -> Option<String> {
+    let dir = [Some(arg), arg.parent()]
+        .into_iter()
+        .flatten()
+        .find(|d| d.join("company.yaml").is_file())?;
+    let shown = match dir.display().to_string() {
+        s if s.is_empty() => ".".to_string(),
+        s => s,
+    };
+    let quoted = if shown.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c)) {
+        format!("'{}'", shown.replace('\'', "'\\''"))
+    } else {
+        shown.clone()
+    };
+    Some(format!(
+        "help: to read the role folder {shown}, pass it as `--roles {quoted}`\n"
+    ))
 }
 
 /// The folder a `--template` file may read from: its own.
