@@ -611,7 +611,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         );
         log.bar = Some(bar);
     }
-    // Counted as the summary counts them: "14 roles, 5 failed to load",
+    // Counted as the summary counts them: "14 roles, 5 of them failed to load",
     // not "9 roles, 5 failed" (which read as 5 of the 9).
     let (failed_roles, other) = tally(&failures);
     log.line(&format!(
