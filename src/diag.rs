@@ -265,7 +265,13 @@ impl ByRole {
             self.groups.len() - 1
         });
         let group = &mut self.groups[i].1;
-        group.roles.extend(role.map(str::to_string));
+        // A role is listed once, however many of its messages say this
+        // (a template warning written at two places).
+        if let Some(role) = role
+            && !group.roles.iter().any(|r| r == role)
+        {
+            group.roles.push(role.to_string());
+        }
         group.count += 1;
     }
 
@@ -275,10 +281,11 @@ impl ByRole {
         let mut masked_at: std::collections::HashMap<(String, String), usize> =
             std::collections::HashMap::new();
         for (place, group) in self.groups {
-            // Maskable: one role per message, named in it (each role's
-            // message is then its own), and nothing else with it.
+            // Maskable: the messages of one role, naming it (each role's
+            // message is then its own); a message holding `<role>` itself
+            // could not be told from a masked one.
             let masked = match group.roles.as_slice() {
-                [role] if group.count == 1 => {
+                [role] if !group.message.contains("<role>") => {
                     Some(mask_role(&group.message, role)).filter(|m| *m != group.message)
                 }
                 _ => None,
@@ -290,7 +297,11 @@ impl ByRole {
             match masked_at.get(&(place.clone(), masked.clone())) {
                 Some(&j) => {
                     let into = &mut out[j];
-                    into.roles.extend(group.roles);
+                    for role in group.roles {
+                        if !into.roles.contains(&role) {
+                            into.roles.push(role);
+                        }
+                    }
                     into.count += group.count;
                     into.message = masked;
                 }
@@ -712,6 +723,26 @@ mod tests {
             shown(&[("a", "x <role>"), ("b", "x <role>"), ("c", "x c")]),
             ["2 roles (`a`, `b`): x <role>", "role `c`: x c"]
         );
+        assert_eq!(
+            shown(&[("a", "x a <role>"), ("a-b", "x <role> a-b")]),
+            ["role `a`: x a <role>", "role `a-b`: x <role> a-b"]
+        );
+        // A role with the same message twice (a warning written at two
+        // places) is listed once, and still joins by its mask.
+        let mut by_role = ByRole::default();
+        for (i, (role, message)) in [("a", "q a"), ("a", "q a"), ("b", "q b"), ("b", "q b")]
+            .iter()
+            .enumerate()
+        {
+            by_role.add(i, String::new(), Some(role), message);
+        }
+        let groups = by_role.into_groups();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(
+            (groups[0].roles.as_slice(), groups[0].count),
+            (&["a".to_string(), "b".to_string()][..], 4)
+        );
+        assert_eq!(groups[0].message, "q <role>");
     }
 
     #[test]

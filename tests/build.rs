@@ -2586,3 +2586,47 @@ fn a_warning_every_role_of_a_family_shares_is_logged_once() {
         "{s}"
     );
 }
+
+#[test]
+fn a_template_warning_written_twice_lists_each_role_once() {
+    let tpl = tempfile::tempdir().unwrap();
+    let file = tpl.path().join("t.typ");
+    fs::write(
+        &file,
+        "#let data = json(sys.inputs.at(\"data\", default: \"role.json\"))\n#text(font: \"zz\")[x]\n#text(font: \"zz\")[y]\n#text(font: \"q \" + data.role.id)[z]\n#text(font: \"q \" + data.role.id)[w]\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = build(
+        Path::new("tests/fixtures/minimal"),
+        out.path(),
+        &["--template", file.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains(" warning: ")).collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    for w in &warnings {
+        let roles = w
+            .split(" warning: ")
+            .nth(1)
+            .unwrap()
+            .split(": ")
+            .next()
+            .unwrap();
+        let listed: Vec<&str> = roles.split(", ").collect();
+        let unique: BTreeSet<&str> = listed.iter().copied().collect();
+        assert_eq!(listed.len(), unique.len(), "{w}");
+    }
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.ends_with("unknown font family: zz")),
+        "{err}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.ends_with("unknown font family: q <role>")),
+        "{err}"
+    );
+}

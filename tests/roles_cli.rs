@@ -3973,3 +3973,31 @@ fn blank_ids_and_values_are_said_in_words() {
         "{err}"
     );
 }
+
+#[test]
+fn the_same_long_item_in_two_levels_is_reported_at_each() {
+    // The place was the first item of the file with the same text: a
+    // level's own copy was never named.
+    let links = vec!["[x](/p)"; 3_000].join(" ");
+    let level =
+        |id: &str, extra: &str| format!("  - id: {id}\n    level: {id}\n    title: {id}\n{extra}");
+    let own = format!("    requirements:\n      items:\n        - \"{links}\"\n");
+    let text = format!(
+        "family: fam\ntitle: T\nlevels:\n{}{}{}",
+        level("a", &own),
+        level(
+            "b",
+            "    requirements:\n      builds_on: a\n      items: [More]\n"
+        ),
+        level("c", &own),
+    );
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(err.matches("error:").count(), 2, "{err}");
+    assert!(
+        err.contains("f.yaml:9:11: error: table `items`")
+            && err.contains("also in 1 more row(s), of role(s) b"),
+        "{err}"
+    );
+    assert!(err.contains("f.yaml:21:11: error: table `items`"), "{err}");
+}

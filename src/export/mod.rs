@@ -269,6 +269,9 @@ fn item_path(
         }
     };
     let (kind, text) = (column("kind")?, column("text")?);
+    // The list that states it: the family's, or its level's (another level
+    // may hold the same text, and is a problem of its own, in its own row).
+    let (source, stated_by) = (column("source"), column("source_role_id"));
     let key = match kind {
         "responsibility" => "responsibilities",
         _ => "requirements",
@@ -292,10 +295,13 @@ fn item_path(
         "responsibilities" => family.responsibilities.as_ref(),
         _ => family.requirements.as_ref(),
     };
-    if let Some(at) = family_list.and_then(pick) {
-        return Some(format!("{key}.{at}"));
+    if source == Some("family") {
+        return family_list.and_then(pick).map(|at| format!("{key}.{at}"));
     }
     family.levels.iter().enumerate().find_map(|(i, level)| {
+        if stated_by.is_some_and(|id| id != level.id) {
+            return None;
+        }
         let list = match key {
             "responsibilities" => level.responsibilities.as_ref(),
             _ => level.requirements.as_ref(),
@@ -387,8 +393,12 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
                 };
                 message.push_str(&format!("; also in {} more row(s){more}", cells.len() - 1));
             }
-            let d = Diagnostic::error(message)
-                .help("shorten the text, or split it into several items or paragraphs");
+            let d = Diagnostic::error(message).help(if first.column == "description" {
+                // Its paragraphs are one cell already.
+                "shorten the description: the exports join its paragraphs into one cell"
+            } else {
+                "shorten the text, or split it into several items or paragraphs"
+            });
             match at {
                 Some((file, line, column)) => d
                     .in_file(file)
