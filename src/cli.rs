@@ -339,10 +339,16 @@ fn role_folder_hint(arg: &Path) -> Option<String> {
         s if s.is_empty() => ".".to_string(),
         s => s,
     };
-    let quoted = if shown.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c)) {
-        format!("'{}'", shown.replace('\'', "'\\''"))
+    // `-r` would read as an option: `./-r`.
+    let path = if shown.starts_with('-') {
+        format!("./{shown}")
     } else {
         shown.clone()
+    };
+    let quoted = if path.contains(|c: char| c.is_whitespace() || "'\"$`\\;&|<>()*?".contains(c)) {
+        format!("'{}'", path.replace('\'', "'\\''"))
+    } else {
+        path
     };
     Some(format!(
         "help: to read the role folder {shown}, pass it as `--roles {quoted}`\n"

@@ -2654,7 +2654,10 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             let line = c.map.value(&format!("levels.{first}.id")).line;
             c.error(
                 &format!("{p}.id"),
-                format!("duplicate role id `{}` (also on line {line})", level.id),
+                format!(
+                    "duplicate role id {} (also on line {line})",
+                    quoted(&level.id)
+                ),
                 Some("role ids must be unique; rename one".into()),
             );
         }
@@ -2675,7 +2678,10 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         if is_blank(&level.level) {
             c.error(
                 &format!("{p}.level"),
-                format!("role `{}` has an empty level name", level.id),
+                format!(
+                    "{} has an empty level name",
+                    blank_or(&level.id, "a role with a blank id", "role")
+                ),
                 Some("write e.g. `level: Senior`".into()),
             );
         } else if slugify(&level.level).is_empty() {

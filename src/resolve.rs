@@ -160,7 +160,11 @@ pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
             .iter()
             .flat_map(|f| f.role_ids.iter().map(String::as_str)),
     );
-    let close = crate::diag::closest_n(id, ids, 3);
+    // `--role " a"`: the id without its spaces first.
+    let close = match ids.clone().find(|known| *known == id.trim()) {
+        Some(known) if known != id => vec![known],
+        _ => crate::diag::closest_n(id, ids, 3),
+    };
     let help = if close.is_empty() {
         "run `jdgen list` to see every role id".to_string()
     } else {
@@ -173,7 +177,12 @@ pub fn unknown_role(lib: &Library, id: &str) -> Diagnostic {
                 .join(" or ")
         )
     };
-    Diagnostic::error(format!("unknown role id `{}`", crate::diag::clip(id))).help(help)
+    let what = if id.trim().is_empty() {
+        "the role id asked for is blank".to_string()
+    } else {
+        format!("unknown role id `{}`", crate::diag::clip(id))
+    };
+    Diagnostic::error(what).help(help)
 }
 
 /// Resolved lists by level id, per kind, within one family.

@@ -3913,6 +3913,21 @@ fn a_role_folder_given_as_an_argument_is_told_about_roles() {
         err.contains(&format!("pass it as `--roles '{}'`", spaced.display())),
         "{err}"
     );
+    // A folder named like an option is passed as `./-r`.
+    let dashed = tmp.path().join("-r");
+    std::fs::create_dir(&dashed).unwrap();
+    std::fs::copy(
+        "tests/fixtures/minimal/company.yaml",
+        dashed.join("company.yaml"),
+    )
+    .unwrap();
+    let o = jdgen()
+        .current_dir(tmp.path())
+        .args(["check", "--", "-r"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("pass it as `--roles ./-r`"), "{err}");
     // Not for what is no role folder, nor for another argument clap
     // refused beside a good --roles.
     let (code, _, err) = run(&["check", "src"]);
@@ -4000,4 +4015,25 @@ fn the_same_long_item_in_two_levels_is_reported_at_each() {
         "{err}"
     );
     assert!(err.contains("f.yaml:21:11: error: table `items`"), "{err}");
+}
+
+#[test]
+fn a_blank_or_spaced_role_id_asked_for_is_said_so() {
+    let (code, _, err) = run(&["show", " senior-social"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `senior-social`?"), "{err}");
+    let (code, _, err) = run(&["show", "  "]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error: the role id asked for is blank"),
+        "{err}"
+    );
+    let (code, err) = check_one(
+        b"family: fam\ntitle: T\nlevels:\n  - id: \"  \"\n    level: \" \"\n    title: X\n",
+    );
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("f.yaml:5:12: error: a role with a blank id has an empty level name"),
+        "{err}"
+    );
 }
