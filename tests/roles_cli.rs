@@ -231,7 +231,7 @@ fn unknown_role_suggests_the_closest_ids() {
     assert!(err.contains("did you mean `senior-social`"), "{err}");
     let (code, _, err) = run(&["pdf", "--role", ""]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("unknown role id ``"), "{err}");
+    assert!(err.contains("the role id asked for is blank"), "{err}");
 }
 
 #[test]
