@@ -76,9 +76,15 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Invalid(d) | Error::UnknownRole(d) => f.write_str(diag::render(d).trim_end()),
-            Error::Io { path, source } => write!(f, "error: {}: {source}", path.display()),
-            Error::Usage(m) => write!(f, "error: {m}"),
-            Error::Locked(m) => write!(f, "error: {m}"),
+            // One line each, whatever a path holds (`-o $'a\nb'`): the
+            // line a scheduler's log shows.
+            Error::Io { path, source } => write!(
+                f,
+                "error: {}",
+                diag::one_line(&format!("{}: {source}", path.display()))
+            ),
+            Error::Usage(m) => write!(f, "error: {}", diag::one_line(m)),
+            Error::Locked(m) => write!(f, "error: {}", diag::one_line(m)),
         }
     }
 }
@@ -90,6 +96,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_one_line_error_stays_one_line() {
+        let e = Error::io(Path::new("a\nb"), io::Error::from_raw_os_error(2));
+        assert_eq!(e.to_string().lines().count(), 1, "{e}");
+        assert_eq!(Error::Usage("x\ny".into()).to_string(), "error: x\\ny");
+    }
 
     #[test]
     fn an_io_error_names_the_file_asked_for_not_a_temporary_one() {
