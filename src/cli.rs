@@ -1145,13 +1145,18 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         }
         Destination::Folder(out) => out,
     };
-    // What can fail before anything is rendered fails before the output
-    // folder is made: a cell too long for the workbook, a template that
-    // does not compile.
+    // The tables, made once: what can fail before anything is rendered
+    // fails before the output folder is made (a cell too long for the
+    // workbook; below, a template that does not compile).
+    let cells = if export::needs_tables(&formats) {
+        export::tables::build_tables(&lib.company, &roles)
+    } else {
+        Vec::new()
+    };
     if formats.xlsx || formats.zip {
-        let cells = export::cell_length_errors(&lib.company, &roles);
-        if !cells.is_empty() {
-            return Err(Error::Invalid(cells));
+        let too_long = export::cell_length_errors_in(&cells, &lib.company, &roles);
+        if !too_long.is_empty() {
+            return Err(Error::Invalid(too_long));
         }
     }
     let renderer = if formats.zip {
@@ -1211,11 +1216,6 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
             },
             None => export::Pdfs::InMemory(&Default::default()),
         },
-    };
-    let cells = if export::needs_tables(&formats) {
-        export::tables::build_tables(&lib.company, &roles)
-    } else {
-        Vec::new()
     };
     // Staged first, then put in place together: a failure while writing (a
     // full disk) replaces none of the previous files, so roles.csv and

@@ -317,9 +317,17 @@ fn item_path(
 /// limit although each string in the file is within it: description
 /// paragraphs are joined, links spelled out.
 pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diagnostic> {
+    cell_length_errors_in(&tables::build_tables(company, roles), company, roles)
+}
+
+/// [`cell_length_errors`] of tables already made from `roles`.
+pub fn cell_length_errors_in(
+    tables: &[tables::Table],
+    company: &Company,
+    roles: &[ResolvedRole],
+) -> Vec<Diagnostic> {
     use crate::source_map::SourceMap;
     use std::path::Path;
-    let tables = tables::build_tables(company, roles);
     let by_id: BTreeMap<&str, &ResolvedRole> = roles.iter().map(|r| (r.id.as_str(), r)).collect();
     // One source map per family file, however many of its cells are long.
     let mut files: BTreeMap<&Path, (SourceMap, &std::sync::Arc<str>)> = BTreeMap::new();
@@ -328,7 +336,7 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
     // column; in file order), table and column, naming the other rows.
     type Place<'a> = (Option<(&'a Path, usize, usize)>, &'static str, &'static str);
     let mut places: BTreeMap<Place, Vec<xlsx::OversizedCell>> = BTreeMap::new();
-    for cell in xlsx::oversized_cells(&tables) {
+    for cell in xlsx::oversized_cells(tables) {
         // An item is written where its level states it, which for an
         // inherited one is the level it comes from.
         let stated_by = tables
@@ -351,7 +359,7 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
                 // An item: where its text is written, in the family-wide list
                 // or a level's (every row that shows it is one problem).
                 let item = (cell.table == "items" && cell.column == "text")
-                    .then(|| item_path(&tables, &cell, &fam.data, &company.website))
+                    .then(|| item_path(tables, &cell, &fam.data, &company.website))
                     .flatten();
                 let key = item.unwrap_or_else(|| match (cell.column, level) {
                     ("summary", _) => "summary".to_string(),
@@ -468,7 +476,7 @@ pub fn table_files_from(
         .map_err(|e| {
             // A cell too long: said where it is written, as `check` says it
             // (the workbook alone knows only its row and column).
-            let located = cell_length_errors(input.company, input.roles);
+            let located = cell_length_errors_in(tables, input.company, input.roles);
             if matches!(e, Error::Invalid(_)) && !located.is_empty() {
                 Error::Invalid(located)
             } else {
