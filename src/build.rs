@@ -209,6 +209,16 @@ fn role_total(roles: &[ResolvedRole], failures: &[Failure]) -> usize {
             .len()
 }
 
+/// Roles as the log names them: "a, b", or "a, … j and 4 more roles".
+fn named(roles: &[String]) -> String {
+    let list = crate::diag::role_list(roles, false);
+    if roles.len() > 10 {
+        format!("{list} roles")
+    } else {
+        list
+    }
+}
+
 /// " (and 2 other failures)" after a count of failed roles, if any.
 fn others(n: usize) -> String {
     match n {
@@ -749,8 +759,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     for group in by_role.into_groups() {
         let who = match group.roles.len() {
             0 => String::new(),
-            n if n > 10 => format!("{} roles: ", crate::diag::role_list(&group.roles, false)),
-            _ => format!("{}: ", crate::diag::role_list(&group.roles, false)),
+            _ => format!("{}: ", named(&group.roles)),
         };
         log.line(&format!("warning: {who}{}", group.message));
     }
@@ -1059,11 +1068,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // summary has every failure.
     let shown = lines.len().min(MAX_FAILURE_LINES);
     for line in &lines[..shown] {
-        let names = crate::diag::role_list(&line.roles, false);
-        let names = match line.roles.len() {
-            n if n > 10 => format!("{names} roles"),
-            _ => names,
-        };
+        let names = named(&line.roles);
         // What failed: roles (with their file), a role file, or the exports.
         let first = &summary.failures[line.first];
         let what = match (names.is_empty(), &first.file) {
