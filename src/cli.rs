@@ -172,19 +172,31 @@ impl RenderArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct DocArgs {
-    /// Paper size.
-    #[arg(long, value_enum, default_value_t = Paper::A4)]
-    pub paper: Paper,
+    /// Paper size [default: a4].
+    // An Option, not a default value: `export --csv --paper a4` names an
+    // option that changes nothing and is refused like `--paper us-letter`.
+    #[arg(long, value_enum)]
+    pub paper: Option<Paper>,
     /// Add an acknowledgement and signature block (for offer packets).
     #[arg(long)]
     pub signature: bool,
 }
 
 impl DocArgs {
+    /// The paper asked for, or the default.
+    pub fn paper(&self) -> Paper {
+        self.paper.unwrap_or(Paper::A4)
+    }
+
+    /// Whether `--paper` or `--signature` was given.
+    pub fn given(&self) -> bool {
+        self.paper.is_some() || self.signature
+    }
+
     pub fn options(&self, company: &load::Company) -> Result<DocumentOptions> {
         Ok(DocumentOptions {
             date: data::document_date(company)?,
-            paper: self.paper.as_str().to_string(),
+            paper: self.paper().as_str().to_string(),
             signature: self.signature,
         })
     }
@@ -536,7 +548,7 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
 
 fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> {
     // Refused, not ignored: the YAML is the role, which they do not change.
-    if format == ShowFormat::Yaml && (doc.paper != Paper::A4 || doc.signature) {
+    if format == ShowFormat::Yaml && doc.given() {
         return Err(Error::Usage(
             "--paper and --signature change the template data: add --format json".into(),
         ));
@@ -876,7 +888,7 @@ fn build_summary(
         wait: args.wait,
         quiet: args.quiet,
         progress_bar: crate::build::stderr_is_terminal(),
-        paper: args.doc.paper.as_str().to_string(),
+        paper: args.doc.paper().as_str().to_string(),
         signature: args.doc.signature,
         formats: crate::export::Formats::all(),
         warnings: warnings

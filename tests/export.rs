@@ -594,6 +594,11 @@ fn usage_errors_exit_2_and_name_the_flags() {
             vec!["export", "--csv", "--signature", "-o", out],
             "add --zip or --json",
         ),
+        // The default paper, named, changes nothing either.
+        (
+            vec!["export", "--csv", "--paper", "a4", "-o", out],
+            "add --zip or --json",
+        ),
     ] {
         let assert = jdgen(&dir).args(&args).assert().code(2);
         let err = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();

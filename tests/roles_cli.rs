@@ -121,9 +121,11 @@ fn show_json_is_the_template_data() {
     assert_eq!(signed["document"]["signature"], true);
     // The YAML is the role, which document options do not change: refused,
     // not silently ignored.
-    let (code, _, err) = run(&["show", "senior-social", "--paper", "us-letter"]);
-    assert_eq!(code, 2);
-    assert!(err.contains("add --format json"), "{err}");
+    for paper in ["us-letter", "a4"] {
+        let (code, _, err) = run(&["show", "senior-social", "--paper", paper]);
+        assert_eq!(code, 2, "--paper {paper}");
+        assert!(err.contains("add --format json"), "{err}");
+    }
     let values = v["family"]["values"]["heading"]["spans"]
         .as_array()
         .unwrap();

@@ -703,9 +703,7 @@ impl ExportArgs {
                 "--template, --font-path, --pdf-standard and --strict change the bundle's PDFs: add --zip (or use `jdgen pdf` or `jdgen build`)",
             );
         }
-        if (self.doc.paper != crate::cli::Paper::A4 || self.doc.signature)
-            && !(formats.zip || formats.json)
-        {
+        if self.doc.given() && !(formats.zip || formats.json) {
             return usage(
                 "--paper and --signature change the PDFs and the document options in roles.json: add --zip or --json",
             );
