@@ -446,11 +446,13 @@ fn explain_foreign_targets(
     targets: &[(usize, String)],
     owners: &HashMap<String, (String, PathBuf)>,
 ) {
-    for (index, target) in targets {
+    // A blank target names no level, even where a level's id is blank too.
+    for (index, target) in targets.iter().filter(|(_, t)| !is_blank(t)) {
         if let (Some(d), Some((family, file))) = (errors.get_mut(*index), owners.get(target)) {
             d.message = format!(
-                "`builds_on: {target}` names a level of another family (`{family}`, in {}): a level \
+                "`builds_on: {}` names a level of another family (`{family}`, in {}): a level \
                  builds only on a level of its own family",
+                clip(target),
                 file.display()
             );
             d.help = Some(
@@ -1410,7 +1412,7 @@ fn name_level(message: &str, ids: &[String]) -> String {
     };
     let id = ids
         .get(i)
-        .filter(|id| !id.is_empty())
+        .filter(|id| !id.trim().is_empty())
         .map(|id| format!(" (`{}`)", crate::diag::clip(id)))
         .unwrap_or_default();
     let rest = rest
@@ -1731,6 +1733,16 @@ fn yaml_help(message: &str) -> Option<String> {
 
 /// `what` and the value in backticks, or `blank` when the value is blank
 /// ("invalid role id `x`", "the role id is blank").
+/// A level in a message: `role \`senior-social\``, or by its place
+/// (`level 3`) when its id is blank (an error of its own).
+fn named(noun: &str, id: &str, i: usize) -> String {
+    if is_blank(id) {
+        format!("level {}", i + 1)
+    } else {
+        format!("{noun} `{}`", clip(id))
+    }
+}
+
 fn blank_or(value: &str, blank: &str, what: &str) -> String {
     if value.trim().is_empty() {
         blank.to_string()
@@ -2006,7 +2018,7 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
         if is_blank(v) {
             c.error(
                 "data_version",
-                "`data_version` is empty",
+                "`data_version` is blank",
                 Some("remove it to use a hash of the role files".into()),
             );
         } else {
@@ -2618,8 +2630,9 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                 c.warn(
                     &format!("{p}.level"),
                     format!(
-                        "role `{}` has the same level as role `{}` (line {line}): both have level id `{level_id}` in the exports",
-                        level.id, f.levels[first].id
+                        "{} has the same level as {} (line {line}): both have level id `{level_id}` in the exports",
+                        named("role", &level.id, i),
+                        named("role", &f.levels[first].id, first)
                     ),
                     Some("if they are different levels, name them apart (e.g. `Senior` and `Staff`); `level_rank` still orders them".into()),
                 );
@@ -2650,7 +2663,10 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                 Some(format!("write e.g. `id: {}-role`", level.id)),
             );
         }
-        if let Some(first) = seen.insert(&level.id, i) {
+        // A blank id is an error of its own, not a duplicate one.
+        if let Some(first) = seen.insert(&level.id, i)
+            && !is_blank(&level.id)
+        {
             let line = c.map.value(&format!("levels.{first}.id")).line;
             c.error(
                 &format!("{p}.id"),
@@ -2664,7 +2680,7 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         if is_blank(&level.title) {
             c.error(
                 &format!("{p}.title"),
-                format!("role `{}` has an empty title", level.id),
+                format!("{} has an empty title", named("role", &level.id, i)),
                 Some("write the job title, e.g. `title: Senior Social Marketing Manager`".into()),
             );
         }
@@ -2691,9 +2707,9 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             c.error(
                 &format!("{p}.level"),
                 format!(
-                    "the level name `{}` of role `{}` has no letter or digit: its level id (in the exports) would be empty",
+                    "the level name `{}` of {} has no letter or digit: its level id (in the exports) would be empty",
                     clip(level.level.trim()),
-                    level.id
+                    named("role", &level.id, i)
                 ),
                 Some("name the level in words, e.g. `level: Senior`".into()),
             );
@@ -2726,7 +2742,9 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
     // chain check would only add confusing loops; a `builds_on` naming no
     // level at all is still worth reporting now, not after the ids are fixed.
     // (Without chains, `check_inheritance` returns no counts.)
-    let chains = seen.len() == f.levels.len();
+    // Blank ids (errors of their own) are no level to build on.
+    let chains = seen.keys().filter(|id| !is_blank(id)).count()
+        == f.levels.iter().filter(|l| !is_blank(&l.id)).count();
     let a = check_inheritance(
         c,
         f,
@@ -2941,9 +2959,9 @@ fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
             c.error(
                 &format!("levels.{i}"),
                 format!(
-                    "role `{}`'s document would hold about {} KB of text ({} KB of it shared by \
+                    "{}'s document would hold about {} KB of text ({} KB of it shared by \
                      every level of the family); at most {} KB",
-                    level.id,
+                    named("role", &level.id, i),
                     doc / 1024,
                     shared / 1024,
                     MAX_DOCUMENT_BYTES / 1024
@@ -3699,6 +3717,7 @@ fn check_inheritance(
         .levels
         .iter()
         .enumerate()
+        .filter(|(_, l)| !is_blank(&l.id))
         .map(|(i, l)| (l.id.as_str(), i))
         .collect();
     let n = f.levels.len();
@@ -3746,10 +3765,10 @@ fn check_inheritance(
                     c.warn(
                         &format!("levels.{i}.{kind}.builds_on"),
                         format!(
-                            "`{}` builds on `{}`, a level {} it: its {kind} would be printed as \
+                            "{} builds on {}, a level {} it: its {kind} would be printed as \
                              inherited from a more senior level",
-                            level.id,
-                            clip(target),
+                            named("", &level.id, i).trim_start(),
+                            named("", &f.levels[j].id, j).trim_start(),
                             if higher_grade {
                                 "graded above"
                             } else {
@@ -3838,11 +3857,13 @@ fn check_inheritance(
                     // A new loop: from `i` to the end of this walk.
                     well_formed = false;
                     let from = walk.iter().position(|&w| w == i).unwrap_or(0);
-                    let mut names: Vec<&str> = walk[from..]
-                        .iter()
-                        .map(|&w| f.levels[w].id.as_str())
-                        .collect();
-                    names.push(&f.levels[i].id);
+                    // A blank id (an error of its own) is named by place.
+                    let name = |w: usize| match f.levels[w].id.trim() {
+                        "" => format!("level {}", w + 1),
+                        id => format!("`{}`", clip(id)),
+                    };
+                    let mut names: Vec<String> = walk[from..].iter().map(|&w| name(w)).collect();
+                    names.push(name(i));
                     c.error(
                         &format!("levels.{i}.{kind}.builds_on"),
                         format!("{kind} inheritance loops: {}", names.join(" → ")),
@@ -3875,9 +3896,9 @@ fn check_inheritance(
             c.warn(
                 &format!("levels.{i}.{kind}.builds_on"),
                 format!(
-                    "the {kind} build on `{}`, but no level of that chain lists any: they do not \
+                    "the {kind} build on {}, but no level of that chain lists any: they do not \
                      print, heading and intro included",
-                    f.levels[j].id
+                    named("", &f.levels[j].id, j).trim_start()
                 ),
                 Some("add `items:`, or remove the list".into()),
             );
@@ -3897,8 +3918,8 @@ fn check_inheritance(
             c.error(
                 &format!("levels.{i}.{kind}.{field}"),
                 format!(
-                    "level `{}` lists {total} {kind}{with}; at most {MAX_ITEMS_PER_LIST}",
-                    f.levels[i].id
+                    "{} lists {total} {kind}{with}; at most {MAX_ITEMS_PER_LIST}",
+                    named("level", &f.levels[i].id, i)
                 ),
                 Some("shorten the list or its `builds_on` chain: a job description this long is not read".into()),
             );
@@ -3917,6 +3938,10 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
     let mut role_files: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let mut family_files: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let note = |map: &mut HashMap<String, Vec<PathBuf>>, id: &str, file: &Path| {
+        // A blank id is an error of its own, not a shared one.
+        if id.trim().is_empty() {
+            return;
+        }
         let files = map.entry(id.to_string()).or_default();
         if !files.iter().any(|f| f == file) {
             files.push(file.to_path_buf());

@@ -285,7 +285,7 @@ fn check_reports_every_problem_with_its_position() {
         ),
         (
             "cycle.yaml:8:18:",
-            "inheritance loops: cycle-a → cycle-b → cycle-a",
+            "inheritance loops: `cycle-a` → `cycle-b` → `cycle-a`",
             None,
         ),
         (
@@ -1167,11 +1167,77 @@ fn inheritance_cannot_multiply_a_small_file_into_gigabytes() {
                 "fan.yaml:8:14:",
                 "level `base` lists 1001 responsibilities; at most 1000",
             ),
-            ("loops.yaml:4:", "requirements inheritance loops: a → b → a"),
-            ("loops.yaml:6:", "requirements inheritance loops: d → d"),
+            (
+                "loops.yaml:4:",
+                "requirements inheritance loops: `a` → `b` → `a`",
+            ),
+            ("loops.yaml:6:", "requirements inheritance loops: `d` → `d`"),
         ],
     );
     assert!(err.contains("6 error(s)"), "{err}");
+}
+
+#[test]
+fn a_level_with_a_blank_id_is_named_by_its_place() {
+    // A blank id is one error. It was also a "duplicate role id" of
+    // another blank one (in the same file or another), a level a blank
+    // `builds_on` could build on (a loop "  →  ", or "a level of another
+    // family" for its own), and "role ``" or "level 2 (` `)" in the
+    // messages about its level.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("blank.yaml"),
+        "family: blank\ntitle: Blank\nlevels:\n  \
+         - {id: \" \", level: L, title: L, requirements: {builds_on: c, items: [x]}}\n  \
+         - {id: \" \", level: L, title: \"\", requirements: {builds_on: \" \", items: [x]}}\n  \
+         - {id: c, level: C, title: C, requirements: {builds_on: d, items: [x]}}\n  \
+         - {id: d, level: D, title: D, requirements: {builds_on: c, items: [x]}}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("untyped.yaml"),
+        "family: untyped\ntitle: Untyped\nlevels:\n  - {id: alone, level: L, title: L}\n  - {id: \" \", title: A}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    for wrong in [
+        "duplicate",
+        "also used",
+        "another family",
+        "``",
+        "` `",
+        "  →",
+    ] {
+        assert!(!err.contains(wrong), "{wrong}: {err}");
+    }
+    common::assert_reported(
+        &err,
+        &[
+            ("blank.yaml:4:10:", "the role id is blank"),
+            ("blank.yaml:5:10:", "the role id is blank"),
+            ("blank.yaml:5:", "level 2 has an empty title"),
+            (
+                "blank.yaml:5:",
+                "`builds_on:` with blank text names no level of family `blank`",
+            ),
+            (
+                "blank.yaml:6:",
+                "requirements inheritance loops: `c` → `d` → `c`",
+            ),
+            (
+                "blank.yaml:5:",
+                "level 2 has the same level as level 1 (line 4)",
+            ),
+            (
+                "blank.yaml:4:",
+                "level 1 builds on `c`, a level written after it",
+            ),
+            ("untyped.yaml:5:5:", "level 2: missing field `level`"),
+        ],
+    );
+    assert!(err.contains("6 error(s), 3 warning(s)"), "{err}");
 }
 
 #[test]
@@ -1895,7 +1961,7 @@ fn language_regions_invisible_versions_and_text_after_a_document_end() {
     .unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 1);
-    assert!(err.contains("`data_version` is empty"), "{err}");
+    assert!(err.contains("`data_version` is blank"), "{err}");
     std::fs::write(d.join("company.yaml"), &company).unwrap();
     // `...` ends the document: what follows is a second one, located.
     std::fs::write(
