@@ -104,10 +104,13 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        match self.location() {
-            Some(loc) => write!(f, "{loc}: {kind}: {}", self.message)?,
-            None => write!(f, "{kind}: {}", self.message)?,
-        }
+        // One line, whatever a path or a template's message holds: a line
+        // break there would start a line that reads as another diagnostic.
+        let headline = match self.location() {
+            Some(loc) => format!("{loc}: {kind}: {}", self.message),
+            None => format!("{kind}: {}", self.message),
+        };
+        f.write_str(&one_line(&headline))?;
         if let (Some(src), Some(line)) = (&self.source, self.line)
             && let index = index_of(src)
             && let Some(text) = source_line(src, &index, line as usize)
@@ -154,7 +157,7 @@ impl fmt::Display for Diagnostic {
             }
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {help}")?;
+            write!(f, "\n  = help: {}", one_line(help))?;
         }
         Ok(())
     }
@@ -743,6 +746,23 @@ mod tests {
             (&["a".to_string(), "b".to_string()][..], 4)
         );
         assert_eq!(groups[0].message, "q <role>");
+    }
+
+    #[test]
+    fn a_diagnostic_headline_and_help_stay_one_line_each() {
+        let d = Diagnostic::error("template says\nerror: forged")
+            .in_file(Path::new("roles\nx/a.yaml"))
+            .at(2, 3)
+            .with_source("a: 1\nb: 2\n".into())
+            .help("see roles\nx/b.yaml");
+        let text = d.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "roles\\nx/a.yaml:2:3: error: template says\\nerror: forged"
+        );
+        assert_eq!(lines.last().unwrap(), &"  = help: see roles\\nx/b.yaml");
+        assert_eq!(lines.len(), 5, "{text}");
     }
 
     #[test]
