@@ -310,7 +310,9 @@ impl OutputState {
     /// keeps size and time (`touch -r`, `cp -p` of another version, bit
     /// rot) is only found that way.
     fn verify(&mut self, path: &Path, checksum: bool) -> bool {
-        let Ok(meta) = fs::metadata(path) else {
+        // A symbolic link put in the PDF's place is not jdgen's PDF, even
+        // when it leads to the same bytes: what it leads to can change.
+        let Ok(meta) = fs::symlink_metadata(path) else {
             return false;
         };
         if !meta.is_file() || meta.len() != self.bytes {

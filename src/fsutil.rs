@@ -76,7 +76,8 @@ pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Re
 
 /// `Some(its time)` when `path` holds exactly `bytes`.
 fn holds(path: &Path, bytes: &[u8]) -> Option<Option<std::time::SystemTime>> {
-    let meta = fs::metadata(path).ok()?;
+    // Not through a link: a link is replaced by the file, even to equal bytes.
+    let meta = fs::symlink_metadata(path).ok()?;
     (meta.is_file()
         && meta.len() == bytes.len() as u64
         && fs::read(path).is_ok_and(|existing| existing == bytes))
@@ -207,8 +208,9 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
     let mut new_file = fs::File::open(new)?;
     let len = new_file.metadata()?.len();
     // Compared only while it can still be equal, and only a regular file:
-    // opening a FIFO in the way would block until someone writes to it.
-    let same_size = fs::metadata(old).is_ok_and(|m| m.is_file() && m.len() == len);
+    // opening a FIFO in the way would block until someone writes to it, and
+    // a symbolic link is replaced by the file even when it leads to equal bytes.
+    let same_size = fs::symlink_metadata(old).is_ok_and(|m| m.is_file() && m.len() == len);
     let mut old_file = same_size
         .then(|| fs::File::open(old).ok())
         .flatten()

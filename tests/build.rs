@@ -984,6 +984,43 @@ fn an_output_edited_in_place_is_rebuilt_even_at_the_same_size() {
 }
 
 #[test]
+fn an_output_replaced_by_a_link_to_the_same_bytes_is_made_a_file_again() {
+    // A link leads wherever its target is moved or rewritten later: an HR
+    // import reading the output folder must find jdgen's own file there.
+    let roles = logo_roles();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    let good = tree(out.path());
+    let aside = tempfile::tempdir().unwrap();
+    for (i, rel) in ["pdf/widget-engineer.pdf", "export/roles.csv"]
+        .iter()
+        .enumerate()
+    {
+        let path = out.path().join(rel);
+        let copy = aside.path().join(i.to_string());
+        fs::rename(&path, &copy).unwrap();
+        std::os::unix::fs::symlink(&copy, &path).unwrap();
+    }
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"], 1, "{s}");
+    let now = tree(out.path());
+    for (i, rel) in ["pdf/widget-engineer.pdf", "export/roles.csv"]
+        .iter()
+        .enumerate()
+    {
+        let path = out.path().join(rel);
+        assert!(fs::symlink_metadata(&path).unwrap().is_file(), "{rel}");
+        assert_eq!(now[*rel].0, good[*rel].0, "{rel}");
+        // Replaced, not written through.
+        assert_eq!(
+            fs::read(aside.path().join(i.to_string())).unwrap(),
+            good[*rel].0
+        );
+    }
+}
+
+#[test]
 fn a_pdf_changed_behind_the_runs_back_is_not_reported_as_its_output() {
     // Changed in place with its size and time kept (what another writer
     // into `pdf/` can leave), a PDF passes the quick check; the bundle then
