@@ -1163,11 +1163,42 @@ impl<'a> Checker<'a> {
         let result: Result<T, _> = serde_ignored::deserialize(de, |path| {
             unknown.push(path_segments(&path));
         });
+        // Keys that are known ones but for a character that looks like a
+        // space or nothing: with their mapping's position, so the "missing
+        // field" that follows from the same key is not said as well.
+        let mut respelled: Vec<(crate::source_map::Pos, String)> = Vec::new();
         for segments in unknown {
             let path = segments.join(".");
             let key = segments.last().cloned().unwrap_or_default();
             let parent = &segments[..segments.len().saturating_sub(1)];
             let known = known_at(parent);
+            if let Some(odd) = key.chars().find(|&c| crate::yaml_help::is_odd_space(c)) {
+                // `title\u{200b}` or `title\u{a0}` (pasted): on a terminal
+                // "unknown key `title`, did you mean `title`?".
+                let clean: String = key
+                    .chars()
+                    .filter(|&c| !crate::yaml_help::is_odd_space(c))
+                    .collect();
+                let clean = clean.trim();
+                let help = match known.contains(&clean) {
+                    true => format!("delete it: the key is then `{clean}`"),
+                    false => "delete it, or write an ordinary space".to_string(),
+                };
+                if known.contains(&clean) {
+                    respelled.push((self.map.value(&parent.join(".")), clean.to_string()));
+                }
+                self.key_error(
+                    &path,
+                    format!(
+                        "unknown key `{}`: it holds {}",
+                        clip(&crate::yaml_help::show_odd_spaces(&key)),
+                        crate::yaml_help::odd_space_name(odd)
+                    ),
+                    Some(help),
+                );
+                self.ignored.insert(path);
+                continue;
+            }
             let help = closest(&key, known.iter().copied())
                 .map(|k| format!("did you mean `{k}`?"))
                 .or_else(|| misplaced_key_help(&key, parent))
@@ -1200,10 +1231,50 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e, &self.source);
+                // The field written with an odd space in its key, told above.
+                if let Some((line, column)) = at
+                    && respelled.iter().any(|(pos, key)| {
+                        (pos.line, pos.column) == (line, column)
+                            && message.ends_with(&format!("missing field `{key}`"))
+                    })
+                {
+                    return None;
+                }
                 message = name_level(&message, &self.map.level_id_at);
+                // A no-break space (pasted) where YAML needs a space: the
+                // parser fails about keys or indentation, a line later.
+                let layout = if let Some((line, _)) = at
+                    && let Some((l, c, ch)) = crate::yaml_help::layout_space(
+                        &self.source,
+                        &lines_named(&message, line),
+                        &all_keys(known_at),
+                    ) {
+                    message = format!(
+                        "{} stands where YAML needs an ordinary space, and YAML reads it as text \
+                         (the parser then found, at line {line}: {})",
+                        crate::yaml_help::odd_space_name(ch),
+                        message.trim_start_matches("YAML syntax error: ")
+                    );
+                    at = Some((l, c));
+                    help = Some(
+                        "retype it as an ordinary space (such spaces come with text pasted from \
+                         web pages and word processors)"
+                            .into(),
+                    );
+                    // "`- b` is indented deeper than the line it follows"
+                    // follows from the same space: YAML read its line as text.
+                    self.warnings.retain(|w| {
+                        !w.message
+                            .contains("is indented deeper than the line it follows")
+                    });
+                    true
+                } else {
+                    false
+                };
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
-                if let Some(pos) = at
+                if !layout
+                    && let Some(pos) = at
                     && let Some(h) = crate::yaml_help::for_error(&self.source, pos, &message)
                 {
                     help = Some(h);
@@ -1211,7 +1282,8 @@ impl<'a> Checker<'a> {
                 // A quote left open is closed by the next text's opening
                 // quote, and libyaml fails a line or more later, with a
                 // message about keys or indentation.
-                if message.starts_with("YAML syntax error")
+                if !layout
+                    && message.starts_with("YAML syntax error")
                     && let Some((line, _)) = at
                     && let Some((open, close)) = quote_closed_too_late(&self.source, line)
                     && closing_helps(&self.source, open, line)
@@ -1359,6 +1431,40 @@ fn first_raw_control(source: &str) -> Option<(usize, usize, char)> {
         }
     }
     None
+}
+
+/// The error's line, the line above it, and the lines its message names
+/// ("a simple key that starts at line 7"): where a cause may stand.
+fn lines_named(message: &str, line: usize) -> Vec<usize> {
+    let mut lines = vec![line, line.saturating_sub(1)];
+    for (at, _) in message.match_indices("line ") {
+        let digits: String = message[at + 5..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        lines.extend(digits.parse::<usize>());
+    }
+    lines
+}
+
+/// Every key `known_at` allows, in any mapping of a role or company file.
+fn all_keys(known_at: fn(&[String]) -> &'static [&'static str]) -> Vec<&'static str> {
+    let parents: [&[&str]; 9] = [
+        &[],
+        &["levels"],
+        &["sections"],
+        &["responsibilities"],
+        &["groups"],
+        &["values"],
+        &["values", "items"],
+        &["hiring_process"],
+        &["steps"],
+    ];
+    parents
+        .iter()
+        .flat_map(|p| known_at(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+        .copied()
+        .collect()
 }
 
 /// The line that starts a second YAML document, if any (serde_yaml

@@ -52,6 +52,106 @@ fn surrogate_pair_help(line: &str) -> Option<String> {
     })
 }
 
+/// A character that looks like a space or like nothing and is neither a
+/// plain space nor a tab: YAML reads it as text, never as layout. It comes
+/// with text pasted from web pages and word processors (a no-break space
+/// after a colon, a zero-width space inside a key).
+pub fn is_odd_space(c: char) -> bool {
+    c != ' '
+        && c != '\t'
+        && !matches!(c, '\n' | '\r')
+        && (c.is_whitespace() || crate::load::is_default_ignorable(c) || c == '\u{2800}')
+}
+
+/// `c` named for a message: "a no-break space (U+00A0)".
+pub fn odd_space_name(c: char) -> String {
+    let name = match c {
+        '\u{A0}' => "a no-break space",
+        '\u{202F}' => "a narrow no-break space",
+        '\u{3000}' => "an ideographic space",
+        '\u{2000}'..='\u{200A}' | '\u{205F}' | '\u{1680}' => "a typographic space",
+        '\u{200B}' => "a zero-width space",
+        '\u{FEFF}' => "a byte order mark",
+        '\u{AD}' => "a soft hyphen",
+        '\u{2060}' => "a word joiner",
+        '\u{200C}' | '\u{200D}' => "a zero-width joiner",
+        '\u{200E}' | '\u{200F}' => "a direction mark",
+        c if c.is_whitespace() => "a space that is not an ordinary one",
+        _ => "an invisible character",
+    };
+    format!("{name} (U+{:04X})", c as u32)
+}
+
+/// `text` with each [`is_odd_space`] character written as `\u{a0}`, so a
+/// message shows what a terminal would draw as a space or as nothing.
+pub fn show_odd_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_odd_space(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Where a YAML error's cause may be an [`is_odd_space`] character standing
+/// where YAML needs a space: in the indentation, after a line's leading
+/// `-`, or after the `:` of a key at the start of a line (`grade:\u{a0}5`
+/// reads as one text, and libyaml fails a line later about keys or
+/// indentation). Only `lines` are looked at (1-based: the error's line and
+/// the lines its message names), as such a character may well be text
+/// elsewhere (a block of text indented with one). A dash-led key counts
+/// only when it is one of `keys`: `- Note:\u{a0}x` is a list's text.
+/// Returns the 1-based line and column (in characters) and the character.
+pub fn layout_space(source: &str, lines: &[usize], keys: &[&str]) -> Option<(usize, usize, char)> {
+    for (i, line) in source.lines().enumerate() {
+        let n = i + 1;
+        if !lines.contains(&n) {
+            continue;
+        }
+        let chars: Vec<char> = line.chars().collect();
+        let mut k = 0;
+        // The indentation.
+        while k < chars.len() && (chars[k] == ' ' || is_odd_space(chars[k])) {
+            if is_odd_space(chars[k]) {
+                return Some((n, k + 1, chars[k]));
+            }
+            k += 1;
+        }
+        let mut dashed = false;
+        if chars.get(k) == Some(&'-') {
+            match chars.get(k + 1) {
+                Some(&c) if is_odd_space(c) => return Some((n, k + 2, c)),
+                Some(' ') => {
+                    dashed = true;
+                    k += 1;
+                    while chars.get(k) == Some(&' ') {
+                        k += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        // A bare key, then its `:` and the odd space.
+        let start = k;
+        while k < chars.len() && (chars[k].is_ascii_alphanumeric() || chars[k] == '_') {
+            k += 1;
+        }
+        let key: String = chars[start..k].iter().collect();
+        if k > start
+            && chars.get(k) == Some(&':')
+            && let Some(&c) = chars.get(k + 1)
+            && is_odd_space(c)
+            && (!dashed || keys.contains(&key.as_str()))
+        {
+            return Some((n, k + 2, c));
+        }
+    }
+    None
+}
+
 /// A better help for the error `message` at 1-based `(line, column)` of
 /// `source`, when the text there shows what was meant.
 pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<String> {
@@ -473,6 +573,22 @@ mod tests {
 
     fn help(source: &str, line: usize, message: &str) -> String {
         for_error(source, (line, 1), message).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_layout_space_is_found_only_where_yaml_needs_a_space() {
+        let src = "a:\u{a0}1\n- Note:\u{a0}x\n- id:\u{a0}x\n\u{a0} b: 2\n-\u{200b}c\n";
+        let keys = ["id"];
+        assert_eq!(layout_space(src, &[1], &keys), Some((1, 3, '\u{a0}')));
+        // A list's text may hold one; a known key after a dash may not.
+        assert_eq!(layout_space(src, &[2], &keys), None);
+        assert_eq!(layout_space(src, &[3], &keys), Some((3, 6, '\u{a0}')));
+        assert_eq!(layout_space(src, &[4], &keys), Some((4, 1, '\u{a0}')));
+        assert_eq!(layout_space(src, &[5], &keys), Some((5, 2, '\u{200b}')));
+        // Only the lines asked about.
+        assert_eq!(layout_space(src, &[9], &keys), None);
+        assert_eq!(show_odd_spaces("a\u{a0}b c"), "a\\u{a0}b c");
+        assert_eq!(odd_space_name('\u{feff}'), "a byte order mark (U+FEFF)");
     }
 
     #[test]

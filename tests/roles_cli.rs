@@ -4105,3 +4105,74 @@ fn a_blank_or_spaced_role_id_asked_for_is_said_so() {
         "{err}"
     );
 }
+
+#[test]
+fn a_pasted_space_or_invisible_character_in_the_layout_is_named_where_it_is() {
+    // Text pasted from a web page or a word processor brings no-break and
+    // zero-width spaces. In a key, the message read "unknown key `title`,
+    // did you mean `title`?" (and "missing field `title`" besides); after a
+    // `:` or `-`, or in the indentation, libyaml failed a line later about
+    // keys or indentation, with help that did not apply.
+    let base = "family: tf\ntitle: TF\nlevels:\n  - id: tf-one\n    level: One\n    title: TF One\n    grade: 5\n    responsibilities:\n      items:\n        - a\n        - b\n";
+    for (from, to, at, what) in [
+        (
+            "    title: TF",
+            "    title\u{200b}: TF",
+            "f.yaml:6:5:",
+            "unknown key `title\\u{200b}`: it holds a zero-width space (U+200B)",
+        ),
+        (
+            "    title: TF",
+            "    title\u{a0}: TF",
+            "f.yaml:6:5:",
+            "unknown key `title\\u{a0}`: it holds a no-break space (U+00A0)",
+        ),
+        (
+            "    grade: 5",
+            "    grade:\u{a0}5",
+            "f.yaml:7:11:",
+            "a no-break space (U+00A0) stands where YAML needs an ordinary space",
+        ),
+        (
+            "        - a",
+            "        -\u{a0}a",
+            "f.yaml:10:10:",
+            "a no-break space (U+00A0) stands where YAML needs an ordinary space",
+        ),
+        (
+            "    title: TF",
+            "  \u{3000}  title: TF",
+            "f.yaml:6:3:",
+            "an ideographic space (U+3000) stands where YAML needs an ordinary space",
+        ),
+        (
+            "  - id: tf-one",
+            "  - id:\u{a0}tf-one",
+            "f.yaml:4:8:",
+            "a no-break space (U+00A0) stands where YAML needs an ordinary space",
+        ),
+    ] {
+        let text = base.replacen(from, to, 1);
+        assert_ne!(text, base);
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{to:?}: {err}");
+        common::assert_reported(&err, &[(at, what)]);
+        // One error, no warning that follows from it, and no help that
+        // does not apply; the message shows the character escaped (the
+        // excerpt below it shows the line as it is).
+        assert!(err.contains("1 error(s), 0 warning(s)"), "{to:?}: {err}");
+        assert!(
+            err.contains("delete it: the key is then `title`")
+                || err.contains("retype it as an ordinary space"),
+            "{to:?}: {err}"
+        );
+        let headline = err.lines().next().unwrap();
+        assert!(
+            !headline.contains(['\u{a0}', '\u{200b}', '\u{3000}']),
+            "{err}"
+        );
+    }
+    // Text may hold such spaces: `- Note:\u{a0}a` is an item.
+    let text = base.replacen("        - a", "        - Note:\u{a0}a", 1);
+    assert_eq!(check_one(text.as_bytes()).0, 0);
+}
