@@ -1508,7 +1508,13 @@ fn second_document_line(source: &str) -> Option<usize> {
 /// the file names it (`level 2 (`c-d`), title: …`).
 fn name_level(message: &str, ids: &[String]) -> String {
     let Some(rest) = message.strip_prefix("levels[") else {
-        return message.to_string();
+        // Other lists too (`sections[0].items[1]: …`).
+        return match message.split_once(": ") {
+            Some((path, tail)) if is_serde_path(path) => {
+                format!("{}: {tail}", count_from_one(path))
+            }
+            _ => message.to_string(),
+        };
     };
     let Some((n, rest)) = rest.split_once(']') else {
         return message.to_string();
@@ -1526,6 +1532,20 @@ fn name_level(message: &str, ids: &[String]) -> String {
         .map_or(rest.to_string(), |r| format!(", {r}"));
     // Deeper lists too: `items[1]` is the second item, `items #2`.
     let (path, tail) = rest.split_once(": ").unwrap_or((&rest, ""));
+    let sep = if rest.contains(": ") { ": " } else { "" };
+    format!("level {}{id}{}{sep}{tail}", i + 1, count_from_one(path))
+}
+
+/// serde's path to a value (`sections[0].items[1]`), not a message.
+fn is_serde_path(path: &str) -> bool {
+    path.contains('[')
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'))
+}
+
+/// `items[1]` as people count: `items #2`.
+fn count_from_one(path: &str) -> String {
     let mut counted = String::new();
     let mut left = path;
     while let Some(open) = left.find('[') {
@@ -1540,8 +1560,7 @@ fn name_level(message: &str, ids: &[String]) -> String {
         left = &left[close + 1..];
     }
     counted.push_str(left);
-    let sep = if rest.contains(": ") { ": " } else { "" };
-    format!("level {}{id}{counted}{sep}{tail}", i + 1)
+    counted
 }
 
 fn yaml_error(

@@ -279,6 +279,25 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
         // character was quadratic in a run of spaces).
         let mut last_solid: Option<char> = None;
         let line_due = value_due;
+        // A line of block structure (`key:` or `- `, not indented past
+        // the line the list opened on) while it is open: it was never
+        // closed, even if a `]` in some text further down would close it.
+        if quote.is_none()
+            && let Some(&(open_line, ..)) = stack.first()
+        {
+            let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
+            let open_indent = source.lines().nth(open_line - 1).map_or(0, indent);
+            let rest = line.trim_start_matches(' ');
+            let key_len = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            let block_key = key_len > 0
+                && rest[key_len..].starts_with(':')
+                && rest[key_len + 1..].chars().next().is_none_or(|c| c == ' ');
+            if indent(line) <= open_indent && (block_key || rest.starts_with("- ")) {
+                return stack.first().copied();
+            }
+        }
         if quote.is_none() && stack.is_empty() {
             let code = line.split(" #").next().unwrap_or("").trim_end();
             if !code.trim_start().is_empty() && !code.trim_start().starts_with('#') {
@@ -351,6 +370,14 @@ fn indicator_help(v: &Value) -> Option<String> {
              link in double quotes: `{}`",
             quoted()
         )),
+        // `- [Draft] Write copy`, `title: {Beta} Search`: a list (or
+        // mapping) that closes, then more text, which YAML cannot read.
+        '[' | '{' if closes_before_more_text(text) => Some(format!(
+            "YAML reads a text that starts with `{first}` as a {}; put the whole text in double \
+             quotes: `{}`",
+            if first == '[' { "list" } else { "mapping" },
+            quoted()
+        )),
         '&' | '!' | '@' | '`' | '%' if text.contains(' ') => Some(format!(
             "YAML reads a text that starts with {} as syntax; put the whole text in double \
              quotes: `{}`",
@@ -363,6 +390,26 @@ fn indicator_help(v: &Value) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// `text` starts with a `[…]` or `{…}` that closes on the line, and more
+/// text follows it (not a comment).
+fn closes_before_more_text(text: &str) -> bool {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '[' | '{' => depth += 1,
+            ']' | '}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    let rest = text[i + 1..].trim();
+                    return !rest.is_empty() && !rest.starts_with('#');
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// `[label](target)` at the start of `text`.

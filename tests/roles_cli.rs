@@ -2350,6 +2350,28 @@ fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
             "the `{` mapping that starts here is never closed",
             "close it with `}`",
         ),
+        // ...also when a `]` in a text further down would close it: the
+        // next key at its indentation shows it was never meant to go on.
+        (
+            "family: fam\ntitle: [oops\nsummary: Some text\nlevels:\n  - id: a-b\n    level: A\n    title: See [Docs](/x)\n"
+                .to_string(),
+            "f.yaml:2:8:",
+            "the `[` list that starts here is never closed",
+            "close it with `]`",
+        ),
+        // A text that starts with a bracket that closes, then more text.
+        (
+            format!("{HEAD}    title: X\n    responsibilities:\n      items:\n        - [Draft] Write copy\n"),
+            "f.yaml:9:19:",
+            "did not find expected '-' indicator",
+            "YAML reads a text that starts with `[` as a list; put the whole text in double quotes: `- \"[Draft] Write copy\"`",
+        ),
+        (
+            format!("{HEAD}    title: {{Beta}} Search\n"),
+            "f.yaml:6:19:",
+            "did not find expected key",
+            "YAML reads a text that starts with `{` as a mapping; put the whole text in double quotes: `title: \"{Beta} Search\"`",
+        ),
         // ...also when the next text's opening quote closes it, and libyaml
         // fails a line later about keys or indentation.
         (
@@ -3867,6 +3889,22 @@ fn type_errors_count_levels_and_items_as_people_do() {
         assert_eq!(code, 1, "{err}");
         assert!(err.contains(want), "{err}");
         assert!(!err.contains("levels["), "{err}");
+    }
+    // Lists outside levels alike (they read `sections[0].items[1]`).
+    let levels = "levels:\n  - {id: a-b, level: A, title: X}\n";
+    for (head, want) in [
+        (
+            "family: fam\ntitle: T\nresponsibilities:\n  items:\n    - x\n    - [y]\n",
+            "f.yaml:6:7: error: responsibilities.items #2: invalid type: sequence",
+        ),
+        (
+            "family: fam\ntitle: T\nsections:\n  - heading: h\n    items:\n      - x\n      - [y]\n",
+            "f.yaml:7:9: error: sections #1.items #2: invalid type: sequence",
+        ),
+    ] {
+        let (code, err) = check_one(format!("{head}{levels}").as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(want), "{err}");
     }
 }
 
