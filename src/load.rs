@@ -1133,7 +1133,8 @@ impl<'a> Checker<'a> {
             .lines()
             .map(str::trim)
             .filter(|t| !t.is_empty() && !t.starts_with('#') && *t != "---" && *t != "...");
-        if content.take(2).count() > 1 {
+        let content: Vec<&str> = content.take(2).collect();
+        if content.len() > 1 {
             return false;
         }
         if !matches!(
@@ -1142,11 +1143,16 @@ impl<'a> Checker<'a> {
         ) {
             return false;
         }
-        self.errors.push(
-            Diagnostic::error("the file is empty (it holds no YAML, only comments or nothing)")
-                .in_file(self.file)
-                .help(help),
-        );
+        // `~` or `null` alone is a value, not nothing.
+        let message = match content.first() {
+            Some(null) => format!(
+                "the file holds only `{}`, YAML's empty value: no keys",
+                clip(null.split(" #").next().unwrap_or(null).trim())
+            ),
+            None => "the file is empty (it holds no YAML, only comments or nothing)".to_string(),
+        };
+        self.errors
+            .push(Diagnostic::error(message).in_file(self.file).help(help));
         true
     }
 

@@ -225,6 +225,19 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                     v.rewritten(|t| double_quoted(t.trim_end()))
                 )
             }
+            // `- Ends with a colon:` read as a key with no value.
+            _ if value.as_ref().is_some_and(|v| {
+                v.item
+                    && (v.text.trim_end().ends_with(':') || (v.key_is_text() && v.text.is_empty()))
+            }) =>
+            {
+                let v = value.as_ref().expect("checked");
+                format!(
+                    "YAML reads a text that ends with `:` as a key with no value; quote the whole \
+                     text: `{}`",
+                    v.rewritten(|t| double_quoted(t.trim_end()))
+                )
+            }
             _ => {
                 "this holds one text: quote it if it contains `: `, e.g. `- \"Note: this\"`".into()
             }
@@ -495,7 +508,9 @@ impl<'a> Value<'a> {
             && plain_key(k)
         {
             key = Some(k);
-            rest = v.trim_start_matches(' ');
+            // (`key:  # note`: a comment, found by its space below.)
+            let trimmed = v.trim_start_matches(' ');
+            rest = if trimmed.starts_with('#') { v } else { trimmed };
         } else if let Some(k) = rest.strip_suffix(':')
             && plain_key(k)
         {
@@ -699,6 +714,19 @@ mod tests {
         assert!(help("steps:\n  - text: *x* y\n", 2, "alias").contains("`- text: \"*x* y\"`"));
         // A backtick is named, not quoted in backticks.
         assert!(help("a:\n  - `code` here\n", 2, syntax).contains("starts with a backtick"));
+        // A text that ends with `:` is a key with no value (it was told to
+        // quote it "if it contains `: `", which it does not).
+        for (line, quoted) in [
+            ("  - Ends with a colon:\n", "`- \"Ends with a colon:\"`"),
+            ("  - Summary:  # later\n", "`- \"Summary:\" # later`"),
+        ] {
+            let h = help(&format!("a:\n{line}"), 2, map);
+            assert!(
+                h.contains("a text that ends with `:` as a key with no value")
+                    && h.contains(quoted),
+                "{h}"
+            );
+        }
     }
 
     #[test]

@@ -1864,7 +1864,7 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
         &err,
         &[
             // A bare `~` holds nothing: said as such, not as "expected a family".
-            ("a.yaml:", "the file is empty"),
+            ("a.yaml:", "the file holds only `~`, YAML's empty value"),
             (
                 "f.yaml:7:23:",
                 "invalid type: sequence, expected a mapping with keys `items`, `groups`, `builds_on` … (put a bare list under `items:`)",
@@ -2817,11 +2817,24 @@ fn a_level_name_without_letters_or_digits_is_refused() {
 #[test]
 fn an_empty_file_is_said_to_be_empty() {
     // It was "missing field `family`" at a line past the end of the file.
-    for text in ["", "# only a comment\n\n", "---\n", "~\n"] {
+    for (text, said) in [
+        ("", "the file is empty"),
+        ("# only a comment\n\n", "the file is empty"),
+        ("---\n", "the file is empty"),
+        // A value, not nothing.
+        (
+            "~\n",
+            "the file holds only `~`, YAML's empty value: no keys",
+        ),
+        (
+            "null # later\n",
+            "the file holds only `null`, YAML's empty value",
+        ),
+    ] {
         let (code, err) = check_one(text.as_bytes());
         assert_eq!(code, 1, "{err}");
         assert!(
-            err.contains("f.yaml: error: the file is empty") && err.contains("or delete the file"),
+            err.contains(&format!("f.yaml: error: {said}")) && err.contains("or delete the file"),
             "{text:?}: {err}"
         );
         assert!(!err.contains("missing field"), "{err}");
