@@ -745,8 +745,14 @@ fn missing_glyphs_warn_and_fail_under_strict() {
         w.contains("warning: role `hostile-one`: 29 characters have no glyph in any font"),
         "{w}"
     );
-    // In the order they appear: Hebrew first.
-    assert!(w.contains("`ע` (U+05E2)"), "{w}");
+    // In the order they are written (not drawn: a right-to-left run is
+    // drawn from its last character), and at the first of them, as
+    // `jdgen check` says it.
+    assert!(
+        w.contains("empty box: `ע` (U+05E2), `ב` (U+05D1), `ר` (U+05E8), `י` (U+05D9), `ת`"),
+        "{w}"
+    );
+    assert!(w.contains("hostile.yaml:29:12: warning:"), "{w}");
     assert!(w.contains("“עברית ומילים בעברית”"), "names the text: {w}");
     assert!(w.contains("中文文本和日本語"), "names the text: {w}");
     assert!(w.contains("hostile.yaml"), "names the role file: {w}");

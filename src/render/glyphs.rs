@@ -39,7 +39,11 @@ fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections:
         match item {
             FrameItem::Group(group) => scan_into(&group.frame, out, seen),
             FrameItem::Text(text) => {
-                for glyph in text.glyphs.iter().filter(|g| g.id == 0) {
+                // In the text's order: a right-to-left run holds its
+                // glyphs in drawing order, its last character first.
+                let mut zeros: Vec<_> = text.glyphs.iter().filter(|g| g.id == 0).collect();
+                zeros.sort_by_key(|g| g.range().start);
+                for glyph in zeros {
                     let Some(cluster) = text.text.get(glyph.range()) else {
                         continue;
                     };
