@@ -1143,13 +1143,17 @@ impl<'a> Checker<'a> {
         ) {
             return false;
         }
-        // `~` or `null` alone is a value, not nothing.
-        let message = match content.first() {
-            Some(null) => format!(
-                "the file holds only `{}`, YAML's empty value: no keys",
-                clip(null.split(" #").next().unwrap_or(null).trim())
-            ),
-            None => "the file is empty (it holds no YAML, only comments or nothing)".to_string(),
+        // `~` or `null` alone is a value, not nothing (a `---` or a
+        // directive before it is not).
+        let null = content.first().map(|line| {
+            let value = line.split(" #").next().unwrap_or(line).trim();
+            value.strip_prefix("--- ").unwrap_or(value).trim()
+        });
+        let message = match null {
+            Some(null @ ("~" | "null" | "Null" | "NULL")) => {
+                format!("the file holds only `{null}`, YAML's empty value: no keys")
+            }
+            _ => "the file is empty (it holds no YAML, only comments or nothing)".to_string(),
         };
         self.errors
             .push(Diagnostic::error(message).in_file(self.file).help(help));
@@ -1186,9 +1190,12 @@ impl<'a> Checker<'a> {
                     .filter(|&c| !crate::yaml_help::is_odd_space(c))
                     .collect();
                 let clean = clean.trim();
-                let help = match known.contains(&clean) {
-                    true => format!("delete it: the key is then `{clean}`"),
-                    false => "delete it, or write an ordinary space".to_string(),
+                let help = if known.contains(&clean) {
+                    format!("delete it: the key is then `{clean}`")
+                } else if let Some(k) = closest(clean, known.iter().copied()) {
+                    format!("delete it; did you mean `{k}`?")
+                } else {
+                    format!("delete it; expected one of: {}", known.join(", "))
                 };
                 if known.contains(&clean) {
                     respelled.push((self.map.value(&parent.join(".")), clean.to_string()));
@@ -1249,10 +1256,25 @@ impl<'a> Checker<'a> {
                 message = name_level(&message, &self.map.level_id_at);
                 // A no-break space (pasted) where YAML needs a space: the
                 // parser fails about keys or indentation, a line later.
+                // Looked for on the error's line; for libyaml's syntax
+                // errors also on the lines its marks name and, but for the
+                // indentation, on the line above (the parser fails a line
+                // after the space). A type error's message quotes the
+                // file's text, whose numbers are no marks.
+                let syntax = message.starts_with("YAML syntax error");
                 let layout = if let Some((line, _)) = at
                     && let Some((l, c, ch)) = crate::yaml_help::layout_space(
                         &self.source,
-                        &lines_named(&message, line),
+                        &if syntax {
+                            vec![line.saturating_sub(1)]
+                        } else {
+                            vec![]
+                        },
+                        &if syntax {
+                            lines_named(&message, line)
+                        } else {
+                            vec![line]
+                        },
                         &all_keys(known_at),
                     ) {
                     message = format!(
@@ -1267,11 +1289,20 @@ impl<'a> Checker<'a> {
                          web pages and word processors)"
                             .into(),
                     );
-                    // "`- b` is indented deeper than the line it follows"
-                    // follows from the same space: YAML read its line as text.
+                    // "`- b` is indented deeper than the line it follows",
+                    // below the space and not left of its line, follows
+                    // from it: YAML read that line as text.
+                    let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
+                    let lines: Vec<&str> = self.source.lines().collect();
+                    let own = lines.get(l - 1).map_or(0, |s| indent(s));
+                    let end = (l..lines.len())
+                        .find(|&k| !lines[k].trim().is_empty() && indent(lines[k]) < own)
+                        .unwrap_or(lines.len());
+                    let after = l + 1..=end;
                     self.warnings.retain(|w| {
-                        !w.message
+                        !(w.message
                             .contains("is indented deeper than the line it follows")
+                            && w.line.is_some_and(|n| after.contains(&(n as usize))))
                     });
                     true
                 } else {
@@ -1439,10 +1470,10 @@ fn first_raw_control(source: &str) -> Option<(usize, usize, char)> {
     None
 }
 
-/// The error's line, the line above it, and the lines its message names
-/// ("a simple key that starts at line 7"): where a cause may stand.
+/// A syntax error's line and the lines its message names ("a simple key
+/// that starts at line 7"): where a cause may stand.
 fn lines_named(message: &str, line: usize) -> Vec<usize> {
-    let mut lines = vec![line, line.saturating_sub(1)];
+    let mut lines = vec![line];
     for (at, _) in message.match_indices("line ") {
         let digits: String = message[at + 5..]
             .chars()
@@ -1530,7 +1561,7 @@ fn name_level(message: &str, ids: &[String]) -> String {
     };
     let id = ids
         .get(i)
-        .filter(|id| !id.trim().is_empty())
+        .filter(|id| !is_blank(id))
         .map(|id| format!(" (`{}`)", crate::diag::clip(id)))
         .unwrap_or_default();
     let rest = rest
@@ -1862,8 +1893,6 @@ fn yaml_help(message: &str) -> Option<String> {
     }
 }
 
-/// `what` and the value in backticks, or `blank` when the value is blank
-/// ("invalid role id `x`", "the role id is blank").
 /// A level in a message: `role \`senior-social\``, or by its place
 /// (`level 3`) when its id is blank (an error of its own).
 fn named(noun: &str, id: &str, i: usize) -> String {
@@ -1874,8 +1903,10 @@ fn named(noun: &str, id: &str, i: usize) -> String {
     }
 }
 
+/// `what` and the value in backticks, or `blank` when the value is blank
+/// ("invalid role id `x`", "the role id is blank").
 fn blank_or(value: &str, blank: &str, what: &str) -> String {
-    if value.trim().is_empty() {
+    if is_blank(value) {
         blank.to_string()
     } else {
         format!("{what} `{}`", clip(value))
@@ -3927,18 +3958,23 @@ fn check_inheritance(
                             .find(|l| l.level.trim().eq_ignore_ascii_case(target.trim()))
                     })
                     .flatten();
+                // (A level whose id is blank has none to name.)
                 let help = by_name
+                    .filter(|l| !is_blank(&l.id))
                     .map(|l| {
                         format!(
                             "`builds_on` takes a role id: the {} level is `{}`",
                             clip(&l.level),
-                            l.id
+                            clip(&l.id)
                         )
                     })
                     .or_else(|| suggestion.map(|s| format!("did you mean `{s}`?")))
                     .unwrap_or_else(|| {
                         let shown: Vec<&str> = index.keys().copied().take(10).collect();
                         let more = index.len().saturating_sub(shown.len());
+                        if shown.is_empty() {
+                            return "give the levels ids, and name one of them".to_string();
+                        }
                         format!(
                             "levels of this family: {}{}",
                             shown.join(", "),
@@ -3988,11 +4024,8 @@ fn check_inheritance(
                     // A new loop: from `i` to the end of this walk.
                     well_formed = false;
                     let from = walk.iter().position(|&w| w == i).unwrap_or(0);
-                    // A blank id (an error of its own) is named by place.
-                    let name = |w: usize| match f.levels[w].id.trim() {
-                        "" => format!("level {}", w + 1),
-                        id => format!("`{}`", clip(id)),
-                    };
+                    // (No blank id: such a level is no target.)
+                    let name = |w: usize| format!("`{}`", clip(&f.levels[w].id));
                     let mut names: Vec<String> = walk[from..].iter().map(|&w| name(w)).collect();
                     names.push(name(i));
                     c.error(

@@ -59,7 +59,7 @@ fn surrogate_pair_help(line: &str) -> Option<String> {
 pub fn is_odd_space(c: char) -> bool {
     c != ' '
         && c != '\t'
-        && !matches!(c, '\n' | '\r')
+        && !c.is_control()
         && (c.is_whitespace() || crate::load::is_default_ignorable(c) || c == '\u{2800}')
 }
 
@@ -97,35 +97,43 @@ pub fn show_odd_spaces(text: &str) -> String {
 }
 
 /// Where a YAML error's cause may be an [`is_odd_space`] character standing
-/// where YAML needs a space: in the indentation, after a line's leading
-/// `-`, or after the `:` of a key at the start of a line (`grade:\u{a0}5`
-/// reads as one text, and libyaml fails a line later about keys or
-/// indentation). Only `lines` are looked at (1-based: the error's line and
-/// the lines its message names), as such a character may well be text
-/// elsewhere (a block of text indented with one). A dash-led key counts
-/// only when it is one of `keys`: `- Note:\u{a0}x` is a list's text.
-/// Returns the 1-based line and column (in characters) and the character.
-pub fn layout_space(source: &str, lines: &[usize], keys: &[&str]) -> Option<(usize, usize, char)> {
+/// where YAML needs a space: after a line's leading `-`, after the `:` of
+/// one of `keys` (the role and company files' keys) at the start of a line
+/// (`grade:\u{a0}5` reads as one text, and libyaml fails a line later about
+/// keys or indentation), or, on a line of `deep` only, in the indentation.
+/// Only `lines` are looked at (1-based), as such a character may well be
+/// text elsewhere: a block of text indented with one, `Note:\u{a0}x` in a
+/// list's text or on a text's next line. Returns the 1-based line and
+/// column (in characters) and the character.
+pub fn layout_space(
+    source: &str,
+    lines: &[usize],
+    deep: &[usize],
+    keys: &[&str],
+) -> Option<(usize, usize, char)> {
     for (i, line) in source.lines().enumerate() {
         let n = i + 1;
-        if !lines.contains(&n) {
+        if !lines.contains(&n) && !deep.contains(&n) {
             continue;
         }
         let chars: Vec<char> = line.chars().collect();
         let mut k = 0;
-        // The indentation.
         while k < chars.len() && (chars[k] == ' ' || is_odd_space(chars[k])) {
             if is_odd_space(chars[k]) {
-                return Some((n, k + 1, chars[k]));
+                if deep.contains(&n) {
+                    return Some((n, k + 1, chars[k]));
+                }
+                break;
             }
             k += 1;
         }
-        let mut dashed = false;
+        if k < chars.len() && is_odd_space(chars[k]) {
+            continue;
+        }
         if chars.get(k) == Some(&'-') {
             match chars.get(k + 1) {
                 Some(&c) if is_odd_space(c) => return Some((n, k + 2, c)),
                 Some(' ') => {
-                    dashed = true;
                     k += 1;
                     while chars.get(k) == Some(&' ') {
                         k += 1;
@@ -134,17 +142,16 @@ pub fn layout_space(source: &str, lines: &[usize], keys: &[&str]) -> Option<(usi
                 _ => {}
             }
         }
-        // A bare key, then its `:` and the odd space.
+        // A key, then its `:` and the odd space.
         let start = k;
         while k < chars.len() && (chars[k].is_ascii_alphanumeric() || chars[k] == '_') {
             k += 1;
         }
         let key: String = chars[start..k].iter().collect();
-        if k > start
+        if keys.contains(&key.as_str())
             && chars.get(k) == Some(&':')
             && let Some(&c) = chars.get(k + 1)
             && is_odd_space(c)
-            && (!dashed || keys.contains(&key.as_str()))
         {
             return Some((n, k + 2, c));
         }
@@ -285,6 +292,8 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
     // end): only then is a `[` that starts a line a list, not the next line
     // of a plain text (`summary: Some text` / `  [continued`).
     let mut value_due = true;
+    // The indentation of the line the outermost open bracket is on.
+    let mut open_indent = 0;
     for (l, line) in source.lines().enumerate() {
         let chars: Vec<char> = line.chars().collect();
         // The last character before the current one that is not white
@@ -293,23 +302,24 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
         let mut last_solid: Option<char> = None;
         let line_due = value_due;
         // A line of block structure (`key:` or `- `, not indented past
-        // the line the list opened on) while it is open: it was never
-        // closed, even if a `]` in some text further down would close it.
-        if quote.is_none()
-            && let Some(&(open_line, ..)) = stack.first()
-        {
-            let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
-            let open_indent = source.lines().nth(open_line - 1).map_or(0, indent);
-            let rest = line.trim_start_matches(' ');
+        // the line the list opened on, with no `,` or closing bracket of
+        // flow syntax) while it is open: it was never closed, even if a `]`
+        // in some text further down would close it.
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if quote.is_none() && !stack.is_empty() && indent <= open_indent {
+            let rest = &line[indent..];
             let key_len = rest
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(rest.len());
             let block_key = key_len > 0
                 && rest[key_len..].starts_with(':')
                 && rest[key_len + 1..].chars().next().is_none_or(|c| c == ' ');
-            if indent(line) <= open_indent && (block_key || rest.starts_with("- ")) {
+            if (block_key || rest.starts_with("- ")) && !rest.contains([',', ']', '}']) {
                 return stack.first().copied();
             }
+        }
+        if stack.is_empty() {
+            open_indent = indent;
         }
         if quote.is_none() && stack.is_empty() {
             let code = line.split(" #").next().unwrap_or("").trim_end();
@@ -639,16 +649,22 @@ mod tests {
 
     #[test]
     fn a_layout_space_is_found_only_where_yaml_needs_a_space() {
-        let src = "a:\u{a0}1\n- Note:\u{a0}x\n- id:\u{a0}x\n\u{a0} b: 2\n-\u{200b}c\n";
-        let keys = ["id"];
-        assert_eq!(layout_space(src, &[1], &keys), Some((1, 3, '\u{a0}')));
-        // A list's text may hold one; a known key after a dash may not.
-        assert_eq!(layout_space(src, &[2], &keys), None);
-        assert_eq!(layout_space(src, &[3], &keys), Some((3, 6, '\u{a0}')));
-        assert_eq!(layout_space(src, &[4], &keys), Some((4, 1, '\u{a0}')));
-        assert_eq!(layout_space(src, &[5], &keys), Some((5, 2, '\u{200b}')));
+        let src =
+            "a:\u{a0}1\n- Note:\u{a0}x\n- id:\u{a0}x\n\u{a0} b: 2\n-\u{200b}c\nNote:\u{a0}y\n";
+        let keys = ["id", "a"];
+        let at = |line: usize| layout_space(src, &[line], &[], &keys);
+        assert_eq!(at(1), Some((1, 3, '\u{a0}')));
+        // Text may hold one (`Note` is no key); a known key may not.
+        assert_eq!(at(2), None);
+        assert_eq!(at(6), None);
+        assert_eq!(at(3), Some((3, 6, '\u{a0}')));
+        assert_eq!(at(5), Some((5, 2, '\u{200b}')));
+        // The indentation only on the lines where it is asked about: a
+        // block of text may be indented with one.
+        assert_eq!(at(4), None);
+        assert_eq!(layout_space(src, &[], &[4], &keys), Some((4, 1, '\u{a0}')));
         // Only the lines asked about.
-        assert_eq!(layout_space(src, &[9], &keys), None);
+        assert_eq!(at(9), None);
         assert_eq!(show_odd_spaces("a\u{a0}b c"), "a\\u{a0}b c");
         assert_eq!(odd_space_name('\u{feff}'), "a byte order mark (U+FEFF)");
     }

@@ -2359,6 +2359,15 @@ fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
             "the `[` list that starts here is never closed",
             "close it with `]`",
         ),
+        // Keys of a flow mapping written at its line's indentation are no
+        // block structure: it does close, a `,` is what is missing.
+        (
+            "family: fam\ntitle: T\nlevels: [{id: a-b,\nlevel: A, title: \"Senior\" A}]\n"
+                .to_string(),
+            "f.yaml:4:27:",
+            "a `,` or the end of the list or mapping was expected here",
+            "put a `,` between two entries",
+        ),
         // A text that starts with a bracket that closes, then more text.
         (
             format!("{HEAD}    title: X\n    responsibilities:\n      items:\n        - [Draft] Write copy\n"),
@@ -2830,6 +2839,9 @@ fn an_empty_file_is_said_to_be_empty() {
             "null # later\n",
             "the file holds only `null`, YAML's empty value",
         ),
+        ("--- ~\n", "the file holds only `~`"),
+        ("--- # to do\n", "the file is empty"),
+        ("%YAML 1.1\n---\n", "the file is empty"),
     ] {
         let (code, err) = check_one(text.as_bytes());
         assert_eq!(code, 1, "{err}");
@@ -4226,4 +4238,58 @@ fn a_pasted_space_or_invisible_character_in_the_layout_is_named_where_it_is() {
     // Text may hold such spaces: `- Note:\u{a0}a` is an item.
     let text = base.replacen("        - a", "        - Note:\u{a0}a", 1);
     assert_eq!(check_one(text.as_bytes()).0, 0);
+    // ...and an error elsewhere is not taken for one: text indented with
+    // them (a block, a text's next line, a list's) beside another error
+    // keeps that error, where it is.
+    let levels = "levels:\n  - id: a\n    level: Senior\n    title: Senior A\n";
+    for (text, at, what) in [
+        (
+            "summary: |\n  \u{3000}当社は開発者のためのプラットフォームです。\nsections: 概要\n",
+            "f.yaml:5:11:",
+            "sections: invalid type: string",
+        ),
+        (
+            "summary: |\n  Line one\n  \u{a0}indented\nintro: \"Quoted\" then more\n",
+            "f.yaml:6:17:",
+            "did not find expected key",
+        ),
+        (
+            "summary: We build things\n  Note:\u{a0}this is text\nsections: abc\n",
+            "f.yaml:5:11:",
+            "sections: invalid type: string",
+        ),
+        (
+            "intro: [First item,\n  Note:\u{a0}second item,\n  \"third\" item]\n",
+            "f.yaml:5:11:",
+            "a `,` or the end of the list or mapping was expected here",
+        ),
+        (
+            "summary: |\n  \u{a0}indented\nsections: see line 4\n",
+            "f.yaml:5:11:",
+            "sections: invalid type: string",
+        ),
+    ] {
+        let (code, err) = check_one(format!("family: f\ntitle: T\n{text}{levels}").as_bytes());
+        assert_eq!(code, 1, "{text:?}: {err}");
+        common::assert_reported(&err, &[(at, what)]);
+        assert!(!err.contains("stands where YAML needs"), "{text:?}: {err}");
+    }
+    // A warning elsewhere in the file stays.
+    let (code, err) = check_one(
+        "family: f\ntitle: T\nintro:\n  - Maintain pipelines\n    - Fix failing tests\nlevels:\n  - id: a\n    level: Senior\n    title:\u{a0}Senior A\n    grade: 5\n"
+            .as_bytes(),
+    );
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("f.yaml:9:11:", "a no-break space (U+00A0) stands where"),
+            ("f.yaml:5:5:", "`- Fix failing tests` is indented deeper"),
+        ],
+    );
+    // A key that is no known one but for the space still gets its
+    // did-you-mean.
+    let typo = base.replacen("    title: TF", "    title: TF\n    titel\u{200b}: x", 1);
+    let (_, err) = check_one(typo.as_bytes());
+    assert!(err.contains("delete it; did you mean `title`?"), "{err}");
 }
