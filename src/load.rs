@@ -1275,7 +1275,7 @@ impl<'a> Checker<'a> {
                         } else {
                             vec![line]
                         },
-                        &all_keys(known_at),
+                        crate::yaml_help::SCHEMA_KEYS,
                     ) {
                     message = format!(
                         "{} stands where YAML needs an ordinary space, and YAML reads it as text \
@@ -1482,26 +1482,6 @@ fn lines_named(message: &str, line: usize) -> Vec<usize> {
         lines.extend(digits.parse::<usize>());
     }
     lines
-}
-
-/// Every key `known_at` allows, in any mapping of a role or company file.
-fn all_keys(known_at: fn(&[String]) -> &'static [&'static str]) -> Vec<&'static str> {
-    let parents: [&[&str]; 9] = [
-        &[],
-        &["levels"],
-        &["sections"],
-        &["responsibilities"],
-        &["groups"],
-        &["values"],
-        &["values", "items"],
-        &["hiring_process"],
-        &["steps"],
-    ];
-    parents
-        .iter()
-        .flat_map(|p| known_at(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
-        .copied()
-        .collect()
 }
 
 /// The line that starts a second YAML document, if any (serde_yaml
@@ -4238,6 +4218,28 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_help_knows_every_key_of_the_files() {
+        // yaml_help tells keys from text (`- Note: x`) and finds a pasted
+        // space after a key by this list.
+        let all = [
+            fields::<FamilyFile>(),
+            fields::<CompanyFile>(),
+            fields::<schema::Level>(),
+            fields::<schema::Section>(),
+            fields::<ItemList>(),
+            fields::<schema::ItemGroup>(),
+            fields::<schema::Values>(),
+            fields::<schema::Value>(),
+            fields::<schema::HiringProcess>(),
+            fields::<schema::NestedStep>(),
+        ];
+        assert!(all.iter().all(|f| !f.is_empty()));
+        for key in all.iter().flat_map(|f| f.iter()) {
+            assert!(crate::yaml_help::SCHEMA_KEYS.contains(key), "{key}");
+        }
+    }
 
     #[test]
     fn field_probe_lists_struct_keys() {

@@ -98,7 +98,7 @@ pub fn show_odd_spaces(text: &str) -> String {
 
 /// Where a YAML error's cause may be an [`is_odd_space`] character standing
 /// where YAML needs a space: after a line's leading `-`, after the `:` of
-/// one of `keys` (the role and company files' keys) at the start of a line
+/// one of `keys` (the files' own: [`SCHEMA_KEYS`]) at the start of a line
 /// (`grade:\u{a0}5` reads as one text, and libyaml fails a line later about
 /// keys or indentation), or, on a line of `deep` only, in the indentation.
 /// Only `lines` are looked at (1-based), as such a character may well be
@@ -443,7 +443,7 @@ fn looks_like_link(text: &str) -> bool {
 
 /// The keys of role and company files: a `key: ` that is one of them is
 /// structure; any other (`- Note: …`, `- Lead: …`) is text YAML misread.
-const SCHEMA_KEYS: &[&str] = &[
+pub(crate) const SCHEMA_KEYS: &[&str] = &[
     "family",
     "title",
     "summary",
