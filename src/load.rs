@@ -1190,8 +1190,20 @@ impl<'a> Checker<'a> {
                     .filter(|&c| !crate::yaml_help::is_odd_space(c))
                     .collect();
                 let clean = clean.trim();
+                let written = || {
+                    let mut at = parent.to_vec();
+                    at.push(clean.to_string());
+                    self.map.exact_key(&at.join("."))
+                };
                 let help = if known.contains(&clean) {
-                    format!("delete it: the key is then `{clean}`")
+                    match written() {
+                        // Deleting the character would make a duplicate key.
+                        Some(pos) => format!(
+                            "`{clean}` is also written at line {}: delete one of the two keys",
+                            pos.line
+                        ),
+                        None => format!("delete it: the key is then `{clean}`"),
+                    }
                 } else if let Some(k) = closest(clean, known.iter().copied()) {
                     format!("delete it; did you mean `{k}`?")
                 } else {

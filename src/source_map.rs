@@ -207,6 +207,17 @@ impl SourceMap {
         self.lookup(path, false)
     }
 
+    /// Where the key at `path` itself is written: `None` when the file
+    /// does not write that key (where [`Self::key`] falls back).
+    pub fn exact_key(&self, path: &str) -> Option<Pos> {
+        let (matched, chain) = self.paths.walk(path);
+        if matched < path.len() {
+            return None;
+        }
+        let n = &self.paths.nodes[*chain.last()?];
+        n.key.or(n.value)
+    }
+
     fn lookup(&self, path: &str, key_first: bool) -> Pos {
         for node in self.paths.chain(path).into_iter().rev() {
             let n = &self.paths.nodes[node];
@@ -310,6 +321,11 @@ impl Paths {
     /// tried as one key, within a bounded number of probes, and the chain
     /// that matches the most of the path wins.
     fn chain(&self, path: &str) -> Vec<usize> {
+        self.walk(path).1
+    }
+
+    /// How much of `path` the file holds (bytes), and by which nodes.
+    fn walk(&self, path: &str) -> (usize, Vec<usize>) {
         let mut walk = Walk {
             paths: self,
             path,
@@ -318,7 +334,7 @@ impl Paths {
             budget: 64,
         };
         walk.from(0);
-        walk.best.1
+        walk.best
     }
 }
 

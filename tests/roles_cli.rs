@@ -4235,6 +4235,27 @@ fn a_pasted_space_or_invisible_character_in_the_layout_is_named_where_it_is() {
             "{err}"
         );
     }
+    // Where the key is also written plainly, deleting the character would
+    // make a duplicate key: the help says so instead.
+    let text = base.replacen(
+        "    title: TF One\n",
+        "    title: TF One\n    title\u{200b}: TF Two\n",
+        1,
+    );
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[(
+            "f.yaml:7:5:",
+            "unknown key `title\\u{200b}`: it holds a zero-width space (U+200B)",
+        )],
+    );
+    assert!(
+        err.contains("`title` is also written at line 6: delete one of the two keys"),
+        "{err}"
+    );
+    assert!(!err.contains("the key is then"), "{err}");
     // Text may hold such spaces: `- Note:\u{a0}a` is an item.
     let text = base.replacen("        - a", "        - Note:\u{a0}a", 1);
     assert_eq!(check_one(text.as_bytes()).0, 0);
