@@ -1056,6 +1056,8 @@ fn pdf(
     } else {
         out.as_path()
     };
+    // Taken away again if no PDF is written.
+    let made = crate::fsutil::MadeFolders::missing(folder);
     crate::fsutil::ensure_dir_or(
         folder,
         "name a folder (or, for one PDF, a file ending in .pdf)",
@@ -1087,6 +1089,9 @@ fn pdf(
         (path, result)
     })
     .map_err(crate::workers::spawn_error)?;
+    if results.iter().any(|(_, result)| result.is_ok()) {
+        made.keep();
+    }
     let mut failures = broken;
     // Said once for all the roles they concern (a missing glyph in a
     // family-wide text warns every role of the family), after the paths.
@@ -1185,6 +1190,9 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     // roles they do not fit in memory (1.4 GB at 5,000 roles when they were
     // held there). The folder goes when this returns, or, after a kill,
     // with the next run's sweep.
+    // The folder is made here; taken away again if the export fails
+    // before writing into it.
+    let made = crate::fsutil::MadeFolders::missing(&out);
     let pdf_dir = if formats.zip {
         Some(crate::fsutil::temp_dir_in(&out, "pdfs")?)
     } else {
@@ -1270,6 +1278,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
     for file in staged.iter().filter_map(|(f, _)| f.as_ref()) {
         file.check_destination()?;
     }
+    made.keep();
     for (file, path) in staged {
         match file {
             Some(file) => {

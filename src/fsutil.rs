@@ -315,19 +315,20 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    ensure_dir(parent)?;
     let name = path
         .file_name()
         .map(|n| temp_name_part(&n.to_string_lossy()))
         .unwrap_or_default();
-    let tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.{}.", writer_tag()))
-        .suffix(".tmp")
-        .tempfile_in(parent)
-        .map_err(|e| {
-            let why = format!("cannot create a file in this folder: {}", plain_io(&e));
-            Error::io(parent, std::io::Error::new(e.kind(), why))
-        })?;
+    let tmp = in_made_dir(parent, || {
+        tempfile::Builder::new()
+            .prefix(&format!(".{name}.{}.", writer_tag()))
+            .suffix(".tmp")
+            .tempfile_in(parent)
+    })?
+    .map_err(|e| {
+        let why = format!("cannot create a file in this folder: {}", plain_io(&e));
+        Error::io(parent, std::io::Error::new(e.kind(), why))
+    })?;
     Ok((parent, tmp))
 }
 
@@ -336,15 +337,76 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
 /// [`sweep_temp_files`] removes it when a killed run leaves it behind. It is
 /// removed with its contents when dropped.
 pub fn temp_dir_in(parent: &Path, label: &str) -> Result<tempfile::TempDir> {
-    ensure_dir(parent)?;
-    tempfile::Builder::new()
-        .prefix(&format!(".{label}.{}.", writer_tag()))
-        .suffix(".tmp")
-        .tempdir_in(parent)
-        .map_err(|e| {
-            let why = format!("cannot create a folder in this folder: {}", plain_io(&e));
-            Error::io(parent, std::io::Error::new(e.kind(), why))
-        })
+    in_made_dir(parent, || {
+        tempfile::Builder::new()
+            .prefix(&format!(".{label}.{}.", writer_tag()))
+            .suffix(".tmp")
+            .tempdir_in(parent)
+    })?
+    .map_err(|e| {
+        let why = format!("cannot create a folder in this folder: {}", plain_io(&e));
+        Error::io(parent, std::io::Error::new(e.kind(), why))
+    })
+}
+
+/// Runs `create` (which makes an entry in `dir`) after creating `dir` if
+/// missing. A parallel run that failed may take away the empty folder it
+/// made (see [`MadeFolders`]) between the two steps: the folder is then
+/// made again and `create` retried.
+fn in_made_dir<T>(
+    dir: &Path,
+    mut create: impl FnMut() -> std::io::Result<T>,
+) -> Result<std::io::Result<T>> {
+    let mut tries = 0;
+    loop {
+        ensure_dir(dir)?;
+        match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 5 => tries += 1,
+            result => return Ok(result),
+        }
+    }
+}
+
+/// The folders a command is about to make for its output (the missing
+/// ones of a path and its parents), taken away again when the command
+/// writes nothing there: a first `pdf` or `export` that fails leaves no
+/// empty `out/pdf` behind. Removed when dropped unless [`Self::keep`] is
+/// called; only while empty, so nothing another run put there is lost.
+#[must_use]
+pub struct MadeFolders {
+    /// Deepest first.
+    missing: Vec<std::path::PathBuf>,
+}
+
+impl MadeFolders {
+    /// Notes which of `dir` and its parents do not exist yet.
+    pub fn missing(dir: &Path) -> MadeFolders {
+        let missing = dir
+            .ancestors()
+            .filter(|a| !a.as_os_str().is_empty())
+            .take_while(|a| {
+                matches!(fs::symlink_metadata(a), Err(e) if e.kind() == std::io::ErrorKind::NotFound)
+            })
+            .map(Path::to_path_buf)
+            .collect();
+        MadeFolders { missing }
+    }
+
+    /// Something was written: the folders stay.
+    pub fn keep(mut self) {
+        self.missing.clear();
+    }
+}
+
+impl Drop for MadeFolders {
+    fn drop(&mut self) {
+        for dir in &self.missing {
+            // Fails (and stops) at the first folder that holds anything.
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 /// Syncs the complete temporary file (per `durability`) and renames it
@@ -422,8 +484,7 @@ pub struct DirLock {
 /// lock is. A file system that cannot lock folders (some NFS mounts) gets
 /// no lock: the writes are atomic per file either way.
 pub fn lock_dir(dir: &Path, on_wait: impl FnOnce()) -> Result<DirLock> {
-    ensure_dir(dir)?;
-    let file = fs::File::open(dir).map_err(|e| Error::io(dir, e))?;
+    let file = in_made_dir(dir, || fs::File::open(dir))?.map_err(|e| Error::io(dir, e))?;
     match file.try_lock() {
         Ok(()) => {}
         Err(fs::TryLockError::WouldBlock) => {

@@ -1136,6 +1136,42 @@ fn jdgen() -> Command {
     c
 }
 
+/// A run that writes nothing (every role failed) leaves no empty folder
+/// it made, so a first failed run does not look like one that wrote an
+/// empty set; folders that were there stay.
+#[test]
+fn a_failed_run_takes_away_the_empty_folders_it_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let blank = dir.path().join("blank.typ");
+    fs::write(&blank, "#set page(fill: white)\n").unwrap();
+    fs::create_dir(dir.path().join("there")).unwrap();
+    for args in [
+        vec!["pdf", "--all", "-o", "new/pdf"],
+        vec!["pdf", "--role", "senior-social", "-o", "there/sub/one.pdf"],
+        vec!["export", "--zip", "-o", "there/export"],
+    ] {
+        let res = jdgen()
+            .args(&args)
+            .arg("--template")
+            .arg(&blank)
+            .current_dir(dir.path())
+            .arg("--roles")
+            .arg(root().join("roles"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("the template printed nothing"), "{err}");
+    }
+    let mut left: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["blank.typ", "there"]);
+    assert_eq!(fs::read_dir(dir.path().join("there")).unwrap().count(), 0);
+}
+
 #[test]
 fn cli_writes_a_pdf_and_reports_template_errors() {
     let out = tempfile::tempdir().unwrap();
