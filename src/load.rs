@@ -2254,7 +2254,7 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Log
     let name = path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".svg") {
         check_svg_logo(&bytes)?;
-        SvgImage::new(data).map_err(|e| {
+        let image = SvgImage::new(data).map_err(|e| {
             // LoadError shows its message only through Debug.
             let debug = format!("{e:?}");
             let msg = debug
@@ -2264,6 +2264,14 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Log
                 .unwrap_or("it does not parse");
             format!("not a valid SVG image: {msg}")
         })?;
+        // A logo of nothing left a blank space at the top of every PDF.
+        // Text is dropped from this tree, for want of fonts, so it is
+        // looked for apart.
+        if !svg_draws(image.tree().root()) && crate::render::svg_text(&bytes).trim().is_empty() {
+            return Err("it draws nothing: no shape or text in it is visible"
+                .to_string()
+                .into());
+        }
         Ok((bytes, crate::data::LOGO_PATHS[0]))
     } else {
         let (format, virtual_path) = if name.ends_with(".png") {
@@ -2381,6 +2389,22 @@ fn check_svg_logo(bytes: &[u8]) -> std::result::Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Whether anything in `group` can show: a shape with a fill or a stroke
+/// that is not fully transparent, an image or text, in groups that are not
+/// fully transparent either.
+fn svg_draws(group: &usvg::Group) -> bool {
+    group.opacity().get() > 0.0
+        && group.children().iter().any(|node| match node {
+            usvg::Node::Group(g) => svg_draws(g),
+            usvg::Node::Path(p) => {
+                p.is_visible()
+                    && (p.fill().is_some_and(|f| f.opacity().get() > 0.0)
+                        || p.stroke().is_some_and(|s| s.opacity().get() > 0.0))
+            }
+            usvg::Node::Image(_) | usvg::Node::Text(_) => true,
+        })
 }
 
 fn is_hex_color(s: &str) -> bool {

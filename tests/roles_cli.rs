@@ -660,6 +660,18 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         svg(r#"<filter id="f"><feImage href="data:image/png;base64,iVBORw0KGgo="/></filter>"#);
     std::fs::write(d.join("embedding.svg"), embedded).unwrap();
     std::fs::write(d.join("packed.svg"), [0x1f, 0x8b, 8, 0, 0, 0, 0, 0]).unwrap();
+    // SVGs that draw nothing (a blank space at the top of every PDF): all
+    // in <defs>, transparent, or shapes with neither fill nor stroke.
+    std::fs::write(
+        d.join("blank.svg"),
+        svg(r#"<defs><rect id="r" width="9" height="9"/></defs><g opacity="0"><rect width="9" height="9"/></g>"#),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("unfilled.svg"),
+        svg(r#"<rect width="9" height="9" fill="none"/><path d="M0 0 L9 9" style="display:none" stroke="red"/>"#),
+    )
+    .unwrap();
     std::fs::write(d.join("heavy.png"), vec![0u8; 5 << 20]).unwrap();
     // Files in another format than their name says: a rename fixes them
     // ("Invalid PNG signature", with advice to export it again, before).
@@ -695,6 +707,14 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         (
             "dtd.svg",
             "it holds an image (`<image>` at line 3, column 3)",
+        ),
+        (
+            "blank.svg",
+            "it draws nothing: no shape or text in it is visible",
+        ),
+        (
+            "unfilled.svg",
+            "it draws nothing: no shape or text in it is visible",
         ),
         ("heavy.png", "it is larger than 4 MiB"),
         (
