@@ -1,6 +1,8 @@
 //! The shipped roles hold the five seed job families faithfully: every
-//! level with its seed grade and line counts, and every content line of
-//! every seed page (tests/seeds/, copied from shared/seeds).
+//! level with its seed grade, line counts and resolved lists (what it
+//! inherits, from whom), and every content line of every seed page
+//! (tests/seeds/, copied from shared/seeds) as a whole text, in the seed's
+//! order, with the seeds' broken encoding repaired.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -31,6 +33,29 @@ struct LevelExp {
     grade: Option<u32>,
     responsibilities: usize,
     requirements: usize,
+    resolved: ResolvedExp,
+}
+
+#[derive(Deserialize)]
+struct ResolvedExp {
+    responsibilities: String,
+    requirements: String,
+}
+
+/// A resolved list as runs of items by the level they come from:
+/// `intermediate-mops 9, senior-mops 3`.
+fn runs(list: &jdgen::resolve::ResolvedList) -> String {
+    let mut runs: Vec<(&str, usize)> = Vec::new();
+    for item in &list.items {
+        match runs.last_mut() {
+            Some((from, n)) if *from == item.from => *n += 1,
+            _ => runs.push((&item.from, 1)),
+        }
+    }
+    runs.iter()
+        .map(|(from, n)| format!("{from} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn expectations() -> Expectations {
@@ -132,6 +157,25 @@ fn every_seed_level_is_present_with_its_grade_and_line_counts() {
             expected_ids.push(e.id.clone());
         }
     }
+    // Inheritance as the seeds state it: whole lists, not only own counts.
+    let resolved = jdgen::resolve::resolve_all(&lib).expect("shipped roles resolve");
+    for seed in &exp.seeds {
+        for e in &seed.levels {
+            let role = resolved.iter().find(|r| r.id == e.id).unwrap();
+            assert_eq!(
+                runs(&role.responsibilities),
+                e.resolved.responsibilities,
+                "{} resolved responsibilities",
+                e.id
+            );
+            assert_eq!(
+                runs(&role.requirements),
+                e.resolved.requirements,
+                "{} resolved requirements",
+                e.id
+            );
+        }
+    }
     let mut ids: Vec<String> = lib.role_ids().into_iter().map(String::from).collect();
     ids.sort();
     expected_ids.sort();
@@ -175,11 +219,23 @@ fn every_seed_line_is_in_the_roles() {
             serde_yaml::from_str(&std::fs::read_to_string(&seed.family_file).unwrap()).unwrap();
         let mut hay = Vec::new();
         strings(&yaml, &mut hay);
-        assert!(
-            hay.iter().all(|s| !s.contains('\u{00c4}')),
-            "{}: mojibake left",
-            seed.seed
-        );
+        // The seeds' broken encoding (UTF-8 read as Mac Roman: `‚Äô` for
+        // `’`, `ü§ù` for 🤝) leaves letters and signs no English page uses;
+        // the repaired text holds only typographic quotes and dashes and
+        // the values' emoji beyond ASCII.
+        for s in &hay {
+            for c in s.chars().filter(|c| !c.is_ascii()) {
+                let typographic = "‘’“”–—…".contains(c);
+                let emoji = matches!(c, '\u{2190}'..='\u{2bff}' | '\u{fe0f}' | '\u{200d}')
+                    || c >= '\u{1f000}';
+                assert!(
+                    typographic || emoji,
+                    "{}: {c:?} (U+{:04X}) in {s:?}: mojibake left?",
+                    seed.seed,
+                    c as u32
+                );
+            }
+        }
         let levels: Vec<(String, String, Option<u64>)> = yaml["levels"]
             .as_sequence()
             .unwrap()
@@ -192,6 +248,11 @@ fn every_seed_line_is_in_the_roles() {
                 )
             })
             .collect();
+        // Each seed line is one whole text of the file (a line with words
+        // added or cut is not found), and the lines come in the seed's
+        // order: a line moved to another level or list is out of place.
+        let mut used = vec![false; hay.len()];
+        let mut last: Option<usize> = None;
         let mut front_matter = 0;
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim();
@@ -201,7 +262,7 @@ fn every_seed_line_is_in_the_roles() {
             }
             let mut t = if front_matter == 1 {
                 match line.split_once(':') {
-                    Some((k, v)) if k == "title" || k == "summary" => {
+                    Some((k, v)) if k == "title" || k == "summary" || k == "description" => {
                         v.trim().trim_matches('"').to_string()
                     }
                     _ => continue,
@@ -251,13 +312,26 @@ fn every_seed_line_is_in_the_roles() {
                 }
             };
             t = norm(&t);
-            if !t.is_empty() && !hay.iter().any(|h| h.contains(&t)) {
-                problems.push(format!(
-                    "{}:{}: not in {}: {t}",
+            if t.is_empty() {
+                continue;
+            }
+            let next = (last.map_or(0, |i| i + 1)..hay.len()).find(|&i| !used[i] && hay[i] == t);
+            match next {
+                Some(i) => {
+                    used[i] = true;
+                    last = Some(i);
+                }
+                None => problems.push(format!(
+                    "{}:{}: {} {}: {t}",
                     seed.seed,
                     n + 1,
+                    if hay.contains(&t) {
+                        "out of the seed's order in"
+                    } else {
+                        "not a whole text of"
+                    },
                     seed.family_file
-                ));
+                )),
             }
         }
     }
