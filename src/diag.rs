@@ -19,6 +19,10 @@ pub enum Severity {
     Warning,
 }
 
+/// Joins pieces of advice in one [`Diagnostic::help`]: shown as one
+/// `= help:` line each (JSON shows the joined text).
+pub const HELP_SEPARATOR: &str = "\n  = help: ";
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -157,7 +161,11 @@ impl fmt::Display for Diagnostic {
             }
         }
         if let Some(help) = &self.help {
-            write!(f, "\n  = help: {}", one_line(help))?;
+            // Several pieces of advice (a template's hints) are joined
+            // with HELP_SEPARATOR; each is then a line of its own.
+            for part in help.split(HELP_SEPARATOR) {
+                write!(f, "\n  = help: {}", one_line(part))?;
+            }
         }
         Ok(())
     }
@@ -763,6 +771,13 @@ mod tests {
         );
         assert_eq!(lines.last().unwrap(), &"  = help: see roles\\nx/b.yaml");
         assert_eq!(lines.len(), 5, "{text}");
+        // Pieces of advice joined for the purpose are a line each.
+        let d = Diagnostic::error("e").help(format!("one{HELP_SEPARATOR}two\nthree"));
+        let text = d.to_string();
+        assert_eq!(
+            text.lines().collect::<Vec<_>>(),
+            ["error: e", "  = help: one", "  = help: two\\nthree"]
+        );
     }
 
     #[test]

@@ -915,6 +915,8 @@ fn templates_read_only_their_own_folder() {
         let r = with_template(&fixture(&format!("templates/{file}"))).unwrap();
         let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
         assert!(s.contains(want), "{file}: {s}");
+        // Typst's hint and jdgen's are a help line each.
+        assert!(!s.contains("\\n"), "{file}: {s}");
         assert!(
             s.contains(&format!("{file}:2:")),
             "{file}: no location: {s}"

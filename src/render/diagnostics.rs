@@ -70,7 +70,7 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
         }
     }
     if !help.is_empty() {
-        out = out.help(help.join("\n  = help: "));
+        out = out.help(help.join(crate::diag::HELP_SEPARATOR));
     }
     out
 }
