@@ -223,6 +223,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
         "generator": format!("jdgen {}", env!("CARGO_PKG_VERSION")),
         "company": {
             "name": company.name,
+            "running_name": running_name(&company.name),
             "website": company.website,
             // For `link`: a PDF link's address must be ASCII.
             "website_url": markdown::link_address(&company.website),
@@ -410,25 +411,50 @@ pub fn text_flags(v: &Value) -> TextFlags {
 pub fn running_title(title: &str, company: &str) -> String {
     use unicode_segmentation::UnicodeSegmentation;
     // The header's line on A4 (the narrower paper): 476pt at 7.8pt; the
-    // name is semibold (some 8% wider), and 3em keep them apart. A name
-    // that leaves less than 20em (a company name of 60 letters and more)
-    // still leaves the title that much: the header then wraps.
-    const LINE: f32 = 61.0;
-    let name: f32 = company.graphemes(true).map(em_width).sum::<f32>() * 1.08;
-    let room = (LINE - name - 3.0).clamp(20.0, 50.5);
-    let total: f32 = title.graphemes(true).map(em_width).sum();
+    // name is semibold (some 8% wider), and 3em keep them apart. The
+    // title keeps at least 20em whatever the name (which is cut so that
+    // the two still fit: `running_name`).
+    let name: f32 = running_name(company)
+        .graphemes(true)
+        .map(em_width)
+        .sum::<f32>()
+        * SEMIBOLD;
+    cut_to_width(title, (HEADER_LINE - name - 3.0).clamp(20.0, 50.5))
+}
+
+/// The header's line, in em of its 7.8pt text (A4).
+const HEADER_LINE: f32 = 61.0;
+/// How much wider the header's semibold company name is than the estimate.
+const SEMIBOLD: f32 = 1.08;
+
+/// The company name as a running header prints it: one wider than 44em
+/// by the estimate (some 78 letters of a sentence) is cut to fit, and gets
+/// `…`; it wrapped the header, its last word under the name. (The
+/// estimate runs wide: an 85-letter name, 47.6em by it, still fitted
+/// beside a title of 17.5em; 44em leaves room for a cut title's 20em.)
+pub fn running_name(name: &str) -> String {
+    cut_to_width(name, 44.0)
+}
+
+/// `text` cut, with `…`, to at most `room` em (estimated per character).
+fn cut_to_width(text: &str, room: f32) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let total: f32 = text.graphemes(true).map(em_width).sum();
     if total <= room {
-        return title.to_string();
+        return text.to_string();
     }
     let mut cut = String::new();
     let mut width = em_width("…");
-    for g in title.graphemes(true) {
+    for g in text.graphemes(true) {
         width += em_width(g);
         if width > room {
             break;
         }
         cut.push_str(g);
     }
+    // Not after a space: `Holding …`.
+    let kept = cut.trim_end().len();
+    cut.truncate(kept);
     cut.push('…');
     cut
 }
@@ -1088,6 +1114,20 @@ mod tests {
         let long_name = "Acme International Holdings Corporation Ltd.";
         let cut = running_title(&sentence, long_name);
         assert!(cut.chars().count() < 60, "{cut}");
+        // A name too long to leave the title 20em is cut itself (a name of
+        // 90 letters wrapped the header), and the title keeps its room.
+        let giz = "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH";
+        assert_eq!(running_name(giz), giz);
+        let longer = format!("{giz} Holding Services International");
+        let name = running_name(&longer);
+        assert!(
+            name.starts_with(giz) && name.ends_with('…') && !name.ends_with(" …"),
+            "{name}"
+        );
+        let title = running_title(&sentence, &longer);
+        let kept = title.trim_end_matches('…').chars().count();
+        assert!((30..=40).contains(&kept), "{kept}: {title}");
+        assert_eq!(running_name("GitLab"), "GitLab");
     }
 
     #[test]

@@ -1976,6 +1976,51 @@ fn long_names_stay_in_their_boxes() {
 }
 
 #[test]
+fn a_long_company_name_keeps_the_running_header_to_one_line() {
+    // From about 86 letters the name and a title wrapped the header of
+    // pages 2+, the title's last word under the name. The name is now cut
+    // with `…` (a name of up to some 78 letters is kept whole).
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH Holding Services International";
+    fs::write(
+        d.join("company.yaml"),
+        format!("name: \"{name}\"\nwebsite: https://giz.example\n"),
+    )
+    .unwrap();
+    let items: Vec<String> = (0..90)
+        .map(|i| format!("\"Item {i} with enough words to fill the pages of the document\""))
+        .collect();
+    fs::write(
+        d.join("f.yaml"),
+        format!(
+            "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: Intermediate\n    title: \"Product Manager - Marketing (Intermediate)\"\n    responsibilities:\n      items: [{}]\n",
+            items.join(", ")
+        ),
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(default_renderer(), &lib.company, &roles[0], &doc());
+    let w = words(&out.pdf);
+    let header: Vec<_> = w.iter().filter(|x| x.0 == 2 && x.3 < 50.0).collect();
+    assert!(header.len() > 5, "{header:?}");
+    assert!(
+        header.iter().all(|x| (x.3 - header[0].3).abs() < 1.0),
+        "the header wrapped: {header:?}"
+    );
+    let line: Vec<&str> = header.iter().map(|x| x.1.as_str()).collect();
+    let line = line.join(" ");
+    assert!(
+        line.starts_with("Deutsche Gesellschaft") && line.contains("…") && line.contains("Product"),
+        "{line}"
+    );
+    // The letterhead of page 1 prints the whole name.
+    let text = normalize(&all_text(&out.pdf));
+    assert!(text.contains("International"), "{text}");
+}
+
+#[test]
 fn wide_letters_break_where_they_would_overrun() {
     // Runs of W's shorter than the 36-character long-word rule ran off the
     // page in the title and the letterhead, past a fact box, over the
@@ -2716,6 +2761,23 @@ fn a_text_takes_the_direction_of_most_of_its_words() {
         line.starts_with('.') && line.ends_with("GitLab"),
         "{line:?}"
     );
+    // A value's emoji hangs on the start side, right in a right-to-left
+    // document, with the text indented from it (it was placed on the left,
+    // over the end of the text's first line).
+    let w = words(&pdf);
+    let at = |word: &str| {
+        w.iter()
+            .find(|x| x.1.contains(word))
+            .unwrap_or_else(|| panic!("{word}: {w:?}"))
+    };
+    let (emoji, results) = (at("📈"), at("Results"));
+    assert!(emoji.2 > 500.0, "the emoji is not at the right: {emoji:?}");
+    for word in w.iter().filter(|x| (x.3 - results.3).abs() < 1.0) {
+        assert!(
+            word.4 < emoji.2 - 5.0,
+            "{word:?} runs into the emoji's column {emoji:?}"
+        );
+    }
     // The value's name and text are consecutive lines (in an English
     // document, where the Hebrew name took a direction of its own).
     let english = HEBREW_COMPANY.replace("language: he", "language: en");
