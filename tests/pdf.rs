@@ -729,6 +729,39 @@ fn the_logo_is_read_once_with_the_company_file() {
 }
 
 #[test]
+fn a_text_with_missing_glyphs_is_named_once() {
+    // A window around each missing character listed a dozen growing pieces
+    // of one Arabic sentence ("…لدينا…", "…لدينا،…", "…لدينا، …") and
+    // crowded the other texts out of the list.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(
+        d.join("company.yaml"),
+        "name: Acme\nwebsite: https://acme.example\n",
+    )
+    .unwrap();
+    fs::write(
+        d.join("f.yaml"),
+        "family: fam\ntitle: Fam\nlevels:\n  - id: fam-one\n    level: One\n    title: One\n    responsibilities:\n      items:\n        - \"Arabic: مرحبا بكم في فريق التسويق لدينا، نحن نبحث عن مدير\"\n        - \"Hebrew: ברוכים הבאים לצוות השיווק שלנו, אנחנו מחפשים מנהל\"\n",
+    )
+    .unwrap();
+    let lib = library(d);
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(default_renderer(), &lib.company, &roles[0], &doc());
+    let w = jdgen::diag::render(&out.warnings);
+    let texts: Vec<&str> = w
+        .split('“')
+        .skip(1)
+        .map(|t| t.split('”').next().unwrap())
+        .collect();
+    assert_eq!(texts.len(), 2, "{w}");
+    assert!(
+        texts[0].contains("مرحبا") && texts[1].contains("ברוכים"),
+        "{w}"
+    );
+}
+
+#[test]
 fn missing_glyphs_warn_and_fail_under_strict() {
     let lib = library(&fixture("hostile"));
     let roles = resolve::resolve_all(&lib).unwrap();

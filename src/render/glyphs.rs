@@ -43,6 +43,13 @@ fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections:
                 // glyphs in drawing order, its last character first.
                 let mut zeros: Vec<_> = text.glyphs.iter().filter(|g| g.id == 0).collect();
                 zeros.sort_by_key(|g| g.range().start);
+                // One context for the run, around its first such glyph: a
+                // window around each one listed a dozen growing pieces of
+                // one sentence and crowded out the other texts.
+                let Some(first) = zeros.first() else {
+                    continue;
+                };
+                let run = context(&text.text, first.range().start);
                 for glyph in zeros {
                     let Some(cluster) = text.text.get(glyph.range()) else {
                         continue;
@@ -55,7 +62,7 @@ fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections:
                     }
                     out.push(Missing {
                         text: cluster.to_string(),
-                        context: context(&text.text, glyph.range().start),
+                        context: run.clone(),
                     });
                 }
             }
