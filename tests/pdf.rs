@@ -143,12 +143,23 @@ fn render_files(
     role_id: &str,
     doc: &DocumentOptions,
 ) -> Vec<u8> {
+    render_files_out(r, company, family, role_id, doc).pdf
+}
+
+/// [`render_files`], with the render's warnings.
+fn render_files_out(
+    r: &Renderer,
+    company: &str,
+    family: &str,
+    role_id: &str,
+    doc: &DocumentOptions,
+) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("company.yaml"), company).unwrap();
     fs::write(dir.path().join("f.yaml"), family).unwrap();
     let lib = library(dir.path());
     let roles = resolve::resolve_all(&lib).unwrap();
-    render_ok(r, &lib.company, role(&roles, role_id), doc).pdf
+    render_ok(r, &lib.company, role(&roles, role_id), doc)
 }
 
 /// Panics unless every needle is in `text`, in this order.
@@ -733,21 +744,13 @@ fn a_text_with_missing_glyphs_is_named_once() {
     // A window around each missing character listed a dozen growing pieces
     // of one Arabic sentence ("…لدينا…", "…لدينا،…", "…لدينا، …") and
     // crowded the other texts out of the list.
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    fs::write(
-        d.join("company.yaml"),
+    let out = render_files_out(
+        default_renderer(),
         "name: Acme\nwebsite: https://acme.example\n",
-    )
-    .unwrap();
-    fs::write(
-        d.join("f.yaml"),
         "family: fam\ntitle: Fam\nlevels:\n  - id: fam-one\n    level: One\n    title: One\n    responsibilities:\n      items:\n        - \"Arabic: مرحبا بكم في فريق التسويق لدينا، نحن نبحث عن مدير\"\n        - \"Hebrew: ברוכים הבאים לצוות השיווק שלנו, אנחנו מחפשים מנהל\"\n",
-    )
-    .unwrap();
-    let lib = library(d);
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(default_renderer(), &lib.company, &roles[0], &doc());
+        "fam-one",
+        &doc(),
+    );
     let w = jdgen::diag::render(&out.warnings);
     let texts: Vec<&str> = w
         .split('“')
@@ -2013,29 +2016,21 @@ fn a_long_company_name_keeps_the_running_header_to_one_line() {
     // From about 86 letters the name and a title wrapped the header of
     // pages 2+, the title's last word under the name. The name is now cut
     // with `…` (a name of up to some 78 letters is kept whole).
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
     let name = "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH Holding Services International";
-    fs::write(
-        d.join("company.yaml"),
-        format!("name: \"{name}\"\nwebsite: https://giz.example\n"),
-    )
-    .unwrap();
     let items: Vec<String> = (0..90)
         .map(|i| format!("\"Item {i} with enough words to fill the pages of the document\""))
         .collect();
-    fs::write(
-        d.join("f.yaml"),
-        format!(
+    let pdf = render_files(
+        default_renderer(),
+        &format!("name: \"{name}\"\nwebsite: https://giz.example\n"),
+        &format!(
             "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: Intermediate\n    title: \"Product Manager - Marketing (Intermediate)\"\n    responsibilities:\n      items: [{}]\n",
             items.join(", ")
         ),
-    )
-    .unwrap();
-    let lib = library(d);
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(default_renderer(), &lib.company, &roles[0], &doc());
-    let w = words(&out.pdf);
+        "pm-one",
+        &doc(),
+    );
+    let w = words(&pdf);
     let header: Vec<_> = w.iter().filter(|x| x.0 == 2 && x.3 < 50.0).collect();
     assert!(header.len() > 5, "{header:?}");
     assert!(
@@ -2049,7 +2044,7 @@ fn a_long_company_name_keeps_the_running_header_to_one_line() {
         "{line}"
     );
     // The letterhead of page 1 prints the whole name.
-    let text = normalize(&all_text(&out.pdf));
+    let text = normalize(&all_text(&pdf));
     assert!(text.contains("International"), "{text}");
 }
 
