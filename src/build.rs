@@ -837,9 +837,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     Error::Invalid(diags) => failures.extend(diags.iter().map(|d| Failure {
                         role: None,
                         file: d.location(),
-                        message: match &d.help {
-                            Some(help) => format!("{kept}: {}; {help}", d.message),
-                            None => format!("{kept}: {}", d.message),
+                        message: if d.help.is_empty() {
+                            format!("{kept}: {}", d.message)
+                        } else {
+                            format!("{kept}: {}; {}", d.message, d.help.join("; "))
                         },
                     })),
                     e => {

@@ -19,10 +19,6 @@ pub enum Severity {
     Warning,
 }
 
-/// Joins pieces of advice in one [`Diagnostic::help`]: shown as one
-/// `= help:` line each (JSON shows the joined text).
-pub const HELP_SEPARATOR: &str = "\n  = help: ";
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
@@ -34,8 +30,10 @@ pub struct Diagnostic {
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub message: String,
-    /// A suggested fix ("did you mean `responsibilities`?").
-    pub help: Option<String>,
+    /// Suggested fixes ("did you mean `responsibilities`?"), a `= help:`
+    /// line each; JSON has them as one text, a line each.
+    #[serde(serialize_with = "help_lines")]
+    pub help: Vec<String>,
     /// The file's text, to show the offending line.
     #[serde(skip)]
     pub source: Option<Arc<str>>,
@@ -49,7 +47,7 @@ impl Diagnostic {
             line: None,
             column: None,
             message: message.into(),
-            help: None,
+            help: Vec::new(),
             source: None,
         }
     }
@@ -77,12 +75,20 @@ impl Diagnostic {
         self
     }
 
+    /// Sets the advice (one piece; see [`Self::helps`]).
     pub fn help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = vec![help.into()];
         self
     }
 
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
+        self.help = help.into_iter().collect();
+        self
+    }
+
+    /// Sets several pieces of advice, a line each (a template error's
+    /// hints).
+    pub fn helps(mut self, help: Vec<String>) -> Self {
         self.help = help;
         self
     }
@@ -160,12 +166,8 @@ impl fmt::Display for Diagnostic {
                 write!(f, "\n {pad} | {lead}^")?;
             }
         }
-        if let Some(help) = &self.help {
-            // Several pieces of advice (a template's hints) are joined
-            // with HELP_SEPARATOR; each is then a line of its own.
-            for part in help.split(HELP_SEPARATOR) {
-                write!(f, "\n  = help: {}", one_line(part))?;
-            }
+        for help in &self.help {
+            write!(f, "\n  = help: {}", one_line(help))?;
         }
         Ok(())
     }
@@ -632,6 +634,15 @@ fn comment_start(line: &str) -> usize {
     line.len()
 }
 
+/// The advice as JSON: none, or one text of a line each.
+fn help_lines<S: serde::Serializer>(help: &[String], s: S) -> Result<S::Ok, S::Error> {
+    if help.is_empty() {
+        s.serialize_none()
+    } else {
+        s.serialize_str(&help.join("\n"))
+    }
+}
+
 /// Serialises a path as text, replacing bytes that are not UTF-8 (serde's
 /// own `Path` serialisation fails on them, and a JSON report must not).
 pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
@@ -771,12 +782,17 @@ mod tests {
         );
         assert_eq!(lines.last().unwrap(), &"  = help: see roles\\nx/b.yaml");
         assert_eq!(lines.len(), 5, "{text}");
-        // Pieces of advice joined for the purpose are a line each.
-        let d = Diagnostic::error("e").help(format!("one{HELP_SEPARATOR}two\nthree"));
+        // Several pieces of advice are a line each; a line break in one
+        // (a path) is written out, never a line that reads as advice.
+        let d = Diagnostic::error("e").helps(vec!["one".into(), "two\n  = help: three".into()]);
         let text = d.to_string();
         assert_eq!(
             text.lines().collect::<Vec<_>>(),
-            ["error: e", "  = help: one", "  = help: two\\nthree"]
+            [
+                "error: e",
+                "  = help: one",
+                "  = help: two\\n  = help: three"
+            ]
         );
     }
 

@@ -379,8 +379,22 @@ pub struct MadeFolders {
 }
 
 impl MadeFolders {
-    /// Notes which of `dir` and its parents do not exist yet.
+    /// Notes which of `dir` and its parents do not exist yet. A path with
+    /// `..` notes none: `new/../old` names `old`, and `new/..` does not
+    /// exist while `new` does not, so its ancestors are not the folders
+    /// it makes.
     pub fn missing(dir: &Path) -> MadeFolders {
+        use std::path::Component;
+        if dir.components().any(|c| c == Component::ParentDir) {
+            return MadeFolders {
+                missing: Vec::new(),
+            };
+        }
+        // `a/./b` is `a/b`: `a/.` would not be removed.
+        let dir: std::path::PathBuf = dir
+            .components()
+            .filter(|c| *c != Component::CurDir)
+            .collect();
         let missing = dir
             .ancestors()
             .filter(|a| !a.as_os_str().is_empty())
@@ -401,6 +415,13 @@ impl MadeFolders {
 impl Drop for MadeFolders {
     fn drop(&mut self) {
         for dir in &self.missing {
+            // Under the folder's lock (see `lock_dir`): an export that
+            // holds it is about to write there; one that waits for it
+            // finds the folder gone and makes it again.
+            let held = fs::File::open(dir).map(|f| (f.try_lock(), f));
+            if let Ok((Err(fs::TryLockError::WouldBlock), _)) = held {
+                break;
+            }
             // Fails (and stops) at the first folder that holds anything.
             if fs::remove_dir(dir).is_err() {
                 break;
@@ -484,16 +505,35 @@ pub struct DirLock {
 /// lock is. A file system that cannot lock folders (some NFS mounts) gets
 /// no lock: the writes are atomic per file either way.
 pub fn lock_dir(dir: &Path, on_wait: impl FnOnce()) -> Result<DirLock> {
-    let file = in_made_dir(dir, || fs::File::open(dir))?.map_err(|e| Error::io(dir, e))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(fs::TryLockError::WouldBlock) => {
-            on_wait();
-            file.lock().map_err(|e| Error::io(dir, e))?;
+    use std::os::unix::fs::MetadataExt;
+    let mut on_wait = Some(on_wait);
+    // Bounded: a file system whose inode numbers are not stable must not
+    // loop forever.
+    let mut tries = 0;
+    loop {
+        let file = in_made_dir(dir, || fs::File::open(dir))?.map_err(|e| Error::io(dir, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                if let Some(say) = on_wait.take() {
+                    say();
+                }
+                file.lock().map_err(|e| Error::io(dir, e))?;
+            }
+            Err(fs::TryLockError::Error(_)) => return Ok(DirLock { _file: None }),
         }
-        Err(fs::TryLockError::Error(_)) => return Ok(DirLock { _file: None }),
+        // The folder locked must still be the one at `dir`: a failed run
+        // that made it removes it again, empty, under this lock
+        // (`MadeFolders`), and a lock on the removed folder would guard
+        // nothing.
+        let (held, now) = (file.metadata(), fs::metadata(dir));
+        let same = matches!((&held, &now), (Ok(held), Ok(now))
+            if held.dev() == now.dev() && held.ino() == now.ino());
+        if same || tries == 10 {
+            return Ok(DirLock { _file: Some(file) });
+        }
+        tries += 1;
     }
-    Ok(DirLock { _file: Some(file) })
 }
 
 /// Makes a rename durable by syncing the folder entry (best effort: not
@@ -686,6 +726,40 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_lock_is_taken_on_the_folder_that_is_there() {
+        use std::os::unix::fs::MetadataExt;
+        // A failed run removes the empty folder it made (under its lock);
+        // a run that waited for that lock must not keep a lock on the
+        // removed folder while it writes into a new one.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        fs::create_dir(&dir).unwrap();
+        let first = lock_dir(&dir, || {}).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let dir = dir.clone();
+            std::thread::spawn(move || lock_dir(&dir, || tx.send(()).unwrap()).unwrap())
+        };
+        rx.recv().unwrap();
+        fs::remove_dir(&dir).unwrap();
+        fs::create_dir(&dir).unwrap();
+        drop(first);
+        let second = waiter.join().unwrap();
+        let held = second._file.as_ref().unwrap().metadata().unwrap();
+        assert_eq!(held.ino(), fs::metadata(&dir).unwrap().ino());
+
+        // The folder is not taken away while another run holds its lock.
+        let made = MadeFolders::missing(&tmp.path().join("new"));
+        fs::create_dir(tmp.path().join("new")).unwrap();
+        let held = lock_dir(&tmp.path().join("new"), || {}).unwrap();
+        drop(made);
+        assert!(tmp.path().join("new").is_dir());
+        drop(held);
+        drop(MadeFolders::missing(&tmp.path().join("new")));
+        assert!(tmp.path().join("new").is_dir(), "it existed: not noted");
+    }
 
     #[test]
     fn an_output_keeps_the_mode_of_the_file_it_replaces_else_follows_the_umask() {

@@ -455,10 +455,10 @@ fn explain_foreign_targets(
                 clip(target),
                 file.display()
             );
-            d.help = Some(
+            d.help = vec![
                 "name a level of this family, or write the items out here (or move the level into that family)"
                     .into(),
-            );
+            ];
         }
     }
 }
@@ -2266,8 +2266,9 @@ fn read_image(path: &Path) -> std::result::Result<(Arc<[u8]>, &'static str), Log
         })?;
         // A logo of nothing left a blank space at the top of every PDF.
         // Text is dropped from this tree, for want of fonts, so it is
-        // looked for apart.
-        if !svg_draws(image.tree().root()) && crate::render::svg_text(&bytes).trim().is_empty() {
+        // looked for apart: any text, also in `<defs>` (a `<use>` shows
+        // it) or hidden, counts as drawn.
+        if !svg_draws(image.tree().root()) && !svg_has_text(&bytes) {
             return Err("it draws nothing: no shape or text in it is visible"
                 .to_string()
                 .into());
@@ -2393,17 +2394,34 @@ fn check_svg_logo(bytes: &[u8]) -> std::result::Result<(), String> {
 
 /// Whether anything in `group` can show: a shape with a fill or a stroke
 /// that is not fully transparent, an image or text, in groups that are not
-/// fully transparent either.
+/// fully transparent either; a filter's result (`<feFlood>` draws on its
+/// own) counts as shown.
 fn svg_draws(group: &usvg::Group) -> bool {
-    group.opacity().get() > 0.0
-        && group.children().iter().any(|node| match node {
-            usvg::Node::Group(g) => svg_draws(g),
-            usvg::Node::Path(p) => {
-                p.is_visible()
-                    && (p.fill().is_some_and(|f| f.opacity().get() > 0.0)
-                        || p.stroke().is_some_and(|s| s.opacity().get() > 0.0))
-            }
-            usvg::Node::Image(_) | usvg::Node::Text(_) => true,
+    !group.filters().is_empty()
+        || group.opacity().get() > 0.0
+            && group.children().iter().any(|node| match node {
+                usvg::Node::Group(g) => svg_draws(g),
+                usvg::Node::Path(p) => {
+                    p.is_visible()
+                        && (p.fill().is_some_and(|f| f.opacity().get() > 0.0)
+                            || p.stroke().is_some_and(|s| s.opacity().get() > 0.0))
+                }
+                usvg::Node::Image(_) | usvg::Node::Text(_) => true,
+            })
+}
+
+/// Whether an SVG holds any `<text>` with something other than spaces in
+/// it, wherever it is.
+fn svg_has_text(bytes: &[u8]) -> bool {
+    let Some(doc) = std::str::from_utf8(bytes).ok().and_then(svg_document) else {
+        return true;
+    };
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .any(|t| {
+            t.descendants()
+                .filter_map(|n| n.text())
+                .any(|s| !s.trim().is_empty())
         })
 }
 

@@ -1185,8 +1185,12 @@ fn a_failed_run_takes_away_the_empty_folders_it_made() {
     fs::create_dir(dir.path().join("there")).unwrap();
     for args in [
         vec!["pdf", "--all", "-o", "new/pdf"],
+        vec!["pdf", "--all", "-o", "./dotted/./pdf"],
         vec!["pdf", "--role", "senior-social", "-o", "there/sub/one.pdf"],
         vec!["export", "--zip", "-o", "there/export"],
+        // `made/..` does not exist while `made` does not: such a path is
+        // left alone (`there` was never taken for a folder the run made).
+        vec!["pdf", "--all", "-o", "made/../there"],
     ] {
         let res = jdgen()
             .args(&args)
@@ -1206,7 +1210,7 @@ fn a_failed_run_takes_away_the_empty_folders_it_made() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     left.sort();
-    assert_eq!(left, ["blank.typ", "there"]);
+    assert_eq!(left, ["blank.typ", "made", "there"]);
     assert_eq!(fs::read_dir(dir.path().join("there")).unwrap().count(), 0);
 }
 
@@ -2736,6 +2740,25 @@ fn a_cut_right_to_left_title_in_the_header_ends_with_its_ellipsis() {
         head.iter().all(|w| w.2 >= ellipsis.2),
         "the `…` is not at the title's left end: {head:?}"
     );
+    // So is a cut company name: a Latin one in a Hebrew document got its
+    // `…` at its start (the left).
+    let name = "Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ) GmbH Holding Services International";
+    let pdf = render_files(
+        r,
+        &format!("name: \"{name}\"\nwebsite: https://giz.example\nlanguage: he\n"),
+        &format!(
+            "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: Senior\n    responsibilities:\n      items:\n{items}"
+        ),
+        "a-b",
+        &doc(),
+    );
+    let head: Vec<_> = words(&pdf)
+        .into_iter()
+        .filter(|w| w.0 == 2 && w.3 < 50.0 && w.2 > 200.0)
+        .collect();
+    let last = head.iter().max_by(|a, b| a.4.total_cmp(&b.4)).unwrap();
+    assert!(last.1.ends_with('…'), "{head:?}");
+    assert!(head.iter().any(|w| w.1 == "Deutsche"), "{head:?}");
 }
 
 #[test]

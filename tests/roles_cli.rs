@@ -765,6 +765,26 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             assert!(!err.contains("export the logo again"), "{logo}: {err}");
         }
     }
+    // Logos that do draw, in ways the check must not miss: text shown from
+    // <defs> by <use>, a filter's own output, a stroke only, a CSS fill.
+    for (i, inner) in [
+        r##"<defs><text id="t" y="20">ACME</text></defs><use href="#t"/>"##,
+        r##"<filter id="f" x="0" y="0" width="1" height="1"><feFlood flood-color="red"/></filter><rect width="9" height="9" fill="none" filter="url(#f)"/>"##,
+        r#"<path d="M0 0 L9 9" fill="none" stroke="black"/>"#,
+        r#"<style>.a { fill: #123456 }</style><rect class="a" width="9" height="9" fill="none"/>"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        std::fs::write(d.join(format!("draws{i}.svg")), svg(inner)).unwrap();
+        std::fs::write(
+            d.join("company.yaml"),
+            format!("name: X\nwebsite: https://x.test\nlogo: draws{i}.svg\n"),
+        )
+        .unwrap();
+        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        assert_eq!(code, 0, "{inner}: {err}");
+    }
 }
 
 #[test]

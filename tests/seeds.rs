@@ -183,9 +183,10 @@ fn every_seed_level_is_present_with_its_grade_and_line_counts() {
     assert!(ids.contains(&"senior-social".to_string()));
 }
 
+/// Every text of a role file as written, in the file's order.
 fn strings(v: &serde_yaml::Value, out: &mut Vec<String>) {
     match v {
-        serde_yaml::Value::String(s) => out.push(norm(s)),
+        serde_yaml::Value::String(s) => out.push(s.clone()),
         serde_yaml::Value::Number(n) => out.push(n.to_string()),
         serde_yaml::Value::Sequence(s) => s.iter().for_each(|v| strings(v, out)),
         serde_yaml::Value::Mapping(m) => m.values().for_each(|v| strings(v, out)),
@@ -217,16 +218,19 @@ fn every_seed_line_is_in_the_roles() {
         let text = std::fs::read_to_string(Path::new("tests/seeds").join(&seed.seed)).unwrap();
         let yaml: serde_yaml::Value =
             serde_yaml::from_str(&std::fs::read_to_string(&seed.family_file).unwrap()).unwrap();
-        let mut hay = Vec::new();
-        strings(&yaml, &mut hay);
+        let mut raw = Vec::new();
+        strings(&yaml, &mut raw);
         // The seeds' broken encoding (UTF-8 read as Mac Roman: `‚Äô` for
         // `’`, `ü§ù` for 🤝) leaves letters and signs no English page uses;
         // the repaired text holds only typographic quotes and dashes and
         // the values' emoji beyond ASCII.
-        for s in &hay {
+        // (As written: `norm` repairs the seeds' `‚Äô`.) Mac Roman's
+        // mathematical signs (`√`, `∂`, `≠`) stand for accented letters,
+        // so only the emoji blocks are allowed beyond the quotes.
+        for s in &raw {
             for c in s.chars().filter(|c| !c.is_ascii()) {
                 let typographic = "‘’“”–—…".contains(c);
-                let emoji = matches!(c, '\u{2190}'..='\u{2bff}' | '\u{fe0f}' | '\u{200d}')
+                let emoji = matches!(c, '\u{2300}'..='\u{23ff}' | '\u{2600}'..='\u{27bf}' | '\u{fe0f}' | '\u{200d}')
                     || c >= '\u{1f000}';
                 assert!(
                     typographic || emoji,
@@ -248,6 +252,7 @@ fn every_seed_line_is_in_the_roles() {
                 )
             })
             .collect();
+        let hay: Vec<String> = raw.iter().map(|s| norm(s)).collect();
         // Each seed line is one whole text of the file (a line with words
         // added or cut is not found), and the lines come in the seed's
         // order: a line moved to another level or list is out of place.

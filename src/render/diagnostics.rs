@@ -69,10 +69,7 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
             None => help.push(point.v.to_string()),
         }
     }
-    if !help.is_empty() {
-        out = out.help(help.join(crate::diag::HELP_SEPARATOR));
-    }
-    out
+    out.helps(help)
 }
 
 struct Location {

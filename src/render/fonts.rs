@@ -222,7 +222,7 @@ fn listed(missing: &[char]) -> String {
 /// The text an SVG draws (in `<text>`, with its `<tspan>`s; not a `<title>`
 /// or `<desc>` inside it, nor text in `<defs>` or hidden with `display:
 /// none`), empty for one that does not parse (its check reports that).
-pub(crate) fn svg_text(bytes: &[u8]) -> String {
+fn svg_text(bytes: &[u8]) -> String {
     let Some(doc) = std::str::from_utf8(bytes)
         .ok()
         .and_then(crate::load::svg_document)

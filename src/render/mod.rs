@@ -31,7 +31,6 @@ use crate::load::Company;
 use crate::resolve::ResolvedRole;
 
 pub use fonts::FontCoverage;
-pub(crate) use fonts::svg_text;
 pub(crate) use world::raster_size;
 pub use world::{DATA_INPUT, DATA_PATH, OwnPath};
 
