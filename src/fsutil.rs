@@ -319,16 +319,7 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
         .file_name()
         .map(|n| temp_name_part(&n.to_string_lossy()))
         .unwrap_or_default();
-    let tmp = in_made_dir(parent, || {
-        tempfile::Builder::new()
-            .prefix(&format!(".{name}.{}.", writer_tag()))
-            .suffix(".tmp")
-            .tempfile_in(parent)
-    })?
-    .map_err(|e| {
-        let why = format!("cannot create a file in this folder: {}", plain_io(&e));
-        Error::io(parent, std::io::Error::new(e.kind(), why))
-    })?;
+    let tmp = temp_in(parent, &name, "file", |b| b.tempfile_in(parent))?;
     Ok((parent, tmp))
 }
 
@@ -337,14 +328,23 @@ fn temp_beside(path: &Path) -> Result<(&Path, tempfile::NamedTempFile)> {
 /// [`sweep_temp_files`] removes it when a killed run leaves it behind. It is
 /// removed with its contents when dropped.
 pub fn temp_dir_in(parent: &Path, label: &str) -> Result<tempfile::TempDir> {
+    temp_in(parent, label, "folder", |b| b.tempdir_in(parent))
+}
+
+/// A temporary `what` (file or folder) named `.<label>.<writer>.<random>.tmp`
+/// in `parent`, made if missing, by `make`.
+fn temp_in<T>(
+    parent: &Path,
+    label: &str,
+    what: &str,
+    make: impl Fn(&tempfile::Builder) -> std::io::Result<T>,
+) -> Result<T> {
+    let prefix = format!(".{label}.{}.", writer_tag());
     in_made_dir(parent, || {
-        tempfile::Builder::new()
-            .prefix(&format!(".{label}.{}.", writer_tag()))
-            .suffix(".tmp")
-            .tempdir_in(parent)
+        make(tempfile::Builder::new().prefix(&prefix).suffix(".tmp"))
     })?
     .map_err(|e| {
-        let why = format!("cannot create a folder in this folder: {}", plain_io(&e));
+        let why = format!("cannot create a {what} in this folder: {}", plain_io(&e));
         Error::io(parent, std::io::Error::new(e.kind(), why))
     })
 }

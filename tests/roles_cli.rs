@@ -691,6 +691,16 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         ),
     )
     .unwrap();
+    // `check` with company.yaml naming `logo`: its exit code and stderr.
+    let check_logo = |logo: &str| {
+        std::fs::write(
+            d.join("company.yaml"),
+            format!("name: X\nwebsite: https://x.test\nlogo: {logo}\n"),
+        )
+        .unwrap();
+        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        (code, err)
+    };
     for (logo, msg) in [
         (
             "linking.svg",
@@ -749,12 +759,7 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         ("linked.svg", "links to a file outside the role folder"),
         ("../x.png", "is outside the role folder"),
     ] {
-        std::fs::write(
-            d.join("company.yaml"),
-            format!("name: X\nwebsite: https://x.test\nlogo: {logo}\n"),
-        )
-        .unwrap();
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check_logo(logo);
         assert_eq!(code, 1, "{logo}");
         assert!(
             err.contains("company.yaml:3:7: error:") && err.contains(msg),
@@ -777,12 +782,7 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
     .enumerate()
     {
         std::fs::write(d.join(format!("draws{i}.svg")), svg(inner)).unwrap();
-        std::fs::write(
-            d.join("company.yaml"),
-            format!("name: X\nwebsite: https://x.test\nlogo: draws{i}.svg\n"),
-        )
-        .unwrap();
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check_logo(&format!("draws{i}.svg"));
         assert_eq!(code, 0, "{inner}: {err}");
     }
 }
