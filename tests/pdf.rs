@@ -1600,6 +1600,27 @@ fn a_listed_run_inside_a_longer_one_leaves_no_rest_unbroken() {
 }
 
 #[test]
+fn hiring_steps_are_numbered_by_their_depth() {
+    // Every depth below the first was lettered a., b., so a sub-step's
+    // own steps read like its siblings.
+    let pdf = render_family(
+        "family: dp\ntitle: Dp\nhiring_process:\n  steps:\n    - text: Screening\n      steps:\n        - text: Interviews\n          steps: [With the team, With the manager]\n    - Offer\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n",
+        "dp-one",
+    );
+    let text = normalize(&all_text(&pdf));
+    assert_in_order(
+        &text,
+        &[
+            "1. Screening",
+            "a. Interviews",
+            "i. With the team",
+            "ii. With the manager",
+            "2. Offer",
+        ],
+    );
+}
+
+#[test]
 fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
     // A run left whole because it fitted 80% of the text area ran off the
     // page in a step 14 deep, whose lines are 57% of it.
