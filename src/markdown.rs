@@ -6,11 +6,14 @@
 //!
 //! - `[label](target)`: a link; a target starting with `/` resolves against
 //!   the company website.
+//! - `<https://…>`, `<mailto:…>`, `<name@example.com>`: a link that shows its
+//!   address (CommonMark's autolinks, which pasted Markdown brings).
 //! - `**bold**`, `*emphasis*`, `_emphasis_` (`_` only at word boundaries, so
 //!   `snake_case_name` stays as written).
 //! - `\*`, `\_`, `\[`, `\]`: the character itself.
 //!
-//! Everything else (`#`, `$`, `<`, `&amp;`, `\d`, unclosed `**`…) is literal.
+//! Everything else (`#`, `$`, other `<…>`, `&amp;`, `\d`, unclosed `**`…) is
+//! literal.
 //!
 //! Hostile text cannot make parsing slow or deep: markup nests at most
 //! [`MAX_NESTING`] levels (deeper markup prints as written), and the search
@@ -140,6 +143,9 @@ fn plain_into(spans: &[Span], s: &mut String) {
                 let label = spans_text(body);
                 if label.trim() == url || label.is_empty() {
                     s.push_str(url);
+                } else if url.strip_prefix("mailto:") == Some(label.trim()) {
+                    // An email address shown as itself (`<a@b.test>`).
+                    s.push_str(&label);
                 } else {
                     s.push_str(&label);
                     s.push_str(" (");
@@ -368,6 +374,19 @@ fn parse_into(
             i = target_end + 1;
             continue;
         }
+        if c == '<'
+            && !in_link
+            && let Some((end, url)) = autolink(chars, i)
+        {
+            push_text(out, &std::mem::take(&mut buf));
+            let shown: String = chars[i + 1..end].iter().collect();
+            out.push(Span::Link {
+                url,
+                body: vec![Span::Text { text: shown }],
+            });
+            i = end + 1;
+            continue;
+        }
         if c == '*'
             && chars.get(i + 1) == Some(&'*')
             && let Some(end) = closers.find(chars, i, "**", budget)
@@ -408,6 +427,38 @@ fn parse_into(
         i += 1;
     }
     push_text(out, &buf);
+}
+
+/// For a `<` at `start`, an autolink: `<https://…>`, `<http://…>`,
+/// `<mailto:…>` or `<name@host.tld>` (no space or `<` inside, an address
+/// a link may have), as the index of its `>` and its URL.
+fn autolink(chars: &[char], start: usize) -> Option<(usize, String)> {
+    // Addresses are short; a `<` with no `>` soon after is text.
+    const LONGEST: usize = 2048;
+    let end = chars[start + 1..]
+        .iter()
+        .take(LONGEST)
+        .position(|&c| c == '>' || c == '<' || c.is_whitespace())
+        .map(|n| start + 1 + n)
+        .filter(|&e| chars[e] == '>' && e > start + 1)?;
+    let inner: String = chars[start + 1..end].iter().collect();
+    let lower = inner.to_ascii_lowercase();
+    let url = if ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        inner
+    } else {
+        // An email address: one `@`, a dot in the host, nothing a
+        // scheme would have.
+        let (name, host) = inner.split_once('@')?;
+        let plain = |s: &str| !s.is_empty() && !s.contains(['@', ':', '/', '\\']);
+        if !(plain(name) && plain(host) && host.contains('.')) {
+            return None;
+        }
+        format!("mailto:{inner}")
+    };
+    is_allowed_target(&url).then_some((end, url))
 }
 
 /// For a `[` at `start`, finds `](`…`)` and returns (index of `]`, index of
@@ -668,6 +719,54 @@ mod tests {
             ]
         );
         assert_eq!(to_plain("a\u{2028}b", BASE), "a\nb");
+    }
+
+    #[test]
+    fn autolinks_show_their_address() {
+        let link = |url: &str, shown: &str| Span::Link {
+            url: url.into(),
+            body: vec![text(shown)],
+        };
+        assert_eq!(
+            parse("See <https://x.test/a_b> or <jobs@x.test>.", BASE),
+            [
+                text("See "),
+                link("https://x.test/a_b", "https://x.test/a_b"),
+                text(" or "),
+                link("mailto:jobs@x.test", "jobs@x.test"),
+                text("."),
+            ]
+        );
+        assert_eq!(
+            to_plain("<https://x.test/> and <jobs@x.test>", BASE),
+            "https://x.test/ and jobs@x.test"
+        );
+        // Anything else in angle brackets is text: not an address, a
+        // space inside, a scheme no link may have, unclosed, a link's label.
+        for literal in [
+            "a <b> c",
+            "<https://x.test/a b>",
+            "<javascript:alert(1)>",
+            "<https://>",
+            "<a@b>",
+            "<https://x.test",
+            "x < y > z",
+            "<a@b.test@c.test>",
+            "[see <https://x.test/>](/jobs)",
+        ] {
+            let spans = parse(literal, BASE);
+            assert_eq!(
+                spans_text(&spans),
+                literal.replace("](/jobs)", "").replace('[', ""),
+                "{literal}"
+            );
+            assert!(
+                links(&spans)
+                    .iter()
+                    .all(|(_, url)| url.ends_with("example.com/jobs")),
+                "{literal}: {spans:?}"
+            );
+        }
     }
 
     #[test]

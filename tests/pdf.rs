@@ -2605,6 +2605,24 @@ fn very_long_runs_that_typst_may_break_print_whole_inside_the_margins() {
 }
 
 #[test]
+fn autolinks_print_their_address_as_a_link() {
+    // `<https://…>` (pasted Markdown) printed with its brackets, and was
+    // no link.
+    let pdf = render_family(
+        "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"Read <https://x.test/guide> or write to <jobs@x.test>\"\n",
+        "a-b",
+    );
+    let text = normalize(&all_text(&pdf));
+    assert!(
+        text.contains("Read https://x.test/guide or write to jobs@x.test"),
+        "{text}"
+    );
+    let raw = String::from_utf8_lossy(&pdf);
+    assert!(raw.contains("(https://x.test/guide)"), "no link annotation");
+    assert!(raw.contains("(mailto:jobs@x.test)"), "no mail link");
+}
+
+#[test]
 fn link_addresses_in_the_pdf_are_ascii() {
     // A PDF link's address must be 7-bit ASCII: `bücher.de/ü` went in as
     // raw UTF-8, which viewers mangle.
