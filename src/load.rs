@@ -3651,7 +3651,8 @@ fn walk_scalars(
             for n in near {
                 out.push((path.to_string(), Scalar::NearLink(n)));
             }
-            let spans = (s.contains('[') || only_markers()).then(|| crate::markdown::parse(s, ""));
+            let spans =
+                (s.contains(['[', '<']) || only_markers()).then(|| crate::markdown::parse(s, ""));
             let spans = spans.as_deref().unwrap_or_default();
             let links = crate::markdown::links(spans);
             // The links the parser makes too: emphasis read first can turn

@@ -10,7 +10,7 @@
 //!   address (CommonMark's autolinks, which pasted Markdown brings).
 //! - `**bold**`, `*emphasis*`, `_emphasis_` (`_` only at word boundaries, so
 //!   `snake_case_name` stays as written).
-//! - `\*`, `\_`, `\[`, `\]`: the character itself.
+//! - `\*`, `\_`, `\[`, `\]`, `\<`: the character itself.
 //!
 //! Everything else (`#`, `$`, other `<…>`, `&amp;`, `\d`, unclosed `**`…) is
 //! literal.
@@ -145,7 +145,7 @@ fn plain_into(spans: &[Span], s: &mut String) {
                     s.push_str(url);
                 } else if url.strip_prefix("mailto:") == Some(label.trim()) {
                     // An email address shown as itself (`<a@b.test>`).
-                    s.push_str(&label);
+                    s.push_str(label.trim());
                 } else {
                     s.push_str(&label);
                     s.push_str(" (");
@@ -229,7 +229,7 @@ pub fn link_targets(text: &str) -> Vec<String> {
 pub fn scan_links(text: &str) -> (Vec<String>, Vec<String>) {
     let mut targets = Vec::new();
     let mut near = Vec::new();
-    if !text.contains('[') {
+    if !text.contains(['[', '<']) {
         return (targets, near);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -238,6 +238,14 @@ pub fn scan_links(text: &str) -> (Vec<String>, Vec<String>) {
     while i < chars.len() {
         if chars[i] == '\\' {
             i += 2;
+            continue;
+        }
+        // An autolink is one piece: a `[…](…)` in its address is none.
+        if chars[i] == '<'
+            && let Some((end, url)) = autolink_candidate(&chars, i)
+        {
+            targets.push(url);
+            i = end + 1;
             continue;
         }
         if chars[i] == '[' {
@@ -301,7 +309,7 @@ fn percent_encode_non_ascii(s: &str) -> String {
     out
 }
 
-const ESCAPABLE: &[char] = &['*', '_', '[', ']'];
+const ESCAPABLE: &[char] = &['*', '_', '[', ']', '<'];
 
 fn push_text(out: &mut Vec<Span>, text: &str) {
     if text.is_empty() {
@@ -430,9 +438,16 @@ fn parse_into(
 }
 
 /// For a `<` at `start`, an autolink: `<https://…>`, `<http://…>`,
-/// `<mailto:…>` or `<name@host.tld>` (no space or `<` inside, an address
-/// a link may have), as the index of its `>` and its URL.
+/// `<mailto:…>` or `<name@host.tld>` (no space or `<` inside) whose
+/// address a link may have, as the index of its `>` and its URL.
 fn autolink(chars: &[char], start: usize) -> Option<(usize, String)> {
+    let (end, url) = autolink_candidate(chars, start)?;
+    is_allowed_target(&url).then_some((end, url))
+}
+
+/// [`autolink`] before its address is judged: what `check` validates as a
+/// link target (`<https://x.test:99999/>` is an error there, not text).
+fn autolink_candidate(chars: &[char], start: usize) -> Option<(usize, String)> {
     // Addresses are short; a `<` with no `>` soon after is text.
     const LONGEST: usize = 2048;
     let end = chars[start + 1..]
@@ -443,22 +458,22 @@ fn autolink(chars: &[char], start: usize) -> Option<(usize, String)> {
         .filter(|&e| chars[e] == '>' && e > start + 1)?;
     let inner: String = chars[start + 1..end].iter().collect();
     let lower = inner.to_ascii_lowercase();
-    let url = if ["https://", "http://", "mailto:"]
+    if ["https://", "http://", "mailto:"]
         .iter()
         .any(|p| lower.starts_with(p))
     {
-        inner
-    } else {
-        // An email address: one `@`, a dot in the host, nothing a
-        // scheme would have.
-        let (name, host) = inner.split_once('@')?;
-        let plain = |s: &str| !s.is_empty() && !s.contains(['@', ':', '/', '\\']);
-        if !(plain(name) && plain(host) && host.contains('.')) {
-            return None;
-        }
-        format!("mailto:{inner}")
-    };
-    is_allowed_target(&url).then_some((end, url))
+        return Some((end, inner));
+    }
+    // An email address: a name, one `@`, a host of two or more labels of
+    // letters, digits and `-`.
+    let (name, host) = inner.split_once('@')?;
+    let name_ok = !name.is_empty() && !name.contains(['@', ':', '/', '\\', '>']);
+    let labels: Vec<&str> = host.split('.').collect();
+    let host_ok = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+    (name_ok && host_ok).then(|| (end, format!("mailto:{inner}")))
 }
 
 /// For a `[` at `start`, finds `](`…`)` and returns (index of `]`, index of
@@ -621,12 +636,18 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
         }
         // A link is one piece, as in CommonMark: a `_` in its address
         // (`Scrum_(software_development)`) or its text closes nothing
-        // outside it.
+        // outside it; nor does one in an autolink's.
         if chars[i] == '['
             && let Some((label_end, target_end)) = find_link(chars, i, budget)
             && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
         {
             i = target_end + 1;
+            continue;
+        }
+        if chars[i] == '<'
+            && let Some((end, _)) = autolink(chars, i)
+        {
+            i = end + 1;
             continue;
         }
         if chars[i] != mark {
@@ -767,6 +788,39 @@ mod tests {
                 "{literal}: {spans:?}"
             );
         }
+    }
+
+    #[test]
+    fn emphasis_cannot_close_inside_an_autolink() {
+        let link = |url: &str| Span::Link {
+            url: url.into(),
+            body: vec![text(url)],
+        };
+        let scrum = "https://en.wikipedia.org/wiki/Scrum_(software_development)";
+        assert_eq!(
+            parse(&format!("_See <{scrum}>_"), BASE),
+            [Span::Emph {
+                body: vec![text("See "), link(scrum)]
+            }]
+        );
+        assert_eq!(
+            parse("*see <https://x.test/a*b> now*", BASE),
+            [Span::Emph {
+                body: vec![text("see "), link("https://x.test/a*b"), text(" now")]
+            }]
+        );
+        // `\<` is an escape: the address prints as written, no link.
+        assert_eq!(
+            parse("\\<https://x.test/>", BASE),
+            [text("<https://x.test/>")]
+        );
+        // What `check` validates: the autolink's address, not a bracket
+        // link inside it; an address no link may have too.
+        assert_eq!(
+            scan_links("<https://x.test/?q=[1](2)> <https://x.test:99999/> <b>").0,
+            ["https://x.test/?q=[1](2)", "https://x.test:99999/"]
+        );
+        assert_eq!(parse("<a@b.>", BASE), [text("<a@b.>")]);
     }
 
     #[test]

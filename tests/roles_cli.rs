@@ -2363,6 +2363,31 @@ fn check_one(text: &[u8]) -> (i32, String) {
 }
 
 #[test]
+fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
+    // `<https://…>` is a link (an autolink); one whose address no link may
+    // have printed as text with no word from `check`, and one too long
+    // for a PDF link passed `check` and failed every PDF.
+    let long = format!("<https://x.test/{}>", "\u{e9}".repeat(1400));
+    let text = format!(
+        "family: fam\ntitle: T\nlevels:\n  - id: fam-one\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"Port <https://x.test:99999/> here\"\n        - \"Mark <https://x.test/\\u200F> here\"\n        - \"{long}\"\n        - \"Fine <https://x.test/?q=[1](2)> and <jobs@x.test>, text <b> and a < b > c\"\n"
+    );
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "f.yaml:9:",
+                "link target `https://x.test:99999/` is not allowed",
+            ),
+            ("f.yaml:10:", "is not allowed"),
+            ("f.yaml:11:", "a link target is 2815 bytes long"),
+        ],
+    );
+    assert!(err.contains("3 error(s)"), "{err}");
+}
+
+#[test]
 fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
     const HEAD: &str = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n";
     // (file, where, message, help): each the one error of its file.
