@@ -3491,6 +3491,18 @@ fn check_scalars(c: &mut Checker, family: bool) {
                     "write a space in the address as `%20`; a link takes no title (`\"…\"`)".into(),
                 ),
             ),
+            Scalar::NotAutolink(written, why) => c.warn_at_any(
+                &path,
+                std::slice::from_ref(&written),
+                format!(
+                    "`{}` prints as written, not as a link ({why})",
+                    clip(&written)
+                ),
+                Some(
+                    "mend the address to make it a link, or write `\\<` before it to say it is text"
+                        .into(),
+                ),
+            ),
             Scalar::HugeCluster(n, cluster) => c.error_at_any(
                 &path,
                 &[cluster],
@@ -3522,6 +3534,8 @@ enum Scalar {
     HugeCluster(usize, String),
     /// Written like a link, but not one (a space in its target).
     NearLink(String),
+    /// `<http://localhost:PORT>`: as written, and why it is no link.
+    NotAutolink(String, &'static str),
     /// A heading, a value's name or `reports_to` this many characters long.
     LongHeading(usize),
     /// A heading with a line break: it prints in one block that cannot
@@ -3619,7 +3633,11 @@ fn walk_scalars(
                 ));
             }
             let mut longest = String::new();
-            let (targets, near) = crate::markdown::scan_links(s);
+            let crate::markdown::Scanned {
+                targets,
+                near,
+                not_autolinks,
+            } = crate::markdown::scan_links(s);
             for t in targets {
                 if !crate::markdown::is_allowed_target(&t) {
                     out.push((path.to_string(), Scalar::Link(t)));
@@ -3650,6 +3668,12 @@ fn walk_scalars(
             }
             for n in near {
                 out.push((path.to_string(), Scalar::NearLink(n)));
+            }
+            // (Titles and names are plain text: nothing in them is a link.)
+            if !matches!(key, "title" | "level" | "name" | "emoji") {
+                for (written, why) in not_autolinks {
+                    out.push((path.to_string(), Scalar::NotAutolink(written, why)));
+                }
             }
             let spans =
                 (s.contains(['[', '<']) || only_markers()).then(|| crate::markdown::parse(s, ""));

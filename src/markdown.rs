@@ -10,7 +10,8 @@
 //!   address (CommonMark's autolinks, which pasted Markdown brings).
 //! - `**bold**`, `*emphasis*`, `_emphasis_` (`_` only at word boundaries, so
 //!   `snake_case_name` stays as written).
-//! - `\*`, `\_`, `\[`, `\]`, `\<`: the character itself.
+//! - `\*`, `\_`, `\[`, `\]`: the character itself; `\<` too before what
+//!   would be an autolink (elsewhere, `C:\<dir>`, the `\` stays).
 //!
 //! Everything else (`#`, `$`, other `<…>`, `&amp;`, `\d`, unclosed `**`…) is
 //! literal.
@@ -221,22 +222,35 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
 
 /// Every link target written in `text`, as written (for validation).
 pub fn link_targets(text: &str) -> Vec<String> {
-    scan_links(text).0
+    scan_links(text).targets
 }
 
-/// Link targets as written, and what is written like a link but is none
-/// ([`near_links`]), in one pass over `text`.
-pub fn scan_links(text: &str) -> (Vec<String>, Vec<String>) {
-    let mut targets = Vec::new();
-    let mut near = Vec::new();
+/// What [`scan_links`] finds in a text.
+#[derive(Debug, Default, PartialEq)]
+pub struct Scanned {
+    /// Link targets as written: `[text](target)`'s, and the addresses of
+    /// autolinks (`<https://…>`), which become links.
+    pub targets: Vec<String>,
+    /// What is written like a link but is none ([`near_links`]).
+    pub near: Vec<String>,
+    /// Addresses in angle brackets that look like autolinks but are no
+    /// address a link may have (`<http://localhost:PORT>`): they print as
+    /// written; as written, with why.
+    pub not_autolinks: Vec<(String, &'static str)>,
+}
+
+/// Links and near-links of `text`, in one pass, reading it as [`parse`]
+/// does (escapes, a link's target, an autolink are each one piece).
+pub fn scan_links(text: &str) -> Scanned {
+    let mut found = Scanned::default();
     if !text.contains(['[', '<']) {
-        return (targets, near);
+        return found;
     }
     let chars: Vec<char> = text.chars().collect();
     let mut budget = Budget::for_text(chars.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '\\' {
+        if chars[i] == '\\' && i + 1 < chars.len() && is_escape(&chars, i + 1) {
             i += 2;
             continue;
         }
@@ -244,24 +258,32 @@ pub fn scan_links(text: &str) -> (Vec<String>, Vec<String>) {
         if chars[i] == '<'
             && let Some((end, url)) = autolink_candidate(&chars, i)
         {
-            targets.push(url);
+            match target_problem(&url) {
+                None => found.targets.push(url),
+                Some(why) => found
+                    .not_autolinks
+                    .push((chars[i..=end].iter().collect(), why)),
+            }
             i = end + 1;
             continue;
         }
         if chars[i] == '[' {
             if let Some((label_end, target_end)) = find_link(&chars, i, &mut budget) {
-                targets.push(chars[label_end + 2..target_end].iter().collect());
-                // Links may nest inside labels only as text; keep scanning after.
-                i = label_end + 1;
+                found
+                    .targets
+                    .push(chars[label_end + 2..target_end].iter().collect());
+                // As `parse` reads it: the label is text, the target one
+                // piece (an autolink written in it is part of it).
+                i = target_end + 1;
                 continue;
             }
             if let Some((_, target_end)) = find_link_with(&chars, i, &mut budget, true) {
-                near.push(chars[i..=target_end].iter().collect());
+                found.near.push(chars[i..=target_end].iter().collect());
             }
         }
         i += 1;
     }
-    (targets, near)
+    found
 }
 
 /// Resolves a link target: `/path` against the base URL; anything else as is.
@@ -309,7 +331,14 @@ fn percent_encode_non_ascii(s: &str) -> String {
     out
 }
 
-const ESCAPABLE: &[char] = &['*', '_', '[', ']', '<'];
+const ESCAPABLE: &[char] = &['*', '_', '[', ']'];
+
+/// Whether the character at `at`, after a `\\`, is escaped by it: one of
+/// [`ESCAPABLE`], or the `<` of what would be an autolink (`\\<https://…>`
+/// prints as written; a `\\<` elsewhere, `C:\\<dir>`, keeps its `\\`).
+fn is_escape(chars: &[char], at: usize) -> bool {
+    ESCAPABLE.contains(&chars[at]) || (chars[at] == '<' && autolink_candidate(chars, at).is_some())
+}
 
 fn push_text(out: &mut Vec<Span>, text: &str) {
     if text.is_empty() {
@@ -354,7 +383,7 @@ fn parse_into(
     let mut closers = Closers::default();
     while i < chars.len() {
         let c = chars[i];
-        if c == '\\' && i + 1 < chars.len() && ESCAPABLE.contains(&chars[i + 1]) {
+        if c == '\\' && i + 1 < chars.len() && is_escape(chars, i + 1) {
             buf.push(chars[i + 1]);
             i += 2;
             continue;
@@ -542,7 +571,7 @@ fn find_link_with(
 /// space (`[values](/handbook/my values/)`, `[x](https://a.test "Title")`):
 /// it prints as written, brackets and all. As written, for a warning.
 pub fn near_links(text: &str) -> Vec<String> {
-    scan_links(text).1
+    scan_links(text).near
 }
 
 /// Remembers, per marker, where a search for a closer ran to the end of the
@@ -630,7 +659,7 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
         if !budget.step() {
             return Found::NotHere;
         }
-        if chars[i - 1] == '\\' && ESCAPABLE.contains(&chars[i]) {
+        if chars[i - 1] == '\\' && is_escape(chars, i) {
             i += 1;
             continue;
         }
@@ -817,8 +846,26 @@ mod tests {
         // What `check` validates: the autolink's address, not a bracket
         // link inside it; an address no link may have too.
         assert_eq!(
-            scan_links("<https://x.test/?q=[1](2)> <https://x.test:99999/> <b>").0,
-            ["https://x.test/?q=[1](2)", "https://x.test:99999/"]
+            scan_links("<https://x.test/?q=[1](2)> <https://x.test:99999/> <b>"),
+            Scanned {
+                targets: vec!["https://x.test/?q=[1](2)".into()],
+                near: vec![],
+                not_autolinks: vec![(
+                    "<https://x.test:99999/>".into(),
+                    target_problem("https://x.test:99999/").unwrap()
+                )],
+            }
+        );
+        // As `parse` reads them: `\\<` (a `\` that escapes nothing, then
+        // an escaped `<`: text), an autolink inside a link's target, a `\<`
+        // that escapes nothing.
+        assert_eq!(
+            link_targets("\\\\<https://x.test/> [d](https://a.test/?n=<https://b.test:99999/>)"),
+            ["https://a.test/?n=<https://b.test:99999/>"]
+        );
+        assert_eq!(
+            to_plain("C:\\<dir> and \\<https://x.test/>", BASE),
+            "C:\\<dir> and <https://x.test/>"
         );
         assert_eq!(parse("<a@b.>", BASE), [text("<a@b.>")]);
     }

@@ -2364,12 +2364,13 @@ fn check_one(text: &[u8]) -> (i32, String) {
 
 #[test]
 fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
-    // `<https://…>` is a link (an autolink); one whose address no link may
-    // have printed as text with no word from `check`, and one too long
-    // for a PDF link passed `check` and failed every PDF.
+    // `<https://…>` is a link (an autolink). One too long for a PDF link
+    // passed `check` and failed every PDF: an error. One whose address no
+    // link may have prints as text, silently before: a warning, with the
+    // escape that says it is text.
     let long = format!("<https://x.test/{}>", "\u{e9}".repeat(1400));
     let text = format!(
-        "family: fam\ntitle: T\nlevels:\n  - id: fam-one\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"Port <https://x.test:99999/> here\"\n        - \"Mark <https://x.test/\\u200F> here\"\n        - \"{long}\"\n        - \"Fine <https://x.test/?q=[1](2)> and <jobs@x.test>, text <b> and a < b > c\"\n"
+        "family: fam\ntitle: \"T <https://x.test:99999/>\"\nlevels:\n  - id: fam-one\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"Port <http://localhost:99999/> here\"\n        - \"Mark <https://x.test/\\u200F> here\"\n        - \"{long}\"\n        - \"Fine <https://x.test/?q=[1](2)> and <jobs@x.test>, text <b>, a < b > c, C:\\\\<dir>\"\n        - \"Text \\\\<http://localhost:99999/> and [d](https://a.test/?n=<https://b.test:99999/>)\"\n"
     );
     let (code, err) = check_one(text.as_bytes());
     assert_eq!(code, 1, "{err}");
@@ -2377,14 +2378,22 @@ fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
         &err,
         &[
             (
-                "f.yaml:9:",
-                "link target `https://x.test:99999/` is not allowed",
+                "f.yaml:9:17:",
+                "`<http://localhost:99999/>` prints as written, not as a link (not an address a browser opens",
             ),
-            ("f.yaml:10:", "is not allowed"),
+            (
+                "f.yaml:10:",
+                "prints as written, not as a link (the address holds an invisible character",
+            ),
             ("f.yaml:11:", "a link target is 2815 bytes long"),
         ],
     );
-    assert!(err.contains("3 error(s)"), "{err}");
+    assert!(
+        err.contains("write `\\<` before it to say it is text"),
+        "{err}"
+    );
+    // Titles are plain text; the last two items say nothing.
+    assert!(err.contains("1 error(s), 2 warning(s)"), "{err}");
 }
 
 #[test]
