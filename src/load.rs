@@ -3494,12 +3494,9 @@ fn check_scalars(c: &mut Checker, family: bool) {
             Scalar::NotAutolink(written, why) => c.warn_at_any(
                 &path,
                 std::slice::from_ref(&written),
-                format!(
-                    "`{}` prints as written, not as a link ({why})",
-                    clip(&written)
-                ),
+                format!("`{}` is no link: {why}", clip(&written)),
                 Some(
-                    "mend the address to make it a link, or write `\\<` before it to say it is text"
+                    "mend the address to make it a link; to keep it as text, write `\\<` before it"
                         .into(),
                 ),
             ),

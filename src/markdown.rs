@@ -259,13 +259,17 @@ pub fn scan_links(text: &str) -> Scanned {
             && let Some((end, url)) = autolink_candidate(&chars, i)
         {
             match target_problem(&url) {
-                None => found.targets.push(url),
+                None => {
+                    found.targets.push(url);
+                    i = end + 1;
+                    continue;
+                }
+                // No link, so no piece: the parser reads what is inside
+                // (a `[text](target)` too), and so does this scan.
                 Some(why) => found
                     .not_autolinks
                     .push((chars[i..=end].iter().collect(), why)),
             }
-            i = end + 1;
-            continue;
         }
         if chars[i] == '[' {
             if let Some((label_end, target_end)) = find_link(&chars, i, &mut budget) {
@@ -868,6 +872,10 @@ mod tests {
             "C:\\<dir> and <https://x.test/>"
         );
         assert_eq!(parse("<a@b.>", BASE), [text("<a@b.>")]);
+        // A bad address is no piece: a link inside it is one, and checked.
+        let scanned = scan_links("<http://localhost:99999/[a](https://x.test:99999/)>");
+        assert_eq!(scanned.targets, ["https://x.test:99999/"]);
+        assert_eq!(scanned.not_autolinks.len(), 1);
     }
 
     #[test]

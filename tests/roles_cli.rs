@@ -2379,17 +2379,17 @@ fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
         &[
             (
                 "f.yaml:9:17:",
-                "`<http://localhost:99999/>` prints as written, not as a link (not an address a browser opens",
+                "`<http://localhost:99999/>` is no link: not an address a browser opens",
             ),
             (
                 "f.yaml:10:",
-                "prints as written, not as a link (the address holds an invisible character",
+                "is no link: the address holds an invisible character",
             ),
             ("f.yaml:11:", "a link target is 2815 bytes long"),
         ],
     );
     assert!(
-        err.contains("write `\\<` before it to say it is text"),
+        err.contains("to keep it as text, write `\\<` before it"),
         "{err}"
     );
     // Titles are plain text; the last two items say nothing.
