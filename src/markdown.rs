@@ -255,20 +255,28 @@ pub fn scan_links(text: &str) -> Scanned {
             continue;
         }
         // An autolink is one piece: a `[…](…)` in its address is none.
-        if chars[i] == '<'
-            && let Some((end, url)) = autolink_candidate(&chars, i)
-        {
-            match target_problem(&url) {
+        if chars[i] == '<' {
+            match autolink_candidate(&chars, i) {
+                Some((end, url)) => match target_problem(&url) {
+                    None => {
+                        found.targets.push(url);
+                        i = end + 1;
+                        continue;
+                    }
+                    // No link, so no piece: the parser reads what is inside
+                    // (a `[text](target)` too), and so does this scan.
+                    Some(why) => found
+                        .not_autolinks
+                        .push((chars[i..=end].iter().collect(), why)),
+                },
                 None => {
-                    found.targets.push(url);
-                    i = end + 1;
-                    continue;
+                    if let Some(end) = spaced_address(&chars, i) {
+                        found.not_autolinks.push((
+                            chars[i..=end].iter().collect(),
+                            "a link cannot hold a space: write `%20` for one",
+                        ));
+                    }
                 }
-                // No link, so no piece: the parser reads what is inside
-                // (a `[text](target)` too), and so does this scan.
-                Some(why) => found
-                    .not_autolinks
-                    .push((chars[i..=end].iter().collect(), why)),
             }
         }
         if chars[i] == '[' {
@@ -478,14 +486,16 @@ fn autolink(chars: &[char], start: usize) -> Option<(usize, String)> {
     is_allowed_target(&url).then_some((end, url))
 }
 
+/// How far after a `<` an autolink's `>` is looked for.
+const AUTOLINK_LONGEST: usize = 2048;
+
 /// [`autolink`] before its address is judged: what `check` validates as a
 /// link target (`<https://x.test:99999/>` is an error there, not text).
 fn autolink_candidate(chars: &[char], start: usize) -> Option<(usize, String)> {
     // Addresses are short; a `<` with no `>` soon after is text.
-    const LONGEST: usize = 2048;
     let end = chars[start + 1..]
         .iter()
-        .take(LONGEST)
+        .take(AUTOLINK_LONGEST)
         .position(|&c| c == '>' || c == '<' || c.is_whitespace())
         .map(|n| start + 1 + n)
         .filter(|&e| chars[e] == '>' && e > start + 1)?;
@@ -507,6 +517,24 @@ fn autolink_candidate(chars: &[char], start: usize) -> Option<(usize, String)> {
             .iter()
             .all(|l| !l.is_empty() && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
     (name_ok && host_ok).then(|| (end, format!("mailto:{inner}")))
+}
+
+/// For a `<` at `start`, what would be an autolink but for a space in it
+/// (`<https://x.test/my page>`): the index of its `>`. On one line, and no
+/// further than an autolink's longest.
+fn spaced_address(chars: &[char], start: usize) -> Option<usize> {
+    let end = chars[start + 1..]
+        .iter()
+        .take(AUTOLINK_LONGEST)
+        .position(|&c| matches!(c, '>' | '<' | '\n' | '\r'))
+        .map(|n| start + 1 + n)
+        .filter(|&e| chars[e] == '>')?;
+    let inner: String = chars[start + 1..end].iter().collect();
+    let lower = inner.to_ascii_lowercase();
+    let addressed = ["https://", "http://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    (addressed && inner.contains(char::is_whitespace)).then_some(end)
 }
 
 /// For a `[` at `start`, finds `](`…`)` and returns (index of `]`, index of
@@ -872,6 +900,14 @@ mod tests {
             "C:\\<dir> and <https://x.test/>"
         );
         assert_eq!(parse("<a@b.>", BASE), [text("<a@b.>")]);
+        // An address with a space is no link either: said so.
+        assert_eq!(
+            scan_links("<https://x.test/my page> <b c> <https://x.test/a\nb>").not_autolinks,
+            [(
+                "<https://x.test/my page>".to_string(),
+                "a link cannot hold a space: write `%20` for one"
+            )]
+        );
         // A bad address is no piece: a link inside it is one, and checked.
         let scanned = scan_links("<http://localhost:99999/[a](https://x.test:99999/)>");
         assert_eq!(scanned.targets, ["https://x.test:99999/"]);

@@ -2370,7 +2370,7 @@ fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
     // escape that says it is text.
     let long = format!("<https://x.test/{}>", "\u{e9}".repeat(1400));
     let text = format!(
-        "family: fam\ntitle: \"T <https://x.test:99999/>\"\nlevels:\n  - id: fam-one\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"Port <http://localhost:99999/> here\"\n        - \"Mark <https://x.test/\\u200F> here\"\n        - \"{long}\"\n        - \"Fine <https://x.test/?q=[1](2)> and <jobs@x.test>, text <b>, a < b > c, C:\\\\<dir>\"\n        - \"Text \\\\<http://localhost:99999/> and [d](https://a.test/?n=<https://b.test:99999/>)\"\n"
+        "family: fam\ntitle: \"T <https://x.test:99999/>\"\nlevels:\n  - id: fam-one\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - \"Port <http://localhost:99999/> here\"\n        - \"Mark <https://x.test/\\u200F> here\"\n        - \"{long}\"\n        - \"Fine <https://x.test/?q=[1](2)> and <jobs@x.test>, text <b>, a < b > c, C:\\\\<dir>\"\n        - \"Text \\\\<http://localhost:99999/> and [d](https://a.test/?n=<https://b.test:99999/>)\"\n        - \"Spaced <https://x.test/my page> here\"\n"
     );
     let (code, err) = check_one(text.as_bytes());
     assert_eq!(code, 1, "{err}");
@@ -2386,6 +2386,10 @@ fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
                 "is no link: the address holds an invisible character",
             ),
             ("f.yaml:11:", "a link target is 2815 bytes long"),
+            (
+                "f.yaml:14:19:",
+                "`<https://x.test/my page>` is no link: a link cannot hold a space",
+            ),
         ],
     );
     assert!(
@@ -2393,7 +2397,7 @@ fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
         "{err}"
     );
     // Titles are plain text; the last two items say nothing.
-    assert!(err.contains("1 error(s), 2 warning(s)"), "{err}");
+    assert!(err.contains("1 error(s), 3 warning(s)"), "{err}");
 }
 
 #[test]
