@@ -492,19 +492,8 @@ const AUTOLINK_LONGEST: usize = 2048;
 /// [`autolink`] before its address is judged: what `check` validates as a
 /// link target (`<https://x.test:99999/>` is an error there, not text).
 fn autolink_candidate(chars: &[char], start: usize) -> Option<(usize, String)> {
-    // Addresses are short; a `<` with no `>` soon after is text.
-    let end = chars[start + 1..]
-        .iter()
-        .take(AUTOLINK_LONGEST)
-        .position(|&c| c == '>' || c == '<' || c.is_whitespace())
-        .map(|n| start + 1 + n)
-        .filter(|&e| chars[e] == '>' && e > start + 1)?;
-    let inner: String = chars[start + 1..end].iter().collect();
-    let lower = inner.to_ascii_lowercase();
-    if ["https://", "http://", "mailto:"]
-        .iter()
-        .any(|p| lower.starts_with(p))
-    {
+    let (end, inner) = angle_brackets(chars, start, |c| c.is_whitespace())?;
+    if has_link_scheme(&inner) {
         return Some((end, inner));
     }
     // An email address: a name, one `@`, a host of two or more labels of
@@ -523,18 +512,34 @@ fn autolink_candidate(chars: &[char], start: usize) -> Option<(usize, String)> {
 /// (`<https://x.test/my page>`): the index of its `>`. On one line, and no
 /// further than an autolink's longest.
 fn spaced_address(chars: &[char], start: usize) -> Option<usize> {
+    let (end, inner) = angle_brackets(chars, start, |c| matches!(c, '\n' | '\r'))?;
+    (has_link_scheme(&inner) && inner.contains(char::is_whitespace)).then_some(end)
+}
+
+/// For a `<` at `start`, the index of the `>` that closes it and the text
+/// between: none if that text is empty, or if another `<` or a character
+/// `stop` refuses comes first. Addresses are short: a `<` with no `>`
+/// soon after is text.
+fn angle_brackets(
+    chars: &[char],
+    start: usize,
+    stop: impl Fn(char) -> bool,
+) -> Option<(usize, String)> {
     let end = chars[start + 1..]
         .iter()
         .take(AUTOLINK_LONGEST)
-        .position(|&c| matches!(c, '>' | '<' | '\n' | '\r'))
+        .position(|&c| c == '>' || c == '<' || stop(c))
         .map(|n| start + 1 + n)
-        .filter(|&e| chars[e] == '>')?;
-    let inner: String = chars[start + 1..end].iter().collect();
-    let lower = inner.to_ascii_lowercase();
-    let addressed = ["https://", "http://", "mailto:"]
+        .filter(|&e| chars[e] == '>' && e > start + 1)?;
+    Some((end, chars[start + 1..end].iter().collect()))
+}
+
+/// Whether `text` starts with a scheme an autolink may have.
+fn has_link_scheme(text: &str) -> bool {
+    let lower = text.get(..8).unwrap_or(text).to_ascii_lowercase();
+    ["https://", "http://", "mailto:"]
         .iter()
-        .any(|p| lower.starts_with(p));
-    (addressed && inner.contains(char::is_whitespace)).then_some(end)
+        .any(|p| lower.starts_with(p))
 }
 
 /// For a `[` at `start`, finds `](`…`)` and returns (index of `]`, index of
