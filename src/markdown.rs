@@ -346,10 +346,13 @@ fn percent_encode_non_ascii(s: &str) -> String {
 const ESCAPABLE: &[char] = &['*', '_', '[', ']'];
 
 /// Whether the character at `at`, after a `\\`, is escaped by it: one of
-/// [`ESCAPABLE`], or the `<` of what would be an autolink (`\\<https://…>`
-/// prints as written; a `\\<` elsewhere, `C:\\<dir>`, keeps its `\\`).
+/// [`ESCAPABLE`], or the `<` of what would be an autolink, or one but for a
+/// space (`\\<https://…>` prints as written, with no warning; a `\\<`
+/// elsewhere, `C:\\<dir>`, keeps its `\\`).
 fn is_escape(chars: &[char], at: usize) -> bool {
-    ESCAPABLE.contains(&chars[at]) || (chars[at] == '<' && autolink_candidate(chars, at).is_some())
+    ESCAPABLE.contains(&chars[at])
+        || (chars[at] == '<'
+            && (autolink_candidate(chars, at).is_some() || spaced_address(chars, at).is_some()))
 }
 
 fn push_text(out: &mut Vec<Span>, text: &str) {
@@ -912,6 +915,12 @@ mod tests {
                 "<https://x.test/my page>".to_string(),
                 "a link cannot hold a space: write `%20` for one"
             )]
+        );
+        // ...unless escaped, as the warning's help says.
+        assert_eq!(scan_links("\\<https://x.test/my page>").not_autolinks, []);
+        assert_eq!(
+            to_plain("\\<https://x.test/my page>", BASE),
+            "<https://x.test/my page>"
         );
         // A bad address is no piece: a link inside it is one, and checked.
         let scanned = scan_links("<http://localhost:99999/[a](https://x.test:99999/)>");
