@@ -431,7 +431,9 @@ const SEMIBOLD: f32 = 1.08;
 /// by the estimate (some 78 letters of a sentence) is cut to fit, and gets
 /// `…`; it wrapped the header, its last word under the name. (The
 /// estimate runs wide: an 85-letter name, 47.6em by it, still fitted
-/// beside a title of 17.5em; 44em leaves room for a cut title's 20em.)
+/// beside a title of 17.5em; 44em leaves room for a cut title's 20em.
+/// It runs low for wide capitals, 70 `W`: the built-in template measures
+/// the header and shrinks it to fit.)
 pub fn running_name(name: &str) -> String {
     cut_to_width(name, 44.0)
 }

@@ -2074,6 +2074,47 @@ fn a_long_company_name_keeps_the_running_header_to_one_line() {
 }
 
 #[test]
+fn a_name_and_title_of_wide_capitals_keep_the_running_header_to_one_line() {
+    // jdgen cuts the running name and title by a per-character estimate,
+    // which runs low for wide capitals: 70 `W` or `ЖЩЮШ` wrapped the
+    // header. The template now shrinks the header's text to what fits.
+    let items: Vec<String> = (0..90)
+        .map(|i| format!("\"Item {i} with enough words to fill the pages of the document\""))
+        .collect();
+    for (name, title) in [
+        ("W".repeat(70), "M".repeat(60)),
+        ("ЖЩЮШ ".repeat(16), "ЖЩЮШ ".repeat(14)),
+        (
+            "WM ".repeat(30),
+            "Product Manager - Marketing (Intermediate)".to_string(),
+        ),
+    ] {
+        let pdf = render_files(
+            default_renderer(),
+            &format!("name: \"{}\"\nwebsite: https://wide.example\n", name.trim()),
+            &format!(
+                "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: Intermediate\n    title: \"{}\"\n    responsibilities:\n      items: [{}]\n",
+                title.trim(),
+                items.join(", ")
+            ),
+            "pm-one",
+            &doc(),
+        );
+        let w = words(&pdf);
+        let header: Vec<_> = w.iter().filter(|x| x.0 == 2 && x.3 < 50.0).collect();
+        assert!(header.len() >= 2, "{name}: {header:?}");
+        assert!(
+            header.iter().all(|x| (x.3 - header[0].3).abs() < 1.0),
+            "{name}: the header wrapped: {header:?}"
+        );
+        assert!(
+            header.iter().all(|x| x.2 >= 0.0 && x.4 <= 595.0),
+            "{name}: the header runs off the page: {header:?}"
+        );
+    }
+}
+
+#[test]
 fn wide_letters_break_where_they_would_overrun() {
     // Runs of W's shorter than the 36-character long-word rule ran off the
     // page in the title and the letterhead, past a fact box, over the
