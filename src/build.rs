@@ -1269,15 +1269,17 @@ fn render_one(
         fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
     let mut st = OutputState::new(key.to_string(), &rendered.pdf, written.modified);
     st.input = input;
-    // `senior-social: 2 characters have no glyph…` (the renderer's own
-    // `role `x`: ` would say the role twice).
+    // `senior-social: roles/social.yaml:12:7: 2 characters have no
+    // glyph…`: the role, then where the text is, as `pdf` and `check` name
+    // it (the renderer's own `role `x`: ` would say the role twice).
     let own = format!("role `{}`: ", role.id);
     st.warnings = rendered
         .warnings
         .iter()
         .map(|w| {
+            let at = w.location().map(|l| format!("{l}: ")).unwrap_or_default();
             format!(
-                "{}: {}",
+                "{}: {at}{}",
                 role.id,
                 w.message.strip_prefix(&own).unwrap_or(&w.message)
             )
