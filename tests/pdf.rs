@@ -2953,6 +2953,34 @@ fn a_template_failing_every_role_alike_is_reported_once() {
 }
 
 #[test]
+fn a_missing_glyph_is_shown_in_the_words_around_it() {
+    // A character no font has is a text run of its own (its font differs
+    // from its neighbours'), so the warning said only `in “𝔄”`. It now
+    // quotes its line, in reading order also when that runs right to left.
+    for (written, said) in [
+        (
+            "Own the rollout of 𝔄 tooling across teams",
+            "“Own the rollout of 𝔄 tooling across teams”",
+        ),
+        ("ניהול 𝔄 מוצר", "“ניהול 𝔄 מוצר”"),
+    ] {
+        let out = render_files_out(
+            default_renderer(),
+            "name: Acme\nwebsite: https://acme.example\n",
+            &format!(
+                "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: One\n    title: PM\n    responsibilities:\n      items: [\"{written}\"]\n"
+            ),
+            "pm-one",
+            &doc(),
+        );
+        let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("`𝔄` (U+1D504)"), "{w:?}");
+        assert!(w[0].contains(&format!("; in {said}")), "{written}: {w:?}");
+    }
+}
+
+#[test]
 fn a_warning_every_role_of_a_family_shares_is_printed_once() {
     // A character no font has, in a family-wide text: `pdf --all` warned
     // once per role.

@@ -3,7 +3,7 @@
 //! box in a requirement is worse than a failed build, so jdgen looks for
 //! glyph 0 in the laid-out pages and says which text it is in.
 
-use typst::layout::{Frame, FrameItem};
+use typst::layout::{Abs, Frame, FrameItem, Point};
 
 /// A character no font could draw, with the text it appears in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,8 @@ pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
 /// [`scan`], with the characters already found in a set (a search of the
 /// list for each one was quadratic in the number of missing characters).
 fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections::HashSet<String>) {
-    for (_, item) in frame.items() {
+    let items: Vec<_> = frame.items().collect();
+    for (i, (_, item)) in items.iter().enumerate() {
         match item {
             FrameItem::Group(group) => scan_into(&group.frame, out, seen),
             FrameItem::Text(text) => {
@@ -49,7 +50,7 @@ fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections:
                 let Some(first) = zeros.first() else {
                     continue;
                 };
-                let run = context(&text.text, first.range().start);
+                let run = line_context(&items, i, first.range().start);
                 for glyph in zeros {
                     let Some(cluster) = text.text.get(glyph.range()) else {
                         continue;
@@ -114,6 +115,45 @@ pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
         chars.join(", "),
         texts.join(", ")
     ))
+}
+
+/// The context of byte `at` of the text run `items[i]`. A character no
+/// font has is a run of its own (Typst ends a run where the font changes),
+/// so the run's own text said only `in “𐀀”`: the runs beside it on its
+/// line (same baseline, in reading order) are joined to it first.
+fn line_context(items: &[&(Point, FrameItem)], i: usize, at: usize) -> String {
+    let FrameItem::Text(own) = &items[i].1 else {
+        return String::new();
+    };
+    let y = items[i].0.y;
+    fn on_line<'a>(item: &&'a (Point, FrameItem), y: Abs) -> Option<&'a str> {
+        match &item.1 {
+            FrameItem::Text(t) if (item.0.y - y).to_pt().abs() < 0.01 => Some(t.text.as_str()),
+            _ => None,
+        }
+    }
+    // Nearest first, going left and going right.
+    let left: Vec<&str> = items[..i]
+        .iter()
+        .rev()
+        .map_while(|x| on_line(x, y))
+        .collect();
+    let right: Vec<&str> = items[i + 1..].iter().map_while(|x| on_line(x, y)).collect();
+    // Drawn left to right: a right-to-left line is read from its right.
+    let rtl = left
+        .iter()
+        .chain(&right)
+        .flat_map(|t| t.chars())
+        .chain(own.text.chars())
+        .find(|c| c.is_alphabetic())
+        .is_some_and(crate::data::is_rtl_letter);
+    let (mut earlier, later) = if rtl { (right, left) } else { (left, right) };
+    earlier.reverse();
+    let mut text = earlier.concat();
+    let at = text.len() + at;
+    text.push_str(&own.text);
+    text.push_str(&later.concat());
+    context(&text, at)
 }
 
 /// Up to 30 characters either side of byte `at` in `text`.
