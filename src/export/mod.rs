@@ -312,8 +312,9 @@ fn item_path(
 }
 
 /// Every table cell too long for a spreadsheet, as errors located at the
-/// role's field in its family file (for `jdgen check`, so that a role the
-/// XLSX export would refuse fails validation first). A cell can exceed the
+/// role's field in its family file, and every table with more rows than a
+/// sheet holds (for `jdgen check`, so that a role the XLSX export would
+/// refuse fails validation first). A cell can exceed the
 /// limit although each string in the file is within it: description
 /// paragraphs are joined, links spelled out.
 pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diagnostic> {
@@ -322,6 +323,17 @@ pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diag
 
 /// [`cell_length_errors`] of tables already made from `roles`.
 pub fn cell_length_errors_in(
+    tables: &[tables::Table],
+    company: &Company,
+    roles: &[ResolvedRole],
+) -> Vec<Diagnostic> {
+    let mut out = xlsx::overfull_sheets(tables);
+    out.extend(long_cells(tables, company, roles));
+    out
+}
+
+/// The errors of [`cell_length_errors_in`] for cells too long.
+fn long_cells(
     tables: &[tables::Table],
     company: &Company,
     roles: &[ResolvedRole],

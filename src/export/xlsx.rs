@@ -20,6 +20,8 @@ pub const MAX_COLUMN_WIDTH: usize = 60;
 pub const MIN_COLUMN_WIDTH: usize = 8;
 /// Excel's limit on the length of a cell's text, in UTF-16 units.
 pub const MAX_CELL_CHARS: usize = 32_767;
+/// The rows a sheet holds below its header row (Excel: 1,048,576 in all).
+pub const MAX_ROWS: usize = 1_048_575;
 
 /// Document properties of the workbook.
 #[derive(Debug, Clone)]
@@ -33,6 +35,10 @@ pub struct WorkbookInfo<'a> {
 
 /// Writes `tables` as one workbook, a sheet per table in the given order.
 pub fn write_xlsx(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>> {
+    let too_many = overfull_sheets(tables);
+    if !too_many.is_empty() {
+        return Err(too_many.into());
+    }
     check_cell_lengths(tables)?;
     build(tables, info)
         .map_err(|e| Diagnostic::error(format!("cannot write the XLSX workbook: {e}")).into())
@@ -202,6 +208,26 @@ pub fn oversized_cells(tables: &[Table]) -> Vec<OversizedCell> {
     out
 }
 
+/// A table with more rows than a sheet holds, as an error each: it failed
+/// late, with rust_xlsxwriter's bare "Row or column exceeds Excel's
+/// allowed limits", after every PDF of a bundle had been rendered. (The
+/// role files can be within every limit of their own and still make one:
+/// 1,080 roles of 1,000 items are 1,080,000 rows of `items`.)
+pub fn overfull_sheets(tables: &[Table]) -> Vec<Diagnostic> {
+    tables
+        .iter()
+        .filter(|t| t.rows.len() > MAX_ROWS)
+        .map(|t| {
+            Diagnostic::error(format!(
+                "table `{}` has {} rows: a spreadsheet's sheet holds at most {MAX_ROWS} below its header, so no XLSX workbook (nor the ZIP bundle, which holds one) can be made",
+                t.name,
+                t.rows.len()
+            ))
+            .help("export CSV or JSON, which have no such limit, or split the role folder into smaller ones")
+        })
+        .collect()
+}
+
 /// Excel cannot hold more than 32,767 characters in a cell: say which
 /// cell, rather than rust_xlsxwriter's bare error.
 fn check_cell_lengths(tables: &[Table]) -> Result<()> {
@@ -319,6 +345,30 @@ mod tests {
             err.contains("column `text`") && err.contains("32767"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_table_longer_than_a_sheet_is_refused_before_writing() {
+        // rust_xlsxwriter said only "Row or column exceeds Excel's allowed
+        // limits", after every PDF of a bundle was rendered.
+        let row = |t: &str| vec![Cell::Text(t.into()), Cell::Empty, Cell::Empty, Cell::Empty];
+        let mut full = Table {
+            name: "items",
+            columns: COLS,
+            rows: vec![row("r"); MAX_ROWS],
+        };
+        assert!(overfull_sheets(std::slice::from_ref(&full)).is_empty());
+        full.rows.push(row("r"));
+        let errs = overfull_sheets(std::slice::from_ref(&full));
+        assert_eq!(errs.len(), 1);
+        assert!(
+            errs[0].message.contains("table `items` has 1048576 rows")
+                && errs[0].message.contains("at most 1048575"),
+            "{}",
+            errs[0].message
+        );
+        let err = write_xlsx(&[full], &INFO).unwrap_err().to_string();
+        assert!(err.contains("has 1048576 rows"), "{err}");
     }
 
     #[test]
