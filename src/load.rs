@@ -1195,7 +1195,19 @@ impl<'a> Checker<'a> {
                     at.push(clean.to_string());
                     self.map.exact_key(&at.join("."))
                 };
-                let help = if known.contains(&clean) {
+                let help = if key.starts_with(crate::yaml_help::is_odd_space) {
+                    // `\u{a0}\u{a0} title: X`: the line's indentation.
+                    format!(
+                        "retype the indentation of this line as ordinary spaces: YAML reads {} \
+                         as text, not as indentation, so it read `{clean}` as a key of {}",
+                        crate::yaml_help::odd_space_name(odd),
+                        if parent.is_empty() {
+                            "the file's top level".to_string()
+                        } else {
+                            format!("`{}`", parent.join("."))
+                        }
+                    )
+                } else if known.contains(&clean) {
                     match written() {
                         // Deleting the character would make a duplicate key.
                         Some(pos) => format!(
@@ -1274,7 +1286,30 @@ impl<'a> Checker<'a> {
                 // after the space). A type error's message quotes the
                 // file's text, whose numbers are no marks.
                 let syntax = message.starts_with("YAML syntax error");
+                // A field missing because its line is indented with such a
+                // space: YAML read it as a key further out.
+                let missing = message
+                    .rsplit_once("missing field `")
+                    .and_then(|(_, f)| f.strip_suffix('`'));
                 let layout = if let Some((line, _)) = at
+                    && let Some(field) = missing
+                    && let Some((l, c, ch)) =
+                        crate::yaml_help::key_behind_odd_indent(&self.source, line, field)
+                {
+                    message = format!(
+                        "{} stands in the indentation of `{field}:`, where YAML needs ordinary \
+                         spaces, and YAML reads it as text: `{field}` is no key of the mapping \
+                         above (the parser then found, at line {line}: {message})",
+                        crate::yaml_help::odd_space_name(ch),
+                    );
+                    at = Some((l, c));
+                    help = Some(
+                        "retype the indentation as ordinary spaces (such spaces come with text \
+                         pasted from web pages and word processors)"
+                            .into(),
+                    );
+                    true
+                } else if let Some((line, _)) = at
                     && let Some((l, c, ch)) = crate::yaml_help::layout_space(
                         &self.source,
                         &if syntax {
@@ -1288,7 +1323,8 @@ impl<'a> Checker<'a> {
                             vec![line]
                         },
                         crate::yaml_help::SCHEMA_KEYS,
-                    ) {
+                    )
+                {
                     message = format!(
                         "{} stands where YAML needs an ordinary space, and YAML reads it as text \
                          (the parser then found, at line {line}: {})",
@@ -3187,15 +3223,29 @@ fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
 /// a letter, digit or word, which would print over the name.
 fn check_emoji(emoji: &str) -> std::result::Result<(), String> {
     let clusters: Vec<&str> = emoji.trim().graphemes(true).collect();
+    // A variation selector asks for emoji style, which a letter, digit or
+    // `!` has none of (`a️` prints `a`): judged without it. A keycap keeps
+    // it (1️⃣).
+    let bare = |one: &str| {
+        if one.contains('\u{20e3}') {
+            one.to_string()
+        } else {
+            one.replace(['\u{fe0e}', '\u{fe0f}'], "")
+        }
+    };
     match clusters.as_slice() {
         // Blank: reported with every other text that prints as nothing.
         [] => Ok(()),
-        [one] if is_letter_or_digit(one) => Err(format!(
-            "expected one emoji or symbol for `emoji`, found the letter or digit `{one}`"
+        [one] if is_letter_or_digit(&bare(one)) => Err(format!(
+            "expected one emoji or symbol for `emoji`, found the letter or digit `{}`",
+            bare(one)
         )),
         // A typed `!`, `-` or `*` (not a keycap: that has U+20E3 after it).
         // Punctuation only: ASCII symbols (`$`, `+`, `=`, `~`…) stay allowed.
-        [one] if one.len() == 1 && b"!\"#%&'()*,-./:;?@[\\]_{}".contains(&one.as_bytes()[0]) => {
+        [one]
+            if bare(one).len() == 1
+                && b"!\"#%&'()*,-./:;?@[\\]_{}".contains(&bare(one).as_bytes()[0]) =>
+        {
             Err(format!(
                 "expected one emoji or symbol for `emoji`, found the punctuation mark `{one}`"
             ))
@@ -3487,8 +3537,18 @@ fn check_scalars(c: &mut Checker, family: bool) {
                      prints as written",
                     clip(&written)
                 ),
+                // `[x](https://exa mple.com)`: `%20` would not mend a host.
                 Some(
-                    "write a space in the address as `%20`; a link takes no title (`\"…\"`)".into(),
+                    match written
+                        .rsplit_once("](")
+                        .map(|(_, t)| crate::markdown::space_advice(t.trim_end_matches(')')))
+                    {
+                        Some(a) if a.starts_with("a host") => {
+                            format!("{a}; a link takes no title (`\"…\"`)")
+                        }
+                        _ => "write a space in the address as `%20`; a link takes no title (`\"…\"`)"
+                            .to_string(),
+                    },
                 ),
             ),
             Scalar::NotAutolink(written, why) => c.warn_at_any(
@@ -4002,16 +4062,18 @@ fn check_inheritance(
                 // A suggestion compares the target with every level: for
                 // the first hundred unknown targets only (8,000 of them in
                 // 8,000 levels took minutes), and a list of at most ten.
+                // Not the level itself: a list cannot build on its own level.
+                let others = || index.keys().copied().filter(|id| *id != level.id);
                 let suggestion = (c.unknown_targets.len() < 100)
-                    .then(|| closest(target, index.keys().copied()))
+                    .then(|| closest(target, others()))
                     .flatten();
                 // A level's name (`Senior`) for its role id: say which id
                 // (also a scan of every level: for the first hundred only).
                 let by_name = (c.unknown_targets.len() < 100)
                     .then(|| {
-                        f.levels
-                            .iter()
-                            .find(|l| l.level.trim().eq_ignore_ascii_case(target.trim()))
+                        f.levels.iter().find(|l| {
+                            l.id != level.id && l.level.trim().eq_ignore_ascii_case(target.trim())
+                        })
                     })
                     .flatten();
                 // (A level whose id is blank has none to name.)
@@ -4026,10 +4088,15 @@ fn check_inheritance(
                     })
                     .or_else(|| suggestion.map(|s| format!("did you mean `{s}`?")))
                     .unwrap_or_else(|| {
-                        let shown: Vec<&str> = index.keys().copied().take(10).collect();
-                        let more = index.len().saturating_sub(shown.len());
+                        let shown: Vec<&str> = others().take(10).collect();
+                        let more = others().count().saturating_sub(shown.len());
                         if shown.is_empty() {
-                            return "give the levels ids, and name one of them".to_string();
+                            return if index.is_empty() {
+                                "give the levels ids, and name one of them".to_string()
+                            } else {
+                                "the family has no other level to build on: remove `builds_on`"
+                                    .to_string()
+                            };
                         }
                         format!(
                             "levels of this family: {}{}",

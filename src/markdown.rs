@@ -194,7 +194,7 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
         );
     }
     if t.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Some("a link cannot hold a space: write `%20` for one");
+        return Some(space_advice(t));
     }
     // Invisible, and not part of any address: a direction mark (which
     // editors of Hebrew and Arabic add), a zero-width space or joiner, a
@@ -218,6 +218,26 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
         );
     }
     None
+}
+
+/// What to do about a space in link target `t`: `%20` stands for one in
+/// a path, but a host name cannot hold one (`https://exa mple.com` with
+/// `%20` is still no address).
+pub fn space_advice(t: &str) -> &'static str {
+    let t = t.trim();
+    let lower = t.to_ascii_lowercase();
+    let host = ["https://", "http://", "mailto:"]
+        .iter()
+        .find_map(|scheme| lower.starts_with(scheme).then(|| &t[scheme.len()..]))
+        .unwrap_or(if t.starts_with('/') { "" } else { t });
+    // An email address's host is after its `@`.
+    let host = host.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    if host.chars().any(char::is_whitespace) {
+        "a host name cannot hold a space: remove it"
+    } else {
+        "a link cannot hold a space: write `%20` for one"
+    }
 }
 
 /// Every link target written in `text`, as written (for validation).
@@ -273,7 +293,7 @@ pub fn scan_links(text: &str) -> Scanned {
                     if let Some(end) = spaced_address(&chars, i) {
                         found.not_autolinks.push((
                             chars[i..=end].iter().collect(),
-                            "a link cannot hold a space: write `%20` for one",
+                            space_advice(&chars[i + 1..end].iter().collect::<String>()),
                         ));
                     }
                 }
@@ -615,9 +635,10 @@ pub fn near_links(text: &str) -> Vec<String> {
 }
 
 /// Remembers, per marker, where a search for a closer ran to the end of the
-/// text without finding one: a later opener of the same marker cannot find
-/// one either, so a text full of unclosed `*` is scanned once, not once per
-/// `*` (which spent the budget and left later, well-formed markup literal).
+/// text without finding one: a later opener of the same marker, past the
+/// last closer that search met, cannot find one either, so a text full of
+/// unclosed `*` is scanned once, not once per `*` (which spent the budget
+/// and left later, well-formed markup literal).
 #[derive(Default)]
 struct Closers {
     /// For `*`, `_`, `**`: the earliest opener whose search found nothing.
@@ -643,8 +664,8 @@ impl Closers {
         match find_closer(chars, start, marker, budget) {
             Found::At(i) => Some(i),
             Found::NotHere => None,
-            Found::NoneToTheEnd => {
-                self.none_after[slot] = Some(start);
+            Found::NoneToTheEnd(after) => {
+                self.none_after[slot] = Some(after);
                 None
             }
         }
@@ -655,8 +676,10 @@ enum Found {
     At(usize),
     /// Not an opener, or the budget is spent.
     NotHere,
-    /// Searched to the end of the text: no closer after `start`.
-    NoneToTheEnd,
+    /// Searched to the end of the text: no closer for this opener, nor
+    /// for any opener after this position (its last closer, which an
+    /// opener in between took, or the opener itself).
+    NoneToTheEnd(usize),
 }
 
 /// Finds the closing `marker` for an opener at `start`, following the usual
@@ -695,6 +718,9 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
     // From the character after the opener (not the marker: the run above
     // would be longer), so a link right after it is seen whole.
     let mut i = start + n;
+    // Openers of this marker met on the way and not yet closed.
+    let mut open = 0usize;
+    let mut last_closer = None;
     while i < chars.len() {
         if !budget.step() {
             return Found::NotHere;
@@ -735,12 +761,25 @@ fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) 
         }
         let next = chars.get(i + run);
         let intraword = underscore && next.is_some_and(|c| c.is_alphanumeric());
-        if run == n && !chars[i - 1].is_whitespace() && !intraword {
-            return Found::At(i);
+        if run == n {
+            if !chars[i - 1].is_whitespace() && !intraword {
+                // A closer closes the nearest open opener, as in
+                // CommonMark: in `_a _b_ c_`, `b_` closes `_b`, and the
+                // last `_` the first.
+                last_closer = Some(i);
+                if open == 0 {
+                    return Found::At(i);
+                }
+                open -= 1;
+            } else if next.is_some_and(|c| !c.is_whitespace())
+                && !(underscore && chars[i - 1].is_alphanumeric())
+            {
+                open += 1;
+            }
         }
         i += run;
     }
-    Found::NoneToTheEnd
+    Found::NoneToTheEnd(last_closer.unwrap_or(start))
 }
 
 #[cfg(test)]
@@ -916,6 +955,23 @@ mod tests {
                 "a link cannot hold a space: write `%20` for one"
             )]
         );
+        // In a host name, `%20` mends nothing.
+        assert_eq!(
+            scan_links("<https://exa mple.com/>").not_autolinks[0].1,
+            "a host name cannot hold a space: remove it"
+        );
+        for (target, host) in [
+            ("https://exa mple.com", true),
+            ("http://x.test/a b", false),
+            ("mailto:jo bs@x.test", false),
+            ("mailto:jobs@x .test", true),
+            ("/my page", false),
+            ("https://x.test?q=a b", false),
+        ] {
+            let said = target_problem(target).unwrap();
+            assert_eq!(said.starts_with("a host name"), host, "{target}: {said}");
+        }
+        assert!(space_advice("jobs@x .test").starts_with("a host name"));
         // ...unless escaped, as the warning's help says.
         assert_eq!(scan_links("\\<https://x.test/my page>").not_autolinks, []);
         assert_eq!(
@@ -958,6 +1014,48 @@ mod tests {
             plain,
             "Director, Marketing Operations. (https://x.test/a_(b)/)."
         );
+    }
+
+    #[test]
+    fn emphasis_inside_emphasis_of_its_own_marker_nests() {
+        // A closer closes the nearest opener: `_a _b_ c_` paired `_a` with
+        // `b_` and printed `_` in the PDF and the exports.
+        let plain = |t: &str| to_plain(t, BASE);
+        assert_eq!(
+            plain("_Read the [handbook](/h) and the _FAQ_ first_"),
+            "Read the handbook (https://example.com/h) and the FAQ first"
+        );
+        assert_eq!(plain("*See *nested* here*"), "See nested here");
+        assert_eq!(plain("**x **y** z**"), "x y z");
+        assert_eq!(plain("_a *b _c_ b* a_"), "a b c b a");
+        assert_eq!(plain("*a _b **c _d_ c** b_ a*"), "a b c d c b a");
+        assert_eq!(
+            parse("*See *nested* here*", BASE),
+            vec![Span::Emph {
+                body: vec![
+                    text("See "),
+                    Span::Emph {
+                        body: vec![text("nested")]
+                    },
+                    text(" here"),
+                ]
+            }]
+        );
+        // An inner opener left open: the closer is its (CommonMark too).
+        assert_eq!(
+            parse("*a *b c*", BASE),
+            vec![
+                text("*a "),
+                Span::Emph {
+                    body: vec![text("b c")]
+                }
+            ]
+        );
+        // Unchanged: different lengths do not pair, `_` inside words is
+        // no marker, and a both-sided `*` closes.
+        assert_eq!(plain("*a **b** c*"), "a b c");
+        assert_eq!(plain("_snake_case and _x_ y_"), "snake_case and x y");
+        assert_eq!(plain("*a*b*"), "ab*");
     }
 
     #[test]

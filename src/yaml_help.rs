@@ -159,6 +159,37 @@ pub fn layout_space(
     None
 }
 
+/// The first line after line `after` (1-based) that writes `key:` behind
+/// an indentation holding an [`is_odd_space`] character: YAML reads that
+/// character as text, so the key is no key of the mapping its indentation
+/// shows (`title` went missing from a level, and the file got a key
+/// `\u{a0}\u{a0} title`). The line, the column of the first such
+/// character, and the character.
+pub fn key_behind_odd_indent(
+    source: &str,
+    after: usize,
+    key: &str,
+) -> Option<(usize, usize, char)> {
+    source
+        .lines()
+        .enumerate()
+        .skip(after)
+        .find_map(|(i, line)| {
+            let lead: Vec<(usize, char)> = line
+                .chars()
+                .enumerate()
+                .take_while(|&(_, c)| c == ' ' || is_odd_space(c))
+                .collect();
+            let (col, odd) = lead.iter().copied().find(|&(_, c)| is_odd_space(c))?;
+            let rest: String = line.chars().skip(lead.len()).collect();
+            let after_key = rest.strip_prefix(key)?.strip_prefix(':')?;
+            (after_key.is_empty()
+                || after_key.starts_with([' ', '\t'])
+                || after_key.starts_with(is_odd_space))
+            .then_some((i + 1, col + 1, odd))
+        })
+}
+
 /// A better help for the error `message` at 1-based `(line, column)` of
 /// `source`, when the text there shows what was meant.
 pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<String> {
@@ -184,9 +215,31 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
             && !v.text[end..].trim().is_empty()
             && message_is_syntax(message)
         {
+            let whole = v.rewritten(|t| single_quoted(t.trim_end()));
+            // `'it's here'`: most likely the outer quotes were meant as
+            // YAML's and the inner one as text, which quoting the whole
+            // text as it is would not give.
+            let inner = |t: &str| {
+                let t = t.trim_end();
+                let q = t.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+                let inner = t.strip_prefix(q)?.strip_suffix(q)?;
+                (!inner.is_empty()).then(|| inner.to_string())
+            };
+            if v.key_is_text() || inner(v.text).is_none() {
+                return Some(format!(
+                    "the quoted text ends before the rest of the line: quote the whole text, e.g. `{whole}`"
+                ));
+            }
+            let other = v.rewritten(|t| {
+                let inner = inner(t).unwrap_or_default();
+                if inner.contains(['"', '\\']) {
+                    single_quoted(&inner)
+                } else {
+                    format!("\"{inner}\"")
+                }
+            });
             return Some(format!(
-                "the quoted text ends before the rest of the line: quote the whole text, e.g. `{}`",
-                v.rewritten(|t| single_quoted(t.trim_end()))
+                "the quoted text ends before the rest of the line: quote it with the other quotes, e.g. `{other}` (or, to keep the outer quotes as text, `{whole}`)"
             ));
         }
     }
@@ -768,6 +821,30 @@ mod tests {
             help("items:\n  - \"dbt\" # c\n", 2, "YAML syntax error: x"),
             ""
         );
+    }
+
+    #[test]
+    fn a_quote_inside_quotes_gets_the_other_quotes() {
+        // Quoting `'it's here'` whole kept its outer quotes in the title.
+        let syntax = "YAML syntax error: did not find expected key";
+        let h = help("title: 'it's here'\n", 1, syntax);
+        assert!(h.contains("e.g. `title: \"it's here\"`"), "{h}");
+        assert!(h.contains("as text, `title: '''it''s here'''`"), "{h}");
+        let h = help("title: \"say \"hi\" now\"\n", 1, syntax);
+        assert!(h.contains("e.g. `title: 'say \"hi\" now'`"), "{h}");
+        // Both kinds inside: single quotes, the inner ones doubled.
+        let h = help("- \"it's \"x\" here\"\n", 1, syntax);
+        assert!(h.contains("e.g. `- 'it''s \"x\" here'`"), "{h}");
+        // Each suggestion reads back as the text meant.
+        for (src, meant) in [
+            ("title: \"it's here\"\n", "it's here"),
+            ("title: 'say \"hi\" now'\n", "say \"hi\" now"),
+            ("title: '''it''s here'''\n", "'it's here'"),
+            ("title: 'it''s \"x\" here'\n", "it's \"x\" here"),
+        ] {
+            let v: std::collections::BTreeMap<String, String> = serde_yaml::from_str(src).unwrap();
+            assert_eq!(v["title"], meant);
+        }
     }
 
     #[test]

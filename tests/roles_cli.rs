@@ -2618,6 +2618,8 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         "🅿",
         "🅰",
         "❤️",
+        "‼️",
+        "©️",
         // ASCII symbols, unlike punctuation, may stand for a value.
         "+",
         "$",
@@ -2641,6 +2643,12 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         "!",
         "-",
         "*",
+        // Nor with an emoji-style selector, which they have no emoji for.
+        "a\\ufe0f",
+        "5\\ufe0f",
+        "!\\ufe0f",
+        "-\\ufe0f",
+        "#\\ufe0f",
     ] {
         let (code, err) = check_one(values(bad).as_bytes());
         assert_eq!(code, 1, "{bad}: {err}");
@@ -2851,10 +2859,31 @@ fn builds_on_another_familys_level_says_so() {
     // Nothing close to `zz`: the family's levels, not a far-fetched guess.
     assert!(
         err.contains("f.yaml:17:18: error: `builds_on: zz` names no level of family `fam`")
-            && err.contains("help: levels of this family: aa, bb, dd"),
+            && err.contains("help: levels of this family: aa, bb\n"),
         "{err}"
     );
     assert!(!err.contains("did you mean"), "{err}");
+}
+
+#[test]
+fn builds_on_is_never_told_its_own_level() {
+    // `builds_on: a-bb` in level `a-b` was told "did you mean `a-b`?",
+    // which then failed as a loop; the family's list named it too.
+    let (code, err) = check_one(
+        b"family: fam\ntitle: F\nlevels:\n  - id: a-a\n    level: A\n    title: A\n  - id: a-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: a-bb\n      items: [x]\n    requirements:\n      builds_on: zzzz\n      items: [y]\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("`a-b`?"), "{err}");
+    assert!(err.contains("help: levels of this family: a-a\n"), "{err}");
+    // A family of one level: nothing to build on.
+    let (code, err) = check_one(
+        b"family: fam\ntitle: F\nlevels:\n  - id: a-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: a-bb\n      items: [x]\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("help: the family has no other level to build on: remove `builds_on`"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -3434,7 +3463,8 @@ fn unknown_builds_on_targets_list_a_few_levels_not_all() {
         "{}",
         &err[err.len().saturating_sub(300)..]
     );
-    assert!(err.contains("help: levels of this family: l0, l1, l10, l100, l101, l102, l103, l104, l105, l106 and 140 more"));
+    // (Level `l0`'s: not itself.)
+    assert!(err.contains("help: levels of this family: l1, l10, l100, l101, l102, l103, l104, l105, l106, l107 and 139 more"));
     assert!(err.len() < 200_000, "{} bytes of messages", err.len());
 }
 
@@ -4245,6 +4275,47 @@ fn a_blank_or_spaced_role_id_asked_for_is_said_so() {
         err.contains("f.yaml:5:12: error: a role with a blank id has an empty level name"),
         "{err}"
     );
+}
+
+#[test]
+fn a_key_indented_with_no_break_spaces_is_told_to_retype_them() {
+    // `\u{a0}\u{a0}\u{a0} title: X` at a level's place: YAML reads the
+    // spaces as text, so the level lacked its title (the only error said)
+    // or, with a title, the file got a top-level key whose help said
+    // "`title` is also written at line 2: delete one" (the family's
+    // title).
+    let head = "family: fam\ntitle: A\nlevels:\n  - id: a-b\n    level: A\n";
+    let nbsp = "\u{a0}\u{a0}\u{a0} ";
+    for (body, at, said) in [
+        (
+            format!("{nbsp}title: X\n"),
+            "f.yaml:6:1:",
+            "a no-break space (U+00A0) stands in the indentation of `title:`",
+        ),
+        (
+            format!("    title: Y\n{nbsp}title: X\n"),
+            "f.yaml:7:1:",
+            "unknown key `\\u{a0}\\u{a0}\\u{a0} title`",
+        ),
+        (
+            format!("    title: Y\n{nbsp}grade: 5\n"),
+            "f.yaml:7:1:",
+            "unknown key `\\u{a0}\\u{a0}\\u{a0} grade`",
+        ),
+    ] {
+        let (code, err) = check_one(format!("{head}{body}").as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{at} error: ")) && err.contains(said),
+            "{err}"
+        );
+        assert!(err.contains("help: retype the indentation"), "{err}");
+        assert!(!err.contains("delete"), "{err}");
+        assert_eq!(err.matches("error:").count(), 1, "{err}");
+    }
+    // The fix works: ordinary spaces.
+    let (code, err) = check_one(format!("{head}    title: X\n").as_bytes());
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]
