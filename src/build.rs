@@ -968,10 +968,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             "removal of stale PDFs skipped: sharded run into a folder with a manifest (the unsharded run removes them)",
         );
         Vec::new()
-    } else if !lib.failed.is_empty() {
-        log.line("removal of stale PDFs skipped: some role files failed to load");
-        Vec::new()
-    } else if !failures.is_empty() {
+    } else if !failures.is_empty() || !lib.failed.is_empty() {
         // Named, so that whoever reads the log knows which PDFs are of
         // roles that are gone, and that the next good run removes them.
         let kept = stale_pdfs(&pdf_dir, &state_dir, &all_ids, opts.shard);
@@ -989,9 +986,13 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             }
             format!(" (kept until a run without failures: {list})")
         };
-        log.line(&format!(
-            "removal of stale PDFs skipped: the run failed, and what it kept may name them{named}"
-        ));
+        // A file that did not load may hold roles whose PDFs look stale.
+        let why = if lib.failed.is_empty() {
+            "the run failed, and what it kept may name them"
+        } else {
+            "some role files failed to load, and may hold their roles"
+        };
+        log.line(&format!("removal of stale PDFs skipped: {why}{named}"));
         Vec::new()
     } else {
         remove_stale(&pdf_dir, &state_dir, &all_ids, opts.shard, &mut warnings)?
@@ -1258,10 +1259,16 @@ fn render_one(
                 .collect::<Vec<_>>()
                 .join("; "),
         })?;
+    // (Without the `error: ` of a message printed alone: the summary's
+    // line says `failed:` already.)
     let io_fail = |e: Error| Failure {
         role: Some(role.id.clone()),
         file: None,
-        message: e.to_string(),
+        message: e
+            .to_string()
+            .trim_start_matches("error: ")
+            .trim_end()
+            .to_string(),
     };
     let path = pdf_dir.join(format!("{}.pdf", role.id));
     // The folder is synced once after all renders (`run`).

@@ -820,7 +820,7 @@ fn refuse_role_file_name(roles: &Path, out: &Path) -> Result<()> {
             "-o {}: {} in the role folder would be read as a role file by every later run; \
              name it without .yaml (e.g. {}), or write outside {}",
             out.display(),
-            if yaml == out {
+            if yaml == out || yaml == crate::summary_file::absolute(out) {
                 "a folder with a .yaml or .yml name".to_string()
             } else {
                 format!("the folder {}", yaml.display())

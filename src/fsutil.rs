@@ -40,6 +40,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 /// folder once rather than after every file: with hundreds of PDFs the
 /// per-file folder syncs were a measurable share of a build.
 pub fn write_atomic_with(path: &Path, bytes: &[u8], durability: Durability) -> Result<()> {
+    refuse_folder(path)?;
     let (parent, mut tmp) = temp_beside(path)?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     put_in_place(tmp, path, parent, durability).map(|_| ())
@@ -65,6 +66,7 @@ pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Re
             modified,
         });
     }
+    refuse_folder(path)?;
     let (parent, mut tmp) = temp_beside(path)?;
     tmp.write_all(bytes).map_err(|e| Error::io(path, e))?;
     let modified = put_in_place(tmp, path, parent, durability)?;
@@ -72,6 +74,17 @@ pub fn write_if_changed(path: &Path, bytes: &[u8], durability: Durability) -> Re
         changed: true,
         modified,
     })
+}
+
+const FOLDER_IN_THE_WAY: &str = "a folder is in the way of this file; move it away";
+
+/// A folder where a file is to go, said plainly (the rename said "Is a
+/// directory (os error 21)"), before a temporary file is made for it.
+fn refuse_folder(path: &Path) -> Result<()> {
+    if fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::io(path, std::io::Error::other(FOLDER_IN_THE_WAY)));
+    }
+    Ok(())
 }
 
 /// `Some(its time)` when `path` holds exactly `bytes`.
@@ -103,7 +116,7 @@ impl Staged {
         match fs::symlink_metadata(&self.path) {
             Ok(m) if m.is_dir() => Err(Error::io(
                 &self.path,
-                std::io::Error::other("a folder is in the way of this file; move it away"),
+                std::io::Error::other(FOLDER_IN_THE_WAY),
             )),
             _ => Ok(()),
         }
@@ -639,7 +652,8 @@ fn writer_gone(name: &str) -> Option<bool> {
 /// `.csv`, `.xlsx`, `.json` or `.zip`), or, if `is_dir`, its temporary
 /// folder of PDFs (`.pdfs.<host>-<pid>.<6 random>.tmp`). With `only`, the
 /// file part must be exactly that name (`pdf -o ~/Desktop/offer.pdf` sweeps
-/// its own leftovers, not others' beside it). Anything else, such as
+/// its own leftovers, not others' beside it), whatever its extension (a
+/// run summary's, `--summary-json last.log`). Anything else, such as
 /// another program's `.notes.pdf.aB3dE9.tmp`, is never touched.
 fn is_ours(name: &str, is_dir: bool, only: Option<&str>) -> bool {
     let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
@@ -666,6 +680,10 @@ fn is_ours(name: &str, is_dir: bool, only: Option<&str>) -> bool {
     }
     if is_dir {
         return file == "pdfs";
+    }
+    // A file named by the caller (a run summary may have any name).
+    if only.is_some() {
+        return true;
     }
     [".pdf", ".csv", ".xlsx", ".json", ".zip"]
         .iter()
@@ -799,6 +817,25 @@ mod tests {
             assert!(!is_ours(&leftover, false, Some("other.pdf")));
         }
         assert_eq!(temp_name_part("offer.pdf"), "offer.pdf");
+    }
+
+    #[test]
+    fn a_named_file_of_any_extension_has_its_leftovers_swept() {
+        // A run killed while it wrote `--summary-json last.log` left
+        // `.last.log.<host>-<pid>.<random>.tmp`, which no sweep removed.
+        let dir = tempfile::tempdir().unwrap();
+        let host = host_name();
+        let mine = format!(".last.log.{host}-4000000000.aB3dE9.tmp"); // no such pid
+        let other = format!(".notes.log.{host}-4000000000.aB3dE9.tmp");
+        for n in [&mine, &other] {
+            fs::write(dir.path().join(n), b"x").unwrap();
+        }
+        // Without a name, only the outputs' extensions are jdgen's.
+        sweep_temp_files(dir.path(), None);
+        assert!(dir.path().join(&mine).exists());
+        sweep_temp_files(dir.path(), Some("last.log"));
+        assert!(!dir.path().join(&mine).exists());
+        assert!(dir.path().join(&other).exists());
     }
 
     #[test]

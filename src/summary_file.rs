@@ -101,7 +101,7 @@ impl SummaryFile {
             return Err(usage(&format!(
                 "would {} in {}, which this run reads; write the summary beside the outputs, e.g. {}",
                 match role_file {
-                    Some(folder) if folder != target => {
+                    Some(folder) if folder != target && folder != abs => {
                         format!("make the folder {}, read as a role file,", folder.display())
                     }
                     _ if abs.exists() => "replace a file".to_string(),
@@ -145,7 +145,20 @@ impl SummaryFile {
     /// nothing now: their reader would take this for the result.
     pub fn write_pending(&self, json: &[u8]) -> Result<()> {
         match self {
-            SummaryFile::File(_) => self.write(json),
+            SummaryFile::File(p) => {
+                // A run killed while it wrote the summary left its temporary
+                // file beside it (in `/var/log/jdgen/`, say), where no
+                // output folder's sweep looks: this summary's own only.
+                if let (Some(dir), Some(name)) = (p.parent(), p.file_name()) {
+                    let dir = if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    };
+                    crate::fsutil::sweep_temp_files(dir, Some(&name.to_string_lossy()));
+                }
+                self.write(json)
+            }
             SummaryFile::Stream(_) => Ok(()),
         }
     }
@@ -234,7 +247,15 @@ fn follow_links(path: &Path) -> Result<PathBuf> {
 /// read it, and an output folder there failed every later run as "not a
 /// regular file". The folder above each is compared with the role folder
 /// as a file, not as a name, so a link or a bind mount is seen through.
+/// Looked at as written (a `..` after a link goes where the link leads)
+/// and with `..` taken away by name: `roles/new/../x.yaml`, through a
+/// folder this run would make, is `roles/x.yaml`, which the check of
+/// the path as written missed (no folder `roles/new` to compare).
 pub(crate) fn role_file_name_in(roles_dir: &Path, path: &Path) -> Option<PathBuf> {
+    role_file_ancestor(roles_dir, path).or_else(|| role_file_ancestor(roles_dir, &absolute(path)))
+}
+
+fn role_file_ancestor(roles_dir: &Path, path: &Path) -> Option<PathBuf> {
     let roles = fs::metadata(roles_dir).ok()?;
     path.ancestors()
         .find(|a| {
@@ -268,7 +289,7 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
 
 /// `p` made absolute and `.`/`..` resolved lexically (the file may not
 /// exist yet, so it cannot be canonicalized).
-fn absolute(p: &Path) -> PathBuf {
+pub(crate) fn absolute(p: &Path) -> PathBuf {
     let base = if p.is_absolute() {
         PathBuf::new()
     } else {

@@ -407,6 +407,27 @@ fn a_broken_family_fails_only_its_roles() {
 }
 
 #[test]
+fn a_folder_in_the_way_of_a_pdf_fails_that_role_plainly() {
+    // The failure read `failed: designer: error: out/pdf/designer.pdf: Is
+    // a directory (os error 21)`.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    fs::create_dir_all(out.path().join("pdf/designer.pdf/x")).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    let failures = s["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{s}");
+    let message = failures[0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("pdf/designer.pdf: a folder is in the way of this file; move it away"),
+        "{s}"
+    );
+    assert!(!message.contains("error:"), "{s}");
+    assert!(!err.contains("designer: error:"), "{err}");
+    assert_complete_pdf(&out.path().join("pdf/senior-designer.pdf"));
+}
+
+#[test]
 fn a_family_file_that_does_not_parse_never_deletes_its_pdfs() {
     let (roles, out) = built();
     for broken in [
@@ -417,7 +438,11 @@ fn a_family_file_that_does_not_parse_never_deletes_its_pdfs() {
         let (code, s, err) = build(roles.path(), out.path(), &[]);
         assert_eq!(code, 1, "{err}");
         assert_eq!(s["removed"], serde_json::json!([]), "{s}");
-        assert!(err.contains("removal of stale PDFs skipped"), "{err}");
+        // Said why, and which PDFs are kept.
+        assert!(
+            err.contains("removal of stale PDFs skipped: some role files failed to load, and may hold their roles (kept until a run without failures: pdf/designer.pdf, pdf/senior-designer.pdf)"),
+            "{err}"
+        );
         for id in ["designer", "senior-designer", "junior-engineer"] {
             assert_complete_pdf(&out.path().join(format!("pdf/{id}.pdf")));
         }
@@ -719,6 +744,8 @@ fn bad_build_arguments_are_usage_errors() {
             roles.path().join("OUT.YML"),
             roles.path().join("x.yaml/out"),
             link.path().join("roles/out.yaml"),
+            // Through a folder the run would make, then `..`.
+            roles.path().join("nx/../out.yaml"),
         ] {
             let o = jdgen()
                 .arg("--roles")
@@ -738,6 +765,7 @@ fn bad_build_arguments_are_usage_errors() {
         }
         assert!(!roles.path().join("out.yaml").exists());
         assert!(!roles.path().join("x.yaml").exists());
+        assert!(!roles.path().join("nx").exists());
     }
     // A dot-name is no role file: the loader skips it.
     let o = jdgen()
@@ -768,6 +796,25 @@ fn bad_build_arguments_are_usage_errors() {
     assert!(err.contains("would make the folder"), "{err}");
     assert!(err.contains("read as a role file"), "{err}");
     assert!(!roles.path().join("s.yaml").exists());
+    // Or one through a folder the run would make: it wrote `s.yaml` there,
+    // and every later run failed reading it.
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--summary-json"])
+        .arg(roles.path().join("nx/../s.yaml"))
+        .arg("-o")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("would add a file read as a role file"),
+        "{err}"
+    );
+    assert!(!roles.path().join("s.yaml").exists());
+    assert!(!roles.path().join("nx").exists());
 }
 
 #[test]
