@@ -928,13 +928,29 @@ impl<'a> Checker<'a> {
             match &h.kind {
                 HazardKind::Alias => {
                     usable = false;
-                    // Mostly Markdown emphasis at a text's start, not an alias.
-                    let help = crate::yaml_help::for_error(
-                        &self.source,
-                        (h.pos.line, h.pos.column),
-                        "alias",
-                    )
-                    .unwrap_or_else(|| {
+                    // Mostly Markdown emphasis at a text's start, not an alias:
+                    // when the `*` starts a value (not in `[*a, *a]`, where
+                    // the help quoted the whole `&b [*a, …]`).
+                    let starts_value = self
+                        .source
+                        .lines()
+                        .nth(h.pos.line.saturating_sub(1))
+                        .map(|l| {
+                            let before: String =
+                                l.chars().take(h.pos.column.saturating_sub(1)).collect();
+                            matches!(before.trim_end().chars().last(), None | Some(':' | '-'))
+                        })
+                        .unwrap_or(false);
+                    let help = starts_value
+                        .then(|| {
+                            crate::yaml_help::for_error(
+                                &self.source,
+                                (h.pos.line, h.pos.column),
+                                "alias",
+                            )
+                        })
+                        .flatten()
+                        .unwrap_or_else(|| {
                         "write the text out in full: an alias can expand a small file into gigabytes"
                             .into()
                     });
@@ -2999,8 +3015,18 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                      inherited ones counted at each level; at most {MAX_ITEMS_PER_FAMILY}",
                     f.family
                 ),
+                // The chains only when there are any.
                 Some(
-                    "shorten the `builds_on` chains, or split the family into several files".into(),
+                    if f.levels.iter().any(|l| {
+                        [&l.responsibilities, &l.requirements]
+                            .iter()
+                            .any(|list| list.as_ref().is_some_and(|x| x.builds_on.is_some()))
+                    }) {
+                        "shorten the `builds_on` chains, or split the family into several files"
+                    } else {
+                        "shorten the lists, or split the family into several files"
+                    }
+                    .into(),
                 ),
             );
         }
@@ -3473,12 +3499,27 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("split it into several items or paragraphs".into()),
             ),
-            Scalar::Char(ch) => c.error_at_char(
-                &path,
-                ch,
-                format!("text contains the invisible character U+{:04X}", ch as u32),
-                Some("remove it: control and bidirectional-override characters garble PDFs and exports".into()),
-            ),
+            Scalar::Char(ch) => {
+                // `"bad \escape"`: `\e` in double quotes is ESC, which the
+                // writer meant as a backslash and a letter.
+                let short = crate::diag::written_forms(ch)
+                    .into_iter()
+                    .find(|f| f.len() == 2 && f.starts_with('\\'))
+                    .filter(|f| !c.source.contains(ch) && c.source.contains(f.as_str()));
+                let help = match short {
+                    Some(f) => format!(
+                        "in double quotes `{f}` is an escape for this character: for a backslash \
+                         write `\\\\` (`\\{f}`), or quote the text with single quotes, which have no escapes"
+                    ),
+                    None => "remove it: control and bidirectional-override characters garble PDFs and exports".into(),
+                };
+                c.error_at_char(
+                    &path,
+                    ch,
+                    format!("text contains the invisible character U+{:04X}", ch as u32),
+                    Some(help),
+                )
+            }
             Scalar::Link(target) => {
                 let why = crate::markdown::target_problem(&target).unwrap_or_default();
                 c.error_at_any(

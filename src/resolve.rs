@@ -113,15 +113,26 @@ pub fn resolve_one(lib: &Library, id: &str) -> Result<ResolvedRole, crate::Error
             return resolve_level(fam, level).map_err(crate::Error::from);
         }
     }
-    if let Some(f) = lib
+    // Every failed file that holds it: an id written in two files fails
+    // both, and each says where the other is.
+    let holding: Vec<&crate::load::FailedFile> = lib
         .failed
         .iter()
-        .find(|f| f.role_ids.iter().any(|r| r == id))
-    {
-        let mut errors = f.errors.clone();
+        .filter(|f| f.role_ids.iter().any(|r| r == id))
+        .collect();
+    if !holding.is_empty() {
+        let mut errors: Vec<Diagnostic> = holding
+            .iter()
+            .flat_map(|f| f.errors.iter().cloned())
+            .collect();
+        let files: Vec<String> = holding
+            .iter()
+            .map(|f| f.file.display().to_string())
+            .collect();
         errors.push(Diagnostic::error(format!(
-            "role `{id}` is in {}, which has the errors above",
-            f.file.display()
+            "role `{id}` is in {}, which {} the errors above",
+            files.join(" and "),
+            if files.len() == 1 { "has" } else { "have" }
         )));
         return Err(crate::Error::Invalid(errors));
     }

@@ -207,6 +207,36 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
     {
         return Some("indent with spaces, not tabs".into());
     }
+    // `"C:\Users"`: in double quotes `\U` starts an escape of 8 hex digits.
+    if message.contains("while parsing a quoted scalar")
+        && (message.contains("unknown escape character")
+            || message.contains("expected hexadecimal number"))
+    {
+        let example = value
+            .as_ref()
+            .filter(|v| v.text.len() >= 2 && v.text.starts_with('"') && v.text.ends_with('"'))
+            .map(|v| {
+                format!(
+                    ", e.g. `{}`",
+                    v.rewritten(|t| single_quoted(&t[1..t.len() - 1]))
+                )
+            })
+            .unwrap_or_default();
+        return Some(format!(
+            "in double quotes a `\\` starts an escape (`\\n`, `\\u00E9`): write `\\\\` for a backslash, \
+             or quote the text with single quotes, which have no escapes{example}"
+        ));
+    }
+    if line.contains('\t')
+        && message.contains("found a tab character where an indentation space is expected")
+        && message.contains("block scalar")
+    {
+        return Some(
+            "the first line of a block text (after `|` or `>`) sets its indentation, which must be \
+             spaces: start that line with a space instead of the tab, or put the tab on a later line"
+                .into(),
+        );
+    }
     if let Some(v) = &value {
         if let Some(help) = indicator_help(v) {
             return Some(help);
@@ -821,6 +851,29 @@ mod tests {
             help("items:\n  - \"dbt\" # c\n", 2, "YAML syntax error: x"),
             ""
         );
+    }
+
+    #[test]
+    fn a_backslash_in_double_quotes_is_told_it_starts_an_escape() {
+        let h = help(
+            "title: \"C:\\Users\"\n",
+            1,
+            "YAML syntax error: did not find expected hexadecimal number, while parsing a quoted scalar",
+        );
+        assert!(h.contains("write `\\\\` for a backslash"), "{h}");
+        assert!(h.contains("e.g. `title: 'C:\\Users'`"), "{h}");
+        let v: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str("title: 'C:\\Users'\n").unwrap();
+        assert_eq!(v["title"], "C:\\Users");
+        // A tab starting a block text's first line.
+        let h = help(
+            "- |\n    \ttab first\n",
+            2,
+            "YAML syntax error: found a tab character where an indentation space is expected, while scanning a block scalar",
+        );
+        assert!(h.contains("put the tab on a later line"), "{h}");
+        let v: Vec<String> = serde_yaml::from_str("- |\n    first\n    \ttab\n").unwrap();
+        assert_eq!(v[0], "first\n\ttab\n");
     }
 
     #[test]

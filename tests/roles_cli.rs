@@ -2866,6 +2866,119 @@ fn builds_on_another_familys_level_says_so() {
 }
 
 #[test]
+fn a_family_over_the_item_limit_is_told_what_to_shorten() {
+    // 21 levels of 1,000 items: 21,000 over the family's 20,000, whether
+    // each writes its own or inherits them. Only the second has chains to
+    // shorten (the help named them for both).
+    let items: Vec<String> = (0..1_000).map(|i| format!("i{i}")).collect();
+    let items = items.join(", ");
+    for chained in [false, true] {
+        let mut text = String::from("family: fam\ntitle: F\nlevels:\n");
+        for l in 0..21 {
+            text.push_str(&format!("  - id: l-{l}\n    level: L{l}\n    title: T\n"));
+            if chained && l > 0 {
+                text.push_str(&format!(
+                    "    responsibilities:\n      builds_on: l-{}\n",
+                    l - 1
+                ));
+            } else {
+                text.push_str(&format!("    responsibilities:\n      items: [{items}]\n"));
+            }
+        }
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(
+                "family `fam` lists 21000 responsibilities and requirements over its levels"
+            ),
+            "{err}"
+        );
+        let help = if chained {
+            "help: shorten the `builds_on` chains, or split the family"
+        } else {
+            "help: shorten the lists, or split the family"
+        };
+        assert!(err.contains(help), "{chained}: {err}");
+    }
+}
+
+#[test]
+fn a_role_id_in_two_files_is_refused_with_both_files_errors() {
+    // `pdf --role` printed only the first file's error.
+    let (code, _, err) = run(&[
+        "--roles",
+        "tests/fixtures/broken",
+        "pdf",
+        "--role",
+        "typo-one",
+        "-o",
+        "target/never-written/",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("dupe.yaml:4:9: error: role id `typo-one` is also used in"),
+        "{err}"
+    );
+    assert!(err.contains("typos.yaml"), "{err}");
+    assert!(
+        err.contains("error: role `typo-one` is in tests/fixtures/broken/")
+            && err.contains(" and tests/fixtures/broken/")
+            && err.contains("which have the errors above"),
+        "{err}"
+    );
+    assert!(!std::path::Path::new("target/never-written").exists());
+}
+
+#[test]
+fn an_alias_is_told_to_be_quoted_only_where_it_starts_the_text() {
+    // `- *Always* test` is Markdown meant as text: quote it. An alias
+    // inside a flow list (`[*a, *a]`, a "billion laughs") was told to
+    // quote the whole `&b [*a, …]` as text too.
+    let head = "family: fam\ntitle: F\nlevels:\n  - id: a-b\n    level: B\n    title: T\n    responsibilities:\n      items:\n";
+    let (code, err) = check_one(format!("{head}        - *Always* test\n").as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("for Markdown emphasis put the"), "{err}");
+    let (code, err) =
+        check_one(format!("a: &a [x, y]\nb: &b [*a, *a]\n{head}        - x\n").as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("help: write the text out in full"), "{err}");
+    assert!(!err.contains("double quotes"), "{err}");
+}
+
+#[test]
+fn an_escape_meant_as_a_backslash_is_told_so() {
+    // `"bad \escape"` holds ESC (U+001B): "remove it" did not say why it
+    // was there.
+    let (code, err) = check_one(
+        b"family: fam\ntitle: F\nlevels:\n  - id: a-b\n    level: B\n    title: \"bad \\escape\"\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f.yaml:6:17: error: text contains the invisible character U+001B"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: in double quotes `\\e` is an escape for this character"),
+        "{err}"
+    );
+    // A control character typed as itself, or as a `\u` escape, is told
+    // to go.
+    for title in [&b"\"bad \x1b x\""[..], b"\"bad \\u001b x\""] {
+        let mut file =
+            b"family: fam\ntitle: F\nlevels:\n  - id: a-b\n    level: B\n    title: ".to_vec();
+        file.extend_from_slice(title);
+        file.push(b'\n');
+        let (code, err) = check_one(&file);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("help: delete it") || err.contains("help: remove it"),
+            "{err}"
+        );
+        assert!(!err.contains("is an escape"), "{err}");
+    }
+}
+
+#[test]
 fn builds_on_is_never_told_its_own_level() {
     // `builds_on: a-bb` in level `a-b` was told "did you mean `a-b`?",
     // which then failed as a loop; the family's list named it too.
