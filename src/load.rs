@@ -1176,6 +1176,149 @@ impl<'a> Checker<'a> {
         true
     }
 
+    /// Reports the unknown key at `segments` (its path), with the help its
+    /// spelling or place shows; a known key spelt with an odd space goes
+    /// into `respelled` with its mapping's position.
+    fn unknown_key(
+        &mut self,
+        segments: &[String],
+        known_at: fn(&[String]) -> &'static [&'static str],
+        respelled: &mut Vec<(crate::source_map::Pos, String)>,
+    ) {
+        let path = segments.join(".");
+        let key = segments.last().cloned().unwrap_or_default();
+        let parent = &segments[..segments.len().saturating_sub(1)];
+        let known = known_at(parent);
+        if let Some(odd) = key.chars().find(|&c| crate::yaml_help::is_odd_space(c)) {
+            // `title\u{200b}` or `title\u{a0}` (pasted): on a terminal
+            // "unknown key `title`, did you mean `title`?".
+            let clean: String = key
+                .chars()
+                .filter(|&c| !crate::yaml_help::is_odd_space(c))
+                .collect();
+            let clean = clean.trim();
+            let written = || {
+                let mut at = parent.to_vec();
+                at.push(clean.to_string());
+                self.map.exact_key(&at.join("."))
+            };
+            let help = if key.starts_with(crate::yaml_help::is_odd_space) {
+                // `\u{a0}\u{a0} title: X`: the line's indentation.
+                format!(
+                    "retype the indentation of this line as ordinary spaces: YAML reads {} \
+                         as text, not as indentation, so it read `{clean}` as a key of {}",
+                    crate::yaml_help::odd_space_name(odd),
+                    if parent.is_empty() {
+                        "the file's top level".to_string()
+                    } else {
+                        format!("`{}`", parent.join("."))
+                    }
+                )
+            } else if known.contains(&clean) {
+                match written() {
+                    // Deleting the character would make a duplicate key.
+                    Some(pos) => format!(
+                        "`{clean}` is also written at line {}: delete one of the two keys",
+                        pos.line
+                    ),
+                    None => format!("delete it: the key is then `{clean}`"),
+                }
+            } else if let Some(k) = closest(clean, known.iter().copied()) {
+                format!("delete it; did you mean `{k}`?")
+            } else {
+                format!("delete it; expected one of: {}", known.join(", "))
+            };
+            if known.contains(&clean) {
+                respelled.push((self.map.value(&parent.join(".")), clean.to_string()));
+            }
+            self.key_error(
+                &path,
+                format!(
+                    "unknown key `{}`: it holds {}",
+                    clip(&crate::yaml_help::show_odd_spaces(&key)),
+                    crate::yaml_help::odd_space_name(odd)
+                ),
+                Some(help),
+            );
+            self.ignored.insert(path);
+            return;
+        }
+        let help = closest(&key, known.iter().copied())
+            .map(|k| format!("did you mean `{k}`?"))
+            .or_else(|| misplaced_key_help(&key, parent))
+            .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
+        self.key_error(&path, format!("unknown key `{}`", clip(&key)), help);
+        self.ignored.insert(path);
+    }
+
+    /// After a type error, which ends the typed parse, the unknown keys
+    /// written after it, found in the file read as plain YAML (`check`
+    /// reports every problem of a file at once): at each mapping where a
+    /// struct of the schema stands (`known_at` names its keys), every key
+    /// that is not one of them and not reported yet. Nothing below an
+    /// unknown key is looked at, as serde_ignored does.
+    fn unknown_keys_after_error(&mut self, known_at: fn(&[String]) -> &'static [&'static str]) {
+        fn walk(
+            v: &serde_yaml::Value,
+            path: &mut Vec<String>,
+            known_at: fn(&[String]) -> &'static [&'static str],
+            out: &mut Vec<Vec<String>>,
+        ) {
+            match v {
+                serde_yaml::Value::Mapping(m) => {
+                    // Where the schema has no struct (a text written as a
+                    // mapping, an error of its own), nothing is looked at.
+                    let known = known_at(path);
+                    if known.is_empty() {
+                        return;
+                    }
+                    for (k, child) in m {
+                        let Some(k) = k.as_str() else { continue };
+                        path.push(k.to_string());
+                        if known.contains(&k) {
+                            walk(child, path, known_at, out);
+                        } else {
+                            out.push(path.clone());
+                        }
+                        path.pop();
+                    }
+                }
+                serde_yaml::Value::Sequence(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        path.push(i.to_string());
+                        walk(child, path, known_at, out);
+                        path.pop();
+                    }
+                }
+                serde_yaml::Value::Tagged(t) => walk(&t.value, path, known_at, out),
+                _ => {}
+            }
+        }
+        let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&self.source) else {
+            return;
+        };
+        let mut found = Vec::new();
+        walk(&value, &mut Vec::new(), known_at, &mut found);
+        let mut respelled = Vec::new();
+        for segments in found {
+            if self.ignored.contains(&segments.join(".")) {
+                continue;
+            }
+            let before = self.errors.len();
+            self.unknown_key(&segments, known_at, &mut respelled);
+            // Not where the error that ended the parse is already (a key
+            // indented with no-break spaces is that error).
+            let place = |d: &Diagnostic| (d.line, d.column);
+            if self.errors[before..].iter().any(|new| {
+                self.errors[..before]
+                    .iter()
+                    .any(|old| place(old) == place(new))
+            }) {
+                self.errors.truncate(before);
+            }
+        }
+    }
+
     /// Parses the file into `T`, recording unknown keys and the first
     /// structural error. Returns `None` when the file cannot be used.
     /// `known_at` gives the keys allowed in the mapping at a path, for
@@ -1194,70 +1337,7 @@ impl<'a> Checker<'a> {
         // field" that follows from the same key is not said as well.
         let mut respelled: Vec<(crate::source_map::Pos, String)> = Vec::new();
         for segments in unknown {
-            let path = segments.join(".");
-            let key = segments.last().cloned().unwrap_or_default();
-            let parent = &segments[..segments.len().saturating_sub(1)];
-            let known = known_at(parent);
-            if let Some(odd) = key.chars().find(|&c| crate::yaml_help::is_odd_space(c)) {
-                // `title\u{200b}` or `title\u{a0}` (pasted): on a terminal
-                // "unknown key `title`, did you mean `title`?".
-                let clean: String = key
-                    .chars()
-                    .filter(|&c| !crate::yaml_help::is_odd_space(c))
-                    .collect();
-                let clean = clean.trim();
-                let written = || {
-                    let mut at = parent.to_vec();
-                    at.push(clean.to_string());
-                    self.map.exact_key(&at.join("."))
-                };
-                let help = if key.starts_with(crate::yaml_help::is_odd_space) {
-                    // `\u{a0}\u{a0} title: X`: the line's indentation.
-                    format!(
-                        "retype the indentation of this line as ordinary spaces: YAML reads {} \
-                         as text, not as indentation, so it read `{clean}` as a key of {}",
-                        crate::yaml_help::odd_space_name(odd),
-                        if parent.is_empty() {
-                            "the file's top level".to_string()
-                        } else {
-                            format!("`{}`", parent.join("."))
-                        }
-                    )
-                } else if known.contains(&clean) {
-                    match written() {
-                        // Deleting the character would make a duplicate key.
-                        Some(pos) => format!(
-                            "`{clean}` is also written at line {}: delete one of the two keys",
-                            pos.line
-                        ),
-                        None => format!("delete it: the key is then `{clean}`"),
-                    }
-                } else if let Some(k) = closest(clean, known.iter().copied()) {
-                    format!("delete it; did you mean `{k}`?")
-                } else {
-                    format!("delete it; expected one of: {}", known.join(", "))
-                };
-                if known.contains(&clean) {
-                    respelled.push((self.map.value(&parent.join(".")), clean.to_string()));
-                }
-                self.key_error(
-                    &path,
-                    format!(
-                        "unknown key `{}`: it holds {}",
-                        clip(&crate::yaml_help::show_odd_spaces(&key)),
-                        crate::yaml_help::odd_space_name(odd)
-                    ),
-                    Some(help),
-                );
-                self.ignored.insert(path);
-                continue;
-            }
-            let help = closest(&key, known.iter().copied())
-                .map(|k| format!("did you mean `{k}`?"))
-                .or_else(|| misplaced_key_help(&key, parent))
-                .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
-            self.key_error(&path, format!("unknown key `{}`", clip(&key)), help);
-            self.ignored.insert(path);
+            self.unknown_key(&segments, known_at, &mut respelled);
         }
         match result {
             Ok(v) => Some(v),
@@ -2634,6 +2714,9 @@ fn load_family(
         });
     }
     let parsed: Option<FamilyFile> = c.parse(known_keys);
+    if parsed.is_none() {
+        c.unknown_keys_after_error(known_keys);
+    }
     let Some(family) = parsed else {
         return Err(FamilyFailure {
             ids: salvage_role_ids(&c.source, &c.map.level_ids),

@@ -2903,6 +2903,31 @@ fn a_family_over_the_item_limit_is_told_what_to_shorten() {
 }
 
 #[test]
+fn unknown_keys_after_a_type_error_are_reported_too() {
+    // A type error ends the typed parse: `itemz` and `gradee`, written
+    // after it, went unreported until the next run.
+    let (code, err) = check_one(
+        b"family: fam\ntitle: A\nlevels:\n  - id: a-b\n    level: A\n    title: X\n    responsibilities:\n      items:\n        - ok\n        - bad: 1\n      itemz: []\n    gradee: 5\n    grade: {x: 1}\n  - id: a-c\n    level: C\n    title: Y\n    notes: {tilte: 1}\n",
+    );
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("f.yaml:10:11:", "invalid type: map, expected a string"),
+            ("f.yaml:11:7:", "unknown key `itemz`"),
+            ("f.yaml:12:5:", "unknown key `gradee`"),
+        ],
+    );
+    assert!(
+        err.contains("did you mean `items`?") && err.contains("did you mean `grade`?"),
+        "{err}"
+    );
+    // Not the keys of a mapping where the schema has a text or a number.
+    assert!(!err.contains("`x`") && !err.contains("tilte"), "{err}");
+    assert!(err.contains("3 error(s)"), "{err}");
+}
+
+#[test]
 fn a_role_id_in_two_files_is_refused_with_both_files_errors() {
     // `pdf --role` printed only the first file's error.
     let (code, _, err) = run(&[
