@@ -16,10 +16,14 @@
 //! Everything else (`#`, `$`, other `<…>`, `&amp;`, `\d`, unclosed `**`…) is
 //! literal.
 //!
+//! Emphasis pairs as in CommonMark: a closer with the nearest open opener
+//! of its marker, the markers between them then text.
+//!
 //! Hostile text cannot make parsing slow or deep: markup nests at most
-//! [`MAX_NESTING`] levels (deeper markup prints as written), and the search
-//! for closing brackets and markers has a budget linear in the text's length
-//! (past it, the rest prints as written). Ordinary prose never reaches either.
+//! [`MAX_NESTING`] levels (deeper markup prints as written), emphasis is
+//! paired in linear time, and the search for a link's closing brackets has
+//! a budget linear in the text's length (past it, the rest prints as
+//! written). Ordinary prose never reaches either.
 
 use serde::Serialize;
 
@@ -64,9 +68,9 @@ pub fn parse(text: &str, base_url: &str) -> Vec<Span> {
 /// would overflow the stack here, in the JSON and in the template.
 pub const MAX_NESTING: usize = 8;
 
-/// Characters the searches for closers may examine, per character of text.
-/// Prose needs a handful; `[[[[…` or `*a *a *a…` without closers would
-/// otherwise rescan to the end for every opener (quadratic time).
+/// Characters the searches for a link's brackets may examine, per
+/// character of text. Prose needs a handful; `[[[[…` without closers would
+/// otherwise rescan to the end for every `[` (quadratic time).
 const SCAN_PER_CHAR: usize = 64;
 
 /// What is left of a text's scanning budget.
@@ -225,6 +229,17 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
 /// `%20` is still no address).
 pub fn space_advice(t: &str) -> &'static str {
     let t = t.trim();
+    // `https://x.test "Our site"`: CommonMark's link title, which this
+    // dialect does not take (the space before it is no host's).
+    if let Some((_, title)) = t.split_once(char::is_whitespace) {
+        let title = title.trim_start();
+        let closes = |open: char, close: char| {
+            title.len() > 1 && title.starts_with(open) && title.ends_with(close)
+        };
+        if closes('"', '"') || closes('\'', '\'') || closes('(', ')') {
+            return "a link takes no title (`\"…\"`): delete it";
+        }
+    }
     let lower = t.to_ascii_lowercase();
     let host = ["https://", "http://", "mailto:"]
         .iter()
@@ -400,6 +415,30 @@ fn push_text(out: &mut Vec<Span>, text: &str) {
 
 /// `in_link`: inside a link's text, where `[a](/b)` is text (a link in a
 /// link could not be followed, and exports would drop its address).
+/// A piece of one level of inline text, before emphasis is paired.
+enum Piece {
+    Text(String),
+    /// A link written `[label](target)`: the label's characters (parsed
+    /// when its depth is known) and the URL.
+    Link {
+        label: std::ops::Range<usize>,
+        url: String,
+        written: std::ops::Range<usize>,
+    },
+    /// An autolink `<https://…>`, showing its address.
+    Autolink {
+        url: String,
+        shown: String,
+    },
+    /// A run of `*`, `**` or `_` that may open or close emphasis.
+    Delim {
+        mark: char,
+        len: usize,
+        open: bool,
+        close: bool,
+    },
+}
+
 fn parse_into(
     chars: &[char],
     base: &str,
@@ -408,14 +447,38 @@ fn parse_into(
     in_link: bool,
     budget: &mut Budget,
 ) {
-    let mut i = 0;
-    let mut buf = String::new();
     if depth >= MAX_NESTING {
         // Too deep to be meant: as written, escapes and all.
         push_text(out, &chars.iter().collect::<String>());
         return;
     }
-    let mut closers = Closers::default();
+    let pieces = pieces(chars, in_link, budget);
+    let pairs = pair_delimiters(&pieces);
+    build(
+        chars,
+        &pieces,
+        &pairs,
+        0..pieces.len(),
+        base,
+        out,
+        depth,
+        budget,
+    );
+}
+
+/// The text cut into [`Piece`]s: escapes resolved, links and autolinks
+/// whole (a marker in them pairs with nothing outside), and every run of
+/// `*` or `_` of a marker's length a delimiter (longer runs, `***` or
+/// `__init__`, are text).
+fn pieces(chars: &[char], in_link: bool, budget: &mut Budget) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let flush = |buf: &mut String, out: &mut Vec<Piece>| {
+        if !buf.is_empty() {
+            out.push(Piece::Text(std::mem::take(buf)));
+        }
+    };
+    let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
         if c == '\\' && i + 1 < chars.len() && is_escape(chars, i + 1) {
@@ -428,20 +491,12 @@ fn parse_into(
             && let Some((label_end, target_end)) = find_link(chars, i, budget)
             && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
         {
-            push_text(out, &std::mem::take(&mut buf));
-            let mut body = Vec::new();
-            parse_into(
-                &chars[i + 1..label_end],
-                base,
-                &mut body,
-                depth + 1,
-                true,
-                budget,
-            );
+            flush(&mut buf, &mut out);
             let target: String = chars[label_end + 2..target_end].iter().collect();
-            out.push(Span::Link {
-                url: resolve_url(target.trim(), base),
-                body,
+            out.push(Piece::Link {
+                label: i + 1..label_end,
+                url: target.trim().to_string(),
+                written: i..target_end + 1,
             });
             i = target_end + 1;
             continue;
@@ -450,55 +505,178 @@ fn parse_into(
             && !in_link
             && let Some((end, url)) = autolink(chars, i)
         {
-            push_text(out, &std::mem::take(&mut buf));
-            let shown: String = chars[i + 1..end].iter().collect();
-            out.push(Span::Link {
+            flush(&mut buf, &mut out);
+            out.push(Piece::Autolink {
                 url,
-                body: vec![Span::Text { text: shown }],
+                shown: chars[i + 1..end].iter().collect(),
             });
             i = end + 1;
             continue;
         }
-        if c == '*'
-            && chars.get(i + 1) == Some(&'*')
-            && let Some(end) = closers.find(chars, i, "**", budget)
-        {
-            push_text(out, &std::mem::take(&mut buf));
-            let mut body = Vec::new();
-            parse_into(
-                &chars[i + 2..end],
-                base,
-                &mut body,
-                depth + 1,
-                in_link,
-                budget,
-            );
-            out.push(Span::Strong { body });
-            i = end + 2;
-            continue;
-        }
         if c == '*' || c == '_' {
-            let marker = if c == '*' { "*" } else { "_" };
-            if let Some(end) = closers.find(chars, i, marker, budget) {
-                push_text(out, &std::mem::take(&mut buf));
-                let mut body = Vec::new();
-                parse_into(
-                    &chars[i + 1..end],
-                    base,
-                    &mut body,
-                    depth + 1,
-                    in_link,
-                    budget,
-                );
-                out.push(Span::Emph { body });
-                i = end + 1;
-                continue;
+            let run = chars[i..].iter().take_while(|&&x| x == c).count();
+            let is_marker = run == 1 || (run == 2 && c == '*');
+            if is_marker {
+                let prev = i.checked_sub(1).map(|p| chars[p]);
+                let next = chars.get(i + run).copied();
+                // The usual flanking rules: an opener is followed by
+                // non-space, a closer preceded by it; `_` must not touch a
+                // letter or digit on its outer side (`snake_case`).
+                let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
+                let solid = |x: Option<char>| x.is_some_and(|x| !x.is_whitespace());
+                let underscore = c == '_';
+                flush(&mut buf, &mut out);
+                out.push(Piece::Delim {
+                    mark: c,
+                    len: run,
+                    open: solid(next) && !(underscore && word(prev)),
+                    close: solid(prev) && !(underscore && word(next)),
+                });
+            } else {
+                buf.extend(std::iter::repeat_n(c, run));
             }
+            i += run;
+            continue;
         }
         buf.push(c);
         i += 1;
     }
-    push_text(out, &buf);
+    flush(&mut buf, &mut out);
+    out
+}
+
+/// Pairs the delimiters as CommonMark does: each closer, left to right,
+/// with the nearest open opener of its marker and length; the openers and
+/// closers between them are then text (`_Keep *_draft* notes_`: the `_` of
+/// `_draft` is inside `*…*`, and the last `_` closes the first). Linear:
+/// a search that fails for a marker is not repeated below where it
+/// stopped. Returns, for each piece, the index of its closer if it opens.
+fn pair_delimiters(pieces: &[Piece]) -> Vec<Option<usize>> {
+    let mut closer_of = vec![None; pieces.len()];
+    // Open openers, in order (indices into `pieces`).
+    let mut stack: Vec<usize> = Vec::new();
+    // Per marker (`*`, `**`, `_`): no opener for it below this height.
+    let mut bottom = [0usize; 3];
+    let slot = |mark: char, len: usize| match (mark, len) {
+        ('*', 1) => 0,
+        ('*', _) => 1,
+        _ => 2,
+    };
+    for (k, piece) in pieces.iter().enumerate() {
+        let Piece::Delim {
+            mark,
+            len,
+            open,
+            close,
+        } = *piece
+        else {
+            continue;
+        };
+        let s = slot(mark, len);
+        if close {
+            let found = (bottom[s]..stack.len()).rev().find(|&p| {
+                matches!(pieces[stack[p]], Piece::Delim { mark: m, len: l, .. } if m == mark && l == len)
+            });
+            match found {
+                Some(p) => {
+                    closer_of[stack[p]] = Some(k);
+                    stack.truncate(p);
+                    for b in &mut bottom {
+                        *b = (*b).min(stack.len());
+                    }
+                    continue;
+                }
+                None => bottom[s] = stack.len(),
+            }
+        }
+        if open {
+            stack.push(k);
+        }
+    }
+    closer_of
+}
+
+/// The spans of `pieces[range]`, at `depth`.
+#[allow(clippy::too_many_arguments)]
+fn build(
+    chars: &[char],
+    pieces: &[Piece],
+    closer_of: &[Option<usize>],
+    range: std::ops::Range<usize>,
+    base: &str,
+    out: &mut Vec<Span>,
+    depth: usize,
+    budget: &mut Budget,
+) {
+    let mut k = range.start;
+    while k < range.end {
+        match &pieces[k] {
+            Piece::Text(t) => push_text(out, t),
+            Piece::Link {
+                label,
+                url,
+                written,
+            } => {
+                if depth >= MAX_NESTING {
+                    push_text(out, &chars[written.clone()].iter().collect::<String>());
+                } else {
+                    let mut body = Vec::new();
+                    parse_into(
+                        &chars[label.clone()],
+                        base,
+                        &mut body,
+                        depth + 1,
+                        true,
+                        budget,
+                    );
+                    out.push(Span::Link {
+                        url: resolve_url(url, base),
+                        body,
+                    });
+                }
+            }
+            Piece::Autolink { url, shown } => {
+                if depth >= MAX_NESTING {
+                    push_text(out, &format!("<{shown}>"));
+                } else {
+                    out.push(Span::Link {
+                        url: url.clone(),
+                        body: vec![Span::Text {
+                            text: shown.clone(),
+                        }],
+                    });
+                }
+            }
+            Piece::Delim { mark, len, .. } => {
+                let marker: String = std::iter::repeat_n(*mark, *len).collect();
+                match closer_of[k] {
+                    // Too deep to be meant: the markers print as written.
+                    Some(end) if depth < MAX_NESTING => {
+                        let mut body = Vec::new();
+                        build(
+                            chars,
+                            pieces,
+                            closer_of,
+                            k + 1..end,
+                            base,
+                            &mut body,
+                            depth + 1,
+                            budget,
+                        );
+                        out.push(if *len == 2 {
+                            Span::Strong { body }
+                        } else {
+                            Span::Emph { body }
+                        });
+                        k = end + 1;
+                        continue;
+                    }
+                    _ => push_text(out, &marker),
+                }
+            }
+        }
+        k += 1;
+    }
 }
 
 /// For a `<` at `start`, an autolink: `<https://…>`, `<http://…>`,
@@ -632,154 +810,6 @@ fn find_link_with(
 /// it prints as written, brackets and all. As written, for a warning.
 pub fn near_links(text: &str) -> Vec<String> {
     scan_links(text).near
-}
-
-/// Remembers, per marker, where a search for a closer ran to the end of the
-/// text without finding one: a later opener of the same marker, past the
-/// last closer that search met, cannot find one either, so a text full of
-/// unclosed `*` is scanned once, not once per `*` (which spent the budget
-/// and left later, well-formed markup literal).
-#[derive(Default)]
-struct Closers {
-    /// For `*`, `_`, `**`: the earliest opener whose search found nothing.
-    none_after: [Option<usize>; 3],
-}
-
-impl Closers {
-    fn find(
-        &mut self,
-        chars: &[char],
-        start: usize,
-        marker: &str,
-        budget: &mut Budget,
-    ) -> Option<usize> {
-        let slot = match marker {
-            "*" => 0,
-            "_" => 1,
-            _ => 2,
-        };
-        if self.none_after[slot].is_some_and(|p| p < start) {
-            return None;
-        }
-        match find_closer(chars, start, marker, budget) {
-            Found::At(i) => Some(i),
-            Found::NotHere => None,
-            Found::NoneToTheEnd(after) => {
-                self.none_after[slot] = Some(after);
-                None
-            }
-        }
-    }
-}
-
-enum Found {
-    At(usize),
-    /// Not an opener, or the budget is spent.
-    NotHere,
-    /// Searched to the end of the text: no closer for this opener, nor
-    /// for any opener after this position (its last closer, which an
-    /// opener in between took, or the opener itself).
-    NoneToTheEnd(usize),
-}
-
-/// Finds the closing `marker` for an opener at `start`, following the usual
-/// flanking rules: the opener is followed by non-space, the closer preceded
-/// by non-space; `_` must not touch a letter or digit on its outer side.
-fn find_closer(chars: &[char], start: usize, marker: &str, budget: &mut Budget) -> Found {
-    let mark = marker.chars().next().unwrap_or('*');
-    let n = marker.chars().count();
-    // A delimiter is a whole run of its character of exactly the marker's
-    // length: `*****`, `***both***`, `__init__` or the `**` of `*args and
-    // **kwargs` pair with nothing and print as written.
-    // Only the first character of a run can open, and an opener's run is
-    // measured no further than n + 1: a run of 32,000 `*` must not cost
-    // 32,000 steps for each of its characters.
-    if start > 0 && chars[start - 1] == mark {
-        return Found::NotHere;
-    }
-    let opener_run = chars[start..]
-        .iter()
-        .take(n + 1)
-        .take_while(|&&c| c == mark)
-        .count();
-    if opener_run != n {
-        return Found::NotHere;
-    }
-    let Some(&after) = chars.get(start + n) else {
-        return Found::NotHere;
-    };
-    if after.is_whitespace() {
-        return Found::NotHere;
-    }
-    let underscore = mark == '_';
-    if underscore && start > 0 && chars[start - 1].is_alphanumeric() {
-        return Found::NotHere;
-    }
-    // From the character after the opener (not the marker: the run above
-    // would be longer), so a link right after it is seen whole.
-    let mut i = start + n;
-    // Openers of this marker met on the way and not yet closed.
-    let mut open = 0usize;
-    let mut last_closer = None;
-    while i < chars.len() {
-        if !budget.step() {
-            return Found::NotHere;
-        }
-        if chars[i - 1] == '\\' && is_escape(chars, i) {
-            i += 1;
-            continue;
-        }
-        // A link is one piece, as in CommonMark: a `_` in its address
-        // (`Scrum_(software_development)`) or its text closes nothing
-        // outside it; nor does one in an autolink's.
-        if chars[i] == '['
-            && let Some((label_end, target_end)) = find_link(chars, i, budget)
-            && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
-        {
-            i = target_end + 1;
-            continue;
-        }
-        if chars[i] == '<'
-            && let Some((end, _)) = autolink(chars, i)
-        {
-            i = end + 1;
-            continue;
-        }
-        if chars[i] != mark {
-            i += 1;
-            continue;
-        }
-        // A run of the marker's character: a closer only if it has the
-        // marker's length (so `*a **b** c*` closes at the end). Each of its
-        // characters is a step of the budget.
-        let mut run = 0;
-        while chars.get(i + run) == Some(&mark) {
-            if run > 0 && !budget.step() {
-                return Found::NotHere;
-            }
-            run += 1;
-        }
-        let next = chars.get(i + run);
-        let intraword = underscore && next.is_some_and(|c| c.is_alphanumeric());
-        if run == n {
-            if !chars[i - 1].is_whitespace() && !intraword {
-                // A closer closes the nearest open opener, as in
-                // CommonMark: in `_a _b_ c_`, `b_` closes `_b`, and the
-                // last `_` the first.
-                last_closer = Some(i);
-                if open == 0 {
-                    return Found::At(i);
-                }
-                open -= 1;
-            } else if next.is_some_and(|c| !c.is_whitespace())
-                && !(underscore && chars[i - 1].is_alphanumeric())
-            {
-                open += 1;
-            }
-        }
-        i += run;
-    }
-    Found::NoneToTheEnd(last_closer.unwrap_or(start))
 }
 
 #[cfg(test)]
@@ -972,6 +1002,11 @@ mod tests {
             assert_eq!(said.starts_with("a host name"), host, "{target}: {said}");
         }
         assert!(space_advice("jobs@x .test").starts_with("a host name"));
+        // A title is no part of the host.
+        assert_eq!(
+            space_advice("https://example.com \"Our site\""),
+            "a link takes no title (`\"…\"`): delete it"
+        );
         // ...unless escaped, as the warning's help says.
         assert_eq!(scan_links("\\<https://x.test/my page>").not_autolinks, []);
         assert_eq!(
@@ -1051,6 +1086,42 @@ mod tests {
                 }
             ]
         );
+        // An opener inside another marker's span is text there: it
+        // cannot take the closer of an opener outside that span.
+        assert_eq!(
+            parse("_Keep *_draft* notes_", BASE),
+            vec![Span::Emph {
+                body: vec![
+                    text("Keep "),
+                    Span::Emph {
+                        body: vec![text("_draft")]
+                    },
+                    text(" notes"),
+                ]
+            }]
+        );
+        assert_eq!(
+            parse("*Run **a *b** c*", BASE),
+            vec![Span::Emph {
+                body: vec![
+                    text("Run "),
+                    Span::Strong {
+                        body: vec![text("a *b")]
+                    },
+                    text(" c"),
+                ]
+            }]
+        );
+        // Many openers, one closer, then markup: all of it read (a cache
+        // of failed searches gave up on the later `_ok_` at 140 openers).
+        for n in [140, 20_000] {
+            let t = format!("{}b* and _ok_", "*a ".repeat(n));
+            assert_eq!(
+                plain(&t),
+                format!("{}a b and ok", "*a ".repeat(n - 1)),
+                "{n}"
+            );
+        }
         // Unchanged: different lengths do not pair, `_` inside words is
         // no marker, and a both-sided `*` closes.
         assert_eq!(plain("*a **b** c*"), "a b c");
@@ -1268,6 +1339,24 @@ mod tests {
             let run: String = std::iter::repeat_n(c, 100_000).collect();
             let text = format!("a {run} b {c}x{c}");
             assert_eq!(to_plain(&text, BASE), format!("a {run} b x"));
+        }
+    }
+
+    #[test]
+    fn pairing_many_markers_takes_linear_time() {
+        // Every shape of many openers and closers, 100,000 markers each
+        // (no time is asserted: a quadratic pairing would take this test
+        // minutes, as the searches for closers once did).
+        let n = 50_000;
+        for t in [
+            format!("{}{}", "*a ".repeat(n), "b* ".repeat(n)),
+            format!("{}{}", "_a ".repeat(n), "b* ".repeat(n)),
+            format!("{}{}", "*a **b ".repeat(n), "c_ ".repeat(n)),
+            "*a _b ".repeat(n),
+            "a* b_ ".repeat(n),
+        ] {
+            let plain = to_plain(&t, BASE);
+            assert!(plain.len() <= t.len() && !plain.is_empty());
         }
     }
 
