@@ -2955,29 +2955,69 @@ fn a_template_failing_every_role_alike_is_reported_once() {
 #[test]
 fn a_missing_glyph_is_shown_in_the_words_around_it() {
     // A character no font has is a text run of its own (its font differs
-    // from its neighbours'), so the warning said only `in “𝔄”`. It now
-    // quotes its line, in reading order also when that runs right to left.
-    for (written, said) in [
-        (
-            "Own the rollout of 𝔄 tooling across teams",
-            "“Own the rollout of 𝔄 tooling across teams”",
-        ),
-        ("ניהול 𝔄 מוצר", "“ניהול 𝔄 מוצר”"),
-    ] {
+    // from its neighbours'), so the warning said only `in “𐀀”`. It quotes
+    // the text as written in the role file, markup and all, in reading
+    // order also when it runs right to left (with a font that has Hebrew,
+    // whose runs Typst stores out of reading order).
+    let items = [
+        "Own the rollout of 𐀀 tooling across teams",
+        "Use the **𐁀** tool daily",
+        "A [link text](/x) 𐂀 after link",
+        "ניהול 𐃀 מוצר",
+        "Speak עברית 𐄀 fluently",
+    ];
+    let family = format!(
+        "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: One\n    title: PM\n    responsibilities:\n      items:\n{}",
+        items
+            .iter()
+            .map(|i| format!("        - \"{i}\"\n"))
+            .collect::<String>()
+    );
+    for r in [default_renderer(), dejavu_renderer()] {
         let out = render_files_out(
-            default_renderer(),
+            r,
             "name: Acme\nwebsite: https://acme.example\n",
-            &format!(
-                "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: One\n    title: PM\n    responsibilities:\n      items: [\"{written}\"]\n"
-            ),
+            &family,
             "pm-one",
             &doc(),
         );
         let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
-        assert_eq!(w.len(), 1, "{w:?}");
-        assert!(w[0].contains("`𝔄` (U+1D504)"), "{w:?}");
-        assert!(w[0].contains(&format!("; in {said}")), "{written}: {w:?}");
+        let glyphs: Vec<&String> = w.iter().filter(|w| w.contains("no glyph")).collect();
+        assert_eq!(glyphs.len(), 1, "{w:?}");
+        for item in items {
+            assert!(glyphs[0].contains(&format!("“{item}”")), "{item}: {w:?}");
+        }
     }
+    // Text the template writes itself is quoted from the laid-out line:
+    // its runs joined across bold, in reading order.
+    let dir = tempfile::tempdir().unwrap();
+    let tpl = dir.path().join("t.typ");
+    fs::write(
+        &tpl,
+        "#set text(font: \"DejaVu Sans\")\n#text(dir: rtl)[אני \\u{10100} English word here]\n\n#text[Use the *\\u{10140}* tool]\n",
+    )
+    .unwrap();
+    let r = Renderer::new(&RenderOptions {
+        template: Some(tpl),
+        font_paths: vec![Path::new("/usr/share/fonts/truetype/dejavu").to_path_buf()],
+        ..RenderOptions::default()
+    })
+    .unwrap();
+    let plain = "family: pm\ntitle: PM\nlevels:\n  - id: pm-one\n    level: One\n    title: PM\n";
+    let out = render_files_out(
+        &r,
+        "name: Acme\nwebsite: https://acme.example\n",
+        plain,
+        "pm-one",
+        &doc(),
+    );
+    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("“אני \u{10100} English word here”")
+                && w.contains("“Use the \u{10140} tool”")),
+        "{w:?}"
+    );
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! box in a requirement is worse than a failed build, so jdgen looks for
 //! glyph 0 in the laid-out pages and says which text it is in.
 
-use typst::layout::{Abs, Frame, FrameItem, Point};
+use typst::layout::{Frame, FrameItem, Point, Transform};
+use typst::text::TextItem;
 
 /// A character no font could draw, with the text it appears in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,47 +30,116 @@ impl Missing {
 /// order they appear, each character once.
 pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
     let mut seen: std::collections::HashSet<String> = out.iter().map(|m| m.text.clone()).collect();
-    scan_into(frame, out, &mut seen);
+    let mut runs = Vec::new();
+    collect_runs(frame, Transform::identity(), &mut runs);
+    for (i, run) in runs.iter().enumerate() {
+        let text = run.item;
+        // In the text's order: a right-to-left run holds its glyphs in
+        // drawing order, its last character first.
+        let mut zeros: Vec<_> = text.glyphs.iter().filter(|g| g.id == 0).collect();
+        zeros.sort_by_key(|g| g.range().start);
+        // One context for the run, around its first such glyph: a window
+        // around each one listed a dozen growing pieces of one sentence and
+        // crowded out the other texts.
+        let Some(first) = zeros.first().map(|g| g.range().start) else {
+            continue;
+        };
+        // Made for the first new character only: a page of runs each
+        // repeating one missing character would otherwise look at every
+        // run of the page for each.
+        let mut context = None;
+        for glyph in zeros {
+            let Some(cluster) = text.text.get(glyph.range()) else {
+                continue;
+            };
+            let cluster = cluster
+                .trim_matches(|c: char| c.is_whitespace() || crate::load::is_default_ignorable(c));
+            if cluster.is_empty() || !seen.insert(cluster.to_string()) {
+                continue;
+            }
+            let context = context
+                .get_or_insert_with(|| line_context(&runs, i, first))
+                .clone();
+            out.push(Missing {
+                text: cluster.to_string(),
+                context,
+            });
+        }
+    }
 }
 
-/// [`scan`], with the characters already found in a set (a search of the
-/// list for each one was quadratic in the number of missing characters).
-fn scan_into(frame: &Frame, out: &mut Vec<Missing>, seen: &mut std::collections::HashSet<String>) {
-    let items: Vec<_> = frame.items().collect();
-    for (i, (_, item)) in items.iter().enumerate() {
+/// A text run where it is drawn on the page: its baseline's start and
+/// the x of its end (in points).
+struct Run<'a> {
+    x: f64,
+    y: f64,
+    end: f64,
+    item: &'a TextItem,
+}
+
+/// Every text run of `frame` and its groups, in the frames' order, placed
+/// on the page (`ts`: where `frame` is).
+fn collect_runs<'a>(frame: &'a Frame, ts: Transform, out: &mut Vec<Run<'a>>) {
+    for (pos, item) in frame.items() {
         match item {
-            FrameItem::Group(group) => scan_into(&group.frame, out, seen),
+            FrameItem::Group(group) => {
+                let inner = ts
+                    .pre_concat(Transform::translate(pos.x, pos.y))
+                    .pre_concat(group.transform);
+                collect_runs(&group.frame, inner, out);
+            }
             FrameItem::Text(text) => {
-                // In the text's order: a right-to-left run holds its
-                // glyphs in drawing order, its last character first.
-                let mut zeros: Vec<_> = text.glyphs.iter().filter(|g| g.id == 0).collect();
-                zeros.sort_by_key(|g| g.range().start);
-                // One context for the run, around its first such glyph: a
-                // window around each one listed a dozen growing pieces of
-                // one sentence and crowded out the other texts.
-                let Some(first) = zeros.first() else {
-                    continue;
-                };
-                let run = line_context(&items, i, first.range().start);
-                for glyph in zeros {
-                    let Some(cluster) = text.text.get(glyph.range()) else {
-                        continue;
-                    };
-                    let cluster = cluster.trim_matches(|c: char| {
-                        c.is_whitespace() || crate::load::is_default_ignorable(c)
-                    });
-                    if cluster.is_empty() || !seen.insert(cluster.to_string()) {
-                        continue;
-                    }
-                    out.push(Missing {
-                        text: cluster.to_string(),
-                        context: run.clone(),
-                    });
-                }
+                let start = pos.transform(ts);
+                let end = Point::new(pos.x + text.width(), pos.y).transform(ts);
+                out.push(Run {
+                    x: start.x.to_pt(),
+                    y: start.y.to_pt(),
+                    end: end.x.to_pt(),
+                    item: text,
+                });
             }
             _ => {}
         }
     }
+}
+
+/// The context of byte `at` of run `runs[i]`, from the laid-out page (for a
+/// text no file holds as written: see [`written_context`]). A character no
+/// font has is a run of its own (Typst ends a run where the font changes),
+/// and bold, a link or emphasis are groups of their own: the runs beside it
+/// on its baseline, touching one another, are joined, in reading order.
+fn line_context(runs: &[Run], i: usize, at: usize) -> String {
+    let own = &runs[i];
+    let size = own.item.size.to_pt();
+    let mut line: Vec<usize> = (0..runs.len())
+        .filter(|&j| (runs[j].y - own.y).abs() < 0.5)
+        .collect();
+    line.sort_by(|&a, &b| runs[a].x.total_cmp(&runs[b].x));
+    let me = line.iter().position(|&j| j == i).unwrap_or(0);
+    // Touching: no more than a wide space apart (a table's next cell is).
+    let near = |a: usize, b: usize| runs[b].x - runs[a].end < 0.6 * size;
+    let mut lo = me;
+    while lo > 0 && near(line[lo - 1], line[lo]) {
+        lo -= 1;
+    }
+    let mut hi = me;
+    while hi + 1 < line.len() && near(line[hi], line[hi + 1]) {
+        hi += 1;
+    }
+    // Typst lays out a line's runs in reading order, each at its place:
+    // the order of the frames, not of x, is the order to read them in
+    // (a right-to-left line is drawn from its end).
+    let mut order: Vec<usize> = line[lo..=hi].to_vec();
+    order.sort_unstable();
+    let mut text = String::new();
+    let mut own_at = 0;
+    for j in order {
+        if j == i {
+            own_at = text.len() + at;
+        }
+        text.push_str(runs[j].item.text.as_str());
+    }
+    context(&text, own_at)
 }
 
 /// One message for all of a role's missing glyphs (None if there are none):
@@ -117,43 +187,42 @@ pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
     ))
 }
 
-/// The context of byte `at` of the text run `items[i]`. A character no
-/// font has is a run of its own (Typst ends a run where the font changes),
-/// so the run's own text said only `in “𐀀”`: the runs beside it on its
-/// line (same baseline, in reading order) are joined to it first.
-fn line_context(items: &[&(Point, FrameItem)], i: usize, at: usize) -> String {
-    let FrameItem::Text(own) = &items[i].1 else {
-        return String::new();
-    };
-    let y = items[i].0.y;
-    fn on_line<'a>(item: &&'a (Point, FrameItem), y: Abs) -> Option<&'a str> {
-        match &item.1 {
-            FrameItem::Text(t) if (item.0.y - y).to_pt().abs() < 0.01 => Some(t.text.as_str()),
-            _ => None,
-        }
+/// The text around the first `cluster` written in `source` (a role file,
+/// `company.yaml`, a template file), as its writer wrote it: the rest of
+/// its line after the indentation, `- ` and a `key: `, up to 30 characters
+/// either side. The laid-out line it prints on is cut into runs at every
+/// change of font or style, and a right-to-left one is stored out of
+/// reading order: the written line is the one a reader can search for.
+/// None when no line holds it as written (an escape, or the template's
+/// own text made it).
+/// Also returns the line's number, so that the characters of one text
+/// share one context (the first one's).
+pub(crate) fn written_context(source: &str, cluster: &str) -> Option<(usize, String)> {
+    let (n, line) = source.lines().enumerate().find(|(_, l)| {
+        l.find(cluster)
+            .is_some_and(|at| !l[..at].contains(" #") && !l.trim_start().starts_with('#'))
+    })?;
+    let mut text = line.trim_start();
+    while let Some(rest) = text.strip_prefix("- ") {
+        text = rest.trim_start();
     }
-    // Nearest first, going left and going right.
-    let left: Vec<&str> = items[..i]
-        .iter()
-        .rev()
-        .map_while(|x| on_line(x, y))
-        .collect();
-    let right: Vec<&str> = items[i + 1..].iter().map_while(|x| on_line(x, y)).collect();
-    // Drawn left to right: a right-to-left line is read from its right.
-    let rtl = left
-        .iter()
-        .chain(&right)
-        .flat_map(|t| t.chars())
-        .chain(own.text.chars())
-        .find(|c| c.is_alphabetic())
-        .is_some_and(crate::data::is_rtl_letter);
-    let (mut earlier, later) = if rtl { (right, left) } else { (left, right) };
-    earlier.reverse();
-    let mut text = earlier.concat();
-    let at = text.len() + at;
-    text.push_str(&own.text);
-    text.push_str(&later.concat());
-    context(&text, at)
+    if let Some((key, rest)) = text.split_once(": ")
+        && !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        text = rest.trim_start();
+    }
+    // Without YAML's quotes around it.
+    let text = text.trim_end();
+    let text = match text.chars().next() {
+        Some(q @ ('"' | '\'')) => {
+            let inner = &text[1..];
+            inner.strip_suffix(q).unwrap_or(inner)
+        }
+        _ => text,
+    };
+    let at = text.find(cluster)?;
+    Some((n, context(text, at)))
 }
 
 /// Up to 30 characters either side of byte `at` in `text`.

@@ -334,6 +334,30 @@ impl Renderer {
             out.extend(warnings);
             return Err(out);
         }
+        // Each character's text as written, where a file holds it.
+        let mut missing = missing;
+        {
+            let template = &self.shared.template;
+            let sources: Vec<&str> = [&*role.family_data.source, &*company.source]
+                .into_iter()
+                .chain(
+                    template
+                        .files
+                        .values()
+                        .filter_map(|bytes| std::str::from_utf8(bytes.as_slice()).ok()),
+                )
+                .collect();
+            // One context per text: its first character's.
+            let mut said: std::collections::HashMap<(usize, usize), String> =
+                std::collections::HashMap::new();
+            for m in &mut missing {
+                if let Some((at, c)) = sources.iter().enumerate().find_map(|(k, s)| {
+                    glyphs::written_context(s, &m.text).map(|(line, c)| ((k, line), c))
+                }) {
+                    m.context = said.entry(at).or_insert(c).clone();
+                }
+            }
+        }
         let glyph_diags: Vec<Diagnostic> = glyphs::report(&missing, &role.id)
             .map(|message| {
                 let d = if self.strict {
