@@ -931,16 +931,24 @@ impl<'a> Checker<'a> {
                     // Mostly Markdown emphasis at a text's start, not an alias:
                     // when the `*` starts a value (not in `[*a, *a]`, where
                     // the help quoted the whole `&b [*a, …]`).
-                    let starts_value = self
-                        .source
-                        .lines()
-                        .nth(h.pos.line.saturating_sub(1))
-                        .map(|l| {
-                            let before: String =
-                                l.chars().take(h.pos.column.saturating_sub(1)).collect();
-                            matches!(before.trim_end().chars().last(), None | Some(':' | '-'))
-                        })
-                        .unwrap_or(false);
+                    let lines: Vec<&str> = self.source.lines().collect();
+                    let n = h.pos.line.saturating_sub(1);
+                    let starts_value = lines.get(n).is_some_and(|l| {
+                        let before: String =
+                            l.chars().take(h.pos.column.saturating_sub(1)).collect();
+                        match before.trim_end().chars().last() {
+                            Some(':' | '-') => true,
+                            // First on its line: unless the line above
+                            // leaves a `[…]` or `{…}` open (`- &b [` then
+                            // `*a, *a]`).
+                            None => !lines[..n]
+                                .iter()
+                                .rev()
+                                .find(|l| !l.trim().is_empty())
+                                .is_some_and(|l| l.trim_end().ends_with(['[', '{', ','])),
+                            _ => false,
+                        }
+                    });
                     let help = starts_value
                         .then(|| {
                             crate::yaml_help::for_error(
@@ -1397,6 +1405,31 @@ impl<'a> Checker<'a> {
                          spaces, and YAML reads it as text: `{field}` is no key of the mapping \
                          above (the parser then found, at line {line}: {message})",
                         crate::yaml_help::odd_space_name(ch),
+                    );
+                    at = Some((l, c));
+                    help = Some(
+                        "retype the indentation as ordinary spaces (such spaces come with text \
+                         pasted from web pages and word processors)"
+                            .into(),
+                    );
+                    true
+                } else if syntax
+                    && let Some((line, _)) = at
+                    && let Some((l, c, ch, key)) = crate::yaml_help::odd_indented_key(
+                        &self.source,
+                        &[line.saturating_sub(1), line],
+                        crate::yaml_help::SCHEMA_KEYS,
+                    )
+                {
+                    // `\u{a0}\u{a0}\u{a0}\u{a0}title: X` at a level's
+                    // place: YAML read the line as text, and failed on
+                    // the next key.
+                    message = format!(
+                        "{} stands in the indentation of `{key}:`, where YAML needs ordinary \
+                         spaces, and YAML reads it as text (the parser then found, at line \
+                         {line}: {})",
+                        crate::yaml_help::odd_space_name(ch),
+                        message.trim_start_matches("YAML syntax error: ")
                     );
                     at = Some((l, c));
                     help = Some(
@@ -2129,7 +2162,16 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
     if c.empty_file("write the company settings: at least `name:` and `website:`") {
         return Err(c.errors);
     }
-    let Some(file) = c.parse::<CompanyFile>(|_| fields::<CompanyFile>()) else {
+    // Keys at the top only: every value of company.yaml is a text.
+    let known: fn(&[String]) -> &'static [&'static str] = |parent| {
+        if parent.is_empty() {
+            fields::<CompanyFile>()
+        } else {
+            &[]
+        }
+    };
+    let Some(file) = c.parse::<CompanyFile>(known) else {
+        c.unknown_keys_after_error(known);
         return Err(c.errors);
     };
     check_scalars(&mut c, false);
@@ -3098,19 +3140,31 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                      inherited ones counted at each level; at most {MAX_ITEMS_PER_FAMILY}",
                     f.family
                 ),
-                // The chains only when there are any.
-                Some(
-                    if f.levels.iter().any(|l| {
-                        [&l.responsibilities, &l.requirements]
-                            .iter()
-                            .any(|list| list.as_ref().is_some_and(|x| x.builds_on.is_some()))
-                    }) {
-                        "shorten the `builds_on` chains, or split the family into several files"
+                // The chains only when shortening them can help: when the
+                // items written are within the limit, and inherited ones
+                // take the family past it.
+                Some({
+                    let written: usize = f
+                        .levels
+                        .iter()
+                        .flat_map(|l| [&l.responsibilities, &l.requirements])
+                        .flatten()
+                        .map(|x| x.items.len() + x.groups.iter().map(|g| g.items.len()).sum::<usize>())
+                        .sum();
+                    if written < total && written <= MAX_ITEMS_PER_FAMILY {
+                        format!(
+                            "shorten the `builds_on` chains ({} of the {total} are inherited items, \
+                             counted at each level that inherits them), or split the family into \
+                             several files",
+                            total - written
+                        )
                     } else {
-                        "shorten the lists, or split the family into several files"
+                        format!(
+                            "shorten the lists ({written} items are written in the file), or split \
+                             the family into several files"
+                        )
                     }
-                    .into(),
-                ),
+                }),
             );
         }
         if a.is_some() && b.is_some() {
@@ -3670,6 +3724,7 @@ fn check_scalars(c: &mut Checker, family: bool) {
                         Some(a) if a.starts_with("a host") => {
                             format!("{a}; a link takes no title (`\"…\"`)")
                         }
+                        Some(a) if a.starts_with("a link takes no title") => a.to_string(),
                         _ => "write a space in the address as `%20`; a link takes no title (`\"…\"`)"
                             .to_string(),
                     },

@@ -247,10 +247,10 @@ fn follow_links(path: &Path) -> Result<PathBuf> {
 /// read it, and an output folder there failed every later run as "not a
 /// regular file". The folder above each is compared with the role folder
 /// as a file, not as a name, so a link or a bind mount is seen through.
-/// Looked at as written (a `..` after a link goes where the link leads)
-/// and with `..` taken away by name: `roles/new/../x.yaml`, through a
-/// folder this run would make, is `roles/x.yaml`, which the check of
-/// the path as written missed (no folder `roles/new` to compare).
+/// Looked at as written and as [`absolute`] resolves it: `roles/new/../x.yaml`,
+/// through a folder this run would make, is `roles/x.yaml`, which the check
+/// of the path as written missed (no folder `roles/new` to compare); a
+/// `..` after a link still goes where the link leads.
 pub(crate) fn role_file_name_in(roles_dir: &Path, path: &Path) -> Option<PathBuf> {
     role_file_ancestor(roles_dir, path).or_else(|| role_file_ancestor(roles_dir, &absolute(path)))
 }
@@ -287,41 +287,36 @@ fn same_file(_: &fs::Metadata, _: &fs::Metadata) -> bool {
     false
 }
 
-/// `p` made absolute and `.`/`..` resolved lexically (the file may not
-/// exist yet, so it cannot be canonicalized).
+/// `p` made absolute as the system would resolve it once the folders it
+/// names are made: each part that exists is followed (a link to where it
+/// leads, so `lnk/..` is the parent of the link's target), a part that
+/// does not exist yet is taken by name, and `..` after it goes back to
+/// where it was made (the file may not exist yet, so `p` cannot be
+/// canonicalized whole).
 pub(crate) fn absolute(p: &Path) -> PathBuf {
-    let base = if p.is_absolute() {
+    let mut out = if p.is_absolute() {
         PathBuf::new()
     } else {
         std::env::current_dir().unwrap_or_default()
     };
-    let mut out = PathBuf::new();
-    for c in base.join(p).components() {
+    for c in p.components() {
         match c {
             Component::ParentDir => {
                 out.pop();
             }
             Component::CurDir => {}
+            Component::Normal(name) => {
+                out.push(name);
+                if fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink())
+                    && let Ok(real) = fs::canonicalize(&out)
+                {
+                    out = real;
+                }
+            }
             other => out.push(other),
         }
     }
-    // Resolve symlinks in the part that exists (`out` may be a link).
-    let mut existing = out.clone();
-    let mut rest = Vec::new();
-    while !existing.exists() {
-        match (existing.file_name(), existing.parent()) {
-            (Some(name), Some(parent)) => {
-                rest.push(name.to_os_string());
-                existing = parent.to_path_buf();
-            }
-            _ => return out,
-        }
-    }
-    let mut real = fs::canonicalize(&existing).unwrap_or(existing);
-    for name in rest.into_iter().rev() {
-        real.push(name);
-    }
-    real
+    out
 }
 
 /// Writes into a FIFO, device or descriptor: appended (a log behind

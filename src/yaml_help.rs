@@ -159,6 +159,34 @@ pub fn layout_space(
     None
 }
 
+/// Of `lines` (1-based), the first that starts with an indentation holding
+/// an [`is_odd_space`] character and then writes one of `keys` and `:`:
+/// the line, the column of that character, the character and the key.
+/// (YAML reads the line as text, and fails on a line after it.)
+pub fn odd_indented_key(
+    source: &str,
+    lines: &[usize],
+    keys: &[&str],
+) -> Option<(usize, usize, char, String)> {
+    let all: Vec<&str> = source.lines().collect();
+    lines.iter().find_map(|&n| {
+        let line = all.get(n.checked_sub(1)?)?;
+        let lead: Vec<(usize, char)> = line
+            .chars()
+            .enumerate()
+            .take_while(|&(_, c)| c == ' ' || is_odd_space(c))
+            .collect();
+        let (col, odd) = lead.iter().copied().find(|&(_, c)| is_odd_space(c))?;
+        let rest: String = line.chars().skip(lead.len()).collect();
+        let key = keys.iter().find(|k| {
+            rest.strip_prefix(**k)
+                .and_then(|r| r.strip_prefix(':'))
+                .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+        })?;
+        Some((n, col + 1, odd, key.to_string()))
+    })
+}
+
 /// The first line after line `after` (1-based) that writes `key:` behind
 /// an indentation holding an [`is_odd_space`] character: YAML reads that
 /// character as text, so the key is no key of the mapping its indentation
@@ -188,6 +216,60 @@ pub fn key_behind_odd_indent(
                 || after_key.starts_with(is_odd_space))
             .then_some((i + 1, col + 1, odd))
         })
+}
+
+/// The help for a tab that starts the first line of a block text (`|`,
+/// `>`): that line sets the block's indentation, so libyaml refuses a tab
+/// in it. An indentation indicator (`|2`) sets the indentation instead,
+/// and the tab is then text; worked out from the line holding the `|`.
+fn block_tab_help(source: &str, line_no: usize, line: &str) -> String {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    // The line of the `|` or `>`: the nearest one above ending in one.
+    let lines: Vec<&str> = source.lines().collect();
+    let indicator_line = lines[..line_no.saturating_sub(1).min(lines.len())]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty());
+    let suggestion = indicator_line.and_then(|l| {
+        // Where YAML measures the block from: the key holding it, or the
+        // `-` of the list entry that is the block.
+        let mut col = l.len() - l.trim_start_matches(' ').len();
+        let mut rest = l.trim_start_matches(' ');
+        let parent = loop {
+            if let Some(after) = rest.strip_prefix("- ") {
+                let trimmed = after.trim_start_matches(' ');
+                if trimmed.starts_with(['|', '>']) {
+                    break col;
+                }
+                col += rest.len() - trimmed.len();
+                rest = trimmed;
+                continue;
+            }
+            break col;
+        };
+        let (head, indicator) = l.trim_end().rsplit_once(' ').unwrap_or(("", l.trim_end()));
+        let mut chars = indicator.chars();
+        let style = chars.next().filter(|c| *c == '|' || *c == '>')?;
+        let chomp: String = chars.collect();
+        if !chomp.chars().all(|c| c == '-' || c == '+') {
+            return None;
+        }
+        let n = spaces.checked_sub(parent).filter(|n| (1..=9).contains(n))?;
+        let head = head.trim_start();
+        Some(format!("`{head} {style}{n}{chomp}`"))
+    });
+    match suggestion {
+        Some(s) => format!(
+            "the first line of a block text sets its indentation, and may not start with a tab: \
+             give the indentation after the `|` or `>` instead, {s}, and the tab is text"
+        ),
+        None => {
+            "the first line of a block text sets its indentation, and may not start with a tab: \
+                 give the indentation as a number after the `|` or `>` (`|2`: two spaces more than \
+                 the key's), and the tab is text"
+                .into()
+        }
+    }
 }
 
 /// A better help for the error `message` at 1-based `(line, column)` of
@@ -231,16 +313,27 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
         && message.contains("found a tab character where an indentation space is expected")
         && message.contains("block scalar")
     {
-        return Some(
-            "the first line of a block text (after `|` or `>`) sets its indentation, which must be \
-             spaces: start that line with a space instead of the tab, or put the tab on a later line"
-                .into(),
-        );
+        return Some(block_tab_help(source, at.0, line));
     }
     if let Some(v) = &value {
         if let Some(help) = indicator_help(v) {
             return Some(help);
         }
+        // `title: 'it's #1'`: the ` #1'` read as a comment is the text's
+        // end (its last character is the opening quote).
+        let whole_line = &line[line.len() - v.text.len() - v.comment.len()..];
+        let v = &match v.text.chars().next() {
+            Some(q @ ('"' | '\''))
+                if !v.comment.is_empty() && whole_line.trim_end().ends_with(q) =>
+            {
+                Value {
+                    text: whole_line,
+                    comment: "",
+                    ..*v
+                }
+            }
+            _ => *v,
+        };
         if let Some(end) = quote_end(v.text)
             && !v.text[end..].trim().is_empty()
             && message_is_syntax(message)
@@ -253,7 +346,13 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                 let t = t.trim_end();
                 let q = t.chars().next().filter(|c| *c == '"' || *c == '\'')?;
                 let inner = t.strip_prefix(q)?.strip_suffix(q)?;
-                (!inner.is_empty()).then(|| inner.to_string())
+                // `'it''s 'x' here'`: a doubled quote was one to its writer.
+                let inner = if q == '\'' {
+                    inner.replace("''", "'")
+                } else {
+                    inner.to_string()
+                };
+                (!inner.is_empty()).then_some(inner)
             };
             if v.key_is_text() || inner(v.text).is_none() {
                 return Some(format!(
@@ -568,6 +667,7 @@ pub(crate) const SCHEMA_KEYS: &[&str] = &[
 
 /// A line's value: the text after any `- ` markers and after `key: `, and
 /// a comment after it kept apart.
+#[derive(Clone, Copy)]
 struct Value<'a> {
     /// Indentation and `- ` markers.
     lead: &'a str,
@@ -865,15 +965,42 @@ mod tests {
         let v: std::collections::BTreeMap<String, String> =
             serde_yaml::from_str("title: 'C:\\Users'\n").unwrap();
         assert_eq!(v["title"], "C:\\Users");
-        // A tab starting a block text's first line.
-        let h = help(
-            "- |\n    \ttab first\n",
-            2,
-            "YAML syntax error: found a tab character where an indentation space is expected, while scanning a block scalar",
-        );
-        assert!(h.contains("put the tab on a later line"), "{h}");
-        let v: Vec<String> = serde_yaml::from_str("- |\n    first\n    \ttab\n").unwrap();
-        assert_eq!(v[0], "first\n\ttab\n");
+        // A tab starting a block text's first line: an indentation
+        // indicator, worked out, makes it text (replacing the tab by a
+        // space broke the lines after it).
+        let tab = "YAML syntax error: found a tab character where an indentation space is expected, while scanning a block scalar";
+        for (src, fixed, said, text) in [
+            (
+                "- |\n    \ttab first\n",
+                "- |4\n    \ttab first\n",
+                "`- |4`",
+                "\ttab first\n",
+            ),
+            (
+                "summary: |\n  \tTab\n  second\n",
+                "summary: |2\n  \tTab\n  second\n",
+                "`summary: |2`",
+                "\tTab\nsecond\n",
+            ),
+            (
+                "x:\n  - |-\n    \tTab\n    second\n",
+                "x:\n  - |2-\n    \tTab\n    second\n",
+                "`- |2-`",
+                "\tTab\nsecond",
+            ),
+            (
+                "a:\n  b: >\n     \tTab\n",
+                "a:\n  b: >3\n     \tTab\n",
+                "`b: >3`",
+                "\tTab\n",
+            ),
+        ] {
+            let at = src.lines().position(|l| l.contains('\t')).unwrap() + 1;
+            let h = help(src, at, tab);
+            assert!(h.contains(said), "{h}");
+            let v: serde_yaml::Value = serde_yaml::from_str(fixed).unwrap();
+            assert!(format!("{v:?}").contains(&format!("{text:?}")), "{v:?}");
+        }
     }
 
     #[test]
@@ -888,12 +1015,21 @@ mod tests {
         // Both kinds inside: single quotes, the inner ones doubled.
         let h = help("- \"it's \"x\" here\"\n", 1, syntax);
         assert!(h.contains("e.g. `- 'it''s \"x\" here'`"), "{h}");
+        // A doubled quote was one quote to its writer; a ` #` after the
+        // early close is no comment but the text's end.
+        let h = help("title: 'it''s 'x' here'\n", 1, syntax);
+        assert!(h.contains("e.g. `title: \"it's 'x' here\"`"), "{h}");
+        let h = help("title: 'it's #1'\n", 1, syntax);
+        assert!(h.contains("e.g. `title: \"it's #1\"`"), "{h}");
+        assert!(h.contains("`title: '''it''s #1'''`"), "{h}");
         // Each suggestion reads back as the text meant.
         for (src, meant) in [
             ("title: \"it's here\"\n", "it's here"),
             ("title: 'say \"hi\" now'\n", "say \"hi\" now"),
             ("title: '''it''s here'''\n", "'it's here'"),
             ("title: 'it''s \"x\" here'\n", "it's \"x\" here"),
+            ("title: \"it's 'x' here\"\n", "it's 'x' here"),
+            ("title: \"it's #1\"\n", "it's #1"),
         ] {
             let v: std::collections::BTreeMap<String, String> = serde_yaml::from_str(src).unwrap();
             assert_eq!(v["title"], meant);

@@ -767,6 +767,25 @@ fn bad_build_arguments_are_usage_errors() {
         assert!(!roles.path().join("x.yaml").exists());
         assert!(!roles.path().join("nx").exists());
     }
+    // A `..` after a link goes where the link leads: no role folder there.
+    let elsewhere = tempfile::tempdir().unwrap();
+    fs::create_dir(elsewhere.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path().join("sub"), roles.path().join("lnk")).unwrap();
+    let o = jdgen()
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["export", "--csv", "-o"])
+        .arg(roles.path().join("lnk/../o.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(elsewhere.path().join("o.yaml/roles.csv").exists());
+    fs::remove_file(roles.path().join("lnk")).unwrap();
     // A dot-name is no role file: the loader skips it.
     let o = jdgen()
         .arg("--roles")

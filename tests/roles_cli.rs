@@ -2894,12 +2894,29 @@ fn a_family_over_the_item_limit_is_told_what_to_shorten() {
             "{err}"
         );
         let help = if chained {
-            "help: shorten the `builds_on` chains, or split the family"
+            "help: shorten the `builds_on` chains (20000 of the 21000 are inherited items"
         } else {
-            "help: shorten the lists, or split the family"
+            "help: shorten the lists (21000 items are written in the file)"
         };
         assert!(err.contains(help), "{chained}: {err}");
     }
+    // Written items over the limit, one empty `builds_on` besides: the
+    // chains are not what to shorten.
+    let mut text = String::from("family: fam\ntitle: F\nlevels:\n");
+    for l in 0..21 {
+        text.push_str(&format!(
+            "  - id: l-{l}\n    level: L{l}\n    title: T\n    responsibilities:\n      items: [{items}]\n"
+        ));
+        if l == 1 {
+            text.push_str("    requirements:\n      builds_on: l-0\n");
+        }
+    }
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("help: shorten the lists (21000 items"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -2925,6 +2942,27 @@ fn unknown_keys_after_a_type_error_are_reported_too() {
     // Not the keys of a mapping where the schema has a text or a number.
     assert!(!err.contains("`x`") && !err.contains("tilte"), "{err}");
     assert!(err.contains("3 error(s)"), "{err}");
+    // The same in company.yaml.
+    let dir = minimal_copy();
+    std::fs::write(
+        dir.path().join("company.yaml"),
+        "name: Acme\nwebsite: https://x.test\nbrand_color: [x]\nlangauge: en\nlogoo: {a: 1}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "company.yaml:3:14:",
+                "invalid type: sequence, expected a string",
+            ),
+            ("company.yaml:4:1:", "unknown key `langauge`"),
+            ("company.yaml:5:1:", "unknown key `logoo`"),
+        ],
+    );
+    assert!(!err.contains("`a`"), "{err}");
 }
 
 #[test]
@@ -2968,6 +3006,11 @@ fn an_alias_is_told_to_be_quoted_only_where_it_starts_the_text() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("help: write the text out in full"), "{err}");
     assert!(!err.contains("double quotes"), "{err}");
+    // Also where the flow list goes on on the next line.
+    let (code, err) =
+        check_one(format!("a: &a [x, y]\nb: &b [\n  *a, *a]\n{head}        - x\n").as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("help: write the text out in full"), "{err}");
 }
 
 #[test]
@@ -4440,6 +4483,13 @@ fn a_key_indented_with_no_break_spaces_is_told_to_retype_them() {
             "f.yaml:7:1:",
             "unknown key `\\u{a0}\\u{a0}\\u{a0} grade`",
         ),
+        // In the middle of a level: a syntax error on the next line, whose
+        // help was to quote a text with `: `.
+        (
+            "\u{a0}\u{a0}\u{a0}\u{a0}title: X\n    grade: 5\n".to_string(),
+            "f.yaml:6:1:",
+            "a no-break space (U+00A0) stands in the indentation of `title:`",
+        ),
     ] {
         let (code, err) = check_one(format!("{head}{body}").as_bytes());
         assert_eq!(code, 1, "{err}");
@@ -4493,7 +4543,7 @@ fn a_pasted_space_or_invisible_character_in_the_layout_is_named_where_it_is() {
             "    title: TF",
             "  \u{3000}  title: TF",
             "f.yaml:6:3:",
-            "an ideographic space (U+3000) stands where YAML needs an ordinary space",
+            "an ideographic space (U+3000) stands in the indentation of `title:`, where YAML needs ordinary spaces",
         ),
         (
             "  - id: tf-one",
@@ -4513,7 +4563,8 @@ fn a_pasted_space_or_invisible_character_in_the_layout_is_named_where_it_is() {
         assert!(err.contains("1 error(s), 0 warning(s)"), "{to:?}: {err}");
         assert!(
             err.contains("delete it: the key is then `title`")
-                || err.contains("retype it as an ordinary space"),
+                || err.contains("retype it as an ordinary space")
+                || err.contains("retype the indentation as ordinary spaces"),
             "{to:?}: {err}"
         );
         let headline = err.lines().next().unwrap();

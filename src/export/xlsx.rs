@@ -223,7 +223,7 @@ pub fn overfull_sheets(tables: &[Table]) -> Vec<Diagnostic> {
                 t.name,
                 t.rows.len()
             ))
-            .help("export CSV or JSON, which have no such limit, or split the role folder into smaller ones")
+            .help("split the role folder into smaller ones, each exported or built on its own; or make only the CSV and JSON files (`jdgen export --csv --json`), which have no such limit")
         })
         .collect()
 }
