@@ -626,9 +626,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // Counted as the summary counts them: "14 roles, 5 of them failed to load",
     // not "9 roles, 5 failed" (which read as 5 of the 9).
     let (failed_roles, other) = tally(&failures);
+    let total = role_total(&roles, &failures);
     log.line(&format!(
-        "{} roles{}, {failed_roles} of them failed to load{}: rendering those whose content key changed",
-        role_total(&roles, &failures),
+        "{total} role{}{}, {failed_roles} of them failed to load{}: rendering those whose content key changed",
+        if total == 1 { "" } else { "s" },
         opts.shard
             .map(|s| format!(" in shard {}/{}", s.index, s.count))
             .unwrap_or_default(),
