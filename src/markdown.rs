@@ -318,7 +318,7 @@ pub fn scan_links(text: &str) -> Scanned {
             if let Some((label_end, target_end)) = find_link(&chars, i, &mut budget) {
                 found
                     .targets
-                    .push(chars[label_end + 2..target_end].iter().collect());
+                    .push(unescape_target(&chars[label_end + 2..target_end]));
                 // As `parse` reads it: the label is text, the target one
                 // piece (an autolink written in it is part of it).
                 i = target_end + 1;
@@ -486,13 +486,26 @@ fn pieces(chars: &[char], in_link: bool, budget: &mut Budget) -> Vec<Piece> {
             i += 2;
             continue;
         }
+        // In a link's text, a link or an autolink is text, as written,
+        // whole: no emphasis pairs inside it either.
+        if in_link
+            && let Some(end) = match c {
+                '[' => find_link(chars, i, budget).map(|(_, end)| end),
+                '<' => autolink(chars, i).map(|(end, _)| end),
+                _ => None,
+            }
+        {
+            buf.extend(&chars[i..=end]);
+            i = end + 1;
+            continue;
+        }
         if c == '['
             && !in_link
             && let Some((label_end, target_end)) = find_link(chars, i, budget)
-            && is_allowed_target(&chars[label_end + 2..target_end].iter().collect::<String>())
+            && is_allowed_target(&unescape_target(&chars[label_end + 2..target_end]))
         {
             flush(&mut buf, &mut out);
-            let target: String = chars[label_end + 2..target_end].iter().collect();
+            let target = unescape_target(&chars[label_end + 2..target_end]);
             out.push(Piece::Link {
                 label: i + 1..label_end,
                 url: target.trim().to_string(),
@@ -519,18 +532,31 @@ fn pieces(chars: &[char], in_link: bool, budget: &mut Budget) -> Vec<Piece> {
             if is_marker {
                 let prev = i.checked_sub(1).map(|p| chars[p]);
                 let next = chars.get(i + run).copied();
-                // The usual flanking rules: an opener is followed by
-                // non-space, a closer preceded by it; `_` must not touch a
-                // letter or digit on its outer side (`snake_case`).
-                let word = |x: Option<char>| x.is_some_and(char::is_alphanumeric);
-                let solid = |x: Option<char>| x.is_some_and(|x| !x.is_whitespace());
-                let underscore = c == '_';
+                // CommonMark's flanking rules. Left-flanking (may open):
+                // followed by non-space, and if by punctuation, then
+                // preceded by space or punctuation; right-flanking (may
+                // close) the mirror image. So `tmp*.log`, `5*(3+4)*2` and
+                // `**Note:**then` keep their markers. `_` opens or closes
+                // inside a word only beside punctuation (`snake_case`).
+                // The start and end of the text count as space.
+                let space = |x: Option<char>| x.is_none_or(char::is_whitespace);
+                let punct = |x: Option<char>| x.is_some_and(is_punctuation);
+                let left = !space(next) && (!punct(next) || space(prev) || punct(prev));
+                let right = !space(prev) && (!punct(prev) || space(next) || punct(next));
+                let (open, close) = if c == '_' {
+                    (
+                        left && (!right || punct(prev)),
+                        right && (!left || punct(next)),
+                    )
+                } else {
+                    (left, right)
+                };
                 flush(&mut buf, &mut out);
                 out.push(Piece::Delim {
                     mark: c,
                     len: run,
-                    open: solid(next) && !(underscore && word(prev)),
-                    close: solid(prev) && !(underscore && word(next)),
+                    open,
+                    close,
                 });
             } else {
                 buf.extend(std::iter::repeat_n(c, run));
@@ -543,6 +569,29 @@ fn pieces(chars: &[char], in_link: bool, budget: &mut Budget) -> Vec<Piece> {
     }
     flush(&mut buf, &mut out);
     out
+}
+
+/// A link target as its writer meant it: a `\` before ASCII punctuation
+/// escapes it, as in CommonMark (`Scrum\_(software\_development)` is
+/// `Scrum_(software_development)`; the `\` made the link a dead one).
+fn unescape_target(chars: &[char]) -> String {
+    let mut out = String::with_capacity(chars.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '\\' && chars.get(i + 1).is_some_and(char::is_ascii_punctuation) {
+            i += 1;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// CommonMark's punctuation: ASCII punctuation, and any other character
+/// that is neither a letter, a digit nor a space (the Unicode P and S
+/// classes, near enough: `—`, `’`, `€`, emoji).
+fn is_punctuation(c: char) -> bool {
+    c.is_ascii_punctuation() || (!c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
 }
 
 /// Pairs the delimiters as CommonMark does: each closer, left to right,
@@ -1040,6 +1089,45 @@ mod tests {
     }
 
     #[test]
+    fn a_link_in_a_links_text_is_text_with_no_markup() {
+        // Emphasis paired inside it and dropped its markers.
+        assert_eq!(
+            to_plain("[See the guide <https://x.test/*new*> here](/guide)", BASE),
+            "See the guide <https://x.test/*new*> here (https://example.com/guide)"
+        );
+        assert_eq!(
+            to_plain("[a [b](https://x.test/p*q*) c](/e)", BASE),
+            "a [b](https://x.test/p*q*) c (https://example.com/e)"
+        );
+        // Markup around it still is.
+        assert_eq!(
+            to_plain("[*a* [b](/c) d](/e)", BASE),
+            "a [b](/c) d (https://example.com/e)"
+        );
+    }
+
+    #[test]
+    fn escapes_in_a_link_target_are_read() {
+        // The `\` stayed in the address: a dead link, and `check` was
+        // silent.
+        let t = "[Scrum](https://en.wikipedia.org/wiki/Scrum\\_(software\\_development))";
+        assert_eq!(
+            links(&parse(t, BASE)),
+            [(
+                "Scrum".to_string(),
+                "https://en.wikipedia.org/wiki/Scrum_(software_development)".to_string()
+            )]
+        );
+        assert_eq!(
+            link_targets(t),
+            ["https://en.wikipedia.org/wiki/Scrum_(software_development)"]
+        );
+        assert_eq!(to_plain("[a](/x\\_y)", BASE), "a (https://example.com/x_y)");
+        // A `\` before anything else stays.
+        assert_eq!(link_targets("[a](/x\\y)"), ["/x\\y"]);
+    }
+
+    #[test]
     fn link_with_parentheses_in_target_and_trailing_dot_in_label() {
         let plain = to_plain(
             "[Director, Marketing Operations.](https://x.test/a_(b)/).",
@@ -1127,6 +1215,20 @@ mod tests {
         assert_eq!(plain("*a **b** c*"), "a b c");
         assert_eq!(plain("_snake_case and _x_ y_"), "snake_case and x y");
         assert_eq!(plain("*a*b*"), "ab*");
+        // A marker between a letter and punctuation neither opens nor
+        // closes (CommonMark): these asterisks are text.
+        for t in [
+            "Clean up files matching tmp*.log and cache*.dat",
+            "Multiply 5*(3+4)*2 here",
+            "Use **Note:**then text",
+        ] {
+            assert_eq!(plain(t), t);
+        }
+        // ...while punctuation on both sides, or space, still allows it.
+        assert_eq!(
+            plain("(*quoted*), \"*this*\" and **Note:** then"),
+            "(quoted), \"this\" and Note: then"
+        );
     }
 
     #[test]
