@@ -931,24 +931,36 @@ impl<'a> Checker<'a> {
                     // Mostly Markdown emphasis at a text's start, not an alias:
                     // when the `*` starts a value (not in `[*a, *a]`, where
                     // the help quoted the whole `&b [*a, …]`).
-                    let lines: Vec<&str> = self.source.lines().collect();
-                    let n = h.pos.line.saturating_sub(1);
-                    let starts_value = lines.get(n).is_some_and(|l| {
-                        let before: String =
-                            l.chars().take(h.pos.column.saturating_sub(1)).collect();
-                        match before.trim_end().chars().last() {
-                            Some(':' | '-') => true,
-                            // First on its line: unless the line above
-                            // leaves a `[…]` or `{…}` open (`- &b [` then
-                            // `*a, *a]`).
-                            None => !lines[..n]
-                                .iter()
-                                .rev()
-                                .find(|l| !l.trim().is_empty())
-                                .is_some_and(|l| l.trim_end().ends_with(['[', '{', ','])),
-                            _ => false,
-                        }
-                    });
+                    // Not inside a `[…]` or `{…}` (also one begun on a line
+                    // above), where it is no text's start.
+                    let in_flow = self.map.flow_aliases.contains(&h.pos);
+                    // Nor a real alias: `*s` where the file defines `&s`.
+                    let line = self.source.lines().nth(h.pos.line.saturating_sub(1));
+                    let name: String = line
+                        .map(|l| {
+                            l.chars()
+                                .skip(h.pos.column)
+                                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let anchored = !name.is_empty()
+                        && self
+                            .source
+                            .match_indices(&format!("&{name}"))
+                            .any(|(i, m)| {
+                                self.source[i + m.len()..]
+                                    .chars()
+                                    .next()
+                                    .is_none_or(|c| c.is_whitespace() || ",[]{}".contains(c))
+                            });
+                    let starts_value = !in_flow
+                        && !anchored
+                        && line.is_some_and(|l| {
+                            let before: String =
+                                l.chars().take(h.pos.column.saturating_sub(1)).collect();
+                            matches!(before.trim_end().chars().last(), None | Some(':' | '-'))
+                        });
                     let help = starts_value
                         .then(|| {
                             crate::yaml_help::for_error(

@@ -45,6 +45,9 @@ pub struct SourceMap {
     pub family_id: Option<String>,
     /// Every key's and value's position, in file order.
     starts: Vec<Pos>,
+    /// The aliases (also in `hazards`) inside a flow collection (`[*a]`,
+    /// `{k: *a}`): no text's start, whatever the line shows.
+    pub flow_aliases: Vec<Pos>,
 }
 
 /// How deep a role file's YAML may nest. The deepest real structure
@@ -922,6 +925,9 @@ impl MarkedEventReceiver for Builder<'_> {
         match ev {
             Event::Scalar(value, style, ..) => self.scalar(&value, style, mark),
             Event::Alias(_) => {
+                if self.flow_depth > 0 {
+                    self.map.flow_aliases.push(pos(mark));
+                }
                 self.hazard(mark, HazardKind::Alias);
                 self.node(pos(mark), None);
             }

@@ -254,7 +254,17 @@ fn block_tab_help(source: &str, line_no: usize, line: &str) -> String {
         if !chomp.chars().all(|c| c == '-' || c == '+') {
             return None;
         }
-        let n = spaces.checked_sub(parent).filter(|n| (1..=9).contains(n))?;
+        // The block's indentation: the least of its lines' (the first's
+        // spaces before the tab, and every later line's until one at or
+        // left of the key's).
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let least = lines[line_no.min(lines.len())..]
+            .iter()
+            .take_while(|l| l.trim().is_empty() || indent(l) > parent)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| indent(l))
+            .fold(spaces, usize::min);
+        let n = least.checked_sub(parent).filter(|n| (1..=9).contains(n))?;
         let head = head.trim_start();
         Some(format!("`{head} {style}{n}{chomp}`"))
     });
@@ -321,24 +331,32 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
         }
         // `title: 'it's #1'`: the ` #1'` read as a comment is the text's
         // end (its last character is the opening quote).
+        // With a comment of its own after it (`- 'it's #1'  # note`): the
+        // text runs to the last such quote that only spaces or a comment
+        // follow.
         let whole_line = &line[line.len() - v.text.len() - v.comment.len()..];
         let v = &match v.text.chars().next() {
-            Some(q @ ('"' | '\''))
-                if !v.comment.is_empty() && whole_line.trim_end().ends_with(q) =>
-            {
-                Value {
-                    text: whole_line,
-                    comment: "",
+            Some(q @ ('"' | '\'')) if !v.comment.is_empty() => whole_line
+                .char_indices()
+                .filter(|&(i, c)| c == q && i > 0)
+                .map(|(i, _)| i + 1)
+                .rfind(|&end| {
+                    let after = &whole_line[end..];
+                    after.trim().is_empty()
+                        || (after.starts_with([' ', '\t']) && after.trim_start().starts_with('#'))
+                })
+                .filter(|&end| end > v.text.trim_end().len())
+                .map_or(*v, |end| Value {
+                    text: &whole_line[..end],
+                    comment: &whole_line[end..],
                     ..*v
-                }
-            }
+                }),
             _ => *v,
         };
         if let Some(end) = quote_end(v.text)
             && !v.text[end..].trim().is_empty()
             && message_is_syntax(message)
         {
-            let whole = v.rewritten(|t| single_quoted(t.trim_end()));
             // `'it's here'`: most likely the outer quotes were meant as
             // YAML's and the inner one as text, which quoting the whole
             // text as it is would not give.
@@ -354,6 +372,12 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                 };
                 (!inner.is_empty()).then_some(inner)
             };
+            // As written, outer quotes and all (a doubled `''` inside
+            // single quotes being one).
+            let whole = v.rewritten(|t| match inner(t) {
+                Some(i) if t.starts_with('\'') => single_quoted(&format!("'{i}'")),
+                _ => single_quoted(t.trim_end()),
+            });
             if v.key_is_text() || inner(v.text).is_none() {
                 return Some(format!(
                     "the quoted text ends before the rest of the line: quote the whole text, e.g. `{whole}`"
@@ -425,6 +449,14 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                     "YAML reads a text that ends with `:` as a key with no value; quote the whole \
                      text: `{}`",
                     v.rewritten(|t| double_quoted(t.trim_end()))
+                )
+            }
+            // `language: {x: 1}`: a key's value, not a list's item.
+            _ if value.as_ref().is_some_and(|v| !v.item && v.key.is_some()) => {
+                let key = value.as_ref().and_then(|v| v.key).unwrap_or_default();
+                format!(
+                    "`{key}` holds one text, not a mapping: write the text after `{key}: ` (in \
+                     quotes if it starts with `{{` or contains `: `), e.g. `{key}: \"Note: this\"`"
                 )
             }
             _ => {
@@ -994,6 +1026,13 @@ mod tests {
                 "`b: >3`",
                 "\tTab\n",
             ),
+            // The first line deeper than the next: the least indentation.
+            (
+                "- |\n     \tTab\n    next\n",
+                "- |4\n     \tTab\n    next\n",
+                "`- |4`",
+                " \tTab\nnext\n",
+            ),
         ] {
             let at = src.lines().position(|l| l.contains('\t')).unwrap() + 1;
             let h = help(src, at, tab);
@@ -1001,6 +1040,21 @@ mod tests {
             let v: serde_yaml::Value = serde_yaml::from_str(fixed).unwrap();
             assert!(format!("{v:?}").contains(&format!("{text:?}")), "{v:?}");
         }
+    }
+
+    #[test]
+    fn a_mapping_where_a_key_holds_text_is_told_with_that_key() {
+        // The example was a list item, `- "Note: this"`, for a key.
+        let h = help(
+            "language: {x: 1}\n",
+            1,
+            "language: invalid type: map, expected a string",
+        );
+        assert!(
+            h.contains("`language` holds one text, not a mapping"),
+            "{h}"
+        );
+        assert!(h.contains("e.g. `language: \"Note: this\"`"), "{h}");
     }
 
     #[test]
@@ -1022,8 +1076,21 @@ mod tests {
         let h = help("title: 'it's #1'\n", 1, syntax);
         assert!(h.contains("e.g. `title: \"it's #1\"`"), "{h}");
         assert!(h.contains("`title: '''it''s #1'''`"), "{h}");
+        // With a comment of its own after it.
+        let h = help("- 'it's #1'  # note\n", 1, syntax);
+        assert!(h.contains("e.g. `- \"it's #1\"  # note`"), "{h}");
+        let h = help("- \"say \"hi\" #1\" # c\n", 1, syntax);
+        assert!(h.contains("e.g. `- 'say \"hi\" #1' # c`"), "{h}");
+        // Keeping the outer quotes keeps a doubled one as one.
+        let h = help("title: 'it''s 'x' here'\n", 1, syntax);
+        assert!(
+            h.contains("as text, `title: '''it''s ''x'' here'''`"),
+            "{h}"
+        );
         // Each suggestion reads back as the text meant.
         for (src, meant) in [
+            ("title: '''it''s ''x'' here'''\n", "'it's 'x' here'"),
+            ("title: 'say \"hi\" #1' # c\n", "say \"hi\" #1"),
             ("title: \"it's here\"\n", "it's here"),
             ("title: 'say \"hi\" now'\n", "say \"hi\" now"),
             ("title: '''it''s here'''\n", "'it's here'"),

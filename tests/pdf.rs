@@ -2994,7 +2994,7 @@ fn a_missing_glyph_is_shown_in_the_words_around_it() {
     let tpl = dir.path().join("t.typ");
     fs::write(
         &tpl,
-        "#set text(font: \"DejaVu Sans\")\n#text(dir: rtl)[אני \\u{10100} English word here]\n\n#text[Use the *\\u{10140}* tool]\n",
+        "#set text(font: \"DejaVu Sans\")\n#text(dir: rtl)[אני \\u{10100} English word here]\n\n#text[Use the *\\u{10140}* tool]\n\n#text(dir: rtl)[שלום עולם \\u{10001} בעברית יפה]\n\n#text[Team ₪ שלום עולם \\u{10003} בעברית]\n\n- Write \\u{10005} more\n",
     )
     .unwrap();
     let r = Renderer::new(&RenderOptions {
@@ -3012,12 +3012,38 @@ fn a_missing_glyph_is_shown_in_the_words_around_it() {
         &doc(),
     );
     let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    for said in [
+        "“אני \u{10100} English word here”",
+        "“Use the \u{10140} tool”",
+        "“שלום עולם \u{10001} בעברית יפה”",
+        "“Team ₪ שלום עולם \u{10003} בעברית”",
+        // Not the list's bullet.
+        "“Write \u{10005} more”",
+    ] {
+        assert!(w.iter().any(|w| w.contains(said)), "{said}: {w:?}");
+    }
+}
+
+#[test]
+fn a_missing_glyph_is_placed_in_the_text_its_role_prints() {
+    // Two levels hold the character; the warning for the second pointed
+    // at, and quoted, the first level's item, which is not in its PDF.
+    let family = "family: eng\ntitle: E\nlevels:\n  - id: eng-one\n    level: One\n    title: E1\n    responsibilities:\n      items:\n        - Ship \u{1D504} features fast\n  - id: eng-two\n    level: Two\n    title: E2\n    responsibilities:\n      items:\n        - Manage the \u{1D504} budget and the team\n";
+    let out = render_files_out(
+        default_renderer(),
+        "name: Acme\nwebsite: https://acme.example\n",
+        family,
+        "eng-two",
+        &doc(),
+    );
+    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("f.yaml:15:22: warning:"), "{w:?}");
     assert!(
-        w.iter()
-            .any(|w| w.contains("“אני \u{10100} English word here”")
-                && w.contains("“Use the \u{10140} tool”")),
+        w[0].contains("in “Manage the \u{1D504} budget and the team”"),
         "{w:?}"
     );
+    assert!(!w[0].contains("Ship"), "{w:?}");
 }
 
 #[test]

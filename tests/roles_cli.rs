@@ -3006,11 +3006,21 @@ fn an_alias_is_told_to_be_quoted_only_where_it_starts_the_text() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("help: write the text out in full"), "{err}");
     assert!(!err.contains("double quotes"), "{err}");
-    // Also where the flow list goes on on the next line.
-    let (code, err) =
-        check_one(format!("a: &a [x, y]\nb: &b [\n  *a, *a]\n{head}        - x\n").as_bytes());
-    assert_eq!(code, 1, "{err}");
-    assert!(err.contains("help: write the text out in full"), "{err}");
+    // Also where the flow list goes on on the next line, in a flow
+    // mapping's value there, and for a real alias (its `&s` is written).
+    for text in [
+        "a: &a [x, y]\nb: &b [\n  *a, *a]\n",
+        "a: &s x\nb:\n  - {k: a,\n    j: *s}\n",
+        "a: &s x\nb:\n  - [a, # c\n    *s]\n",
+        "a: &s x\nb:\n  - *s\n",
+    ] {
+        let (code, err) = check_one(format!("{text}{head}        - x\n").as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains("help: write the text out in full"),
+            "{text}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -104,7 +104,7 @@ fn collect_runs<'a>(frame: &'a Frame, ts: Transform, out: &mut Vec<Run<'a>>) {
 }
 
 /// The context of byte `at` of run `runs[i]`, from the laid-out page (for a
-/// text no file holds as written: see [`written_context`]). A character no
+/// text of the template's own: see [`text_context`]). A character no
 /// font has is a run of its own (Typst ends a run where the font changes),
 /// and bold, a link or emphasis are groups of their own: the runs beside it
 /// on its baseline, touching one another, are joined, in reading order.
@@ -116,8 +116,11 @@ fn line_context(runs: &[Run], i: usize, at: usize) -> String {
         .collect();
     line.sort_by(|&a, &b| runs[a].x.total_cmp(&runs[b].x));
     let me = line.iter().position(|&j| j == i).unwrap_or(0);
-    // Touching: no more than a wide space apart (a table's next cell is).
-    let near = |a: usize, b: usize| runs[b].x - runs[a].end < 0.6 * size;
+    // Touching: no more than a wide space apart (a table's next cell is),
+    // and no list's bullet (the template's, not the text's).
+    let bullet = |j: usize| matches!(runs[j].item.text.trim(), "•" | "‣" | "◦" | "▪" | "–" | "-");
+    let near =
+        |a: usize, b: usize| runs[b].x - runs[a].end < 0.6 * size && !bullet(a) && !bullet(b);
     let mut lo = me;
     while lo > 0 && near(line[lo - 1], line[lo]) {
         lo -= 1;
@@ -126,18 +129,30 @@ fn line_context(runs: &[Run], i: usize, at: usize) -> String {
     while hi + 1 < line.len() && near(line[hi], line[hi + 1]) {
         hi += 1;
     }
-    // Typst lays out a line's runs in reading order, each at its place:
-    // the order of the frames, not of x, is the order to read them in
-    // (a right-to-left line is drawn from its end).
+    // In reading order, which is the order Typst lays the runs out in
+    // (each at its place; a right-to-left line is drawn from its end). A
+    // gap between two runs that neither ends nor starts with a space is
+    // one (Typst may leave a space out of both).
     let mut order: Vec<usize> = line[lo..=hi].to_vec();
     order.sort_unstable();
     let mut text = String::new();
     let mut own_at = 0;
-    for j in order {
+    for (k, &j) in order.iter().enumerate() {
+        let t = runs[j].item.text.as_str();
+        if k > 0 {
+            let prev = &runs[order[k - 1]];
+            let gap = (runs[j].x - prev.end).max(prev.x - runs[j].end);
+            if gap > 0.15 * size
+                && !text.ends_with(char::is_whitespace)
+                && !t.starts_with(char::is_whitespace)
+            {
+                text.push(' ');
+            }
+        }
         if j == i {
             own_at = text.len() + at;
         }
-        text.push_str(runs[j].item.text.as_str());
+        text.push_str(t);
     }
     context(&text, own_at)
 }
@@ -187,42 +202,56 @@ pub(crate) fn report(missing: &[Missing], role_id: &str) -> Option<String> {
     ))
 }
 
-/// The text around the first `cluster` written in `source` (a role file,
-/// `company.yaml`, a template file), as its writer wrote it: the rest of
-/// its line after the indentation, `- ` and a `key: `, up to 30 characters
-/// either side. The laid-out line it prints on is cut into runs at every
-/// change of font or style, and a right-to-left one is stored out of
-/// reading order: the written line is the one a reader can search for.
-/// None when no line holds it as written (an escape, or the template's
-/// own text made it).
-/// Also returns the line's number, so that the characters of one text
-/// share one context (the first one's).
-pub(crate) fn written_context(source: &str, cluster: &str) -> Option<(usize, String)> {
-    let (n, line) = source.lines().enumerate().find(|(_, l)| {
-        l.find(cluster)
-            .is_some_and(|at| !l[..at].contains(" #") && !l.trim_start().starts_with('#'))
-    })?;
-    let mut text = line.trim_start();
-    while let Some(rest) = text.strip_prefix("- ") {
-        text = rest.trim_start();
-    }
-    if let Some((key, rest)) = text.split_once(": ")
-        && !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    {
-        text = rest.trim_start();
-    }
-    // Without YAML's quotes around it.
-    let text = text.trim_end();
-    let text = match text.chars().next() {
-        Some(q @ ('"' | '\'')) => {
-            let inner = &text[1..];
-            inner.strip_suffix(q).unwrap_or(inner)
+/// The role's texts as its writer wrote them, from the template data, in
+/// the data's order: each text's `markdown` (not its spans, which cut it
+/// at every change of style), and every other string.
+pub(crate) fn data_texts(data: &[u8]) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(m) => match m.get("markdown") {
+                Some(serde_json::Value::String(s)) => out.push(s.clone()),
+                _ => m.values().for_each(|x| walk(x, out)),
+            },
+            _ => {}
         }
-        _ => text,
-    };
-    let at = text.find(cluster)?;
-    Some((n, context(text, at)))
+    }
+    let mut out = Vec::new();
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(data) {
+        walk(&v, &mut out);
+    }
+    out
+}
+
+/// The first of the role's `texts` that holds `cluster`, and the words
+/// around it there (the laid-out line it prints on is cut into runs at
+/// every change of font or style, and a right-to-left one is stored out
+/// of reading order: the text as written is what a reader can find). With
+/// the text's index, so that the characters of one text share one
+/// context (its first one's).
+pub(crate) fn text_context(texts: &[String], cluster: &str) -> Option<(usize, String)> {
+    texts.iter().enumerate().find_map(|(k, t)| {
+        let at = t.find(cluster)?;
+        Some((k, context(t, at)))
+    })
+}
+
+/// Where to point for `cluster` in a file holding the role's `texts`: the
+/// rest of the line of the first text that holds it, from the character
+/// on, when the file holds that as written (`𝔄 budget and the team`), so
+/// that a character in several levels' texts is found in the one this
+/// role prints, not in another level's; else the cluster itself.
+pub(crate) fn locating_needle(texts: &[String], cluster: &str, source: &str) -> String {
+    texts
+        .iter()
+        .find_map(|t| {
+            let line = t.lines().find(|l| l.contains(cluster))?;
+            let from = line.find(cluster)?;
+            Some(line[from..].trim_end().to_string())
+        })
+        .filter(|n| source.contains(n.as_str()))
+        .unwrap_or_else(|| cluster.to_string())
 }
 
 /// Up to 30 characters either side of byte `at` in `text`.

@@ -256,7 +256,8 @@ impl Renderer {
             .logo
             .as_ref()
             .map(|l| (l.path, Bytes::new(l.bytes.clone())));
-        let world = JobWorld::new(&self.shared, Bytes::new(data), logo, date);
+        let data = Bytes::new(data);
+        let world = JobWorld::new(&self.shared, data.clone(), logo, date);
         let options = PdfOptions {
             // A stable document id: same role, same id, in every version.
             ident: Smart::Custom(format!("jdgen:{}:{}", company.name, role.id)),
@@ -334,28 +335,18 @@ impl Renderer {
             out.extend(warnings);
             return Err(out);
         }
-        // Each character's text as written, where a file holds it.
+        // Each character's text as written, where the role holds it: one
+        // context per text (its first character's).
         let mut missing = missing;
-        {
-            let template = &self.shared.template;
-            let sources: Vec<&str> = [&*role.family_data.source, &*company.source]
-                .into_iter()
-                .chain(
-                    template
-                        .files
-                        .values()
-                        .filter_map(|bytes| std::str::from_utf8(bytes.as_slice()).ok()),
-                )
-                .collect();
-            // One context per text: its first character's.
-            let mut said: std::collections::HashMap<(usize, usize), String> =
-                std::collections::HashMap::new();
-            for m in &mut missing {
-                if let Some((at, c)) = sources.iter().enumerate().find_map(|(k, s)| {
-                    glyphs::written_context(s, &m.text).map(|(line, c)| ((k, line), c))
-                }) {
-                    m.context = said.entry(at).or_insert(c).clone();
-                }
+        let texts = if missing.is_empty() {
+            Vec::new()
+        } else {
+            glyphs::data_texts(data.as_slice())
+        };
+        let mut said: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
+        for m in &mut missing {
+            if let Some((k, c)) = glyphs::text_context(&texts, &m.text) {
+                m.context = said.entry(k).or_insert(c).clone();
             }
         }
         let glyph_diags: Vec<Diagnostic> = glyphs::report(&missing, &role.id)
@@ -374,6 +365,10 @@ impl Renderer {
                 // Else in the template, when it is written there: a role
                 // file that does not hold it is no place to fix it.
                 let first = missing[0].text.chars().next().unwrap_or(' ').to_string();
+                // In the text this role prints (another level's may hold the
+                // same character first).
+                let needle =
+                    |source: &str| glyphs::locating_needle(&texts, &missing[0].text, source);
                 let c = company;
                 let in_family = role.family_data.source.contains(first.as_str());
                 let in_company = [c.name.as_str(), crate::data::website_shown(&c.website)]
@@ -389,9 +384,10 @@ impl Renderer {
                     })
                 };
                 if in_family {
-                    crate::diag::at_first_printed(d, &role.family_data.source, &first)
+                    let source = &role.family_data.source;
+                    crate::diag::at_first_printed(d, source, &needle(source))
                 } else if in_company {
-                    crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &first)
+                    crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &needle(&c.source))
                 } else if let Some((path, text)) = in_template() {
                     crate::diag::at_first_printed(d.in_file(&path), &text, &first).help(
                         "add a font that has them with --font-path DIR, or change the template",
