@@ -1407,40 +1407,34 @@ impl<'a> Checker<'a> {
                 let missing = message
                     .rsplit_once("missing field `")
                     .and_then(|(_, f)| f.strip_suffix('`'));
-                let layout = if let Some((line, _)) = at
-                    && let Some(field) = missing
-                    && let Some((l, c, ch)) =
-                        crate::yaml_help::key_behind_odd_indent(&self.source, line, field)
-                {
-                    message = format!(
-                        "{} stands in the indentation of `{field}:`, where YAML needs ordinary \
-                         spaces, and YAML reads it as text: `{field}` is no key of the mapping \
-                         above (the parser then found, at line {line}: {message})",
-                        crate::yaml_help::odd_space_name(ch),
-                    );
-                    at = Some((l, c));
-                    help = Some(
-                        "retype the indentation as ordinary spaces (such spaces come with text \
-                         pasted from web pages and word processors)"
-                            .into(),
-                    );
-                    true
-                } else if syntax
-                    && let Some((line, _)) = at
-                    && let Some((l, c, ch, key)) = crate::yaml_help::odd_indented_key(
+                // The missing field's line after the mapping, or for a
+                // syntax error the line above it and its own.
+                let odd_indent = at.and_then(|(line, _)| match missing {
+                    Some(field) => crate::yaml_help::odd_indented_key(
                         &self.source,
-                        &[line.saturating_sub(1), line],
+                        line + 1..=self.source.lines().count(),
+                        &[field],
+                    ),
+                    None if syntax => crate::yaml_help::odd_indented_key(
+                        &self.source,
+                        [line.saturating_sub(1), line],
                         crate::yaml_help::SCHEMA_KEYS,
-                    )
+                    ),
+                    None => None,
+                });
+                let layout = if let Some((line, _)) = at
+                    && let Some((l, c, ch, key)) = odd_indent
                 {
-                    // `\u{a0}\u{a0}\u{a0}\u{a0}title: X` at a level's
-                    // place: YAML read the line as text, and failed on
-                    // the next key.
                     message = format!(
                         "{} stands in the indentation of `{key}:`, where YAML needs ordinary \
-                         spaces, and YAML reads it as text (the parser then found, at line \
+                         spaces, and YAML reads it as text{} (the parser then found, at line \
                          {line}: {})",
                         crate::yaml_help::odd_space_name(ch),
+                        if missing.is_some() {
+                            format!(": `{key}` is no key of the mapping above")
+                        } else {
+                            String::new()
+                        },
                         message.trim_start_matches("YAML syntax error: ")
                     );
                     at = Some((l, c));

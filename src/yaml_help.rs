@@ -159,17 +159,19 @@ pub fn layout_space(
     None
 }
 
-/// Of `lines` (1-based), the first that starts with an indentation holding
-/// an [`is_odd_space`] character and then writes one of `keys` and `:`:
-/// the line, the column of that character, the character and the key.
-/// (YAML reads the line as text, and fails on a line after it.)
+/// Of `lines` (1-based), the first that writes one of `keys` and `:`
+/// behind an indentation holding an [`is_odd_space`] character: YAML reads
+/// that character as text, so the key is no key of the mapping its
+/// indentation shows (`title` went missing from a level, or the parser
+/// failed on the line after). The line, the column of the first such
+/// character, the character and the key.
 pub fn odd_indented_key(
     source: &str,
-    lines: &[usize],
+    lines: impl IntoIterator<Item = usize>,
     keys: &[&str],
 ) -> Option<(usize, usize, char, String)> {
     let all: Vec<&str> = source.lines().collect();
-    lines.iter().find_map(|&n| {
+    lines.into_iter().find_map(|n| {
         let line = all.get(n.checked_sub(1)?)?;
         let lead: Vec<(usize, char)> = line
             .chars()
@@ -181,41 +183,12 @@ pub fn odd_indented_key(
         let key = keys.iter().find(|k| {
             rest.strip_prefix(**k)
                 .and_then(|r| r.strip_prefix(':'))
-                .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+                .is_some_and(|r| {
+                    r.is_empty() || r.starts_with([' ', '\t']) || r.starts_with(is_odd_space)
+                })
         })?;
         Some((n, col + 1, odd, key.to_string()))
     })
-}
-
-/// The first line after line `after` (1-based) that writes `key:` behind
-/// an indentation holding an [`is_odd_space`] character: YAML reads that
-/// character as text, so the key is no key of the mapping its indentation
-/// shows (`title` went missing from a level, and the file got a key
-/// `\u{a0}\u{a0} title`). The line, the column of the first such
-/// character, and the character.
-pub fn key_behind_odd_indent(
-    source: &str,
-    after: usize,
-    key: &str,
-) -> Option<(usize, usize, char)> {
-    source
-        .lines()
-        .enumerate()
-        .skip(after)
-        .find_map(|(i, line)| {
-            let lead: Vec<(usize, char)> = line
-                .chars()
-                .enumerate()
-                .take_while(|&(_, c)| c == ' ' || is_odd_space(c))
-                .collect();
-            let (col, odd) = lead.iter().copied().find(|&(_, c)| is_odd_space(c))?;
-            let rest: String = line.chars().skip(lead.len()).collect();
-            let after_key = rest.strip_prefix(key)?.strip_prefix(':')?;
-            (after_key.is_empty()
-                || after_key.starts_with([' ', '\t'])
-                || after_key.starts_with(is_odd_space))
-            .then_some((i + 1, col + 1, odd))
-        })
 }
 
 /// The help for a tab that starts the first line of a block text (`|`,
