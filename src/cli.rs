@@ -536,9 +536,9 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
                 line([&r[0], &r[1], &r[2], &r[3]], &mut out);
             }
             out.push_str(&format!(
-                "\n{} roles in {} families\n",
-                rows.len(),
-                lib.families.len()
+                "\n{} in {}\n",
+                diag::counted(rows.len(), "role", "roles"),
+                diag::counted(lib.families.len(), "family", "families")
             ));
             stdout_write(&out)?;
         }
@@ -636,7 +636,9 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
             diag::to_stderr(&diag::render(&diagnostics));
             if errors == 0 {
                 diag::to_stderr(&format!(
-                    "ok: {roles} roles in {files} files, {warnings} warning(s)\n"
+                    "ok: {} in {}, {warnings} warning(s)\n",
+                    diag::counted(roles, "role", "roles"),
+                    diag::counted(files, "file", "files"),
                 ));
             } else {
                 diag::to_stderr(&format!(

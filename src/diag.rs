@@ -655,6 +655,11 @@ pub fn lossy_path<S: serde::Serializer, P: AsRef<std::path::Path>>(
     }
 }
 
+/// `1 role`, `2 roles`: a count with its noun, in a summary line.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -349,13 +349,31 @@ pub fn resolve_url(target: &str, base_url: &str) -> String {
 /// drop `..`).
 pub fn link_address(url: &str) -> String {
     if url.is_ascii() {
-        return url.to_string();
+        return percent_encode_unsafe_ascii(url);
     }
     match url::Url::parse(url) {
-        Ok(parsed) => parsed.into(),
+        Ok(parsed) => percent_encode_unsafe_ascii(parsed.as_str()),
         // Not a URL the parser takes (a host it refuses): still ASCII.
-        Err(_) => percent_encode_non_ascii(url),
+        Err(_) => percent_encode_unsafe_ascii(&percent_encode_non_ascii(url)),
     }
+}
+
+/// The ASCII characters a URI may not hold (RFC 3986), percent-encoded:
+/// `/a\b` would open `/a/b` in one viewer and `/a%5Cb` in another.
+fn percent_encode_unsafe_ascii(url: &str) -> String {
+    const UNSAFE: &[char] = &['\\', '"', '<', '>', '^', '`', '{', '|', '}'];
+    if !url.contains(|c: char| UNSAFE.contains(&c) || c.is_ascii_control()) {
+        return url.to_string();
+    }
+    let mut out = String::with_capacity(url.len() + 8);
+    for c in url.chars() {
+        if UNSAFE.contains(&c) || c.is_ascii_control() {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Spans give templates (and `roles.json`) the address a link holds.
@@ -590,8 +608,15 @@ fn unescape_target(chars: &[char]) -> String {
 /// CommonMark's punctuation: ASCII punctuation, and any other character
 /// that is neither a letter, a digit nor a space (the Unicode P and S
 /// classes, near enough: `—`, `’`, `€`, emoji).
+/// A combining mark or an invisible joiner is part of the character before
+/// it (`é` written `e` + U+0301, `❤` + U+FE0F), not punctuation.
 fn is_punctuation(c: char) -> bool {
-    c.is_ascii_punctuation() || (!c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace())
+    c.is_ascii_punctuation()
+        || (!c.is_ascii()
+            && !c.is_alphanumeric()
+            && !c.is_whitespace()
+            && !unicode_normalization::char::is_combining_mark(c)
+            && !crate::load::is_default_ignorable(c))
 }
 
 /// Pairs the delimiters as CommonMark does: each closer, left to right,
@@ -835,6 +860,8 @@ fn find_link_with(
             return None;
         }
         match chars.get(j)? {
+            // An escaped parenthesis is a character of the target.
+            '\\' if matches!(chars.get(j + 1), Some('(' | ')')) => j += 1,
             '(' => depth += 1,
             ')' => {
                 depth -= 1;
@@ -1123,8 +1150,20 @@ mod tests {
             ["https://en.wikipedia.org/wiki/Scrum_(software_development)"]
         );
         assert_eq!(to_plain("[a](/x\\_y)", BASE), "a (https://example.com/x_y)");
-        // A `\` before anything else stays.
+        // A `\` before anything else stays, and a PDF link holds it
+        // percent-encoded (a URI may not hold `\`; viewers differed).
         assert_eq!(link_targets("[a](/x\\y)"), ["/x\\y"]);
+        assert_eq!(
+            link_address("https://a.test/x\\y|z"),
+            "https://a.test/x%5Cy%7Cz"
+        );
+        // An escaped parenthesis does not open or close the target.
+        assert_eq!(link_targets("[a](/x\\(y)"), ["/x(y"]);
+        assert_eq!(link_targets("[a](/x\\)y)"), ["/x)y"]);
+        assert_eq!(
+            links(&parse("[a](/x\\(y) b", BASE)),
+            [("a".to_string(), "https://example.com/x(y".to_string())]
+        );
     }
 
     #[test]
@@ -1214,6 +1253,10 @@ mod tests {
         // no marker, and a both-sided `*` closes.
         assert_eq!(plain("*a **b** c*"), "a b c");
         assert_eq!(plain("_snake_case and _x_ y_"), "snake_case and x y");
+        // A combining mark or joiner belongs to the letter before it: a
+        // decomposed `é` is no punctuation that lets `_` close.
+        assert_eq!(plain("cafe\u{301}_menu_ x"), "cafe\u{301}_menu_ x");
+        assert_eq!(plain("a\u{200d}_b_ c"), "a\u{200d}_b_ c");
         assert_eq!(plain("*a*b*"), "ab*");
         // A marker between a letter and punctuation neither opens nor
         // closes (CommonMark): these asterisks are text.

@@ -305,20 +305,20 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
         // `title: 'it's #1'`: the ` #1'` read as a comment is the text's
         // end (its last character is the opening quote).
         // With a comment of its own after it (`- 'it's #1'  # note`): the
-        // text runs to the last such quote that only spaces or a comment
-        // follow.
+        // text runs to the first such quote past the read text that only
+        // spaces or a comment follow (the comment may hold quotes too).
         let whole_line = &line[line.len() - v.text.len() - v.comment.len()..];
         let v = &match v.text.chars().next() {
             Some(q @ ('"' | '\'')) if !v.comment.is_empty() => whole_line
                 .char_indices()
                 .filter(|&(i, c)| c == q && i > 0)
                 .map(|(i, _)| i + 1)
-                .rfind(|&end| {
+                .filter(|&end| end > v.text.trim_end().len())
+                .find(|&end| {
                     let after = &whole_line[end..];
                     after.trim().is_empty()
                         || (after.starts_with([' ', '\t']) && after.trim_start().starts_with('#'))
                 })
-                .filter(|&end| end > v.text.trim_end().len())
                 .map_or(*v, |end| Value {
                     text: &whole_line[..end],
                     comment: &whole_line[end..],
@@ -394,8 +394,20 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
     }
     if message.contains("invalid type: map, expected a string") {
         let item_keys = value.as_ref().and_then(|v| v.key);
+        // The field that holds the mapping, as the message names it
+        // (`level 1 (…), responsibilities.intro: invalid type: …`): the
+        // line pointed at may be a nested key of a block mapping.
+        let field = message
+            .split(": invalid type")
+            .next()
+            .and_then(|path| path.rsplit(", ").next())
+            .and_then(|path| path.rsplit('.').next())
+            .filter(|f| !f.is_empty() && !f.ends_with(']') && !f.contains(' '));
         return Some(match item_keys {
-            Some("text" | "url" | "title" | "link" | "href") => {
+            // `- text: …` / `  url: …`: a link written as a mapping.
+            Some("text" | "url" | "title" | "link" | "href")
+                if value.as_ref().is_some_and(|v| v.item) =>
+            {
                 "write a link as one text in quotes: `- \"[Data Team Handbook](/handbook/data/)\"`"
                     .into()
             }
@@ -424,12 +436,27 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                     v.rewritten(|t| double_quoted(t.trim_end()))
                 )
             }
-            // `language: {x: 1}`: a key's value, not a list's item.
-            _ if value.as_ref().is_some_and(|v| !v.item && v.key.is_some()) => {
-                let key = value.as_ref().and_then(|v| v.key).unwrap_or_default();
+            // `title: {Software Engineer}`: braces read as a mapping.
+            _ if value.as_ref().is_some_and(|v| {
+                !v.item && v.key.is_some() && v.key == field && v.text.starts_with('{')
+            }) =>
+            {
+                let v = value.as_ref().expect("checked");
+                let key = v.key.unwrap_or_default();
                 format!(
-                    "`{key}` holds one text, not a mapping: write the text after `{key}: ` (in \
-                     quotes if it starts with `{{` or contains `: `), e.g. `{key}: \"Note: this\"`"
+                    "`{key}` holds one text, and YAML reads `{{…}}` as a mapping: quote the \
+                     text to keep its braces, e.g. `{}`",
+                    v.rewritten(|t| double_quoted(t.trim_end()))
+                )
+            }
+            // `title:` with keys indented under it: a key's value, not a
+            // list's item.
+            _ if field.is_some() && value.as_ref().is_none_or(|v| !v.item) => {
+                let key = field.unwrap_or_default();
+                format!(
+                    "`{key}` holds one text, not a mapping: write the text on the line of \
+                     `{key}: ` (in quotes if it starts with `{{` or contains `: `), or as a `|` \
+                     block for several lines"
                 )
             }
             _ => {
@@ -1023,11 +1050,31 @@ mod tests {
             1,
             "language: invalid type: map, expected a string",
         );
-        assert!(
-            h.contains("`language` holds one text, not a mapping"),
-            "{h}"
+        assert!(h.contains("`language` holds one text"), "{h}");
+        assert!(h.contains("e.g. `language: \"{x: 1}\"`"), "{h}");
+        // Braces meant as text are not taken for a link.
+        let h = help(
+            "title: {Software Engineer}\n",
+            1,
+            "title: invalid type: map, expected a string",
         );
-        assert!(h.contains("e.g. `language: \"Note: this\"`"), "{h}");
+        assert!(h.contains("e.g. `title: \"{Software Engineer}\"`"), "{h}");
+        // A block mapping is pointed at by its first nested key: the help
+        // names the field that holds it, as the message does.
+        let h = help(
+            "levels:\n  - id: a\n    title:\n      en: Junior\n",
+            4,
+            "level 1 (`a`), title: invalid type: map, expected a string",
+        );
+        assert!(h.contains("`title` holds one text, not a mapping"), "{h}");
+        assert!(!h.contains("`en`"), "{h}");
+        // A link written as a mapping in a list still gets the link help.
+        let h = help(
+            "items:\n  - text: Data\n    url: /d\n",
+            2,
+            "responsibilities.items[0]: invalid type: map, expected a string",
+        );
+        assert!(h.contains("write a link as one text in quotes"), "{h}");
     }
 
     #[test]
@@ -1054,6 +1101,9 @@ mod tests {
         assert!(h.contains("e.g. `- \"it's #1\"  # note`"), "{h}");
         let h = help("- \"say \"hi\" #1\" # c\n", 1, syntax);
         assert!(h.contains("e.g. `- 'say \"hi\" #1' # c`"), "{h}");
+        // A comment that ends in a quote is still the comment.
+        let h = help("- 'it's #1'  # see 'x'\n", 1, syntax);
+        assert!(h.contains("e.g. `- \"it's #1\"  # see 'x'`"), "{h}");
         // Keeping the outer quotes keeps a doubled one as one.
         let h = help("title: 'it''s 'x' here'\n", 1, syntax);
         assert!(
