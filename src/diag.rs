@@ -583,10 +583,27 @@ pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &st
     } else {
         lower.as_str()
     };
+    match first_printed(source, needle) {
+        Some(byte) => at_offset(d, source, byte),
+        None => at_first(d, source, needle),
+    }
+}
+
+/// `d` at byte `byte` of `source`, with the source to show.
+pub fn at_offset(d: Diagnostic, source: &std::sync::Arc<str>, byte: usize) -> Diagnostic {
+    let (line, column) = line_col(source, byte);
+    d.at(line, column).with_source(source.clone())
+}
+
+/// The byte offset of the first place `needle` is in `source` outside YAML
+/// comments and link addresses (`](…)`).
+pub fn first_printed(source: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
     // One pass over the lines (a search per occurrence from the line's
     // start was quadratic on a long line).
     let mut offset = 0;
-    let mut printed = None;
     for line in source.split_inclusive('\n') {
         if line.contains(needle) {
             let comment = comment_start(line);
@@ -598,24 +615,17 @@ pub fn at_first_printed(d: Diagnostic, source: &std::sync::Arc<str>, needle: &st
                 addresses.push(open..close);
                 from = close;
             }
-            printed = line
+            let printed = line
                 .match_indices(needle)
                 .map(|(at, _)| at)
-                .find(|&at| at < comment && !addresses.iter().any(|r| r.contains(&at)))
-                .map(|at| offset + at);
-            if printed.is_some() {
-                break;
+                .find(|&at| at < comment && !addresses.iter().any(|r| r.contains(&at)));
+            if let Some(at) = printed {
+                return Some(offset + at);
             }
         }
         offset += line.len();
     }
-    match printed {
-        Some(byte) => {
-            let (line, column) = line_col(source, byte);
-            d.at(line, column).with_source(source.clone())
-        }
-        None => at_first(d, source, needle),
-    }
+    None
 }
 
 /// Where a YAML comment starts in `line` (its length if none): a `#` at

@@ -3044,6 +3044,41 @@ fn a_missing_glyph_is_placed_in_the_text_its_role_prints() {
         "{w:?}"
     );
     assert!(!w[0].contains("Ship"), "{w:?}");
+
+    // The same words after the character in both: the whole line finds
+    // the one this role prints (the rest of it from the character found
+    // the first level's).
+    let family = family.replace(
+        "Ship \u{1D504} features fast",
+        "Plan the \u{1D504} budget and the team",
+    );
+    let out = render_files_out(
+        default_renderer(),
+        "name: Acme\nwebsite: https://acme.example\n",
+        &family,
+        "eng-two",
+        &doc(),
+    );
+    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(w[0].contains("f.yaml:15:22: warning:"), "{w:?}");
+}
+
+#[test]
+fn a_missing_glyph_in_the_company_name_is_placed_there() {
+    // The name and an item both hold the character: the warning quoted
+    // the name (printed first) and pointed at the item in the family file.
+    let family = "family: eng\ntitle: E\nlevels:\n  - id: eng-one\n    level: One\n    title: E1\n    responsibilities:\n      items:\n        - Ship \u{1D504} features\n";
+    let out = render_files_out(
+        default_renderer(),
+        "name: Acme \u{1D504} Corp\nwebsite: https://acme.example\n",
+        family,
+        "eng-one",
+        &doc(),
+    );
+    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("company.yaml:1:12: warning:"), "{w:?}");
+    assert!(w[0].contains("in “Acme \u{1D504} Corp”"), "{w:?}");
 }
 
 #[test]

@@ -3261,6 +3261,27 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
         "{err}"
     );
     assert!(err.contains("or change the template"), "{err}");
+    // A text of the role's data the template does not print holds the
+    // character too: still the template's (the data text was taken, and
+    // the role file blamed).
+    let family = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&family).unwrap();
+    std::fs::write(&family, yaml.replace("- Write code", "- Write 中 code")).unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--strict",
+        "--template",
+        t.join("main.typ").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tpl/main.typ:3:9: error:"), "{err}");
+    assert!(err.contains("“Welcome 中文”"), "{err}");
     // A PDF/UA check of the finished document has no place in a file: it
     // names the template, which sets the document's title.
     std::fs::write(t.join("main.typ"), "= Hi\n").unwrap();

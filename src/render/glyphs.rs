@@ -224,34 +224,53 @@ pub(crate) fn data_texts(data: &[u8]) -> Vec<String> {
     out
 }
 
-/// The first of the role's `texts` that holds `cluster`, and the words
-/// around it there (the laid-out line it prints on is cut into runs at
-/// every change of font or style, and a right-to-left one is stored out
-/// of reading order: the text as written is what a reader can find). With
-/// the text's index, so that the characters of one text share one
-/// context (its first one's).
-pub(crate) fn text_context(texts: &[String], cluster: &str) -> Option<(usize, String)> {
-    texts.iter().enumerate().find_map(|(k, t)| {
-        let at = t.find(cluster)?;
-        Some((k, context(t, at)))
-    })
+/// Which of the role's `texts` printed `cluster`, and the words around it
+/// there (the laid-out line it prints on is cut into runs at every change
+/// of font or style, and a right-to-left one is stored out of reading
+/// order: the text as written is what a reader can find). Of the texts
+/// that hold it, the one sharing most words with `layout`, the line as
+/// laid out (another level's text, or one the template does not print,
+/// may hold the same character); none when `layout` has words and no text
+/// shares one: the template's own text printed it. With the text's index,
+/// so that the characters of one text share one context.
+pub(crate) fn text_context(
+    texts: &[String],
+    cluster: &str,
+    layout: &str,
+) -> Option<(usize, String)> {
+    let words: Vec<String> = layout
+        .replace(cluster, " ")
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .collect();
+    let (k, score) = texts
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.contains(cluster))
+        .map(|(k, t)| {
+            let t = t.to_lowercase();
+            (k, words.iter().filter(|w| t.contains(w.as_str())).count())
+        })
+        // The first of the best (max_by_key keeps the last).
+        .fold(None, |best: Option<(usize, usize)>, (k, n)| match best {
+            Some((_, m)) if m >= n => best,
+            _ => Some((k, n)),
+        })?;
+    if score == 0 && !words.is_empty() {
+        return None;
+    }
+    let t = &texts[k];
+    Some((k, context(t, t.find(cluster)?)))
 }
 
-/// Where to point for `cluster` in a file holding the role's `texts`: the
-/// rest of the line of the first text that holds it, from the character
-/// on, when the file holds that as written (`𝔄 budget and the team`), so
-/// that a character in several levels' texts is found in the one this
-/// role prints, not in another level's; else the cluster itself.
-pub(crate) fn locating_needle(texts: &[String], cluster: &str, source: &str) -> String {
-    texts
-        .iter()
-        .find_map(|t| {
-            let line = t.lines().find(|l| l.contains(cluster))?;
-            let from = line.find(cluster)?;
-            Some(line[from..].trim_end().to_string())
-        })
-        .filter(|n| source.contains(n.as_str()))
-        .unwrap_or_else(|| cluster.to_string())
+/// The line of `text` that holds `cluster` (trimmed), and the byte offset
+/// of `cluster` in it: a whole line of the text as written is what finds
+/// it in its file, where the character alone may be first in another
+/// level's text.
+pub(crate) fn line_with(text: &str, cluster: &str) -> Option<(String, usize)> {
+    let line = text.lines().find(|l| l.contains(cluster))?.trim();
+    Some((line.to_string(), line.find(cluster)?))
 }
 
 /// Up to 30 characters either side of byte `at` in `text`.
@@ -274,6 +293,26 @@ fn context(text: &str, at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_text_that_printed_a_character_is_the_one_sharing_its_words() {
+        let texts: Vec<String> = ["Plan 字 budget", "Manage the 字 TEAM well", "字"]
+            .map(String::from)
+            .to_vec();
+        // Upper-cased by the template, cut at the line's end.
+        assert_eq!(
+            text_context(&texts, "字", "…MANAGE THE 字 TEAM").map(|(k, _)| k),
+            Some(1)
+        );
+        // Nothing but the character: the first text that holds it.
+        assert_eq!(text_context(&texts, "字", "字").map(|(k, _)| k), Some(0));
+        // Words no text holds: the template's own text.
+        assert_eq!(text_context(&texts, "字", "Welcome 字"), None);
+        assert_eq!(
+            line_with("a\n  Manage 字 it  \nb", "字"),
+            Some(("Manage 字 it".to_string(), 7))
+        );
+    }
 
     #[test]
     fn context_is_short() {

@@ -344,9 +344,14 @@ impl Renderer {
             glyphs::data_texts(data.as_slice())
         };
         let mut said: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
-        for m in &mut missing {
-            if let Some((k, c)) = glyphs::text_context(&texts, &m.text) {
+        // The text the first character is in, to point at.
+        let mut first_text = None;
+        for (i, m) in missing.iter_mut().enumerate() {
+            if let Some((k, c)) = glyphs::text_context(&texts, &m.text, &m.context) {
                 m.context = said.entry(k).or_insert(c).clone();
+                if i == 0 {
+                    first_text = Some(k);
+                }
             }
         }
         let glyph_diags: Vec<Diagnostic> = glyphs::report(&missing, &role.id)
@@ -359,22 +364,37 @@ impl Renderer {
                 let d = d
                     .in_file(&role.source)
                     .help("add a font that has them with --font-path DIR, or change that text");
-                // At the first of them in the family file (`jdgen check`
-                // points there too), or in company.yaml when that is where
-                // it is written (the company name on the letterhead).
-                // Else in the template, when it is written there: a role
-                // file that does not hold it is no place to fix it.
-                let first = missing[0].text.chars().next().unwrap_or(' ').to_string();
-                // In the text this role prints (another level's may hold the
-                // same character first).
-                let needle =
-                    |source: &str| glyphs::locating_needle(&texts, &missing[0].text, source);
+                // At the first of them in the text that printed it: in the
+                // family file, or in company.yaml for the company's own
+                // texts (the name on the letterhead), found by the whole
+                // line that holds it (the character alone may be first in
+                // another level's text).
                 let c = company;
-                let in_family = role.family_data.source.contains(first.as_str());
-                let in_company = [c.name.as_str(), crate::data::website_shown(&c.website)]
+                let cluster = missing[0].text.as_str();
+                let company_texts = [c.name.as_str(), crate::data::website_shown(&c.website)]
                     .into_iter()
-                    .chain(c.data_version.as_deref())
-                    .any(|t| t.contains(first.as_str()));
+                    .chain(c.data_version.as_deref());
+                let family = (role.source.as_path(), &role.family_data.source);
+                let company_file = (c.file.as_path(), &c.source);
+                if let Some(k) = first_text
+                    && let Some((line, col)) = glyphs::line_with(&texts[k], cluster)
+                {
+                    let in_company = company_texts.clone().any(|t| t == texts[k]);
+                    let files = if in_company {
+                        [company_file, family]
+                    } else {
+                        [family, company_file]
+                    };
+                    if let Some((file, source, byte)) = files
+                        .into_iter()
+                        .find_map(|(f, s)| crate::diag::first_printed(s, &line).map(|b| (f, s, b)))
+                    {
+                        return crate::diag::at_offset(d.in_file(file), source, byte + col);
+                    }
+                }
+                // Not written as printed (a folded line, an escape): the
+                // character's first place, where it prints.
+                let first = cluster.chars().next().unwrap_or(' ').to_string();
                 let template = &self.shared.template;
                 let in_template = || {
                     template.files.iter().find_map(|(rel, bytes)| {
@@ -383,17 +403,18 @@ impl Renderer {
                             .then(|| (template.dir.join(rel), std::sync::Arc::<str>::from(text)))
                     })
                 };
-                if in_family {
-                    let source = &role.family_data.source;
-                    crate::diag::at_first_printed(d, source, &needle(source))
-                } else if in_company {
-                    crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &needle(&c.source))
-                } else if let Some((path, text)) = in_template() {
+                let in_company = company_texts.clone().any(|t| t.contains(first.as_str()));
+                if first_text.is_none()
+                    && let Some((path, text)) = in_template()
+                {
+                    // Printed by no text of the role: the template's own.
                     crate::diag::at_first_printed(d.in_file(&path), &text, &first).help(
                         "add a font that has them with --font-path DIR, or change the template",
                     )
-                } else {
+                } else if role.family_data.source.contains(first.as_str()) || !in_company {
                     crate::diag::at_first_printed(d, &role.family_data.source, &first)
+                } else {
+                    crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &first)
                 }
             })
             .into_iter()
