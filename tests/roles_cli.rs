@@ -3243,18 +3243,21 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
     std::fs::create_dir_all(&t).unwrap();
     std::fs::write(t.join("main.typ"), "= Hi\n\nWelcome 中文\n").unwrap();
     let out = d.join("o.pdf");
-    let (code, _, err) = run(&[
-        "--roles",
-        d.to_str().unwrap(),
-        "pdf",
-        "--role",
-        "senior-engineer",
-        "--strict",
-        "--template",
-        t.join("main.typ").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let render_strict = || {
+        run(&[
+            "--roles",
+            d.to_str().unwrap(),
+            "pdf",
+            "--role",
+            "senior-engineer",
+            "--strict",
+            "--template",
+            t.join("main.typ").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    };
+    let (code, _, err) = render_strict();
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("tpl/main.typ:3:9: error: role `senior-engineer`: 2 characters have no glyph"),
@@ -3267,18 +3270,7 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
     let family = d.join("engineering.yaml");
     let yaml = std::fs::read_to_string(&family).unwrap();
     std::fs::write(&family, yaml.replace("- Write code", "- Write 中 code")).unwrap();
-    let (code, _, err) = run(&[
-        "--roles",
-        d.to_str().unwrap(),
-        "pdf",
-        "--role",
-        "senior-engineer",
-        "--strict",
-        "--template",
-        t.join("main.typ").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (code, _, err) = render_strict();
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("tpl/main.typ:3:9: error:"), "{err}");
     assert!(err.contains("“Welcome 中文”"), "{err}");
