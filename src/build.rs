@@ -793,15 +793,17 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let t_export = Instant::now();
     let mut export_records = Vec::new();
     let mut pending_exports = None;
+    // A first run has no exports to keep: what a failure says keeps none.
+    let had_exports = fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok();
+    let kept_exports = if had_exports {
+        "previous exports kept"
+    } else {
+        "no exports written yet"
+    };
     let mut exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
     } else if !failures.is_empty() {
-        // (A first run has none to keep.)
-        if fs::symlink_metadata(opts.out_dir.join("manifest.json")).is_ok() {
-            "skipped: some roles failed; previous exports kept".to_string()
-        } else {
-            "skipped: some roles failed; no exports written yet".to_string()
-        }
+        format!("skipped: some roles failed; {kept_exports}")
     } else {
         let role_keys: Vec<(&str, &str)> = keyed
             .iter()
@@ -831,7 +833,11 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             // (counts, outputs, this failure) rather than an error alone.
             Err(e @ Error::Locked(_)) => return Err(e),
             Err(e) => {
-                let kept = "exports not written (the previous ones are kept)";
+                let kept = if had_exports {
+                    "exports not written (the previous ones are kept)"
+                } else {
+                    "exports not written (there are none yet)"
+                };
                 match e {
                     // Diagnostics (a cell too long for the workbook, at its
                     // place in a role file): one failure each, with its file.
@@ -862,7 +868,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     fs::read(opts.out_dir.join(&rec.path))
                         .is_ok_and(|bytes| fsutil::sha256_hex(&bytes) == rec.sha256)
                 });
-                "failed: previous exports kept".to_string()
+                format!("failed: {kept_exports}")
             }
         }
     };
@@ -935,7 +941,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 match stage {
                     Stage::Staging => {
                         outputs.retain(|o| o.path.starts_with("pdf/"));
-                        exports = "failed: previous exports kept".to_string();
+                        exports = format!("failed: {kept_exports}");
                     }
                     Stage::Exports => {
                         outputs.retain(|o| o.path.starts_with("pdf/"));

@@ -289,7 +289,7 @@ pub fn main() -> i32 {
             if is_build(&args)
                 && option_in(&args, "--format", None).is_some_and(|f| f == Path::new("json"))
             {
-                let _ = stdout_write_summary(&json);
+                let _ = stdout_write_data(&json);
             }
             return exit::USAGE;
         }
@@ -444,9 +444,11 @@ fn print_warnings(warnings: &[Diagnostic]) {
     }
 }
 
-/// Writes a batch run's JSON summary to stdout. Unlike listings, a closed
-/// pipe is an error here: the scheduler reading it learned nothing.
-fn stdout_write_summary(s: &str) -> Result<()> {
+/// Writes data a program reads to stdout: a batch run's JSON summary, a
+/// CSV table (`export -o -`), a role's template data. Unlike listings, a
+/// closed pipe is an error here: the importer or scheduler reading it got
+/// part of it, or nothing.
+fn stdout_write_data(s: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(s.as_bytes())
         .and_then(|_| out.flush())
@@ -497,7 +499,7 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
                     })
                 })
                 .collect();
-            stdout_write(&(serde_json::to_string_pretty(&rows).expect("json") + "\n"))?;
+            stdout_write_data(&(serde_json::to_string_pretty(&rows).expect("json") + "\n"))?;
         }
         ListFormat::Table => {
             let header = ["ROLE ID", "TITLE", "FAMILY", "GRADE"];
@@ -556,22 +558,33 @@ fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> 
     let lib = load::load(dir)?;
     print_warnings(&lib.warnings);
     let role = resolve::resolve_one(&lib, id)?;
-    let text = match format {
+    let (text, data) = match format {
         // Not serde_yaml's writer: its YAML 1.2 leaves `yes`, `on` or
         // `1_000` plain, which YAML 1.1 readers take for other types.
-        ShowFormat::Yaml => crate::yaml_out::to_string(
-            &serde_json::to_value(ShowYaml {
-                role: &role,
-                family: &role.family_data.data,
-            })
-            .expect("plain data serialises"),
+        ShowFormat::Yaml => (
+            crate::yaml_out::to_string(
+                &serde_json::to_value(ShowYaml {
+                    role: &role,
+                    family: &role.family_data.data,
+                })
+                .expect("plain data serialises"),
+            ),
+            false,
         ),
+        // A template's data, for a program (a `typst compile` loop).
         ShowFormat::Json => {
             let data = data::template_data(&lib.company, &role, &doc.options(&lib.company)?);
-            serde_json::to_string_pretty(&data).expect("json") + "\n"
+            (
+                serde_json::to_string_pretty(&data).expect("json") + "\n",
+                true,
+            )
         }
     };
-    stdout_write(&text)?;
+    if data {
+        stdout_write_data(&text)?;
+    } else {
+        stdout_write(&text)?;
+    }
     Ok(exit::OK)
 }
 
@@ -630,7 +643,7 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
                 "files": files,
                 "diagnostics": diagnostics,
             });
-            stdout_write(&(serde_json::to_string_pretty(&report).expect("json") + "\n"))?;
+            stdout_write_data(&(serde_json::to_string_pretty(&report).expect("json") + "\n"))?;
         }
         CheckFormat::Text => {
             diag::to_stderr(&diag::render(&diagnostics));
@@ -724,7 +737,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 failed = Some(e);
             }
             if args.format == CheckFormat::Json
-                && let Err(e) = stdout_write_summary(&text)
+                && let Err(e) = stdout_write_data(&text)
             {
                 if failed.is_none() {
                     summary.add_failure(
@@ -766,7 +779,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 let _ = file.write(json.as_bytes());
             }
             if args.format == CheckFormat::Json {
-                let _ = stdout_write(&json);
+                let _ = stdout_write_data(&json);
             }
             Err(e)
         }
@@ -1159,7 +1172,7 @@ fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
         Destination::Stdout(name) => {
             let table = export::tables::table(name, &lib.company, &roles);
             let bytes = export::csv::write_csv(&table, formats.csv_profile, formats.excel)?;
-            stdout_write(&String::from_utf8(bytes).expect("CSV is UTF-8"))?;
+            stdout_write_data(&String::from_utf8(bytes).expect("CSV is UTF-8"))?;
             return Ok(exit::OK);
         }
         Destination::Folder(out) => out,

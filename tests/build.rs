@@ -1479,7 +1479,12 @@ fn exports_that_cannot_be_made_end_the_run_with_its_full_summary() {
     .unwrap();
     let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 1, "{err}");
-    assert_eq!(s["exports"], "failed: previous exports kept", "{s}");
+    // A first run has none to keep (it said "previous exports kept").
+    assert_eq!(s["exports"], "failed: no exports written yet", "{s}");
+    assert!(
+        err.contains("exports not written (there are none yet)"),
+        "{err}"
+    );
     assert_eq!(s["counts"]["built"], 5, "{s}");
     // Said where it is written, as `check` says it.
     let failure = &s["failures"][0];
@@ -1499,6 +1504,15 @@ fn exports_that_cannot_be_made_end_the_run_with_its_full_summary() {
     );
     assert!(err.contains("long.yaml:7:5: exports not written"), "{err}");
     assert!(!out.path().join("manifest.json").exists());
+    // After a run that wrote them, they are kept, and said to be.
+    let long = fs::read(roles.path().join("long.yaml")).unwrap();
+    fs::remove_file(roles.path().join("long.yaml")).unwrap();
+    assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
+    fs::write(roles.path().join("long.yaml"), long).unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["exports"], "failed: previous exports kept", "{s}");
+    assert!(err.contains("(the previous ones are kept)"), "{err}");
 }
 
 #[test]

@@ -1001,3 +1001,34 @@ fn an_export_that_fails_before_rendering_makes_no_folder() {
     );
     assert!(!tmp.path().join("new").exists());
 }
+
+#[test]
+fn a_table_the_reader_stopped_taking_is_an_error() {
+    // `export -o - | importer` with an importer that died: exit 0 said
+    // the table was delivered. A listing read by a person stays quiet.
+    let run = |args: &[&str]| {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        std::process::Command::new(env!("CARGO_BIN_EXE_jdgen"))
+            .env_remove("JDGEN_ROLES")
+            .arg("--roles")
+            .arg(shipped())
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["export", "--csv", "-o", "-", "--table", "items"][..],
+        &["show", "senior-social", "--format", "json"],
+        &["list", "--format", "json"],
+    ] {
+        let out = run(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("error: <stdout>: Broken pipe"), "{err}");
+    }
+    let out = run(&["list"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty());
+}
