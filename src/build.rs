@@ -209,6 +209,25 @@ fn role_total(roles: &[ResolvedRole], failures: &[Failure]) -> usize {
             .len()
 }
 
+/// Which of `ids` (a failed file's roles) an error `message` is about,
+/// by how load names a level at a message's start: `level 2 (`c-d`), …`,
+/// `role `c-d` …`, `role id `c-d` is also used …`. None for an error of
+/// the whole file (a YAML syntax error, a family field).
+fn error_owner<'a>(message: &str, ids: &'a [String]) -> Option<&'a str> {
+    ids.iter().map(String::as_str).find(|id| {
+        let id = crate::diag::clip(id);
+        let head = message
+            .split([',', ':'])
+            .next()
+            .unwrap_or_default()
+            .trim_end();
+        (message.starts_with("level ") && head.ends_with(&format!("(`{id}`)")))
+            || head == format!("role `{id}`")
+            || message.starts_with(&format!("role id `{id}` "))
+            || message.starts_with(&format!("role `{id}` "))
+    })
+}
+
 /// Roles as the log names them: "a, b", or "a, … j and 4 more roles".
 fn named(roles: &[String]) -> String {
     let list = crate::diag::role_list(roles, false);
@@ -541,39 +560,53 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         // At most five of them: the text goes with every role of the file
         // (a file of 4,000 levels with an error each made a gigabyte of
         // log); `jdgen check` lists them all.
-        let mut reason = f
-            .errors
-            .iter()
-            .take(5)
-            .map(|d| d.message.clone())
-            .collect::<Vec<_>>()
-            .join("; ");
-        if f.errors.len() > 5 {
-            reason.push_str(&format!(
-                "; and {} more (`jdgen check` lists them)",
-                f.errors.len() - 5
-            ));
-        }
-        let file = Some(
-            f.errors
+        let failure = |role: Option<&String>, errors: &[&Diagnostic]| {
+            let mut reason = errors
+                .iter()
+                .take(5)
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; ");
+            if errors.len() > 5 {
+                reason.push_str(&format!(
+                    "; and {} more (`jdgen check` lists them)",
+                    errors.len() - 5
+                ));
+            }
+            let file = errors
                 .first()
                 .and_then(|d| d.location())
-                .unwrap_or_else(|| f.file.display().to_string()),
-        );
-        if f.role_ids.is_empty() {
-            failures.push(Failure {
-                role: None,
-                file,
+                .unwrap_or_else(|| f.file.display().to_string());
+            Failure {
+                role: role.cloned(),
+                file: Some(file),
                 message: reason,
-            });
-        } else {
-            for id in &f.role_ids {
-                failures.push(Failure {
-                    role: Some(id.clone()),
-                    file: file.clone(),
-                    message: reason.clone(),
-                });
             }
+        };
+        let all: Vec<&Diagnostic> = f.errors.iter().collect();
+        if f.role_ids.is_empty() {
+            failures.push(failure(None, &all));
+            continue;
+        }
+        // Each role with its own errors and the whole file's, at the first
+        // of them (every role of a file with duplicate ids pointed at the
+        // first one's line, with all of their messages); a role with none
+        // of its own fails for the others', all of them.
+        let owners: Vec<Option<&str>> = f
+            .errors
+            .iter()
+            .map(|d| error_owner(&d.message, &f.role_ids))
+            .collect();
+        for id in &f.role_ids {
+            let own: Vec<&Diagnostic> = f
+                .errors
+                .iter()
+                .zip(&owners)
+                .filter(|(_, o)| o.is_none_or(|o| o == id))
+                .map(|(d, _)| d)
+                .collect();
+            let errors = if own.is_empty() { &all } else { &own };
+            failures.push(failure(Some(id), errors));
         }
     }
     let mut roles: Vec<ResolvedRole> = Vec::new();

@@ -2747,3 +2747,39 @@ fn a_template_warning_written_twice_lists_each_role_once() {
         "{err}"
     );
 }
+
+#[test]
+fn each_role_of_a_failed_file_is_told_its_own_error() {
+    // A family copied under another name: every role's summary entry
+    // pointed at the first duplicate's `id:` line and listed all of the
+    // duplicates.
+    let (roles, out) = built();
+    let design = fs::read_to_string(roles.path().join("design.yaml")).unwrap();
+    fs::write(
+        roles.path().join("design-copy.yaml"),
+        design.replace("family: design", "family: design-copy"),
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &["--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    let failures = s["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 4, "{s}");
+    for f in failures {
+        let role = f["role"].as_str().unwrap();
+        let message = f["message"].as_str().unwrap();
+        let file = f["file"].as_str().unwrap();
+        assert_eq!(
+            message.matches("is also used").count(),
+            1,
+            "{role}: {message}"
+        );
+        assert!(message.starts_with(&format!("role id `{role}` ")), "{f}");
+        let line = if role == "designer" { ":4:" } else { ":10:" };
+        assert!(file.contains(line), "{f}");
+    }
+    assert!(
+        err.contains("failed: senior-designer (")
+            && err.contains("design-copy.yaml:10:9): role id `senior-designer` is also used in"),
+        "{err}"
+    );
+}
