@@ -1642,6 +1642,22 @@ fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
     assert!(words.iter().any(|w| w.1.starts_with("WWW")), "{words:?}");
     assert_within_margins(&words);
 
+    // Shorter than the long-word rule's 36 characters, and still wider
+    // than the step's line (330pt against some 270pt).
+    let mut step = format!("{{text: \"{} deep\"}}", "W".repeat(35));
+    for depth in 0..13 {
+        step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
+    }
+    let pdf = render_family(
+        &format!(
+            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
+        ),
+        "dp-one",
+    );
+    let words = self::words(&pdf);
+    assert!(words.iter().any(|w| w.1.starts_with("WWW")), "{words:?}");
+    assert_within_margins(&words);
+
     // Glyphs far wider than a letter: pieces of 12 arrows of 2.7em
     // (U+1F852, in DejaVu Sans) were wider than the step's line.
     let mut step = format!("{{text: \"{}\"}}", "\u{1F852}".repeat(60));
