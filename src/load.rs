@@ -3736,6 +3736,26 @@ fn check_scalars(c: &mut Checker, family: bool) {
                     },
                 ),
             ),
+            Scalar::UnmeantEmphasis(written) => {
+                let mark = written.chars().next().unwrap_or('*');
+                let inner = written.trim_matches(mark);
+                c.warn_at_any(
+                    &path,
+                    std::slice::from_ref(&written),
+                    format!(
+                        "`{}` prints `{}` in {} and loses both `{}`: the one before `.` closes \
+                         the first",
+                        clip(&written),
+                        clip(inner),
+                        if written.starts_with("**") { "bold" } else { "italics" },
+                        if written.starts_with("**") { "**" } else if mark == '*' { "*" } else { "_" },
+                    ),
+                    Some(format!(
+                        "to print a `{mark}` as written, put a `\\` before it (`\\{mark}`; in a \
+                         double-quoted YAML string `\\\\{mark}`)"
+                    )),
+                )
+            }
             Scalar::NotAutolink(written, why) => c.warn_at_any(
                 &path,
                 std::slice::from_ref(&written),
@@ -3778,6 +3798,8 @@ enum Scalar {
     NearLink(String),
     /// `<http://localhost:PORT>`: as written, and why it is no link.
     NotAutolink(String, &'static str),
+    /// Emphasis that ends before a file name's `.ext` (`*nix or tmp*`).
+    UnmeantEmphasis(String),
     /// A heading, a value's name or `reports_to` this many characters long.
     LongHeading(usize),
     /// A heading with a line break: it prints in one block that cannot
@@ -3915,6 +3937,9 @@ fn walk_scalars(
             if !matches!(key, "title" | "level" | "name" | "emoji") {
                 for (written, why) in not_autolinks {
                     out.push((path.to_string(), Scalar::NotAutolink(written, why)));
+                }
+                for written in crate::markdown::unmeant_emphasis(s) {
+                    out.push((path.to_string(), Scalar::UnmeantEmphasis(written)));
                 }
             }
             let spans =

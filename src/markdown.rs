@@ -448,8 +448,10 @@ enum Piece {
         url: String,
         shown: String,
     },
-    /// A run of `*`, `**` or `_` that may open or close emphasis.
+    /// A run of `*`, `**` or `_` that may open or close emphasis, at
+    /// character `at`.
     Delim {
+        at: usize,
         mark: char,
         len: usize,
         open: bool,
@@ -571,6 +573,7 @@ fn pieces(chars: &[char], in_link: bool, budget: &mut Budget) -> Vec<Piece> {
                 };
                 flush(&mut buf, &mut out);
                 out.push(Piece::Delim {
+                    at: i,
                     mark: c,
                     len: run,
                     open,
@@ -642,6 +645,7 @@ fn pair_delimiters(pieces: &[Piece]) -> Vec<Option<usize>> {
             len,
             open,
             close,
+            ..
         } = *piece
         else {
             continue;
@@ -881,6 +885,36 @@ fn find_link_with(
     Some((label_end, j))
 }
 
+/// Emphasis its writer most likely did not mean: one whose closer stands
+/// right before a `.` and a letter or digit, as in a file name
+/// (`Use *nix or tmp*.log` prints "nix or tmp" in italics, and neither
+/// asterisk). As written, from its opener to its closer.
+pub fn unmeant_emphasis(text: &str) -> Vec<String> {
+    if !text.contains("*.") && !text.contains("_.") {
+        return Vec::new();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut budget = Budget::for_text(chars.len());
+    let pieces = pieces(&chars, false, &mut budget);
+    let pairs = pair_delimiters(&pieces);
+    let mut found = Vec::new();
+    for (k, closer) in pairs.iter().enumerate() {
+        let (Some(end), Piece::Delim { at: from, .. }) = (closer, &pieces[k]) else {
+            continue;
+        };
+        let Piece::Delim { at: to, len, .. } = pieces[*end] else {
+            continue;
+        };
+        let after = to + len;
+        if chars.get(after) == Some(&'.')
+            && chars.get(after + 1).is_some_and(|c| c.is_alphanumeric())
+        {
+            found.push(chars[*from..after].iter().collect());
+        }
+    }
+    found
+}
+
 /// What is written like a link but is none, because its target holds a
 /// space (`[values](/handbook/my values/)`, `[x](https://a.test "Title")`):
 /// it prints as written, brackets and all. As written, for a warning.
@@ -891,6 +925,25 @@ pub fn near_links(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn emphasis_closed_before_a_file_extension_is_unmeant() {
+        assert_eq!(unmeant_emphasis("Use *nix or tmp*.log"), ["*nix or tmp*"]);
+        assert_eq!(
+            unmeant_emphasis("see _config_.yml and **x**.y"),
+            ["_config_", "**x**"]
+        );
+        // Emphasis before a sentence's end, an escaped closer, markers
+        // that pair with nothing: meant, or not emphasis at all.
+        for ok in [
+            "Keep *this*. And *x*.",
+            "Use *nix or tmp\\*.log",
+            "tmp*.log alone",
+            "*a*.",
+        ] {
+            assert!(unmeant_emphasis(ok).is_empty(), "{ok}");
+        }
+    }
 
     #[test]
     fn near_links_are_what_a_space_keeps_from_being_a_link() {

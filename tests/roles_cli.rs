@@ -2105,6 +2105,44 @@ fn a_link_with_a_space_in_its_target_is_warned_about() {
 }
 
 #[test]
+fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
+    // `Use *nix or tmp*.log` printed "Use nix or tmp.log" with "nix or
+    // tmp" in italics, and check said nothing.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("md.yaml");
+    let write = |item: &str| {
+        std::fs::write(
+            &file,
+            format!("family: md\ntitle: Md\nintro:\n  - {item}\nlevels:\n  - {{id: md-a, level: A, title: A}}\n"),
+        )
+        .unwrap()
+    };
+    write("Use *nix or tmp*.log files");
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("md.yaml:4:9: warning: `*nix or tmp*` prints `nix or tmp` in italics"),
+        "{err}"
+    );
+    assert!(err.contains("put a `\\` before it"), "{err}");
+    // As the help says: nothing to warn about, and the asterisks print.
+    write("Use *nix or tmp\\*.log files");
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 warning(s)"), "{err}");
+    let (_, out, _) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "show",
+        "md-a",
+        "--format",
+        "json",
+    ]);
+    assert!(out.contains("Use *nix or tmp*.log files"), "{out}");
+}
+
+#[test]
 fn headings_and_reports_to_fit_the_block_they_print_in() {
     // They print in blocks that cannot break across pages: 1,500
     // characters of `reports_to` lost everything past the page's foot.
