@@ -2948,16 +2948,23 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         }
     }
     if let Some(h) = &f.hiring_process
-        && h.intro.is_empty()
         && h.steps.is_empty()
-        && h.outro.is_empty()
     {
-        // Nor does the template print an empty one.
-        c.warn(
-            "hiring_process",
-            "the hiring process has no steps, intro or outro: it does not print",
-            Some("write its steps under `steps:`, or remove `hiring_process`".into()),
-        );
+        if h.intro.is_empty() && h.outro.is_empty() {
+            // Nor does the template print an empty one.
+            c.warn(
+                "hiring_process",
+                "the hiring process has no steps, intro or outro: it does not print",
+                Some("write its steps under `steps:`, or remove `hiring_process`".into()),
+            );
+        } else {
+            // `steps` is required: `steps: []` is most likely unfinished.
+            c.warn(
+                "hiring_process.steps",
+                "the hiring process has no steps: only its intro and outro print",
+                Some("write its steps under `steps:`, each on a line starting with `- `".into()),
+            );
+        }
     }
     if let Some(values) = &f.values {
         // The template prints the values only when there are some.

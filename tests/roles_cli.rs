@@ -2184,6 +2184,21 @@ fn lists_that_print_nothing_say_so() {
         "family: empty\ntitle: Empty\nvalues:\n  heading: Our values\n  items: []\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code]\n      groups:\n        - {heading: Tooling, items: []}\n  - id: empty-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: empty-a\n      heading: Leadership duties\nsections:\n  - heading: Alone\nhiring_process:\n  steps: []\n",
     )
     .unwrap();
+    // `steps` is required; `steps: []` beside an intro printed the intro
+    // alone under "Hiring process", with nothing said.
+    let yaml = std::fs::read_to_string(d.join("empty.yaml")).unwrap();
+    std::fs::write(
+        d.join("empty.yaml"),
+        yaml.replace("  steps: []\n", "  intro: [Apply.]\n  steps: []\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("empty.yaml:24:10: warning: the hiring process has no steps: only its intro and outro print"),
+        "{err}"
+    );
+    std::fs::write(d.join("empty.yaml"), yaml).unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 0, "{err}");
     common::assert_reported(
