@@ -24,7 +24,27 @@ use crate::source_map::{Hazard, HazardKind, MAX_DEPTH, Pos};
 /// stops too, before it expands anything). Stops at the first too-deep
 /// node: nothing below it matters.
 pub fn hazards(text: &str) -> Vec<Hazard> {
+    scan(text).hazards
+}
+
+/// What one libyaml pass over a file finds.
+#[derive(Debug, Default)]
+pub struct Scan {
+    /// See [`hazards`].
+    pub hazards: Vec<Hazard>,
+    /// The lines (1-based, first and last) of each quoted text and flow
+    /// collection (`[…]`, `{…}`) written over more than one line: inside
+    /// them a line's indentation means nothing to libyaml.
+    pub flow_spans: Vec<(usize, usize)>,
+}
+
+/// [`hazards`], and the flow spans, up to the end or the first syntax
+/// error.
+pub fn scan(text: &str) -> Scan {
     let mut found = Vec::new();
+    let mut flow_spans = Vec::new();
+    // The first line of each open collection, when it is a flow one.
+    let mut open: Vec<Option<usize>> = Vec::new();
     // Boxed: the parser state is large, and libyaml keeps pointers into it.
     let mut parser: Box<MaybeUninit<unsafe_sys::yaml_parser_t>> = Box::new(MaybeUninit::uninit());
     let p = parser.as_mut_ptr();
@@ -32,7 +52,7 @@ pub fn hazards(text: &str) -> Vec<Hazard> {
     // `text` outlives it (deleted below, before returning).
     unsafe {
         if unsafe_sys::yaml_parser_initialize(p).fail {
-            return found;
+            return Scan::default();
         }
         unsafe_sys::yaml_parser_set_encoding(p, unsafe_sys::YAML_UTF8_ENCODING);
         unsafe_sys::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
@@ -52,6 +72,34 @@ pub fn hazards(text: &str) -> Vec<Hazard> {
                 line: mark.line as usize + 1,
                 column: mark.column as usize + 1,
             };
+            let end_line = (*e).end_mark.line as usize + 1;
+            match (*e).type_ {
+                unsafe_sys::YAML_SCALAR_EVENT
+                    if matches!(
+                        (*e).data.scalar.style,
+                        unsafe_sys::YAML_SINGLE_QUOTED_SCALAR_STYLE
+                            | unsafe_sys::YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                    ) && end_line > pos.line =>
+                {
+                    flow_spans.push((pos.line, end_line));
+                }
+                unsafe_sys::YAML_SEQUENCE_START_EVENT => open.push(
+                    ((*e).data.sequence_start.style == unsafe_sys::YAML_FLOW_SEQUENCE_STYLE)
+                        .then_some(pos.line),
+                ),
+                unsafe_sys::YAML_MAPPING_START_EVENT => open.push(
+                    ((*e).data.mapping_start.style == unsafe_sys::YAML_FLOW_MAPPING_STYLE)
+                        .then_some(pos.line),
+                ),
+                unsafe_sys::YAML_SEQUENCE_END_EVENT | unsafe_sys::YAML_MAPPING_END_EVENT => {
+                    if let Some(Some(first)) = open.pop()
+                        && end_line > first
+                    {
+                        flow_spans.push((first, end_line));
+                    }
+                }
+                _ => {}
+            }
             let tag = |t: *mut u8| {
                 (!t.is_null()).then(|| {
                     crate::source_map::written_tag(
@@ -98,7 +146,10 @@ pub fn hazards(text: &str) -> Vec<Hazard> {
     }
     // SAFETY: initialised above, deleted once.
     unsafe { unsafe_sys::yaml_parser_delete(p) };
-    found
+    Scan {
+        hazards: found,
+        flow_spans,
+    }
 }
 
 #[cfg(test)]

@@ -149,6 +149,11 @@ impl SourceMap {
                 return retry;
             }
         }
+        if map.syntax_error.is_some()
+            && let Some(retry) = Self::reindented(text, &map)
+        {
+            map = retry;
+        }
         if let Some((at, _)) = map.syntax_error {
             // What yaml-rust2 could not read, serde_yaml's libyaml may: the
             // refused YAML past that point must not slip through.
@@ -163,6 +168,56 @@ impl SourceMap {
             }
         }
         map
+    }
+
+    /// yaml-rust2 refuses a line of a quoted text or a flow collection
+    /// (`[…]`) that is not indented past its key, which libyaml, serde_yaml's
+    /// parser, reads: indentation means nothing there. The file with every
+    /// such line indented one more space reads alike to both; the positions
+    /// on those lines are then moved back. None when libyaml finds no such
+    /// lines, or the indented file reads no further.
+    fn reindented(text: &str, failed: &SourceMap) -> Option<SourceMap> {
+        let spans = crate::libyaml_scan::scan(text).flow_spans;
+        let mut shifted: HashSet<usize> = HashSet::new();
+        for (first, last) in spans {
+            shifted.extend(first + 1..=last);
+        }
+        if shifted.is_empty() {
+            return None;
+        }
+        let mut indented = String::with_capacity(text.len() + shifted.len());
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            if shifted.contains(&(i + 1)) {
+                indented.push(' ');
+            }
+            indented.push_str(line);
+        }
+        let mut map = Self::try_build(&indented);
+        let further = match (&map.syntax_error, &failed.syntax_error) {
+            (None, _) => true,
+            (Some((now, _)), Some((before, _))) => {
+                (now.line, now.column) > (before.line, before.column)
+            }
+            (Some(_), None) => false,
+        };
+        if !further {
+            return None;
+        }
+        let back = |p: &mut Pos| {
+            if shifted.contains(&p.line) && p.column > 1 {
+                p.column -= 1;
+            }
+        };
+        for n in &mut map.paths.nodes {
+            n.key.iter_mut().chain(n.value.iter_mut()).for_each(back);
+        }
+        map.starts.iter_mut().for_each(back);
+        map.hazards.iter_mut().for_each(|h| back(&mut h.pos));
+        map.flow_aliases.iter_mut().for_each(back);
+        if let Some((p, _)) = &mut map.syntax_error {
+            back(p);
+        }
+        Some(map)
     }
 
     /// One pass; on a syntax error, what came before it and the error.
@@ -988,6 +1043,41 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn layouts_only_libyaml_reads_are_mapped_whole() {
+        // A quoted text continued at its key's indentation, and a flow
+        // list whose lines are too: yaml-rust2 stopped there, and every
+        // later path fell back to an ancestor (a grade read at `- id:`).
+        let text = "title: \"A\nB\"\nlevels:\n  - id: a\n    title: \"X\n    Y\"\n    grade: 7\n    items: [p,\n    q\n    ]\n    more: z\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.syntax_error, None);
+        assert_eq!(
+            map.value("levels.0.grade"),
+            Pos {
+                line: 7,
+                column: 12
+            }
+        );
+        // On a line indented for the retry: the column as written.
+        assert_eq!(map.value("levels.0.items.1"), Pos { line: 9, column: 5 });
+        assert_eq!(
+            map.key("levels.0.more"),
+            Pos {
+                line: 11,
+                column: 5
+            }
+        );
+        // Refused YAML on such a line is still found, where it is written.
+        let map = SourceMap::build("a: \"x\ny\"\nb: [1,\n*q]\n");
+        assert!(
+            map.hazards
+                .iter()
+                .any(|h| h.kind == HazardKind::Alias && h.pos == Pos { line: 4, column: 1 }),
+            "{:?}",
+            map.hazards
+        );
     }
 
     #[test]

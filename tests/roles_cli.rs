@@ -4728,3 +4728,34 @@ fn a_pasted_space_or_invisible_character_in_the_layout_is_named_where_it_is() {
     let (_, err) = check_one(typo.as_bytes());
     assert!(err.contains("delete it; did you mean `title`?"), "{err}");
 }
+
+#[test]
+fn a_quoted_title_continued_at_its_key_s_indentation_is_read_and_placed() {
+    // Valid YAML (libyaml and PyYAML read it) that the position pass could
+    // not: `grade: 3` was then read at `- id:` and refused, and a later
+    // error was placed at the level's start.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    let continued = yaml.replace(
+        "    title: Junior Engineer\n",
+        "    title: \"Junior\n    Engineer\"\n",
+    );
+    std::fs::write(&file, &continued).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = run(&["--roles", d.to_str().unwrap(), "show", "junior-engineer"]);
+    assert!(out.contains("title: Junior Engineer"), "{out}");
+    std::fs::write(
+        &file,
+        continued.replace("- Mentor others", "- Mentor [others](ftp://x)"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("engineering.yaml:25:27: error: link target `ftp://x` is not allowed"),
+        "{err}"
+    );
+}
