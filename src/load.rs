@@ -1491,6 +1491,19 @@ impl<'a> Checker<'a> {
                 } else {
                     false
                 };
+                // `grade 7` or `title:Text`: libyaml fails a line later,
+                // naming where the key it could not finish began.
+                let layout = layout
+                    || match crate::yaml_help::simple_key_start(&message).and_then(|(l, c)| {
+                        crate::yaml_help::missing_colon(&self.source, l, c).map(|h| (l, c, h))
+                    }) {
+                        Some((l, c, h)) => {
+                            at = Some((l, c));
+                            help = Some(h);
+                            true
+                        }
+                        None => false,
+                    };
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
                 if !layout

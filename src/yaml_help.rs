@@ -255,6 +255,56 @@ fn block_tab_help(source: &str, line_no: usize, line: &str) -> String {
     }
 }
 
+/// Where libyaml's "could not find expected ':'" began: the line and
+/// column (1-based) of the "simple key that starts at line L, column C"
+/// it names. libyaml reports the error a line later, where nothing is
+/// wrong.
+pub fn simple_key_start(message: &str) -> Option<(usize, usize)> {
+    if !message.contains("could not find expected ':'") {
+        return None;
+    }
+    let rest = message.split("simple key that starts at line ").nth(1)?;
+    let (line, rest) = rest.split_once(", column ")?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.trim().parse().ok()?, column.parse().ok()?))
+}
+
+/// The help for a line YAML read as the start of a key it never finished
+/// (see [`simple_key_start`]), from the text at `(line, column)`: a key
+/// with no space after its colon (`grade:7`), or none at all (`grade 7`).
+pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String> {
+    let text = source.lines().nth(line.checked_sub(1)?)?;
+    let start = text
+        .char_indices()
+        .nth(column.checked_sub(1)?)
+        .map_or(text.len(), |(i, _)| i);
+    let rest = text[start..].trim_end();
+    let key_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    let (key, after) = rest.split_at(key_len);
+    if key.is_empty() {
+        return None;
+    }
+    if let Some(value) = after.strip_prefix(':')
+        && !value.is_empty()
+        && !value.starts_with([' ', '\t'])
+    {
+        return Some(format!(
+            "put a space after the `:` of a key: `{key}: {value}`"
+        ));
+    }
+    if let Some(value) = after.strip_prefix(' ')
+        && SCHEMA_KEYS.contains(&key)
+    {
+        return Some(format!(
+            "a key and its value are written `key: value`: `{key}: {}`",
+            value.trim_start()
+        ));
+    }
+    None
+}
+
 /// A better help for the error `message` at 1-based `(line, column)` of
 /// `source`, when the text there shows what was meant.
 pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<String> {
@@ -1123,6 +1173,30 @@ mod tests {
         ] {
             let v: std::collections::BTreeMap<String, String> = serde_yaml::from_str(src).unwrap();
             assert_eq!(v["title"], meant);
+        }
+    }
+
+    #[test]
+    fn a_key_without_its_colon_or_space_is_told_at_its_line() {
+        let msg = "YAML syntax error: could not find expected ':', while scanning a simple key that starts at line 7, column 5";
+        assert_eq!(simple_key_start(msg), Some((7, 5)));
+        assert_eq!(simple_key_start("YAML syntax error: other"), None);
+        let src = "a: 1\n    grade 5\n    title:Lead  \n    Some words here\n";
+        assert_eq!(
+            missing_colon(src, 2, 5).as_deref(),
+            Some("a key and its value are written `key: value`: `grade: 5`")
+        );
+        assert_eq!(
+            missing_colon(src, 3, 5).as_deref(),
+            Some("put a space after the `:` of a key: `title: Lead`")
+        );
+        // Not a key of the files: no guess.
+        assert_eq!(missing_colon(src, 4, 5), None);
+        // Each example reads as the key and its value.
+        for fixed in ["grade: 5", "title: Lead"] {
+            let v: std::collections::BTreeMap<String, serde_yaml::Value> =
+                serde_yaml::from_str(fixed).unwrap();
+            assert_eq!(v.len(), 1);
         }
     }
 

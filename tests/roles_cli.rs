@@ -4759,3 +4759,27 @@ fn a_quoted_title_continued_at_its_key_s_indentation_is_read_and_placed() {
         "{err}"
     );
 }
+
+#[test]
+fn a_key_missing_its_colon_is_placed_at_its_line() {
+    // libyaml fails a line later (past the end for a file's last line, with
+    // no line to show) and no help said what was wrong.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    for (typo, at, help) in [
+        ("    grade 7", "engineering.yaml:19:5:", "`grade: 7`"),
+        ("    grade:7", "engineering.yaml:19:5:", "`grade: 7`"),
+    ] {
+        std::fs::write(&file, yaml.replace("    grade: 7", typo)).unwrap();
+        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{at} error: YAML syntax error")),
+            "{err}"
+        );
+        assert!(err.contains(&format!(" 19 | {typo}\n")), "{err}");
+        assert!(err.contains(help), "{err}");
+    }
+}
