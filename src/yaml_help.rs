@@ -435,6 +435,22 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
             v.rewritten(|t| double_quoted(t.trim_end()))
         ));
     }
+    // `- 2026` or `- true` as a hiring step: a step may be a mapping, so
+    // YAML's reading of the scalar as a number stands.
+    if message.contains("expected a step")
+        && ["integer", "floating point", "boolean"]
+            .iter()
+            .any(|t| message.contains(&format!("invalid type: {t}")))
+    {
+        let example = value
+            .as_ref()
+            .filter(|v| !v.text.trim().is_empty() && !v.text.starts_with(['[', '{']))
+            .map(|v| format!(", e.g. `{}`", v.rewritten(|t| double_quoted(t.trim_end()))))
+            .unwrap_or_default();
+        return Some(format!(
+            "a step is text: put a number or `true`/`false` in quotes{example}"
+        ));
+    }
     if message.contains("invalid type: sequence, expected a string") {
         return Some(
             "this holds one text, not a list: write the text after the key (quoted if it \
@@ -1174,6 +1190,19 @@ mod tests {
             let v: std::collections::BTreeMap<String, String> = serde_yaml::from_str(src).unwrap();
             assert_eq!(v["title"], meant);
         }
+    }
+
+    #[test]
+    fn a_number_as_a_hiring_step_is_told_to_be_quoted() {
+        let msg = "hiring_process.steps #1: invalid type: integer `2026`, expected a step: text, or a mapping with `text` and `steps`";
+        let h = help("hiring_process:\n  steps:\n    - 2026\n", 3, msg);
+        assert!(h.contains("e.g. `- \"2026\"`"), "{h}");
+        let fixed: std::collections::BTreeMap<String, Vec<String>> =
+            serde_yaml::from_str("steps:\n  - \"2026\"\n").unwrap();
+        assert_eq!(fixed["steps"], ["2026"]);
+        // In a flow list the text at the error's column is the list.
+        let h = help("  steps: [ 2026 ]\n", 1, msg);
+        assert!(h.starts_with("a step is text"), "{h}");
     }
 
     #[test]
