@@ -787,11 +787,9 @@ impl<'a> Checker<'a> {
         self.warnings.push(d);
     }
 
-    /// `d` about the text at `path`, at the first of `forms` written in it.
-    fn at_any(&self, path: &str, forms: &[String], d: Diagnostic) -> Diagnostic {
-        // Only within this text: from where it starts to where the next
-        // key or value does (a later text with the same character is
-        // another error's).
+    /// The text at `path` as written: from where it starts to where the
+    /// next key or value does; with its byte offset.
+    fn written(&self, path: &str) -> (usize, &str) {
         let start = self.map.value(path);
         let from = self.offset(start);
         let to = self
@@ -799,7 +797,14 @@ impl<'a> Checker<'a> {
             .next_start_after(start)
             .map_or(self.source.len(), |p| self.offset(p))
             .max(from);
-        let span = &self.source[from..to];
+        (from, &self.source[from..to])
+    }
+
+    /// `d` about the text at `path`, at the first of `forms` written in it.
+    fn at_any(&self, path: &str, forms: &[String], d: Diagnostic) -> Diagnostic {
+        // Only within this text (a later text with the same character is
+        // another error's).
+        let (from, span) = self.written(path);
         let mut d = self.diag(d, path, false);
         if let Some(at) = forms
             .iter()
@@ -3756,6 +3761,26 @@ fn check_scalars(c: &mut Checker, family: bool) {
                     },
                 ),
             ),
+            // `"snake\_case"`: Markdown's escape, and YAML's for U+00A0 in
+            // double quotes; the underscore was gone with nothing said.
+            Scalar::NoBreakSpace => {
+                let (_, written) = c.written(&path);
+                if written.starts_with('"') && written.contains("\\_") {
+                    c.warn_at_any(
+                        &path,
+                        &["\\_".to_string()],
+                        "in double quotes `\\_` is YAML's escape for a no-break space: the text \
+                         prints a space there, not an underscore"
+                            .to_string(),
+                        Some(
+                            "for an underscore write `_` (or `\\\\_` to keep it from pairing \
+                             as emphasis), or quote the text with single quotes, where `\\_` is \
+                             Markdown's escaped underscore"
+                                .into(),
+                        ),
+                    );
+                }
+            }
             Scalar::UnmeantEmphasis(written) => {
                 let mark = written.chars().next().unwrap_or('*');
                 let inner = written.trim_matches(mark);
@@ -3820,6 +3845,9 @@ enum Scalar {
     NotAutolink(String, &'static str),
     /// Emphasis that ends before a file name's `.ext` (`*nix or tmp*`).
     UnmeantEmphasis(String),
+    /// A no-break space, which in a double-quoted text may be YAML's `\_`
+    /// written as Markdown's escaped underscore.
+    NoBreakSpace,
     /// A heading, a value's name or `reports_to` this many characters long.
     LongHeading(usize),
     /// A heading with a line break: it prints in one block that cannot
@@ -3902,6 +3930,9 @@ fn walk_scalars(
             }
             if let Some(ch) = s.chars().find(|c| is_forbidden_char(*c)) {
                 out.push((path.to_string(), Scalar::Char(ch)));
+            }
+            if s.contains('\u{a0}') {
+                out.push((path.to_string(), Scalar::NoBreakSpace));
             }
             // (ASCII has no long clusters: the fast path for most text.)
             if let Some(g) = (!s.is_ascii())

@@ -4783,3 +4783,43 @@ fn a_key_missing_its_colon_is_placed_at_its_line() {
         assert!(err.contains(help), "{err}");
     }
 }
+
+#[test]
+fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
+    // `"snake\_case"`: Markdown's escaped underscore, but in double quotes
+    // YAML's escape for U+00A0; the underscores were gone, silently.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    let write = |item: &str| {
+        std::fs::write(&file, yaml.replace("- Curiosity", &format!("- {item}"))).unwrap()
+    };
+    write(r#""use snake\_case\_name""#);
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("engineering.yaml:15:21: warning: in double quotes `\\_` is YAML's escape for a no-break space"),
+        "{err}"
+    );
+    // Either fix the help gives prints the underscores, and is quiet.
+    for fixed in [r#""use snake\\_case\\_name""#, r"'use snake\_case\_name'"] {
+        write(fixed);
+        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("0 warning(s)"), "{fixed}: {err}");
+        let (_, out, _) = run(&[
+            "--roles",
+            d.to_str().unwrap(),
+            "show",
+            "junior-engineer",
+            "--format",
+            "json",
+        ]);
+        assert!(out.contains("\"plain\": \"use snake_case_name\""), "{out}");
+    }
+    // A no-break space typed as itself is no escape: nothing to say.
+    write("\"use\u{a0}this\"");
+    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert!(err.contains("0 warning(s)"), "{err}");
+}
