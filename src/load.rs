@@ -1269,7 +1269,19 @@ impl<'a> Checker<'a> {
             return;
         }
         let help = closest(&key, known.iter().copied())
-            .map(|k| format!("did you mean `{k}`?"))
+            .map(|k| {
+                // Renaming it to a key the mapping already has would make
+                // a duplicate.
+                let mut at = parent.to_vec();
+                at.push(k.to_string());
+                match self.map.exact_key(&at.join(".")) {
+                    Some(pos) => format!(
+                        "`{k}` is already written at line {}: delete this key, or merge the two",
+                        pos.line
+                    ),
+                    None => format!("did you mean `{k}`?"),
+                }
+            })
             .or_else(|| misplaced_key_help(&key, parent))
             .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
         self.key_error(&path, format!("unknown key `{}`", clip(&key)), help);

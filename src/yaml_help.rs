@@ -889,6 +889,20 @@ fn over_indented(source: &str, line: usize) -> Option<String> {
         .iter()
         .rev()
         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    // `-id: a`: no space after the `-`, so `-id` is a key and the keys
+    // under it are too deep.
+    let dashed = above.trim_start();
+    if let Some(rest) = dashed.strip_prefix('-')
+        && rest.starts_with(|c: char| c.is_ascii_alphabetic())
+        && rest
+            .split_once(": ")
+            .is_some_and(|(k, _)| SCHEMA_KEYS.contains(&k))
+    {
+        return Some(format!(
+            "put a space after the `-` that starts a list item: `- {}`",
+            rest.trim_end()
+        ));
+    }
     let above_value = Value::of(above)?;
     let this_value = Value::of(this)?;
     let key = this_value.key?;
@@ -1227,6 +1241,23 @@ mod tests {
                 serde_yaml::from_str(fixed).unwrap();
             assert_eq!(v.len(), 1);
         }
+    }
+
+    #[test]
+    fn a_list_item_without_the_space_after_its_dash_is_told_so() {
+        let src = "levels:\n  -id: a\n    level: A\n";
+        let h = help(
+            src,
+            3,
+            "YAML syntax error: mapping values are not allowed in this context",
+        );
+        assert_eq!(
+            h,
+            "put a space after the `-` that starts a list item: `- id: a`"
+        );
+        let fixed: serde_yaml::Value =
+            serde_yaml::from_str("levels:\n  - id: a\n    level: A\n").unwrap();
+        assert_eq!(fixed["levels"][0]["level"], "A");
     }
 
     #[test]

@@ -4823,3 +4823,59 @@ fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
     let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert!(err.contains("0 warning(s)"), "{err}");
 }
+
+#[test]
+fn a_misspelt_key_beside_the_key_it_resembles_is_not_told_to_become_it() {
+    // "did you mean `title`?" beside a `title:`: renaming it made a
+    // duplicate key.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        yaml.replace(
+            "    title: Junior Engineer\n",
+            "    title: Junior Engineer\n    titel: U\n",
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("engineering.yaml:8:5: error: unknown key `titel`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`title` is already written at line 7"),
+        "{err}"
+    );
+    assert!(!err.contains("did you mean"), "{err}");
+    // Alone, the guess stands.
+    std::fs::write(
+        &file,
+        yaml.replace("    title: Junior Engineer\n", "    titel: U\n"),
+    )
+    .unwrap();
+    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert!(err.contains("did you mean `title`?"), "{err}");
+}
+
+#[test]
+fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        yaml.replace("  - id: junior-engineer", "  -id: junior-engineer"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("put a space after the `-` that starts a list item: `- id: junior-engineer`"),
+        "{err}"
+    );
+}
