@@ -1455,11 +1455,18 @@ impl<'a> Checker<'a> {
                         message.trim_start_matches("YAML syntax error: ")
                     );
                     at = Some((l, c));
-                    help = Some(
+                    // One that takes no room (a byte order mark, a
+                    // zero-width space) is deleted, not retyped: a space
+                    // in its place indents the key one more.
+                    help = Some(if ch.is_whitespace() {
                         "retype the indentation as ordinary spaces (such spaces come with text \
                          pasted from web pages and word processors)"
-                            .into(),
-                    );
+                            .into()
+                    } else {
+                        "delete it: it takes no room, and the key is then where it looks to be \
+                         (such characters come with text pasted from web pages and word processors)"
+                            .into()
+                    });
                     true
                 } else if let Some((line, _)) = at
                     && let Some((l, c, ch)) = crate::yaml_help::layout_space(

@@ -4881,3 +4881,25 @@ fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
         "{err}"
     );
 }
+
+#[test]
+fn an_invisible_character_before_a_key_is_told_to_be_deleted() {
+    // A byte order mark at the start of a later line: "retype the
+    // indentation as ordinary spaces" gave ` title: T`, a new error.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, yaml.replacen("title: ", "\u{feff}title: ", 1)).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("engineering.yaml:2:1: error: a byte order mark (U+FEFF)"),
+        "{err}"
+    );
+    assert!(err.contains("help: delete it"), "{err}");
+    // As the help says.
+    std::fs::write(&file, &yaml).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+}
