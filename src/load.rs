@@ -806,12 +806,24 @@ impl<'a> Checker<'a> {
         // another error's).
         let (from, span) = self.written(path);
         let mut d = self.diag(d, path, false);
-        if let Some(at) = forms
-            .iter()
-            .filter(|f| !f.is_empty())
-            .filter_map(|f| span.find(f.as_str()))
-            .min()
-        {
+        // In a double-quoted text a form's `"` or `\` is written escaped:
+        // its part before the first of them finds it then.
+        let found = |forms: &mut dyn Iterator<Item = &str>| {
+            forms
+                .filter(|f| !f.is_empty())
+                .filter_map(|f| span.find(f))
+                .min()
+        };
+        if let Some(at) = found(&mut forms.iter().map(String::as_str)).or_else(|| {
+            found(&mut forms.iter().map(|f| {
+                let cut = f.find(['"', '\\']).unwrap_or(f.len());
+                if f[..cut].chars().count() >= 2 {
+                    &f[..cut]
+                } else {
+                    ""
+                }
+            }))
+        }) {
             // From the line tables, not a count from the top of the file
             // (or of a long line) for every error.
             let (line, column) = self.lines.position(&self.source, from + at);

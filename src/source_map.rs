@@ -835,7 +835,9 @@ impl Builder<'_> {
             *key = Some(child);
         }
         self.map.paths.nodes[child].key.get_or_insert(at);
-        if is_first {
+        // A block mapping is where its first key is; a flow one (`{a: 1}`)
+        // where its brace is.
+        if is_first && self.flow.last() != Some(&true) {
             self.map.paths.nodes[parent].value = Some(at);
         }
         None
@@ -1043,6 +1045,22 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn a_flow_mapping_is_where_its_brace_is() {
+        // It was at its first key (`grade: {a: 1}` at the `a`); a block
+        // mapping stays at its first key.
+        let map = SourceMap::build("grade: {a: 1}\nlevels:\n  - id: x\n");
+        assert_eq!(map.value("grade"), Pos { line: 1, column: 8 });
+        assert_eq!(
+            map.value("grade.a"),
+            Pos {
+                line: 1,
+                column: 12
+            }
+        );
+        assert_eq!(map.value("levels.0"), Pos { line: 3, column: 5 });
     }
 
     #[test]

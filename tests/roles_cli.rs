@@ -2102,6 +2102,18 @@ fn a_link_with_a_space_in_its_target_is_warned_about() {
         "{err}"
     );
     assert!(err.contains("1 warning(s)"), "{err}");
+    // In double quotes, where its `"` are written `\"`: at its `[`, not
+    // at the opening quote.
+    std::fs::write(
+        d.join("near.yaml"),
+        "family: near\ntitle: Near\nintro:\n  - \"See [t](/x \\\"T\\\")\"\nlevels:\n  - {id: near-a, level: A, title: A}\n",
+    )
+    .unwrap();
+    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert!(
+        err.contains("near.yaml:4:10: warning: `[t](/x \"T\")` is written like a link"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -2208,7 +2220,7 @@ fn lists_that_print_nothing_say_so() {
                 "empty.yaml:4:3:",
                 "the values have no items: their heading and intro do not print",
             ),
-            ("empty.yaml:13:12:", "the group `Tooling` has no items"),
+            ("empty.yaml:13:11:", "the group `Tooling` has no items"),
             (
                 "empty.yaml:18:18:",
                 "the responsibilities build on `empty-a`, but no level of that chain lists any",
