@@ -955,12 +955,33 @@ impl MarkedEventReceiver for Builder<'_> {
                 start -= 1;
             }
             let before = &line[start..end];
+            // A collection's tag ends the line before it (`levels: !!seq`,
+            // `--- !!map`, `- !x` over a mapping's first key): the end of
+            // the few lines above, when not on its own.
+            let above = || {
+                (mark.line().saturating_sub(3).max(1)..mark.line())
+                    .rev()
+                    .find_map(|n| {
+                        let l = self.line(n);
+                        let mut from = l.len().saturating_sub(text.len() + 256);
+                        while !l.is_char_boundary(from) {
+                            from -= 1;
+                        }
+                        l[from..].rfind(text.as_str()).map(|b| (n, from + b))
+                    })
+            };
             let pos = match before.rfind(text.as_str()).map(|b| start + b) {
                 Some(byte) => Pos {
                     line: mark.line(),
                     column: self.col_at(mark.line(), byte) + 1,
                 },
-                None => pos(mark),
+                None => match above() {
+                    Some((n, byte)) => Pos {
+                        line: n,
+                        column: self.col_at(n, byte) + 1,
+                    },
+                    None => pos(mark),
+                },
             };
             self.map.hazards.push(Hazard {
                 pos,
@@ -1045,6 +1066,27 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn a_collection_s_tag_is_placed_where_it_is_written() {
+        // The collection starts a line later: the tag was placed there, at
+        // the first key or `-`.
+        for (text, at) in [
+            ("--- !!map\nfamily: f\n", Pos { line: 1, column: 5 }),
+            ("levels: !!seq\n  - a\n", Pos { line: 1, column: 9 }),
+            ("levels:\n  - !foo\n    id: a\n", Pos { line: 2, column: 5 }),
+            ("a: !x [1]\n", Pos { line: 1, column: 4 }),
+        ] {
+            let map = SourceMap::build(text);
+            let tags: Vec<Pos> = map
+                .hazards
+                .iter()
+                .filter(|h| matches!(h.kind, HazardKind::Tag(_)))
+                .map(|h| h.pos)
+                .collect();
+            assert_eq!(tags, [at], "{text:?}");
+        }
     }
 
     #[test]
