@@ -161,8 +161,13 @@ impl SourceMap {
             // A set for "already found": a search of the list per hazard was
             // quadratic (80,000 aliases on one line took 26 s).
             let mut known: HashSet<Hazard> = map.hazards.iter().cloned().collect();
+            // Too deep nesting before the error too: yaml-rust2 may stop at
+            // its own recursion limit (256 `[`) before its events reach
+            // the depth check.
+            let deep_known = map.hazards.iter().any(|h| h.kind == HazardKind::TooDeep);
             for h in crate::libyaml_scan::hazards(text) {
-                if after(h.pos) && known.insert(h.clone()) {
+                let deep = h.kind == HazardKind::TooDeep && !deep_known;
+                if (after(h.pos) || deep) && known.insert(h.clone()) {
                     map.hazards.push(h);
                 }
             }
@@ -1066,6 +1071,30 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn nesting_too_deep_is_found_past_yaml_rust2_s_own_limit() {
+        // From 256 `[` yaml-rust2 stops at its recursion limit, before the
+        // depth check sees the 33rd: the error was then placed at the
+        // limit, past the line's middle.
+        for n in [40, 255, 256, 1000] {
+            let text = format!("a:\n  notes: {}\n", "[".repeat(n));
+            let deep: Vec<Pos> = SourceMap::build(&text)
+                .hazards
+                .iter()
+                .filter(|h| h.kind == HazardKind::TooDeep)
+                .map(|h| h.pos)
+                .collect();
+            assert_eq!(
+                deep,
+                [Pos {
+                    line: 2,
+                    column: 40
+                }],
+                "{n}"
+            );
+        }
     }
 
     #[test]
