@@ -302,6 +302,22 @@ pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String>
             value.trim_start()
         ));
     }
+    // `- Note: this is` / `  continued here`: the item's text YAML read as a
+    // key and a value, which the next line (at the key's column) cannot
+    // continue.
+    let lines: Vec<&str> = source.lines().collect();
+    let k = (0..line - 1).rev().find(|&k| !lines[k].trim().is_empty())?;
+    let v = Value::of(lines[k])?;
+    if v.key_is_text() && !v.text.trim().is_empty() {
+        let joined = continued(source, k + 1, lines[k])?;
+        let v = Value::of(&joined)?;
+        return Some(format!(
+            "YAML reads `{}: ` on the line above as a key, whose value cannot go on at the key's \
+             column; quote the whole text, on one line: `{}`",
+            v.key.unwrap_or_default(),
+            v.rewritten(|t| double_quoted(t.trim_end()))
+        ));
+    }
     None
 }
 
@@ -309,7 +325,11 @@ pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String>
 /// `source`, when the text there shows what was meant.
 pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<String> {
     let line = source.lines().nth(at.0.checked_sub(1)?)?;
-    let value = Value::of(line);
+    // A plain text continued on the lines below (`- *Bold* text` /
+    // `  continued here`): a help that quotes it quotes all of it, on one
+    // line (quoting the first line alone left the rest an error).
+    let joined = continued(source, at.0, line);
+    let value = Value::of(joined.as_deref().unwrap_or(line));
 
     if message.contains("invalid Unicode character escape code")
         && let Some(help) = surrogate_pair_help(line)
@@ -357,7 +377,8 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
         // With a comment of its own after it (`- 'it's #1'  # note`): the
         // text runs to the first such quote past the read text that only
         // spaces or a comment follow (the comment may hold quotes too).
-        let whole_line = &line[line.len() - v.text.len() - v.comment.len()..];
+        let read = joined.as_deref().unwrap_or(line);
+        let whole_line = &read[read.len() - v.text.len() - v.comment.len()..];
         let v = &match v.text.chars().next() {
             Some(q @ ('"' | '\'')) if !v.comment.is_empty() => whole_line
                 .char_indices()
@@ -693,6 +714,40 @@ fn indicator_help(v: &Value) -> Option<String> {
         )),
         _ => None,
     }
+}
+
+/// Line `n` (1-based), `line`, with the lines below that continue its
+/// plain text (indented deeper, not a key, an item or a comment; up to a
+/// blank line) joined to it by spaces, as YAML folds them; None when no
+/// line continues it, or it ends in a comment.
+fn continued(source: &str, n: usize, line: &str) -> Option<String> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let own = indent(line);
+    let v = Value::of(line)?;
+    if !v.comment.is_empty()
+        || v.text.trim().is_empty()
+        || v.text.starts_with(['"', '\'', '|', '>'])
+    {
+        return None;
+    }
+    let more: Vec<&str> = source
+        .lines()
+        .skip(n)
+        .take_while(|l| {
+            let t = l.trim();
+            indent(l) > own
+                && !t.is_empty()
+                && !t.starts_with('#')
+                && !t.starts_with("- ")
+                && t != "-"
+                && Value::of(l).is_none_or(|v| v.key.is_none())
+        })
+        .map(str::trim)
+        .collect();
+    if more.is_empty() {
+        return None;
+    }
+    Some(format!("{} {}", line.trim_end(), more.join(" ")))
 }
 
 /// `text` starts with a `[…]` or `{…}` that closes on the line, and more
@@ -1204,6 +1259,32 @@ mod tests {
             let v: std::collections::BTreeMap<String, String> = serde_yaml::from_str(src).unwrap();
             assert_eq!(v["title"], meant);
         }
+    }
+
+    #[test]
+    fn a_text_continued_on_the_next_lines_is_quoted_whole() {
+        // Quoting the first line alone left the next an error of its own.
+        let src = "items:\n  - *Bold* text\n    continued here\n  - next\n";
+        let h = help(
+            src,
+            2,
+            "YAML syntax error: did not find expected alphabetic or numeric character, while scanning an alias",
+        );
+        assert!(h.contains("`- \"*Bold* text continued here\"`"), "{h}");
+        let src = "items:\n  - Note: this is\n    continued here\n";
+        let h = missing_colon(src, 3, 5).unwrap();
+        assert!(h.contains("`- \"Note: this is continued here\"`"), "{h}");
+        // Each reads as the text meant.
+        for fixed in [
+            "items:\n  - \"*Bold* text continued here\"\n  - next\n",
+            "items:\n  - \"Note: this is continued here\"\n",
+        ] {
+            let v: std::collections::BTreeMap<String, Vec<String>> =
+                serde_yaml::from_str(fixed).unwrap();
+            assert!(v["items"][0].ends_with("continued here"), "{fixed}");
+        }
+        // A comment ends the text: nothing joined.
+        assert_eq!(continued("- a # c\n  b\n", 1, "- a # c"), None);
     }
 
     #[test]
