@@ -1530,12 +1530,14 @@ impl<'a> Checker<'a> {
                 // `grade 7` or `title:Text`: libyaml fails a line later,
                 // naming where the key it could not finish began.
                 let layout = layout
-                    || match crate::yaml_help::simple_key_start(&message).and_then(|(l, c)| {
-                        crate::yaml_help::missing_colon(&self.source, l, c).map(|h| (l, c, h))
-                    }) {
-                        Some((l, c, h)) => {
+                    || match crate::yaml_help::simple_key_start(&message) {
+                        Some((l, c)) => {
                             at = Some((l, c));
-                            help = Some(h);
+                            help = Some(crate::yaml_help::missing_colon(&self.source, l, c).unwrap_or_else(|| {
+                                "YAML reads this line as a key with no `:` after it: a line of a \
+                                 mapping is `key: value`, and a text of a list starts with `- `"
+                                    .into()
+                            }));
                             true
                         }
                         None => false,

@@ -368,6 +368,27 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
     {
         return Some(block_tab_help(source, at.0, line));
     }
+    // `[a]: x` or `{a}: x` as a line of a mapping: a list or mapping as
+    // the key, which quoting alone does not mend (a text is no key).
+    if message.contains("expected field identifier")
+        && let Some(v) = &value
+        && !v.item
+        && v.key.is_none()
+        && v.text.starts_with(['[', '{'])
+    {
+        let text = double_quoted(v.text.trim_end());
+        return Some(format!(
+            "a key is a plain word, and YAML reads a line that starts with `{}` as a {} in a key's \
+             place; if the line is a text, write it as a key's value (`intro: [{text}]`) or as an \
+             item of a list (`- {text}`)",
+            &v.text[..1],
+            if v.text.starts_with('[') {
+                "list"
+            } else {
+                "mapping"
+            },
+        ));
+    }
     if let Some(v) = &value {
         if let Some(help) = indicator_help(v) {
             return Some(help);
@@ -1285,6 +1306,22 @@ mod tests {
         }
         // A comment ends the text: nothing joined.
         assert_eq!(continued("- a # c\n  b\n", 1, "- a # c"), None);
+    }
+
+    #[test]
+    fn a_list_in_a_key_s_place_is_told_where_a_text_goes() {
+        // Quoting the line whole, as the help said, left a text where a
+        // key belongs: a new error.
+        let h = help(
+            "family: f\n[a]: x\n",
+            2,
+            "invalid type: sequence, expected field identifier",
+        );
+        assert!(h.contains("(`intro: [\"[a]: x\"]`)"), "{h}");
+        assert!(h.contains("(`- \"[a]: x\"`)"), "{h}");
+        let fixed: std::collections::BTreeMap<String, Vec<String>> =
+            serde_yaml::from_str("intro: [\"[a]: x\"]\n").unwrap();
+        assert_eq!(fixed["intro"], ["[a]: x"]);
     }
 
     #[test]

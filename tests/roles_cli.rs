@@ -4796,6 +4796,15 @@ fn a_key_missing_its_colon_is_placed_at_its_line() {
         assert!(err.contains(&format!(" 19 | {typo}\n")), "{err}");
         assert!(err.contains(help), "{err}");
     }
+    // A line that is no key at all: still at its own line, not the next.
+    std::fs::write(&file, yaml.replace("    grade: 7", "    \"[a]: x\"")).unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("engineering.yaml:19:5: error: YAML syntax error"),
+        "{err}"
+    );
+    assert!(err.contains("a line of a mapping is `key: value`"), "{err}");
 }
 
 #[test]
