@@ -2301,10 +2301,28 @@ fn load_company(dir: &Path, path: &Path, source: Arc<str>) -> Result<Company, Ve
             .iter()
             .any(|ext| name.to_ascii_lowercase().ends_with(ext));
         let candidate = dir.join(name);
-        let inside = Path::new(name)
-            .components()
-            .all(|comp| matches!(comp, std::path::Component::Normal(_)));
-        if !inside {
+        use std::path::Component;
+        // `./logo.svg` is inside too; `.` alone is the folder itself.
+        let parts: Vec<Component> = Path::new(name).components().collect();
+        let inside = parts
+            .iter()
+            .all(|comp| matches!(comp, Component::Normal(_) | Component::CurDir));
+        let names_file = parts
+            .iter()
+            .any(|comp| matches!(comp, Component::Normal(_)));
+        if inside && !names_file && !is_blank(name) {
+            c.error(
+                "logo",
+                format!(
+                    "the logo `{}` names the role folder itself, not a file",
+                    clip(name)
+                ),
+                Some(
+                    "name the logo file, relative to the role folder: e.g. `logo: logo.svg`".into(),
+                ),
+            );
+            None
+        } else if !inside {
             c.error(
                 "logo",
                 format!("the logo `{}` is outside the role folder", clip(name)),

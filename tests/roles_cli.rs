@@ -758,6 +758,8 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         ),
         ("linked.svg", "links to a file outside the role folder"),
         ("../x.png", "is outside the role folder"),
+        // The folder itself: it was "outside the role folder".
+        (".", "names the role folder itself, not a file"),
     ] {
         let (code, err) = check_logo(logo);
         assert_eq!(code, 1, "{logo}");
@@ -785,6 +787,9 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
         let (code, err) = check_logo(&format!("draws{i}.svg"));
         assert_eq!(code, 0, "{inner}: {err}");
     }
+    // `./` before the name is inside the folder too (it was refused).
+    let (code, err) = check_logo("./draws0.svg");
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]
