@@ -172,12 +172,14 @@ impl RenderArgs {
 
 #[derive(Args, Debug, Clone)]
 pub struct DocArgs {
-    /// Paper size [default: a4].
+    /// Paper size [default: a4]. A --template sets its page from
+    /// `document.paper` itself (docs/templates.md).
     // An Option, not a default value: `export --csv --paper a4` names an
     // option that changes nothing and is refused like `--paper us-letter`.
     #[arg(long, value_enum)]
     pub paper: Option<Paper>,
-    /// Add an acknowledgement and signature block (for offer packets).
+    /// Add an acknowledgement and signature block (for offer packets; a
+    /// --template prints it from `document.signature`).
     #[arg(long)]
     pub signature: bool,
 }

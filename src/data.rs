@@ -781,9 +781,14 @@ pub fn source_date_epoch() -> Result<Option<i64>, crate::diag::Diagnostic> {
         // Set but empty counts as unset, as for JDGEN_ROLES: what a CI or
         // Kubernetes template leaves for a variable it had no value for.
         Ok(raw) if raw.trim().is_empty() => Ok(None),
-        Ok(raw) => match raw.trim().parse::<i64>() {
+        // Digits only: `+5` is no way to write seconds (Rust's parser
+        // takes it). Spaces around them are what a shell may leave.
+        Ok(raw) => match Some(raw.trim())
+            .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+            .map(str::parse::<i64>)
+        {
             // Dates before 1970 or after 9999 cannot be printed as YYYY-MM-DD.
-            Ok(secs) if (0..=MAX_EPOCH).contains(&secs) => Ok(Some(secs)),
+            Some(Ok(secs)) if (0..=MAX_EPOCH).contains(&secs) => Ok(Some(secs)),
             _ => Err(crate::diag::Diagnostic::error(format!(
                 "SOURCE_DATE_EPOCH must be a whole number of seconds from 0 (1970-01-01) to {MAX_EPOCH} (9999-12-31), found `{raw}`"
             ))

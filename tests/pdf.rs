@@ -3118,3 +3118,27 @@ fn a_warning_every_role_of_a_family_shares_is_printed_once() {
         "{err}"
     );
 }
+
+#[test]
+fn a_template_that_names_no_font_prints_in_the_shipped_text_font() {
+    // Typst's default font is not shipped: the fallback took Noto Color
+    // Emoji for digits, `#`, `*` and spaces ("2 0 2 6", emoji-wide).
+    let (lib, roles) = shipped();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plain.typ");
+    fs::write(
+        &file,
+        "#let data = json(\"role.json\")\n= #data.role.title\nGrade #data.role.grade, 2026-11-01, \\#1 50% \\* x\n",
+    )
+    .unwrap();
+    let pdf = with_template(&file)
+        .unwrap()
+        .render(&lib.company, role(roles, "senior-social"), &doc())
+        .unwrap()
+        .pdf;
+    let fonts = poppler("pdffonts", &[], &pdf);
+    assert!(fonts.contains("Inter-Regular"), "{fonts}");
+    assert!(!fonts.contains("Type 3"), "{fonts}");
+    let text = poppler("pdftotext", &[], &pdf);
+    assert!(text.contains("Grade 7, 2026-11-01, #1 50% * x"), "{text}");
+}

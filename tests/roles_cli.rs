@@ -1813,6 +1813,23 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
         assert!(err.contains(why), "{date}: {err}");
     }
     std::fs::write(d.join("company.yaml"), &company).unwrap();
+    // A sign is no way to write seconds (`+5` was read as 5); spaces
+    // around the digits are what a shell may leave.
+    for (epoch, ok) in [("+5", false), ("-1", false), (" 5\n", true)] {
+        let out = jdgen()
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .args([
+                "--roles",
+                roles,
+                "show",
+                "junior-engineer",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.success(), ok, "{epoch:?}");
+    }
     let out = jdgen()
         .env("SOURCE_DATE_EPOCH", "-1")
         .args([
@@ -4928,4 +4945,74 @@ fn an_invisible_character_before_a_key_is_told_to_be_deleted() {
     std::fs::write(&file, &yaml).unwrap();
     let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_hint_of_several_lines_is_a_help_line_each() {
+    // Typst's "the following values were observed:" and one line per
+    // value printed as one line with `\n` in it.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let t = d.join("tpl");
+    std::fs::create_dir_all(&t).unwrap();
+    std::fs::write(
+        t.join("main.typ"),
+        "#let c = counter(\"x\")\n#context { c.update(c.final().first() + 1) }\n= Hi\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--template",
+        t.join("main.typ").to_str().unwrap(),
+        "-o",
+        d.join("o.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("= help: the following values were observed:\n"),
+        "{err}"
+    );
+    assert!(err.contains("\n  = help: - run 1: 0\n"), "{err}");
+    assert!(!err.contains("\\n"), "{err}");
+}
+
+#[test]
+fn the_documented_example_template_renders_with_a_region_in_the_language() {
+    // docs/templates.md's example passed `en-GB` whole to `text(lang:)`,
+    // which Typst refuses: every role failed.
+    let docs = std::fs::read_to_string("docs/templates.md").unwrap();
+    let section = docs.split("## Writing a template").nth(1).unwrap();
+    let example = section
+        .split("```typst\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .unwrap();
+    let dir = minimal_copy();
+    let d = dir.path();
+    let company = std::fs::read_to_string(d.join("company.yaml")).unwrap();
+    std::fs::write(
+        d.join("company.yaml"),
+        format!("{company}language: en-GB\n"),
+    )
+    .unwrap();
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("doc.typ"), example).unwrap();
+    let out = d.join("o.pdf");
+    let (code, _, err) = run(&[
+        "--roles",
+        d.to_str().unwrap(),
+        "pdf",
+        "--role",
+        "senior-engineer",
+        "--template",
+        t.path().join("doc.typ").to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(common::pdf_text(&out).contains("Mentor others"));
 }

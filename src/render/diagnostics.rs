@@ -58,10 +58,14 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
             );
             continue;
         }
-        match locate(world, hint.span) {
-            Some(loc) => help.push(format!("{} (at {})", hint.v, loc.short())),
-            None => help.push(hint.v.to_string()),
+        // A hint of several lines ("the following values were observed:"
+        // and one line each) is a help line each: a help shows on one line
+        // (a line break in it printed as `\n`).
+        let mut lines: Vec<String> = hint.v.lines().map(str::to_string).collect();
+        if let (Some(loc), Some(first)) = (locate(world, hint.span), lines.first_mut()) {
+            first.push_str(&format!(" (at {})", loc.short()));
         }
+        help.extend(lines);
     }
     for point in &d.trace {
         match locate(world, point.span.into()) {

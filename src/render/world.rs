@@ -507,8 +507,21 @@ impl Shared {
         let inputs: Dict = [(DATA_INPUT.into(), DATA_PATH.into_value())]
             .into_iter()
             .collect();
+        let mut library = Library::builder().with_inputs(inputs).build();
+        // Typst's default font (Libertinus Serif) is not shipped: a
+        // template that names none fell back to whatever font had a glyph,
+        // and Noto Color Emoji has the digits, `#`, `*` and the space, so
+        // "2026" printed as four emoji-wide figures. The shipped fonts are
+        // the default instead; a template's own `set text(font: …)` wins.
+        library.styles.set(
+            typst::text::TextElem::font,
+            typst::text::FontList(vec![
+                typst::text::FontFamily::new("Inter"),
+                typst::text::FontFamily::new("Noto Color Emoji"),
+            ]),
+        );
         Shared {
-            library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
+            library: LazyHash::new(library),
             fonts,
             template,
         }
