@@ -233,8 +233,11 @@ pub(crate) fn data_texts(data: &[u8]) -> Vec<String> {
 /// may hold the same character); none when `layout` has words and no text
 /// shares one: the template's own text printed it. With the text's index,
 /// so that the characters of one text share one context.
+/// `lower` holds `texts` lower-cased (made once per role: a document of
+/// thousands of missing characters lower-cased every text for each).
 pub(crate) fn text_context(
     texts: &[String],
+    lower: &[String],
     cluster: &str,
     layout: &str,
 ) -> Option<(usize, String)> {
@@ -248,8 +251,8 @@ pub(crate) fn text_context(
         .iter()
         .enumerate()
         .filter(|(_, t)| t.contains(cluster))
-        .map(|(k, t)| {
-            let t = t.to_lowercase();
+        .map(|(k, _)| {
+            let t = &lower[k];
             (k, words.iter().filter(|w| t.contains(w.as_str())).count())
         })
         // The first of the best (max_by_key keeps the last).
@@ -300,14 +303,18 @@ mod tests {
             .map(String::from)
             .to_vec();
         // Upper-cased by the template, cut at the line's end.
+        let lower: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
         assert_eq!(
-            text_context(&texts, "字", "…MANAGE THE 字 TEAM").map(|(k, _)| k),
+            text_context(&texts, &lower, "字", "…MANAGE THE 字 TEAM").map(|(k, _)| k),
             Some(1)
         );
         // Nothing but the character: the first text that holds it.
-        assert_eq!(text_context(&texts, "字", "字").map(|(k, _)| k), Some(0));
+        assert_eq!(
+            text_context(&texts, &lower, "字", "字").map(|(k, _)| k),
+            Some(0)
+        );
         // Words no text holds: the template's own text.
-        assert_eq!(text_context(&texts, "字", "Welcome 字"), None);
+        assert_eq!(text_context(&texts, &lower, "字", "Welcome 字"), None);
         assert_eq!(
             line_with("a\n  Manage 字 it  \nb", "字"),
             Some(("Manage 字 it".to_string(), 7))

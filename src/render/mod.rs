@@ -346,8 +346,9 @@ impl Renderer {
         let mut said: std::collections::HashMap<usize, String> = std::collections::HashMap::new();
         // The text the first character is in, to point at.
         let mut first_text = None;
+        let lower: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
         for (i, m) in missing.iter_mut().enumerate() {
-            if let Some((k, c)) = glyphs::text_context(&texts, &m.text, &m.context) {
+            if let Some((k, c)) = glyphs::text_context(&texts, &lower, &m.text, &m.context) {
                 m.context = said.entry(k).or_insert(c).clone();
                 if i == 0 {
                     first_text = Some(k);
