@@ -1239,7 +1239,22 @@ impl<'a> Checker<'a> {
                 at.push(clean.to_string());
                 self.map.exact_key(&at.join("."))
             };
-            let help = if key.starts_with(crate::yaml_help::is_odd_space) {
+            let help = if key
+                .starts_with(|c: char| crate::yaml_help::is_odd_space(c) && !c.is_whitespace())
+            {
+                // `\u{200b}title: X`: it takes no room, so a space in its
+                // place would indent the key one more.
+                format!(
+                    "delete it: YAML reads {} as text, so it read `{clean}` as a key of {}; \
+                     it takes no room, and the key is then where it looks to be",
+                    crate::yaml_help::odd_space_name(odd),
+                    if parent.is_empty() {
+                        "the file's top level".to_string()
+                    } else {
+                        format!("`{}`", parent.join("."))
+                    }
+                )
+            } else if key.starts_with(crate::yaml_help::is_odd_space) {
                 // `\u{a0}\u{a0} title: X`: the line's indentation.
                 format!(
                     "retype the indentation of this line as ordinary spaces: YAML reads {} \
@@ -3815,34 +3830,54 @@ fn check_scalars(c: &mut Checker, family: bool) {
             // `"snake\_case"`: Markdown's escape, and YAML's for U+00A0 in
             // double quotes; the underscore was gone with nothing said.
             Scalar::NoBreakSpace => {
-                let (_, written) = c.written(&path);
-                if written.starts_with('"') && written.contains("\\_") {
-                    c.warn_at_any(
-                        &path,
-                        &["\\_".to_string()],
+                let (from, written) = c.written(&path);
+                // A `\_` that is an escape: not the `_` after `\\`.
+                let escape = written.starts_with('"').then(|| {
+                    let bytes = written.as_bytes();
+                    let mut i = 1;
+                    while i + 1 < bytes.len() && bytes[i] != b'"' {
+                        if bytes[i] == b'\\' {
+                            if bytes[i + 1] == b'_' {
+                                return Some(i);
+                            }
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    None
+                });
+                if let Some(Some(at)) = escape {
+                    let (line, column) = c.lines.position(&c.source, from + at);
+                    let d = c.diag(Diagnostic::warning(
                         "in double quotes `\\_` is YAML's escape for a no-break space: the text \
-                         prints a space there, not an underscore"
-                            .to_string(),
-                        Some(
-                            "for an underscore write `_` (or `\\\\_` to keep it from pairing \
-                             as emphasis), or quote the text with single quotes, where `\\_` is \
-                             Markdown's escaped underscore"
-                                .into(),
-                        ),
-                    );
+                         prints a space there, not an underscore",
+                    ).help(
+                        "for an underscore write `_` (or `\\\\_` to keep it from pairing \
+                         as emphasis), or quote the text with single quotes, where `\\_` is \
+                         Markdown's escaped underscore",
+                    ), &path, false);
+                    c.warnings.push(d.at(line, column));
                 }
             }
             Scalar::UnmeantEmphasis(written) => {
                 let mark = written.chars().next().unwrap_or('*');
                 let inner = written.trim_matches(mark);
+                // In backticks, unless it holds one (`*.yaml` and `*`).
+                let code = |t: &str| {
+                    if t.contains('`') {
+                        format!("“{}”", clip(t))
+                    } else {
+                        format!("`{}`", clip(t))
+                    }
+                };
                 c.warn_at_any(
                     &path,
                     std::slice::from_ref(&written),
                     format!(
-                        "`{}` prints `{}` in {} and loses both `{}`: the one before `.` closes \
+                        "{} prints {} in {} and loses both `{}`: the one before `.` closes \
                          the first",
-                        clip(&written),
-                        clip(inner),
+                        code(&written),
+                        code(inner),
                         if written.starts_with("**") { "bold" } else { "italics" },
                         if written.starts_with("**") { "**" } else if mark == '*' { "*" } else { "_" },
                     ),
@@ -4040,8 +4075,13 @@ fn walk_scalars(
                 for (written, why) in not_autolinks {
                     out.push((path.to_string(), Scalar::NotAutolink(written, why)));
                 }
+                // Once each: the same emphasis written twice is one
+                // warning, at its first place.
+                let mut seen = HashSet::new();
                 for written in crate::markdown::unmeant_emphasis(s) {
-                    out.push((path.to_string(), Scalar::UnmeantEmphasis(written)));
+                    if seen.insert(written.clone()) {
+                        out.push((path.to_string(), Scalar::UnmeantEmphasis(written)));
+                    }
                 }
             }
             let spans =

@@ -864,8 +864,9 @@ fn find_link_with(
             return None;
         }
         match chars.get(j)? {
-            // An escaped parenthesis is a character of the target.
-            '\\' if matches!(chars.get(j + 1), Some('(' | ')')) => j += 1,
+            // An escaped parenthesis is a character of the target (and
+            // `\\` a backslash, which escapes nothing after it).
+            '\\' if chars.get(j + 1).is_some_and(char::is_ascii_punctuation) => j += 1,
             '(' => depth += 1,
             ')' => {
                 depth -= 1;
@@ -1213,6 +1214,8 @@ mod tests {
         // An escaped parenthesis does not open or close the target.
         assert_eq!(link_targets("[a](/x\\(y)"), ["/x(y"]);
         assert_eq!(link_targets("[a](/x\\)y)"), ["/x)y"]);
+        // `\\(` is a backslash, then a parenthesis that opens.
+        assert!(link_targets("[a](/x\\\\(y)").is_empty());
         assert_eq!(
             links(&parse("[a](/x\\(y) b", BASE)),
             [("a".to_string(), "https://example.com/x(y".to_string())]

@@ -286,12 +286,27 @@ pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String>
     if key.is_empty() {
         return None;
     }
+    // The value as YAML must read it after `key: `: quoted when it starts
+    // with a character YAML reads as syntax (`*Lead*`, `[Lead] …`).
+    let value_text = |value: &str| {
+        let value = value.trim();
+        match Value::of(&format!("k: {value}")) {
+            Some(v)
+                if indicator_help(&v).is_some()
+                    || quote_end(v.text).is_some_and(|e| e < v.text.len()) =>
+            {
+                double_quoted(value)
+            }
+            _ => value.to_string(),
+        }
+    };
     if let Some(value) = after.strip_prefix(':')
         && !value.is_empty()
         && !value.starts_with([' ', '\t'])
     {
         return Some(format!(
-            "put a space after the `:` of a key: `{key}: {value}`"
+            "put a space after the `:` of a key: `{key}: {}`",
+            value_text(value)
         ));
     }
     if let Some(value) = after.strip_prefix(' ')
@@ -299,7 +314,7 @@ pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String>
     {
         return Some(format!(
             "a key and its value are written `key: value`: `{key}: {}`",
-            value.trim_start()
+            value_text(value)
         ));
     }
     // `- Note: this is` / `  continued here`: the item's text YAML read as a
@@ -308,6 +323,30 @@ pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String>
     let lines: Vec<&str> = source.lines().collect();
     let k = (0..line - 1).rev().find(|&k| !lines[k].trim().is_empty())?;
     let v = Value::of(lines[k])?;
+    // `summary: Builds and runs` / `for customers.` at the key's column
+    // (or an item's text over a line at its `-`): a wrapped text whose
+    // next line is not indented under it.
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    if !v.key_is_text()
+        && (v.item || v.key.is_some())
+        && !v.text.trim().is_empty()
+        && v.comment.is_empty()
+        && !v.text.starts_with(['"', '\'', '|', '>', '[', '{'])
+        && indent(text) <= indent(lines[k])
+        && !rest.contains(": ")
+    {
+        let (what, col) = if v.item {
+            ("its `-`", v.lead.len() + 1)
+        } else {
+            ("its key", indent(lines[k]) + v.keyed.len() + 1)
+        };
+        return Some(format!(
+            "YAML reads this line as a key, not as more of the text on line {}: a text continued \
+             on the next line is indented more than {what} (start it in column {col}, under the \
+             text), or join the two lines",
+            k + 1
+        ));
+    }
     if v.key_is_text() && !v.text.trim().is_empty() {
         let joined = continued(source, k + 1, lines[k])?;
         let v = Value::of(&joined)?;
@@ -379,8 +418,8 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
         let text = double_quoted(v.text.trim_end());
         return Some(format!(
             "a key is a plain word, and YAML reads a line that starts with `{}` as a {} in a key's \
-             place; if the line is a text, write it as a key's value (`intro: [{text}]`) or as an \
-             item of a list (`- {text}`)",
+             place; if the line is a text, write it, quoted, after the key it belongs to \
+             (`…: {text}`) or as an item of a list (`- {text}`)",
             &v.text[..1],
             if v.text.starts_with('[') {
                 "list"
@@ -1317,11 +1356,11 @@ mod tests {
             2,
             "invalid type: sequence, expected field identifier",
         );
-        assert!(h.contains("(`intro: [\"[a]: x\"]`)"), "{h}");
+        assert!(h.contains("(`…: \"[a]: x\"`)"), "{h}");
         assert!(h.contains("(`- \"[a]: x\"`)"), "{h}");
-        let fixed: std::collections::BTreeMap<String, Vec<String>> =
-            serde_yaml::from_str("intro: [\"[a]: x\"]\n").unwrap();
-        assert_eq!(fixed["intro"], ["[a]: x"]);
+        let fixed: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str("summary: \"[a]: x\"\n").unwrap();
+        assert_eq!(fixed["summary"], "[a]: x");
     }
 
     #[test]
@@ -1353,6 +1392,28 @@ mod tests {
         );
         // Not a key of the files: no guess.
         assert_eq!(missing_colon(src, 4, 5), None);
+        // A value YAML would read as syntax is quoted in the example.
+        let src = "a: 1\n    title:*Lead* Engineer\n    title:[Lead] x\n";
+        assert!(
+            missing_colon(src, 2, 5)
+                .unwrap()
+                .ends_with("`title: \"*Lead* Engineer\"`")
+        );
+        assert!(
+            missing_colon(src, 3, 5)
+                .unwrap()
+                .ends_with("`title: \"[Lead] x\"`")
+        );
+        // A wrapped text whose next line is not indented under it.
+        let src = "summary: Builds and runs\nfor customers.\n";
+        let h = missing_colon(src, 2, 1).unwrap();
+        assert!(
+            h.contains("indented more than its key (start it in column 10"),
+            "{h}"
+        );
+        let fixed: std::collections::BTreeMap<String, String> =
+            serde_yaml::from_str("summary: Builds and runs\n         for customers.\n").unwrap();
+        assert_eq!(fixed["summary"], "Builds and runs for customers.");
         // Each example reads as the key and its value.
         for fixed in ["grade: 5", "title: Lead"] {
             let v: std::collections::BTreeMap<String, serde_yaml::Value> =

@@ -2174,6 +2174,19 @@ fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
         "json",
     ]);
     assert!(out.contains("Use *nix or tmp*.log files"), "{out}");
+    // The same emphasis twice is one warning; one holding a backtick is
+    // quoted so that the message still reads.
+    write("Copy _config_.yml to _config_.yml.bak, edit `*.yaml` and `*.md` files");
+    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(
+        err.matches("`_config_` prints `config`").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: “*.yaml` and `*” prints “.yaml` and `”"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -4863,10 +4876,18 @@ fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
         ]);
         assert!(out.contains("\"plain\": \"use snake_case_name\""), "{out}");
     }
-    // A no-break space typed as itself is no escape: nothing to say.
-    write("\"use\u{a0}this\"");
+    // A no-break space typed as itself is no escape: nothing to say, also
+    // beside a `\\_` (the escaped backslash's `_` is no escape either).
+    write("\"use\u{a0}this and a\\\\_b\"");
     let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
     assert!(err.contains("0 warning(s)"), "{err}");
+    // At the escape, not at an escaped backslash's `_` before it.
+    write(r#""C:\\_tmp and snake\_case""#);
+    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert!(
+        err.contains("engineering.yaml:15:30: warning: in double quotes"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -4921,6 +4942,18 @@ fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("put a space after the `-` that starts a list item: `- id: junior-engineer`"),
+        "{err}"
+    );
+    // A zero-width space before a key: deleted, not retyped as a space.
+    std::fs::write(
+        &file,
+        yaml.replace("    title: Junior", "    \u{200b}title: Junior"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("help: delete it: YAML reads a zero-width space"),
         "{err}"
     );
 }
