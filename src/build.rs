@@ -213,7 +213,18 @@ fn role_total(roles: &[ResolvedRole], failures: &[Failure]) -> usize {
 /// by how load names a level at a message's start: `level 2 (`c-d`), …`,
 /// `role `c-d` …`, `role id `c-d` is also used …`. None for an error of
 /// the whole file (a YAML syntax error, a family field).
-fn error_owner<'a>(message: &str, ids: &'a [String]) -> Option<&'a str> {
+fn error_owner<'a>(d: &Diagnostic, f: &'a load::FailedFile) -> Option<&'a str> {
+    let ids = &f.role_ids;
+    // The level the check found it in (an unknown key's message names
+    // none), else the level its message names.
+    if let Some(id) = d
+        .level
+        .and_then(|i| f.level_ids_at.get(i as usize))
+        .and_then(|at| ids.iter().find(|id| *id == at))
+    {
+        return Some(id);
+    }
+    let message = d.message.as_str();
     ids.iter().map(String::as_str).find(|id| {
         let id = crate::diag::clip(id);
         let head = message
@@ -592,11 +603,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         // of them (every role of a file with duplicate ids pointed at the
         // first one's line, with all of their messages); a role with none
         // of its own fails for the others', all of them.
-        let owners: Vec<Option<&str>> = f
-            .errors
-            .iter()
-            .map(|d| error_owner(&d.message, &f.role_ids))
-            .collect();
+        let owners: Vec<Option<&str>> = f.errors.iter().map(|d| error_owner(d, f)).collect();
         for id in &f.role_ids {
             let own: Vec<&Diagnostic> = f
                 .errors

@@ -37,6 +37,12 @@ pub struct Diagnostic {
     /// The file's text, to show the offending line.
     #[serde(skip)]
     pub source: Option<Arc<str>>,
+    /// The place (0-based) in its file's `levels` of the level the problem
+    /// is in, when the check knows it: a build charges a failed file's
+    /// error to that level's role (`FailedFile::level_ids_at`). An index,
+    /// so that the type stays small.
+    #[serde(skip)]
+    pub level: Option<u32>,
 }
 
 impl Diagnostic {
@@ -49,6 +55,7 @@ impl Diagnostic {
             message: message.into(),
             help: Vec::new(),
             source: None,
+            level: None,
         }
     }
 

@@ -79,6 +79,9 @@ pub struct FailedFile {
     /// Role ids the file declares, when it parsed far enough to tell, in
     /// file order (`levels[i]`).
     pub role_ids: Vec<String>,
+    /// The id of each level by its place in `levels` (`""` where none was
+    /// read): whose a diagnostic's `level` is.
+    pub level_ids_at: Vec<String>,
     /// Its family id, when it could be read.
     pub family_id: Option<String>,
     /// Its text, when it could be read (to point at a duplicate id).
@@ -97,6 +100,7 @@ impl FailedFile {
             errors: vec![error.in_file(&file)],
             file,
             role_ids: Vec::new(),
+            level_ids_at: Vec::new(),
             family_id: None,
             source: None,
         }
@@ -342,6 +346,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 hidden_errors: 0,
                 // Not UTF-8: its roles as written, from the text the error
                 // shows (a file that could not be read at all has none).
+                level_ids_at: Vec::new(),
                 role_ids: errs
                     .iter()
                     .find_map(|d| d.source.as_deref().map(|t| ids_as_written(t).collect()))
@@ -419,6 +424,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                     hidden_errors,
                     file: path,
                     role_ids: f.ids,
+                    level_ids_at: f.ids_at,
                     family_id: f.family_id,
                     source: Some(source),
                     errors: f.errors,
@@ -745,9 +751,15 @@ impl<'a> Checker<'a> {
         } else {
             self.map.value(path)
         };
-        d.in_file(self.file)
+        let mut d = d
+            .in_file(self.file)
             .at(pos.line, pos.column)
-            .with_source(self.source.clone())
+            .with_source(self.source.clone());
+        // In a level: whose (an unknown key's message does not say).
+        d.level = path
+            .strip_prefix("levels.")
+            .and_then(|rest| rest.split('.').next()?.parse::<u32>().ok());
+        d
     }
 
     /// An error about the value at `path`.
@@ -2809,6 +2821,8 @@ pub fn slugify(s: &str) -> String {
 /// they could be read) and its errors.
 struct FamilyFailure {
     ids: Vec<String>,
+    /// See [`FailedFile::level_ids_at`].
+    ids_at: Vec<String>,
     family_id: Option<String>,
     errors: Vec<Diagnostic>,
     /// `builds_on` targets that are no level of this family, by the index
@@ -2823,53 +2837,57 @@ struct FamilyFailure {
 fn load_family(
     path: &Path,
     source: Arc<str>,
-) -> Result<(FamilyFile, Vec<Diagnostic>), FamilyFailure> {
+) -> Result<(FamilyFile, Vec<Diagnostic>), Box<FamilyFailure>> {
     let mut c = Checker::new(path, source);
     if c.raw_line_breaks() || !c.yaml_hazards(false) {
-        return Err(FamilyFailure {
+        return Err(Box::new(FamilyFailure {
+            ids_at: c.map.level_id_at.clone(),
             ids: std::mem::take(&mut c.map.level_ids),
             family_id: c.map.family_id.take(),
             errors: c.errors,
             warnings: c.warnings,
             unknown_targets: Vec::new(),
-        });
+        }));
     }
     if c.empty_file(
         "write a job family (`family`, `title`, `levels`: see docs/role-format.md), or delete the file",
     ) {
-        return Err(FamilyFailure {
+        return Err(Box::new(FamilyFailure {
             ids: Vec::new(),
+            ids_at: Vec::new(),
             family_id: None,
             errors: c.errors,
             warnings: c.warnings,
             unknown_targets: Vec::new(),
-        });
+        }));
     }
     let parsed: Option<FamilyFile> = c.parse(known_keys);
     if parsed.is_none() {
         c.unknown_keys_after_error(known_keys);
     }
     let Some(family) = parsed else {
-        return Err(FamilyFailure {
+        return Err(Box::new(FamilyFailure {
             ids: salvage_role_ids(&c.source, &c.map.level_ids),
+            ids_at: c.map.level_id_at.clone(),
             family_id: c.map.family_id.take(),
             errors: c.errors,
             warnings: c.warnings,
             unknown_targets: Vec::new(),
-        });
+        }));
     };
     check_family(&mut c, &family);
     check_scalars(&mut c, true);
     if c.errors.is_empty() {
         Ok((family, c.warnings))
     } else {
-        Err(FamilyFailure {
+        Err(Box::new(FamilyFailure {
             ids: family.levels.iter().map(|l| l.id.clone()).collect(),
+            ids_at: family.levels.iter().map(|l| l.id.clone()).collect(),
             family_id: Some(family.family.clone()),
             errors: c.errors,
             warnings: c.warnings,
             unknown_targets: c.unknown_targets,
-        })
+        }))
     }
 }
 
@@ -4695,6 +4713,7 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
                 hidden_errors: 0,
                 file: fam.file.clone(),
                 role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
+                level_ids_at: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
                 family_id: Some(fam.data.family.clone()),
                 source: Some(fam.source.clone()),
                 errors: std::mem::take(&mut newly_failed[k].1),

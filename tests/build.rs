@@ -2782,4 +2782,41 @@ fn each_role_of_a_failed_file_is_told_its_own_error() {
             && err.contains("design-copy.yaml:10:9): role id `senior-designer` is also used in"),
         "{err}"
     );
+
+    // An unknown key names no level in its message: it went to every role
+    // of the file, at its line in another level.
+    fs::remove_file(roles.path().join("design-copy.yaml")).unwrap();
+    fs::write(
+        roles.path().join("design.yaml"),
+        design
+            .replace(
+                "    title: Product Designer\n",
+                "    title: Product Designer\n    titel: X\n",
+            )
+            .replace("    grade: 7\n", "    grade: [7]\n"),
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &["--quiet"]);
+    assert_eq!(code, 1, "{err}");
+    let by_role = |id: &str| {
+        s["failures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["role"] == id)
+            .unwrap_or_else(|| panic!("{id}: {s}"))
+            .clone()
+    };
+    let one = by_role("designer");
+    assert!(
+        one["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `titel`"),
+        "{one}"
+    );
+    assert!(!one["message"].as_str().unwrap().contains("grade"), "{one}");
+    let two = by_role("senior-designer");
+    assert!(two["message"].as_str().unwrap().contains("grade"), "{two}");
+    assert!(!two["message"].as_str().unwrap().contains("titel"), "{two}");
 }
