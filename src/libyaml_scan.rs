@@ -19,18 +19,13 @@ use unsafe_libyaml as unsafe_sys;
 
 use crate::source_map::{Hazard, HazardKind, MAX_DEPTH, Pos};
 
-/// The aliases, tags and over-deep nesting libyaml meets in `text`, in file
-/// order, up to the end or to its first syntax error (where serde_yaml
-/// stops too, before it expands anything). Stops at the first too-deep
-/// node: nothing below it matters.
-pub fn hazards(text: &str) -> Vec<Hazard> {
-    scan(text).hazards
-}
-
 /// What one libyaml pass over a file finds.
 #[derive(Debug, Default)]
 pub struct Scan {
-    /// See [`hazards`].
+    /// The aliases, tags and over-deep nesting libyaml meets, in file
+    /// order, up to the end or to its first syntax error (where serde_yaml
+    /// stops too, before it expands anything); nothing below the first
+    /// too-deep node.
     pub hazards: Vec<Hazard>,
     /// The lines (1-based, first and last) of each quoted text and flow
     /// collection (`[…]`, `{…}`) written over more than one line: inside
@@ -38,8 +33,8 @@ pub struct Scan {
     pub flow_spans: Vec<(usize, usize)>,
 }
 
-/// [`hazards`], and the flow spans, up to the end or the first syntax
-/// error.
+/// One pass of libyaml over `text`: its [`Scan`], up to the end or the
+/// first syntax error.
 pub fn scan(text: &str) -> Scan {
     let mut found = Vec::new();
     let mut flow_spans = Vec::new();
@@ -157,7 +152,8 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(usize, HazardKind)> {
-        hazards(text)
+        scan(text)
+            .hazards
             .into_iter()
             .map(|h| (h.pos.line, h.kind))
             .collect()

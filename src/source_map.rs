@@ -149,9 +149,12 @@ impl SourceMap {
                 return retry;
             }
         }
-        if map.syntax_error.is_some()
-            && let Some(retry) = Self::reindented(text, &map)
-        {
+        if map.syntax_error.is_none() {
+            return map;
+        }
+        // One libyaml pass serves both the retry and the hazards below.
+        let scan = crate::libyaml_scan::scan(text);
+        if let Some(retry) = Self::reindented(text, &map, &scan.flow_spans) {
             map = retry;
         }
         if let Some((at, _)) = map.syntax_error {
@@ -165,7 +168,7 @@ impl SourceMap {
             // its own recursion limit (256 `[`) before its events reach
             // the depth check.
             let deep_known = map.hazards.iter().any(|h| h.kind == HazardKind::TooDeep);
-            for h in crate::libyaml_scan::hazards(text) {
+            for h in scan.hazards {
                 let deep = h.kind == HazardKind::TooDeep && !deep_known;
                 if (after(h.pos) || deep) && known.insert(h.clone()) {
                     map.hazards.push(h);
@@ -181,10 +184,9 @@ impl SourceMap {
     /// such line indented one more space reads alike to both; the positions
     /// on those lines are then moved back. None when libyaml finds no such
     /// lines, or the indented file reads no further.
-    fn reindented(text: &str, failed: &SourceMap) -> Option<SourceMap> {
-        let spans = crate::libyaml_scan::scan(text).flow_spans;
+    fn reindented(text: &str, failed: &SourceMap, spans: &[(usize, usize)]) -> Option<SourceMap> {
         let mut shifted: HashSet<usize> = HashSet::new();
-        for (first, last) in spans {
+        for &(first, last) in spans {
             shifted.extend(first + 1..=last);
         }
         if shifted.is_empty() {
