@@ -1575,6 +1575,13 @@ impl<'a> Checker<'a> {
                     && let Some(pos) = at
                     && let Some(h) = crate::yaml_help::for_error(&self.source, pos, &message)
                 {
+                    // `-id: a`: at the `-`, not at the next key.
+                    if message.contains("mapping values are not allowed")
+                        && let Some(dash) =
+                            crate::yaml_help::dash_without_space_above(&self.source, pos.0)
+                    {
+                        at = Some(dash);
+                    }
                     help = Some(h);
                 }
                 // A quote left open is closed by the next text's opening

@@ -996,6 +996,22 @@ fn message_is_syntax(message: &str) -> bool {
 
 /// The help for a `key: value` line indented deeper than the line above
 /// it, which already has its value (`title: X` then `  grade: 6`).
+/// Where the `-` of a `-id: a` line (no space after it) stands, 1-based,
+/// when that line is the one above `line`: YAML then read `-id` as a key,
+/// and fails at the next key, which is where nothing is wrong.
+pub fn dash_without_space_above(source: &str, line: usize) -> Option<(usize, usize)> {
+    let lines: Vec<&str> = source.lines().collect();
+    let k = (0..line.checked_sub(1)?)
+        .rev()
+        .find(|&k| !lines[k].trim().is_empty() && !lines[k].trim_start().starts_with('#'))?;
+    let rest = lines[k].trim_start().strip_prefix('-')?;
+    (rest.starts_with(|c: char| c.is_ascii_alphabetic())
+        && rest
+            .split_once(": ")
+            .is_some_and(|(key, _)| SCHEMA_KEYS.contains(&key)))
+    .then(|| (k + 1, lines[k].len() - lines[k].trim_start().len() + 1))
+}
+
 fn over_indented(source: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     let this = lines.get(line - 1)?;
@@ -1006,13 +1022,8 @@ fn over_indented(source: &str, line: usize) -> Option<String> {
         .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
     // `-id: a`: no space after the `-`, so `-id` is a key and the keys
     // under it are too deep.
-    let dashed = above.trim_start();
-    if let Some(rest) = dashed.strip_prefix('-')
-        && rest.starts_with(|c: char| c.is_ascii_alphabetic())
-        && rest
-            .split_once(": ")
-            .is_some_and(|(k, _)| SCHEMA_KEYS.contains(&k))
-    {
+    if dash_without_space_above(source, line).is_some() {
+        let rest = above.trim_start().trim_start_matches('-');
         return Some(format!(
             "put a space after the `-` that starts a list item: `- {}`",
             rest.trim_end()

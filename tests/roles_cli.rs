@@ -4944,6 +4944,8 @@ fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
         err.contains("put a space after the `-` that starts a list item: `- id: junior-engineer`"),
         "{err}"
     );
+    // At the `-`, not at the next key, where nothing is wrong.
+    assert!(err.contains("engineering.yaml:5:3: error:"), "{err}");
     // A zero-width space before a key: deleted, not retyped as a space.
     std::fs::write(
         &file,
