@@ -3045,14 +3045,11 @@ fn a_missing_glyph_is_placed_in_the_text_its_role_prints() {
     // Two levels hold the character; the warning for the second pointed
     // at, and quoted, the first level's item, which is not in its PDF.
     let family = "family: eng\ntitle: E\nlevels:\n  - id: eng-one\n    level: One\n    title: E1\n    responsibilities:\n      items:\n        - Ship \u{1D504} features fast\n  - id: eng-two\n    level: Two\n    title: E2\n    responsibilities:\n      items:\n        - Manage the \u{1D504} budget and the team\n";
-    let out = render_files_out(
-        default_renderer(),
+    let w = warnings_of(
         "name: Acme\nwebsite: https://acme.example\n",
         family,
         "eng-two",
-        &doc(),
     );
-    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].contains("f.yaml:15:22: warning:"), "{w:?}");
     assert!(
@@ -3068,15 +3065,21 @@ fn a_missing_glyph_is_placed_in_the_text_its_role_prints() {
         "Ship \u{1D504} features fast",
         "Plan the \u{1D504} budget and the team",
     );
-    let out = render_files_out(
-        default_renderer(),
+    let w = warnings_of(
         "name: Acme\nwebsite: https://acme.example\n",
         &family,
         "eng-two",
-        &doc(),
     );
-    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
     assert!(w[0].contains("f.yaml:15:22: warning:"), "{w:?}");
+}
+
+/// The warnings of rendering `role` of a family file `f.yaml`, as printed.
+fn warnings_of(company: &str, family: &str, role: &str) -> Vec<String> {
+    render_files_out(default_renderer(), company, family, role, &doc())
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .collect()
 }
 
 #[test]
@@ -3084,14 +3087,11 @@ fn a_missing_glyph_in_the_company_name_is_placed_there() {
     // The name and an item both hold the character: the warning quoted
     // the name (printed first) and pointed at the item in the family file.
     let family = "family: eng\ntitle: E\nlevels:\n  - id: eng-one\n    level: One\n    title: E1\n    responsibilities:\n      items:\n        - Ship \u{1D504} features\n";
-    let out = render_files_out(
-        default_renderer(),
+    let w = warnings_of(
         "name: Acme \u{1D504} Corp\nwebsite: https://acme.example\n",
         family,
         "eng-one",
-        &doc(),
     );
-    let w: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(w[0].contains("company.yaml:1:12: warning:"), "{w:?}");
     assert!(w[0].contains("in “Acme \u{1D504} Corp”"), "{w:?}");
