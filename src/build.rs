@@ -209,34 +209,12 @@ fn role_total(roles: &[ResolvedRole], failures: &[Failure]) -> usize {
             .len()
 }
 
-/// Which of `ids` (a failed file's roles) an error `message` is about,
-/// by how load names a level at a message's start: `level 2 (`c-d`), …`,
-/// `role `c-d` …`, `role id `c-d` is also used …`. None for an error of
-/// the whole file (a YAML syntax error, a family field).
+/// Which of a failed file's roles an error is about: the one of the level
+/// the load found it in (`Diagnostic::level`). None for an error of the
+/// whole file (a YAML syntax error, a family field).
 fn error_owner<'a>(d: &Diagnostic, f: &'a load::FailedFile) -> Option<&'a str> {
-    let ids = &f.role_ids;
-    // The level the check found it in (an unknown key's message names
-    // none), else the level its message names.
-    if let Some(id) = d
-        .level
-        .and_then(|i| f.level_ids_at.get(i as usize))
-        .and_then(|at| ids.iter().find(|id| *id == at))
-    {
-        return Some(id);
-    }
-    let message = d.message.as_str();
-    ids.iter().map(String::as_str).find(|id| {
-        let id = crate::diag::clip(id);
-        let head = message
-            .split([',', ':'])
-            .next()
-            .unwrap_or_default()
-            .trim_end();
-        (message.starts_with("level ") && head.ends_with(&format!("(`{id}`)")))
-            || head == format!("role `{id}`")
-            || message.starts_with(&format!("role id `{id}` "))
-            || message.starts_with(&format!("role `{id}` "))
-    })
+    let at = f.level_ids_at.get(d.level? as usize)?;
+    f.role_ids.iter().find(|id| *id == at).map(String::as_str)
 }
 
 /// Roles as the log names them: "a, b", or "a, … j and 4 more roles".

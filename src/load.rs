@@ -1449,6 +1449,10 @@ impl<'a> Checker<'a> {
                 {
                     return None;
                 }
+                // serde's path names the level by place (`levels[1].title`).
+                let level = message
+                    .strip_prefix("levels[")
+                    .and_then(|rest| rest.split(']').next()?.parse::<u32>().ok());
                 message = name_level(&message, &self.map.level_id_at);
                 // A no-break space (pasted) where YAML needs a space: the
                 // parser fails about keys or indentation, a line later.
@@ -1606,6 +1610,7 @@ impl<'a> Checker<'a> {
                 let mut d = Diagnostic::error(message)
                     .in_file(self.file)
                     .with_source(self.source.clone());
+                d.level = level;
                 if let Some((line, column, ch)) = first_raw_control(&self.source)
                     && e.to_string().contains("control characters")
                 {
@@ -2887,9 +2892,11 @@ fn load_family(
     if c.errors.is_empty() {
         Ok((family, c.warnings))
     } else {
+        // Read whole: its ids are its levels', in place.
+        let ids: Vec<String> = family.levels.iter().map(|l| l.id.clone()).collect();
         Err(Box::new(FamilyFailure {
-            ids: family.levels.iter().map(|l| l.id.clone()).collect(),
-            ids_at: family.levels.iter().map(|l| l.id.clone()).collect(),
+            ids_at: ids.clone(),
+            ids,
             family_id: Some(family.family.clone()),
             errors: c.errors,
             warnings: c.warnings,
@@ -4676,12 +4683,19 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
                 continue;
             }
             if let Some(o) = others(&role_files, id, &f.file) {
-                errors.push(at(
+                let mut d = at(
                     Diagnostic::error(format!("role id `{id}` is also used in {o}"))
                         .in_file(&f.file)
                         .help(role_help),
                     &format!("levels.{k}.id"),
-                ));
+                );
+                // Its level's place, for the build to charge it to that role.
+                d.level = f
+                    .level_ids_at
+                    .iter()
+                    .position(|at| at == id)
+                    .and_then(|i| u32::try_from(i).ok());
+                errors.push(d);
             }
         }
         f.errors.extend(errors);
