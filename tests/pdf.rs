@@ -1622,20 +1622,24 @@ fn hiring_steps_are_numbered_by_their_depth() {
 
 #[test]
 fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
+    // A family whose one hiring step, 14 deep, says `text`.
+    let deep = |text: &str| {
+        let mut step = format!("{{text: \"{text}\"}}");
+        for depth in 0..13 {
+            step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
+        }
+        format!(
+            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
+        )
+    };
     // A run left whole because it fitted 80% of the text area ran off the
     // page in a step 14 deep, whose lines are 57% of it.
-    let mut step = format!(
-        "{{text: \"Deep {} and {} end\"}}",
-        "W".repeat(36),
-        "Q".repeat(38)
-    );
-    for depth in 0..13 {
-        step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
-    }
     let pdf = render_family(
-        &format!(
-            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
-        ),
+        &deep(&format!(
+            "Deep {} and {} end",
+            "W".repeat(36),
+            "Q".repeat(38)
+        )),
         "dp-one",
     );
     let words = words(&pdf);
@@ -1644,32 +1648,17 @@ fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
 
     // Shorter than the long-word rule's 36 characters, and still wider
     // than the step's line (330pt against some 270pt).
-    let mut step = format!("{{text: \"{} deep\"}}", "W".repeat(35));
-    for depth in 0..13 {
-        step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
-    }
-    let pdf = render_family(
-        &format!(
-            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
-        ),
-        "dp-one",
-    );
+    let pdf = render_family(&deep(&format!("{} deep", "W".repeat(35))), "dp-one");
     let words = self::words(&pdf);
     assert!(words.iter().any(|w| w.1.starts_with("WWW")), "{words:?}");
     assert_within_margins(&words);
 
     // Glyphs far wider than a letter: pieces of 12 arrows of 2.7em
     // (U+1F852, in DejaVu Sans) were wider than the step's line.
-    let mut step = format!("{{text: \"{}\"}}", "\u{1F852}".repeat(60));
-    for depth in 0..13 {
-        step = format!("{{text: \"Step {depth}\", steps: [{step}]}}");
-    }
     let pdf = render_files(
         dejavu_renderer(),
         "name: Acme\nwebsite: https://example.com\n",
-        &format!(
-            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
-        ),
+        &deep(&"\u{1F852}".repeat(60)),
         "dp-one",
         &doc(),
     );
