@@ -27,6 +27,19 @@ fn minimal_copy() -> tempfile::TempDir {
     dir
 }
 
+/// The minimal fixture with one more file, `name`, holding `text`.
+fn minimal_with(name: &str, text: impl AsRef<[u8]>) -> tempfile::TempDir {
+    let dir = minimal_copy();
+    std::fs::write(dir.path().join(name), text).unwrap();
+    dir
+}
+
+/// `jdgen --roles DIR check`: its exit code and what it printed on stderr.
+fn check(dir: &Path) -> (i32, String) {
+    let (code, _, err) = run(&["--roles", dir.to_str().unwrap(), "check"]);
+    (code, err)
+}
+
 /// A role folder with the minimal fixture's company.yaml and `files`
 /// (name, contents).
 fn with_company(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -245,7 +258,7 @@ fn check_passes_on_shipped_roles() {
 
 #[test]
 fn check_reports_every_problem_with_its_position() {
-    let (code, _, err) = run(&["--roles", "tests/fixtures/broken", "check"]);
+    let (code, err) = check(Path::new("tests/fixtures/broken"));
     assert_eq!(code, 1);
     let expected = [
         (
@@ -374,7 +387,7 @@ fn broken_files_fail_exports_and_are_reported_by_list() {
 
 #[test]
 fn missing_folder_or_company_file_is_a_clear_error() {
-    let (code, _, err) = run(&["--roles", "tests/fixtures/does-not-exist", "check"]);
+    let (code, err) = check(Path::new("tests/fixtures/does-not-exist"));
     assert_eq!(code, 1);
     assert!(
         err.contains("cannot read role folder tests/fixtures/does-not-exist"),
@@ -386,7 +399,7 @@ fn missing_folder_or_company_file_is_a_clear_error() {
         "family: a\ntitle: A\nlevels: []\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 1);
     assert!(err.contains("no company.yaml"), "{err}");
     assert!(err.contains("help: create"), "{err}");
@@ -405,7 +418,7 @@ fn broken_company_file_names_the_field() {
         dir.path().join("e.yaml"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 1);
     assert!(
         err.contains("company.yaml:2:10: error: expected an http(s) URL"),
@@ -426,7 +439,7 @@ fn broken_company_file_names_the_field() {
         common::edit(&dir.path().join("company.yaml"), |_| {
             format!("name: X\nwebsite: \"{website}\"\ngrades_url: /grades table\n")
         });
-        let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+        let (code, err) = check(dir.path());
         assert_eq!(code, 1);
         assert!(
             err.contains(&format!(
@@ -589,7 +602,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         .unwrap()
         .set_len(17 << 20)
         .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     common::assert_reported(
         &err,
@@ -698,7 +711,7 @@ fn a_logo_that_cannot_be_drawn_or_escapes_the_folder_is_a_company_error() {
             format!("name: X\nwebsite: https://x.test\nlogo: {logo}\n"),
         )
         .unwrap();
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check(d);
         (code, err)
     };
     for (logo, msg) in [
@@ -856,7 +869,7 @@ fn role_files_with_upper_case_or_undecodable_names_are_never_skipped_silently() 
     // A name that is not UTF-8 is an error that names the file.
     let bad = std::ffi::OsStr::from_bytes(b"caf\xe9.yaml");
     std::fs::write(dir.path().join(bad), "family: x\n").unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("not valid UTF-8") && err.contains("caf"),
@@ -985,7 +998,7 @@ fn check_catches_cells_that_only_grow_too_long_in_the_export() {
     )
     .unwrap();
     let roles = d.to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1, "{err}");
     assert!(
         err.lines().any(|l| l.contains("long.yaml:7:5:")
@@ -1058,7 +1071,7 @@ fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
     )
     .unwrap();
     let roles = d.to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,
@@ -1129,7 +1142,7 @@ fn refused_yaml_is_caught_also_in_layouts_only_libyaml_reads() {
     )
     .unwrap();
     let roles = d.to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("odd.yaml:15:14: error: YAML aliases (`*name`) are not allowed"),
@@ -1191,7 +1204,7 @@ fn inheritance_cannot_multiply_a_small_file_into_gigabytes() {
         "family: loops\ntitle: Loops\nlevels:\n  - {id: a, level: A, title: A, requirements: {builds_on: b, items: [x]}}\n  - {id: b, level: B, title: B, requirements: {builds_on: a, items: [y]}}\n  - {id: d, level: D, title: D, requirements: {builds_on: d, items: [z]}}\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,
@@ -1229,23 +1242,21 @@ fn a_level_with_a_blank_id_is_named_by_its_place() {
     // `builds_on` could build on (a loop "  →  ", or "a level of another
     // family" for its own), and "role ``" or "level 2 (` `)" in the
     // messages about its level.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("blank.yaml"),
+    let dir = minimal_with(
+        "blank.yaml",
         "family: blank\ntitle: Blank\nlevels:\n  \
          - {id: \" \", level: L, title: L, requirements: {builds_on: c, items: [x]}}\n  \
          - {id: \" \", level: L, title: \"\", requirements: {builds_on: \" \", items: [x]}}\n  \
          - {id: c, level: C, title: C, requirements: {builds_on: d, items: [x]}}\n  \
          - {id: d, level: D, title: D, requirements: {builds_on: c, items: [x]}}\n",
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     std::fs::write(
         d.join("untyped.yaml"),
         "family: untyped\ntitle: Untyped\nlevels:\n  - {id: alone, level: L, title: L}\n  - {id: \" \", title: A}\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     for wrong in [
         "duplicate",
@@ -1290,14 +1301,12 @@ fn text_that_prints_as_nothing_is_an_error_wherever_it_is() {
     // Zero-width items printed empty bullets; an empty group heading made
     // its items look like the previous section's; empty hiring steps
     // printed "1." with nothing after it.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("b.yaml"),
+    let dir = minimal_with(
+        "b.yaml",
         "family: b\ntitle: B\nvalues:\n  heading: \"\"\n  items:\n    - {name: V, emoji: \"\", text: \"\\u200b\"}\nhiring_process:\n  steps: [\"\", {text: \"\\u00ad\", steps: [ok]}]\nlevels:\n  - id: b-one\n    level: A\n    title: A\n    reports_to: \"\"\n    responsibilities:\n      heading: \"\\u2060\"\n      items: [\"\\u200b\", ok]\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,
@@ -1323,7 +1332,7 @@ fn company_settings_under_another_name_are_named_as_such() {
     let dir = minimal_copy();
     let d = dir.path();
     std::fs::copy(d.join("company.yaml"), d.join("company.yml")).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("`company.yml` looks like company settings, but only `company.yaml` is read"),
@@ -1332,7 +1341,7 @@ fn company_settings_under_another_name_are_named_as_such() {
     assert!(err.contains("1 error(s)"), "{err}");
     // Alone, it is what the missing company.yaml's message points at.
     std::fs::remove_file(d.join("company.yaml")).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("rename company.yml to company.yaml"), "{err}");
 }
@@ -1341,15 +1350,13 @@ fn company_settings_under_another_name_are_named_as_such() {
 fn check_reports_text_no_font_can_draw() {
     // Hangul passed check and printed as empty boxes in every PDF; only
     // the render (and only the run that rendered it) said so.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("k.yaml"),
+    let dir = minimal_with(
+        "k.yaml",
         "family: k\ntitle: K\nlevels:\n  - id: k-one\n    level: A\n    title: A\n    responsibilities:\n      items: [\"café ✈️ 👩🏽‍💻 🇩🇪\", \"Speak 한국어\"]\n",
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     let roles = d.to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 0, "a warning: {err}");
     assert!(
         err.contains(
@@ -1550,15 +1557,13 @@ fn a_template_folder_over_its_limits_says_which() {
 
 #[test]
 fn a_hash_that_cuts_text_short_is_reported() {
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("hash.yaml"),
+    let dir = minimal_with(
+        "hash.yaml",
         "family: hash\ntitle: Hash\nlevels:\n  - id: hash-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - Post daily in the #social-media Slack channel\n        - A deliberate comment  # is fine\n        - \"Quoted #text is kept\"\n        - Grow the # of qualified leads\n        - Tabbed\tnote\t# is fine\n    grade: 5 # five\n",
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     let roles = d.to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 0, "a warning, not an error: {err}");
     assert!(
         // At the `#`, not at the text it cuts short.
@@ -1581,7 +1586,7 @@ fn a_hash_that_cuts_text_short_is_reported() {
         "family: broken\ntitle: B\nlevels:\n  - id: broken-one\n    level: A\n    title: A\n    grade: 0\n    responsibilities:\n      items: [Plan, \"in #quotes\", Post in #general\n        ]\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("broken.yaml:7:12: error:"), "{err}");
     assert!(
@@ -1594,7 +1599,7 @@ fn a_hash_that_cuts_text_short_is_reported() {
     common::edit(&d.join("company.yaml"), |company| {
         format!("{company}brand_color: #6B4FBB\n")
     });
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("`#6B4FBB` is read as a YAML comment"), "{err}");
     // On the line that would continue the value, too: YAML ends a plain
@@ -1603,7 +1608,7 @@ fn a_hash_that_cuts_text_short_is_reported() {
     common::edit(&d.join("company.yaml"), |company| {
         company.replace("brand_color: #6B4FBB\n", "brand_color:\n  #6B4FBB\n")
     });
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("company.yaml:5:3: error: `#6B4FBB` is read as a YAML comment"),
@@ -1617,7 +1622,7 @@ fn a_hash_that_cuts_text_short_is_reported() {
         "family: hash\ntitle: Hash\nsummary: We are the\n  #1 platform\nlevels:\n  - id: hash-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - Post in the team channel\n          #social-media every week\n        - Plan the week and\n          the #launch too\n        #- an old item\n        # a note\n        - Last\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 0, "{err}");
     for at in [
         "hash.yaml:4:3: warning: `#1 platform`",
@@ -1640,7 +1645,7 @@ fn a_hash_that_cuts_text_short_is_reported() {
     common::edit(&d.join("company.yaml"), |company| {
         format!("{company}    #website: https://old.example.com\n")
     });
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 0, "{err}");
     for at in [
         "hash.yaml:4:3: warning: `#1 platform` is read as a YAML comment: if it continues the text above",
@@ -1654,14 +1659,12 @@ fn a_hash_that_cuts_text_short_is_reported() {
 #[test]
 fn a_raw_control_character_is_located_by_line_and_column() {
     // libyaml reported "at position 19" (a byte offset) at 1:1.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("ctl.yaml"),
+    let dir = minimal_with(
+        "ctl.yaml",
         "family: ctl\ntitle: \"a\u{7}b\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     assert!(
         err.contains("ctl.yaml:2:10: error: the raw control character U+0007 is not allowed"),
@@ -1673,7 +1676,7 @@ fn a_raw_control_character_is_located_by_line_and_column() {
         "family: ctl\ntitle: \"ab\u{FFFF}\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     assert!(
         err.contains("ctl.yaml:2:11: error: the raw noncharacter U+FFFF is not allowed"),
@@ -1685,7 +1688,7 @@ fn a_raw_control_character_is_located_by_line_and_column() {
         "family: ctl\ntitle: \"Fam\u{85}ily\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n    grade: 0\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     assert!(
         err.contains(
@@ -1706,7 +1709,7 @@ fn a_raw_control_character_is_located_by_line_and_column() {
             format!("family: ctl\ntitle: Ctl\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n    description:\n      - \"Text.\"{c}\n  - id: ctl-two\n    level: B\n    title: B\n    grade: 7\n"),
         )
         .unwrap();
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check(d);
         assert_eq!(code, 1);
         assert!(
             err.contains(&format!(
@@ -1721,7 +1724,7 @@ fn a_raw_control_character_is_located_by_line_and_column() {
         "family: ctl\ntitle: \"Fam ily\"\nlevels:\n  - id: ctl-one\n    level: A\n    title: A\n    grade: 0\n",
     )
     .unwrap();
-    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (_, err) = check(d);
     assert!(
         err.contains("ctl.yaml:7:12: error: expected a whole number"),
         "{err}"
@@ -1730,17 +1733,15 @@ fn a_raw_control_character_is_located_by_line_and_column() {
 
 #[test]
 fn titles_must_be_printable_and_fit() {
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("t.yaml"),
+    let dir = minimal_with(
+        "t.yaml",
         format!(
             "family: t\ntitle: T\nlevels:\n  - id: t-one\n    level: A\n    title: \"{}\"\n  - id: t-two\n    level: \"\\u200B\\u200B\"\n    title: B\n",
             "Senior ".repeat(40)
         ),
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     assert!(
         err.contains("t.yaml:6:12: error: the job title is 279 characters long; at most 150"),
@@ -1757,7 +1758,7 @@ fn titles_must_be_printable_and_fit() {
         "family: t\ntitle: \"Fam\\rEVIL\"\nlevels:\n  - id: t-one\n    level: \"L\\nX\"\n    title: \"Real title\\rFAKE\"\n    reports_to: \"a\\u2028b\"\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     for (loc, what, ch) in [
         ("t.yaml:2:8:", "family title", "U+000D"),
@@ -1786,7 +1787,7 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
     )
     .unwrap();
     let roles = d.to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 1);
     assert!(
         err.contains("expected a date as YYYY-MM-DD, found `2026-2-3`"),
@@ -1808,7 +1809,7 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
             ),
         )
         .unwrap();
-        let (code, _, err) = run(&["--roles", roles, "check"]);
+        let (code, err) = check(Path::new(roles));
         assert_eq!(code, 1);
         assert!(err.contains(why), "{date}: {err}");
     }
@@ -1877,14 +1878,12 @@ fn dates_must_be_yyyy_mm_dd_and_in_range() {
 
 #[test]
 fn duplicate_and_merge_keys_are_reported_where_they_are_written() {
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("dup.yaml"),
+    let dir = minimal_with(
+        "dup.yaml",
         "family: dup\ntitle: Dup\nlevels:\n  - id: dup-one\n    level: A\n    title: A\n    grade: 7\n    grade: 8\n  - <<: {id: dup-two}\n    level: B\n    title: B\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     // serde_yaml said "duplicate field `grade`" at the mapping's start (4:5).
     assert!(
@@ -1920,7 +1919,7 @@ fn parse_errors_speak_of_the_file_not_of_rust_types() {
     for (name, text) in files {
         std::fs::write(d.join(name), text).unwrap();
     }
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     common::assert_reported(
         &err,
@@ -1961,14 +1960,12 @@ fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
     // YAML reads `0x0A`, `0o13` and `+8` as numbers: exported as 10, 11
     // and 8 with nothing said. Two groups headed alike (in any case: they
     // print in capitals) were merged and reordered in the PDF only.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("g.yaml"),
+    let dir = minimal_with(
+        "g.yaml",
         "family: gfam\ntitle: G\nlevels:\n  - {id: a-g, level: A, title: A, grade: 0x0A}\n  - id: b-g\n    level: B\n    title: B\n    grade: +8 # plus\n    requirements:\n      groups:\n        - {heading: Year one, items: [one]}\n        - {heading: Year two, items: [two]}\n        - {heading: YEAR ONE, items: [three]}\n  - {id: c-g, level: C, title: C, grade: 0o13}\n  - {id: d-g, level: D, title: D, grade: 9}\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     common::assert_reported(
         &err,
@@ -2006,7 +2003,7 @@ fn language_regions_invisible_versions_and_text_after_a_document_end() {
             format!("{company}language: {language}\n"),
         )
         .unwrap();
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check(d);
         assert_eq!(code == 0, ok, "{language}: {err}");
         if !ok {
             assert!(
@@ -2021,7 +2018,7 @@ fn language_regions_invisible_versions_and_text_after_a_document_end() {
         format!("{company}data_version: \"\\u200B\"\n"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     assert!(err.contains("`data_version` is blank"), "{err}");
     std::fs::write(d.join("company.yaml"), &company).unwrap();
@@ -2031,7 +2028,7 @@ fn language_regions_invisible_versions_and_text_after_a_document_end() {
         "family: two\ntitle: T\nlevels:\n  - {id: two-a, level: A, title: A}\n...\n\nsummary: forgot this\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     assert!(err.contains("two.yaml:7:"), "{err}");
     assert!(
@@ -2085,7 +2082,7 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
         t
     };
     std::fs::write(d.join("big.yaml"), family(20, 2)).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("big.yaml:25:5: error: role `l0-big`'s document would hold about 586 KB of text (586 KB of it shared by every level of the family); at most 512 KB"),
@@ -2093,7 +2090,7 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     );
     assert!(err.contains("1 error(s)"), "{err}");
     std::fs::write(d.join("big.yaml"), family(6, 200)).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("big.yaml:10:1: error: the 200 documents of family `big` would hold about 35 MB of text in all"),
@@ -2102,7 +2099,7 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     assert!(err.contains("1 error(s)"), "{err}");
     // Within the limits: fine.
     std::fs::write(d.join("big.yaml"), family(6, 20)).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
 }
 
@@ -2110,14 +2107,12 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
 fn a_link_with_a_space_in_its_target_is_warned_about() {
     // Not a link (as in CommonMark): it printed as written, brackets and
     // all, with nothing said.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("near.yaml"),
+    let dir = minimal_with(
+        "near.yaml",
         "family: near\ntitle: Near\nintro:\n  - See [our values](/handbook/my values/) and [ok](/fine).\nlevels:\n  - {id: near-a, level: A, title: A}\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("near.yaml:4:9: warning: `[our values](/handbook/my values/)` is written like a link but is none"),
@@ -2131,7 +2126,7 @@ fn a_link_with_a_space_in_its_target_is_warned_about() {
         "family: near\ntitle: Near\nintro:\n  - \"See [t](/x \\\"T\\\")\"\nlevels:\n  - {id: near-a, level: A, title: A}\n",
     )
     .unwrap();
-    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (_, err) = check(d);
     assert!(
         err.contains("near.yaml:4:10: warning: `[t](/x \"T\")` is written like a link"),
         "{err}"
@@ -2153,7 +2148,7 @@ fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
         .unwrap()
     };
     write("Use *nix or tmp*.log files");
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("md.yaml:4:9: warning: `*nix or tmp*` prints `nix or tmp` in italics"),
@@ -2162,7 +2157,7 @@ fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
     assert!(err.contains("put a `\\` before it"), "{err}");
     // As the help says: nothing to warn about, and the asterisks print.
     write("Use *nix or tmp\\*.log files");
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("0 warning(s)"), "{err}");
     let (_, out, _) = run(&[
@@ -2177,7 +2172,7 @@ fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
     // The same emphasis twice is one warning; one holding a backtick is
     // quoted so that the message still reads.
     write("Copy _config_.yml to _config_.yml.bak, edit `*.yaml` and `*.md` files");
-    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (_, err) = check(d);
     assert_eq!(
         err.matches("`_config_` prints `config`").count(),
         1,
@@ -2201,7 +2196,7 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
         format!("family: long\ntitle: Long\nsections:\n  - heading: {long}\n    paragraphs: [x]\nlevels:\n  - id: long-a\n    level: A\n    title: A\n    reports_to: {long}\n"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,
@@ -2224,13 +2219,11 @@ fn lists_that_print_nothing_say_so() {
     // nothing, their headings and intros included, with nothing said; a
     // section with nothing under its heading printed it alone, and so did
     // an empty hiring process (it no longer prints).
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("empty.yaml"),
+    let dir = minimal_with(
+        "empty.yaml",
         "family: empty\ntitle: Empty\nvalues:\n  heading: Our values\n  items: []\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code]\n      groups:\n        - {heading: Tooling, items: []}\n  - id: empty-b\n    level: B\n    title: B\n    responsibilities:\n      builds_on: empty-a\n      heading: Leadership duties\nsections:\n  - heading: Alone\nhiring_process:\n  steps: []\n",
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     // `steps` is required; `steps: []` beside an intro printed the intro
     // alone under "Hiring process", with nothing said.
     let yaml = std::fs::read_to_string(d.join("empty.yaml")).unwrap();
@@ -2239,14 +2232,14 @@ fn lists_that_print_nothing_say_so() {
         yaml.replace("  steps: []\n", "  intro: [Apply.]\n  steps: []\n"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("empty.yaml:24:10: warning: the hiring process has no steps: only its intro and outro print"),
         "{err}"
     );
     std::fs::write(d.join("empty.yaml"), yaml).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     common::assert_reported(
         &err,
@@ -2293,7 +2286,7 @@ fn lists_that_print_nothing_say_so() {
         "family: empty\ntitle: Empty\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code, Test it]\n  - id: empty-b\n    level: B\n    title: B\n    requirements:\n      builds_on: empty-a\n      items: [Lead reviews]\n      groups:\n        - {heading: Craft, items: [\" Write code. \"]}\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains(" 0 warning(s)") && !err.contains("warning:"),
@@ -2336,7 +2329,7 @@ fn lists_that_print_nothing_say_so() {
         "family: empty\ntitle: Empty\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [Write code, Test it]\n  - id: empty-b\n    level: B\n    title: B\n    requirements:\n      builds_on: empty-a\n      intro: \"All of the above, and:\"\n      items: [Write code, \"Test it.\", Write code]\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     common::assert_reported(
         &err,
@@ -2374,7 +2367,7 @@ fn lists_that_print_nothing_say_so() {
         "family: empty\ntitle: Empty\nvalues:\n  heading: V\n  items:\n    - {emoji: \"\u{1F91D}\", name: \"Salary\\tBonus\", text: t}\nlevels:\n  - {id: empty-a, level: A, title: A}\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("empty.yaml:6:26: error: the value's name holds a tab"),
@@ -2386,14 +2379,12 @@ fn lists_that_print_nothing_say_so() {
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("zz.yaml"),
+    let dir = minimal_with(
+        "zz.yaml",
         "family: engineering\ntitle: X\nlevels:\n  - id: senior-engineer\n    level: A\n    title: A\n    grade: \"7\"\n",
-    )
-    .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    );
+    let d = dir.path();
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     common::assert_reported(
         &err,
@@ -2779,7 +2770,7 @@ fn company_settings_that_would_push_page_furniture_off_the_page_are_refused() {
         format!("name: \"{decomposed}\"\nwebsite: https://x.test\n"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 0, "{err}");
     for (line, message) in [
         (
@@ -2824,13 +2815,11 @@ fn hostile_bytes_never_reach_the_terminal_raw() {
     // A diagnostic quotes the source line, the file name and role text: an
     // escape sequence there could clear the line, retitle the terminal or
     // hide the error; a bidi override could reverse what it says.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("esc.yaml"),
+    let dir = minimal_with(
+        "esc.yaml",
         "family: esc # \u{1b}]0;pwned\u{7}\u{1b}[2K\u{9b}1A\nti\u{202e}tle: T\nlevels: []\n",
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     std::fs::write(d.join("bad\u{1b}[31mname.yaml"), "family: x\n").unwrap();
     // A right-to-left mark reorders a name on screen as well.
     std::fs::write(d.join("eng\u{200f}.yaml"), "family: x\n").unwrap();
@@ -2948,7 +2937,7 @@ fn builds_on_another_familys_level_says_so() {
         family("gam", "  - id: cc\n    level: C\n    title: C\n"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(
@@ -3051,7 +3040,7 @@ fn unknown_keys_after_a_type_error_are_reported_too() {
         "name: Acme\nwebsite: https://x.test\nbrand_color: [x]\nlangauge: en\nlogoo: {a: 1}\n",
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 1, "{err}");
     common::assert_reported(
         &err,
@@ -3253,7 +3242,7 @@ fn an_empty_file_is_said_to_be_empty() {
     }
     let dir = minimal_copy();
     std::fs::write(dir.path().join("company.yaml"), "# nothing yet\n").unwrap();
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 1);
     assert!(
         err.contains("company.yaml: error: the file is empty")
@@ -3424,7 +3413,7 @@ fn glyph_warnings_cover_what_prints_and_only_that() {
         ),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     // At the name, not in the comment above it.
     assert!(
@@ -3561,13 +3550,11 @@ fn a_role_of_an_unreadable_file_shows_that_files_errors() {
 
 #[test]
 fn named_roles_of_good_files_render_beside_a_broken_ones() {
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("broken.yaml"),
+    let dir = minimal_with(
+        "broken.yaml",
         "family: broken\ntitle: B\nlevels:\n  - id: broken-one\n    level: A\n    title: B\n    grade: seven\n",
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
     let (code, _, err) = run(&[
@@ -3609,16 +3596,14 @@ fn named_roles_of_good_files_render_beside_a_broken_ones() {
 fn long_lines_in_broken_files_are_read_once() {
     // Both took minutes (each scan went back over the line for every
     // character or occurrence); they must give their messages, once.
-    let dir = minimal_copy();
-    let d = dir.path();
-    std::fs::write(
-        d.join("f.yaml"),
+    let dir = minimal_with(
+        "f.yaml",
         format!(
             "family: fam\ntitle: T{}\nlevels:\n  - id: a-b\n    level: A\n   title: X\n",
             " ".repeat(200_000)
         ),
-    )
-    .unwrap();
+    );
+    let d = dir.path();
     std::fs::write(
         d.join("g.yaml"),
         format!(
@@ -3638,7 +3623,7 @@ fn long_lines_in_broken_files_are_read_once() {
         ),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("f.yaml:6:4: error: YAML syntax error"),
@@ -3664,7 +3649,7 @@ fn many_errors_on_one_long_line_are_each_found_in_constant_time() {
         ),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1);
     // All found (and located) and counted; 500 shown, then how many more.
     assert!(
@@ -3717,7 +3702,7 @@ fn long_keys_nested_deep_cost_what_they_weigh() {
     text += &format!("{}{{{}}}\n", "  ".repeat(26), entries.join(", "));
     text += &format!("? \"{}\"\n: 1\n", "y".repeat(100_000));
     std::fs::write(d.join("f.yaml"), text).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("f.yaml:7:1: error: unknown key `extra`"),
@@ -4011,7 +3996,7 @@ fn check_reports_what_fuzzing_and_review_found() {
         b"family: l\ntitle: L\nlevels:\n  - id: junior-engineer\n    level: A\n    title: \"Caf\xe9\"\n",
     )
     .unwrap();
-    let (_, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (_, err) = check(dir.path());
     assert!(
         err.contains("latin1.yaml:4:9: error: role id `junior-engineer` is also used in"),
         "{err}"
@@ -4221,7 +4206,7 @@ fn a_folder_of_role_files_inside_the_role_folder_is_warned_about() {
     std::fs::create_dir_all(dir.path().join("archive/2024")).unwrap();
     std::fs::write(dir.path().join("archive/2024/old.yml"), b"x: 1\n").unwrap();
     let roles = dir.path().to_str().unwrap();
-    let (code, _, err) = run(&["--roles", roles, "check"]);
+    let (code, err) = check(Path::new(roles));
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("sales: warning: the folder `sales` holds YAML files (`inner.yaml`…), which are not read"),
@@ -4525,7 +4510,7 @@ fn blank_ids_and_values_are_said_in_words() {
     common::edit(&dir.path().join("company.yaml"), |t| {
         format!("{t}logo: \"\"\ngrades_url: \"  \"\n")
     });
-    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    let (code, err) = check(dir.path());
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("error: the logo is blank text, which is not an SVG, PNG or JPEG file")
@@ -4792,7 +4777,7 @@ fn a_quoted_title_continued_at_its_key_s_indentation_is_read_and_placed() {
         "    title: \"Junior\n    Engineer\"\n",
     );
     std::fs::write(&file, &continued).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     let (_, out, _) = run(&["--roles", d.to_str().unwrap(), "show", "junior-engineer"]);
     assert!(out.contains("title: Junior Engineer"), "{out}");
@@ -4801,7 +4786,7 @@ fn a_quoted_title_continued_at_its_key_s_indentation_is_read_and_placed() {
         continued.replace("- Mentor others", "- Mentor [others](ftp://x)"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("engineering.yaml:25:27: error: link target `ftp://x` is not allowed"),
@@ -4822,7 +4807,7 @@ fn a_key_missing_its_colon_is_placed_at_its_line() {
         ("    grade:7", "engineering.yaml:19:5:", "`grade: 7`"),
     ] {
         std::fs::write(&file, yaml.replace("    grade: 7", typo)).unwrap();
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check(d);
         assert_eq!(code, 1, "{err}");
         assert!(
             err.contains(&format!("{at} error: YAML syntax error")),
@@ -4833,7 +4818,7 @@ fn a_key_missing_its_colon_is_placed_at_its_line() {
     }
     // A line that is no key at all: still at its own line, not the next.
     std::fs::write(&file, yaml.replace("    grade: 7", "    \"[a]: x\"")).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("engineering.yaml:19:5: error: YAML syntax error"),
@@ -4854,7 +4839,7 @@ fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
         std::fs::write(&file, yaml.replace("- Curiosity", &format!("- {item}"))).unwrap()
     };
     write(r#""use snake\_case\_name""#);
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains("engineering.yaml:15:21: warning: in double quotes `\\_` is YAML's escape for a no-break space"),
@@ -4863,7 +4848,7 @@ fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
     // Either fix the help gives prints the underscores, and is quiet.
     for fixed in [r#""use snake\\_case\\_name""#, r"'use snake\_case\_name'"] {
         write(fixed);
-        let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+        let (code, err) = check(d);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("0 warning(s)"), "{fixed}: {err}");
         let (_, out, _) = run(&[
@@ -4879,11 +4864,11 @@ fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
     // A no-break space typed as itself is no escape: nothing to say, also
     // beside a `\\_` (the escaped backslash's `_` is no escape either).
     write("\"use\u{a0}this and a\\\\_b\"");
-    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (_, err) = check(d);
     assert!(err.contains("0 warning(s)"), "{err}");
     // At the escape, not at an escaped backslash's `_` before it.
     write(r#""C:\\_tmp and snake\_case""#);
-    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (_, err) = check(d);
     assert!(
         err.contains("engineering.yaml:15:30: warning: in double quotes"),
         "{err}"
@@ -4906,7 +4891,7 @@ fn a_misspelt_key_beside_the_key_it_resembles_is_not_told_to_become_it() {
         ),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("engineering.yaml:8:5: error: unknown key `titel`"),
@@ -4923,7 +4908,7 @@ fn a_misspelt_key_beside_the_key_it_resembles_is_not_told_to_become_it() {
         yaml.replace("    title: Junior Engineer\n", "    titel: U\n"),
     )
     .unwrap();
-    let (_, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (_, err) = check(d);
     assert!(err.contains("did you mean `title`?"), "{err}");
 }
 
@@ -4938,7 +4923,7 @@ fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
         yaml.replace("  - id: junior-engineer", "  -id: junior-engineer"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("put a space after the `-` that starts a list item: `- id: junior-engineer`"),
@@ -4952,7 +4937,7 @@ fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
         yaml.replace("    title: Junior", "    \u{200b}title: Junior"),
     )
     .unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("help: delete it: YAML reads a zero-width space"),
@@ -4969,7 +4954,7 @@ fn an_invisible_character_before_a_key_is_told_to_be_deleted() {
     let file = d.join("engineering.yaml");
     let yaml = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, yaml.replacen("title: ", "\u{feff}title: ", 1)).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("engineering.yaml:2:1: error: a byte order mark (U+FEFF)"),
@@ -4978,7 +4963,7 @@ fn an_invisible_character_before_a_key_is_told_to_be_deleted() {
     assert!(err.contains("help: delete it"), "{err}");
     // As the help says.
     std::fs::write(&file, &yaml).unwrap();
-    let (code, _, err) = run(&["--roles", d.to_str().unwrap(), "check"]);
+    let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
 }
 
