@@ -818,24 +818,23 @@ impl<'a> Checker<'a> {
         // another error's).
         let (from, span) = self.written(path);
         let mut d = self.diag(d, path, false);
-        // In a double-quoted text a form's `"` or `\` is written escaped:
-        // its part before the first of them finds it then.
-        let found = |forms: &mut dyn Iterator<Item = &str>| {
+        let first = |forms: &[&str]| {
             forms
+                .iter()
                 .filter(|f| !f.is_empty())
                 .filter_map(|f| span.find(f))
                 .min()
         };
-        if let Some(at) = found(&mut forms.iter().map(String::as_str)).or_else(|| {
-            found(&mut forms.iter().map(|f| {
-                let cut = f.find(['"', '\\']).unwrap_or(f.len());
-                if f[..cut].chars().count() >= 2 {
-                    &f[..cut]
-                } else {
-                    ""
-                }
-            }))
-        }) {
+        // In a double-quoted text a form's `"` or `\` is written escaped:
+        // its part before the first of them (if two characters or more)
+        // finds it then.
+        let before_escapes: Vec<&str> = forms
+            .iter()
+            .map(|f| &f[..f.find(['"', '\\']).unwrap_or(f.len())])
+            .filter(|f| f.chars().count() >= 2)
+            .collect();
+        let whole: Vec<&str> = forms.iter().map(String::as_str).collect();
+        if let Some(at) = first(&whole).or_else(|| first(&before_escapes)) {
             // From the line tables, not a count from the top of the file
             // (or of a long line) for every error.
             let (line, column) = self.lines.position(&self.source, from + at);
