@@ -1134,7 +1134,11 @@ impl<'a> Checker<'a> {
                     }
                     self.warnings.push(d);
                 }
-                HazardKind::HashComment { text: dropped, cut } => {
+                HazardKind::HashComment {
+                    text: dropped,
+                    cut,
+                    flow,
+                } => {
                     use crate::source_map::Cut;
                     let short: String = dropped.chars().take(40).collect();
                     // At the `#` itself, not at the value it cuts short.
@@ -1150,9 +1154,18 @@ impl<'a> Checker<'a> {
                         Cut::Sure => Diagnostic::warning(format!(
                             "`{short}` is read as a YAML comment: the text ends before it{more}"
                         ))
-                        .help(format!(
-                            "put the whole value in double quotes, so that `{short}` is part of it"
-                        )),
+                        .help(if *flow {
+                            // Quoting the whole `[…]` makes it one text.
+                            format!(
+                                "put this entry of the list in double quotes, so that `{short}` \
+                                 is part of it"
+                            )
+                        } else {
+                            format!(
+                                "put the whole value in double quotes, so that `{short}` is part \
+                                 of it"
+                            )
+                        }),
                         Cut::CommentLine => Diagnostic::warning(format!(
                             "`{short}` is read as a YAML comment: if it continues the text \
                              above, the text ends before it{more}"
@@ -1248,7 +1261,7 @@ impl<'a> Checker<'a> {
             let written = || {
                 let mut at = parent.to_vec();
                 at.push(clean.to_string());
-                self.map.exact_key(&at.join("."))
+                self.map.key_of(&at)
             };
             let help = if key
                 .starts_with(|c: char| crate::yaml_help::is_odd_space(c) && !c.is_whitespace())
@@ -1292,10 +1305,14 @@ impl<'a> Checker<'a> {
                 format!("delete it; expected one of: {}", known.join(", "))
             };
             if known.contains(&clean) {
-                respelled.push((self.map.value(&parent.join(".")), clean.to_string()));
+                let at = self
+                    .map
+                    .value_of(parent)
+                    .unwrap_or_else(|| self.map.value(&parent.join(".")));
+                respelled.push((at, clean.to_string()));
             }
-            self.key_error(
-                &path,
+            self.unknown_key_error(
+                segments,
                 format!(
                     "unknown key `{}`: it holds {}",
                     clip(&crate::yaml_help::show_odd_spaces(&key)),
@@ -1306,13 +1323,24 @@ impl<'a> Checker<'a> {
             self.ignored.insert(path);
             return;
         }
-        let help = closest(&key, known.iter().copied())
-            .map(|k| {
+        // `requirements.items: x`: a path written as one key.
+        let dotted = key
+            .split_once('.')
+            .filter(|(head, _)| known.contains(head))
+            .map(|(head, _)| {
+                format!(
+                    "YAML reads a key with dots as one key, not as a path: write what it \
+                     holds inside `{head}:`, indented below it"
+                )
+            });
+        let help = dotted
+            .or_else(|| {
+                closest(&key, known.iter().copied()).map(|k| {
                 // Renaming it to a key the mapping already has would make
                 // a duplicate.
                 let mut at = parent.to_vec();
                 at.push(k.to_string());
-                match self.map.exact_key(&at.join(".")) {
+                match self.map.key_of(&at) {
                     Some(pos) => format!(
                         "`{k}` is already written at line {}: delete this key, or merge the two",
                         pos.line
@@ -1320,10 +1348,32 @@ impl<'a> Checker<'a> {
                     None => format!("did you mean `{k}`?"),
                 }
             })
+            })
             .or_else(|| misplaced_key_help(&key, parent))
             .or_else(|| Some(format!("expected one of: {}", known.join(", "))));
-        self.key_error(&path, format!("unknown key `{}`", clip(&key)), help);
+        let message = if key.is_empty() {
+            "unknown key `\"\"`: the key is empty".to_string()
+        } else {
+            format!("unknown key `{}`", clip(&key))
+        };
+        self.unknown_key_error(segments, message, help);
         self.ignored.insert(path);
+    }
+
+    /// An unknown key's error, at the key found by its segments: a key
+    /// may hold dots (`"levels.0.title": x` at the top level is no key of
+    /// a level) or be empty, where a dotted path would name another key.
+    fn unknown_key_error(&mut self, segments: &[String], message: String, help: Option<String>) {
+        let path = segments.join(".");
+        let mut d = self.diag(Diagnostic::error(message).maybe_help(help), &path, true);
+        if let Some(pos) = self.map.key_of(segments) {
+            d = d.at(pos.line, pos.column);
+        }
+        d.level = match segments {
+            [levels, n, _, ..] if levels == "levels" => n.parse().ok(),
+            _ => None,
+        };
+        self.errors.push(d);
     }
 
     /// After a type error, which ends the typed parse, the unknown keys
@@ -1439,6 +1489,13 @@ impl<'a> Checker<'a> {
                     _ => e,
                 };
                 let (mut message, mut at, mut help) = yaml_error(&e, &self.source);
+                // The cut-short warning at the same `#` says less.
+                if let Some((line, column)) = at
+                    && message.starts_with(FLOW_COMMENT_CUT)
+                {
+                    let here = (u32::try_from(line).ok(), u32::try_from(column).ok());
+                    self.warnings.retain(|w| (w.line, w.column) != here);
+                }
                 // The field written with an odd space in its key, told above.
                 if let Some((line, column)) = at
                     && respelled.iter().any(|(pos, key)| {
@@ -1852,6 +1909,10 @@ fn count_from_one(path: &str) -> String {
     counted
 }
 
+/// How the error of a ` #` that hides a flow collection's `,` or `]`
+/// starts.
+const FLOW_COMMENT_CUT: &str = "YAML syntax error: ` #` starts a comment";
+
 fn yaml_error(
     e: &serde_yaml::Error,
     source: &str,
@@ -1888,6 +1949,25 @@ fn yaml_error(
             Some(help.to_string()),
         )
     };
+    // `[Use C #tags, and more]`: the comment hides the `,` or `]` the
+    // user sees; "close it with `]`" would change nothing.
+    if let (Some(c), Some(open), Some((to_line, _))) = (context.as_deref(), opened, at)
+        && c.contains("flow")
+        && let Some((line, column, entry)) =
+            crate::yaml_help::flow_comment_cut(source, open, to_line)
+    {
+        return (
+            format!(
+                "{FLOW_COMMENT_CUT} here, inside the list or mapping that opens at line {}, \
+                 column {}, so the rest of the line is not read (its `,`, `]` or `}}` too)",
+                open.0, open.1
+            ),
+            Some((line, column)),
+            Some(format!(
+                "put the entry that holds the `#` in double quotes: `{entry}`"
+            )),
+        );
+    }
     match (context.as_deref(), opened) {
         (Some("while scanning a quoted scalar"), Some(_)) => unclosed(
             "the quoted text",
@@ -3803,8 +3883,11 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("link to a shorter address (a page that holds the long one)".into()),
             ),
-            Scalar::EmptyLabel(target) => c.error(
+            // At the link's `[` when its blank text is one space, else at
+            // its `]`: in a long text the start of the text says little.
+            Scalar::EmptyLabel(target) => c.error_at_any(
                 &path,
+                &[format!("[ ]({target}"), format!("]({target}")],
                 format!(
                     "the link to `{}` has no text: it would be an invisible link",
                     clip(&target)

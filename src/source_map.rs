@@ -108,7 +108,9 @@ pub enum HazardKind {
     /// so the rest of the line is dropped (`the #social channel` → `the`).
     /// The text (what was dropped) is kept for the message, with how sure
     /// it is that the text was meant as part of the value.
-    HashComment { text: String, cut: Cut },
+    /// `flow`: inside a `[…]` or `{…}`, where one entry is quoted, not
+    /// the whole value.
+    HashComment { text: String, cut: Cut, flow: bool },
     /// A continuation line of a plain text that starts with `- `: indented
     /// deeper than the item's own `-`, it joins the text above
     /// (`Maintain pipelines - Fix tests`) instead of starting an item.
@@ -281,6 +283,28 @@ impl SourceMap {
         }
         let n = &self.paths.nodes[*chain.last()?];
         n.key.or(n.value)
+    }
+
+    /// Where the key at `segments` is written, each segment one key or
+    /// index: exact where a dotted path is not (a key may hold dots, or be
+    /// empty). `None` when the file does not write that key.
+    pub fn key_of<S: AsRef<str>>(&self, segments: &[S]) -> Option<Pos> {
+        let n = self.node_of(segments)?;
+        n.key.or(n.value)
+    }
+
+    /// Where the value at `segments` starts (see [`Self::key_of`]).
+    pub fn value_of<S: AsRef<str>>(&self, segments: &[S]) -> Option<Pos> {
+        let n = self.node_of(segments)?;
+        n.value.or(n.key)
+    }
+
+    fn node_of<S: AsRef<str>>(&self, segments: &[S]) -> Option<&Node> {
+        let mut node = ROOT;
+        for s in segments {
+            node = *self.paths.children.get(&(node, s.as_ref().into()))?;
+        }
+        Some(&self.paths.nodes[node])
     }
 
     fn lookup(&self, path: &str, key_first: bool) -> Pos {
@@ -540,7 +564,7 @@ impl Builder<'_> {
         if let Some((text, cut)) = found {
             self.map.hazards.push(Hazard {
                 pos: pos(mark),
-                kind: HazardKind::HashComment { text, cut },
+                kind: HazardKind::HashComment { text, cut, flow },
             });
         }
     }
@@ -755,7 +779,11 @@ impl Builder<'_> {
                 let column = self.col_at(n, indent + body.len() - text.len()) + 1;
                 self.map.hazards.push(Hazard {
                     pos: Pos { line: n, column },
-                    kind: HazardKind::HashComment { text, cut },
+                    kind: HazardKind::HashComment {
+                        text,
+                        cut,
+                        flow: self.flow_depth > 0,
+                    },
                 });
                 return;
             }
@@ -1181,6 +1209,19 @@ mod tests {
         // Past what the tree has: the ancestor that matches the most.
         assert_eq!(map.key("a.b.c.zz.q"), Pos { line: 2, column: 3 });
         assert_eq!(map.key("a.b.zz"), Pos { line: 4, column: 3 });
+    }
+
+    #[test]
+    fn a_key_is_found_exactly_by_its_segments() {
+        // `"a.b": 1` beside `a: {b: 2}`, and an empty key: the dotted path
+        // cannot tell them apart, the segments can.
+        let text = "a:\n  b: 2\n\"a.b\": 1\n\"\": 3\n";
+        let map = SourceMap::build(text);
+        assert_eq!(map.key_of(&["a", "b"]), Some(Pos { line: 2, column: 3 }));
+        assert_eq!(map.key_of(&["a.b"]), Some(Pos { line: 3, column: 1 }));
+        assert_eq!(map.key_of(&[""]), Some(Pos { line: 4, column: 1 }));
+        assert_eq!(map.value_of(&[""]), Some(Pos { line: 4, column: 5 }));
+        assert_eq!(map.key_of(&["a", "c"]), None);
     }
 
     #[test]

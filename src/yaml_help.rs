@@ -1060,6 +1060,61 @@ fn single_quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// A ` #` comment inside a flow collection (`[Use C #tags, and more]`)
+/// that hides a `,`, `]` or `}` written after it: libyaml then reports the
+/// list as never closed, or a missing `,`, where the user sees both. Looks
+/// from the collection's `[` or `{` (1-based line and column) to line
+/// `to_line`; gives the `#`'s line and column and the entry that holds it
+/// in double quotes (`"Use C #tags"`): the fix.
+pub fn flow_comment_cut(
+    source: &str,
+    (from_line, from_col): (usize, usize),
+    to_line: usize,
+) -> Option<(usize, usize, String)> {
+    let mut quote: Option<char> = None;
+    for (l, line) in source
+        .lines()
+        .enumerate()
+        .skip(from_line.saturating_sub(1))
+        .take(to_line.saturating_sub(from_line) + 1)
+    {
+        let chars: Vec<char> = line.chars().collect();
+        let start = if l + 1 == from_line { from_col } else { 0 };
+        // Where the entry being read starts (after `[`, `{` or `,`).
+        let mut entry_start = start;
+        let mut i = start;
+        while i < chars.len() {
+            let c = chars[i];
+            match quote {
+                Some('\'') if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
+                Some('"') if c == '\\' => i += 1,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '\'' | '"' if chars[entry_start..i].iter().all(|c| c.is_whitespace()) => {
+                        quote = Some(c)
+                    }
+                    '[' | '{' | ',' => entry_start = i + 1,
+                    // A comment to the end of the line (at its start
+                    // too: the line break before it is white space).
+                    '#' if i == 0 || chars[i - 1].is_whitespace() => {
+                        let rest = &chars[i..];
+                        if let Some(end) = rest.iter().position(|c| matches!(c, ',' | ']' | '}')) {
+                            let entry: String = chars[entry_start..i + end].iter().collect();
+                            let entry = entry.trim().replace('\\', "\\\\").replace('"', "\\\"");
+                            return Some((l + 1, i + 1, format!("\"{entry}\"")));
+                        }
+                        break;
+                    }
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2637,19 +2637,19 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         // A link with no visible text: an invisible clickable area.
         (
             "        - \"see [ ](https://evil.test/) here\"\n".to_string(),
-            "f.yaml:9:11:",
+            "f.yaml:9:16:",
             "the link to `https://evil.test/` has no text",
         ),
         (
             "        - \"see [\\u200B](/x) here\"\n".to_string(),
-            "f.yaml:9:11:",
+            "f.yaml:9:23:",
             "the link to `/x` has no text",
         ),
         // The braille blank is not white space, but prints as it; U+1D173
         // is a default-ignorable the list lacked.
         (
             "        - \"Click [\\u2800](https://example.com/track) here\"\n".to_string(),
-            "f.yaml:9:11:",
+            "f.yaml:9:25:",
             "the link to `https://example.com/track` has no text",
         ),
         (
@@ -5035,4 +5035,108 @@ fn the_documented_example_template_renders_with_a_region_in_the_language() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(common::pdf_text(&out).contains("Mentor others"));
+}
+
+#[test]
+fn a_key_holding_dots_or_empty_is_reported_where_it_is_written() {
+    // `"levels.0.title"` at the top level was placed at the first level's
+    // `title:` (the dotted path named that key), and `""` at its level's
+    // first line, with an empty name between the backticks.
+    let dir = minimal_with(
+        "f.yaml",
+        "family: al\ntitle: T\nlevels:\n  - id: al-a\n    level: A\n    title: X\n    \"\": empty\n    \"requirements.items\": z\n\"levels.0.title\": oops\n",
+    );
+    let (code, err) = check(dir.path());
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("f.yaml:7:5:", "unknown key `\"\"`: the key is empty"),
+            ("f.yaml:8:5:", "unknown key `requirements.items`"),
+            ("f.yaml:9:1:", "unknown key `levels.0.title`"),
+        ],
+    );
+    assert!(
+        err.contains("help: YAML reads a key with dots as one key, not as a path: write what it holds inside `requirements:`"),
+        "{err}"
+    );
+    assert!(!err.contains("did you mean `requirements`"), "{err}");
+}
+
+#[test]
+fn a_comment_that_hides_a_flow_list_s_comma_or_bracket_is_told_so() {
+    // `[Use C #tags, and more]`: the comment hid the `]`, and the help said
+    // "close it with `]`" (already there) or, on two lines, "put a `,`
+    // between two entries" (already there).
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    for (list, at) in [
+        ("[Use C #tags, and more]", "engineering.yaml:9:25:"),
+        ("[Use C #tags,\n      and more]", "engineering.yaml:9:25:"),
+        ("[first, Use C #tags]", "engineering.yaml:9:32:"),
+    ] {
+        let with = |list: &str| {
+            yaml.replace(
+                "    grade: 5\n",
+                &format!("    grade: 5\n    description: {list}\n"),
+            )
+        };
+        std::fs::write(&file, with(list)).unwrap();
+        let (code, err) = check(d);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{at} error: YAML syntax error: ` #` starts a comment here, inside the list or mapping that opens at line 9, column 18")),
+            "{list}: {err}"
+        );
+        assert!(
+            err.contains(
+                "help: put the entry that holds the `#` in double quotes: `\"Use C #tags\"`"
+            ),
+            "{list}: {err}"
+        );
+        // One report at the `#`, not a warning beside the error.
+        assert!(err.contains("1 error(s), 0 warning(s)"), "{list}: {err}");
+        // The help, applied, passes and keeps every entry.
+        std::fs::write(&file, with(&list.replace("Use C #tags", "\"Use C #tags\""))).unwrap();
+        let (code, err) = check(d);
+        assert_eq!(code, 0, "{list}: {err}");
+        let (_, out, _) = run(&["--roles", d.to_str().unwrap(), "show", "junior-engineer"]);
+        assert!(out.contains("Use C #tags"), "{out}");
+    }
+    // A comment that hides no `,` or `]` is a comment.
+    std::fs::write(
+        &file,
+        yaml.replace(
+            "    grade: 5\n",
+            "    grade: 5\n    description: [one, # a note\n      two]\n",
+        ),
+    )
+    .unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_link_with_no_text_is_reported_at_the_link() {
+    // It was placed at the start of its text, while every other link error
+    // points into the link.
+    let dir = minimal_copy();
+    let d = dir.path();
+    common::edit(&d.join("engineering.yaml"), |yaml| {
+        yaml.replace(
+            "        - Write code\n",
+            "        - 'see the [ ](/y) page'\n        - see the [  ](/z) page\n",
+        )
+    });
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("engineering.yaml:11:20:", "the link to `/y` has no text"),
+            ("engineering.yaml:12:22:", "the link to `/z` has no text"),
+        ],
+    );
 }
