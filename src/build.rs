@@ -821,7 +821,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let mut exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
     } else if !failures.is_empty() {
-        format!("skipped: some roles failed; {kept_exports}")
+        // "some roles failed" beside "0 failed" when only a file whose
+        // roles are unknown failed.
+        let what = if failures.iter().all(|f| f.role.is_none()) {
+            "a role file failed to load"
+        } else {
+            "some roles failed"
+        };
+        format!("skipped: {what}; {kept_exports}")
     } else {
         let role_keys: Vec<(&str, &str)> = keyed
             .iter()
@@ -996,10 +1003,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     } else if !failures.is_empty() || !lib.failed.is_empty() {
         // Named, so that whoever reads the log knows which PDFs are of
         // roles that are gone, and that the next good run removes them.
+        // Said only when some PDF is kept: with none, the line is noise.
         let kept = stale_pdfs(&pdf_dir, &state_dir, &all_ids, opts.shard);
-        let named = if kept.is_empty() {
-            String::new()
-        } else {
+        if !kept.is_empty() {
             let mut list = kept
                 .iter()
                 .take(10)
@@ -1009,15 +1015,16 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             if kept.len() > 10 {
                 list.push_str(&format!(" and {} more", kept.len() - 10));
             }
-            format!(" (kept until a run without failures: {list})")
-        };
-        // A file that did not load may hold roles whose PDFs look stale.
-        let why = if lib.failed.is_empty() {
-            "the run failed, and what it kept may name them"
-        } else {
-            "some role files failed to load, and may hold their roles"
-        };
-        log.line(&format!("removal of stale PDFs skipped: {why}{named}"));
+            // A file that did not load may hold roles whose PDFs look stale.
+            let why = if lib.failed.is_empty() {
+                "the run failed, and what it kept may name them"
+            } else {
+                "some role files failed to load, and may hold their roles"
+            };
+            log.line(&format!(
+                "removal of stale PDFs skipped: {why} (kept until a run without failures: {list})"
+            ));
+        }
         Vec::new()
     } else {
         remove_stale(&pdf_dir, &state_dir, &all_ids, opts.shard, &mut warnings)?

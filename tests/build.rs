@@ -2820,3 +2820,38 @@ fn each_role_of_a_failed_file_is_told_its_own_error() {
     assert!(two["message"].as_str().unwrap().contains("grade"), "{two}");
     assert!(!two["message"].as_str().unwrap().contains("titel"), "{two}");
 }
+
+#[test]
+fn a_file_whose_roles_are_unknown_is_said_to_have_failed_to_load() {
+    // Its roles cannot be named, so no role failed: "skipped: some roles
+    // failed" stood beside "0 failed (and 1 other failure)", and a line
+    // said stale-PDF removal was skipped with no PDF to keep.
+    let (roles, out) = built();
+    fs::write(roles.path().join("design.yaml"), ":::: [unclosed\n").unwrap();
+    fs::write(
+        roles.path().join("extra.yaml"),
+        "family: extra\ntitle: Extra\nlevels:\n  - {id: extra-a, level: A, title: A, grade: 5}\n",
+    )
+    .unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    // The failure is the file's (counted, with no role).
+    assert_eq!(s["counts"]["failed"], 1, "{s}");
+    assert_eq!(s["failures"][0]["role"], Value::Null, "{s}");
+    assert_eq!(
+        s["exports"], "skipped: a role file failed to load; previous exports kept",
+        "{s}"
+    );
+    // design's PDFs are kept and named; nothing else is said to be kept.
+    assert!(
+        err.contains(
+            "(kept until a run without failures: pdf/designer.pdf, pdf/senior-designer.pdf)"
+        ),
+        "{err}"
+    );
+    // With no stale PDF, no line about keeping them.
+    fs::remove_dir_all(out.path().join("pdf")).unwrap();
+    let (code, _, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("removal of stale PDFs skipped"), "{err}");
+}
