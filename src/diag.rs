@@ -431,6 +431,10 @@ pub fn closest_n<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     n: usize,
 ) -> Vec<&'a str> {
+    // Case apart: `AL-A` is `al-a` typed with caps lock, though no
+    // character of the two is the same.
+    let input = input.to_lowercase();
+    let input = input.as_str();
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         // Lengths far apart are no typo, and comparing a megabyte-long
@@ -439,11 +443,11 @@ pub fn closest_n<'a>(
             let (a, b) = (input.chars().count(), c.chars().count());
             a <= 3 * b + 3 && b <= 3 * a + 3
         })
-        .map(|c| (strsim::jaro_winkler(input, c), c))
+        .map(|c| (strsim::jaro_winkler(input, &c.to_lowercase()), c))
         // Two edits make `zz` of `aa` and `aa` of nothing: a typo changes
         // less than half of what was meant.
         .filter(|(score, c)| {
-            let edits = strsim::damerau_levenshtein(input, c);
+            let edits = strsim::damerau_levenshtein(input, &c.to_lowercase());
             !input.is_empty()
                 && (*score >= 0.8
                     || (edits <= 2 && edits * 2 < input.chars().count().max(c.chars().count())))
@@ -867,6 +871,9 @@ mod tests {
         assert_eq!(closest("zzz", keys), None);
         let ids = ["senior-social", "senior-mops", "associate-social"];
         assert_eq!(closest("senoir-social", ids), Some("senior-social"));
+        // Caps lock: no character alike, the same name.
+        assert_eq!(closest("SENIOR-MOPS", ids), Some("senior-mops"));
+        assert_eq!(closest("AL-A", ["al-a", "al-b"]), Some("al-a"));
     }
 
     #[test]

@@ -3748,7 +3748,14 @@ fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
 
 /// A valid id close to `s`, for suggestions.
 fn non_empty_slug(s: &str, fallback: &str) -> String {
-    let ascii: String = s.chars().filter(char::is_ascii).collect();
+    use unicode_normalization::UnicodeNormalization;
+    // `Über` → `uber`, not `ber`: accents come off before what is not
+    // ASCII is dropped.
+    let ascii: String = s
+        .nfd()
+        .filter(|&c| !unicode_normalization::char::is_combining_mark(c))
+        .filter(char::is_ascii)
+        .collect();
     let slug: String = slugify(&ascii).chars().take(64).collect();
     let slug = slug.trim_end_matches('-');
     if is_valid_id(slug) {
@@ -4835,6 +4842,16 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suggested_id_keeps_accented_letters_without_their_accents() {
+        assert_eq!(non_empty_slug("Über", "my-role"), "uber");
+        assert_eq!(
+            non_empty_slug("Crème Brûlée Lead", "my-role"),
+            "creme-brulee-lead"
+        );
+        assert_eq!(non_empty_slug("设计师", "my-role"), "my-role");
+    }
 
     #[test]
     fn the_help_knows_every_key_of_the_files() {
