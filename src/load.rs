@@ -1263,32 +1263,44 @@ impl<'a> Checker<'a> {
                 at.push(clean.to_string());
                 self.map.key_of(&at)
             };
-            let help = if key
-                .starts_with(|c: char| crate::yaml_help::is_odd_space(c) && !c.is_whitespace())
+            // A key written in quotes (`"\u200btitle": x`) is where it
+            // looks to be: only the character is wrong.
+            let quoted = self
+                .map
+                .key_of(segments)
+                .is_some_and(|pos| self.source[self.offset(pos)..].starts_with(['"', '\'']));
+            // Deleting the character would make a duplicate key.
+            let twice = || {
+                written()
+                    .map(|pos| {
+                        format!(
+                            " (`{clean}` is also written at line {}: keep one of the two)",
+                            pos.line
+                        )
+                    })
+                    .unwrap_or_default()
+            };
+            let help = if !quoted
+                && key
+                    .starts_with(|c: char| crate::yaml_help::is_odd_space(c) && !c.is_whitespace())
             {
                 // `\u{200b}title: X`: it takes no room, so a space in its
                 // place would indent the key one more.
                 format!(
                     "delete it: YAML reads {} as text, so it read `{clean}` as a key of {}; \
-                     it takes no room, and the key is then where it looks to be",
+                     it takes no room, and the key is then where it looks to be{}",
                     crate::yaml_help::odd_space_name(odd),
-                    if parent.is_empty() {
-                        "the file's top level".to_string()
-                    } else {
-                        format!("`{}`", parent.join("."))
-                    }
+                    mapping_name(parent),
+                    twice()
                 )
-            } else if key.starts_with(crate::yaml_help::is_odd_space) {
+            } else if !quoted && key.starts_with(crate::yaml_help::is_odd_space) {
                 // `\u{a0}\u{a0} title: X`: the line's indentation.
                 format!(
                     "retype the indentation of this line as ordinary spaces: YAML reads {} \
-                         as text, not as indentation, so it read `{clean}` as a key of {}",
+                         as text, not as indentation, so it read `{clean}` as a key of {}{}",
                     crate::yaml_help::odd_space_name(odd),
-                    if parent.is_empty() {
-                        "the file's top level".to_string()
-                    } else {
-                        format!("`{}`", parent.join("."))
-                    }
+                    mapping_name(parent),
+                    twice()
                 )
             } else if known.contains(&clean) {
                 match written() {
@@ -3743,6 +3755,23 @@ fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
             ),
             Some("write it on one line (in a double-quoted YAML string, `\\n` and `\\r` are line breaks too)".into()),
         );
+    }
+}
+
+/// The mapping at `parent` as a reader names it: "level 2", not
+/// `levels.1`.
+fn mapping_name(parent: &[String]) -> String {
+    match parent {
+        [] => "the file's top level".into(),
+        [levels, n, rest @ ..] if levels == "levels" && n.parse::<usize>().is_ok() => {
+            let level = format!("level {}", n.parse::<usize>().unwrap_or(0) + 1);
+            if rest.is_empty() {
+                level
+            } else {
+                format!("`{}` of {level}", rest.join("."))
+            }
+        }
+        _ => format!("`{}`", parent.join(".")),
     }
 }
 

@@ -5140,3 +5140,50 @@ fn a_link_with_no_text_is_reported_at_the_link() {
         ],
     );
 }
+
+#[test]
+fn an_escaped_invisible_character_in_a_quoted_key_is_told_plainly() {
+    // `"\u200btitle": x` is where it looks to be: the help spoke of the
+    // key's place and named the mapping `levels.0`.
+    let dir = minimal_copy();
+    let d = dir.path();
+    let file = d.join("engineering.yaml");
+    let yaml = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        yaml.replace(
+            "    title: Junior Engineer\n",
+            "    \"\\u200btitle\": Junior Engineer\n",
+        ),
+    )
+    .unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "engineering.yaml:7:5: error: unknown key `\\u{200b}title`: it holds a zero-width space"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: delete it: the key is then `title`"),
+        "{err}"
+    );
+    // Raw, beside a real `title:`: the mapping by its level, and deleting
+    // it alone would make the key twice.
+    std::fs::write(
+        &file,
+        yaml.replace(
+            "    title: Junior Engineer\n",
+            "    title: Junior Engineer\n    \u{200b}title: X\n",
+        ),
+    )
+    .unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("as a key of level 1;"), "{err}");
+    assert!(
+        err.contains("(`title` is also written at line 7: keep one of the two)"),
+        "{err}"
+    );
+}
