@@ -40,6 +40,15 @@ fn check(dir: &Path) -> (i32, String) {
     (code, err)
 }
 
+/// The minimal fixture's engineering.yaml written into `dir` with `from`
+/// (which it must hold) replaced by `to`, and what `check` says then.
+fn check_edited(dir: &Path, from: &str, to: &str) -> (i32, String) {
+    let yaml = std::fs::read_to_string("tests/fixtures/minimal/engineering.yaml").unwrap();
+    assert!(yaml.contains(from), "the fixture holds no {from:?}");
+    std::fs::write(dir.join("engineering.yaml"), yaml.replace(from, to)).unwrap();
+    check(dir)
+}
+
 /// A role folder with the minimal fixture's company.yaml and `files`
 /// (name, contents).
 fn with_company(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -4817,8 +4826,7 @@ fn a_key_missing_its_colon_is_placed_at_its_line() {
         assert!(err.contains(help), "{err}");
     }
     // A line that is no key at all: still at its own line, not the next.
-    std::fs::write(&file, yaml.replace("    grade: 7", "    \"[a]: x\"")).unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(d, "    grade: 7", "    \"[a]: x\"");
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("engineering.yaml:19:5: error: YAML syntax error"),
@@ -4881,17 +4889,11 @@ fn a_misspelt_key_beside_the_key_it_resembles_is_not_told_to_become_it() {
     // duplicate key.
     let dir = minimal_copy();
     let d = dir.path();
-    let file = d.join("engineering.yaml");
-    let yaml = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        yaml.replace(
-            "    title: Junior Engineer\n",
-            "    title: Junior Engineer\n    titel: U\n",
-        ),
-    )
-    .unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(
+        d,
+        "    title: Junior Engineer\n",
+        "    title: Junior Engineer\n    titel: U\n",
+    );
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("engineering.yaml:8:5: error: unknown key `titel`"),
@@ -4903,12 +4905,7 @@ fn a_misspelt_key_beside_the_key_it_resembles_is_not_told_to_become_it() {
     );
     assert!(!err.contains("did you mean"), "{err}");
     // Alone, the guess stands.
-    std::fs::write(
-        &file,
-        yaml.replace("    title: Junior Engineer\n", "    titel: U\n"),
-    )
-    .unwrap();
-    let (_, err) = check(d);
+    let (_, err) = check_edited(d, "    title: Junior Engineer\n", "    titel: U\n");
     assert!(err.contains("did you mean `title`?"), "{err}");
 }
 
@@ -4916,14 +4913,7 @@ fn a_misspelt_key_beside_the_key_it_resembles_is_not_told_to_become_it() {
 fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
     let dir = minimal_copy();
     let d = dir.path();
-    let file = d.join("engineering.yaml");
-    let yaml = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        yaml.replace("  - id: junior-engineer", "  -id: junior-engineer"),
-    )
-    .unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(d, "  - id: junior-engineer", "  -id: junior-engineer");
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("put a space after the `-` that starts a list item: `- id: junior-engineer`"),
@@ -4932,12 +4922,7 @@ fn a_list_item_missing_the_space_after_its_dash_is_told_so() {
     // At the `-`, not at the next key, where nothing is wrong.
     assert!(err.contains("engineering.yaml:5:3: error:"), "{err}");
     // A zero-width space before a key: deleted, not retyped as a space.
-    std::fs::write(
-        &file,
-        yaml.replace("    title: Junior", "    \u{200b}title: Junior"),
-    )
-    .unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(d, "    title: Junior", "    \u{200b}title: Junior");
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("help: delete it: YAML reads a zero-width space"),
@@ -5106,15 +5091,11 @@ fn a_comment_that_hides_a_flow_list_s_comma_or_bracket_is_told_so() {
         assert!(out.contains("Use C #tags"), "{out}");
     }
     // A comment that hides no `,` or `]` is a comment.
-    std::fs::write(
-        &file,
-        yaml.replace(
-            "    grade: 5\n",
-            "    grade: 5\n    description: [one, # a note\n      two]\n",
-        ),
-    )
-    .unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(
+        d,
+        "    grade: 5\n",
+        "    grade: 5\n    description: [one, # a note\n      two]\n",
+    );
     assert_eq!(code, 0, "{err}");
 }
 
@@ -5147,17 +5128,11 @@ fn an_escaped_invisible_character_in_a_quoted_key_is_told_plainly() {
     // key's place and named the mapping `levels.0`.
     let dir = minimal_copy();
     let d = dir.path();
-    let file = d.join("engineering.yaml");
-    let yaml = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        yaml.replace(
-            "    title: Junior Engineer\n",
-            "    \"\\u200btitle\": Junior Engineer\n",
-        ),
-    )
-    .unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(
+        d,
+        "    title: Junior Engineer\n",
+        "    \"\\u200btitle\": Junior Engineer\n",
+    );
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains(
@@ -5171,15 +5146,11 @@ fn an_escaped_invisible_character_in_a_quoted_key_is_told_plainly() {
     );
     // Raw, beside a real `title:`: the mapping by its level, and deleting
     // it alone would make the key twice.
-    std::fs::write(
-        &file,
-        yaml.replace(
-            "    title: Junior Engineer\n",
-            "    title: Junior Engineer\n    \u{200b}title: X\n",
-        ),
-    )
-    .unwrap();
-    let (code, err) = check(d);
+    let (code, err) = check_edited(
+        d,
+        "    title: Junior Engineer\n",
+        "    title: Junior Engineer\n    \u{200b}title: X\n",
+    );
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("as a key of level 1;"), "{err}");
     assert!(
