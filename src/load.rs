@@ -294,41 +294,46 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     files.sort();
     bad_names.sort_by(|a, b| a.file.cmp(&b.file));
 
+    // A company file that is missing or broken fails the whole folder, but
+    // the family files are still checked: `check` reports every problem in
+    // one run, not the company's first and the rest after its fix.
     let company_path = dir.join(COMPANY_FILE);
-    let (company, company_text) = if files.iter().any(|f| f == COMPANY_FILE) {
-        let (text, errs) = read_text(dir, &company_path);
-        match text {
-            Some(text) => (
-                load_company(dir, &company_path, Arc::from(text.clone())).map_err(|mut e| {
-                    let _ = cap_errors(&mut e, &company_path);
-                    e
-                })?,
-                text,
-            ),
-            None => return Err(errs),
-        }
-    } else {
-        return Err(vec![
-            Diagnostic::error(format!(
-                "no {COMPANY_FILE} in role folder {}",
-                dir.display()
-            ))
-            .help(match &company_lookalike {
-                Some(other) => format!("rename {other} to {COMPANY_FILE}"),
-                None => format!(
-                    "create {} with at least `name:` and `website:` (see docs/role-format.md)",
-                    company_path.display()
-                ),
-            }),
-        ]);
-    };
+    let company: std::result::Result<(Company, String), Vec<Diagnostic>> =
+        if files.iter().any(|f| f == COMPANY_FILE) {
+            let (text, errs) = read_text(dir, &company_path);
+            match text {
+                Some(text) => load_company(dir, &company_path, Arc::from(text.clone()))
+                    .map(|c| (c, text))
+                    .map_err(|mut e| {
+                        let _ = cap_errors(&mut e, &company_path);
+                        e
+                    }),
+                None => Err(errs),
+            }
+        } else {
+            Err(vec![
+                Diagnostic::error(format!(
+                    "no {COMPANY_FILE} in role folder {}",
+                    dir.display()
+                ))
+                .help(match &company_lookalike {
+                    Some(other) => format!("rename {other} to {COMPANY_FILE}"),
+                    None => format!(
+                        "create {} with at least `name:` and `website:` (see docs/role-format.md)",
+                        company_path.display()
+                    ),
+                }),
+            ])
+        };
 
     let family_files: Vec<&String> = files.iter().filter(|f| *f != COMPANY_FILE).collect();
     if family_files.is_empty() && bad_names.is_empty() {
-        return Err(vec![
+        let mut errors = company.err().unwrap_or_default();
+        errors.push(
             Diagnostic::error(format!("no role files (*.yaml) in {}", dir.display()))
                 .help("add one YAML file per job family (see docs/role-format.md)"),
-        ]);
+        );
+        return Err(errors);
     }
 
     // Read in order, then parse and check the files in parallel: each is
@@ -403,12 +408,18 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         match outcome {
             Ok((data, warns)) => {
                 warnings.extend(cap(warns, &path));
-                let data_version = company.data_version.clone().unwrap_or_else(|| {
-                    let mut h = Sha256::new();
-                    hash_file(&mut h, COMPANY_FILE, &company_text);
-                    hash_file(&mut h, name, &source);
-                    hex(&h.finalize())[..12].to_string()
-                });
+                // (With no company, none: the folder fails below.)
+                let data_version = match &company {
+                    Ok((company, company_text)) => {
+                        company.data_version.clone().unwrap_or_else(|| {
+                            let mut h = Sha256::new();
+                            hash_file(&mut h, COMPANY_FILE, company_text);
+                            hash_file(&mut h, name, &source);
+                            hex(&h.finalize())[..12].to_string()
+                        })
+                    }
+                    Err(_) => String::new(),
+                };
                 families.push(Family {
                     file: path,
                     source,
@@ -434,6 +445,14 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     }
 
     check_duplicates(&mut families, &mut failed);
+    let company = match company {
+        Ok((company, _)) => company,
+        Err(mut errors) => {
+            errors.extend(failed.into_iter().flat_map(|f| f.errors));
+            errors.extend(warnings);
+            return Err(errors);
+        }
+    };
     Ok(Library {
         dir: dir.to_path_buf(),
         company,

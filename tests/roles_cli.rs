@@ -5158,3 +5158,33 @@ fn an_escaped_invisible_character_in_a_quoted_key_is_told_plainly() {
         "{err}"
     );
 }
+
+#[test]
+fn a_broken_company_file_does_not_hide_the_family_files_errors() {
+    // Its errors came alone; the family files' showed only once it was
+    // fixed, although `check` reports every problem in one run.
+    let dir = minimal_with("company.yml", "name: X\n");
+    let d = dir.path();
+    std::fs::write(d.join("company.yaml"), "name: X\nwebsite: nope\n").unwrap();
+    let (code, err) = check_edited(d, "title: Software Engineer\n", "titel: X\n");
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            (
+                "company.yaml:2:10:",
+                "expected an http(s) URL for `website`",
+            ),
+            ("company.yml:", "looks like company settings"),
+            ("engineering.yaml:2:1:", "unknown key `titel`"),
+        ],
+    );
+    assert!(err.contains("4 error(s)"), "{err}");
+    // With no company file at all, the same.
+    std::fs::remove_file(d.join("company.yaml")).unwrap();
+    std::fs::remove_file(d.join("company.yml")).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no company.yaml in role folder"), "{err}");
+    assert!(err.contains("unknown key `titel`"), "{err}");
+}
