@@ -157,6 +157,9 @@ impl Ctx<'_> {
                         "paragraphs": self.many(&s.paragraphs),
                         "items": self.many(&s.items),
                         "sections": self.sections(&s.sections),
+                        // Checked by load: one of the two, on a family's
+                        // own sections.
+                        "place": s.place.as_deref().unwrap_or("after_lists"),
                     })
                 })
                 .collect(),

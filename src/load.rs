@@ -2194,7 +2194,7 @@ fn plain_type_names(message: &str) -> String {
         ("struct Level", "a level (keys `id`, `level`, `title` …)"),
         (
             "struct Section",
-            "a section (keys `heading`, `paragraphs`, `items`, `sections`)",
+            "a section (keys `heading`, `paragraphs`, `items`, `sections`, `place`)",
         ),
         (
             "struct ItemList",
@@ -4388,6 +4388,9 @@ fn check_texts(c: &mut Checker, path: &str, texts: &[String]) {
     }
 }
 
+/// Where a family's free section may print (`place:`).
+const SECTION_PLACES: &[&str] = &["before_lists", "after_lists"];
+
 fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
     for (i, s) in sections.iter().enumerate() {
         let p = format!("{path}.{i}");
@@ -4403,6 +4406,33 @@ fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
                 ),
                 Some("add `paragraphs:`, `items:` or `sections:`, or remove the section".into()),
             );
+        }
+        if let Some(place) = &s.place {
+            // A family's own sections only: a nested one prints with its
+            // parent.
+            if path != "sections" {
+                c.error(
+                    &format!("{p}.place"),
+                    "`place` is for a family's own sections: a nested section prints inside the \
+                     one that holds it",
+                    Some("remove it here, or set it on the outer section".into()),
+                );
+            } else if !SECTION_PLACES.contains(&place.as_str()) {
+                c.error(
+                    &format!("{p}.place"),
+                    format!(
+                        "unknown place `{}`: expected `before_lists` or `after_lists`",
+                        clip(place)
+                    ),
+                    Some(match closest(place, SECTION_PLACES.iter().copied()) {
+                        Some(k) => format!("did you mean `{k}`?"),
+                        None => "`before_lists` prints the section before the role's \
+                                 responsibilities and requirements; `after_lists` (the default) \
+                                 after them"
+                            .into(),
+                    }),
+                );
+            }
         }
         check_texts(c, &format!("{p}.paragraphs"), &s.paragraphs);
         check_texts(c, &format!("{p}.items"), &s.items);

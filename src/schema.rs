@@ -92,6 +92,13 @@ pub struct Section {
     pub items: Vec<Markdown>,
     #[serde(default)]
     pub sections: Vec<Section>,
+    /// Where a family's section prints in a role's PDF: `before_lists`
+    /// (after the family's intro, before the role's notes and lists) or
+    /// `after_lists` (the default). Only on a family's own sections, not
+    /// nested ones. Checked by `load`, so that a wrong value gets a
+    /// message of jdgen's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<String>,
 }
 
 /// A list of responsibilities or requirements.

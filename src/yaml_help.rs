@@ -846,6 +846,7 @@ pub(crate) const SCHEMA_KEYS: &[&str] = &[
     "sections",
     "heading",
     "paragraphs",
+    "place",
     "items",
     "responsibilities",
     "requirements",

@@ -378,6 +378,12 @@ fn family_content_is_printed() {
             "missing “{needle}”\n--- text:\n{text}"
         );
     }
+    // In the seed's order: the section marked `place: before_lists` before
+    // the responsibilities, the values after the requirements.
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no {needle}"));
+    assert!(at("Social Marketing Jobs at GitLab") < at("Responsibilities"));
+    assert!(at("Our perspective on the practice") < at("Responsibilities"));
+    assert!(at("Requirements Across") < at("Collaboration"));
     // Performance indicators and links come from another family.
     let out = render_ok(
         default_renderer(),

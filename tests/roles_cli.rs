@@ -3990,7 +3990,9 @@ fn check_reports_what_fuzzing_and_review_found() {
         b"family: f\ntitle: F\nsections:\n  - Some words\nlevels:\n  - id: f-one\n    level: One\n    title: One\n",
     );
     assert!(
-        err.contains("expected a section (keys `heading`, `paragraphs`, `items`, `sections`)"),
+        err.contains(
+            "expected a section (keys `heading`, `paragraphs`, `items`, `sections`, `place`)"
+        ),
         "{err}"
     );
     assert!(
@@ -5187,4 +5189,47 @@ fn a_broken_company_file_does_not_hide_the_family_files_errors() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("no company.yaml in role folder"), "{err}");
     assert!(err.contains("unknown key `titel`"), "{err}");
+}
+
+#[test]
+fn a_section_s_place_is_checked() {
+    let dir = minimal_copy();
+    let d = dir.path();
+    let with = |place: &str, nested: &str| {
+        format!(
+            "sections:\n  - heading: About us\n    place: {place}\n    paragraphs: [We make widgets.]\n    sections:\n      - heading: More\n        paragraphs: [Text.]\n{nested}levels:\n"
+        )
+    };
+    for (place, nested, at, message, help) in [
+        (
+            "before-lists",
+            "",
+            "engineering.yaml:6:12:",
+            "unknown place `before-lists`: expected `before_lists` or `after_lists`",
+            "did you mean `before_lists`?",
+        ),
+        (
+            "top",
+            "",
+            "engineering.yaml:6:12:",
+            "unknown place `top`",
+            "`before_lists` prints the section before the role's responsibilities",
+        ),
+        (
+            "after_lists",
+            "        place: before_lists\n",
+            "engineering.yaml:11:16:",
+            "`place` is for a family's own sections",
+            "remove it here, or set it on the outer section",
+        ),
+    ] {
+        let (code, err) = check_edited(d, "levels:\n", &with(place, nested));
+        assert_eq!(code, 1, "{place}: {err}");
+        common::assert_reported(&err, &[(at, message)]);
+        assert!(err.contains(help), "{place}: {err}");
+    }
+    for place in ["before_lists", "after_lists"] {
+        let (code, err) = check_edited(d, "levels:\n", &with(place, ""));
+        assert_eq!(code, 0, "{place}: {err}");
+    }
 }
