@@ -505,6 +505,19 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
     {
         return Some(help);
     }
+    // `- Write code` / `  and tests: unit and e2e`: the `: ` is on a line
+    // that continues the text, where quoting that line alone changes
+    // nothing: the whole text is quoted, on one line.
+    if message.contains("mapping values are not allowed")
+        && let Some(joined) = continuing(source, at.0)
+        && let Some(v) = Value::of(&joined)
+    {
+        return Some(format!(
+            "a `: ` inside a text reads as the start of a key, also on a line that continues \
+             it; quote the whole text, on one line: `{}`",
+            v.rewritten(|t| double_quoted(t.trim_end()))
+        ));
+    }
     // `title: Senior Engineer: Platform`: the second `: ` reads as a key.
     if message.contains("mapping values are not allowed")
         && let Some(v) = &value
@@ -808,6 +821,56 @@ fn continued(source: &str, n: usize, line: &str) -> Option<String> {
         return None;
     }
     Some(format!("{} {}", line.trim_end(), more.join(" ")))
+}
+
+/// The plain text that line `n` (1-based) continues, on one line: the
+/// item or `key: text` line above it that is less indented, with each of
+/// its continuation lines, line `n` and those after it joined. `None` when
+/// line `n` continues no plain text.
+fn continuing(source: &str, n: usize) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let line = lines.get(n.checked_sub(1)?)?;
+    // A line of its own key (`title: A: B`) continues nothing.
+    if Value::of(line).is_some_and(|v| v.key.is_some() || v.item) {
+        return None;
+    }
+    let own = indent(line);
+    let owner = (0..n - 1).rev().find(|&k| {
+        let t = lines[k].trim();
+        !t.is_empty() && !t.starts_with('#') && indent(lines[k]) < own
+    })?;
+    // Every line between is more of the text.
+    let text_line = |l: &&str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#') && !t.starts_with("- ") && t != "-"
+    };
+    if !lines[owner + 1..n]
+        .iter()
+        .all(|l| text_line(l) && Value::of(l).is_none_or(|v| v.key.is_none()))
+    {
+        return None;
+    }
+    let v = Value::of(lines[owner])?;
+    if !(v.item || v.key.is_some())
+        || v.text.trim().is_empty()
+        || !v.comment.is_empty()
+        || v.text
+            .starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!'])
+    {
+        return None;
+    }
+    let after = lines[n..].iter().take_while(|l| {
+        indent(l) > indent(lines[owner])
+            && text_line(l)
+            && Value::of(l).is_none_or(|v| v.key.is_none())
+    });
+    let more: Vec<&str> = lines[owner + 1..n]
+        .iter()
+        .chain(after)
+        .map(|l| l.trim())
+        .collect();
+    Some(format!("{} {}", lines[owner].trim_end(), more.join(" ")))
 }
 
 /// `text` starts with a `[…]` or `{…}` that closes on the line, and more

@@ -5233,3 +5233,40 @@ fn a_section_s_place_is_checked() {
         assert_eq!(code, 0, "{place}: {err}");
     }
 }
+
+#[test]
+fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
+    // The help quoted the continuation line alone (`"and tests: unit"`),
+    // which is still more of the plain text above, and still an error.
+    let dir = minimal_copy();
+    let d = dir.path();
+    for (from, to, at, fixed) in [
+        (
+            "        - Write code\n",
+            "        - Write code\n          and tests: unit and e2e\n          in CI\n",
+            "engineering.yaml:12:20:",
+            "        - \"Write code and tests: unit and e2e in CI\"\n",
+        ),
+        (
+            "summary: Builds and runs [our product](/product/).\n",
+            "summary: Builds and runs\n  our product: the widget\n",
+            "engineering.yaml:4:14:",
+            "summary: \"Builds and runs our product: the widget\"\n",
+        ),
+    ] {
+        let (code, err) = check_edited(d, from, to);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{at} error: YAML syntax error: mapping values")),
+            "{err}"
+        );
+        let help = format!(
+            "quote the whole text, on one line: `{}`",
+            fixed.trim_start().trim_end()
+        );
+        assert!(err.contains(&help), "{help}\n{err}");
+        // Applied, it passes.
+        let (code, err) = check_edited(d, from, fixed);
+        assert_eq!(code, 0, "{err}");
+    }
+}
