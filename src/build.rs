@@ -369,6 +369,28 @@ struct ExportState {
 /// summary).
 const MAX_LOGGED_LOAD_WARNINGS: usize = 10;
 
+/// The role files' warnings as the log and the summary say them: the
+/// first few, each on one line with its place, then how many more.
+pub(crate) fn warning_lines(warnings: &[Diagnostic]) -> Vec<String> {
+    let mut lines: Vec<String> = warnings
+        .iter()
+        .filter(|d| !d.is_error() && d.hidden == 0)
+        .take(MAX_LOGGED_LOAD_WARNINGS)
+        .map(|d| match d.location() {
+            Some(at) => format!("{at}: {}", d.message),
+            None => d.message.clone(),
+        })
+        .collect();
+    let (_, total) = crate::diag::count(warnings);
+    let more = total.saturating_sub(lines.len());
+    if more > 0 {
+        lines.push(format!(
+            "and {more} more role-file warning(s): `jdgen check` lists them"
+        ));
+    }
+    lines
+}
+
 /// How many role failures a run logs as they happen (all are listed at
 /// its end).
 const MAX_LIVE_FAILURES: usize = 10;
@@ -523,21 +545,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // nightly run is where a folder of role files that is not read, or a
     // text cut short by a `#`, must not go unnoticed. The first few, and a
     // count: `jdgen check` lists them all.
-    let mut load_warnings: Vec<String> = lib
-        .warnings
-        .iter()
-        .take(MAX_LOGGED_LOAD_WARNINGS)
-        .map(|d| match d.location() {
-            Some(at) => format!("{at}: {}", d.message),
-            None => d.message.clone(),
-        })
-        .collect();
-    let more = lib.warnings.len().saturating_sub(MAX_LOGGED_LOAD_WARNINGS) + lib.hidden_warnings;
-    if more > 0 {
-        load_warnings.push(format!(
-            "and {more} more role-file warning(s): `jdgen check` lists them"
-        ));
-    }
+    let load_warnings = warning_lines(&lib.warnings);
     for w in &load_warnings {
         log.line(&format!("warning: {w}"));
     }
@@ -823,10 +831,12 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     } else if !failures.is_empty() {
         // "some roles failed" beside "0 failed" when only a file whose
         // roles are unknown failed.
-        let what = if failures.iter().all(|f| f.role.is_none()) {
-            "a role file failed to load"
-        } else {
+        let what = if failures.iter().any(|f| f.role.is_some()) {
             "some roles failed"
+        } else if !changed.is_empty() {
+            "a role file changed while this run read it"
+        } else {
+            "a role file failed to load"
         };
         format!("skipped: {what}; {kept_exports}")
     } else {

@@ -599,19 +599,8 @@ struct ShowYaml<'a> {
 
 fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32> {
     let coverage = crate::render::FontCoverage::new(font_paths)?;
-    // Errors past the per-file cap: counted, not shown; each capped file
-    // has one error saying so, which is not one of them.
-    let mut hidden = 0;
-    let mut notes = 0;
-    // The same for warnings.
-    let (mut hidden_warnings, mut warning_notes) = (0, 0);
     let (mut diagnostics, roles, files) = match load::load(dir) {
         Ok(lib) => {
-            for f in lib.failed.iter().filter(|f| f.hidden_errors > 0) {
-                hidden += f.hidden_errors;
-                notes += 1;
-            }
-            (hidden_warnings, warning_notes) = (lib.hidden_warnings, lib.warning_notes);
             let mut diags = lib.diagnostics();
             diags.extend(coverage.check(&lib));
             let mut roles = 0;
@@ -632,9 +621,9 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
         diagnostics.push(d);
     }
     diagnostics.extend(coverage.font_warnings());
-    let shown = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - shown - warning_notes + hidden_warnings;
-    let errors = shown - notes + hidden;
+    // Findings past a file's cap are counted, not shown: each capped file
+    // has one note standing for them.
+    let (errors, warnings) = diag::count(&diagnostics);
     match format {
         CheckFormat::Json => {
             let report = serde_json::json!({
@@ -766,14 +755,28 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             // previous summary: a scheduler must never read the last
             // night's "ok" for tonight's failure. Best effort: the error
             // itself is reported either way.
+            // Role files that did not load (a broken company.yaml): their
+            // warnings go where a finished run's go, not into the error.
+            let (error, mut warnings) = match &e {
+                Error::Invalid(d) => {
+                    let (errors, warnings): (Vec<_>, Vec<_>) =
+                        d.iter().cloned().partition(Diagnostic::is_error);
+                    (
+                        diag::render(&errors).trim_end().to_string(),
+                        crate::build::warning_lines(&warnings),
+                    )
+                }
+                _ => (e.to_string(), Vec::new()),
+            };
+            warnings.splice(0..0, early_warnings.iter().cloned());
             let json = serde_json::to_string_pretty(&serde_json::json!({
                 "ok": false,
                 "exit_code": e.exit_code(),
                 "jdgen_version": env!("CARGO_PKG_VERSION"),
                 "out_dir": args.output.display().to_string(),
                 "started_at": started_at,
-                "error": e.to_string(),
-                "warnings": early_warnings,
+                "error": error,
+                "warnings": warnings,
             }))
             .expect("json")
                 + "\n";

@@ -43,6 +43,25 @@ pub struct Diagnostic {
     /// so that the type stays small.
     #[serde(skip)]
     pub level: Option<u32>,
+    /// For a note that stands for findings not shown (past a file's cap):
+    /// how many. 0 for every other diagnostic. Counted with the note, so
+    /// that a count of errors or warnings is right wherever the
+    /// diagnostics go.
+    #[serde(skip)]
+    pub hidden: u32,
+}
+
+/// The errors and warnings among `diags`: a note that stands for
+/// findings not shown counts as those findings.
+pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
+    diags.iter().fold((0, 0), |(errors, warnings), d| {
+        let n = if d.hidden > 0 { d.hidden as usize } else { 1 };
+        if d.is_error() {
+            (errors + n, warnings)
+        } else {
+            (errors, warnings + n)
+        }
+    })
 }
 
 impl Diagnostic {
@@ -56,6 +75,7 @@ impl Diagnostic {
             help: Vec::new(),
             source: None,
             level: None,
+            hidden: 0,
         }
     }
 

@@ -86,17 +86,15 @@ pub struct FailedFile {
     pub family_id: Option<String>,
     /// Its text, when it could be read (to point at a duplicate id).
     pub source: Option<Arc<str>>,
+    /// Past [`MAX_ERRORS_PER_FILE`], one note stands for the rest
+    /// ([`Diagnostic::hidden`]).
     pub errors: Vec<Diagnostic>,
-    /// Errors found past [`MAX_ERRORS_PER_FILE`] and not in `errors` (the
-    /// last of which says how many).
-    pub hidden_errors: usize,
 }
 
 impl FailedFile {
     /// A file refused for its name alone (never read): `error` about it.
     fn named(file: PathBuf, error: Diagnostic) -> FailedFile {
         FailedFile {
-            hidden_errors: 0,
             errors: vec![error.in_file(&file)],
             file,
             role_ids: Vec::new(),
@@ -114,12 +112,10 @@ pub struct Library {
     /// Valid families, in file-name order.
     pub families: Vec<Arc<Family>>,
     pub failed: Vec<FailedFile>,
-    /// Warnings about valid files.
+    /// Warnings about the files. Past a file's cap they are counted, not
+    /// shown: one note among them stands for the rest
+    /// ([`Diagnostic::hidden`]; [`crate::diag::count`] counts them).
     pub warnings: Vec<Diagnostic>,
-    /// Warnings past the per-file cap: counted, not shown. Each capped file
-    /// has one warning among `warnings` saying so (`warning_notes`).
-    pub hidden_warnings: usize,
-    pub warning_notes: usize,
 }
 
 impl Library {
@@ -348,7 +344,6 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 readable.push((name, path, Arc::<str>::from(text)));
             }
             None => failed.push(FailedFile {
-                hidden_errors: 0,
                 // Not UTF-8: its roles as written, from the text the error
                 // shows (a file that could not be read at all has none).
                 level_ids_at: Vec::new(),
@@ -395,13 +390,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     let mut families = Vec::new();
     subfolders.sort_by(|a: &Diagnostic, b| a.file.cmp(&b.file));
     let mut warnings = subfolders;
-    let (mut hidden_warnings, mut warning_notes) = (0, 0);
-    let mut cap = |mut warns: Vec<Diagnostic>, path: &Path| {
-        let hidden = cap_warnings(&mut warns, path);
-        if hidden > 0 {
-            hidden_warnings += hidden;
-            warning_notes += 1;
-        }
+    let cap = |mut warns: Vec<Diagnostic>, path: &Path| {
+        cap_warnings(&mut warns, path);
         warns
     };
     for ((name, path, source), outcome) in readable.into_iter().zip(parsed) {
@@ -430,9 +420,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
             Err(mut f) => {
                 warnings.extend(cap(std::mem::take(&mut f.warnings), &path));
                 explain_foreign_targets(&mut f.errors, &f.unknown_targets, &owners);
-                let hidden_errors = cap_errors(&mut f.errors, &path);
+                cap_errors(&mut f.errors, &path);
                 failed.push(FailedFile {
-                    hidden_errors,
                     file: path,
                     role_ids: f.ids,
                     level_ids_at: f.ids_at,
@@ -459,8 +448,6 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         families: families.into_iter().map(Arc::new).collect(),
         failed,
         warnings,
-        hidden_warnings,
-        warning_notes,
     })
 }
 
@@ -831,6 +818,37 @@ impl<'a> Checker<'a> {
         (from, &self.source[from..to])
     }
 
+    /// A link with blank text to `target` as written in the text at `path`
+    /// (`[ ](/t`, `[\u200B](/t`): not the `](/t` of an earlier link with
+    /// text to the same place.
+    fn written_blank_link(&self, path: &str, target: &str) -> Option<String> {
+        let (_, span) = self.written(path);
+        let close = format!("]({target}");
+        span.match_indices(&close).find_map(|(at, _)| {
+            let open = span[..at].rfind('[')?;
+            let label = &span[open + 1..at];
+            // Escapes (`\u200B`, `\t`) are no text either.
+            let mut rest = label;
+            let mut blank = true;
+            while let Some(c) = rest.chars().next() {
+                rest = &rest[c.len_utf8()..];
+                if c == '\\' {
+                    let code = match rest.chars().next() {
+                        Some('u') => 5,
+                        Some('U') => 9,
+                        Some('x') => 3,
+                        _ => 1,
+                    };
+                    rest = rest.get(code..).unwrap_or("");
+                } else if c.is_alphanumeric() || c.is_ascii_punctuation() {
+                    blank = false;
+                    break;
+                }
+            }
+            blank.then(|| span[open..at + close.len()].to_string())
+        })
+    }
+
     /// `d` about the text at `path`, at the first of `forms` written in it.
     fn at_any(&self, path: &str, forms: &[String], d: Diagnostic) -> Diagnostic {
         // Only within this text (a later text with the same character is
@@ -1176,8 +1194,8 @@ impl<'a> Checker<'a> {
                         .help(if *flow {
                             // Quoting the whole `[…]` makes it one text.
                             format!(
-                                "put this entry of the list in double quotes, so that `{short}` \
-                                 is part of it"
+                                "put this entry in double quotes (not the whole `[…]` or \
+                                 `{{…}}`), so that `{short}` is part of it"
                             )
                         } else {
                             format!(
@@ -1354,15 +1372,28 @@ impl<'a> Checker<'a> {
             self.ignored.insert(path);
             return;
         }
-        // `requirements.items: x`: a path written as one key.
+        // `requirements.items: x`: a path written as one key, where the
+        // first part holds a mapping that has the second as a key.
+        // Else (`title.en`, `levels.0.title`) no nesting helps.
         let dotted = key
             .split_once('.')
             .filter(|(head, _)| known.contains(head))
-            .map(|(head, _)| {
-                format!(
-                    "YAML reads a key with dots as one key, not as a path: write what it \
-                     holds inside `{head}:`, indented below it"
-                )
+            .map(|(head, rest)| {
+                let mut inner = parent.to_vec();
+                inner.push(head.to_string());
+                let next = rest.split('.').next().unwrap_or_default();
+                if known_at(&inner).contains(&next) {
+                    format!(
+                        "YAML reads a key with dots as one key, not as a path: write what it \
+                         holds inside `{head}:`, indented below it"
+                    )
+                } else {
+                    format!(
+                        "YAML reads a key with dots as one key, not as a path, and `{head}` has \
+                         no key `{next}`: delete this key, or write what it holds where it \
+                         belongs"
+                    )
+                }
             });
         let help = dotted
             .or_else(|| {
@@ -1984,9 +2015,27 @@ fn yaml_error(
     // user sees; "close it with `]`" would change nothing.
     if let (Some(c), Some(open), Some((to_line, _))) = (context.as_deref(), opened, at)
         && c.contains("flow")
-        && let Some((line, column, entry)) =
-            crate::yaml_help::flow_comment_cut(source, open, to_line)
+        && let Some(cut) = crate::yaml_help::flow_comment_cut(source, open, to_line)
     {
+        use crate::yaml_help::FlowCut;
+        let (line, column, help) = match cut {
+            FlowCut::Entry {
+                line,
+                column,
+                quoted,
+            } => (
+                line,
+                column,
+                format!("put the text that holds the `#` in double quotes: `{quoted}`"),
+            ),
+            FlowCut::Bracket { line, column } => (
+                line,
+                column,
+                "close the list or mapping before the comment, or put the comment on a line of \
+                 its own after it"
+                    .to_string(),
+            ),
+        };
         return (
             format!(
                 "{FLOW_COMMENT_CUT} here, inside the list or mapping that opens at line {}, \
@@ -1994,9 +2043,7 @@ fn yaml_error(
                 open.0, open.1
             ),
             Some((line, column)),
-            Some(format!(
-                "put the entry that holds the `#` in double quotes: `{entry}`"
-            )),
+            Some(help),
         );
     }
     match (context.as_deref(), opened) {
@@ -3049,6 +3096,7 @@ fn cap_diagnostics(
     ))
     .in_file(file)
     .help(format!("{next}; `jdgen check` then shows the next ones"));
+    note.hidden = u32::try_from(more).unwrap_or(u32::MAX);
     if let (Some(line), Some(column)) = (first_hidden.line, first_hidden.column) {
         note = note.at(line as usize, column as usize);
         if let Some(source) = &first_hidden.source {
@@ -3787,11 +3835,28 @@ fn mapping_name(parent: &[String]) -> String {
             if rest.is_empty() {
                 level
             } else {
-                format!("`{}` of {level}", rest.join("."))
+                format!("`{}` of {level}", counted_path(rest))
             }
         }
-        _ => format!("`{}`", parent.join(".")),
+        _ => format!("`{}`", counted_path(parent)),
     }
+}
+
+/// `groups.0.items` as people count: `groups #1.items`.
+fn counted_path(segments: &[String]) -> String {
+    let mut out = String::new();
+    for s in segments {
+        match s.parse::<usize>() {
+            Ok(n) => out.push_str(&format!(" #{}", n + 1)),
+            Err(_) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(s);
+            }
+        }
+    }
+    out
 }
 
 /// A valid id close to `s`, for suggestions.
@@ -3942,7 +4007,9 @@ fn check_scalars(c: &mut Checker, family: bool) {
             // its `]`: in a long text the start of the text says little.
             Scalar::EmptyLabel(target) => c.error_at_any(
                 &path,
-                &[format!("[ ]({target}"), format!("]({target}")],
+                &[c
+                    .written_blank_link(&path, &target)
+                    .unwrap_or_else(|| format!("]({target}"))],
                 format!(
                     "the link to `{}` has no text: it would be an invisible link",
                     clip(&target)
@@ -4421,8 +4488,12 @@ fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
                 c.error(
                     &format!("{p}.place"),
                     format!(
-                        "unknown place `{}`: expected `before_lists` or `after_lists`",
-                        clip(place)
+                        "{}: expected `before_lists` or `after_lists`",
+                        if place.trim().is_empty() {
+                            "empty place".to_string()
+                        } else {
+                            format!("unknown place `{}`", clip(place))
+                        }
                     ),
                     Some(match closest(place, SECTION_PLACES.iter().copied()) {
                         Some(k) => format!("did you mean `{k}`?"),
@@ -4898,7 +4969,6 @@ fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<FailedFile>) {
     for (i, fam) in families.drain(..).enumerate() {
         match newly_failed.iter().position(|(j, _)| *j == i) {
             Some(k) => failed.push(FailedFile {
-                hidden_errors: 0,
                 file: fam.file.clone(),
                 role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
                 level_ids_at: fam.data.levels.iter().map(|l| l.id.clone()).collect(),

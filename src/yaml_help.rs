@@ -1124,54 +1124,127 @@ fn single_quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// What a ` #` comment inside a flow collection hides: see
+/// [`flow_comment_cut`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum FlowCut {
+    /// The `#…` of a plain entry, and the `,` or bracket after it: the
+    /// entry, whole and quoted, is the fix.
+    Entry {
+        line: usize,
+        column: usize,
+        quoted: String,
+    },
+    /// A comment after an entry that hides a closing bracket.
+    Bracket { line: usize, column: usize },
+}
+
 /// A ` #` comment inside a flow collection (`[Use C #tags, and more]`)
-/// that hides a `,`, `]` or `}` written after it: libyaml then reports the
-/// list as never closed, or a missing `,`, where the user sees both. Looks
-/// from the collection's `[` or `{` (1-based line and column) to line
-/// `to_line`; gives the `#`'s line and column and the entry that holds it
-/// in double quotes (`"Use C #tags"`): the fix.
+/// that cuts a plain entry short and hides a `,`, `]` or `}` written after
+/// it on its line: libyaml then reports the list as never closed, or a
+/// missing `,`, where the user sees both. Looks from the collection's `[`
+/// or `{` (1-based line and column) to line `to_line`, following quotes,
+/// nesting and `key: value` pairs; a comment after a separator, a quoted
+/// text or a closed collection cuts nothing. Gives the `#`'s line and
+/// column and the entry (a pair's value) that holds it, lines joined, in
+/// double quotes (`"Use C #tags"`): the fix. A comment after a quoted text
+/// or a closed collection that hides a `]` or `}` is one too
+/// ([`FlowCut::Bracket`]: `{items: [a] #todo, intro: x}`).
 pub fn flow_comment_cut(
     source: &str,
     (from_line, from_col): (usize, usize),
     to_line: usize,
-) -> Option<(usize, usize, String)> {
+) -> Option<FlowCut> {
+    let mut depth = 1usize;
     let mut quote: Option<char> = None;
+    // The plain text of the entry being read, and whether the entry is past
+    // a quoted text or a closed collection.
+    let mut entry = String::new();
+    let mut done = false;
     for (l, line) in source
         .lines()
         .enumerate()
         .skip(from_line.saturating_sub(1))
-        .take(to_line.saturating_sub(from_line) + 1)
+        .take((to_line + 1).saturating_sub(from_line))
     {
         let chars: Vec<char> = line.chars().collect();
-        let start = if l + 1 == from_line { from_col } else { 0 };
-        // Where the entry being read starts (after `[`, `{` or `,`).
-        let mut entry_start = start;
-        let mut i = start;
+        // Right after the opening bracket on its own line; past the
+        // indentation on the next ones.
+        let mut i = if l + 1 == from_line {
+            from_col
+        } else {
+            chars
+                .iter()
+                .position(|c| !c.is_whitespace())
+                .unwrap_or(chars.len())
+        };
+        if !entry.is_empty() {
+            // A plain text continued on the next line: folded into a space.
+            entry.push(' ');
+        }
         while i < chars.len() {
             let c = chars[i];
-            match quote {
-                Some('\'') if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
-                Some('"') if c == '\\' => i += 1,
-                Some(q) if c == q => quote = None,
-                Some(_) => {}
-                None => match c {
-                    '\'' | '"' if chars[entry_start..i].iter().all(|c| c.is_whitespace()) => {
-                        quote = Some(c)
-                    }
-                    '[' | '{' | ',' => entry_start = i + 1,
-                    // A comment to the end of the line (at its start
-                    // too: the line break before it is white space).
-                    '#' if i == 0 || chars[i - 1].is_whitespace() => {
-                        let rest = &chars[i..];
-                        if let Some(end) = rest.iter().position(|c| matches!(c, ',' | ']' | '}')) {
-                            let entry: String = chars[entry_start..i + end].iter().collect();
-                            let entry = entry.trim().replace('\\', "\\\\").replace('"', "\\\"");
-                            return Some((l + 1, i + 1, format!("\"{entry}\"")));
-                        }
-                        break;
+            if let Some(q) = quote {
+                match c {
+                    '\'' if q == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
+                    '\\' if q == '"' => i += 1,
+                    _ if c == q => {
+                        quote = None;
+                        done = true;
                     }
                     _ => {}
-                },
+                }
+                i += 1;
+                continue;
+            }
+            let blank = entry.trim().is_empty();
+            match c {
+                '\'' | '"' if blank && !done => quote = Some(c),
+                '[' | '{' if blank && !done => depth += 1,
+                ']' | '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return None;
+                    }
+                    entry.clear();
+                    done = true;
+                }
+                ',' => {
+                    entry.clear();
+                    done = false;
+                }
+                // A pair's key ends: its value starts.
+                ':' if chars.get(i + 1).is_none_or(|n| n.is_whitespace()) => {
+                    entry.clear();
+                    done = false;
+                }
+                // A comment to the end of the line (at its start too: the
+                // line break before it is white space).
+                '#' if i == 0 || chars[i - 1].is_whitespace() => {
+                    let rest = &chars[i..];
+                    if !blank
+                        && !done
+                        && let Some(end) = rest.iter().position(|c| matches!(c, ',' | ']' | '}'))
+                    {
+                        let cut: String = rest[..end].iter().collect();
+                        let whole = format!("{} {}", entry.trim(), cut.trim_end());
+                        let whole = whole.replace('\\', "\\\\").replace('"', "\\\"");
+                        return Some(FlowCut::Entry {
+                            line: l + 1,
+                            column: i + 1,
+                            quoted: format!("\"{whole}\""),
+                        });
+                    }
+                    if rest.iter().any(|c| matches!(c, ']' | '}')) {
+                        return Some(FlowCut::Bracket {
+                            line: l + 1,
+                            column: i + 1,
+                        });
+                    }
+                    break;
+                }
+                _ if !done => entry.push(c),
+                _ => {}
             }
             i += 1;
         }
@@ -1182,6 +1255,49 @@ pub fn flow_comment_cut(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comment_in_a_flow_collection_is_a_cut_only_inside_a_plain_entry() {
+        let cut = |s: &str, open: (usize, usize), to: usize| flow_comment_cut(s, open, to);
+        let entry = |line, column, quoted: &str| {
+            Some(FlowCut::Entry {
+                line,
+                column,
+                quoted: quoted.into(),
+            })
+        };
+        assert_eq!(
+            cut("d: [Use C #tags, x]\n", (1, 4), 1),
+            entry(1, 11, "\"Use C #tags\"")
+        );
+        // A pair's value, not its key; a text over two lines, joined.
+        assert_eq!(
+            cut("r: {intro: Use C #tags, a: [x]}\n", (1, 4), 1),
+            entry(1, 18, "\"Use C #tags\"")
+        );
+        assert_eq!(
+            cut("d: [Use C\n  and #tags, x]\n", (1, 4), 2),
+            entry(2, 7, "\"Use C and #tags\"")
+        );
+        // Quotes and backslashes escaped in the fix.
+        assert_eq!(
+            cut("d: [a \\ \"b\" #c, x]\n", (1, 4), 1),
+            entry(1, 13, "\"a \\\\ \\\"b\\\" #c\"")
+        );
+        // A comment after a separator, a quoted text or a closed list cuts
+        // nothing; one that hides a closing bracket is told apart.
+        assert_eq!(cut("d: [a, # note, b\n  c\n", (1, 4), 2), None);
+        assert_eq!(cut("t: {a: 'C #1, lead', b: 5\n", (1, 4), 1), None);
+        assert_eq!(
+            cut("r: {items: [a, b] #todo, intro: x}\n", (1, 4), 1),
+            Some(FlowCut::Bracket {
+                line: 1,
+                column: 19
+            })
+        );
+        // A comment line in a list that goes on is a comment.
+        assert_eq!(cut("d: [a,\n  # lead, note\n  b\n", (1, 4), 3), None);
+    }
 
     fn help(source: &str, line: usize, message: &str) -> String {
         for_error(source, (line, 1), message).unwrap_or_default()

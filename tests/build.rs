@@ -1452,6 +1452,13 @@ fn a_role_file_cut_short_during_a_build_removes_nothing() {
         "{log}"
     );
     assert!(!log.contains("no longer exists"), "{log}");
+    // Said as what it is: no file failed to load, no role failed.
+    assert!(
+        log.contains(
+            "exports skipped: a role file changed while this run read it; previous exports kept"
+        ),
+        "{log}"
+    );
     let after = tree(out.path());
     for pdf in ["pdf/manager-social.pdf", "pdf/senior-manager-social.pdf"] {
         assert_eq!(after[pdf].0, before[pdf].0, "{pdf}");
@@ -2854,4 +2861,42 @@ fn a_file_whose_roles_are_unknown_is_said_to_have_failed_to_load() {
     let (code, _, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 1, "{err}");
     assert!(!err.contains("removal of stale PDFs skipped"), "{err}");
+}
+
+#[test]
+fn a_run_stopped_by_a_broken_company_file_lists_the_role_files_warnings_apart() {
+    // The family files are checked beside a broken company.yaml; their
+    // warnings went into the summary's `error` text, and `warnings` was
+    // empty.
+    let roles = roles_dir();
+    fs::write(
+        roles.path().join("company.yaml"),
+        "name: X\nwebsite: notaurl\n",
+    )
+    .unwrap();
+    common::edit(&roles.path().join("design.yaml"), |t| {
+        t.replace(
+            "items: [Design things]",
+            "items: [Design things]\n    notes:\n      - Use C #tags",
+        )
+    });
+    let out = tempfile::tempdir().unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(s["ok"], false, "{s}");
+    let error = s["error"].as_str().unwrap();
+    assert!(
+        error.contains("expected an http(s) URL for `website`"),
+        "{s}"
+    );
+    assert!(!error.contains("warning"), "{s}");
+    let warnings = s["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{s}");
+    assert!(
+        warnings[0]
+            .as_str()
+            .unwrap()
+            .contains("design.yaml:11:15: `#tags` is read as a YAML comment"),
+        "{s}"
+    );
 }

@@ -2651,14 +2651,14 @@ fn text_that_would_crash_hide_or_garble_the_pdf_is_refused_where_it_is() {
         ),
         (
             "        - \"see [\\u200B](/x) here\"\n".to_string(),
-            "f.yaml:9:23:",
+            "f.yaml:9:16:",
             "the link to `/x` has no text",
         ),
         // The braille blank is not white space, but prints as it; U+1D173
         // is a default-ignorable the list lacked.
         (
             "        - \"Click [\\u2800](https://example.com/track) here\"\n".to_string(),
-            "f.yaml:9:25:",
+            "f.yaml:9:18:",
             "the link to `https://example.com/track` has no text",
         ),
         (
@@ -5031,7 +5031,7 @@ fn a_key_holding_dots_or_empty_is_reported_where_it_is_written() {
     // first line, with an empty name between the backticks.
     let dir = minimal_with(
         "f.yaml",
-        "family: al\ntitle: T\nlevels:\n  - id: al-a\n    level: A\n    title: X\n    \"\": empty\n    \"requirements.items\": z\n\"levels.0.title\": oops\n",
+        "family: al\ntitle: T\nlevels:\n  - id: al-a\n    level: A\n    title: X\n    \"\": empty\n    \"requirements.items\": z\n\"levels.0.title\": oops\ntitle.en: E\n",
     );
     let (code, err) = check(dir.path());
     assert_eq!(code, 1, "{err}");
@@ -5048,6 +5048,13 @@ fn a_key_holding_dots_or_empty_is_reported_where_it_is_written() {
         "{err}"
     );
     assert!(!err.contains("did you mean `requirements`"), "{err}");
+    // A text takes no keys: no help to nest under it.
+    assert!(
+        err.contains(
+            "`title` has no key `en`: delete this key, or write what it holds where it belongs"
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -5079,7 +5086,7 @@ fn a_comment_that_hides_a_flow_list_s_comma_or_bracket_is_told_so() {
         );
         assert!(
             err.contains(
-                "help: put the entry that holds the `#` in double quotes: `\"Use C #tags\"`"
+                "help: put the text that holds the `#` in double quotes: `\"Use C #tags\"`"
             ),
             "{list}: {err}"
         );
@@ -5110,7 +5117,7 @@ fn a_link_with_no_text_is_reported_at_the_link() {
     common::edit(&d.join("engineering.yaml"), |yaml| {
         yaml.replace(
             "        - Write code\n",
-            "        - 'see the [ ](/y) page'\n        - see the [  ](/z) page\n",
+            "        - 'see the [ ](/y) page'\n        - see the [  ](/z) page\n        - Same [x](/t) and [ ](/t)\n",
         )
     });
     let (code, err) = check(d);
@@ -5119,7 +5126,9 @@ fn a_link_with_no_text_is_reported_at_the_link() {
         &err,
         &[
             ("engineering.yaml:11:20:", "the link to `/y` has no text"),
-            ("engineering.yaml:12:22:", "the link to `/z` has no text"),
+            ("engineering.yaml:12:19:", "the link to `/z` has no text"),
+            // Not at the `](/t` of the link before it, to the same place.
+            ("engineering.yaml:13:28:", "the link to `/t` has no text"),
         ],
     );
 }
@@ -5269,4 +5278,38 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
         let (code, err) = check_edited(d, from, fixed);
         assert_eq!(code, 0, "{err}");
     }
+}
+
+#[test]
+fn findings_past_a_file_s_cap_are_counted_also_beside_a_broken_company_file() {
+    // With company.yaml broken, the notes standing for the findings not
+    // shown were counted as one each, and those findings not at all.
+    let mut family = String::from("family: big\ntitle: Big\n");
+    for i in 0..520 {
+        family.push_str(&format!("x{i}: 1\n"));
+    }
+    family.push_str(
+        "levels:\n  - id: big-a\n    level: A\n    title: A\n    responsibilities:\n      items:\n",
+    );
+    for i in 0..120 {
+        family.push_str(&format!("        - Post {i} #tag{i}\n"));
+    }
+    let dir = minimal_with("big.yaml", &family);
+    let (code, err) = check(dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("520 error(s), 120 warning(s)"), "{err}");
+    std::fs::write(dir.path().join("company.yaml"), "name: X\n").unwrap();
+    let (code, err) = check(dir.path());
+    assert_eq!(code, 1);
+    assert!(err.contains("521 error(s), 120 warning(s)"), "{err}");
+    let (_, json, _) = run(&[
+        "--roles",
+        dir.path().to_str().unwrap(),
+        "check",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(report["errors"], 521, "{json}");
+    assert_eq!(report["warnings"], 120, "{json}");
 }
