@@ -307,6 +307,11 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 None => Err(errs),
             }
         } else {
+            // `Company.yaml` alone: this error says to rename it, and its
+            // own "looks like company settings" would say it twice.
+            if let Some(other) = &company_lookalike {
+                bad_names.retain(|f| f.file != dir.join(other));
+            }
             Err(vec![
                 Diagnostic::error(format!(
                     "no {COMPANY_FILE} in role folder {}",
@@ -3862,10 +3867,11 @@ fn counted_path(segments: &[String]) -> String {
 /// A valid id close to `s`, for suggestions.
 fn non_empty_slug(s: &str, fallback: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    // `Über` → `uber`, not `ber`: accents come off before what is not
-    // ASCII is dropped.
+    // `Über` → `uber`, not `ber`: accents come off (and ligatures and
+    // `ß` are spelt out) before what is not ASCII is dropped.
     let ascii: String = s
-        .nfd()
+        .replace('ß', "ss")
+        .nfkd()
         .filter(|&c| !unicode_normalization::char::is_combining_mark(c))
         .filter(char::is_ascii)
         .collect();
@@ -4999,6 +5005,10 @@ mod tests {
             "creme-brulee-lead"
         );
         assert_eq!(non_empty_slug("设计师", "my-role"), "my-role");
+        assert_eq!(
+            non_empty_slug("Straße ﬁnance", "my-role"),
+            "strasse-finance"
+        );
     }
 
     #[test]

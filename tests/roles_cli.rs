@@ -1353,6 +1353,8 @@ fn company_settings_under_another_name_are_named_as_such() {
     let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("rename company.yml to company.yaml"), "{err}");
+    // Said once: not also as a file that looks like company settings.
+    assert!(err.contains("1 error(s)"), "{err}");
 }
 
 #[test]
