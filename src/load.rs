@@ -2018,9 +2018,9 @@ fn yaml_error(
     };
     // `[Use C #tags, and more]`: the comment hides the `,` or `]` the
     // user sees; "close it with `]`" would change nothing.
-    if let (Some(c), Some(open), Some((to_line, _))) = (context.as_deref(), opened, at)
+    if let (Some(c), Some(open), Some(to)) = (context.as_deref(), opened, at)
         && c.contains("flow")
-        && let Some(cut) = crate::yaml_help::flow_comment_cut(source, open, to_line)
+        && let Some(cut) = crate::yaml_help::flow_comment_cut(source, open, to)
     {
         use crate::yaml_help::FlowCut;
         let (line, column, help) = match cut {
@@ -3090,14 +3090,20 @@ fn cap_diagnostics(
     let more = diags.len() - max;
     diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
     let (what, next) = if diags[0].is_error() {
-        ("errors", "fix those above first")
+        (
+            crate::diag::counted(more, "more error", "more errors"),
+            "fix those above first",
+        )
     } else {
-        ("warnings", "deal with those above first")
+        (
+            crate::diag::counted(more, "more warning", "more warnings"),
+            "deal with those above first",
+        )
     };
     // At the first one not shown, so it sorts after those shown.
     let first_hidden = &diags[max];
     let mut note = kind(format!(
-        "{more} more {what} in this file from here on, not shown (at most {max} a file)"
+        "{what} in this file from here on, not shown (at most {max} a file)"
     ))
     .in_file(file)
     .help(format!("{next}; `jdgen check` then shows the next ones"));

@@ -457,9 +457,14 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
                 }),
             _ => *v,
         };
+        // (Not inside a `[…]` or `{…}`: its entries are quoted one by one,
+        // and quoting the line would take in its `,` or `]`.)
         if let Some(end) = quote_end(v.text)
             && !v.text[end..].trim().is_empty()
             && message_is_syntax(message)
+            && !message.contains("the end of the list or mapping was expected")
+            && !message.contains("list that starts here is never closed")
+            && !message.contains("mapping that starts here is never closed")
         {
             // `'it's here'`: most likely the outer quotes were meant as
             // YAML's and the inner one as text, which quoting the whole
@@ -840,25 +845,29 @@ fn continuing(source: &str, n: usize) -> Option<String> {
         let t = lines[k].trim();
         !t.is_empty() && !t.starts_with('#') && indent(lines[k]) < own
     })?;
-    // Every line between is more of the text.
+    // Every line between is more of the text (a blank line too: YAML
+    // keeps a plain text going across it).
     let text_line = |l: &&str| {
         let t = l.trim();
         !t.is_empty() && !t.starts_with('#') && !t.starts_with("- ") && t != "-"
     };
-    if !lines[owner + 1..n]
-        .iter()
-        .all(|l| text_line(l) && Value::of(l).is_none_or(|v| v.key.is_none()))
-    {
+    if !lines[owner + 1..n].iter().all(|l| {
+        l.trim().is_empty() || (text_line(l) && Value::of(l).is_none_or(|v| v.key.is_none()))
+    }) {
         return None;
     }
-    let v = Value::of(lines[owner])?;
-    if !(v.item || v.key.is_some())
-        || v.text.trim().is_empty()
-        || !v.comment.is_empty()
-        || v.text
-            .starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!'])
-    {
-        return None;
+    // The text starts after the owner's `-` or `key:`, or on the next line
+    // when nothing follows them (`intro:` / `  All of the above,`).
+    let bare_dash = lines[owner].trim() == "-";
+    if !bare_dash {
+        let v = Value::of(lines[owner])?;
+        if !(v.item || v.key.is_some())
+            || !v.comment.is_empty()
+            || v.text
+                .starts_with(['"', '\'', '|', '>', '[', '{', '&', '*', '!'])
+        {
+            return None;
+        }
     }
     let after = lines[n..].iter().take_while(|l| {
         indent(l) > indent(lines[owner])
@@ -869,6 +878,7 @@ fn continuing(source: &str, n: usize) -> Option<String> {
         .iter()
         .chain(after)
         .map(|l| l.trim())
+        .filter(|t| !t.is_empty())
         .collect();
     Some(format!("{} {}", lines[owner].trim_end(), more.join(" ")))
 }
@@ -1153,20 +1163,39 @@ pub enum FlowCut {
 pub fn flow_comment_cut(
     source: &str,
     (from_line, from_col): (usize, usize),
-    to_line: usize,
+    (to_line, to_col): (usize, usize),
 ) -> Option<FlowCut> {
-    let mut depth = 1usize;
+    let lines: Vec<&str> = source.lines().collect();
+    // A comment on line `l` (0-based) is what libyaml stopped at only if
+    // nothing but blank and comment lines lies between it and the error,
+    // which stands at the first thing on its line: else the error is
+    // another one, after it.
+    let stopped_at = |l: usize| {
+        let end = to_line.saturating_sub(1).min(lines.len());
+        let between = lines.get(l + 1..end).unwrap_or(&[]);
+        between.iter().all(|b| {
+            let t = b.trim();
+            t.is_empty() || t.starts_with('#')
+        }) && lines.get(to_line.wrapping_sub(1)).is_none_or(|e| {
+            e.chars()
+                .take(to_col.saturating_sub(1))
+                .all(char::is_whitespace)
+        })
+    };
+    // The open collections, innermost last: in a `[…]` a `key: value` is
+    // one entry (quoted whole); in a `{…}` its value is the entry.
+    let mut open: Vec<char> = vec![
+        lines
+            .get(from_line.checked_sub(1)?)?
+            .chars()
+            .nth(from_col.checked_sub(1)?)?,
+    ];
     let mut quote: Option<char> = None;
     // The plain text of the entry being read, and whether the entry is past
     // a quoted text or a closed collection.
     let mut entry = String::new();
     let mut done = false;
-    for (l, line) in source
-        .lines()
-        .enumerate()
-        .skip(from_line.saturating_sub(1))
-        .take((to_line + 1).saturating_sub(from_line))
-    {
+    for (l, line) in lines.iter().enumerate().take(to_line).skip(from_line - 1) {
         let chars: Vec<char> = line.chars().collect();
         // Right after the opening bracket on its own line; past the
         // indentation on the next ones.
@@ -1178,9 +1207,9 @@ pub fn flow_comment_cut(
                 .position(|c| !c.is_whitespace())
                 .unwrap_or(chars.len())
         };
-        if !entry.is_empty() {
+        if !entry.trim().is_empty() {
             // A plain text continued on the next line: folded into a space.
-            entry.push(' ');
+            entry = format!("{} ", entry.trim_end());
         }
         while i < chars.len() {
             let c = chars[i];
@@ -1198,12 +1227,15 @@ pub fn flow_comment_cut(
                 continue;
             }
             let blank = entry.trim().is_empty();
+            // Only a space or a tab (or a line's start) makes a comment:
+            // `C\u{a0}#tags` is text to YAML.
+            let comment = c == '#' && (i == 0 || matches!(chars[i - 1], ' ' | '\t'));
             match c {
                 '\'' | '"' if blank && !done => quote = Some(c),
-                '[' | '{' if blank && !done => depth += 1,
+                '[' | '{' if blank && !done => open.push(c),
                 ']' | '}' => {
-                    depth -= 1;
-                    if depth == 0 {
+                    open.pop();
+                    if open.is_empty() {
                         return None;
                     }
                     entry.clear();
@@ -1213,36 +1245,42 @@ pub fn flow_comment_cut(
                     entry.clear();
                     done = false;
                 }
-                // A pair's key ends: its value starts.
-                ':' if chars.get(i + 1).is_none_or(|n| n.is_whitespace()) => {
+                // A pair's key ends: in a mapping its value starts.
+                ':' if open.last() == Some(&'{')
+                    && !done
+                    && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) =>
+                {
                     entry.clear();
-                    done = false;
                 }
-                // A comment to the end of the line (at its start too: the
-                // line break before it is white space).
-                '#' if i == 0 || chars[i - 1].is_whitespace() => {
+                // A comment to the end of the line.
+                '#' if comment => {
                     let rest = &chars[i..];
-                    if !blank
-                        && !done
-                        && let Some(end) = rest.iter().position(|c| matches!(c, ',' | ']' | '}'))
+                    let hides = rest.iter().position(|c| matches!(c, ',' | ']' | '}'));
+                    if let Some(end) = hides
+                        && stopped_at(l)
                     {
-                        let cut: String = rest[..end].iter().collect();
-                        let whole = format!("{} {}", entry.trim(), cut.trim_end());
-                        let whole = whole.replace('\\', "\\\\").replace('"', "\\\"");
-                        return Some(FlowCut::Entry {
-                            line: l + 1,
-                            column: i + 1,
-                            quoted: format!("\"{whole}\""),
-                        });
-                    }
-                    if rest.iter().any(|c| matches!(c, ']' | '}')) {
-                        return Some(FlowCut::Bracket {
-                            line: l + 1,
-                            column: i + 1,
-                        });
+                        if !blank && !done {
+                            let cut: String = rest[..end].iter().collect();
+                            let whole = format!("{} {}", entry.trim(), cut.trim_end());
+                            let whole = whole.replace('\\', "\\\\").replace('"', "\\\"");
+                            return Some(FlowCut::Entry {
+                                line: l + 1,
+                                column: i + 1,
+                                quoted: format!("\"{whole}\""),
+                            });
+                        }
+                        if rest.iter().any(|c| matches!(c, ']' | '}')) {
+                            return Some(FlowCut::Bracket {
+                                line: l + 1,
+                                column: i + 1,
+                            });
+                        }
                     }
                     break;
                 }
+                // Text after a quoted text or a closed collection: the
+                // error is there, not at a comment after it.
+                _ if done && !c.is_whitespace() => return None,
                 _ if !done => entry.push(c),
                 _ => {}
             }
@@ -1258,7 +1296,9 @@ mod tests {
 
     #[test]
     fn a_comment_in_a_flow_collection_is_a_cut_only_inside_a_plain_entry() {
-        let cut = |s: &str, open: (usize, usize), to: usize| flow_comment_cut(s, open, to);
+        // (The error libyaml gives: at the end of the file for these.)
+        let cut =
+            |s: &str, open: (usize, usize)| flow_comment_cut(s, open, (s.lines().count() + 1, 1));
         let entry = |line, column, quoted: &str| {
             Some(FlowCut::Entry {
                 line,
@@ -1267,36 +1307,52 @@ mod tests {
             })
         };
         assert_eq!(
-            cut("d: [Use C #tags, x]\n", (1, 4), 1),
+            cut("d: [Use C #tags, x]\n", (1, 4)),
             entry(1, 11, "\"Use C #tags\"")
         );
-        // A pair's value, not its key; a text over two lines, joined.
+        // A mapping's value, not its key; in a list, a pair whole; a text
+        // over lines joined as YAML folds it.
         assert_eq!(
-            cut("r: {intro: Use C #tags, a: [x]}\n", (1, 4), 1),
+            cut("r: {intro: Use C #tags, a: [x]}\n", (1, 4)),
             entry(1, 18, "\"Use C #tags\"")
         );
         assert_eq!(
-            cut("d: [Use C\n  and #tags, x]\n", (1, 4), 2),
-            entry(2, 7, "\"Use C and #tags\"")
+            cut("d: [Note: Use C #tags, x]\n", (1, 4)),
+            entry(1, 17, "\"Note: Use C #tags\"")
+        );
+        assert_eq!(
+            cut("d: [Use C   \n\n  and #tags, x]\n", (1, 4)),
+            entry(3, 7, "\"Use C and #tags\"")
         );
         // Quotes and backslashes escaped in the fix.
         assert_eq!(
-            cut("d: [a \\ \"b\" #c, x]\n", (1, 4), 1),
+            cut("d: [a \\ \"b\" #c, x]\n", (1, 4)),
             entry(1, 13, "\"a \\\\ \\\"b\\\" #c\"")
         );
         // A comment after a separator, a quoted text or a closed list cuts
         // nothing; one that hides a closing bracket is told apart.
-        assert_eq!(cut("d: [a, # note, b\n  c\n", (1, 4), 2), None);
-        assert_eq!(cut("t: {a: 'C #1, lead', b: 5\n", (1, 4), 1), None);
+        assert_eq!(cut("d: [a, # note, b\n  c\n", (1, 4)), None);
+        assert_eq!(cut("t: {a: 'C #1, lead', b: 5\n", (1, 4)), None);
         assert_eq!(
-            cut("r: {items: [a, b] #todo, intro: x}\n", (1, 4), 1),
+            cut("r: {items: [a, b] #todo, intro: x}\n", (1, 4)),
             Some(FlowCut::Bracket {
                 line: 1,
                 column: 19
             })
         );
         // A comment line in a list that goes on is a comment.
-        assert_eq!(cut("d: [a,\n  # lead, note\n  b\n", (1, 4), 3), None);
+        assert_eq!(cut("d: [a,\n  # lead, note\n  b\n", (1, 4)), None);
+        // Text after a quoted text is the error, not a comment after it; a
+        // `#` after a no-break space is text.
+        assert_eq!(cut("d: [\"Write\" code #c]\n", (1, 4)), None);
+        assert_eq!(cut("d: [Use C\u{a0}#tags, x, \"a\" \"b\"]\n", (1, 4)), None);
+        // A comment libyaml read past: the error after it is another one.
+        let s = "d: [a,  # see ] below\n  \"b\" \"c\"]\n";
+        assert_eq!(flow_comment_cut(s, (1, 4), (2, 7)), None);
+        assert_eq!(
+            flow_comment_cut("d: [a # x, b\n  , \"c\" \"d\"]\n", (1, 4), (2, 9)),
+            None
+        );
     }
 
     fn help(source: &str, line: usize, message: &str) -> String {

@@ -5264,6 +5264,19 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
             "engineering.yaml:4:14:",
             "summary: \"Builds and runs our product: the widget\"\n",
         ),
+        // Across a blank line; a text that starts on the line after its key.
+        (
+            "        - Write code\n",
+            "        - Write code\n\n          and tests: unit\n",
+            "engineering.yaml:13:20:",
+            "        - \"Write code and tests: unit\"\n",
+        ),
+        (
+            "      items:\n        - Write code\n",
+            "      intro:\n        All of the above,\n        and tests: unit\n      items:\n        - Write code\n",
+            "engineering.yaml:12:18:",
+            "      intro: \"All of the above, and tests: unit\"\n      items:\n        - Write code\n",
+        ),
     ] {
         let (code, err) = check_edited(d, from, to);
         assert_eq!(code, 1, "{err}");
@@ -5271,9 +5284,10 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
             err.contains(&format!("{at} error: YAML syntax error: mapping values")),
             "{err}"
         );
+        // The fix's first line is the text, quoted.
         let help = format!(
             "quote the whole text, on one line: `{}`",
-            fixed.trim_start().trim_end()
+            fixed.lines().find(|l| l.contains('"')).unwrap().trim()
         );
         assert!(err.contains(&help), "{help}\n{err}");
         // Applied, it passes.
