@@ -2018,9 +2018,18 @@ fn yaml_error(
     };
     // `[Use C #tags, and more]`: the comment hides the `,` or `]` the
     // user sees; "close it with `]`" would change nothing.
-    if let (Some(c), Some(open), Some(to)) = (context.as_deref(), opened, at)
+    // (A list never closed is reported past the file's end, with no mark
+    // where it opens: found from the text.)
+    if let Some(c) = context.as_deref()
         && c.contains("flow")
-        && let Some(cut) = crate::yaml_help::flow_comment_cut(source, open, to)
+        && let Some(open) = opened.or_else(|| {
+            crate::yaml_help::unclosed_flow(source).map(|(line, column, _)| (line, column))
+        })
+        && let Some(cut) = crate::yaml_help::flow_comment_cut(
+            source,
+            open,
+            at.unwrap_or((source.lines().count() + 1, 1)),
+        )
     {
         use crate::yaml_help::FlowCut;
         let (line, column, help) = match cut {
@@ -2036,8 +2045,8 @@ fn yaml_error(
             FlowCut::Bracket { line, column } => (
                 line,
                 column,
-                "close the list or mapping before the comment, or put the comment on a line of \
-                 its own after it"
+                "write the `,` or the closing bracket before the comment, or put the comment on \
+                 a line of its own"
                     .to_string(),
             ),
         };

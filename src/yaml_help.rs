@@ -836,8 +836,8 @@ fn continuing(source: &str, n: usize) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let line = lines.get(n.checked_sub(1)?)?;
-    // A line of its own key (`title: A: B`) continues nothing.
-    if Value::of(line).is_some_and(|v| v.key.is_some() || v.item) {
+    let this = Value::of(line);
+    if this.is_some_and(|v| v.item) {
         return None;
     }
     let own = indent(line);
@@ -845,21 +845,19 @@ fn continuing(source: &str, n: usize) -> Option<String> {
         let t = lines[k].trim();
         !t.is_empty() && !t.starts_with('#') && indent(lines[k]) < own
     })?;
-    // Every line between is more of the text (a blank line too: YAML
-    // keeps a plain text going across it).
-    let text_line = |l: &&str| {
+    let text_line = |l: &str| {
         let t = l.trim();
         !t.is_empty() && !t.starts_with('#') && !t.starts_with("- ") && t != "-"
     };
-    if !lines[owner + 1..n].iter().all(|l| {
-        l.trim().is_empty() || (text_line(l) && Value::of(l).is_none_or(|v| v.key.is_none()))
-    }) {
-        return None;
-    }
+    let no_key = |l: &str| Value::of(l).is_none_or(|v| v.key.is_none());
     // The text starts after the owner's `-` or `key:`, or on the next line
-    // when nothing follows them (`intro:` / `  All of the above,`).
+    // when nothing follows them (`intro:` / `  All of the above,`). It goes
+    // on on the lines indented deeper than the owner's key (or `-`): a line
+    // at the key's own column is the next key of its mapping.
     let bare_dash = lines[owner].trim() == "-";
-    if !bare_dash {
+    let (deeper_than, owner_text) = if bare_dash {
+        (indent(lines[owner]), false)
+    } else {
         let v = Value::of(lines[owner])?;
         if !(v.item || v.key.is_some())
             || !v.comment.is_empty()
@@ -868,15 +866,47 @@ fn continuing(source: &str, n: usize) -> Option<String> {
         {
             return None;
         }
+        let column = if v.key.is_some() {
+            v.lead.len()
+        } else {
+            indent(lines[owner])
+        };
+        (column, !v.text.trim().is_empty())
+    };
+    if own <= deeper_than {
+        return None;
     }
-    let after = lines[n..].iter().take_while(|l| {
-        indent(l) > indent(lines[owner])
-            && text_line(l)
-            && Value::of(l).is_none_or(|v| v.key.is_none())
-    });
-    let more: Vec<&str> = lines[owner + 1..n]
+    // Every line between is more of the text (a blank line too: YAML
+    // keeps a plain text going across it).
+    let between = &lines[owner + 1..n - 1];
+    if !between
         .iter()
-        .chain(after)
+        .all(|l| l.trim().is_empty() || (text_line(l) && no_key(l)))
+    {
+        return None;
+    }
+    // A `key: value` line is more of a text only after some of it: under
+    // `responsibilities:` an `intro: a: b` is a key of its own.
+    if this.is_some_and(|v| v.key.is_some())
+        && !owner_text
+        && between.iter().all(|l| l.trim().is_empty())
+    {
+        return None;
+    }
+    // The lines after it, blank ones included while the text goes on.
+    let mut end = n;
+    for (k, l) in lines.iter().enumerate().skip(n) {
+        if l.trim().is_empty() {
+            continue;
+        }
+        if indent(l) > deeper_than && text_line(l) && no_key(l) {
+            end = k + 1;
+        } else {
+            break;
+        }
+    }
+    let more: Vec<&str> = lines[owner + 1..end]
+        .iter()
         .map(|l| l.trim())
         .filter(|t| !t.is_empty())
         .collect();
@@ -1134,6 +1164,22 @@ fn single_quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Where the text a `#` cuts off in a flow entry ends (`rest` starts at
+/// the `#`): at the first `,`, `]` or `}` outside the brackets and
+/// parentheses it opens itself.
+fn cut_end(rest: &[char]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in rest.iter().enumerate() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth > 0 => depth -= 1,
+            ',' | ']' | '}' if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// What a ` #` comment inside a flow collection hides: see
 /// [`flow_comment_cut`].
 #[derive(Debug, PartialEq, Eq)]
@@ -1145,7 +1191,8 @@ pub enum FlowCut {
         column: usize,
         quoted: String,
     },
-    /// A comment after an entry that hides a closing bracket.
+    /// A comment after a finished entry (or between entries) that hides
+    /// the `,` or closing bracket after it.
     Bracket { line: usize, column: usize },
 }
 
@@ -1260,6 +1307,10 @@ pub fn flow_comment_cut(
                         && stopped_at(l)
                     {
                         if !blank && !done {
+                            // The cut text ends at the first `,` or bracket
+                            // outside brackets it opens itself: `#{name}`
+                            // or `#1 (a, b)` is text, the `,` after it not.
+                            let end = cut_end(rest).unwrap_or(end);
                             let cut: String = rest[..end].iter().collect();
                             let whole = format!("{} {}", entry.trim(), cut.trim_end());
                             let whole = whole.replace('\\', "\\\\").replace('"', "\\\"");
@@ -1269,12 +1320,12 @@ pub fn flow_comment_cut(
                                 quoted: format!("\"{whole}\""),
                             });
                         }
-                        if rest.iter().any(|c| matches!(c, ']' | '}')) {
-                            return Some(FlowCut::Bracket {
-                                line: l + 1,
-                                column: i + 1,
-                            });
-                        }
+                        // After a finished entry (quoted, or a closed
+                        // list): the comment hides the `,` or bracket.
+                        return Some(FlowCut::Bracket {
+                            line: l + 1,
+                            column: i + 1,
+                        });
                     }
                     break;
                 }
@@ -1346,6 +1397,20 @@ mod tests {
         // `#` after a no-break space is text.
         assert_eq!(cut("d: [\"Write\" code #c]\n", (1, 4)), None);
         assert_eq!(cut("d: [Use C\u{a0}#tags, x, \"a\" \"b\"]\n", (1, 4)), None);
+        // Brackets and parentheses the cut text opens are its own.
+        assert_eq!(
+            cut("d: [Ruby #{name} strings, Go]\n", (1, 4)),
+            entry(1, 10, "\"Ruby #{name} strings\"")
+        );
+        assert_eq!(
+            cut("d: [Item #1 (a, b), x]\n", (1, 4)),
+            entry(1, 10, "\"Item #1 (a, b)\"")
+        );
+        // After a quoted entry, a comment that hides the `,`.
+        assert_eq!(
+            flow_comment_cut("d: [\"a\" #note,\n  b]\n", (1, 4), (2, 3)),
+            Some(FlowCut::Bracket { line: 1, column: 9 })
+        );
         // A comment libyaml read past: the error after it is another one.
         let s = "d: [a,  # see ] below\n  \"b\" \"c\"]\n";
         assert_eq!(flow_comment_cut(s, (1, 4), (2, 7)), None);

@@ -5264,6 +5264,20 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
             "engineering.yaml:4:14:",
             "summary: \"Builds and runs our product: the widget\"\n",
         ),
+        // Across blank lines (also after the `: `); a `key: value` line
+        // under a text is more of it.
+        (
+            "        - Write code\n",
+            "        - Write code\n          and tests: unit\n\n          and more\n",
+            "engineering.yaml:12:20:",
+            "        - \"Write code and tests: unit and more\"\n",
+        ),
+        (
+            "      items:\n        - Write code\n",
+            "      intro:\n        text\n        more: x\n      items:\n        - Write code\n",
+            "engineering.yaml:12:13:",
+            "      intro: \"text more: x\"\n      items:\n        - Write code\n",
+        ),
         // Across a blank line; a text that starts on the line after its key.
         (
             "        - Write code\n",
