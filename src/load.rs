@@ -1698,7 +1698,11 @@ impl<'a> Checker<'a> {
                     };
                 // What the text at the error shows was meant, over what the
                 // parser's message alone suggests.
+                // (Not over a comment found hiding a flow list's `,` or
+                // bracket: that help is the entry's own.)
+                let flow_cut = message.starts_with(FLOW_COMMENT_CUT);
                 if !layout
+                    && !flow_cut
                     && let Some(pos) = at
                     && let Some(h) = crate::yaml_help::for_error(&self.source, pos, &message)
                 {
@@ -1715,6 +1719,7 @@ impl<'a> Checker<'a> {
                 // quote, and libyaml fails a line or more later, with a
                 // message about keys or indentation.
                 if !layout
+                    && !flow_cut
                     && message.starts_with("YAML syntax error")
                     && let Some((line, _)) = at
                     && let Some((open, close)) = quote_closed_too_late(&self.source, line)

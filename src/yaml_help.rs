@@ -517,10 +517,12 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
         && let Some(joined) = continuing(source, at.0)
         && let Some(v) = Value::of(&joined)
     {
+        // Whole, to be copied: a clipped fix would open a quote it never
+        // closes.
         return Some(format!(
             "a `: ` inside a text reads as the start of a key, also on a line that continues \
              it; quote the whole text, on one line: `{}`",
-            v.rewritten(|t| double_quoted(t.trim_end()))
+            v.rewritten_whole(|t| double_quoted(t.trim_end()))
         ));
     }
     // `title: Senior Engineer: Platform`: the second `: ` reads as a key.
@@ -841,15 +843,19 @@ fn continuing(source: &str, n: usize) -> Option<String> {
         return None;
     }
     let own = indent(line);
-    let owner = (0..n - 1).rev().find(|&k| {
-        let t = lines[k].trim();
-        !t.is_empty() && !t.starts_with('#') && indent(lines[k]) < own
-    })?;
     let text_line = |l: &str| {
         let t = l.trim();
         !t.is_empty() && !t.starts_with('#') && !t.starts_with("- ") && t != "-"
     };
     let no_key = |l: &str| Value::of(l).is_none_or(|v| v.key.is_none());
+    // The line the text starts on or after: the nearest `key:` or `-` line
+    // above that is less indented, past the text's own lines (which may be
+    // indented any deeper than it).
+    let owner = (0..n - 1).rev().find(|&k| {
+        let l = lines[k];
+        let t = l.trim();
+        !t.is_empty() && indent(l) < own && !(text_line(l) && no_key(l))
+    })?;
     // The text starts after the owner's `-` or `key:`, or on the next line
     // when nothing follows them (`intro:` / `  All of the above,`). It goes
     // on on the lines indented deeper than the owner's key (or `-`): a line
@@ -893,13 +899,15 @@ fn continuing(source: &str, n: usize) -> Option<String> {
     {
         return None;
     }
-    // The lines after it, blank ones included while the text goes on.
+    // The lines after it, blank ones included while the text goes on (a
+    // `key: value` line too: YAML reads it as more text, and so did its
+    // writer).
     let mut end = n;
     for (k, l) in lines.iter().enumerate().skip(n) {
         if l.trim().is_empty() {
             continue;
         }
-        if indent(l) > deeper_than && text_line(l) && no_key(l) {
+        if indent(l) > deeper_than && text_line(l) {
             end = k + 1;
         } else {
             break;
@@ -1057,13 +1065,17 @@ impl<'a> Value<'a> {
     /// whole item when its `key: ` is text too; the comment stays after it.
     /// Clipped for a message.
     fn rewritten(&self, quote: impl Fn(&str) -> String) -> String {
+        crate::diag::clip(&self.rewritten_whole(quote)).into_owned()
+    }
+
+    /// [`Self::rewritten`], not clipped: a fix to copy whole.
+    fn rewritten_whole(&self, quote: impl Fn(&str) -> String) -> String {
         let body = if self.key_is_text() {
             quote(&format!("{}{}", self.keyed, self.text))
         } else {
             format!("{}{}", self.keyed, quote(self.text))
         };
-        let line = format!("{}{body}{}", self.lead.trim_start(), self.comment);
-        crate::diag::clip(&line).into_owned()
+        format!("{}{body}{}", self.lead.trim_start(), self.comment)
     }
 }
 
@@ -1168,16 +1180,33 @@ fn single_quoted(text: &str) -> String {
 /// the `#`): at the first `,`, `]` or `}` outside the brackets and
 /// parentheses it opens itself.
 fn cut_end(rest: &[char]) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in rest.iter().enumerate() {
+    let mut open: Vec<char> = Vec::new();
+    // A `,` inside a bracket the text opens: its own, unless that bracket
+    // never closes (`#(y, b: z}`: the `,` is the collection's).
+    let mut first_comma = None;
+    for (i, &c) in rest.iter().enumerate() {
         match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' if depth > 0 => depth -= 1,
-            ',' | ']' | '}' if depth == 0 => return Some(i),
+            '(' | '[' | '{' => open.push(c),
+            ')' | ']' | '}' if open.last() == Some(&opener(c)) => {
+                open.pop();
+            }
+            ',' if open.is_empty() => return Some(i),
+            ',' => {
+                first_comma.get_or_insert(i);
+            }
+            ']' | '}' => return Some(first_comma.unwrap_or(i)),
             _ => {}
         }
     }
-    None
+    first_comma
+}
+
+fn opener(close: char) -> char {
+    match close {
+        ')' => '(',
+        ']' => '[',
+        _ => '{',
+    }
 }
 
 /// What a ` #` comment inside a flow collection hides: see
@@ -1220,9 +1249,13 @@ pub fn flow_comment_cut(
     let stopped_at = |l: usize| {
         let end = to_line.saturating_sub(1).min(lines.len());
         let between = lines.get(l + 1..end).unwrap_or(&[]);
+        // (A line of closing brackets too: in `[[Use C #tags, Go]` over
+        // `]`, that `]` closes the inner list the comment left open.)
         between.iter().all(|b| {
             let t = b.trim();
-            t.is_empty() || t.starts_with('#')
+            t.is_empty()
+                || t.starts_with('#')
+                || t.chars().all(|c| matches!(c, ']' | '}' | ',' | ' '))
         }) && lines.get(to_line.wrapping_sub(1)).is_none_or(|e| {
             e.chars()
                 .take(to_col.saturating_sub(1))
@@ -1241,6 +1274,9 @@ pub fn flow_comment_cut(
     // The plain text of the entry being read, and whether the entry is past
     // a quoted text or a closed collection.
     let mut entry = String::new();
+    // In a `[…]`, where in `entry` a pair's value starts (`k: 'v'`): a
+    // quote opens there too.
+    let mut value_at = 0;
     let mut done = false;
     for (l, line) in lines.iter().enumerate().take(to_line).skip(from_line - 1) {
         let chars: Vec<char> = line.chars().collect();
@@ -1274,11 +1310,12 @@ pub fn flow_comment_cut(
                 continue;
             }
             let blank = entry.trim().is_empty();
+            let value_blank = entry.get(value_at..).is_none_or(|v| v.trim().is_empty());
             // Only a space or a tab (or a line's start) makes a comment:
             // `C\u{a0}#tags` is text to YAML.
             let comment = c == '#' && (i == 0 || matches!(chars[i - 1], ' ' | '\t'));
             match c {
-                '\'' | '"' if blank && !done => quote = Some(c),
+                '\'' | '"' if value_blank && !done => quote = Some(c),
                 '[' | '{' if blank && !done => open.push(c),
                 ']' | '}' => {
                     open.pop();
@@ -1286,18 +1323,23 @@ pub fn flow_comment_cut(
                         return None;
                     }
                     entry.clear();
+                    value_at = 0;
                     done = true;
                 }
                 ',' => {
                     entry.clear();
+                    value_at = 0;
                     done = false;
                 }
-                // A pair's key ends: in a mapping its value starts.
-                ':' if open.last() == Some(&'{')
-                    && !done
-                    && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) =>
-                {
-                    entry.clear();
+                // A pair's key ends: in a mapping its value starts; in a
+                // list the pair is one entry, whose value starts here.
+                ':' if !done && chars.get(i + 1).is_none_or(|n| n.is_whitespace()) => {
+                    if open.last() == Some(&'{') {
+                        entry.clear();
+                    } else {
+                        entry.push(c);
+                        value_at = entry.len();
+                    }
                 }
                 // A comment to the end of the line.
                 '#' if comment => {
@@ -1312,7 +1354,8 @@ pub fn flow_comment_cut(
                             // or `#1 (a, b)` is text, the `,` after it not.
                             let end = cut_end(rest).unwrap_or(end);
                             let cut: String = rest[..end].iter().collect();
-                            let whole = format!("{} {}", entry.trim(), cut.trim_end());
+                            // (The space or tab before the `#` as written.)
+                            let whole = format!("{}{}", entry.trim_start(), cut.trim_end());
                             let whole = whole.replace('\\', "\\\\").replace('"', "\\\"");
                             return Some(FlowCut::Entry {
                                 line: l + 1,
@@ -1405,6 +1448,26 @@ mod tests {
         assert_eq!(
             cut("d: [Item #1 (a, b), x]\n", (1, 4)),
             entry(1, 10, "\"Item #1 (a, b)\"")
+        );
+        // A bracket the cut text opens and never closes: the `,` is the
+        // collection's. A pair's quoted value in a list is quoted text.
+        assert_eq!(
+            cut("d: [{a: x #(y, b: z}, w]\n", (1, 4)),
+            entry(1, 11, "\"x #(y\"")
+        );
+        assert_eq!(
+            cut("d: [k: 'a #1', b #c, d]\n", (1, 4)),
+            entry(1, 18, "\"b #c\"")
+        );
+        // The tab before the `#` as written; a line of only a bracket
+        // between the comment and the error.
+        assert_eq!(
+            cut("d: [Use C\t#tags, x]\n", (1, 4)),
+            entry(1, 11, "\"Use C\t#tags\"")
+        );
+        assert_eq!(
+            flow_comment_cut("d: [\n  [Use C #tags, Go]\n]\n", (1, 4), (4, 1)),
+            entry(2, 10, "\"Use C #tags\"")
         );
         // After a quoted entry, a comment that hides the `,`.
         assert_eq!(

@@ -5266,6 +5266,20 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
         ),
         // Across blank lines (also after the `: `); a `key: value` line
         // under a text is more of it.
+        // A text whose lines are indented unevenly; a long one, given
+        // whole (a clipped fix would open a quote it never closes).
+        (
+            "summary: Builds and runs [our product](/product/).\n",
+            "summary:\n  Builds things\n   and tests: unit\n",
+            "engineering.yaml:5:13:",
+            "summary: \"Builds things and tests: unit\"\n",
+        ),
+        (
+            "summary: Builds and runs [our product](/product/).\n",
+            "summary: Builds and runs the product for customers across many regions\n  and tests: unit, integration and end-to-end suites for every release train\n",
+            "engineering.yaml:4:12:",
+            "summary: \"Builds and runs the product for customers across many regions and tests: unit, integration and end-to-end suites for every release train\"\n",
+        ),
         (
             "        - Write code\n",
             "        - Write code\n          and tests: unit\n\n          and more\n",
