@@ -1149,6 +1149,14 @@ fn over_indented(source: &str, line: usize) -> Option<String> {
     let this_value = Value::of(this)?;
     let key = this_value.key?;
     let above_key = above_value.key?;
+    // A word no key of the files is, nor close to one (`see: https://…`
+    // under a text), was meant as more of the text above: another help
+    // says so.
+    if !SCHEMA_KEYS.contains(&key)
+        && crate::diag::closest(key, SCHEMA_KEYS.iter().copied()).is_none()
+    {
+        return None;
+    }
     // Deeper than the key above starts (after its `- `, if any): a key
     // right under `- id: a` is where it belongs.
     if indent(this) > above_value.lead.len() && !above_value.text.is_empty() {

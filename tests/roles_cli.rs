@@ -5266,6 +5266,14 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
         ),
         // Across blank lines (also after the `: `); a `key: value` line
         // under a text is more of it.
+        // `see:` is no key of the files: more of the text, not a key
+        // indented too deep.
+        (
+            "summary: Builds and runs [our product](/product/).\n",
+            "summary: Builds things\n  see: https://x.test/a\n",
+            "engineering.yaml:4:6:",
+            "summary: \"Builds things see: https://x.test/a\"\n",
+        ),
         // A text whose lines are indented unevenly; a long one, given
         // whole (a clipped fix would open a quote it never closes).
         (
