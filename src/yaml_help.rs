@@ -1398,97 +1398,107 @@ mod tests {
 
     #[test]
     fn a_comment_in_a_flow_collection_is_a_cut_only_inside_a_plain_entry() {
-        // (The error libyaml gives: at the end of the file for these.)
-        let cut =
-            |s: &str, open: (usize, usize)| flow_comment_cut(s, open, (s.lines().count() + 1, 1));
-        let entry = |line, column, quoted: &str| {
-            Some(FlowCut::Entry {
+        // Each opens its collection at line 1, column 4; the error libyaml
+        // gives is at the end of the file unless said.
+        let cut = |s: &str, to: Option<(usize, usize)>| {
+            flow_comment_cut(s, (1, 4), to.unwrap_or((s.lines().count() + 1, 1)))
+        };
+        // (source, where libyaml's error is if not at the end, line and
+        // column of the `#`, the quoted fix)
+        type At = Option<(usize, usize)>;
+        let cuts: &[(&str, At, (usize, usize), &str)] = &[
+            ("d: [Use C #tags, x]\n", None, (1, 11), "\"Use C #tags\""),
+            // A mapping's value, not its key; in a list, a pair whole; a
+            // text over lines joined as YAML folds it.
+            (
+                "r: {intro: Use C #tags, a: [x]}\n",
+                None,
+                (1, 18),
+                "\"Use C #tags\"",
+            ),
+            (
+                "d: [Note: Use C #tags, x]\n",
+                None,
+                (1, 17),
+                "\"Note: Use C #tags\"",
+            ),
+            (
+                "d: [Use C   \n\n  and #tags, x]\n",
+                None,
+                (3, 7),
+                "\"Use C and #tags\"",
+            ),
+            // Quotes and backslashes escaped in the fix.
+            (
+                "d: [a \\ \"b\" #c, x]\n",
+                None,
+                (1, 13),
+                "\"a \\\\ \\\"b\\\" #c\"",
+            ),
+            // Brackets and parentheses the cut text opens are its own; one
+            // it never closes leaves the `,` to the collection.
+            (
+                "d: [Ruby #{name} strings, Go]\n",
+                None,
+                (1, 10),
+                "\"Ruby #{name} strings\"",
+            ),
+            (
+                "d: [Item #1 (a, b), x]\n",
+                None,
+                (1, 10),
+                "\"Item #1 (a, b)\"",
+            ),
+            ("d: [{a: x #(y, b: z}, w]\n", None, (1, 11), "\"x #(y\""),
+            // A pair's quoted value in a list is quoted text.
+            ("d: [k: 'a #1', b #c, d]\n", None, (1, 18), "\"b #c\""),
+            // The tab before the `#` as written.
+            ("d: [Use C\t#tags, x]\n", None, (1, 11), "\"Use C\t#tags\""),
+            // A line of only a bracket between the comment and the error.
+            (
+                "d: [\n  [Use C #tags, Go]\n]\n",
+                Some((4, 1)),
+                (2, 10),
+                "\"Use C #tags\"",
+            ),
+        ];
+        for &(source, to, (line, column), quoted) in cuts {
+            let quoted = quoted.to_string();
+            let expected = FlowCut::Entry {
                 line,
                 column,
-                quoted: quoted.into(),
-            })
-        };
-        assert_eq!(
-            cut("d: [Use C #tags, x]\n", (1, 4)),
-            entry(1, 11, "\"Use C #tags\"")
-        );
-        // A mapping's value, not its key; in a list, a pair whole; a text
-        // over lines joined as YAML folds it.
-        assert_eq!(
-            cut("r: {intro: Use C #tags, a: [x]}\n", (1, 4)),
-            entry(1, 18, "\"Use C #tags\"")
-        );
-        assert_eq!(
-            cut("d: [Note: Use C #tags, x]\n", (1, 4)),
-            entry(1, 17, "\"Note: Use C #tags\"")
-        );
-        assert_eq!(
-            cut("d: [Use C   \n\n  and #tags, x]\n", (1, 4)),
-            entry(3, 7, "\"Use C and #tags\"")
-        );
-        // Quotes and backslashes escaped in the fix.
-        assert_eq!(
-            cut("d: [a \\ \"b\" #c, x]\n", (1, 4)),
-            entry(1, 13, "\"a \\\\ \\\"b\\\" #c\"")
-        );
-        // A comment after a separator, a quoted text or a closed list cuts
-        // nothing; one that hides a closing bracket is told apart.
-        assert_eq!(cut("d: [a, # note, b\n  c\n", (1, 4)), None);
-        assert_eq!(cut("t: {a: 'C #1, lead', b: 5\n", (1, 4)), None);
-        assert_eq!(
-            cut("r: {items: [a, b] #todo, intro: x}\n", (1, 4)),
-            Some(FlowCut::Bracket {
-                line: 1,
-                column: 19
-            })
-        );
-        // A comment line in a list that goes on is a comment.
-        assert_eq!(cut("d: [a,\n  # lead, note\n  b\n", (1, 4)), None);
-        // Text after a quoted text is the error, not a comment after it; a
-        // `#` after a no-break space is text.
-        assert_eq!(cut("d: [\"Write\" code #c]\n", (1, 4)), None);
-        assert_eq!(cut("d: [Use C\u{a0}#tags, x, \"a\" \"b\"]\n", (1, 4)), None);
-        // Brackets and parentheses the cut text opens are its own.
-        assert_eq!(
-            cut("d: [Ruby #{name} strings, Go]\n", (1, 4)),
-            entry(1, 10, "\"Ruby #{name} strings\"")
-        );
-        assert_eq!(
-            cut("d: [Item #1 (a, b), x]\n", (1, 4)),
-            entry(1, 10, "\"Item #1 (a, b)\"")
-        );
-        // A bracket the cut text opens and never closes: the `,` is the
-        // collection's. A pair's quoted value in a list is quoted text.
-        assert_eq!(
-            cut("d: [{a: x #(y, b: z}, w]\n", (1, 4)),
-            entry(1, 11, "\"x #(y\"")
-        );
-        assert_eq!(
-            cut("d: [k: 'a #1', b #c, d]\n", (1, 4)),
-            entry(1, 18, "\"b #c\"")
-        );
-        // The tab before the `#` as written; a line of only a bracket
-        // between the comment and the error.
-        assert_eq!(
-            cut("d: [Use C\t#tags, x]\n", (1, 4)),
-            entry(1, 11, "\"Use C\t#tags\"")
-        );
-        assert_eq!(
-            flow_comment_cut("d: [\n  [Use C #tags, Go]\n]\n", (1, 4), (4, 1)),
-            entry(2, 10, "\"Use C #tags\"")
-        );
-        // After a quoted entry, a comment that hides the `,`.
-        assert_eq!(
-            flow_comment_cut("d: [\"a\" #note,\n  b]\n", (1, 4), (2, 3)),
-            Some(FlowCut::Bracket { line: 1, column: 9 })
-        );
-        // A comment libyaml read past: the error after it is another one.
-        let s = "d: [a,  # see ] below\n  \"b\" \"c\"]\n";
-        assert_eq!(flow_comment_cut(s, (1, 4), (2, 7)), None);
-        assert_eq!(
-            flow_comment_cut("d: [a # x, b\n  , \"c\" \"d\"]\n", (1, 4), (2, 9)),
-            None
-        );
+                quoted,
+            };
+            assert_eq!(cut(source, to), Some(expected), "{source:?}");
+        }
+        // A comment after a finished entry that hides the `,` or bracket.
+        let brackets: &[(&str, At, (usize, usize))] = &[
+            ("r: {items: [a, b] #todo, intro: x}\n", None, (1, 19)),
+            ("d: [\"a\" #note,\n  b]\n", Some((2, 3)), (1, 9)),
+        ];
+        for &(source, to, (line, column)) in brackets {
+            assert_eq!(
+                cut(source, to),
+                Some(FlowCut::Bracket { line, column }),
+                "{source:?}"
+            );
+        }
+        // No cut: a comment after a separator or a quoted text, a comment
+        // line in a list that goes on, text after a quoted text (the error
+        // is there), a `#` after a no-break space (text to YAML), and a
+        // comment libyaml read past (the error after it is another one).
+        let none: &[(&str, At)] = &[
+            ("d: [a, # note, b\n  c\n", None),
+            ("t: {a: 'C #1, lead', b: 5\n", None),
+            ("d: [a,\n  # lead, note\n  b\n", None),
+            ("d: [\"Write\" code #c]\n", None),
+            ("d: [Use C\u{a0}#tags, x, \"a\" \"b\"]\n", None),
+            ("d: [a,  # see ] below\n  \"b\" \"c\"]\n", Some((2, 7))),
+            ("d: [a # x, b\n  , \"c\" \"d\"]\n", Some((2, 9))),
+        ];
+        for &(source, to) in none {
+            assert_eq!(cut(source, to), None, "{source:?}");
+        }
     }
 
     fn help(source: &str, line: usize, message: &str) -> String {
