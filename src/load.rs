@@ -3869,19 +3869,19 @@ fn mapping_name(parent: &[String]) -> String {
 
 /// `groups.0.items` as people count: `groups #1.items`.
 fn counted_path(segments: &[String]) -> String {
-    let mut out = String::new();
+    // As serde writes it (`groups[0].items`), then counted as messages are.
+    let mut serde_path = String::new();
     for s in segments {
-        match s.parse::<usize>() {
-            Ok(n) => out.push_str(&format!(" #{}", n + 1)),
-            Err(_) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(s);
+        if s.parse::<usize>().is_ok() {
+            serde_path.push_str(&format!("[{s}]"));
+        } else {
+            if !serde_path.is_empty() {
+                serde_path.push('.');
             }
+            serde_path.push_str(s);
         }
     }
-    out
+    count_from_one(&serde_path)
 }
 
 /// A valid id close to `s`, for suggestions.
