@@ -913,12 +913,34 @@ fn continuing(source: &str, n: usize) -> Option<String> {
             break;
         }
     }
+    // A comment on one of the lines ends YAML's text there; its writer's
+    // text goes on. The comments go after the quoted text, where a fix
+    // keeps them, not into the middle of it (which cut the rest off).
+    let mut comments: Vec<&str> = Vec::new();
     let more: Vec<&str> = lines[owner + 1..end]
         .iter()
-        .map(|l| l.trim())
+        .map(|l| {
+            let t = l.trim();
+            match t.find(" #").or_else(|| t.find("\t#")) {
+                Some(i) => {
+                    comments.push(t[i..].trim());
+                    t[..i].trim_end()
+                }
+                None => t,
+            }
+        })
         .filter(|t| !t.is_empty())
         .collect();
-    Some(format!("{} {}", lines[owner].trim_end(), more.join(" ")))
+    let comments = if comments.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", comments.join(" "))
+    };
+    Some(format!(
+        "{} {}{comments}",
+        lines[owner].trim_end(),
+        more.join(" ")
+    ))
 }
 
 /// `text` starts with a `[…]` or `{…}` that closes on the line, and more
@@ -1188,25 +1210,28 @@ fn single_quoted(text: &str) -> String {
 /// the `#`): at the first `,`, `]` or `}` outside the brackets and
 /// parentheses it opens itself.
 fn cut_end(rest: &[char]) -> Option<usize> {
-    let mut open: Vec<char> = Vec::new();
-    // A `,` inside a bracket the text opens: its own, unless that bracket
-    // never closes (`#(y, b: z}`: the `,` is the collection's).
-    let mut first_comma = None;
+    // The brackets the text opens, each with the first `,` inside it: its
+    // own once it closes (`#f(a, b)`), the collection's if it never does
+    // (`#(y, b: z}`).
+    let mut open: Vec<(char, Option<usize>)> = Vec::new();
+    let unclosed_comma = |open: &[(char, Option<usize>)]| open.iter().find_map(|&(_, comma)| comma);
     for (i, &c) in rest.iter().enumerate() {
         match c {
-            '(' | '[' | '{' => open.push(c),
-            ')' | ']' | '}' if open.last() == Some(&opener(c)) => {
+            '(' | '[' | '{' => open.push((c, None)),
+            ')' | ']' | '}' if open.last().is_some_and(|&(o, _)| o == opener(c)) => {
                 open.pop();
             }
             ',' if open.is_empty() => return Some(i),
             ',' => {
-                first_comma.get_or_insert(i);
+                if let Some(last) = open.last_mut() {
+                    last.1.get_or_insert(i);
+                }
             }
-            ']' | '}' => return Some(first_comma.unwrap_or(i)),
+            ']' | '}' => return Some(unclosed_comma(&open).unwrap_or(i)),
             _ => {}
         }
     }
-    first_comma
+    unclosed_comma(&open)
 }
 
 fn opener(close: char) -> char {
@@ -1450,6 +1475,13 @@ mod tests {
                 "\"Item #1 (a, b)\"",
             ),
             ("d: [{a: x #(y, b: z}, w]\n", None, (1, 11), "\"x #(y\""),
+            ("d: [C #1 (a, b)]\n", None, (1, 7), "\"C #1 (a, b)\""),
+            (
+                "d: [call #f(a, [b, c])]\n",
+                None,
+                (1, 10),
+                "\"call #f(a, [b, c])\"",
+            ),
             // A pair's quoted value in a list is quoted text.
             ("d: [k: 'a #1', b #c, d]\n", None, (1, 18), "\"b #c\""),
             // The tab before the `#` as written.

@@ -5274,6 +5274,14 @@ fn a_colon_on_a_line_that_continues_a_text_gets_a_help_that_works() {
             "engineering.yaml:4:6:",
             "summary: \"Builds things see: https://x.test/a\"\n",
         ),
+        // A comment on a line of the text: kept after the quoted text, not
+        // in the middle of it, where it cut the rest off.
+        (
+            "summary: Builds and runs [our product](/product/).\n",
+            "summary:\n  Own the roadmap\n  its: fine # note\n  and more\n",
+            "engineering.yaml:5:6:",
+            "summary: \"Own the roadmap its: fine and more\" # note\n",
+        ),
         // A text whose lines are indented unevenly; a long one, given
         // whole (a clipped fix would open a quote it never closes).
         (
