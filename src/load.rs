@@ -2034,6 +2034,7 @@ fn yaml_error(
             source,
             open,
             at.unwrap_or((source.lines().count() + 1, 1)),
+            crate::yaml_help::unclosed_flow(source).is_some(),
         )
     {
         use crate::yaml_help::FlowCut;

@@ -1273,6 +1273,7 @@ pub fn flow_comment_cut(
     source: &str,
     (from_line, from_col): (usize, usize),
     (to_line, to_col): (usize, usize),
+    never_closed: bool,
 ) -> Option<FlowCut> {
     let lines: Vec<&str> = source.lines().collect();
     // A comment on line `l` (0-based) is what libyaml stopped at only if
@@ -1378,8 +1379,21 @@ pub fn flow_comment_cut(
                 '#' if comment => {
                     let rest = &chars[i..];
                     let hides = rest.iter().position(|c| matches!(c, ',' | ']' | '}'));
+                    // Where libyaml read on past the comment (`[[its #2]` over
+                    // `  , Go]`), a comment that hides a closing bracket is
+                    // still the cause when a list is never closed: a `#word`
+                    // cut, or one after a finished entry.
+                    let closer_hidden = never_closed
+                        && (if !blank && !done {
+                            rest.get(1).is_some_and(|c| !c.is_whitespace())
+                                && cut_end(rest)
+                                    .and_then(|e| rest.get(e))
+                                    .is_some_and(|c| matches!(c, ']' | '}'))
+                        } else {
+                            rest.iter().any(|c| matches!(c, ']' | '}'))
+                        });
                     if let Some(end) = hides
-                        && stopped_at(l)
+                        && (stopped_at(l) || closer_hidden)
                     {
                         if !blank && !done {
                             // The cut text ends at the first `,` or bracket
@@ -1426,7 +1440,7 @@ mod tests {
         // Each opens its collection at line 1, column 4; the error libyaml
         // gives is at the end of the file unless said.
         let cut = |s: &str, to: Option<(usize, usize)>| {
-            flow_comment_cut(s, (1, 4), to.unwrap_or((s.lines().count() + 1, 1)))
+            flow_comment_cut(s, (1, 4), to.unwrap_or((s.lines().count() + 1, 1)), false)
         };
         // (source, where libyaml's error is if not at the end, line and
         // column of the `#`, the quoted fix)
@@ -1531,6 +1545,17 @@ mod tests {
         for &(source, to) in none {
             assert_eq!(cut(source, to), None, "{source:?}");
         }
+        // libyaml read on past a comment that hid a closing bracket (the
+        // next line goes on with `, Go]`), and a list is never closed: the
+        // comment is still the cause, but not when no list is left open.
+        let s = "d: [[its #2]\n  , Go]\nk: v\n";
+        let expected = FlowCut::Entry {
+            line: 1,
+            column: 10,
+            quoted: "\"its #2\"".into(),
+        };
+        assert_eq!(flow_comment_cut(s, (1, 4), (3, 1), true), Some(expected));
+        assert_eq!(flow_comment_cut(s, (1, 4), (3, 1), false), None);
     }
 
     fn help(source: &str, line: usize, message: &str) -> String {
