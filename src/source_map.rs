@@ -915,11 +915,22 @@ fn hash_cut(rest: &str, flow: bool) -> Option<String> {
     {
         return Some(after.trim_start().to_string());
     }
-    let rest = flow_entry(rest, flow);
-    let i = rest.find(" #").or_else(|| rest.find("\t#"))?;
+    let entry = flow_entry(rest, flow);
+    let i = entry.find(" #").or_else(|| entry.find("\t#"))?;
     // `##general` cuts as well; `## note` and a rule of `####` are comments.
-    let c = rest[i + 2..].trim_start_matches('#').chars().next()?;
-    (!c.is_whitespace()).then(|| rest[i + 1..].to_string())
+    let c = entry[i + 2..].trim_start_matches('#').chars().next()?;
+    if c.is_whitespace() {
+        return None;
+    }
+    // In a flow collection, the cut text as far as the entry goes: past a
+    // `,` inside brackets it opens (`#1 (a, b)`), as `check`'s fix quotes it.
+    let cut = &rest[i + 1..];
+    let end = if flow {
+        crate::yaml_help::cut_end_in(cut.char_indices()).unwrap_or(cut.len())
+    } else {
+        cut.len()
+    };
+    Some(cut[..end].to_string())
 }
 
 /// In a flow collection (`[a, b]`), the rest of the line up to the entry's
@@ -1301,6 +1312,11 @@ mod tests {
         assert_eq!(
             cut_texts("items: [Post in #social\n  , b]\nx: the #channel\n"),
             vec!["#social".to_string(), "#channel".to_string()]
+        );
+        // In a flow item, the cut text keeps the `,` of brackets it opens.
+        assert_eq!(
+            cut_texts("items: [a, C #1 (a, b)\n  ]\n"),
+            vec!["#1 (a, b)".to_string()]
         );
     }
 

@@ -1210,12 +1210,18 @@ fn single_quoted(text: &str) -> String {
 /// the `#`): at the first `,`, `]` or `}` outside the brackets and
 /// parentheses it opens itself.
 fn cut_end(rest: &[char]) -> Option<usize> {
+    cut_end_in(rest.iter().copied().enumerate())
+}
+
+/// [`cut_end`] over a text's characters with their places (char or byte
+/// indices, as the caller counts).
+pub(crate) fn cut_end_in(rest: impl Iterator<Item = (usize, char)>) -> Option<usize> {
     // The brackets the text opens, each with the first `,` inside it: its
     // own once it closes (`#f(a, b)`), the collection's if it never does
     // (`#(y, b: z}`).
     let mut open: Vec<(char, Option<usize>)> = Vec::new();
     let unclosed_comma = |open: &[(char, Option<usize>)]| open.iter().find_map(|&(_, comma)| comma);
-    for (i, &c) in rest.iter().enumerate() {
+    for (i, c) in rest {
         match c {
             '(' | '[' | '{' => open.push((c, None)),
             ')' | ']' | '}' if open.last().is_some_and(|&(o, _)| o == opener(c)) => {
