@@ -558,16 +558,19 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         // (a file of 4,000 levels with an error each made a gigabyte of
         // log); `jdgen check` lists them all.
         let failure = |role: Option<&String>, errors: &[&Diagnostic]| {
-            let mut reason = errors
+            let shown: Vec<String> = errors
                 .iter()
+                .filter(|d| d.hidden == 0)
                 .take(5)
                 .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-                .join("; ");
-            if errors.len() > 5 {
+                .collect();
+            let mut reason = shown.join("; ");
+            // Past the file's cap, a note stands for the errors not kept.
+            let (total, _) = crate::diag::count(errors.iter().copied());
+            if total > shown.len() {
                 reason.push_str(&format!(
                     "; and {} more (`jdgen check` lists them)",
-                    errors.len() - 5
+                    total - shown.len()
                 ));
             }
             let file = errors

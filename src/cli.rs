@@ -757,17 +757,23 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             // itself is reported either way.
             // Role files that did not load (a broken company.yaml): their
             // warnings go where a finished run's go, not into the error.
-            let (error, mut warnings) = match &e {
+            // In the log too: the first few, as a finished run logs them,
+            // not every one in full beside the errors.
+            let (e, mut warnings) = match e {
                 Error::Invalid(d) => {
                     let (errors, warnings): (Vec<_>, Vec<_>) =
-                        d.iter().cloned().partition(Diagnostic::is_error);
-                    (
-                        diag::render(&errors).trim_end().to_string(),
-                        crate::build::warning_lines(&warnings),
-                    )
+                        d.into_iter().partition(Diagnostic::is_error);
+                    let lines = crate::build::warning_lines(&warnings);
+                    if !args.quiet {
+                        for w in &lines {
+                            crate::build::log_early_warning(w);
+                        }
+                    }
+                    (Error::Invalid(errors), lines)
                 }
-                _ => (e.to_string(), Vec::new()),
+                e => (e, Vec::new()),
             };
+            let error = e.to_string();
             warnings.splice(0..0, early_warnings.iter().cloned());
             let json = serde_json::to_string_pretty(&serde_json::json!({
                 "ok": false,

@@ -147,20 +147,24 @@ impl Ctx<'_> {
         Value::Array(mds.iter().map(|m| self.rich(m)).collect())
     }
 
-    fn sections(&self, sections: &[Section]) -> Value {
+    /// A family's sections; `top`: its own, which have a `place` (nested
+    /// ones print inside theirs).
+    fn sections(&self, sections: &[Section], top: bool) -> Value {
         Value::Array(
             sections
                 .iter()
                 .map(|s| {
-                    json!({
+                    let mut section = json!({
                         "heading": self.rich(&s.heading),
                         "paragraphs": self.many(&s.paragraphs),
                         "items": self.many(&s.items),
-                        "sections": self.sections(&s.sections),
-                        // Checked by load: one of the two, on a family's
-                        // own sections.
-                        "place": s.place.as_deref().unwrap_or("after_lists"),
-                    })
+                        "sections": self.sections(&s.sections, false),
+                    });
+                    if top {
+                        // Checked by load: one of the two.
+                        section["place"] = s.place.as_deref().unwrap_or("after_lists").into();
+                    }
+                    section
                 })
                 .collect(),
         )
@@ -260,7 +264,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
             "title": role.family.title,
             "summary": cx.opt(f.summary.as_ref()),
             "intro": cx.many(&f.intro),
-            "sections": cx.sections(&f.sections),
+            "sections": cx.sections(&f.sections, true),
             "responsibilities": cx.shared_list(f.responsibilities.as_ref()),
             "requirements": cx.shared_list(f.requirements.as_ref()),
             "values": f.values.as_ref().map_or(Value::Null, |v| json!({

@@ -53,8 +53,8 @@ pub struct Diagnostic {
 
 /// The errors and warnings among `diags`: a note that stands for
 /// findings not shown counts as those findings.
-pub fn count(diags: &[Diagnostic]) -> (usize, usize) {
-    diags.iter().fold((0, 0), |(errors, warnings), d| {
+pub fn count<'a>(diags: impl IntoIterator<Item = &'a Diagnostic>) -> (usize, usize) {
+    diags.into_iter().fold((0, 0), |(errors, warnings), d| {
         let n = if d.hidden > 0 { d.hidden as usize } else { 1 };
         if d.is_error() {
             (errors + n, warnings)
@@ -463,15 +463,17 @@ pub fn closest_n<'a>(
             let (a, b) = (input.chars().count(), c.chars().count());
             a <= 3 * b + 3 && b <= 3 * a + 3
         })
-        .map(|c| (strsim::jaro_winkler(input, &c.to_lowercase()), c))
+        .map(|c| (c, c.to_lowercase()))
+        .map(|(c, lower)| (strsim::jaro_winkler(input, &lower), c, lower))
         // Two edits make `zz` of `aa` and `aa` of nothing: a typo changes
         // less than half of what was meant.
-        .filter(|(score, c)| {
-            let edits = strsim::damerau_levenshtein(input, &c.to_lowercase());
+        .filter(|(score, c, lower)| {
+            let edits = strsim::damerau_levenshtein(input, lower);
             !input.is_empty()
                 && (*score >= 0.8
                     || (edits <= 2 && edits * 2 < input.chars().count().max(c.chars().count())))
         })
+        .map(|(score, c, _)| (score, c))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
     scored.into_iter().take(n).map(|(_, c)| c).collect()

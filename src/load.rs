@@ -301,7 +301,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 Some(text) => load_company(dir, &company_path, Arc::from(text.clone()))
                     .map(|c| (c, text))
                     .map_err(|mut e| {
-                        let _ = cap_errors(&mut e, &company_path);
+                        cap_errors(&mut e, &company_path);
                         e
                     }),
                 None => Err(errs),
@@ -330,10 +330,14 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     let family_files: Vec<&String> = files.iter().filter(|f| *f != COMPANY_FILE).collect();
     if family_files.is_empty() && bad_names.is_empty() {
         let mut errors = company.err().unwrap_or_default();
-        errors.push(
-            Diagnostic::error(format!("no role files (*.yaml) in {}", dir.display()))
-                .help("add one YAML file per job family (see docs/role-format.md)"),
-        );
+        // (A lone `Company.yaml` is told to be renamed: "no role files" is
+        // no help beside it.)
+        if company_lookalike.is_none() {
+            errors.push(
+                Diagnostic::error(format!("no role files (*.yaml) in {}", dir.display()))
+                    .help("add one YAML file per job family (see docs/role-format.md)"),
+            );
+        }
         return Err(errors);
     }
 
@@ -395,14 +399,11 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     let mut families = Vec::new();
     subfolders.sort_by(|a: &Diagnostic, b| a.file.cmp(&b.file));
     let mut warnings = subfolders;
-    let cap = |mut warns: Vec<Diagnostic>, path: &Path| {
-        cap_warnings(&mut warns, path);
-        warns
-    };
     for ((name, path, source), outcome) in readable.into_iter().zip(parsed) {
         match outcome {
-            Ok((data, warns)) => {
-                warnings.extend(cap(warns, &path));
+            Ok((data, mut warns)) => {
+                cap_warnings(&mut warns, &path);
+                warnings.extend(warns);
                 // (With no company, none: the folder fails below.)
                 let data_version = match &company {
                     Ok((company, company_text)) => {
@@ -423,7 +424,8 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                 })
             }
             Err(mut f) => {
-                warnings.extend(cap(std::mem::take(&mut f.warnings), &path));
+                cap_warnings(&mut f.warnings, &path);
+                warnings.append(&mut f.warnings);
                 explain_foreign_targets(&mut f.errors, &f.unknown_targets, &owners);
                 cap_errors(&mut f.errors, &path);
                 failed.push(FailedFile {
@@ -3087,20 +3089,21 @@ fn load_family(
 /// are kept; the last says how many more there are.
 pub const MAX_ERRORS_PER_FILE: usize = 500;
 
-fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) -> usize {
+fn cap_errors(errors: &mut Vec<Diagnostic>, file: &Path) {
     cap_diagnostics(errors, file, MAX_ERRORS_PER_FILE, Diagnostic::error)
 }
 
 /// Keeps the first `max` of `diags` by position and adds one of `kind`
-/// saying how many more there are, from where; returns that number.
+/// saying how many more there are, from where (the note's
+/// [`Diagnostic::hidden`]).
 fn cap_diagnostics(
     diags: &mut Vec<Diagnostic>,
     file: &Path,
     max: usize,
     kind: fn(String) -> Diagnostic,
-) -> usize {
+) {
     if diags.len() <= max {
-        return 0;
+        return;
     }
     let more = diags.len() - max;
     diags.sort_by_key(|d| (d.line.unwrap_or(0), d.column.unwrap_or(0)));
@@ -3131,7 +3134,6 @@ fn cap_diagnostics(
     }
     diags.truncate(max);
     diags.push(note);
-    more
 }
 
 /// Warnings shown for one file, at most: a list of 10,000 repeated items
@@ -3139,7 +3141,7 @@ fn cap_diagnostics(
 /// are kept; the last says how many more there are.
 pub const MAX_WARNINGS_PER_FILE: usize = 100;
 
-fn cap_warnings(warnings: &mut Vec<Diagnostic>, file: &Path) -> usize {
+fn cap_warnings(warnings: &mut Vec<Diagnostic>, file: &Path) {
     cap_diagnostics(warnings, file, MAX_WARNINGS_PER_FILE, Diagnostic::warning)
 }
 
@@ -3888,8 +3890,9 @@ fn counted_path(segments: &[String]) -> String {
 /// A valid id close to `s`, for suggestions.
 fn non_empty_slug(s: &str, fallback: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    // `Über` → `uber`, not `ber`: accents come off (and ligatures and
-    // `ß` are spelt out) before what is not ASCII is dropped.
+    // `Über` → `uber`, not `ber`: accents come off (and `ß` and the
+    // ligatures Unicode decomposes, such as `ﬁ`, are spelt out) before what
+    // is not ASCII is dropped; letters of their own, such as `ø`, go.
     let ascii: String = s
         .replace('ß', "ss")
         .nfkd()
@@ -4030,8 +4033,8 @@ fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("link to a shorter address (a page that holds the long one)".into()),
             ),
-            // At the link's `[` when its blank text is one space, else at
-            // its `]`: in a long text the start of the text says little.
+            // At the blank link's `[` (its `](target` if it is not written
+            // as read): in a long text the start of the text says little.
             Scalar::EmptyLabel(target) => c.error_at_any(
                 &path,
                 &[c

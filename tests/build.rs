@@ -2899,4 +2899,40 @@ fn a_run_stopped_by_a_broken_company_file_lists_the_role_files_warnings_apart() 
             .contains("design.yaml:11:15: `#tags` is read as a YAML comment"),
         "{s}"
     );
+    // The log says it as a finished run does: one line, not the whole
+    // rendered warning beside the errors.
+    assert!(
+        err.contains(" jdgen: warning: ") && err.contains("design.yaml:11:15: `#tags` is read"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("put the whole value in double quotes"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_role_s_message_counts_the_errors_past_its_file_s_cap() {
+    // The note standing for errors not kept was counted as one: 600
+    // unknown keys said "and 496 more".
+    let roles = roles_dir();
+    common::edit(&roles.path().join("design.yaml"), |t| {
+        let keys: String = (0..600).map(|i| format!("    zz{i}: 1\n")).collect();
+        t.replace("    grade: 6\n", &format!("    grade: 6\n{keys}"))
+    });
+    let out = tempfile::tempdir().unwrap();
+    let (code, s, err) = build(roles.path(), out.path(), &[]);
+    assert_eq!(code, 1, "{err}");
+    let failures = s["failures"].as_array().unwrap();
+    let designer = failures
+        .iter()
+        .find(|f| f["role"] == "designer")
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(
+        designer["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("; and 595 more (`jdgen check` lists them)"),
+        "{s}"
+    );
 }

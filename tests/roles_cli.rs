@@ -1355,6 +1355,12 @@ fn company_settings_under_another_name_are_named_as_such() {
     assert!(err.contains("rename company.yml to company.yaml"), "{err}");
     // Said once: not also as a file that looks like company settings.
     assert!(err.contains("1 error(s)"), "{err}");
+    // Alone in its folder: not also "no role files".
+    std::fs::remove_file(d.join("engineering.yaml")).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("rename company.yml to company.yaml"), "{err}");
+    assert!(err.contains("1 error(s)"), "{err}");
 }
 
 #[test]
