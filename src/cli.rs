@@ -613,7 +613,9 @@ fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32>
             }
             (diags, roles, lib.families.len() + lib.failed.len())
         }
-        Err(diags) => (diags, 0, 0),
+        // The folder failed (no or a broken company.yaml), but its family
+        // files were checked: counted as `Ok` counts them.
+        Err(diags) => (diags, 0, load::role_file_count(dir)),
     };
     // Not the role files, but what `pdf` and `export` would fail on all
     // the same (a check that passes must mean they can run), or warn about.

@@ -185,6 +185,23 @@ fn role_file_in_subfolder(path: &Path) -> Option<String> {
     find(path, "", 2, &mut 5000)
 }
 
+/// How many role files `load` reads in `dir` (its `*.yaml` and `*.yml`
+/// but company.yaml and dot files), for a report when the folder failed.
+pub fn role_file_count(dir: &Path) -> usize {
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let lower = name.to_ascii_lowercase();
+                !name.starts_with('.')
+                    && name != COMPANY_FILE
+                    && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+            })
+            .count()
+    })
+}
+
 /// Loads and validates the role folder `dir`. Errors that stop everything
 /// (no folder, no or broken `company.yaml`, no role files) are returned as
 /// `Err`; problems in single family files are kept in `Library::failed`.

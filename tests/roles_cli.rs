@@ -5378,4 +5378,6 @@ fn findings_past_a_file_s_cap_are_counted_also_beside_a_broken_company_file() {
     let report: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(report["errors"], 521, "{json}");
     assert_eq!(report["warnings"], 120, "{json}");
+    // The family files were checked: counted (engineering.yaml, big.yaml).
+    assert_eq!(report["files"], 2, "{json}");
 }
