@@ -4536,11 +4536,7 @@ fn check_sections(c: &mut Checker, path: &str, sections: &[schema::Section]) {
                     &format!("{p}.place"),
                     format!(
                         "{}: expected `before_lists` or `after_lists`",
-                        if place.trim().is_empty() {
-                            "empty place".to_string()
-                        } else {
-                            format!("unknown place `{}`", clip(place))
-                        }
+                        blank_or(place, "empty place", "unknown place")
                     ),
                     Some(match closest(place, SECTION_PLACES.iter().copied()) {
                         Some(k) => format!("did you mean `{k}`?"),

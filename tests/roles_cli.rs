@@ -49,6 +49,13 @@ fn check_edited(dir: &Path, from: &str, to: &str) -> (i32, String) {
     check(dir)
 }
 
+/// `jdgen --roles DIR show ARGS`: what it printed on stdout.
+fn show(dir: &Path, args: &[&str]) -> String {
+    let mut all = vec!["--roles", dir.to_str().unwrap(), "show"];
+    all.extend_from_slice(args);
+    run(&all).1
+}
+
 /// A role folder with the minimal fixture's company.yaml and `files`
 /// (name, contents).
 fn with_company(files: &[(&str, &[u8])]) -> tempfile::TempDir {
@@ -2177,14 +2184,7 @@ fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
     let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("0 warning(s)"), "{err}");
-    let (_, out, _) = run(&[
-        "--roles",
-        d.to_str().unwrap(),
-        "show",
-        "md-a",
-        "--format",
-        "json",
-    ]);
+    let out = show(d, &["md-a", "--format", "json"]);
     assert!(out.contains("Use *nix or tmp*.log files"), "{out}");
     // The same emphasis twice is one warning; one holding a backtick is
     // quoted so that the message still reads.
@@ -4798,7 +4798,7 @@ fn a_quoted_title_continued_at_its_key_s_indentation_is_read_and_placed() {
     std::fs::write(&file, &continued).unwrap();
     let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
-    let (_, out, _) = run(&["--roles", d.to_str().unwrap(), "show", "junior-engineer"]);
+    let out = show(d, &["junior-engineer"]);
     assert!(out.contains("title: Junior Engineer"), "{out}");
     std::fs::write(
         &file,
@@ -4869,14 +4869,7 @@ fn yaml_s_no_break_space_escape_written_for_an_underscore_is_warned_about() {
         let (code, err) = check(d);
         assert_eq!(code, 0, "{err}");
         assert!(err.contains("0 warning(s)"), "{fixed}: {err}");
-        let (_, out, _) = run(&[
-            "--roles",
-            d.to_str().unwrap(),
-            "show",
-            "junior-engineer",
-            "--format",
-            "json",
-        ]);
+        let out = show(d, &["junior-engineer", "--format", "json"]);
         assert!(out.contains("\"plain\": \"use snake_case_name\""), "{out}");
     }
     // A no-break space typed as itself is no escape: nothing to say, also
@@ -5104,7 +5097,7 @@ fn a_comment_that_hides_a_flow_list_s_comma_or_bracket_is_told_so() {
         std::fs::write(&file, with(&list.replace("Use C #tags", "\"Use C #tags\""))).unwrap();
         let (code, err) = check(d);
         assert_eq!(code, 0, "{list}: {err}");
-        let (_, out, _) = run(&["--roles", d.to_str().unwrap(), "show", "junior-engineer"]);
+        let out = show(d, &["junior-engineer"]);
         assert!(out.contains("Use C #tags"), "{out}");
     }
     // A comment that hides no `,` or `]` is a comment.
