@@ -1,0 +1,189 @@
+//! Reading a role file as text: size cap, encodings (UTF-16/BOM), line
+//! breaks, and the errors for files that are no text.
+
+use std::fs;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::MAX_FILE_BYTES;
+use crate::diag::Diagnostic;
+
+pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnostic>) {
+    // A link out of the role folder is refused, as for the logo: the run
+    // would read (and quote in its errors) a file nobody put there.
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link && let Err(e) = fs::metadata(path) {
+        let looped = e.raw_os_error() == Some(libc::ELOOP);
+        return (
+            None,
+            vec![
+                Diagnostic::error(if looped {
+                    "this role file is a symbolic link that leads back to itself (a loop of links)"
+                } else {
+                    "this role file is a symbolic link to a file that does not exist"
+                })
+                .in_file(path)
+                .help(if looped {
+                    "replace the link with the file it should point to"
+                } else {
+                    "remove the link, or restore the file it points to"
+                }),
+            ],
+        );
+    }
+    if is_link
+        && !fs::canonicalize(path)
+            .ok()
+            .zip(fs::canonicalize(dir).ok())
+            .is_some_and(|(file, dir)| file.starts_with(dir))
+    {
+        return (
+            None,
+            vec![
+                Diagnostic::error("this role file links to a file outside the role folder")
+                    .in_file(path)
+                    .help("copy the file into the role folder instead of linking to it"),
+            ],
+        );
+    }
+    // Only regular files (after following links): a FIFO would block the
+    // run forever and a device could be endless.
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() => {
+            return (
+                None,
+                vec![
+                    Diagnostic::error("not a regular file")
+                        .in_file(path)
+                        .help("role files must be plain YAML files; remove or rename this entry"),
+                ],
+            );
+        }
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            return (
+                None,
+                vec![
+                    Diagnostic::error(format!(
+                        "file is too large ({} bytes; at most {MAX_FILE_BYTES})",
+                        m.len()
+                    ))
+                    .in_file(path)
+                    .help(
+                        "a job family is a few kilobytes: check that this is the file meant to be \
+                         here, or split its families into files of their own",
+                    ),
+                ],
+            );
+        }
+        _ => {}
+    }
+    match fs::read(path) {
+        Err(e) => (
+            None,
+            vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(path)],
+        ),
+        Ok(bytes) if let Some(order) = utf16_order(&bytes) => (
+            None,
+            vec![
+                Diagnostic::error(format!("file is UTF-16 ({order}), not UTF-8"))
+                    .in_file(path)
+                    .help(
+                        "save the file as UTF-8 (in most editors: Save As, then Encoding: UTF-8)",
+                    ),
+            ],
+        ),
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => (
+                Some(lone_cr_to_lf(
+                    s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s),
+                )),
+                vec![],
+            ),
+            Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let bytes = e.as_bytes();
+                let bom = if bytes.starts_with("\u{feff}".as_bytes()) {
+                    3
+                } else {
+                    0
+                };
+                // Shown as the editor shows it: columns in characters after
+                // the BOM, and the line with the bad byte as U+FFFD.
+                let shown = lone_cr_to_lf(String::from_utf8_lossy(&bytes[bom..]).into_owned());
+                let valid = lone_cr_to_lf(
+                    std::str::from_utf8(&bytes[bom..offset.max(bom)])
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+                let (line, col) = crate::diag::line_col(&valid, valid.len());
+                (
+                    None,
+                    vec![
+                        Diagnostic::error(format!(
+                            "file is not valid UTF-8 (bad byte 0x{:02x})",
+                            bytes[offset]
+                        ))
+                        .in_file(path)
+                        .at(line, col)
+                        .with_source(Arc::from(shown))
+                        .help("save the file as UTF-8"),
+                    ],
+                )
+            }
+        },
+    }
+}
+
+/// The byte order of a UTF-16 file (Windows editors' "Unicode"), which
+/// is no YAML jdgen reads: by its byte-order mark, or, without one, by
+/// the zero bytes that ASCII text has in every other place. Read as UTF-8
+/// it passed up to its first non-ASCII character and was blamed there.
+fn utf16_order(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xFE, ..] => return Some("little-endian"),
+        [0xFE, 0xFF, ..] => return Some("big-endian"),
+        _ => {}
+    }
+    let head = &bytes[..bytes.len().min(256) & !1];
+    if head.len() < 4 {
+        return None;
+    }
+    let zeros = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
+    let pairs = head.len() / 2;
+    // Most of one half of the bytes zero, hardly any of the other (a
+    // character beyond ASCII can have one).
+    let (even, odd) = (zeros(0), zeros(1));
+    if odd * 10 >= pairs * 6 && even * 20 <= pairs {
+        Some("little-endian")
+    } else if even * 10 >= pairs * 6 && odd * 20 <= pairs {
+        Some("big-endian")
+    } else {
+        None
+    }
+}
+
+/// A lone carriage return (old Mac line endings) is a line break to YAML;
+/// as a line feed it is one to every position and excerpt here too. YAML
+/// reads the text the same either way (a line break inside a quoted text
+/// is folded whichever it is); `\r\n` stays as it is.
+fn lone_cr_to_lf(s: String) -> String {
+    if !s.contains('\r') {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,104 @@
+//! Rules for single texts: blank, too long, more than one line, characters
+//! that print as nothing.
+
+use super::checker::Checker;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// The longest job or family title: it heads the document and runs in every
+/// page's header and HR system's job list (the seeds' longest is 44).
+pub(super) const MAX_TITLE_CHARS: usize = 150;
+/// The longest level name: it sits in a narrow box of the facts row.
+pub(super) const MAX_LEVEL_CHARS: usize = 60;
+
+/// Empty, or only spaces and characters that print as nothing (the
+/// default-ignorables, and the braille blank U+2800, which is not white
+/// space but prints as it).
+pub(super) fn is_blank(s: &str) -> bool {
+    s.chars().all(is_blank_char)
+}
+
+pub(super) fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || is_default_ignorable(c) || c == '\u{2800}'
+}
+
+/// Invisible formatting characters (Unicode's default-ignorable code
+/// points): they print as nothing, and fonts need not have them.
+pub(crate) fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+pub(super) fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {
+    check_line_length(
+        c,
+        path,
+        what,
+        text,
+        max,
+        "shorten it, and put the detail in `description`",
+    );
+}
+
+/// One line of at most `max` characters.
+pub(super) fn check_line_length(
+    c: &mut Checker,
+    path: &str,
+    what: &str,
+    text: &str,
+    max: usize,
+    help: &str,
+) {
+    check_one_line(c, path, what, text);
+    // Characters as a reader counts them: `ệ` written as e and two marks
+    // is one.
+    let n = text.trim().graphemes(true).count();
+    if n > max {
+        c.error(
+            path,
+            format!("the {what} is {n} characters long; at most {max} fit where it is printed"),
+            Some(help.into()),
+        );
+    }
+}
+
+/// The longest company name (the letterhead and every page's header).
+pub(super) const MAX_COMPANY_NAME_CHARS: usize = 100;
+/// The longest website: printed beside the name on the letterhead (which
+/// wraps it), and put before every site-relative link.
+pub(super) const MAX_WEBSITE_CHARS: usize = 200;
+/// The longest `data_version`: it shares every page's footer with the role
+/// id, the date and the page number.
+pub(super) const MAX_DATA_VERSION_CHARS: usize = 40;
+
+/// Names are one line: in `jdgen list`, a PDF's title and metadata, the
+/// running header and an HR system's job list, a line break splits them
+/// (and a bare carriage return lets the rest overprint the start).
+/// What a reader (YAML, Typst, a spreadsheet) takes for a line break.
+pub(super) const LINE_BREAKS: [char; 7] = [
+    '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
+pub(super) fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
+    let breaks = LINE_BREAKS;
+    if text.trim().contains('\t') {
+        c.error(
+            path,
+            format!("the {what} holds a tab, which prints as nothing"),
+            Some("replace the tab with a space".into()),
+        );
+    }
+    if let Some(b) = text.trim().chars().find(|ch| breaks.contains(ch)) {
+        c.error(
+            path,
+            format!(
+                "the {what} holds a line break (U+{:04X}); it must be one line",
+                b as u32
+            ),
+            Some("write it on one line (in a double-quoted YAML string, `\\n` and `\\r` are line breaks too)".into()),
+        );
+    }
+}
