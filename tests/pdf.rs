@@ -347,6 +347,43 @@ fn every_shipped_role_prints_its_title_grade_and_every_item() {
 }
 
 #[test]
+fn a_levels_own_list_heading_heads_its_own_part() {
+    // associate-social's requirements say `heading: Role Requirements`; on
+    // the seed page that heads the level's list, under the family-wide
+    // "Requirements", and so it does in the PDF.
+    let (lib, roles) = shipped();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(roles, "associate-social"),
+        &doc(),
+    );
+    let text = body_text(&out.pdf);
+    let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    // Each line after the one before it.
+    let mut from = 0;
+    for line in [
+        "Requirements",
+        "Across the Social Marketing Manager family",
+        "Role Requirements",
+        "• Minimum of 1 year of overall professional experience",
+    ] {
+        from += lines[from..]
+            .iter()
+            .position(|l| *l == line)
+            .unwrap_or_else(|| panic!("no line {line:?} after line {from}: {text}"));
+    }
+    // The responsibilities, which have no heading of their own, keep
+    // "At the Associate level"; the requirements do not print it as well.
+    let requirements = lines.iter().position(|l| *l == "Requirements").unwrap();
+    assert!(lines[..requirements].contains(&"At the Associate level"));
+    assert!(
+        !lines[requirements..].contains(&"At the Associate level"),
+        "{text}"
+    );
+}
+
+#[test]
 fn family_content_is_printed() {
     let (lib, roles) = shipped();
     let out = render_ok(
@@ -457,10 +494,18 @@ fn metadata_is_set_and_output_is_reproducible() {
     let meta = info(&a);
     assert_eq!(meta["Title"], "Senior Social Marketing Manager");
     assert_eq!(meta["Author"], "GitLab");
-    assert!(
-        meta["Subject"].contains("Senior Social Marketing Manager"),
-        "{meta:?}"
+    assert_eq!(
+        meta["Subject"],
+        "Job description: Senior Social Marketing Manager (Social Marketing Manager), grade 7"
     );
+    // A level titled as its family is not named twice.
+    let same = roles
+        .iter()
+        .find(|r| r.id == "associate-marketing-ops")
+        .unwrap();
+    assert_eq!(same.title, same.family.title);
+    let subject = &info(&render_ok(default_renderer(), &lib.company, same, &doc()).pdf)["Subject"];
+    assert_eq!(subject, &format!("Job description: {}", same.title));
     assert!(
         meta["Keywords"].contains("Social Marketing Manager"),
         "{meta:?}"
