@@ -1465,6 +1465,87 @@ fn check_reports_text_no_font_can_draw() {
     );
 }
 
+/// `fonts/Inter-Regular.otf` with the last group of its format 12
+/// character map widened to end at U+FFFFFFFF (4 bytes changed).
+fn font_with_a_runaway_character_map() -> Vec<u8> {
+    let mut b = std::fs::read("fonts/Inter-Regular.otf").unwrap();
+    let u16_at = |b: &[u8], at: usize| u16::from_be_bytes([b[at], b[at + 1]]) as usize;
+    let u32_at =
+        |b: &[u8], at: usize| u32::from_be_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+    let cmap = (0..u16_at(&b, 4))
+        .map(|i| 12 + 16 * i)
+        .find(|&r| &b[r..r + 4] == b"cmap")
+        .map(|r| u32_at(&b, r + 8))
+        .unwrap();
+    let mut patched = 0;
+    for i in 0..u16_at(&b, cmap + 2) {
+        let sub = cmap + u32_at(&b, cmap + 4 + 8 * i + 4);
+        if u16_at(&b, sub) == 12 {
+            let last = sub + 16 + 12 * (u32_at(&b, sub + 12) - 1);
+            b[last + 4..last + 8].copy_from_slice(&u32::MAX.to_be_bytes());
+            patched += 1;
+        }
+    }
+    assert!(patched > 0, "Inter has no format 12 map any more");
+    b
+}
+
+#[test]
+fn a_font_whose_size_hides_a_far_larger_cost_is_refused() {
+    // A 4-byte change to a font made Typst list 4 billion characters: 16 GiB
+    // asked for, and an abort, before anything was said.
+    let fonts = tempfile::tempdir().unwrap();
+    std::fs::write(
+        fonts.path().join("bad.otf"),
+        font_with_a_runaway_character_map(),
+    )
+    .unwrap();
+    let font_path = fonts.path().to_str().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["check", "--font-path", font_path],
+        vec![
+            "pdf",
+            "--role",
+            "senior-social",
+            "--font-path",
+            font_path,
+            "-o",
+        ],
+        vec!["build", "-q", "--font-path", font_path, "-o"],
+    ] {
+        let mut args = args;
+        let target = out.path().join("x");
+        if args.last() == Some(&"-o") {
+            args.push(target.to_str().unwrap());
+        }
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("bad.otf: its character map claims")
+                && err.contains("more than Unicode has: the file is damaged"),
+            "{args:?}: {err}"
+        );
+        assert!(!target.exists(), "{args:?} wrote output");
+    }
+    // A collection that says it holds 20,000 fonts (each one parsed at every
+    // start) is refused by its header.
+    let mut ttc = b"ttcf\0\x01\0\0".to_vec();
+    ttc.extend(20_000u32.to_be_bytes());
+    ttc.extend(std::iter::repeat_n(0u8, 4 * 20_000));
+    std::fs::remove_file(fonts.path().join("bad.otf")).unwrap();
+    std::fs::write(fonts.path().join("many.ttc"), ttc).unwrap();
+    let (code, _, err) = run(&["check", "--font-path", font_path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("many.ttc: the file says it holds 20000 fonts"),
+        "{err}"
+    );
+    // The shipped fonts pass the same checks.
+    let (code, _, err) = run(&["check", "--font-path", "fonts"]);
+    assert_eq!(code, 0, "{err}");
+}
+
 #[test]
 fn check_reports_logo_text_no_font_can_draw() {
     // An SVG logo's text is laid out with jdgen's fonts: Chinese in it

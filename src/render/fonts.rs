@@ -82,6 +82,8 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
     }
     for path in scan.files {
         let data = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        check_extent(&data)
+            .map_err(|why| Error::Usage(format!("--font-path: {}: {why}", path.display())))?;
         files.push(FontFile {
             data: Bytes::new(data),
             path: Some(path),
@@ -103,6 +105,96 @@ const MAX_FONT_FILES: usize = 5000;
 /// The most font bytes all `--font-path` folders may hold together: they
 /// are read into memory (a desktop's whole font folder is a few hundred MB).
 const MAX_FONT_TOTAL: u64 = 1 << 30;
+
+/// The most fonts one collection file may hold: the largest CJK collections
+/// hold a few dozen, and each costs a parse at every start.
+const MAX_FACES_PER_FILE: u32 = 256;
+/// The most characters one font's character maps may claim together.
+/// Typst lists every one when it loads a font (4 bytes each): a damaged map
+/// that claims U+0000 to U+FFFFFFFF asked for 16 GiB. Unicode has 0x110000
+/// code points, and a font maps them in a few subtables at most.
+const MAX_MAPPED_CHARS: u64 = 4 * 0x11_0000;
+
+/// Refuses a font file whose size on disk hides a far larger cost: more
+/// fonts in one collection than any real one has, or character maps that
+/// claim more characters than Unicode has (both read from the headers, in
+/// time linear in the file's size).
+fn check_extent(data: &[u8]) -> std::result::Result<(), String> {
+    let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
+    if faces > MAX_FACES_PER_FILE {
+        return Err(format!(
+            "the file says it holds {faces} fonts; a collection of more than {MAX_FACES_PER_FILE} is not read"
+        ));
+    }
+    for index in 0..faces {
+        // A face Typst cannot parse is skipped by it too (and reported as
+        // unusable when the file has no other).
+        let Ok(face) = ttf_parser::RawFace::parse(data, index) else {
+            continue;
+        };
+        let Some(cmap) = face.table(ttf_parser::Tag::from_bytes(b"cmap")) else {
+            continue;
+        };
+        let claimed = mapped_chars(cmap);
+        if claimed > MAX_MAPPED_CHARS {
+            return Err(format!(
+                "its character map claims {claimed} characters, more than Unicode has: the file is damaged"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// How many characters the subtables of a `cmap` table claim, as Typst
+/// would list them: every code point of every format 4 segment and format
+/// 12/13 group (the formats whose ranges are not bounded by their size; the
+/// others list their characters one by one). Reads stop at the table's end.
+fn mapped_chars(cmap: &[u8]) -> u64 {
+    let u16_at = |at: usize| -> Option<u64> {
+        let b = cmap.get(at..at.checked_add(2)?)?;
+        Some(u64::from(u16::from_be_bytes([b[0], b[1]])))
+    };
+    let u32_at = |at: usize| -> Option<u64> {
+        let b = cmap.get(at..at.checked_add(4)?)?;
+        Some(u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
+    };
+    let range = |start: u64, end: u64| if start <= end { end - start + 1 } else { 0 };
+    let mut total = 0u64;
+    let records = u16_at(2).unwrap_or(0) as usize;
+    for record in 0..records {
+        let Some(at) = u32_at(4 + 8 * record + 4) else {
+            break;
+        };
+        let at = at as usize;
+        match u16_at(at) {
+            Some(4) => {
+                let segments = u16_at(at + 6).unwrap_or(0) as usize / 2;
+                for s in 0..segments {
+                    let (Some(end), Some(start)) = (
+                        u16_at(at + 14 + 2 * s),
+                        u16_at(at + 16 + 2 * segments + 2 * s),
+                    ) else {
+                        break;
+                    };
+                    total += range(start, end);
+                }
+            }
+            Some(12 | 13) => {
+                let groups = u32_at(at + 12).unwrap_or(0) as usize;
+                for g in 0..groups {
+                    let (Some(start), Some(end)) =
+                        (u32_at(at + 16 + 12 * g), u32_at(at + 20 + 12 * g))
+                    else {
+                        break;
+                    };
+                    total += range(start, end);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
+}
 
 /// A walk over a `--font-path` folder that cannot loop or stall: every
 /// folder and file is visited once by its canonical path (`ln -s . a` or two
