@@ -463,6 +463,15 @@ pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, boo
     if fs::symlink_metadata(&state).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(linked("the folder of jdgen's run state", &state));
     }
+    // Nor the output folders: the PDFs and exports, and the removal of
+    // stale ones, went wherever a link in a shared folder pointed. (The
+    // output folder itself may be a link: that is where `-o` points.)
+    for (what, name) in [("the PDF folder", "pdf"), ("the export folder", "export")] {
+        let dir = out_dir.join(name);
+        if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(linked(what, &dir));
+        }
+    }
     fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
     let path = state.join(LOCK_FILE);
     let mut options = File::options();
@@ -1528,7 +1537,9 @@ fn build_exports(
         && prev
             .files
             .iter_mut()
-            .all(|(p, st)| st.verify(&export_dir.join(p), opts.verify))
+            // By name only if it is an export's: the state file must not
+            // be able to put another path in the manifest.
+            .all(|(p, st)| export::is_export_file(p) && st.verify(&export_dir.join(p), opts.verify))
     {
         // Records a refreshed file time, if any (rewritten only if changed;
         // best effort: it only saves the next run a read).

@@ -1201,6 +1201,48 @@ fn a_build_removes_only_what_a_run_of_it_wrote() {
     let (code, _, err) = build(roles.path(), &o, &[]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(fs::read(&victim).unwrap(), b"keep");
+    // With the key unchanged, such a name (recorded with the other file's
+    // true size and hash) made the exports look unchanged, and the other
+    // file was listed in the manifest as an export.
+    fs::write(&victim, fs::read(o.join("export/roles.csv")).unwrap()).unwrap();
+    let mut state: Value = serde_json::from_slice(&fs::read(&state_path).unwrap()).unwrap();
+    let csv = state["files"]["roles.csv"].clone();
+    state["files"]["../../victim.txt"] = csv;
+    fs::write(&state_path, serde_json::to_vec(&state).unwrap()).unwrap();
+    let (code, _, err) = build(roles.path(), &o, &[]);
+    assert_eq!(code, 0, "{err}");
+    let manifest = fs::read_to_string(o.join("manifest.json")).unwrap();
+    assert!(!manifest.contains("victim"), "{manifest}");
+    let state = fs::read_to_string(&state_path).unwrap();
+    assert!(!state.contains("victim"), "{state}");
+}
+
+#[test]
+fn an_output_folder_that_is_a_link_is_not_written_through() {
+    // `out/export` linked to another folder got the exports (and the
+    // removal of stale ones) there, as `out/.jdgen` no longer did.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    for name in ["pdf", "export"] {
+        let link = out.path().join(name);
+        std::os::unix::fs::symlink(elsewhere.path(), &link).unwrap();
+        let (code, _, err) = build(roles.path(), out.path(), &[]);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("{name}: error: the"))
+                && err.contains("folder is a symbolic link"),
+            "{err}"
+        );
+        assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+        fs::remove_file(&link).unwrap();
+    }
+    // The output folder itself may be a link: `-o` names it.
+    let linked_out = elsewhere.path().join("out");
+    std::os::unix::fs::symlink(out.path(), &linked_out).unwrap();
+    let (code, _, err) = build(roles.path(), &linked_out, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.path().join("pdf").read_dir().unwrap().count() > 0);
 }
 
 #[test]
