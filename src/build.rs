@@ -53,11 +53,19 @@ const STATE_DIR: &str = ".jdgen";
 const LOCK_FILE: &str = "lock";
 const EXPORT_STATE: &str = "exports.json";
 
-/// A deterministic slice of the roles: `K/N`, 1-based.
+/// A deterministic slice of the roles: `K/N`, 1-based. Made only by
+/// [`Shard::parse`], so 1 ≤ K ≤ N always holds ([`Shard::contains`]
+/// divides by N).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Shard {
-    pub index: u32,
-    pub count: u32,
+    index: u32,
+    count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 impl Shard {
@@ -669,7 +677,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         "{total} role{}{}, {failed_roles} of them failed to load{}: rendering those whose content key changed",
         if total == 1 { "" } else { "s" },
         opts.shard
-            .map(|s| format!(" in shard {}/{}", s.index, s.count))
+            .map(|s| format!(" in shard {s}"))
             .unwrap_or_default(),
         others(other),
     ));
@@ -1794,9 +1802,9 @@ fn stage_streamed(
     Ok((name.to_string(), prepared))
 }
 
-/// `out/manifest.json`: what the folder holds, with checksums. No times or
-/// durations, so a run that changed nothing leaves it byte-identical.
-/// `out/manifest.json`, staged (see [`fsutil::stage`]).
+/// `out/manifest.json`, staged (see [`fsutil::stage`]): what the folder
+/// holds, with checksums. No times or durations, so a run that changed
+/// nothing leaves it byte-identical.
 fn stage_manifest(
     out_dir: &Path,
     company: &load::Company,

@@ -274,17 +274,6 @@ impl SourceMap {
         self.lookup(path, false)
     }
 
-    /// Where the key at `path` itself is written: `None` when the file
-    /// does not write that key (where [`Self::key`] falls back).
-    pub fn exact_key(&self, path: &str) -> Option<Pos> {
-        let (matched, chain) = self.paths.walk(path);
-        if matched < path.len() {
-            return None;
-        }
-        let n = &self.paths.nodes[*chain.last()?];
-        n.key.or(n.value)
-    }
-
     /// Where the key at `segments` is written, each segment one key or
     /// index: exact where a dotted path is not (a key may hold dots, or be
     /// empty). `None` when the file does not write that key.

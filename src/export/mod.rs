@@ -1,10 +1,15 @@
 //! HR exports: the resolved roles as CSV tables, an XLSX workbook, a JSON
 //! file and a ZIP bundle with every PDF (`jdgen export`, `jdgen build`).
 //!
-//! Everything here is pure: inputs in, bytes out, no I/O, the same bytes for
-//! the same inputs (the only outside input is `SOURCE_DATE_EPOCH`, read by
-//! [`export_files`] for the ZIP and XLSX timestamps). The callers write the
-//! files, atomically. `docs/exports.md` documents every file and column.
+//! The same bytes for the same inputs: the only outside inputs are
+//! `SOURCE_DATE_EPOCH` (read by [`export_files`] for the ZIP and XLSX
+//! timestamps) and the PDFs the bundle holds ([`Pdfs`]: in memory, or read
+//! from the folder a batch run rendered them to). The tables, CSVs and
+//! workbook are made in memory; the bundle and `roles.json`, the large
+//! ones, are streamed to the caller's writer ([`write_bundle`],
+//! [`json::write_roles_json`]), and the callers put every file in place
+//! atomically. [`ExportArgs`] are `jdgen export`'s and `jdgen build`'s
+//! format flags. `docs/exports.md` documents every file and column.
 //!
 //! - [`tables`]: the `roles` and `items` tables, typed cells, stable order.
 //! - [`csv`]: RFC 4180 CSV, `safe` / `import` profiles, `--excel` flavour.

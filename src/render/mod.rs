@@ -271,6 +271,8 @@ impl Renderer {
             pretty: false,
         };
 
+        // Typst's compile and PDF export, and jdgen's scans of the laid-out
+        // pages: a panic in any of them fails this role, not the run.
         let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
             let Warned { output, warnings } = typst::compile(&world);
             let result = output.and_then(|document| {
@@ -295,7 +297,7 @@ impl Renderer {
                     .unwrap_or_else(|| "unknown panic".into());
                 return Err(vec![
                     Diagnostic::error(format!(
-                        "role `{}`: the Typst compiler crashed: {what}",
+                        "role `{}`: rendering crashed: {what}",
                         role.id
                     ))
                     .help("this is a bug in Typst or jdgen; please report it with the template and the role file"),
