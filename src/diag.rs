@@ -598,7 +598,7 @@ pub fn written_forms(c: char) -> Vec<String> {
 /// Messages escape them ([`printable`]); file names may not hold them.
 pub fn is_unsafe_for_terminal(c: char) -> bool {
     c.is_control()
-        || crate::load::is_bidi_control(c)
+        || crate::chars::is_bidi_control(c)
         || matches!(
             c,
             '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{2028}' | '\u{2029}'

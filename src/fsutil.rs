@@ -208,7 +208,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
-            return Ok(crate::load::hex(&hasher.finalize()));
+            return Ok(hex(&hasher.finalize()));
         }
         hasher.update(&buf[..n]);
     }
@@ -243,11 +243,7 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
             old_file = None;
         }
     }
-    Ok((
-        crate::load::hex(&hasher.finalize()),
-        len,
-        old_file.is_some(),
-    ))
+    Ok((hex(&hasher.finalize()), len, old_file.is_some()))
 }
 
 /// Creates the folder `dir` (and its parents) if missing, with a message
@@ -736,9 +732,14 @@ fn age_at_least(e: &fs::DirEntry, age: std::time::Duration) -> bool {
         .is_some_and(|a| a >= age)
 }
 
+/// Lowercase hex of `bytes`.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// Hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    crate::load::hex(&Sha256::digest(bytes))
+    hex(&Sha256::digest(bytes))
 }
 
 #[cfg(test)]

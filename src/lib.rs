@@ -12,6 +12,7 @@
 //! is the thin command-line layer over all of it.
 
 pub mod build;
+mod chars;
 pub mod cli;
 pub mod corpus;
 pub mod data;

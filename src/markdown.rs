@@ -619,7 +619,7 @@ fn is_punctuation(c: char) -> bool {
             && !c.is_alphanumeric()
             && !c.is_whitespace()
             && !unicode_normalization::char::is_combining_mark(c)
-            && !crate::load::is_default_ignorable(c))
+            && !crate::chars::is_default_ignorable(c))
 }
 
 /// Pairs the delimiters as CommonMark does: each closer, left to right,

@@ -57,10 +57,7 @@ fn surrogate_pair_help(line: &str) -> Option<String> {
 /// with text pasted from web pages and word processors (a no-break space
 /// after a colon, a zero-width space inside a key).
 pub fn is_odd_space(c: char) -> bool {
-    c != ' '
-        && c != '\t'
-        && !c.is_control()
-        && (c.is_whitespace() || crate::load::is_default_ignorable(c) || c == '\u{2800}')
+    c != ' ' && c != '\t' && !c.is_control() && crate::chars::is_blank_char(c)
 }
 
 /// `c` named for a message: "a no-break space (U+00A0)".

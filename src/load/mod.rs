@@ -43,10 +43,8 @@ pub use ids::{is_valid_id, slugify};
 pub use inheritance::{
     MAX_GROUPS_PER_LIST, MAX_ITEMS_PER_FAMILY, MAX_ITEMS_PER_LIST, MAX_LEVELS_PER_FAMILY,
 };
-pub(crate) use scalars::is_bidi_control;
 pub use scalars::{MAX_CLUSTER_CHARS, MAX_HEADING_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES};
 pub use sizes::{MAX_DOCUMENT_BYTES, MAX_FAMILY_DOCUMENT_BYTES};
-pub(crate) use text::is_default_ignorable;
 
 /// The file name reserved for company settings inside a role folder.
 pub const COMPANY_FILE: &str = "company.yaml";
@@ -456,7 +454,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                             let mut h = Sha256::new();
                             hash_file(&mut h, COMPANY_FILE, company_text);
                             hash_file(&mut h, name, &source);
-                            hex(&h.finalize())[..12].to_string()
+                            crate::fsutil::hex(&h.finalize())[..12].to_string()
                         })
                     }
                     Err(_) => String::new(),
@@ -525,10 +523,6 @@ fn explain_foreign_targets(
             ];
         }
     }
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {

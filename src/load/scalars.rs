@@ -5,7 +5,8 @@ use std::collections::HashSet;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::checker::Checker;
-use super::text::{LINE_BREAKS, is_blank, is_blank_char};
+use super::text::{LINE_BREAKS, is_blank};
+use crate::chars::{is_bidi_control, is_blank_char};
 use crate::diag::{Diagnostic, clip};
 
 /// Keys whose value must be text: a YAML null there (`~`, `null`, nothing)
@@ -333,12 +334,6 @@ pub const MAX_TEXT_CHARS: usize = 32_767;
 /// bidirectional overrides that can make text read backwards.
 fn is_forbidden_char(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t' && c != '\r') || is_bidi_control(c)
-}
-
-/// The bidirectional embeddings, overrides and isolates (U+202A–202E,
-/// U+2066–2069).
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
 /// Collects the problems of every scalar of `v` at `path`, skipping the

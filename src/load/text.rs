@@ -14,22 +14,7 @@ pub(super) const MAX_LEVEL_CHARS: usize = 60;
 /// default-ignorables, and the braille blank U+2800, which is not white
 /// space but prints as it).
 pub(super) fn is_blank(s: &str) -> bool {
-    s.chars().all(is_blank_char)
-}
-
-pub(super) fn is_blank_char(c: char) -> bool {
-    c.is_whitespace() || is_default_ignorable(c) || c == '\u{2800}'
-}
-
-/// Invisible formatting characters (Unicode's default-ignorable code
-/// points): they print as nothing, and fonts need not have them.
-pub(crate) fn is_default_ignorable(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
-        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
-        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+    s.chars().all(crate::chars::is_blank_char)
 }
 
 pub(super) fn check_name_length(c: &mut Checker, path: &str, what: &str, text: &str, max: usize) {

@@ -495,7 +495,7 @@ impl FontCoverage {
     pub fn covers(&self, c: char) -> bool {
         c.is_whitespace()
             || c.is_control()
-            || crate::load::is_default_ignorable(c)
+            || crate::chars::is_default_ignorable(c)
             || self.coverage.iter().any(|cov| cov.contains(c as u32))
     }
 }

@@ -53,7 +53,7 @@ pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
                 continue;
             };
             let cluster = cluster
-                .trim_matches(|c: char| c.is_whitespace() || crate::load::is_default_ignorable(c));
+                .trim_matches(|c: char| c.is_whitespace() || crate::chars::is_default_ignorable(c));
             if cluster.is_empty() || !seen.insert(cluster.to_string()) {
                 continue;
             }

@@ -124,7 +124,7 @@ impl Renderer {
         // Not `strict`: it changes no byte of a PDF, only whether missing
         // glyphs fail the role, which a run that keeps a PDF judges from
         // what its state recorded (toggling it re-rendered everything).
-        let fingerprint = crate::load::hex(&h.finalize());
+        let fingerprint = crate::fsutil::hex(&h.finalize());
 
         let (fonts, unusable) = fonts::store(&font_files);
         let warnings = unusable

@@ -1,0 +1,27 @@
+//! Classes of characters that several stages need alike: what prints as
+//! nothing, what looks like a space, what reorders text. A leaf module, so
+//! the base modules (`diag`, `yaml_help`) need not reach into `load`.
+
+/// A character that prints as white space or as nothing: white space, the
+/// default-ignorables, and the braille blank U+2800 (not white space, but
+/// printed as it). A text of only these is blank.
+pub(crate) fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || is_default_ignorable(c) || c == '\u{2800}'
+}
+
+/// Invisible formatting characters (Unicode's default-ignorable code
+/// points): they print as nothing, and fonts need not have them.
+pub(crate) fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The bidirectional embeddings, overrides and isolates (U+202A–202E,
+/// U+2066–2069).
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
+}
