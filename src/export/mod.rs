@@ -8,8 +8,7 @@
 //! workbook are made in memory; the bundle and `roles.json`, the large
 //! ones, are streamed to the caller's writer ([`write_bundle`],
 //! [`json::write_roles_json`]), and the callers put every file in place
-//! atomically. [`ExportArgs`] are `jdgen export`'s and `jdgen build`'s
-//! format flags. `docs/exports.md` documents every file and column.
+//! atomically. `docs/exports.md` documents every file and column.
 //!
 //! - [`tables`]: the `roles` and `items` tables, typed cells, stable order.
 //! - [`csv`]: RFC 4180 CSV, `safe` / `import` profiles, `--excel` flavour.
@@ -19,8 +18,6 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-
-use clap::Args;
 
 use crate::data::DocumentOptions;
 use crate::diag::Diagnostic;
@@ -640,133 +637,6 @@ fn pdf_entries<'a>(input: &ExportInput<'a>) -> Result<Vec<Entry<'a>>> {
     }
 }
 
-/// The `jdgen export` command line (the `Export` subcommand flattens this).
-#[derive(Args, Debug, Clone)]
-pub struct ExportArgs {
-    /// One CSV per table: roles.csv, items.csv.
-    #[arg(long)]
-    pub csv: bool,
-    /// One workbook, roles.xlsx, with a sheet per table.
-    #[arg(long)]
-    pub xlsx: bool,
-    /// roles.json: every resolved role as `jdgen show --format json` prints it.
-    #[arg(long)]
-    pub json: bool,
-    /// job-descriptions.zip: every role's PDF, the CSVs, the XLSX and
-    /// manifest.json (renders the PDFs).
-    #[arg(long)]
-    pub zip: bool,
-    /// Every format: --csv --xlsx --json --zip.
-    #[arg(long)]
-    pub all: bool,
-    /// CSV cells: `safe` prefixes `'` to text starting with = + - @ tab CR
-    /// LF (formula injection); `import` writes raw values for HR-system
-    /// imports [default: safe]
-    #[arg(long, value_enum, value_name = "PROFILE")]
-    pub csv_profile: Option<CsvProfile>,
-    /// CSVs with a UTF-8 BOM and CRLF line ends, for double-clicking in Excel.
-    #[arg(long)]
-    pub excel: bool,
-    /// With `-o -`: the one table to write as CSV to standard output.
-    #[arg(long = "table", value_enum, value_name = "NAME")]
-    pub tables: Vec<TableName>,
-    /// Output folder, or `-` for standard output (one --table) [default: out/export]
-    #[arg(short, long, value_name = "DIR")]
-    pub output: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    pub render: crate::cli::RenderArgs,
-    #[command(flatten)]
-    pub doc: crate::cli::DocArgs,
-}
-
-/// Where `jdgen export` writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Destination {
-    /// Files under this folder.
-    Folder(std::path::PathBuf),
-    /// One table's CSV on standard output.
-    Stdout(TableName),
-}
-
-impl ExportArgs {
-    /// The chosen formats and destination, or a usage error naming the
-    /// flags to use.
-    pub fn plan(&self) -> Result<(Formats, Destination)> {
-        let formats = Formats {
-            csv: self.csv || self.all,
-            xlsx: self.xlsx || self.all,
-            json: self.json || self.all,
-            zip: self.zip || self.all,
-            csv_profile: self.csv_profile.unwrap_or_default(),
-            excel: self.excel,
-        };
-        let usage = |m: &str| Err(Error::Usage(m.into()));
-        if !formats.any() {
-            return usage(NO_FORMAT);
-        }
-        if (self.excel || self.csv_profile.is_some()) && !formats.makes_csv() {
-            return usage("--excel and --csv-profile change CSV files: add --csv or --zip");
-        }
-        // Options that would change nothing chosen are refused, not ignored:
-        // `export --csv --template t.typ` must not look as if it did something.
-        let render = &self.render;
-        if (render.template.is_some()
-            || !render.font_paths.is_empty()
-            || render.pdf_standard.is_some()
-            || render.strict)
-            && !formats.zip
-        {
-            return usage(
-                "--template, --font-path, --pdf-standard and --strict change the bundle's PDFs: add --zip (or use `jdgen pdf` or `jdgen build`)",
-            );
-        }
-        if self.doc.given() && !(formats.zip || formats.json) {
-            return usage(
-                "--paper and --signature change the PDFs and the document options in roles.json: add --zip or --json",
-            );
-        }
-        let to_stdout = self.output.as_deref() == Some(std::path::Path::new("-"));
-        if to_stdout {
-            if formats.xlsx || formats.json || formats.zip || !formats.csv {
-                return usage(
-                    "-o - writes one CSV table to standard output: use --csv alone (no --xlsx, --json, --zip or --all)",
-                );
-            }
-            return match self.tables.as_slice() {
-                [one] => Ok((formats, Destination::Stdout(*one))),
-                [] => usage("-o - writes exactly one table: add --table roles or --table items"),
-                [a, rest @ ..] if rest.iter().all(|b| b == a) => {
-                    usage("-o - writes exactly one table: give --table once")
-                }
-                _ => usage(
-                    "-o - writes exactly one table: keep one --table (write the other with a second run)",
-                ),
-            };
-        }
-        if !self.tables.is_empty() {
-            return usage("--table picks the table written to standard output: use it with -o -");
-        }
-        let dir = self
-            .output
-            .clone()
-            .unwrap_or_else(|| std::path::PathBuf::from(DEFAULT_DIR));
-        // `-o bundle.zip` would make a folder of that name: say what -o is.
-        if let Some(ext) = dir
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            && ["zip", "csv", "xlsx", "json"].contains(&ext.as_str())
-        {
-            return Err(Error::Usage(format!(
-                "-o {} looks like a file, but -o names the folder the exports go into \
-                 (they keep their names, e.g. {ZIP_FILE}); pass a folder such as -o {}",
-                dir.display(),
-                dir.with_extension("").display()
-            )));
-        }
-        Ok((formats, Destination::Folder(dir)))
-    }
-}
-
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::fs;
@@ -1027,61 +897,5 @@ mod tests {
         let mut z = ::zip::ZipArchive::new(Cursor::new(a)).unwrap();
         let t = z.by_index(0).unwrap().last_modified().unwrap();
         assert_eq!((t.year(), t.month(), t.day()), (2024, 1, 1));
-    }
-
-    fn args(argv: &[&str]) -> ExportArgs {
-        #[derive(clap::Parser)]
-        struct P {
-            #[command(flatten)]
-            a: ExportArgs,
-        }
-        <P as clap::Parser>::try_parse_from(std::iter::once("x").chain(argv.iter().copied()))
-            .unwrap()
-            .a
-    }
-
-    #[test]
-    fn flag_rules() {
-        let usage = |argv: &[&str]| match args(argv).plan() {
-            Err(Error::Usage(m)) => m,
-            other => panic!("{argv:?}: {other:?}"),
-        };
-        assert!(usage(&[]).contains("--csv, --xlsx, --json, --zip"));
-        assert!(usage(&["--xlsx", "--excel"]).contains("add --csv or --zip"));
-        assert!(usage(&["--csv", "-o", "-"]).contains("--table"));
-        assert!(usage(&["--csv", "--xlsx", "-o", "-", "--table", "roles"]).contains("--csv alone"));
-        assert!(usage(&["--csv", "--table", "roles"]).contains("-o -"));
-        for render in [
-            &["--template", "t.typ"][..],
-            &["--font-path", "f"],
-            &["--pdf-standard", "a-2b"],
-            &["--strict"],
-        ] {
-            let argv: Vec<&str> = ["--csv", "--xlsx", "--json"]
-                .iter()
-                .chain(render)
-                .copied()
-                .collect();
-            assert!(usage(&argv).contains("add --zip"), "{argv:?}");
-            let argv: Vec<&str> = ["--zip"].iter().chain(render).copied().collect();
-            assert!(args(&argv).plan().is_ok(), "{argv:?}");
-        }
-        for doc in ["--signature", "--paper=us-letter"] {
-            assert!(usage(&["--csv", "--xlsx", doc]).contains("add --zip or --json"));
-            assert!(args(&["--json", doc]).plan().is_ok());
-            assert!(args(&["--zip", doc]).plan().is_ok());
-        }
-        let (f, d) = args(&["--csv", "--zip", "--csv-profile", "import", "--excel"])
-            .plan()
-            .unwrap();
-        assert!(f.csv && f.zip && !f.xlsx && !f.json && f.excel);
-        assert_eq!(f.csv_profile, CsvProfile::Import);
-        assert_eq!(d, Destination::Folder(DEFAULT_DIR.into()));
-        let (f, _) = args(&["--all"]).plan().unwrap();
-        assert_eq!(f, Formats::all());
-        let (_, d) = args(&["--csv", "-o", "-", "--table", "items"])
-            .plan()
-            .unwrap();
-        assert_eq!(d, Destination::Stdout(TableName::Items));
     }
 }

@@ -3,239 +3,21 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::Parser;
 
-use crate::data::{self, DocumentOptions};
+use crate::data;
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result, exit};
 use crate::load::{self, Library};
-use crate::render::{OwnPath, RenderOptions, Renderer};
+use crate::render::{OwnPath, Renderer};
 use crate::resolve;
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  invalid input, a failed role, or an I/O error
-  2  usage error (bad arguments, a role id no role file declares)
-  3  the output folder is locked by another jdgen run";
+mod args;
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "jdgen",
-    version,
-    about = "Turns job-family definitions (roles/*.yaml) into offer-ready job-description PDFs and HR exports",
-    after_help = EXIT_CODES
-)]
-pub struct Cli {
-    /// Role folder: one YAML file per job family plus company.yaml.
-    #[arg(long, global = true, env = "JDGEN_ROLES", default_value = "roles")]
-    pub roles: PathBuf,
-
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// List every role id with its title, family and grade.
-    List {
-        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
-        format: ListFormat,
-    },
-    /// Show one resolved role (inherited items included).
-    Show {
-        /// Role id, e.g. senior-social.
-        role: String,
-        /// `yaml`: the resolved role (text quoted wherever a YAML 1.1 reader would
-        /// see a boolean, number or date); `json`: exactly the data templates receive
-        /// (the only one --paper and --signature change).
-        #[arg(long, value_enum, default_value_t = ShowFormat::Yaml)]
-        format: ShowFormat,
-        #[command(flatten)]
-        doc: DocArgs,
-    },
-    /// Validate every role file and report all problems.
-    Check {
-        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-        format: CheckFormat,
-        /// Extra folder of fonts (repeatable), as for `pdf` and `build`:
-        /// text that no font can draw is reported.
-        #[arg(long = "font-path", value_name = "DIR")]
-        font_paths: Vec<PathBuf>,
-    },
-    /// Render job-description PDFs.
-    // One of the two is needed: the usage line shows both (it showed only
-    // `--role <ID>`, hiding `--all`).
-    #[command(group(clap::ArgGroup::new("which").required(true).args(["role_ids", "all"])))]
-    Pdf {
-        /// Role id to render (repeatable).
-        #[arg(long = "role", id = "role_ids", value_name = "ID")]
-        roles: Vec<String>,
-        /// Render every role.
-        #[arg(long)]
-        all: bool,
-        /// Output file (one role, ending in .pdf) or folder (any other name, or a .pdf name ending in `/` or naming an existing folder) [default: out/pdf]
-        #[arg(short, long, value_name = "PATH")]
-        output: Option<PathBuf>,
-        #[command(flatten)]
-        render: RenderArgs,
-        #[command(flatten)]
-        doc: DocArgs,
-    },
-    /// Scheduled batch run: every PDF and every export, in parallel and
-    /// incrementally, into one output folder.
-    #[command(
-        after_help = "Exit codes: 0 ok, 1 some roles failed (the others are still built), 2 usage, 3 the output folder is locked by another run."
-    )]
-    Build(BuildArgs),
-    /// Write HR exports: CSV tables, an XLSX workbook, JSON and a ZIP bundle
-    /// with every PDF (columns: docs/exports.md).
-    #[command(
-        after_help = "Formats combine: `jdgen export --csv --xlsx --zip`. `jdgen export --csv -o - --table items` writes one table to standard output.\n\
-                      --template, --font-path, --pdf-standard and --strict render the bundle's PDFs: they need --zip. --paper and --signature need --zip or --json."
-    )]
-    Export(crate::export::ExportArgs),
-}
-
-#[derive(Args, Debug)]
-pub struct BuildArgs {
-    /// Output folder.
-    #[arg(short, long, value_name = "DIR", default_value = "out")]
-    pub output: PathBuf,
-    /// Render threads, 1 to 256 [default: all cores].
-    #[arg(short, long, value_name = "N")]
-    pub jobs: Option<usize>,
-    /// Rebuild every output even when its inputs did not change.
-    #[arg(long)]
-    pub force: bool,
-    /// Check every existing output's SHA-256 (not only its size and file
-    /// time) and rebuild any that differ: finds changes that kept the time.
-    #[arg(long)]
-    pub verify: bool,
-    /// Build only slice K of N (1-based), e.g. `--shard 2/4`; defaults from
-    /// JOB_COMPLETION_INDEX (0-based) and JDGEN_SHARD_COUNT when both are set.
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
-    pub shard: Option<crate::build::Shard>,
-    /// Wait for another run's lock instead of exiting with code 3.
-    #[arg(long)]
-    pub wait: bool,
-    /// Print only errors.
-    #[arg(short, long)]
-    pub quiet: bool,
-    /// Write the run summary as JSON to FILE.
-    #[arg(long, value_name = "FILE")]
-    pub summary_json: Option<PathBuf>,
-    /// `json` prints the run summary to stdout.
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
-    #[command(flatten)]
-    pub render: RenderArgs,
-    #[command(flatten)]
-    pub doc: DocArgs,
-}
-
-fn parse_shard(s: &str) -> std::result::Result<crate::build::Shard, String> {
-    crate::build::Shard::parse(s)
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct RenderArgs {
-    /// Typst template to use instead of the built-in one; it may read only
-    /// files in its own folder.
-    #[arg(long, value_name = "FILE")]
-    pub template: Option<PathBuf>,
-    /// Extra folder of fonts (repeatable); the shipped fonts are always there.
-    #[arg(long = "font-path", value_name = "DIR")]
-    pub font_paths: Vec<PathBuf>,
-    /// PDF standard(s), comma-separated: a-2b or a-3b for archiving, ua-1
-    /// for accessibility, 1.7, 2.0… (see docs/templates.md).
-    #[arg(long, value_name = "STANDARD")]
-    pub pdf_standard: Option<String>,
-    /// Fail when a character has no glyph in any font (default: warn).
-    #[arg(long)]
-    pub strict: bool,
-}
-
-impl RenderArgs {
-    /// `own`: the run's role folder, output folder and summary file, which
-    /// a template folder that holds them does not read.
-    pub fn options(&self, own: Vec<OwnPath>) -> RenderOptions {
-        RenderOptions {
-            template: self.template.clone(),
-            own_paths: own,
-            font_paths: self.font_paths.clone(),
-            pdf_standard: self.pdf_standard.clone(),
-            strict: self.strict,
-        }
-    }
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct DocArgs {
-    /// Paper size [default: a4]. A --template sets its page from
-    /// `document.paper` itself (docs/templates.md).
-    // An Option, not a default value: `export --csv --paper a4` names an
-    // option that changes nothing and is refused like `--paper us-letter`.
-    #[arg(long, value_enum)]
-    pub paper: Option<Paper>,
-    /// Add an acknowledgement and signature block (for offer packets; a
-    /// --template prints it from `document.signature`).
-    #[arg(long)]
-    pub signature: bool,
-}
-
-impl DocArgs {
-    /// The paper asked for, or the default.
-    pub fn paper(&self) -> Paper {
-        self.paper.unwrap_or(Paper::A4)
-    }
-
-    /// Whether `--paper` or `--signature` was given.
-    pub fn given(&self) -> bool {
-        self.paper.is_some() || self.signature
-    }
-
-    pub fn options(&self, company: &load::Company) -> Result<DocumentOptions> {
-        Ok(DocumentOptions {
-            date: data::document_date(company)?,
-            paper: self.paper().as_str().to_string(),
-            signature: self.signature,
-        })
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Paper {
-    A4,
-    UsLetter,
-}
-
-impl Paper {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Paper::A4 => "a4",
-            Paper::UsLetter => "us-letter",
-        }
-    }
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListFormat {
-    Table,
-    Json,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ShowFormat {
-    Yaml,
-    Json,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CheckFormat {
-    Text,
-    Json,
-}
+pub use args::{
+    BuildArgs, CheckFormat, Cli, Command, Destination, DocArgs, ExportArgs, ListFormat, Paper,
+    RenderArgs, ShowFormat,
+};
 
 /// Runs jdgen with the process arguments; returns the exit code.
 pub fn main() -> i32 {
@@ -1168,8 +950,8 @@ fn pdf(
 /// and validates every role file, renders the PDFs for `--zip`, builds
 /// every file in memory, and only then writes them, each atomically: a
 /// failure anywhere before writing leaves nothing behind.
-fn export(dir: &Path, args: &crate::export::ExportArgs) -> Result<i32> {
-    use crate::export::{self, Destination, ExportInput};
+fn export(dir: &Path, args: &ExportArgs) -> Result<i32> {
+    use crate::export::{self, ExportInput};
     let (formats, dest) = args.plan()?;
     // A killed run's leftovers go first (its PDF folder for the bundle is
     // as large as the bundle): they may be what filled the disk, and an
