@@ -194,6 +194,79 @@ pub struct Summary {
     pub warnings: Vec<String>,
 }
 
+/// The summary of a build that has no [`Summary`] (yet): a usage error, a
+/// run still going (written first, so that a killed run never leaves the
+/// previous run's "ok"), or a run stopped by an error that concerns it all
+/// (no role folder, a broken template, the lock held). The same fields as
+/// a [`Summary`] where they apply; `docs/batch.md` lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoppedSummary {
+    /// Always false.
+    pub ok: bool,
+    /// `null` while the run is still going.
+    pub exit_code: Option<i32>,
+    pub jdgen_version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out_dir: Option<String>,
+    pub started_at: String,
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
+}
+
+impl StoppedSummary {
+    /// A command line clap refused: written before any folder is known.
+    pub fn usage(error: String) -> Self {
+        StoppedSummary {
+            ok: false,
+            exit_code: Some(crate::error::exit::USAGE),
+            jdgen_version: env!("CARGO_PKG_VERSION"),
+            out_dir: None,
+            started_at: utc_timestamp(SystemTime::now()),
+            error,
+            warnings: None,
+        }
+    }
+
+    /// A run that has started and not finished.
+    pub fn pending(out_dir: &Path, started_at: &str) -> Self {
+        StoppedSummary {
+            ok: false,
+            exit_code: None,
+            jdgen_version: env!("CARGO_PKG_VERSION"),
+            out_dir: Some(out_dir.display().to_string()),
+            started_at: started_at.to_string(),
+            error: "the run has not finished: it is still running, or it was stopped before it could write its summary".into(),
+            warnings: None,
+        }
+    }
+
+    /// A run stopped by `error` (exit code `exit_code`), with the warnings
+    /// found before it stopped.
+    pub fn stopped(
+        out_dir: &Path,
+        started_at: &str,
+        exit_code: i32,
+        error: String,
+        warnings: Vec<String>,
+    ) -> Self {
+        StoppedSummary {
+            ok: false,
+            exit_code: Some(exit_code),
+            jdgen_version: env!("CARGO_PKG_VERSION"),
+            out_dir: Some(out_dir.display().to_string()),
+            started_at: started_at.to_string(),
+            error,
+            warnings: Some(warnings),
+        }
+    }
+
+    /// Pretty JSON with a final newline, as every summary is written.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a summary is plain data") + "\n"
+    }
+}
+
 /// Failed roles (a role id declared in two files fails in each: one role)
 /// and the other failures (role files, the template, the exports).
 fn tally(failures: &[Failure]) -> (usize, usize) {
@@ -1845,6 +1918,50 @@ pub fn stderr_is_terminal() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stopped_summaries_keep_their_fields_in_order() {
+        // Schedulers parse these; docs/batch.md lists the fields.
+        let keys = |s: &StoppedSummary| {
+            serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&s.to_json())
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let usage = StoppedSummary::usage("bad flag".into());
+        assert_eq!(
+            keys(&usage),
+            ["ok", "exit_code", "jdgen_version", "started_at", "error"]
+        );
+        let pending = StoppedSummary::pending(Path::new("out"), "2026-12-01T00:00:00Z");
+        assert_eq!(
+            keys(&pending),
+            [
+                "ok",
+                "exit_code",
+                "jdgen_version",
+                "out_dir",
+                "started_at",
+                "error"
+            ]
+        );
+        assert!(pending.to_json().contains("\"exit_code\": null"));
+        let stopped = StoppedSummary::stopped(Path::new("out"), "t", 3, "locked".into(), vec![]);
+        assert_eq!(
+            keys(&stopped),
+            [
+                "ok",
+                "exit_code",
+                "jdgen_version",
+                "out_dir",
+                "started_at",
+                "error",
+                "warnings"
+            ]
+        );
+        assert!(stopped.to_json().ends_with("}\n"));
+    }
 
     #[test]
     fn shards_partition_ids() {

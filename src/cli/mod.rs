@@ -45,15 +45,9 @@ pub fn main() -> i32 {
             // `build --summary-json F --shard 5/4`: the summary must not
             // keep the previous run's "ok" even when the line is wrong.
             let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-            let json = serde_json::to_string_pretty(&serde_json::json!({
-                "ok": false,
-                "exit_code": exit::USAGE,
-                "jdgen_version": env!("CARGO_PKG_VERSION"),
-                "started_at": crate::build::utc_timestamp(std::time::SystemTime::now()),
-                "error": e.render().to_string().trim_end(),
-            }))
-            .expect("json")
-                + "\n";
+            let json =
+                crate::build::StoppedSummary::usage(e.render().to_string().trim_end().into())
+                    .to_json();
             if let Some(path) = summary_path_in(&args) {
                 let out = output_in(&args);
                 let roles = roles_in(&args);
@@ -466,16 +460,7 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     // cannot be written at all stops the run here: the scheduler could not
     // learn its outcome.
     if let Some(file) = &summary_file {
-        let pending = serde_json::to_string_pretty(&serde_json::json!({
-            "ok": false,
-            "exit_code": null,
-            "jdgen_version": env!("CARGO_PKG_VERSION"),
-            "out_dir": args.output.display().to_string(),
-            "started_at": started_at,
-            "error": "the run has not finished: it is still running, or it was stopped before it could write its summary",
-        }))
-        .expect("json")
-            + "\n";
+        let pending = crate::build::StoppedSummary::pending(&args.output, &started_at).to_json();
         file.write_pending(pending.as_bytes())?;
     }
     // A half-set shard environment is said at once (and in the summary,
@@ -559,17 +544,14 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
             };
             let error = e.to_string();
             warnings.splice(0..0, early_warnings.iter().cloned());
-            let json = serde_json::to_string_pretty(&serde_json::json!({
-                "ok": false,
-                "exit_code": e.exit_code(),
-                "jdgen_version": env!("CARGO_PKG_VERSION"),
-                "out_dir": args.output.display().to_string(),
-                "started_at": started_at,
-                "error": error,
-                "warnings": warnings,
-            }))
-            .expect("json")
-                + "\n";
+            let json = crate::build::StoppedSummary::stopped(
+                &args.output,
+                &started_at,
+                e.exit_code(),
+                error,
+                warnings,
+            )
+            .to_json();
             if let Some(file) = &summary_file {
                 let _ = file.write(json.as_bytes());
             }
