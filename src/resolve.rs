@@ -103,6 +103,60 @@ pub fn resolve_all(lib: &Library) -> Result<Vec<ResolvedRole>, Vec<Diagnostic>> 
     }
 }
 
+/// The roles a command named, in the order named (an id named twice is
+/// one role), and what it could not have.
+#[derive(Debug)]
+pub struct Selection {
+    pub roles: Vec<ResolvedRole>,
+    /// The errors of the files that hold named roles but failed to load
+    /// (each file's once, though two of its roles were named).
+    pub broken: Vec<Diagnostic>,
+    /// How many distinct ids were named, the roles of broken files too.
+    pub asked: usize,
+}
+
+/// The roles `ids` name ([`resolve_one`] each). A mistyped id stops the
+/// selection, so nothing is made for a command that named it: a usage
+/// error, or invalid input when a named role's file is broken too. Roles
+/// of broken files are left out and their errors kept in
+/// [`Selection::broken`], so that the other roles can still be made; when
+/// no role is left, those errors are the error.
+pub fn select(lib: &Library, ids: &[String]) -> Result<Selection, crate::Error> {
+    use crate::Error;
+    let mut roles = Vec::new();
+    let mut broken = Vec::new();
+    let mut unknown = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut asked = 0;
+    for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
+        asked += 1;
+        match resolve_one(lib, id) {
+            Ok(r) => roles.push(r),
+            Err(Error::UnknownRole(d)) => unknown.extend(d),
+            Err(Error::Invalid(d)) => broken.extend(d),
+            Err(e) => return Err(e),
+        }
+    }
+    let mut shown = std::collections::HashSet::new();
+    broken.retain(|d| shown.insert(d.to_string()));
+    match (broken.is_empty(), unknown.is_empty()) {
+        (_, true) => {}
+        (true, false) => return Err(Error::UnknownRole(unknown)),
+        (false, false) => {
+            broken.extend(unknown);
+            return Err(Error::Invalid(broken));
+        }
+    }
+    if roles.is_empty() {
+        return Err(Error::Invalid(broken));
+    }
+    Ok(Selection {
+        roles,
+        broken,
+        asked,
+    })
+}
+
 /// One role by id. An id no file declares is a bad argument
 /// ([`Error::Usage`](crate::Error) exit code, with the closest ids); a role
 /// whose file has errors is invalid input, and the error carries that

@@ -770,41 +770,19 @@ fn pdf(
     };
     // Roles of broken files (their files' errors): reported, and the run
     // exits 1, but the other roles asked for are still rendered.
-    let mut broken = Vec::new();
-    let mut asked = 0;
-    let roles = if all {
-        resolve::resolve_all(&lib)?
+    let resolve::Selection {
+        roles,
+        broken,
+        asked,
+    } = if all {
+        let roles = resolve::resolve_all(&lib)?;
+        resolve::Selection {
+            asked: roles.len(),
+            roles,
+            broken: Vec::new(),
+        }
     } else {
-        let mut roles = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        // `--role x --role x` is one role (and one file).
-        let mut unknown = Vec::new();
-        for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
-            asked += 1;
-            match resolve::resolve_one(&lib, id) {
-                Ok(r) => roles.push(r),
-                Err(Error::UnknownRole(d)) => unknown.extend(d),
-                Err(Error::Invalid(d)) => broken.extend(d),
-                Err(e) => return Err(e),
-            }
-        }
-        // Two roles of one broken file: its errors once.
-        let mut shown = std::collections::HashSet::new();
-        broken.retain(|d| shown.insert(d.to_string()));
-        // A mistyped id stops the run before anything is written: a usage
-        // error (exit 2), or exit 1 when a role file is broken too.
-        match (broken.is_empty(), unknown.is_empty()) {
-            (_, true) => {}
-            (true, false) => return Err(Error::UnknownRole(unknown)),
-            (false, false) => {
-                broken.extend(unknown);
-                return Err(Error::Invalid(broken));
-            }
-        }
-        if roles.is_empty() {
-            return Err(Error::Invalid(broken));
-        }
-        roles
+        resolve::select(&lib, ids)?
     };
     // `-o x.pdf` is one file, unless it ends with `/` or is an existing
     // folder: then, as any other name, a folder.
@@ -839,51 +817,13 @@ fn pdf(
         diag::to_stderr(&format!("warning: {w}\n"));
     }
     let doc = doc.options(&lib.company)?;
-    // The folder must be usable before anything is rendered: one clear
-    // error, not the same one per role after all the work.
-    let folder = if single_file {
-        out.parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
+    let target = if single_file {
+        crate::render::Target::File(out.clone())
     } else {
-        out.as_path()
+        crate::render::Target::Folder(out.clone())
     };
-    // Taken away again if no PDF is written.
-    let made = crate::fsutil::MadeFolders::missing(folder);
-    crate::fsutil::ensure_dir_or(
-        folder,
-        "name a folder (or, for one PDF, a file ending in .pdf)",
-    )?;
     let tty = std::io::stderr().is_terminal();
-    // Render on the same workers as `build`; write each file as soon as
-    // it is ready, report in role order.
-    let jobs = crate::workers::default_jobs();
-    // Per role: where it went, and its warnings or its errors.
-    type Outcome = (PathBuf, Result<Vec<Diagnostic>, Vec<Diagnostic>>);
-    let results: Vec<Outcome> = crate::workers::map(jobs, &roles, |role| {
-        let path = if single_file {
-            out.clone()
-        } else {
-            out.join(format!("{}.pdf", role.id))
-        };
-        let result = renderer
-            .render(&lib.company, role, &doc)
-            .and_then(|rendered| {
-                crate::fsutil::write_atomic(&path, &rendered.pdf)
-                    .map(|()| rendered.warnings)
-                    .map_err(|e| match e {
-                        Error::Io { path, source } => {
-                            vec![Diagnostic::error(format!("{}: {source}", path.display()))]
-                        }
-                        other => vec![Diagnostic::error(other.to_string())],
-                    })
-            });
-        (path, result)
-    })
-    .map_err(crate::workers::spawn_error)?;
-    if results.iter().any(|(_, result)| result.is_ok()) {
-        made.keep();
-    }
+    let results = crate::render::write_pdfs(&renderer, &lib.company, &roles, &doc, &target)?;
     let mut failures = broken;
     // Said once for all the roles they concern (a missing glyph in a
     // family-wide text warns every role of the family), after the paths.
@@ -909,18 +849,6 @@ fn pdf(
         }
     }
     print_warnings(&diag::group_alike(warned));
-    if single_file {
-        // Only this file's own leftovers: the folder may be anyone's.
-        let folder = out.parent().filter(|p| !p.as_os_str().is_empty());
-        if let Some(name) = out.file_name() {
-            crate::fsutil::sweep_temp_files(
-                folder.unwrap_or(Path::new(".")),
-                Some(&name.to_string_lossy()),
-            );
-        }
-    } else {
-        crate::fsutil::sweep_temp_files(&out, None);
-    }
     if failures.is_empty() {
         Ok(exit::OK)
     } else {

@@ -16,7 +16,7 @@ mod glyphs;
 mod world;
 
 use std::panic::{self, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 use typst::World;
@@ -35,6 +35,81 @@ pub(crate) use world::raster_size;
 pub use world::{DATA_INPUT, DATA_PATH, OwnPath};
 
 use world::{JobWorld, Shared, Template};
+
+/// Where [`write_pdfs`] puts the PDFs.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// One role's PDF at this path.
+    File(PathBuf),
+    /// `<role id>.pdf` for each role in this folder.
+    Folder(PathBuf),
+}
+
+/// Per role, in the order given: where its PDF went, and its warnings, or
+/// the errors that kept it from being made.
+pub type Written = Vec<(
+    PathBuf,
+    std::result::Result<Vec<Diagnostic>, Vec<Diagnostic>>,
+)>;
+
+/// Renders `roles` on the worker threads and writes each PDF, atomically,
+/// as soon as it is ready (`jdgen pdf`). The folder must be usable before
+/// anything is rendered (one clear error, not the same one per role after
+/// all the work); one this call made is taken away again when no PDF is
+/// written. Temporary files a killed earlier run left there are removed
+/// (for a single file, only its own). `Err` is for what stops every role.
+pub fn write_pdfs(
+    renderer: &Renderer,
+    company: &Company,
+    roles: &[ResolvedRole],
+    doc: &DocumentOptions,
+    target: &Target,
+) -> Result<Written> {
+    let folder = match target {
+        Target::File(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+        Target::Folder(dir) => dir.as_path(),
+    };
+    let made = crate::fsutil::MadeFolders::missing(folder);
+    crate::fsutil::ensure_dir_or(
+        folder,
+        "name a folder (or, for one PDF, a file ending in .pdf)",
+    )?;
+    let jobs = crate::workers::default_jobs();
+    let results: Written = crate::workers::map(jobs, roles, |role| {
+        let path = match target {
+            Target::File(path) => path.clone(),
+            Target::Folder(dir) => dir.join(format!("{}.pdf", role.id)),
+        };
+        let result = renderer.render(company, role, doc).and_then(|rendered| {
+            crate::fsutil::write_atomic(&path, &rendered.pdf)
+                .map(|()| rendered.warnings)
+                .map_err(|e| match e {
+                    Error::Io { path, source } => {
+                        vec![Diagnostic::error(format!("{}: {source}", path.display()))]
+                    }
+                    other => vec![Diagnostic::error(other.to_string())],
+                })
+        });
+        (path, result)
+    })
+    .map_err(crate::workers::spawn_error)?;
+    if results.iter().any(|(_, result)| result.is_ok()) {
+        made.keep();
+    }
+    match target {
+        // Only this file's own leftovers: the folder may be anyone's.
+        Target::File(path) => {
+            if let Some(name) = path.file_name() {
+                crate::fsutil::sweep_temp_files(folder, Some(&name.to_string_lossy()));
+            }
+        }
+        Target::Folder(dir) => crate::fsutil::sweep_temp_files(dir, None),
+    }
+    Ok(results)
+}
 
 /// How many documents an unused entry of Typst's process-wide memoization
 /// cache survives. Without eviction the cache grows without bound (about
