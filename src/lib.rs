@@ -29,6 +29,7 @@ pub mod resolve;
 pub mod schema;
 pub mod source_map;
 pub mod summary_file;
+pub mod validate;
 pub mod workers;
 pub mod yaml_help;
 pub mod yaml_out;

@@ -374,48 +374,20 @@ struct ShowYaml<'a> {
 }
 
 fn check(dir: &Path, format: CheckFormat, font_paths: &[PathBuf]) -> Result<i32> {
-    let coverage = crate::render::FontCoverage::new(font_paths)?;
-    let (mut diagnostics, roles, files) = match load::load(dir) {
-        Ok(lib) => {
-            let mut diags = lib.diagnostics();
-            diags.extend(coverage.check(&lib));
-            let mut roles = 0;
-            match resolve::resolve_all(&lib) {
-                Ok(r) => {
-                    roles = r.len();
-                    diags.extend(crate::export::cell_length_errors(&lib.company, &r));
-                }
-                Err(e) => diags.extend(e),
-            }
-            (diags, roles, lib.families.len() + lib.failed.len())
-        }
-        // The folder failed (no or a broken company.yaml), but its family
-        // files were checked: counted as `Ok` counts them.
-        Err(diags) => (diags, 0, load::role_file_count(dir)),
-    };
-    // Not the role files, but what `pdf` and `export` would fail on all
-    // the same (a check that passes must mean they can run), or warn about.
-    if let Err(d) = crate::data::source_date_epoch() {
-        diagnostics.push(d);
-    }
-    diagnostics.extend(coverage.font_warnings());
-    // Findings past a file's cap are counted, not shown: each capped file
-    // has one note standing for them.
-    let (errors, warnings) = diag::count(&diagnostics);
+    let report = crate::validate::check(dir, font_paths)?;
+    let crate::validate::Report {
+        errors,
+        warnings,
+        roles,
+        files,
+        ..
+    } = report;
     match format {
         CheckFormat::Json => {
-            let report = serde_json::json!({
-                "ok": errors == 0,
-                "errors": errors,
-                "warnings": warnings,
-                "roles": roles,
-                "files": files,
-                "diagnostics": diagnostics,
-            });
             stdout_write_data(&(serde_json::to_string_pretty(&report).expect("json") + "\n"))?;
         }
         CheckFormat::Text => {
-            diag::to_stderr(&diag::render(&diagnostics));
+            diag::to_stderr(&diag::render(&report.diagnostics));
             if errors == 0 {
                 diag::to_stderr(&format!(
                     "ok: {} in {}, {warnings} warning(s)\n",
