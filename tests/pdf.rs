@@ -944,6 +944,24 @@ fn a_broken_template_gives_file_line_and_column() {
         s.contains(" 4 | #let pay(role) = role.salary"),
         "shows the line: {s}"
     );
+    // The same template with other line ends Typst counts: the line was
+    // right, but no line was shown under it (jdgen counted only LF).
+    let source = fs::read_to_string(fixture("templates/runtime-error.typ")).unwrap();
+    for end in ["\r", "\r\n", "\u{2028}"] {
+        let file = dir.path().join("runtime-error.typ");
+        fs::write(&file, source.replace('\n', end)).unwrap();
+        let r = with_template(&file).unwrap();
+        let s = jdgen::diag::render(&render_errors(
+            &r,
+            &lib.company,
+            role(roles, "senior-social"),
+        ));
+        assert!(s.contains("runtime-error.typ:4:23: error"), "{end:?}: {s}");
+        assert!(
+            s.contains(" 4 | #let pay(role) = role.salary\n"),
+            "{end:?}: shows the line: {s}"
+        );
+    }
 }
 
 /// A template that shows nothing (empty, or only a page fill and a rule)

@@ -1,6 +1,8 @@
 //! Typst's diagnostics as jdgen `Diagnostic`s: template file, line, column,
 //! message, hints and the call trace.
 
+use std::sync::Arc;
+
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::syntax::DiagSpan;
 use typst::{World, WorldExt};
@@ -80,7 +82,7 @@ struct Location {
     file: String,
     line: usize,
     column: usize,
-    text: Option<std::sync::Arc<str>>,
+    text: Option<Arc<str>>,
 }
 
 impl Location {
@@ -89,12 +91,37 @@ impl Location {
     }
 }
 
+/// `text` with every line break Typst counts (a lone CR, NEL, U+2028…)
+/// written as `\n`, the one jdgen's excerpts count: a template with CR
+/// line ends was reported at the right line, with no line shown under it.
+fn lines_as_typst_reads_them(text: Arc<str>) -> Arc<str> {
+    if !text
+        .chars()
+        .any(|c| c != '\n' && typst::syntax::is_newline(c))
+    {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            continue; // the `\n` that follows ends the line
+        }
+        out.push(if typst::syntax::is_newline(c) {
+            '\n'
+        } else {
+            c
+        });
+    }
+    Arc::from(out)
+}
+
 /// The file, 1-based line and column a span points at, if any.
 fn locate(world: &JobWorld, span: DiagSpan) -> Option<Location> {
     let id = span.id()?;
     let file = world.shared.template.display_path(id)?;
     let range = world.range(span);
-    let text = world.text(id);
+    let text = world.text(id).map(lines_as_typst_reads_them);
     let (line, column) = match (&range, world.source(id)) {
         (Some(r), Ok(source)) => source
             .lines()
