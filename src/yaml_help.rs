@@ -60,6 +60,12 @@ pub fn is_odd_space(c: char) -> bool {
     c != ' ' && c != '\t' && !c.is_control() && crate::chars::is_blank_char(c)
 }
 
+/// How many spaces `line` starts with: its indentation as YAML reads it
+/// (a tab is no indentation; `yaml_error` reports it).
+pub(crate) fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches(' ').len()
+}
+
 /// `c` named for a message: "a no-break space (U+00A0)".
 pub fn odd_space_name(c: char) -> String {
     let name = match c {
@@ -193,7 +199,7 @@ pub fn odd_indented_key(
 /// in it. An indentation indicator (`|2`) sets the indentation instead,
 /// and the tab is then text; worked out from the line holding the `|`.
 fn block_tab_help(source: &str, line_no: usize, line: &str) -> String {
-    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let spaces = indent(line);
     // The line of the `|` or `>`: the nearest one above ending in one.
     let lines: Vec<&str> = source.lines().collect();
     let indicator_line = lines[..line_no.saturating_sub(1).min(lines.len())]
@@ -203,7 +209,7 @@ fn block_tab_help(source: &str, line_no: usize, line: &str) -> String {
     let suggestion = indicator_line.and_then(|l| {
         // Where YAML measures the block from: the key holding it, or the
         // `-` of the list entry that is the block.
-        let mut col = l.len() - l.trim_start_matches(' ').len();
+        let mut col = indent(l);
         let mut rest = l.trim_start_matches(' ');
         let parent = loop {
             if let Some(after) = rest.strip_prefix("- ") {
@@ -227,7 +233,6 @@ fn block_tab_help(source: &str, line_no: usize, line: &str) -> String {
         // The block's indentation: the least of its lines' (the first's
         // spaces before the tab, and every later line's until one at or
         // left of the key's).
-        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
         let least = lines[line_no.min(lines.len())..]
             .iter()
             .take_while(|l| l.trim().is_empty() || indent(l) > parent)
@@ -323,7 +328,6 @@ pub fn missing_colon(source: &str, line: usize, column: usize) -> Option<String>
     // `summary: Builds and runs` / `for customers.` at the key's column
     // (or an item's text over a line at its `-`): a wrapped text whose
     // next line is not indented under it.
-    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     if !v.key_is_text()
         && (v.item || v.key.is_some())
         && !v.text.trim().is_empty()
@@ -683,7 +687,7 @@ pub fn unclosed_flow(source: &str) -> Option<(usize, usize, char)> {
         // the line the list opened on, with no `,` or closing bracket of
         // flow syntax) while it is open: it was never closed, even if a `]`
         // in some text further down would close it.
-        let indent = line.len() - line.trim_start_matches(' ').len();
+        let indent = indent(line);
         if quote.is_none() && !stack.is_empty() && indent <= open_indent {
             let rest = &line[indent..];
             let key_len = rest
@@ -798,7 +802,6 @@ fn indicator_help(v: &Value) -> Option<String> {
 /// blank line) joined to it by spaces, as YAML folds them; None when no
 /// line continues it, or it ends in a comment.
 fn continued(source: &str, n: usize, line: &str) -> Option<String> {
-    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let own = indent(line);
     let v = Value::of(line)?;
     if !v.comment.is_empty()
@@ -833,7 +836,6 @@ fn continued(source: &str, n: usize, line: &str) -> Option<String> {
 /// line `n` continues no plain text.
 fn continuing(source: &str, n: usize) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
-    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let line = lines.get(n.checked_sub(1)?)?;
     let this = Value::of(line);
     if this.is_some_and(|v| v.item) {
@@ -1150,7 +1152,6 @@ pub fn dash_without_space_above(source: &str, line: usize) -> Option<(usize, usi
 fn over_indented(source: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = source.lines().collect();
     let this = lines.get(line - 1)?;
-    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let above = lines[..line - 1]
         .iter()
         .rev()

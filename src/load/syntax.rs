@@ -7,6 +7,7 @@ use serde::Deserialize;
 use super::checker::{Checker, name_level};
 use super::unknown_keys::path_segments;
 use crate::diag::{Diagnostic, clip};
+use crate::yaml_help::indent;
 
 impl<'a> Checker<'a> {
     /// Reports the YAML the file may not use (see `source_map::Hazard`).
@@ -467,7 +468,6 @@ impl<'a> Checker<'a> {
                     // "`- b` is indented deeper than the line it follows",
                     // below the space and not left of its line, follows
                     // from it: YAML read that line as text.
-                    let indent = |s: &str| s.len() - s.trim_start_matches(' ').len();
                     let lines: Vec<&str> = self.source.lines().collect();
                     let own = lines.get(l - 1).map_or(0, |s| indent(s));
                     let end = (l..lines.len())
@@ -582,12 +582,12 @@ fn dash_example(source: &str, first: usize, at: crate::source_map::Pos) -> Optio
     let lines: Vec<&str> = source.lines().collect();
     let line = lines.get(at.line.checked_sub(1)?)?;
     let key_col = at.column.checked_sub(1)?;
-    let indent: String = line.chars().take(key_col).collect();
-    if indent.len() != key_col || !indent.bytes().all(|b| b == b' ') {
+    let lead: String = line.chars().take(key_col).collect();
+    if lead.len() != key_col || !lead.bytes().all(|b| b == b' ') {
         return None;
     }
     let dash_col = lines[..first.min(lines.len())].iter().rev().find_map(|l| {
-        let spaces = l.len() - l.trim_start_matches(' ').len();
+        let spaces = indent(l);
         (spaces < key_col && l[spaces..].starts_with("- ")).then_some(spaces)
     })?;
     Some(format!(
