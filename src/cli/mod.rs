@@ -833,7 +833,7 @@ fn pdf(
 /// every file in memory, and only then writes them, each atomically: a
 /// failure anywhere before writing leaves nothing behind.
 fn export(dir: &Path, args: &ExportArgs) -> Result<i32> {
-    use crate::export::{self, ExportInput};
+    use crate::export;
     let (formats, dest) = args.plan()?;
     // A killed run's leftovers go first (its PDF folder for the bundle is
     // as large as the bundle): they may be what filled the disk, and an
@@ -854,134 +854,32 @@ fn export(dir: &Path, args: &ExportArgs) -> Result<i32> {
         }
         Destination::Folder(out) => out,
     };
-    // The tables, made once: what can fail before anything is rendered
-    // fails before the output folder is made (a cell too long for the
-    // workbook; below, a template that does not compile).
-    let cells = if export::needs_tables(&formats) {
-        export::tables::build_tables(&lib.company, &roles)
-    } else {
-        Vec::new()
-    };
-    if formats.xlsx || formats.zip {
-        let too_long = export::cell_length_errors_in(&cells, &lib.company, &roles);
-        if !too_long.is_empty() {
-            return Err(Error::Invalid(too_long));
-        }
-    }
-    let renderer = if formats.zip {
-        let renderer = Renderer::new(&args.render.options(own_paths(dir, &out, None)))?;
-        for w in renderer.warnings() {
-            diag::to_stderr(&format!("warning: {w}\n"));
-        }
-        Some(renderer)
-    } else {
-        None
-    };
-    // The bundle's PDFs are rendered into a temporary folder beside the
-    // exports and read back one at a time while zipping: at thousands of
-    // roles they do not fit in memory (1.4 GB at 5,000 roles when they were
-    // held there). The folder goes when this returns, or, after a kill,
-    // with the next run's sweep.
-    // The folder is made here; taken away again if the export fails
-    // before writing into it.
-    let made = crate::fsutil::MadeFolders::missing(&out);
-    let pdf_dir = if formats.zip {
-        Some(crate::fsutil::temp_dir_in(&out, "pdfs")?)
-    } else {
-        None
-    };
-    if let (Some(pdfs), Some(renderer)) = (&pdf_dir, &renderer) {
-        // The same workers as `pdf` and `build` (see `workers` for why).
-        let jobs = crate::workers::default_jobs();
-        let rendered = crate::workers::map(jobs, &roles, |role| -> Result<_, Vec<Diagnostic>> {
-            let r = renderer.render(&lib.company, role, &doc)?;
-            let path = pdfs.path().join(format!("{}.pdf", role.id));
-            std::fs::write(&path, &r.pdf).map_err(|e| {
-                vec![Diagnostic::error(format!(
-                    "cannot write {}: {e}",
-                    path.display()
-                ))]
-            })?;
-            Ok(r.warnings)
-        })
-        .map_err(crate::workers::spawn_error)?;
-        let (mut failures, mut warned) = (Vec::new(), Vec::new());
-        for result in rendered {
-            match result {
-                Ok(warnings) => warned.extend(warnings),
-                Err(diags) => failures.extend(diags),
-            }
-        }
-        print_warnings(&diag::group_alike(warned));
-        if !failures.is_empty() {
-            return Err(Error::Invalid(diag::group_alike(failures)));
-        }
-    }
-    let input = ExportInput {
-        company: &lib.company,
-        roles: &roles,
-        doc: &doc,
-        pdfs: match &pdf_dir {
-            Some(dir) => export::Pdfs::Folder {
-                dir: dir.path(),
-                expected: None,
-            },
-            None => export::Pdfs::InMemory(&Default::default()),
-        },
-    };
-    // Staged first, then put in place together: a failure while writing (a
-    // full disk) replaces none of the previous files, so roles.csv and
-    // items.csv never come from different runs; the folder's lock makes a
-    // second export (or a build's export phase) into it wait its turn.
-    let _lock = crate::fsutil::lock_dir(&out, || {
-        diag::to_stderr(&format!(
-            "waiting: another jdgen run is writing exports to {}\n",
-            out.display()
-        ))
-    })?;
-    let staged = crate::build::stage_exports(
-        &out,
-        &input,
+    let render = formats
+        .zip
+        .then(|| args.render.options(own_paths(dir, &out, None)));
+    export::write_folder(
+        &lib,
+        &roles,
+        &doc,
         &formats,
-        cells,
-        export::export_timestamp()?,
-        crate::workers::default_jobs(),
-    )?;
-    drop(pdf_dir);
-    // As in `build`: a role file read half-written (rewritten during the
-    // run) could make exports that silently lack roles.
-    let changed = crate::load::changed_since_load(&lib);
-    if !changed.is_empty() {
-        return Err(Error::Invalid(
-            changed
-                .iter()
-                .map(|(f, what)| {
-                    Diagnostic::error(format!("{what}: the exports were not replaced"))
-                        .in_file(f)
-                        .help("run the export again")
-                })
-                .collect(),
-        ));
-    }
-    let staged: Vec<_> = staged
-        .into_iter()
-        .map(|(name, p)| (p.staged, out.join(name)))
-        .collect();
-    for file in staged.iter().filter_map(|(f, _)| f.as_ref()) {
-        file.check_destination()?;
-    }
-    made.keep();
-    for (file, path) in staged {
-        match file {
-            Some(file) => {
-                file.commit()?;
-                diag::to_stderr(&format!("wrote {}\n", path.display()));
+        render.as_ref(),
+        &out,
+        &mut |event| {
+            use export::Event;
+            match event {
+                Event::TemplateWarning(w) => diag::to_stderr(&format!("warning: {w}\n")),
+                Event::RenderWarnings(w) => print_warnings(&diag::group_alike(w)),
+                Event::Waiting => diag::to_stderr(&format!(
+                    "waiting: another jdgen run is writing exports to {}\n",
+                    out.display()
+                )),
+                Event::Wrote(path) => diag::to_stderr(&format!("wrote {}\n", path.display())),
+                Event::Unchanged(path) => {
+                    diag::to_stderr(&format!("unchanged {}\n", path.display()))
+                }
             }
-            None => diag::to_stderr(&format!("unchanged {}\n", path.display())),
-        }
-    }
-    crate::fsutil::sync_dir(&out);
-    crate::fsutil::sweep_temp_files(&out, None);
+        },
+    )?;
     Ok(exit::OK)
 }
 

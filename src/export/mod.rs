@@ -26,11 +26,16 @@ use crate::load::{self, Company};
 use crate::resolve::ResolvedRole;
 
 pub mod csv;
+mod folder;
 pub mod json;
 pub mod manifest;
+mod stage;
 pub mod tables;
 pub mod xlsx;
 pub mod zip;
+
+pub use folder::{Event, write_folder};
+pub use stage::{Pending, stage_exports};
 
 pub use self::csv::CsvProfile;
 pub use self::tables::{Cell, Column, ColumnType, Table, TableName};
