@@ -2474,6 +2474,54 @@ fn lists_that_print_nothing_say_so() {
 }
 
 #[test]
+fn an_id_many_files_share_names_a_few_of_them_and_counts_the_rest() {
+    // 2,000 files sharing 20 role ids printed 5 GB: every message named
+    // every other file. And a broken file salvaged for thousands of
+    // shared ids reported each, past the cap of errors a file.
+    let dir = minimal_with("f0.yaml", "family: fam\ntitle: Fam\nlevels: []\n");
+    let d = dir.path();
+    let levels = |n: usize| -> String {
+        (0..n)
+            .map(|k| format!("  - id: same{k}-fam\n    level: L{k}\n    title: T\n"))
+            .collect()
+    };
+    for f in 0..6 {
+        std::fs::write(
+            d.join(format!("f{f}.yaml")),
+            format!("family: fam\ntitle: Fam\nlevels:\n{}", levels(2)),
+        )
+        .unwrap();
+    }
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("f0.yaml:4:9: error: role id `same0-fam` is also used in ")
+            && err.contains(", and 2 more files"),
+        "{err}"
+    );
+    assert!(!err.contains("f5.yaml, "), "{err}");
+    // Two files with 700 shared ids and too many levels (so their ids are
+    // salvaged from a broken file): at most 500 errors shown a file, and
+    // the rest counted.
+    for f in 0..6 {
+        std::fs::remove_file(d.join(format!("f{f}.yaml"))).unwrap();
+    }
+    for f in 0..2 {
+        std::fs::write(
+            d.join(format!("g{f}.yaml")),
+            format!("family: g{f}\ntitle: G\nlevels:\n{}", levels(700)),
+        )
+        .unwrap();
+    }
+    let (code, out, err) = run(&["--roles", d.to_str().unwrap(), "check", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let shown = report["diagnostics"].as_array().unwrap().len();
+    assert!(shown < 2 * 510, "{shown} diagnostics shown");
+    assert!(report["errors"].as_u64().unwrap() >= 2 * 700, "{report}");
+}
+
+#[test]
 fn duplicates_in_a_file_with_other_errors_are_reported_at_their_lines() {
     // Before, a file that failed for another reason (here the quoted grade)
     // hid its duplicate family id, and its duplicate role id had no line.

@@ -129,8 +129,15 @@ impl<'a> Checker<'a> {
     pub(super) fn written_blank_link(&self, path: &str, target: &str) -> Option<String> {
         let (_, span) = self.written(path);
         let close = format!("]({target}");
+        // The `[` before each `](target`, found in one pass over the `[`s
+        // (a search back from each was quadratic in a long text).
+        let opens: Vec<usize> = span.match_indices('[').map(|(i, _)| i).collect();
+        let mut before = 0;
         span.match_indices(&close).find_map(|(at, _)| {
-            let open = span[..at].rfind('[')?;
+            while before < opens.len() && opens[before] < at {
+                before += 1;
+            }
+            let open = opens[..before].last().copied()?;
             let label = &span[open + 1..at];
             // Escapes (`\u200B`, `\t`) are no text either.
             let mut rest = label;

@@ -9,6 +9,10 @@ use super::{FailedFile, Family};
 use crate::diag::Diagnostic;
 use crate::source_map::SourceMap;
 
+/// The most other files a duplicate id's message names; the rest are
+/// counted.
+const MAX_NAMED_FILES: usize = 3;
+
 /// Role ids and family ids must be unique across all files (failed files
 /// too, as far as their ids could be read). Every file that uses an id
 /// another file uses fails, at its own line, naming the others: a new file
@@ -23,8 +27,9 @@ pub(super) fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<Fail
         if id.trim().is_empty() {
             return;
         }
+        // Files are noted one after another: a repeat is the last one.
         let files = map.entry(id.to_string()).or_default();
-        if !files.iter().any(|f| f == file) {
+        if files.last().is_none_or(|f| f != file) {
             files.push(file.to_path_buf());
         }
     };
@@ -45,15 +50,24 @@ pub(super) fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<Fail
     for files in role_files.values_mut().chain(family_files.values_mut()) {
         files.sort();
     }
-    // The other files using `id`, or None when it is this file's alone.
+    // The other files using `id` (the first few: 2,000 files sharing ids
+    // printed 5 GB of names), or None when it is this file's alone.
     let others = |map: &HashMap<String, Vec<PathBuf>>, id: &str, file: &Path| -> Option<String> {
         let files = map.get(id)?;
-        let names: Vec<String> = files
+        let count = files.iter().filter(|f| f.as_path() != file).count();
+        let mut names: Vec<String> = files
             .iter()
             .filter(|f| f.as_path() != file)
+            .take(MAX_NAMED_FILES)
             .map(|f| f.display().to_string())
             .collect();
-        (!names.is_empty()).then(|| names.join(", "))
+        if count > MAX_NAMED_FILES {
+            names.push(format!(
+                "and {}",
+                crate::diag::counted(count - MAX_NAMED_FILES, "more file", "more files")
+            ));
+        }
+        (count > 0).then(|| names.join(", "))
     };
     let family_help = "family ids must be unique across files; rename one";
     let role_help = "role ids must be unique across all files: rename one (a role id is the \
@@ -87,6 +101,11 @@ pub(super) fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<Fail
                 "family",
             ));
         }
+        // Each id's level, for the build to charge the error to that role.
+        let mut level_of: HashMap<&str, usize> = HashMap::new();
+        for (i, at) in f.level_ids_at.iter().enumerate() {
+            level_of.entry(at.as_str()).or_insert(i);
+        }
         let mut seen = std::collections::HashSet::new();
         for (k, id) in f.role_ids.iter().enumerate() {
             if !seen.insert(id) {
@@ -99,18 +118,18 @@ pub(super) fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<Fail
                         .help(role_help),
                     &format!("levels.{k}.id"),
                 );
-                // Its level's place, for the build to charge it to that role.
-                d.level = f
-                    .level_ids_at
-                    .iter()
-                    .position(|at| at == id)
-                    .and_then(|i| u32::try_from(i).ok());
+                d.level = level_of
+                    .get(id.as_str())
+                    .and_then(|&i| u32::try_from(i).ok());
                 errors.push(d);
             }
         }
+        // Capped on their own (the file's other errors already are): a
+        // broken file salvaged for 160,000 shared ids printed them all.
+        super::family::cap_errors(&mut errors, &f.file);
         f.errors.extend(errors);
     }
-    let mut newly_failed: Vec<(usize, Vec<Diagnostic>)> = Vec::new();
+    let mut newly_failed: HashMap<usize, Vec<Diagnostic>> = HashMap::new();
     for (i, fam) in families.iter().enumerate() {
         let mut c = Checker::new(&fam.file, fam.source.clone());
         if let Some(o) = others(&family_files, &fam.data.family, &fam.file) {
@@ -134,19 +153,20 @@ pub(super) fn check_duplicates(families: &mut Vec<Family>, failed: &mut Vec<Fail
             }
         }
         if !c.errors.is_empty() {
-            newly_failed.push((i, c.errors));
+            super::family::cap_errors(&mut c.errors, &fam.file);
+            newly_failed.insert(i, c.errors);
         }
     }
     let mut keep = Vec::new();
     for (i, fam) in families.drain(..).enumerate() {
-        match newly_failed.iter().position(|(j, _)| *j == i) {
-            Some(k) => failed.push(FailedFile {
+        match newly_failed.remove(&i) {
+            Some(errors) => failed.push(FailedFile {
                 file: fam.file.clone(),
                 role_ids: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
                 level_ids_at: fam.data.levels.iter().map(|l| l.id.clone()).collect(),
                 family_id: Some(fam.data.family.clone()),
                 source: Some(fam.source.clone()),
-                errors: std::mem::take(&mut newly_failed[k].1),
+                errors,
             }),
             None => keep.push(fam),
         }

@@ -205,7 +205,7 @@ impl<'a> Checker<'a> {
                     } else {
                         String::new()
                     };
-                    let example = dash_example(&self.source, *first, h.pos)
+                    let example = dash_example(&self.source, &self.lines, *first, h.pos)
                         .map(|line| format!(" (`{}`)", clip(&line)))
                         .unwrap_or_default();
                     self.errors.push(at(Diagnostic::error(format!(
@@ -257,9 +257,13 @@ impl<'a> Checker<'a> {
                     let short: String = dropped.chars().take(40).collect();
                     // At the `#` itself, not at the value it cuts short.
                     let at = |d: Diagnostic| {
-                        let (line, column) =
-                            hash_position(&self.source, (h.pos.line, h.pos.column), dropped)
-                                .unwrap_or((h.pos.line, h.pos.column));
+                        let (line, column) = hash_position(
+                            &self.source,
+                            &self.lines,
+                            (h.pos.line, h.pos.column),
+                            dropped,
+                        )
+                        .unwrap_or((h.pos.line, h.pos.column));
                         d.in_file(self.file)
                             .at(line, column)
                             .with_source(self.source.clone())
@@ -578,18 +582,34 @@ impl<'a> Checker<'a> {
 /// line) that starts with `- ` left of the key's column gives the dash's
 /// column. `None` when no such line, or the line is not plain spaces up to
 /// the key.
-fn dash_example(source: &str, first: usize, at: crate::source_map::Pos) -> Option<String> {
-    let lines: Vec<&str> = source.lines().collect();
-    let line = lines.get(at.line.checked_sub(1)?)?;
+fn dash_example(
+    source: &str,
+    index: &crate::lines::LineIndex,
+    first: usize,
+    at: crate::source_map::Pos,
+) -> Option<String> {
+    // Lines by the index: a list of every line per repeated key was a
+    // copy of the file each time.
+    let line_at = |n: usize| {
+        let l = index.line(source, n);
+        l.strip_suffix('\r').unwrap_or(l)
+    };
+    if at.line == 0 || at.line > index.count() {
+        return None;
+    }
+    let line = line_at(at.line);
     let key_col = at.column.checked_sub(1)?;
     let lead: String = line.chars().take(key_col).collect();
     if lead.len() != key_col || !lead.bytes().all(|b| b == b' ') {
         return None;
     }
-    let dash_col = lines[..first.min(lines.len())].iter().rev().find_map(|l| {
-        let spaces = indent(l);
-        (spaces < key_col && l[spaces..].starts_with("- ")).then_some(spaces)
-    })?;
+    let dash_col = (1..=first.min(index.count()))
+        .rev()
+        .map(line_at)
+        .find_map(|l| {
+            let spaces = indent(l);
+            (spaces < key_col && l[spaces..].starts_with("- ")).then_some(spaces)
+        })?;
     Some(format!(
         "{}-{}{}",
         " ".repeat(dash_col),
@@ -601,15 +621,23 @@ fn dash_example(source: &str, first: usize, at: crate::source_map::Pos) -> Optio
 /// Where the comment text `dropped` (`#data-alerts …`) starts, searching
 /// from `from` (the value it cuts short) over the next few lines: 1-based
 /// line and column in characters.
-fn hash_position(source: &str, from: (usize, usize), dropped: &str) -> Option<(usize, usize)> {
+fn hash_position(
+    source: &str,
+    lines: &crate::lines::LineIndex,
+    from: (usize, usize),
+    dropped: &str,
+) -> Option<(usize, usize)> {
     let needle: String = dropped.chars().take(20).collect();
     if needle.is_empty() {
         return None;
     }
-    for (i, line) in source
+    // From line `from.0` by the index: counting lines from the top for
+    // each of thousands of cuts was quadratic.
+    let first = from.0.checked_sub(1)?;
+    for (i, line) in source[lines.start(from.0)?..]
         .lines()
         .enumerate()
-        .skip(from.0.checked_sub(1)?)
+        .map(|(k, l)| (first + k, l))
         .take(50)
     {
         let start = if i + 1 == from.0 {
