@@ -104,30 +104,37 @@ fn break_runs_across_spans(spans: &mut Vec<Span>) {
     if runs.is_empty() {
         return;
     }
-    fn mark(spans: &mut Vec<Span>, at: &mut usize, runs: &[(usize, usize)]) {
-        let mut i = 0;
-        while i < spans.len() {
-            let crossing = match &mut spans[i] {
+    // One pass: a new list per level (an insert per break moved the rest
+    // of the list each time), and the runs, in order like the text, by a
+    // cursor (not a search of them all per span).
+    fn mark(spans: &mut Vec<Span>, at: &mut usize, runs: &[(usize, usize)], next: &mut usize) {
+        let old = std::mem::take(spans);
+        spans.reserve(old.len());
+        for mut span in old {
+            let crossing = match &mut span {
                 Span::Text { text } => {
-                    let inside = !text.is_empty() && runs.iter().any(|&(a, b)| a < *at && *at < b);
+                    while *next < runs.len() && runs[*next].1 <= *at {
+                        *next += 1;
+                    }
+                    let inside = !text.is_empty()
+                        && runs.get(*next).is_some_and(|&(a, b)| a < *at && *at < b);
                     *at += text.len();
                     inside
                 }
                 Span::Emph { body } | Span::Strong { body } | Span::Link { body, .. } => {
-                    mark(body, at, runs);
+                    mark(body, at, runs, next);
                     false
                 }
                 Span::Break => false,
             };
             if crossing {
-                spans.insert(i, Span::Break);
-                i += 1;
+                spans.push(Span::Break);
             }
-            i += 1;
+            spans.push(span);
         }
     }
-    let mut at = 0;
-    mark(spans, &mut at, &runs);
+    let (mut at, mut next) = (0, 0);
+    mark(spans, &mut at, &runs, &mut next);
 }
 
 struct Ctx<'a> {

@@ -2206,6 +2206,27 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     std::fs::write(d.join("big.yaml"), family(6, 20)).unwrap();
     let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
+    // Text dense with markup costs far more to lay out than its bytes say
+    // (480 KB of `a*b*…` took 17.6 s and 758 MB for one PDF): its markers
+    // count at that cost.
+    let dense = "a*b*".repeat(8_000);
+    let mut t = "family: big\ntitle: Big\nresponsibilities:\n  items:\n".to_string();
+    for k in 0..15 {
+        t += &format!("    - \"{k}{dense}\"\n");
+    }
+    t += "levels:\n  - id: l0-big\n    level: L0\n    title: T0\n";
+    std::fs::write(d.join("big.yaml"), &t).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("role `l0-big`'s document would hold about")
+            && err.contains("each `*`, `_`, `[` or `` ` `` counts as 16 bytes"),
+        "{err}"
+    );
+    // The same bytes of plain prose are within the limit.
+    std::fs::write(d.join("big.yaml"), t.replace('*', "e")).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 0, "{err}");
 }
 
 #[test]

@@ -44,7 +44,7 @@ pub use inheritance::{
     MAX_GROUPS_PER_LIST, MAX_ITEMS_PER_FAMILY, MAX_ITEMS_PER_LIST, MAX_LEVELS_PER_FAMILY,
 };
 pub use scalars::{MAX_CLUSTER_CHARS, MAX_HEADING_CHARS, MAX_TEXT_CHARS, MAX_URL_BYTES};
-pub use sizes::{MAX_DOCUMENT_BYTES, MAX_FAMILY_DOCUMENT_BYTES};
+pub use sizes::{MARKUP_COST, MAX_DOCUMENT_BYTES, MAX_FAMILY_DOCUMENT_BYTES};
 
 /// The file name reserved for company settings inside a role folder.
 pub const COMPANY_FILE: &str = "company.yaml";

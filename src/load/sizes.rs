@@ -17,14 +17,28 @@ pub const MAX_DOCUMENT_BYTES: usize = 512 * 1024;
 /// `roles.json`, once per level (1 MB of intro over 200 levels made a
 /// 601 MB `roles.json` and 200 documents of 205 pages).
 pub const MAX_FAMILY_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
+/// What a `*`, `_`, `[` or `` ` `` counts for in those sizes, in bytes:
+/// each may start a span of its own, and a text dense with them
+/// (`a*b*a*b*…`) took about 8 times the memory per byte to lay out (one
+/// role of 480 KB of it: 17.6 s and 758 MB), so it is counted as that much
+/// more text. Prose has a few per paragraph.
+pub const MARKUP_COST: usize = 16;
 
 /// Estimates each level's document (the text shared by the family, the
 /// level's own and what its lists inherit) against [`MAX_DOCUMENT_BYTES`],
 /// and the family's total against [`MAX_FAMILY_DOCUMENT_BYTES`]. Only for
 /// well-formed inheritance (no loops, no unknown levels).
 pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
+    // Bytes as written, and each character that may open or close an
+    // emphasis, link or code span at its layout cost (see MARKUP_COST).
     fn len<T: serde::Serialize + ?Sized>(v: &T) -> usize {
-        serde_json::to_vec(v).map_or(0, |b| b.len())
+        serde_json::to_vec(v).map_or(0, |b| {
+            let marks = b
+                .iter()
+                .filter(|&&c| matches!(c, b'*' | b'_' | b'[' | b'`'))
+                .count();
+            b.len() + MARKUP_COST * marks
+        })
     }
     // Every document shows the family's texts and its whole ladder.
     let shared = len(&f.summary)
@@ -95,7 +109,10 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
                     shared / 1024,
                     MAX_DOCUMENT_BYTES / 1024
                 ),
-                Some("link to a page that holds the long text, or split the family".into()),
+                Some(format!(
+                    "link to a page that holds the long text, or split the family (each `*`, `_`, \
+                     `[` or `` ` `` counts as {MARKUP_COST} bytes: markup costs that much more to lay out)"
+                )),
             );
         }
     }
