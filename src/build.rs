@@ -91,6 +91,59 @@ impl Shard {
         Ok(Shard { index, count })
     }
 
+    /// The shard a Kubernetes Indexed Job gives: `JOB_COMPLETION_INDEX`
+    /// (0-based, set by Kubernetes) and `JDGEN_SHARD_COUNT` (the Job's
+    /// completions), as `index` and `count`. Neither: no shard. Only one:
+    /// no shard, and a warning saying what to set (a pod that builds
+    /// everything is a likely misconfiguration). Values that make no
+    /// shard are a usage error naming both.
+    pub fn from_env(
+        index: Option<String>,
+        count: Option<String>,
+    ) -> Result<(Option<Shard>, Option<String>)> {
+        let (index, count) = match (index, count) {
+            (Some(i), Some(c)) => (i, c),
+            (Some(i), None) => {
+                let warning = format!(
+                    "JOB_COMPLETION_INDEX={} is set but JDGEN_SHARD_COUNT is not: building every \
+                     role; set JDGEN_SHARD_COUNT to the Job's completions to build one shard",
+                    i.trim()
+                );
+                return Ok((None, Some(warning)));
+            }
+            (None, Some(c)) => {
+                let warning = format!(
+                    "JDGEN_SHARD_COUNT={} is set but JOB_COMPLETION_INDEX is not: building every \
+                     role; in a Kubernetes Indexed Job the index is set for you, elsewhere use --shard K/N",
+                    c.trim()
+                );
+                return Ok((None, Some(warning)));
+            }
+            (None, None) => return Ok((None, None)),
+        };
+        let bad = |why: &str| {
+            Error::Usage(format!(
+                "JOB_COMPLETION_INDEX={} with JDGEN_SHARD_COUNT={}: {why}",
+                index.trim(),
+                count.trim()
+            ))
+        };
+        let i: u32 = index
+            .trim()
+            .parse()
+            .map_err(|_| bad("the index must be a whole number from 0"))?;
+        let n: u32 = count
+            .trim()
+            .parse()
+            .map_err(|_| bad("the count must be a whole number from 1"))?;
+        if n == 0 || i >= n {
+            return Err(bad("the index (0-based) must be below the count"));
+        }
+        Shard::parse(&format!("{}/{n}", i + 1))
+            .map(|s| (Some(s), None))
+            .map_err(|e| bad(&e))
+    }
+
     /// Whether `role_id` belongs to this shard: a hash of the id, so adding
     /// or removing roles moves no other role to another shard.
     pub fn contains(&self, role_id: &str) -> bool {
@@ -1822,6 +1875,36 @@ pub fn stderr_is_terminal() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_indexed_jobs_environment_gives_its_shard() {
+        let env = |i: Option<&str>, n: Option<&str>| {
+            Shard::from_env(i.map(String::from), n.map(String::from))
+        };
+        assert_eq!(env(None, None).unwrap(), (None, None));
+        // 0-based index, 1-based shard.
+        assert_eq!(
+            env(Some("0"), Some("4")).unwrap().0,
+            Some(Shard::parse("1/4").unwrap())
+        );
+        assert_eq!(
+            env(Some(" 3 "), Some("4")).unwrap().0,
+            Some(Shard::parse("4/4").unwrap())
+        );
+        let (shard, warning) = env(Some("2"), None).unwrap();
+        assert!(shard.is_none() && warning.unwrap().contains("set JDGEN_SHARD_COUNT"));
+        let (shard, warning) = env(None, Some("4")).unwrap();
+        assert!(shard.is_none() && warning.unwrap().contains("use --shard K/N"));
+        for (i, n) in [("4", "4"), ("x", "4"), ("0", "0"), ("-1", "2")] {
+            let e = env(Some(i), Some(n)).unwrap_err().to_string();
+            assert!(
+                e.contains(&format!(
+                    "JOB_COMPLETION_INDEX={i} with JDGEN_SHARD_COUNT={n}"
+                )),
+                "{e}"
+            );
+        }
+    }
 
     #[test]
     fn stopped_summaries_keep_their_fields_in_order() {

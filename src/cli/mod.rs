@@ -440,7 +440,10 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
     // pods that all build everything into one folder).
     let shard = match args.shard {
         Some(s) => Ok((Some(s), None)),
-        None => shard_from_env(),
+        None => crate::build::Shard::from_env(
+            std::env::var("JOB_COMPLETION_INDEX").ok(),
+            std::env::var("JDGEN_SHARD_COUNT").ok(),
+        ),
     };
     let early_warnings: Vec<String> = match &shard {
         Ok((_, Some(w))) => vec![w.clone()],
@@ -662,56 +665,6 @@ fn build_summary(
             .collect(),
     };
     crate::build::run(dir, &renderer, &opts)
-}
-
-/// `--shard` for a Kubernetes Indexed Job: JOB_COMPLETION_INDEX (0-based)
-/// and JDGEN_SHARD_COUNT; with only one of them set, no shard and a warning
-/// for the run's log and summary (a Job that reads only the summary must
-/// see that every role was built).
-fn shard_from_env() -> Result<(Option<crate::build::Shard>, Option<String>)> {
-    let index = std::env::var("JOB_COMPLETION_INDEX").ok();
-    let count = std::env::var("JDGEN_SHARD_COUNT").ok();
-    let (index, count) = match (index, count) {
-        (Some(i), Some(c)) => (i, c),
-        (Some(i), None) => {
-            let warning = format!(
-                "JOB_COMPLETION_INDEX={} is set but JDGEN_SHARD_COUNT is not: building every \
-                 role; set JDGEN_SHARD_COUNT to the Job's completions to build one shard",
-                i.trim()
-            );
-            return Ok((None, Some(warning)));
-        }
-        (None, Some(c)) => {
-            let warning = format!(
-                "JDGEN_SHARD_COUNT={} is set but JOB_COMPLETION_INDEX is not: building every \
-                 role; in a Kubernetes Indexed Job the index is set for you, elsewhere use --shard K/N",
-                c.trim()
-            );
-            return Ok((None, Some(warning)));
-        }
-        (None, None) => return Ok((None, None)),
-    };
-    let bad = |why: &str| {
-        Error::Usage(format!(
-            "JOB_COMPLETION_INDEX={} with JDGEN_SHARD_COUNT={}: {why}",
-            index.trim(),
-            count.trim()
-        ))
-    };
-    let i: u32 = index
-        .trim()
-        .parse()
-        .map_err(|_| bad("the index must be a whole number from 0"))?;
-    let n: u32 = count
-        .trim()
-        .parse()
-        .map_err(|_| bad("the count must be a whole number from 1"))?;
-    if n == 0 || i >= n {
-        return Err(bad("the index (0-based) must be below the count"));
-    }
-    crate::build::Shard::parse(&format!("{}/{n}", i + 1))
-        .map(|s| (Some(s), None))
-        .map_err(|e| bad(&e))
 }
 
 fn pdf(
