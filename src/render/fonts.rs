@@ -12,7 +12,8 @@ use typst_kit::fonts::FontStore;
 use crate::error::{Error, Result};
 
 /// The fonts in `fonts/`, embedded so `jdgen` works from any directory.
-/// Inter for text, Noto Color Emoji for the values' emoji.
+/// Inter for text, Noto Color Emoji for the values' emoji, Noto Sans for
+/// Hebrew, Arabic and Devanagari.
 pub(crate) const EMBEDDED: &[(&str, &[u8])] = &[
     (
         "Inter-Regular.otf",
@@ -41,6 +42,34 @@ pub(crate) const EMBEDDED: &[(&str, &[u8])] = &[
     (
         "NotoColorEmoji.ttf",
         include_bytes!("../../fonts/NotoColorEmoji.ttf"),
+    ),
+    // Scripts Inter lacks that role text is likely to hold: names and
+    // titles in Hebrew and Arabic (the template's right-to-left layout
+    // needs a font to show) and Hindi. Typst falls back to them per
+    // character, so Latin text is unchanged.
+    (
+        "NotoSansHebrew-Regular.ttf",
+        include_bytes!("../../fonts/NotoSansHebrew-Regular.ttf"),
+    ),
+    (
+        "NotoSansHebrew-Bold.ttf",
+        include_bytes!("../../fonts/NotoSansHebrew-Bold.ttf"),
+    ),
+    (
+        "NotoSansArabic-Regular.ttf",
+        include_bytes!("../../fonts/NotoSansArabic-Regular.ttf"),
+    ),
+    (
+        "NotoSansArabic-Bold.ttf",
+        include_bytes!("../../fonts/NotoSansArabic-Bold.ttf"),
+    ),
+    (
+        "NotoSansDevanagari-Regular.ttf",
+        include_bytes!("../../fonts/NotoSansDevanagari-Regular.ttf"),
+    ),
+    (
+        "NotoSansDevanagari-Bold.ttf",
+        include_bytes!("../../fonts/NotoSansDevanagari-Bold.ttf"),
     ),
 ];
 
