@@ -601,7 +601,11 @@ pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, boo
     // Nor the output folders: the PDFs and exports, and the removal of
     // stale ones, went wherever a link in a shared folder pointed. (The
     // output folder itself may be a link: that is where `-o` points.)
-    for (what, name) in [("the PDF folder", "pdf"), ("the export folder", "export")] {
+    for (what, name) in [
+        ("the PDF folder", "pdf"),
+        ("the export folder", "export"),
+        ("the folder of the PDFs' run state", ".jdgen/pdf"),
+    ] {
         let dir = out_dir.join(name);
         if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
             return Err(linked(what, &dir));

@@ -1490,6 +1490,111 @@ fn font_with_a_runaway_character_map() -> Vec<u8> {
     b
 }
 
+/// A font file of only a table directory and these tables, their records
+/// in the order given (a real font lists them sorted by tag).
+fn raw_font(tables: &[(&[u8; 4], Vec<u8>)]) -> Vec<u8> {
+    let mut head = vec![0, 1, 0, 0];
+    head.extend((tables.len() as u16).to_be_bytes());
+    head.extend([0; 6]); // search range, entry selector, range shift
+    let mut offset = 12 + 16 * tables.len();
+    let mut body: Vec<u8> = Vec::new();
+    for (tag, data) in tables {
+        head.extend(*tag);
+        head.extend(0u32.to_be_bytes());
+        head.extend((offset as u32).to_be_bytes());
+        head.extend((data.len() as u32).to_be_bytes());
+        offset += data.len();
+        body.extend(data);
+    }
+    head.extend(body);
+    head
+}
+
+/// A `cmap` of one subtable (`sub`) named by `records` encoding records.
+fn cmap(records: usize, sub: &[u8]) -> Vec<u8> {
+    let mut c = vec![0, 0];
+    c.extend((records as u16).to_be_bytes());
+    let at = 4 + 8 * records as u32;
+    for _ in 0..records {
+        c.extend([0, 3, 0, 10]);
+        c.extend(at.to_be_bytes());
+    }
+    c.extend(sub);
+    c
+}
+
+/// A format 12 subtable of one group, `start..=end`.
+fn format12(start: u32, end: u32) -> Vec<u8> {
+    let mut t = vec![0, 12, 0, 0];
+    t.extend(28u32.to_be_bytes());
+    t.extend(0u32.to_be_bytes());
+    t.extend(1u32.to_be_bytes());
+    for v in [start, end, 0] {
+        t.extend(v.to_be_bytes());
+    }
+    t
+}
+
+#[test]
+fn a_font_check_counts_what_typst_would_list() {
+    // A review beat the first check three ways; each file here is refused
+    // before Typst lists its characters.
+    let fonts = tempfile::tempdir().unwrap();
+    let font_path = fonts.path().to_str().unwrap();
+    let refused = |name: &str, bytes: Vec<u8>, want: &str| {
+        std::fs::write(fonts.path().join(name), bytes).unwrap();
+        let (code, _, err) = run(&["check", "--font-path", font_path]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.contains(want), "{name}: {err}");
+        std::fs::remove_file(fonts.path().join(name)).unwrap();
+    };
+    let junk = || vec![0u8; 54];
+    // The `cmap` record listed last, out of order: a lookup by binary search
+    // missed it; Typst reads it (4 GiB asked for).
+    refused(
+        "unsorted.ttf",
+        raw_font(&[
+            (b"head", junk()),
+            (b"name", junk()),
+            (b"cmap", cmap(1, &format12(0, u32::MAX))),
+        ]),
+        "unsorted.ttf: its character map claims 4294967296 characters",
+    );
+    // Format 2, 2.6 KB: every first byte names a sub-header of 65,535
+    // entries (8.4 million characters).
+    let mut f2 = vec![0, 2, 0, 0, 0, 0];
+    for _ in 0..256 {
+        f2.extend(8u16.to_be_bytes());
+    }
+    f2.extend([0; 8]);
+    f2.extend([0, 0, 0xFF, 0xFF, 0, 0, 0, 0]);
+    refused(
+        "format2.ttf",
+        raw_font(&[(b"cmap", cmap(1, &f2))]),
+        "format2.ttf: its character map claims",
+    );
+    // One allowed subtable named by 100 records: listed 100 times.
+    refused(
+        "records.ttf",
+        raw_font(&[(b"cmap", cmap(100, &format12(0, 0xFFFF)))]),
+        "records.ttf: its character map claims 6553600 characters",
+    );
+    // Files each within the limit, past it together: 20 of 4 million.
+    for f in 0..20 {
+        std::fs::write(
+            fonts.path().join(format!("f{f:02}.ttf")),
+            raw_font(&[(b"cmap", cmap(1, &format12(0, 0x3F_FFFF)))]),
+        )
+        .unwrap();
+    }
+    let (code, _, err) = run(&["check", "--font-path", font_path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("claim more than 64 million characters in all"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_font_whose_size_hides_a_far_larger_cost_is_refused() {
     // A 4-byte change to a font made Typst list 4 billion characters: 16 GiB
@@ -2220,13 +2325,22 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("role `l0-big`'s document would hold about")
-            && err.contains("each `*`, `_`, `[` or `` ` `` counts as 16 bytes"),
+            && err.contains("each `*`, `_`, `[`, `` ` `` or `<` counts as 16 bytes"),
         "{err}"
     );
     // The same bytes of plain prose are within the limit.
     std::fs::write(d.join("big.yaml"), t.replace('*', "e")).unwrap();
     let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
+    // Autolinks too: 510 KB of `<a@b.co>` took 12 s and 818 MB.
+    let links = "<a@b.co> ".repeat(3_500);
+    std::fs::write(d.join("big.yaml"), t.replace(&dense, &links)).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("role `l0-big`'s document would hold about"),
+        "{err}"
+    );
 }
 
 #[test]

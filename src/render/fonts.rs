@@ -109,10 +109,19 @@ pub(crate) fn collect(font_paths: &[PathBuf]) -> Result<Vec<FontFile>> {
         scan.dir(dir, 0)?;
         scan.files[from..].sort();
     }
+    let mut claimed = 0u64;
     for path in scan.files {
         let data = fs::read(&path).map_err(|e| Error::io(&path, e))?;
-        check_extent(&data)
+        claimed += check_extent(&data)
             .map_err(|why| Error::Usage(format!("--font-path: {}: {why}", path.display())))?;
+        if claimed > MAX_MAPPED_CHARS_IN_ALL {
+            return Err(Error::Usage(format!(
+                "--font-path: the fonts up to {} claim more than {} million characters in all \
+                 (each is listed at every start); point it at the folder of the fonts you need",
+                path.display(),
+                MAX_MAPPED_CHARS_IN_ALL / 1_000_000
+            )));
+        }
         files.push(FontFile {
             data: Bytes::new(data),
             path: Some(path),
@@ -139,29 +148,49 @@ const MAX_FONT_TOTAL: u64 = 1 << 30;
 /// hold a few dozen, and each costs a parse at every start.
 const MAX_FACES_PER_FILE: u32 = 256;
 /// The most characters one font's character maps may claim together.
-/// Typst lists every one when it loads a font (4 bytes each): a damaged map
-/// that claims U+0000 to U+FFFFFFFF asked for 16 GiB. Unicode has 0x110000
-/// code points, and a font maps them in a few subtables at most.
+/// Typst lists every one when it loads a font (4 bytes each, once per
+/// encoding record that names the map): a damaged map that claims U+0000
+/// to U+FFFFFFFF asked for 16 GiB. Unicode has 0x110000 code points, and a
+/// font maps them in a few subtables at most.
 const MAX_MAPPED_CHARS: u64 = 4 * 0x11_0000;
+/// The most characters all `--font-path` fonts may claim together: each is
+/// listed at every start (a large CJK font claims about 200,000), so 256
+/// faces of 4 million each took 17 s before anything was checked.
+const MAX_MAPPED_CHARS_IN_ALL: u64 = 64_000_000;
 
 /// Refuses a font file whose size on disk hides a far larger cost: more
 /// fonts in one collection than any real one has, or character maps that
 /// claim more characters than Unicode has (both read from the headers, in
-/// time linear in the file's size).
-fn check_extent(data: &[u8]) -> std::result::Result<(), String> {
+/// time linear in the file's size). Returns the characters its maps claim,
+/// for the budget of all the files.
+fn check_extent(data: &[u8]) -> std::result::Result<u64, String> {
     let faces = ttf_parser::fonts_in_collection(data).unwrap_or(1);
     if faces > MAX_FACES_PER_FILE {
         return Err(format!(
             "the file says it holds {faces} fonts; a collection of more than {MAX_FACES_PER_FILE} is not read"
         ));
     }
+    let mut total = 0u64;
     for index in 0..faces {
         // A face Typst cannot parse is skipped by it too (and reported as
         // unusable when the file has no other).
         let Ok(face) = ttf_parser::RawFace::parse(data, index) else {
             continue;
         };
-        let Some(cmap) = face.table(ttf_parser::Tag::from_bytes(b"cmap")) else {
+        // The `cmap` Typst reads: ttf-parser walks the table records in
+        // order and keeps the last one of a tag (a lookup by binary search
+        // missed one listed out of order, and the check with it).
+        let cmap = face
+            .table_records
+            .into_iter()
+            .filter(|r| r.tag == ttf_parser::Tag::from_bytes(b"cmap"))
+            .filter_map(|r| {
+                let start = usize::try_from(r.offset).ok()?;
+                face.data
+                    .get(start..start.checked_add(usize::try_from(r.length).ok()?)?)
+            })
+            .last();
+        let Some(cmap) = cmap else {
             continue;
         };
         let claimed = mapped_chars(cmap);
@@ -170,14 +199,18 @@ fn check_extent(data: &[u8]) -> std::result::Result<(), String> {
                 "its character map claims {claimed} characters, more than Unicode has: the file is damaged"
             ));
         }
+        total += claimed;
     }
-    Ok(())
+    Ok(total)
 }
 
 /// How many characters the subtables of a `cmap` table claim, as Typst
-/// would list them: every code point of every format 4 segment and format
-/// 12/13 group (the formats whose ranges are not bounded by their size; the
-/// others list their characters one by one). Reads stop at the table's end.
+/// lists them: once per encoding record, every character each format's
+/// subtable lists (formats 0, 2, 4, 6, 10, 12 and 13; an upper bound where
+/// the count stops early). A subtable's count is worked out once however
+/// many records name it (each of them adds it, as Typst lists it again),
+/// and reads stop at the table's end, so this is linear in the table's
+/// size.
 fn mapped_chars(cmap: &[u8]) -> u64 {
     let u16_at = |at: usize| -> Option<u64> {
         let b = cmap.get(at..at.checked_add(2)?)?;
@@ -188,14 +221,25 @@ fn mapped_chars(cmap: &[u8]) -> u64 {
         Some(u64::from(u32::from_be_bytes([b[0], b[1], b[2], b[3]])))
     };
     let range = |start: u64, end: u64| if start <= end { end - start + 1 } else { 0 };
-    let mut total = 0u64;
-    let records = u16_at(2).unwrap_or(0) as usize;
-    for record in 0..records {
-        let Some(at) = u32_at(4 + 8 * record + 4) else {
-            break;
-        };
-        let at = at as usize;
+    let subtable = |at: usize| -> u64 {
+        let mut n = 0u64;
         match u16_at(at) {
+            Some(0) => n = 256,
+            Some(2) => {
+                // A key per first byte; a key of 0 is one single-byte code,
+                // any other names a sub-header whose entries are listed.
+                for first in 0..256 {
+                    let Some(key) = u16_at(at + 6 + 2 * first) else {
+                        break;
+                    };
+                    let i = (key / 8) as usize;
+                    n += if i == 0 {
+                        1
+                    } else {
+                        u16_at(at + 6 + 512 + 8 * i + 2).unwrap_or(0)
+                    };
+                }
+            }
             Some(4) => {
                 let segments = u16_at(at + 6).unwrap_or(0) as usize / 2;
                 for s in 0..segments {
@@ -205,8 +249,14 @@ fn mapped_chars(cmap: &[u8]) -> u64 {
                     ) else {
                         break;
                     };
-                    total += range(start, end);
+                    n += range(start, end);
                 }
+            }
+            Some(6) => n = u16_at(at + 8).unwrap_or(0),
+            Some(10) => {
+                // Its glyph array bounds the count: it must fit the table.
+                let room = (cmap.len().saturating_sub(at + 20) / 2) as u64;
+                n = u32_at(at + 16).unwrap_or(0).min(room);
             }
             Some(12 | 13) => {
                 let groups = u32_at(at + 12).unwrap_or(0) as usize;
@@ -216,11 +266,23 @@ fn mapped_chars(cmap: &[u8]) -> u64 {
                     else {
                         break;
                     };
-                    total += range(start, end);
+                    n += range(start, end);
                 }
             }
             _ => {}
         }
+        n
+    };
+    let mut counted: std::collections::HashMap<usize, u64> = std::collections::HashMap::new();
+    let mut total = 0u64;
+    let records = u16_at(2).unwrap_or(0) as usize;
+    for record in 0..records {
+        let Some(at) = u32_at(4 + 8 * record + 4) else {
+            break;
+        };
+        let at = at as usize;
+        let n = *counted.entry(at).or_insert_with(|| subtable(at));
+        total = total.saturating_add(n);
     }
     total
 }
