@@ -717,8 +717,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             let (total, _) = crate::diag::count(errors.iter().copied());
             if total > shown.len() {
                 reason.push_str(&format!(
-                    "; and {} more (`jdgen check` lists them)",
-                    total - shown.len()
+                    "; and {} more (`jdgen check` shows them, up to {} a file)",
+                    total - shown.len(),
+                    load::MAX_ERRORS_PER_FILE
                 ));
             }
             let file = errors

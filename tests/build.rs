@@ -2975,7 +2975,7 @@ fn a_failed_role_s_message_counts_the_errors_past_its_file_s_cap() {
         designer["message"]
             .as_str()
             .unwrap()
-            .ends_with("; and 595 more (`jdgen check` lists them)"),
+            .ends_with("; and 595 more (`jdgen check` shows them, up to 500 a file)"),
         "{s}"
     );
 }

@@ -139,6 +139,9 @@ fn cap_diagnostics(
     .in_file(file)
     .help(format!("{next}; `jdgen check` then shows the next ones"));
     note.hidden = u32::try_from(more).unwrap_or(u32::MAX);
+    // The level of the first it stands for: a build charges it to that
+    // role, not to every role of the file.
+    note.level = first_hidden.level;
     if let (Some(line), Some(column)) = (first_hidden.line, first_hidden.column) {
         note = note.at(line as usize, column as usize);
         if let Some(source) = &first_hidden.source {
