@@ -30,17 +30,27 @@ pub const MARKUP_COST: usize = 16;
 /// and the family's total against [`MAX_FAMILY_DOCUMENT_BYTES`]. Only for
 /// well-formed inheritance (no loops, no unknown levels).
 pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
-    // Bytes as written, and each character that may open or close an
-    // emphasis, link or code span at its layout cost (see MARKUP_COST).
+    // Bytes as written, and each character of a text (not of the JSON
+    // around it: a bracket per list made plain prose count as markup) that
+    // may open a span, at its layout cost (see MARKUP_COST).
+    fn marks(v: &serde_json::Value) -> usize {
+        match v {
+            serde_json::Value::String(s) => s
+                .bytes()
+                .filter(|c| matches!(c, b'*' | b'_' | b'[' | b'`' | b'<'))
+                .count(),
+            serde_json::Value::Array(items) => items.iter().map(marks).sum(),
+            serde_json::Value::Object(map) => map.values().map(marks).sum(),
+            _ => 0,
+        }
+    }
     fn len<T: serde::Serialize + ?Sized>(v: &T) -> usize {
-        serde_json::to_vec(v).map_or(0, |b| {
-            let marks = b
-                .iter()
-                .filter(|&&c| matches!(c, b'*' | b'_' | b'[' | b'`' | b'<'))
-                .count();
-            b.len() + MARKUP_COST * marks
+        serde_json::to_value(v).map_or(0, |v| {
+            serde_json::to_vec(&v).map_or(0, |b| b.len()) + MARKUP_COST * marks(&v)
         })
     }
+    // Whether the help should name the markup's cost.
+    let marked = serde_json::to_value(f).is_ok_and(|v| marks(&v) > 0);
     // Every document shows the family's texts and its whole ladder.
     let shared = len(&f.summary)
         + len(&f.intro)
@@ -110,10 +120,15 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
                     shared / 1024,
                     MAX_DOCUMENT_BYTES / 1024
                 ),
-                Some(format!(
-                    "link to a page that holds the long text, or split the family (each `*`, `_`, \
-                     `[`, `` ` `` or `<` counts as {MARKUP_COST} bytes: markup costs that much more to lay out)"
-                )),
+                Some(if marked {
+                    format!(
+                        "link to a page that holds the long text, or split the family (each `*`, `_`, \
+                         `[`, `` ` `` or `<` in a text counts as {MARKUP_COST} bytes: markup costs that \
+                         much more to lay out)"
+                    )
+                } else {
+                    "link to a page that holds the long text, or split the family".into()
+                }),
             );
         }
     }
