@@ -807,32 +807,20 @@ fn export(dir: &Path, args: &ExportArgs) -> Result<i32> {
         }
         Destination::Folder(out) => out,
     };
-    let render = formats
-        .zip
-        .then(|| args.render.options(own_paths(dir, &out, None)));
-    export::write_folder(
-        &lib,
-        &roles,
-        &doc,
-        &formats,
-        render.as_ref(),
-        &out,
-        &mut |event| {
-            use export::Event;
-            match event {
-                Event::TemplateWarning(w) => diag::to_stderr(&format!("warning: {w}\n")),
-                Event::RenderWarnings(w) => print_warnings(&diag::group_alike(w)),
-                Event::Waiting => diag::to_stderr(&format!(
-                    "waiting: another jdgen run is writing exports to {}\n",
-                    out.display()
-                )),
-                Event::Wrote(path) => diag::to_stderr(&format!("wrote {}\n", path.display())),
-                Event::Unchanged(path) => {
-                    diag::to_stderr(&format!("unchanged {}\n", path.display()))
-                }
-            }
-        },
-    )?;
+    let render = args.render.options(own_paths(dir, &out, None));
+    export::write_folder(&lib, &roles, &doc, &formats, &render, &out, &mut |event| {
+        use export::Event;
+        match event {
+            Event::TemplateWarning(w) => diag::to_stderr(&format!("warning: {w}\n")),
+            Event::RenderWarnings(w) => print_warnings(&diag::group_alike(w)),
+            Event::Waiting => diag::to_stderr(&format!(
+                "waiting: another jdgen run is writing exports to {}\n",
+                out.display()
+            )),
+            Event::Wrote(path) => diag::to_stderr(&format!("wrote {}\n", path.display())),
+            Event::Unchanged(path) => diag::to_stderr(&format!("unchanged {}\n", path.display())),
+        }
+    })?;
     Ok(exit::OK)
 }
 

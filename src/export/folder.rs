@@ -29,8 +29,8 @@ pub enum Event<'a> {
 }
 
 /// Writes the exports `formats` asks for, of `roles` (all of `lib`'s),
-/// into the folder `out`. `render` is needed for the bundle (`--zip`),
-/// whose PDFs are rendered with it. Everything that can fail before any
+/// into the folder `out`. The bundle's (`--zip`) PDFs are rendered with
+/// `render`; without the bundle nothing is rendered. Everything that can fail before any
 /// rendering (a cell too long for the workbook, a template that does not
 /// compile) fails before the folder is made; a failure later replaces
 /// none of the previous files, and a folder this made is taken away.
@@ -39,7 +39,7 @@ pub fn write_folder(
     roles: &[ResolvedRole],
     doc: &DocumentOptions,
     formats: &Formats,
-    render: Option<&RenderOptions>,
+    render: &RenderOptions,
     out: &Path,
     on: &mut dyn FnMut(Event),
 ) -> Result<()> {
@@ -57,7 +57,7 @@ pub fn write_folder(
             return Err(Error::Invalid(too_long));
         }
     }
-    let renderer = match render {
+    let renderer = match formats.zip.then_some(render) {
         Some(options) => {
             let renderer = Renderer::new(options)?;
             for w in renderer.warnings() {
