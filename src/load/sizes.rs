@@ -49,8 +49,6 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
             serde_json::to_vec(&v).map_or(0, |b| b.len()) + MARKUP_COST * marks(&v)
         })
     }
-    // Whether the help should name the markup's cost.
-    let marked = serde_json::to_value(f).is_ok_and(|v| marks(&v) > 0);
     // Every document shows the family's texts and its whole ladder.
     let shared = len(&f.summary)
         + len(&f.intro)
@@ -120,7 +118,9 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
                     shared / 1024,
                     MAX_DOCUMENT_BYTES / 1024
                 ),
-                Some(if marked {
+                // The markup's cost is named only where the texts have
+                // some (worked out here, once: only an error needs it).
+                Some(if serde_json::to_value(f).is_ok_and(|v| marks(&v) > 0) {
                     format!(
                         "link to a page that holds the long text, or split the family (each `*`, `_`, \
                          `[`, `` ` `` or `<` in a text counts as {MARKUP_COST} bytes: markup costs that \
