@@ -55,6 +55,13 @@ pub struct SourceMap {
 /// exhaust the parser, the JSON reader and the template's call depth.
 pub const MAX_DEPTH: usize = 32;
 
+/// How many keys, texts, numbers and lists one file may hold. A family
+/// at every other cap (200 levels, 20,000 list items, each a text or a
+/// short mapping) holds fewer than half as many. The cap is checked by the
+/// first, cheapest pass, before serde_yaml: a 16 MiB file of one-character
+/// items (`[a,a,…]`, 8 million values) took 71 s and 3.4 GB to check.
+pub const MAX_VALUES: usize = 250_000;
+
 /// Levels beyond this place are not named by id in messages (a file has
 /// at most 200 levels; the bound keeps a hostile index from allocating).
 const MAX_INDEXED_LEVELS: usize = 10_000;
@@ -92,6 +99,9 @@ pub enum HazardKind {
     TooDeep,
     /// `<<: *base`: refused (merge keys are aliases too).
     MergeKey,
+    /// The [`MAX_VALUES`]th value and one more: the file is not read
+    /// further (the map stops here too).
+    TooManyValues,
     /// A key written twice in one mapping.
     DuplicateKey {
         key: String,
@@ -132,7 +142,7 @@ fn feed(
         let (ev, mark) = parser.next_token()?;
         let end = matches!(ev, Event::StreamEnd | Event::DocumentEnd);
         builder.on_event(ev, mark);
-        if end {
+        if end || builder.values > MAX_VALUES {
             return Ok(());
         }
     }
@@ -495,6 +505,8 @@ struct Builder<'a> {
     /// Whether the scalar being read is plain (`<<` is a merge key only
     /// unquoted; `"<<"` is an ordinary, unknown key).
     plain: bool,
+    /// Values (scalars, aliases, collections) met so far.
+    values: usize,
 }
 
 fn pos(mark: Marker) -> Pos {
@@ -1023,6 +1035,20 @@ impl MarkedEventReceiver for Builder<'_> {
                 kind: HazardKind::Tag(text),
             });
         }
+        if matches!(
+            ev,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        ) {
+            self.values += 1;
+            if self.values > MAX_VALUES {
+                // `feed` stops here: nothing after this is read.
+                self.hazard(mark, HazardKind::TooManyValues);
+                return;
+            }
+        }
         if self.overflow > 0 {
             // Beyond MAX_DEPTH: only keep count, to know when it closes.
             match ev {
@@ -1101,6 +1127,30 @@ mod tests {
         assert_eq!(map.value("levels.1"), Pos { line: 5, column: 5 });
         // Unknown paths fall back to the nearest ancestor.
         assert_eq!(map.key("levels.1.nope.deeper"), Pos { line: 5, column: 5 });
+    }
+
+    #[test]
+    fn the_map_stops_at_the_first_value_past_the_cap() {
+        // Before the list's items: the top mapping, `a`, its list; after
+        // them `b` and `c`.
+        for (items, over) in [(MAX_VALUES - 5, false), (MAX_VALUES - 3, true)] {
+            let text = format!("a: [{}x]\nb: c\n", "x,".repeat(items - 1));
+            let map = SourceMap::build(&text);
+            let capped: Vec<Pos> = map
+                .hazards
+                .iter()
+                .filter(|h| h.kind == HazardKind::TooManyValues)
+                .map(|h| h.pos)
+                .collect();
+            if over {
+                // At `b`, the first value past the cap; nothing read after.
+                assert_eq!(capped, [Pos { line: 2, column: 1 }], "{items}");
+                assert_eq!(map.key_of(&["b"]), None);
+            } else {
+                assert!(capped.is_empty(), "{items}");
+                assert_eq!(map.key_of(&["b"]), Some(Pos { line: 2, column: 1 }));
+            }
+        }
     }
 
     #[test]

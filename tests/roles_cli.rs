@@ -1109,6 +1109,61 @@ fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
 }
 
 #[test]
+fn a_file_of_too_many_values_is_refused_at_the_first_value_past_the_cap() {
+    // 16 MiB of `[a,a,…]` (8 million values) took 71 s and 3.4 GB to
+    // check: every pass built them all. The first pass now stops at the cap.
+    let cap = jdgen::source_map::MAX_VALUES;
+    let level = "levels:\n  - id: v-one\n    level: A\n    title: A\n";
+    // Before `intro`'s items the file holds 7 values (the top mapping,
+    // `family` and `title` with theirs, `intro` and its collection), so
+    // item `cap - 6` is the first past the cap; `levels` adds 9.
+    let first_over = cap - 6;
+    let cases: [(&str, String, Option<String>); 3] = [
+        (
+            "flow list",
+            format!("intro: [{}a]\n", "a,".repeat(cap - 1)),
+            Some(format!("f.yaml:3:{}:", 9 + 2 * (first_over - 1))),
+        ),
+        (
+            "block list",
+            format!("intro:\n{}", "  - a\n".repeat(cap)),
+            Some(format!("f.yaml:{}:5:", 3 + first_over)),
+        ),
+        (
+            // Two values a key: item `first_over` is key k's value when
+            // 2k + 2 = first_over.
+            "mapping",
+            format!(
+                "intro:\n{}",
+                (0..cap / 2)
+                    .map(|i| format!("  k{i}: a\n"))
+                    .collect::<String>()
+            ),
+            Some(format!(
+                "f.yaml:{}:{}:",
+                4 + (first_over - 2) / 2,
+                6 + ((first_over - 2) / 2).to_string().len()
+            )),
+        ),
+    ];
+    // (A file just under the cap is read on: `source_map`'s unit tests.)
+    for (name, body, at) in cases {
+        let (code, err) = check_one(format!("family: f\ntitle: F\n{body}{level}").as_bytes());
+        assert_eq!(code, 1, "{name}: {err}");
+        let short = &err[..err.len().min(3000)];
+        if let Some(at) = at {
+            // One error, at the value past the cap, with the way out.
+            assert!(
+                err.contains(&format!("{at} error: this file holds")),
+                "{name}: {short}"
+            );
+            assert!(err.contains("1 error(s)"), "{name}: {short}");
+            assert!(err.contains("split the family"), "{name}: {short}");
+        }
+    }
+}
+
+#[test]
 fn nesting_of_any_kind_and_depth_is_refused_not_a_crash() {
     // The position pass read the YAML through yaml-rust2's `load`, which
     // recurses once per level: `- - - …` or `? ? ? …` 20,000 deep (a 40 KB

@@ -137,6 +137,18 @@ impl<'a> Checker<'a> {
                         "role files need far fewer levels: check the indentation and the brackets",
                     )));
                 }
+                HazardKind::TooManyValues => {
+                    usable = false;
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "this file holds more than {}k YAML values (keys, texts, numbers and lists); \
+                         it is not read past this one",
+                        crate::source_map::MAX_VALUES / 1000
+                    ))
+                    .help(
+                        "a family needs far fewer (at most 200 levels and 20,000 list items): \
+                         look for a runaway list, or split the family into several files",
+                    )));
+                }
                 HazardKind::MergeKey => {
                     usable = false;
                     self.errors.push(at(Diagnostic::error(
