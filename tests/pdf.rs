@@ -2560,6 +2560,36 @@ fn the_path_printed_on_a_terminal_is_escaped_and_raw_for_a_script() {
 }
 
 #[test]
+fn every_path_written_goes_to_stdout_wherever_stderr_goes() {
+    // With stderr on a terminal, or with two roles, the path went to stderr
+    // as `wrote …`: `p=$(jdgen pdf --role x)` typed at a terminal
+    // captured nothing.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let jd = assert_cmd::cargo::cargo_bin("jdgen");
+    let command = format!(
+        "p=$('{}' pdf --role senior-social --role staff-mops -o '{}/'); echo \"captured=[$p]\"",
+        jd.display(),
+        out.display()
+    );
+    let shown = StdCommand::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(root())
+        .env_remove("JDGEN_ROLES")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs");
+    let shown = String::from_utf8_lossy(&shown.stdout).replace('\r', "");
+    let expected = format!(
+        "captured=[{}\n{}]",
+        out.join("senior-social.pdf").display(),
+        out.join("staff-mops.pdf").display()
+    );
+    assert!(shown.contains(&expected), "{shown:?}");
+    assert!(!shown.contains("wrote "), "{shown:?}");
+}
+
+#[test]
 fn all_of_the_above_follows_what_it_refers_to() {
     // The intro "All of the above responsibilities and:" printed first,
     // above the level's own items, with the inherited ones after them:

@@ -64,7 +64,8 @@ pub enum Command {
         #[arg(long = "font-path", value_name = "DIR")]
         font_paths: Vec<PathBuf>,
     },
-    /// Render job-description PDFs.
+    /// Render job-description PDFs; prints each path written on stdout, one
+    /// a line (messages go to stderr).
     // One of the two is needed: the usage line shows both (it showed only
     // `--role <ID>`, hiding `--all`).
     #[command(group(clap::ArgGroup::new("which").required(true).args(["role_ids", "all"])))]

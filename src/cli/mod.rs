@@ -747,7 +747,7 @@ fn pdf(
     } else {
         crate::render::Target::Folder(out.clone())
     };
-    let tty = std::io::stderr().is_terminal();
+    let stdout_tty = std::io::stdout().is_terminal();
     let results = crate::render::write_pdfs(&renderer, &lib.company, &roles, &doc, &target)?;
     let mut failures = broken;
     // Said once for all the roles they concern (a missing glyph in a
@@ -757,17 +757,16 @@ fn pdf(
         match result {
             Ok(warnings) => {
                 warned.extend(warnings);
-                if tty || roles.len() > 1 {
-                    diag::to_stderr(&format!("wrote {}\n", path.display()));
+                // Each path on stdout, one a line, whatever the count and
+                // wherever stderr goes: `$(jdgen pdf --role x)` typed at a
+                // terminal captured nothing when the path went to stderr.
+                // To a script the path as it is; on a terminal, escaped
+                // like every message.
+                let path = path.display().to_string();
+                if stdout_tty {
+                    diag::to_stdout(&format!("{}\n", diag::printable(&path)));
                 } else {
-                    // For a script (`$(jdgen pdf --role x)`), the path as it
-                    // is; on a terminal, escaped like every message.
-                    let path = path.display().to_string();
-                    if std::io::stdout().is_terminal() {
-                        diag::to_stdout(&format!("{}\n", diag::printable(&path)));
-                    } else {
-                        diag::to_stdout(&format!("{path}\n"));
-                    }
+                    diag::to_stdout(&format!("{path}\n"));
                 }
             }
             Err(diags) => failures.extend(diags),
