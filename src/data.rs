@@ -186,20 +186,22 @@ impl Ctx<'_> {
         )
     }
 
-    fn shared_list(&self, list: Option<&ItemList>) -> Value {
-        let Some(list) = list else {
+    /// A family-wide list, less what the role's own list restates (see
+    /// [`crate::resolve::shared_items`]).
+    fn shared_list(&self, list: Option<&ItemList>, resolved: &ResolvedList) -> Value {
+        let Some(shared) = list else {
             return Value::Null;
         };
-        let items: Vec<Value> = list
-            .items
-            .iter()
-            .map(|t| json!({ "text": self.rich(t), "group": Value::Null }))
-            .chain(list.groups.iter().flat_map(|g| {
-                g.items
-                    .iter()
-                    .map(move |t| json!({ "text": self.rich(t), "group": self.rich(&g.heading) }))
-            }))
+        let items: Vec<Value> = crate::resolve::shared_items(list, resolved)
+            .into_iter()
+            .map(|(group, t)| {
+                json!({
+                    "text": self.rich(t),
+                    "group": group.map_or(Value::Null, |g| self.rich(g)),
+                })
+            })
             .collect();
+        let list = shared;
         json!({
             "heading": self.opt(list.heading.as_ref()),
             "intro": self.opt(list.intro.as_ref()),
@@ -272,8 +274,8 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
             "summary": cx.opt(f.summary.as_ref()),
             "intro": cx.many(&f.intro),
             "sections": cx.sections(&f.sections, true),
-            "responsibilities": cx.shared_list(f.responsibilities.as_ref()),
-            "requirements": cx.shared_list(f.requirements.as_ref()),
+            "responsibilities": cx.shared_list(f.responsibilities.as_ref(), &role.responsibilities),
+            "requirements": cx.shared_list(f.requirements.as_ref(), &role.requirements),
             "values": f.values.as_ref().map_or(Value::Null, |v| json!({
                 "heading": cx.rich(&v.heading),
                 "intro": cx.opt(v.intro.as_ref()),

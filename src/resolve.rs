@@ -411,12 +411,47 @@ fn resolve_list(
     Ok(resolved)
 }
 
+/// A family-wide list's items as `resolved`'s document prints them, in
+/// order (ungrouped, then groups), with their group headings: without those
+/// the role's resolved list restates. Those print once, in the level's
+/// list, as a restated inherited item does (the manager of the social
+/// family restates a family-wide "BONUS:" requirement, and its document
+/// and rows listed it twice).
+pub fn shared_items<'a>(
+    shared: Option<&'a ItemList>,
+    resolved: &ResolvedList,
+) -> Vec<(Option<&'a String>, &'a String)> {
+    let Some(list) = shared else {
+        return Vec::new();
+    };
+    let restated: HashSet<&str> = resolved
+        .items
+        .iter()
+        .map(|it| same_item_key(&it.text))
+        .collect();
+    list.items
+        .iter()
+        .map(|t| (None, t))
+        .chain(
+            list.groups
+                .iter()
+                .flat_map(|g| g.items.iter().map(move |t| (Some(&g.heading), t))),
+        )
+        .filter(|(_, t)| !restated.contains(same_item_key(t)))
+        .collect()
+}
+
 /// What makes two items the same item: their words, without the spaces
 /// around them or one final full stop (the seeds restate "…deliverables."
-/// as "…deliverables" a level up).
+/// as "…deliverables" a level up). A text that is only a full stop keeps
+/// it: an empty key is what `check` takes for a blank item, so two "."
+/// items were merged with no warning.
 pub fn same_item_key(text: &str) -> &str {
     let t = text.trim();
-    t.strip_suffix('.').map_or(t, str::trim_end)
+    match t.strip_suffix('.').map(str::trim_end) {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => t,
+    }
 }
 
 fn lossy_source<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
@@ -427,6 +462,22 @@ fn lossy_source<S: serde::Serializer>(path: &std::path::Path, s: S) -> Result<S:
 mod tests {
     use super::*;
     use crate::schema::FamilyFile;
+
+    #[test]
+    fn the_same_item_key_is_empty_only_for_a_blank_text() {
+        for (text, key) in [
+            ("Ship it.", "Ship it"),
+            ("  Ship it . ", "Ship it"),
+            ("Ship it", "Ship it"),
+            (".", "."),
+            (" . ", "."),
+            ("\u{2028}.", "."),
+            ("..", "."),
+            ("   ", ""),
+        ] {
+            assert_eq!(same_item_key(text), key, "{text:?}");
+        }
+    }
 
     fn family(yaml: &str) -> Arc<Family> {
         let data: FamilyFile = serde_yaml::from_str(yaml).unwrap();

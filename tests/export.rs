@@ -168,13 +168,27 @@ fn expected_items(company: &Company, roles: &[ResolvedRole]) -> Vec<Vec<String>>
                     (source != "own").to_string(),
                 ]);
             };
+            // A family-wide item the role's list restates (word for word,
+            // spaces and one final full stop aside) is left to that list.
+            let key = |t: &str| {
+                let t = t.trim();
+                match t.strip_suffix('.') {
+                    Some(rest) if !rest.trim_end().is_empty() => rest.trim_end().to_string(),
+                    _ => t.to_string(),
+                }
+            };
+            let restated: Vec<String> = resolved.items.iter().map(|it| key(&it.text)).collect();
             if let Some(list) = shared {
                 for t in &list.items {
-                    push(None, t, "family", "");
+                    if !restated.contains(&key(t)) {
+                        push(None, t, "family", "");
+                    }
                 }
                 for g in &list.groups {
                     for t in &g.items {
-                        push(Some(&g.heading), t, "family", "");
+                        if !restated.contains(&key(t)) {
+                            push(Some(&g.heading), t, "family", "");
+                        }
                     }
                 }
             }
@@ -350,6 +364,40 @@ fn shipped_roles_include_family_wide_items() {
         .unwrap();
     let plain = to_plain(pm.reports_to.as_deref().unwrap(), &company.website);
     assert!(plain.contains(" (https://about.gitlab.com/"), "{plain}");
+}
+
+#[test]
+fn a_family_wide_item_a_level_restates_is_listed_once() {
+    // The social manager's own requirements end with the family-wide
+    // "BONUS: A passion…" (as the seed page's manager block does): its rows
+    // and its PDF listed it twice, once as `family` and once as `own`.
+    let bonus = "BONUS: A passion and strong understanding of the industry and our mission";
+    let (_dir, files) = export(&shipped(), &["--csv"]);
+    let (header, rows) = parse_csv(&files["items.csv"]);
+    let (role, text, source) = (
+        column(&header, "role_id"),
+        column(&header, "text"),
+        column(&header, "source"),
+    );
+    let sources = |id: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r[role] == id && r[text] == bonus)
+            .map(|r| r[source].clone())
+            .collect()
+    };
+    assert_eq!(sources("manager-social"), ["own"]);
+    // A level that does not restate it keeps the family's.
+    assert_eq!(sources("senior-manager-social"), ["family"]);
+    let out = tempfile::tempdir().unwrap();
+    let o = jdgen(&shipped())
+        .args(["pdf", "--role", "manager-social", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = common::pdf_text(&out.path().join("manager-social.pdf"));
+    let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches("BONUS: A passion").count(), 1, "{pdf}");
 }
 
 #[test]

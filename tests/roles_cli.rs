@@ -2662,6 +2662,19 @@ fn lists_that_print_nothing_say_so() {
         .map(|i| i["text"]["plain"].as_str().unwrap())
         .collect();
     assert_eq!(texts, ["Write code", "Test it."]);
+    // Items that are only a full stop are items like any other: two of them
+    // print once, and `check` says so (they were merged unsaid).
+    std::fs::write(
+        d.join("empty.yaml"),
+        "family: empty\ntitle: Empty\nlevels:\n  - id: empty-a\n    level: A\n    title: A\n    requirements:\n      items: [\".\", \" . \"]\n",
+    )
+    .unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("empty.yaml:8:20: warning: this item repeats an earlier item"),
+        "{err}"
+    );
     // A value's name is a line of its own: a tab printed as nothing.
     std::fs::write(
         d.join("empty.yaml"),

@@ -17,7 +17,6 @@ use clap::ValueEnum;
 use crate::load::Company;
 use crate::markdown;
 use crate::resolve::ResolvedRole;
-use crate::schema::ItemList;
 
 /// The kind of value a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,7 +287,7 @@ pub fn role_items(company: &Company, role: &ResolvedRole) -> Vec<ItemRow> {
                 source_role_id: from.cloned(),
             });
         };
-        for (group, item) in shared_items(shared) {
+        for (group, item) in crate::resolve::shared_items(shared, resolved) {
             push(group, item, ItemSource::Family, None);
         }
         for item in &resolved.items {
@@ -301,22 +300,6 @@ pub fn role_items(company: &Company, role: &ResolvedRole) -> Vec<ItemRow> {
         }
     }
     rows
-}
-
-/// A family-wide list's items in document order: ungrouped, then groups.
-fn shared_items(list: Option<&ItemList>) -> Vec<(Option<&String>, &String)> {
-    let Some(list) = list else {
-        return Vec::new();
-    };
-    list.items
-        .iter()
-        .map(|t| (None, t))
-        .chain(
-            list.groups
-                .iter()
-                .flat_map(|g| g.items.iter().map(move |t| (Some(&g.heading), t))),
-        )
-        .collect()
 }
 
 /// The `roles` table.
