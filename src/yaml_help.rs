@@ -1037,10 +1037,18 @@ impl<'a> Value<'a> {
             item = true;
         }
         let lead = &line[..line.len() - rest.len()];
+        // A list item's key may be words (`- Bonus points: …`, read as a
+        // key as much as `- Note: …` is); any other key is a file's own.
         let plain_key = |k: &str| {
+            let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
             !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && (k.chars().all(word)
+                    || (item
+                        && k.starts_with(|c: char| c.is_alphanumeric())
+                        && !k.ends_with(' ')
+                        && !k.contains("  ")
+                        && k.chars()
+                            .all(|c| c.is_alphanumeric() || c == ' ' || "_-'/&().".contains(c))))
         };
         let mut key = None;
         if let Some((k, v)) = rest.split_once(": ")
@@ -1599,12 +1607,14 @@ mod tests {
             h.contains("`title: \"Senior Data Engineer: Platform\"`"),
             "{h}"
         );
+        // (`- Ship it: on time` alone is a key and its value: the syntax
+        // error needs a second `: `.)
         let h = help(
-            "items:\n  - Ship it: on time\n",
+            "items:\n  - Ship it: on time: today\n",
             2,
             "YAML syntax error: mapping values are not allowed in this context",
         );
-        assert!(h.contains("`- \"Ship it: on time\"`"), "{h}");
+        assert!(h.contains("`- \"Ship it: on time: today\"`"), "{h}");
     }
 
     #[test]
@@ -1641,6 +1651,27 @@ mod tests {
         assert!(
             help("a:\n  - Note: x # a comment\n", 2, map).contains("`- \"Note: x\" # a comment`")
         );
+        // A lead-in of several words is a key too (the help was generic).
+        for (line, quoted) in [
+            (
+                "  - Bonus points: experience with GitLab\n",
+                "`- \"Bonus points: experience with GitLab\"`",
+            ),
+            (
+                "  - Important Note: be nice\n",
+                "`- \"Important Note: be nice\"`",
+            ),
+            (
+                "  - Nice to have (any): Go\n",
+                "`- \"Nice to have (any): Go\"`",
+            ),
+        ] {
+            let h = help(&format!("a:\n{line}"), 2, map);
+            assert!(
+                h.contains(&format!("quote the whole text: {quoted}")),
+                "{h}"
+            );
+        }
         // A `key: ` that is text goes inside the quotes with the rest.
         assert!(help("a:\n  - Lead: \"plan\" it\n", 2, syntax).contains("`- 'Lead: \"plan\" it'`"));
         // A real key, or a flow value, is not text: no such rewrite.
