@@ -25,3 +25,48 @@ pub(crate) fn is_default_ignorable(c: char) -> bool {
 pub(crate) fn is_bidi_control(c: char) -> bool {
     ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
 }
+
+/// The noncharacters: U+FDD0–FDEF and the last two code points of every
+/// plane (U+FFFE, U+FFFF, U+1FFFE…). Valid in text, but no glyph, and a
+/// terminal shows them as anything or nothing.
+pub(crate) fn is_noncharacter(c: char) -> bool {
+    ('\u{FDD0}'..='\u{FDEF}').contains(&c) || (c as u32 & 0xFFFE) == 0xFFFE
+}
+
+/// A character that shows nothing of itself when written raw: white
+/// space, controls, the default-ignorables and the noncharacters. Messages
+/// name these by code point only.
+pub(crate) fn shows_nothing(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || is_default_ignorable(c) || is_noncharacter(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn noncharacters_are_the_fdd0_block_and_each_plane_s_last_two() {
+        for c in [
+            '\u{FDD0}',
+            '\u{FDEF}',
+            '\u{FFFE}',
+            '\u{FFFF}',
+            '\u{1FFFE}',
+            '\u{10FFFF}',
+        ] {
+            assert!(is_noncharacter(c) && shows_nothing(c), "{:X}", c as u32);
+        }
+        for c in [
+            '\u{FDCF}',
+            '\u{FDF0}',
+            '\u{FFFD}',
+            '\u{1FFFD}',
+            'a',
+            '\u{E000}',
+        ] {
+            assert!(!is_noncharacter(c), "{:X}", c as u32);
+        }
+        assert!(shows_nothing('\u{200B}') && shows_nothing('\u{7}') && shows_nothing('\u{3000}'));
+        assert!(!shows_nothing('é') && !shows_nothing('\u{1F600}'));
+    }
+}

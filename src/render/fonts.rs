@@ -392,7 +392,15 @@ fn listed(missing: &[char]) -> String {
     let shown: Vec<String> = missing
         .iter()
         .take(5)
-        .map(|c| format!("`{c}` (U+{:04X})", *c as u32))
+        // An invisible character is named by its code point alone: raw,
+        // a noncharacter such as U+FFFE reached the terminal.
+        .map(|c| {
+            if crate::chars::shows_nothing(*c) {
+                format!("U+{:04X}", *c as u32)
+            } else {
+                format!("`{c}` (U+{:04X})", *c as u32)
+            }
+        })
         .collect();
     let more = match missing.len() {
         n if n > 5 => format!(" and {} more", n - 5),
@@ -588,5 +596,16 @@ impl FontCoverage {
             || c.is_control()
             || crate::chars::is_default_ignorable(c)
             || self.coverage.iter().any(|cov| cov.contains(c as u32))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_missing_character_that_shows_nothing_is_named_by_code_point_only() {
+        assert_eq!(
+            super::listed(&['\u{FFFE}', 'ᚠ', '\u{200B}']),
+            "U+FFFE, `ᚠ` (U+16A0), U+200B are"
+        );
     }
 }
