@@ -220,8 +220,14 @@ pub struct Failure {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Counts {
     pub roles: usize,
+    /// PDFs written: their bytes are new.
     pub built: usize,
+    /// PDFs left as they were: key unchanged, or rendered again to the
+    /// same bytes.
     pub skipped: usize,
+    /// PDFs rendered this run, written or not (`--force`, a new template
+    /// or jdgen can render a PDF again to the very bytes it had).
+    pub rendered: usize,
     pub removed: usize,
     pub failed: usize,
 }
@@ -611,7 +617,11 @@ pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, boo
             return Err(linked(what, &dir));
         }
     }
-    fs::create_dir_all(&state).map_err(|e| Error::io(&state, e))?;
+    // A file in the way named as such (it read "File exists (os error 17)").
+    fsutil::ensure_dir_or(
+        &state,
+        "move it away: jdgen keeps its run state in that folder",
+    )?;
     let path = state.join(LOCK_FILE);
     let mut options = File::options();
     options.create(true).truncate(false).write(true);
@@ -815,6 +825,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     ));
 
     let live_failures = std::sync::atomic::AtomicUsize::new(0);
+    let rendered = std::sync::atomic::AtomicUsize::new(0);
     // One pass per role on the workers: when neither the binary nor the
     // role's inputs changed (`InputKeys`) and its PDF is intact, nothing
     // more is done. Otherwise make its template data, key it, and render it
@@ -868,15 +879,21 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 );
                 let outcome = match current {
                     Some(st) => unchanged(st),
-                    None => render_one(
-                        renderer,
-                        &lib.company,
-                        role,
-                        (json, &key, input),
-                        &doc,
-                        &pdf_dir,
-                        &state_dir,
-                    ),
+                    None => {
+                        let done = render_one(
+                            renderer,
+                            &lib.company,
+                            role,
+                            (json, &key, input),
+                            &doc,
+                            &pdf_dir,
+                            &state_dir,
+                        );
+                        if done.is_ok() {
+                            rendered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        done
+                    }
                 };
                 (key, outcome)
             }
@@ -1092,7 +1109,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             if let Some(pending) = pending_exports {
                 // Renamed one by one: a failure here can leave some new.
                 stage = Stage::Exports;
-                pending.commit()?;
+                if let Some(w) = pending.commit()? {
+                    log.line(&format!("warning: {w}"));
+                    warnings.push(w);
+                }
             }
             stage = Stage::Manifest;
             if let Some(staged) = manifest.staged {
@@ -1210,6 +1230,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .count(),
         removed: removed.len(),
         failed: failures.len(),
+        rendered: rendered.into_inner(),
     };
     let exit_code = if failures.is_empty() {
         exit::OK
@@ -1239,8 +1260,12 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // after three files changed mid-run does not read as three roles. A
     // role id declared in two files has a failure for each: one role.
     let (failed_roles, other) = tally(&summary.failures);
+    let again = match summary.counts.rendered - summary.counts.built {
+        0 => String::new(),
+        n => format!(" ({n} rendered again to the same bytes)"),
+    };
     log.line(&format!(
-        "done in {:.1}s: {} built, {} unchanged, {} removed, {failed_roles} failed{}; exports {}",
+        "done in {:.1}s: {} built, {} unchanged{again}, {} removed, {failed_roles} failed{}; exports {}",
         summary.duration_ms as f64 / 1000.0,
         summary.counts.built,
         summary.counts.skipped,
@@ -1314,6 +1339,23 @@ fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
     let bytes = serde_json::to_vec_pretty(state).expect("json");
     // Lost or unreadable state only costs a re-render, so no syncs.
     fsutil::write_if_changed(path, &bytes, Durability::Cache).map(|_| ())
+}
+
+/// [`write_state`] for the state of an output already in place: a failure
+/// (a full disk) is a warning, not a failed output. The state is a cache;
+/// without it the next run renders or makes the output again, to the same
+/// bytes. The old state file goes, so that nothing stale is trusted. (As
+/// an error it failed a role whose new PDF was in place, and stopped the
+/// manifest after the exports were renamed.)
+fn write_state_or_warn<T: Serialize>(path: &Path, state: &T) -> Option<String> {
+    let e = write_state(path, state).err()?;
+    let _ = fs::remove_file(path);
+    let message = e.to_string();
+    Some(format!(
+        "{} not recorded (the next run makes it again): {}",
+        path.display(),
+        message.trim_start_matches("error: ").trim_end()
+    ))
 }
 
 /// Which recorded key a PDF's state must match.
@@ -1492,15 +1534,26 @@ fn render_one(
     });
     // The state is written after the PDF: a kill in between leaves a PDF
     // without a matching key, which the next run simply renders again.
-    write_state(&state_dir.join(format!("{}.json", role.id)), &st).map_err(io_fail)?;
+    let mut warnings = st.warnings.clone();
+    warnings.extend(write_state_or_warn(
+        &state_dir.join(format!("{}.json", role.id)),
+        &st,
+    ));
     Ok((
         OutputRecord {
             path: format!("pdf/{}.pdf", role.id),
             sha256: st.sha256,
             bytes: st.bytes,
-            status: Status::Built,
+            // Rendered again to the bytes it had: not rewritten, and not
+            // reported as new (a --force or a template comment made every
+            // PDF "built", for anything that republishes what is built).
+            status: if written.changed {
+                Status::Built
+            } else {
+                Status::Unchanged
+            },
         },
-        st.warnings,
+        warnings,
     ))
 }
 
@@ -1784,8 +1837,9 @@ struct PendingExports {
 
 impl PendingExports {
     /// Renames the staged exports into place, removes the ones this run no
-    /// longer writes, and records their state.
-    fn commit(self) -> Result<()> {
+    /// longer writes, and records their state: a warning when that record
+    /// cannot be written (see [`write_state_or_warn`]).
+    fn commit(self) -> Result<Option<String>> {
         let mut state = ExportState {
             key: self.key,
             files: BTreeMap::new(),
@@ -1818,7 +1872,7 @@ impl PendingExports {
                 }
             }
         }
-        write_state(&self.state_path, &state)
+        Ok(write_state_or_warn(&self.state_path, &state))
     }
 }
 

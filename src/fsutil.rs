@@ -250,7 +250,9 @@ fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, boo
 /// that says what is in the way when something is: a file, or a link to
 /// nothing.
 pub fn ensure_dir(dir: &Path) -> Result<()> {
-    ensure_dir_or(dir, "name a folder")
+    // The path in the way may be one the user named (`-o report`) or one
+    // inside it (`out/pdf`): the hint fits both.
+    ensure_dir_or(dir, "move it away, or name another folder")
 }
 
 /// [`ensure_dir`], with `hint` saying what to name instead of what is in

@@ -199,14 +199,23 @@ fn build_then_noop_rebuild_changes_nothing() {
         assert_eq!(&after[path].0, bytes, "{path} changed");
         assert_eq!(&after[path].1, mtime, "{path} was rewritten");
     }
-    // --force renders again, to the same bytes.
+    // --force renders again, to the same bytes: not rewritten, and not
+    // reported "built" (anything republishing what is built resent all).
     let (code, s, _) = build(roles.path(), out.path(), &["--force"]);
     assert_eq!(code, 0);
-    assert_eq!(s["counts"]["built"], 4);
+    assert_eq!(s["counts"]["built"], 0, "{s}");
+    assert_eq!(s["counts"]["skipped"], 4, "{s}");
+    assert_eq!(s["counts"]["rendered"], 4, "{s}");
+    for o in s["outputs"].as_array().unwrap() {
+        assert_eq!(o["status"], "unchanged", "{o}");
+    }
+    let forced = tree(out.path());
+    for (path, (_, mtime)) in &before {
+        assert_eq!(&forced[path].1, mtime, "{path} was rewritten");
+    }
     // The exports are made again and come out the same: not rewritten,
     // and said so (they were reported "built").
     assert_eq!(s["exports"], "unchanged", "{s}");
-    let forced = tree(out.path());
     for (path, (bytes, _)) in &before {
         assert_eq!(&forced[path].0, bytes, "{path} differs after --force");
     }
@@ -349,7 +358,10 @@ fn a_broken_family_fails_only_its_roles() {
     );
     assert_eq!(code, 1, "{err}");
     assert_eq!(s["ok"], false);
-    assert_eq!(s["counts"]["built"], 2, "{s}");
+    // The other family's two roles, rendered again (--force) to the bytes
+    // they had.
+    assert_eq!(s["counts"]["rendered"], 2, "{s}");
+    assert_eq!(s["counts"]["built"], 0, "{s}");
     let failures = s["failures"].as_array().unwrap();
     assert_eq!(failures.len(), 1);
     assert_eq!(failures[0]["role"], "designer");
@@ -2310,36 +2322,10 @@ fn a_manifest_that_cannot_be_written_leaves_the_previous_exports() {
         String::from_utf8_lossy(&fs::read(out.path().join("export/items.csv")).unwrap())
             .contains("Design better things")
     );
-    // A failure while the exports are renamed into place (here their state
-    // file, written last, has a folder in the way) says they may be partly
-    // new, not that the previous ones were kept.
-    let (code, _, err) = build(roles.path(), &out.path().join("other"), &[]);
-    assert_eq!(code, 0, "{err}");
-    let o = out.path().join("other");
-    fs::write(
-        &design,
-        text.replace("Design things", "Design even better things"),
-    )
-    .unwrap();
-    fs::remove_file(o.join(".jdgen/exports.json")).unwrap();
-    fs::create_dir_all(o.join(".jdgen/exports.json/in-the-way")).unwrap();
-    let (code, s, err) = build(roles.path(), &o, &[]);
-    assert_eq!(code, 1, "{err}");
-    assert_eq!(
-        s["exports"], "failed: partly written, the next run completes them",
-        "{s}"
-    );
-    assert!(
-        s["failures"][0]["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("manifest not written (some exports may be new"),
-        "{s}"
-    );
-    fs::remove_dir_all(o.join(".jdgen/exports.json")).unwrap();
-    let (code, s, err) = build(roles.path(), &o, &[]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(s["ok"], true, "{s}");
+    // (Their state file, written after them, with a folder in the way was
+    // how this test reached a failure while the exports are renamed: it is
+    // a warning now, see `a_state_file_that_cannot_be_written_is_a_warning_not_a_failure`;
+    // what is left is a rename's own I/O error, which no test can cause.)
 }
 
 /// A tmpfs of `size` mounted on a new temporary folder, unmounted on drop;
@@ -2978,4 +2964,76 @@ fn a_failed_role_s_message_counts_the_errors_past_its_file_s_cap() {
             .ends_with("; and 595 more (`jdgen check` shows them, up to 500 a file)"),
         "{s}"
     );
+}
+
+#[test]
+fn a_state_file_that_cannot_be_written_is_a_warning_not_a_failure() {
+    // The run's state is a cache. A key that could not be written failed
+    // the role although its new PDF was in place, and the exports' record
+    // stopped the manifest after the exports were renamed: the manifest
+    // then described other bytes than the exports.
+    let (roles, out) = built();
+    let o = out.path();
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(&design, text.replace("Design things", "Design things well")).unwrap();
+    for state in [".jdgen/pdf/designer.json", ".jdgen/exports.json"] {
+        fs::remove_file(o.join(state)).unwrap();
+        fs::create_dir(o.join(state)).unwrap();
+    }
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["failures"], serde_json::json!([]), "{s}");
+    assert_eq!(s["exports"], "built", "{s}");
+    let warnings = s["warnings"].to_string();
+    assert!(warnings.contains("designer.json not recorded"), "{s}");
+    assert!(warnings.contains("exports.json not recorded"), "{s}");
+    assert!(
+        err.contains("exports.json not recorded (the next run makes it again)"),
+        "{err}"
+    );
+    // The manifest was written and describes the files on disk.
+    let manifest: Value =
+        serde_json::from_str(&fs::read_to_string(o.join("manifest.json")).unwrap()).unwrap();
+    for f in manifest["files"].as_array().unwrap() {
+        let bytes = fs::read(o.join(f["path"].as_str().unwrap())).unwrap();
+        assert_eq!(
+            f["sha256"].as_str().unwrap(),
+            jdgen::fsutil::sha256_hex(&bytes),
+            "{f}"
+        );
+    }
+    let csv = fs::read_to_string(o.join("export/items.csv")).unwrap();
+    assert!(csv.contains("Design things well"), "{csv}");
+    // Once the obstacles are gone, the next run records the state again.
+    for state in [".jdgen/pdf/designer.json", ".jdgen/exports.json"] {
+        fs::remove_dir(o.join(state)).unwrap();
+    }
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["warnings"], serde_json::json!([]), "{s}");
+    assert!(o.join(".jdgen/exports.json").is_file());
+    assert!(o.join(".jdgen/pdf/designer.json").is_file());
+}
+
+#[test]
+fn a_file_where_the_run_state_or_the_pdfs_go_is_named_as_such() {
+    // `.jdgen` a file read "File exists (os error 17)"; `pdf` a file told
+    // the user to "name a folder", which they had.
+    for (name, help) in [
+        (
+            ".jdgen",
+            "move it away: jdgen keeps its run state in that folder",
+        ),
+        ("pdf", "move it away, or name another folder"),
+    ] {
+        let roles = roles_dir();
+        let out = tempfile::tempdir().unwrap();
+        fs::write(out.path().join(name), "x").unwrap();
+        let (code, _, err) = build(roles.path(), out.path(), &[]);
+        assert_eq!(code, 1, "{err}");
+        let expected = format!("{name}: is a file, not a folder; {help}");
+        assert!(err.contains(&expected), "{err}");
+        assert_eq!(fs::read_to_string(out.path().join(name)).unwrap(), "x");
+    }
 }
