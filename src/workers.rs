@@ -29,6 +29,56 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// A quantity that workers share (bytes of role files being checked at
+/// once): each takes a share before a costly step and gives it back after,
+/// waiting while it does not fit. A share larger than the whole takes all
+/// of it, so one worker at a time does such a step. Checking a file costs
+/// about 12 times its size for a while (a 16 MiB file of small values:
+/// 200 MB); one worker per core, each on a large file, multiplied that by
+/// the machine's cores.
+pub struct Budget {
+    total: usize,
+    free: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// A share of a [`Budget`], given back when dropped.
+pub struct Share<'a> {
+    budget: &'a Budget,
+    n: usize,
+}
+
+impl Budget {
+    pub fn new(total: usize) -> Budget {
+        Budget {
+            total,
+            free: std::sync::Mutex::new(total),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// Takes `want` (at most the whole), waiting until it is free.
+    pub fn take(&self, want: usize) -> Share<'_> {
+        let n = want.min(self.total);
+        // A poisoned lock only means a worker panicked (a bug, re-raised
+        // by `map`); the count itself is still right.
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free < n {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= n;
+        Share { budget: self, n }
+    }
+}
+
+impl Drop for Share<'_> {
+    fn drop(&mut self) {
+        let mut free = self.budget.free.lock().unwrap_or_else(|e| e.into_inner());
+        *free += self.n;
+        self.budget.freed.notify_all();
+    }
+}
+
 /// Applies `f` to every item on `jobs` threads (at least one; never more
 /// threads than items) and returns the results in item order.
 pub fn map<T: Sync, R: Send>(
@@ -68,6 +118,26 @@ pub fn map<T: Sync, R: Send>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_budget_is_never_overdrawn_and_a_share_larger_than_it_goes_alone() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let budget = super::Budget::new(10);
+        let taken = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let wants: Vec<usize> = (0..200).map(|i| [1, 4, 7, 10, 25][i % 5]).collect();
+        super::map(4, &wants, |&want| {
+            let _share = budget.take(want);
+            let now = taken.fetch_add(want.min(10), Ordering::SeqCst) + want.min(10);
+            most.fetch_max(now, Ordering::SeqCst);
+            std::thread::yield_now();
+            taken.fetch_sub(want.min(10), Ordering::SeqCst);
+        })
+        .unwrap();
+        assert!(most.load(Ordering::SeqCst) <= 10);
+        // All given back: the whole can be taken again at once.
+        drop(budget.take(10));
+    }
+
     use super::*;
 
     #[test]

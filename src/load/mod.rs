@@ -411,7 +411,11 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         }
     }
     let jobs = crate::workers::default_jobs();
+    // At most this many bytes of files checked at once, whatever the
+    // number of cores (see `workers::Budget`).
+    let budget = crate::workers::Budget::new(CHECK_BUDGET_BYTES);
     let parsed = crate::workers::map(jobs, &readable, |(_, path, source)| {
+        let _share = budget.take(source.len());
         load_family(path, source.clone())
     })
     .unwrap_or_else(|_| {
@@ -535,6 +539,11 @@ fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
 /// Role files larger than this are refused rather than read: a role file
 /// is a few kilobytes, and a link to /dev/zero must not eat the memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How many bytes of role files are checked at once, at most: two of the
+/// largest (checking costs about 12 times a file's size while it runs).
+/// Role files of ordinary size (a few KB) never wait.
+pub const CHECK_BUDGET_BYTES: usize = 2 * MAX_FILE_BYTES as usize;
 
 /// The loaded files (company.yaml and every role file read) whose text is
 /// no longer the text this library was made from, and the role files that
