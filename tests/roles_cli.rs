@@ -2400,6 +2400,15 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     std::fs::write(d.join("big.yaml"), &many).unwrap();
     let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
+    // A `_` inside a word is plain text (`snake_case`): the same bytes of
+    // identifiers are within the limit, and `_emphasis_` between spaces
+    // is not.
+    std::fs::write(d.join("big.yaml"), t.replace("a*b*", "a_b_")).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(d.join("big.yaml"), t.replace("a*b*", "_b_ ")).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
     // Autolinks too: 510 KB of `<a@b.co>` took 12 s and 818 MB.
     let links = "<a@b.co> ".repeat(3_500);
     std::fs::write(d.join("big.yaml"), t.replace(&dense, &links)).unwrap();

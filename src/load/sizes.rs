@@ -35,10 +35,23 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
     // may open a span, at its layout cost (see MARKUP_COST).
     fn marks(v: &serde_json::Value) -> usize {
         match v {
-            serde_json::Value::String(s) => s
-                .bytes()
-                .filter(|c| matches!(c, b'*' | b'_' | b'[' | b'`' | b'<'))
-                .count(),
+            serde_json::Value::String(s) => {
+                let b = s.as_bytes();
+                // A `_` inside a word (`snake_case`, `job_grade`) neither
+                // opens nor closes a span (see `markdown`): plain text.
+                let in_word = |i: usize| {
+                    i > 0
+                        && b[i - 1].is_ascii_alphanumeric()
+                        && b.get(i + 1).is_some_and(u8::is_ascii_alphanumeric)
+                };
+                (0..b.len())
+                    .filter(|&i| match b[i] {
+                        b'*' | b'[' | b'`' | b'<' => true,
+                        b'_' => !in_word(i),
+                        _ => false,
+                    })
+                    .count()
+            }
             serde_json::Value::Array(items) => items.iter().map(marks).sum(),
             serde_json::Value::Object(map) => map.values().map(marks).sum(),
             _ => 0,
