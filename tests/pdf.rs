@@ -1721,6 +1721,51 @@ fn hiring_steps_are_numbered_by_their_depth() {
 }
 
 #[test]
+fn a_deep_hiring_step_with_sub_steps_keeps_its_text() {
+    // From four deep, a step's text is fitted (`fit` lays out a block); one
+    // with sub-steps was also wrapped in `par(…)`, which drops a block: the
+    // text of "Technical interviews covering:" was gone, its "a." alone,
+    // with no more than a template warning.
+    let mut step = "{text: \"Leaf conversations\"}".to_string();
+    for depth in (0..8).rev() {
+        step = format!("{{text: \"Technical interviews {depth} covering:\", steps: [{step}]}}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        dir.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("family.yaml"),
+        format!(
+            "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
+        ),
+    )
+    .unwrap();
+    let lib = library(dir.path());
+    let roles = resolve::resolve_all(&lib).unwrap();
+    let out = render_ok(
+        default_renderer(),
+        &lib.company,
+        role(&roles, "dp-one"),
+        &doc(),
+    );
+    assert!(
+        out.warnings.is_empty(),
+        "{}",
+        jdgen::diag::render(&out.warnings)
+    );
+    let text = normalize(&all_text(&out.pdf));
+    let expected: Vec<String> = (0..8)
+        .map(|d| format!("Technical interviews {d} covering:"))
+        .chain(["Leaf conversations".to_string()])
+        .collect();
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_in_order(&text, &expected);
+}
+
+#[test]
 fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
     // A family whose one hiring step, 14 deep, says `text`.
     let deep = |text: &str| {
