@@ -343,6 +343,41 @@ pub struct TextFlags {
 /// document.
 pub const MAX_RUNS_PATTERN: usize = 64 * 1024;
 
+/// A run is listed in `long_runs` in pieces of this many grapheme
+/// clusters (the last piece takes the rest, up to twice as many): Typst
+/// matches its show rules' regexes with captures, which costs each
+/// position of a match as many steps as the listed runs that could start
+/// there; a run of 24,000 `-` (each position a start of it) took 4 s to
+/// render, 15 runs of 32,000 `/` two minutes. Each piece is long enough
+/// (over [`LONG_WORD`]) not to match inside ordinary words, and the
+/// template allows a break after each, so the run still breaks.
+pub const RUN_PIECE: usize = 48;
+
+/// `run` in pieces of [`RUN_PIECE`] grapheme clusters, the last with the
+/// rest (a run shorter than twice that is one piece).
+fn run_pieces(run: &str) -> Vec<&str> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let starts: Vec<usize> = run
+        .grapheme_indices(true)
+        .map(|(i, _)| i)
+        .step_by(RUN_PIECE)
+        .collect();
+    let mut pieces = Vec::with_capacity(starts.len());
+    // The last start is dropped when the rest after it is short: that rest
+    // joins the piece before.
+    let clusters = run.graphemes(true).count();
+    let whole = (clusters / RUN_PIECE).max(1);
+    for (k, &from) in starts.iter().take(whole).enumerate() {
+        let to = if k + 1 == whole {
+            run.len()
+        } else {
+            starts[k + 1]
+        };
+        pieces.push(&run[from..to]);
+    }
+    pieces
+}
+
 /// [`TextFlags`] of every string in `v`.
 pub fn text_flags(v: &Value) -> TextFlags {
     fn visit<'a>(
@@ -393,23 +428,42 @@ pub fn text_flags(v: &Value) -> TextFlags {
         // document of thousands of long tokens (letters and digits), the
         // list was too long to hand over, and the punctuation runs it held
         // ran off the page again.
-        let mut runs: Vec<&str> = runs
+        // Listed in pieces (see `run_pieces`), each piece once.
+        let pieces: std::collections::BTreeSet<&str> = runs
             .into_iter()
             .filter(|r| !r.chars().all(is_unbreakable))
+            .flat_map(run_pieces)
             .collect();
-        // Longest first: of two runs where one starts the other, the
+        let mut pieces: Vec<&str> = pieces.into_iter().collect();
+        // Longest first: of two pieces where one starts the other, the
         // regex's leftmost-first alternation must try the longer.
-        runs.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        pieces.sort_by_key(|r| std::cmp::Reverse(r.len()));
         let mut pattern = String::new();
-        for run in runs {
-            let run = regex::escape(run);
-            if pattern.len() + 1 + run.len() > MAX_RUNS_PATTERN {
+        // The characters of the pieces past the budget: a class rule of
+        // them finds those runs too (they ran off the page), if more
+        // coarsely. Not a breaking space: prose would match.
+        let mut left_out = std::collections::BTreeSet::new();
+        for piece in pieces {
+            let piece_pattern = regex::escape(piece);
+            if pattern.len() + 1 + piece_pattern.len() > MAX_RUNS_PATTERN {
+                left_out.extend(
+                    piece
+                        .chars()
+                        .filter(|&c| !c.is_whitespace() || is_no_break_space(c)),
+                );
                 continue;
             }
             if !pattern.is_empty() {
                 pattern.push('|');
             }
-            pattern.push_str(&run);
+            pattern.push_str(&piece_pattern);
+        }
+        if !left_out.is_empty() {
+            let class: String = left_out
+                .iter()
+                .map(|c| regex::escape(c.encode_utf8(&mut [0; 4])))
+                .collect();
+            pattern.push_str(&format!("|[{class}]{{{LONG_WORD},}}"));
         }
         flags.long_runs = (!pattern.is_empty()).then_some(pattern);
     }
@@ -985,14 +1039,11 @@ mod tests {
         let with_semicolon = format!("{letters};");
         // (No break before `?`, even after a space: `ask` is in its run.)
         let asked = format!("ask {spaced}");
+        // The dashed run, 119 characters, in two pieces (see `run_pieces`).
+        let (first, rest) = dashed.split_at(RUN_PIECE);
         assert_eq!(
             found,
-            [
-                dashed.as_str(),
-                &with_semicolon,
-                &asked,
-                &format!("a{letters}")
-            ]
+            [first, rest, &with_semicolon, &asked, &format!("a{letters}")]
         );
         // A listed run that starts inside another text's longer run (the
         // quote and space of `“ W…`, in `x“ W…`) leaves the rest to the
@@ -1018,13 +1069,39 @@ mod tests {
         assert!(flags.long_words);
         assert_eq!(
             flags.long_runs.as_deref(),
-            Some(regex::escape(&dashed).as_str())
+            Some(format!("{}|{}", regex::escape(rest), regex::escape(first)).as_str())
         );
-        // Past the limit, as many as fit are listed.
+        // Past the limit, as many as fit are listed, and the rest are found
+        // by a class of their characters (they ran off the page).
         let punctuated: Vec<String> = (0..3000).map(|i| format!("{i:0>20}-{i:0>20}")).collect();
         let flags = text_flags(&json!({"a": punctuated}));
         let pattern = flags.long_runs.unwrap();
-        assert!(pattern.len() <= MAX_RUNS_PATTERN && pattern.len() > MAX_RUNS_PATTERN - 100);
+        let (listed, class) = pattern.rsplit_once('|').unwrap();
+        assert!(listed.len() <= MAX_RUNS_PATTERN && listed.len() > MAX_RUNS_PATTERN - 100);
+        assert_eq!(class, "[\\-0123456789]{36,}");
+        let re = regex::Regex::new(&pattern).unwrap();
+        assert!(re.is_match(&format!("{:0>20}-{:0>20}", 2999, 2999)));
+    }
+
+    #[test]
+    fn a_run_is_listed_in_pieces_of_48_clusters_the_last_with_the_rest() {
+        let pieces = |n: usize| -> Vec<usize> {
+            let run = "-".repeat(n);
+            run_pieces(&run).iter().map(|p| p.len()).collect()
+        };
+        assert_eq!(pieces(36), [36]);
+        assert_eq!(pieces(95), [95]);
+        assert_eq!(pieces(96), [48, 48]);
+        assert_eq!(pieces(24_000), vec![48; 500]);
+        assert_eq!(pieces(200), [48, 48, 48, 56]);
+        // A cluster is never cut: 100 flags of two code points each.
+        let flags = "\u{1F1E9}\u{1F1EA}".repeat(100);
+        let pieces = run_pieces(&flags);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0], "\u{1F1E9}\u{1F1EA}".repeat(48));
+        // A run of one repeated character is one pattern piece, however long.
+        let flags = text_flags(&json!({"a": ["x ".to_string() + &"-".repeat(24_000)]}));
+        assert_eq!(flags.long_runs.as_deref(), Some("\\-".repeat(48).as_str()));
     }
 
     /// The character class of the built-in template's `unbroken` rule.
