@@ -2380,7 +2380,8 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("role `l0-big`'s document would hold about")
-            && err.contains("each `*`, `_`, `[`, `` ` `` or `<` in a text counts as 16 bytes"),
+            && err
+                .contains("each `*`, `_`, `[`, `` ` ``, `<` or `\\` in a text counts as 16 bytes"),
         "{err}"
     );
     // The same bytes of plain prose are within the limit.
@@ -2407,6 +2408,10 @@ fn text_every_document_repeats_is_bounded_per_document_and_per_family() {
     let (code, err) = check(d);
     assert_eq!(code, 0, "{err}");
     std::fs::write(d.join("big.yaml"), t.replace("a*b*", "_b_ ")).unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    // Backslashes too: 256,000 in a row took 30 s to lay out.
+    std::fs::write(d.join("big.yaml"), t.replace("a*b*", "\\\\\\\\")).unwrap();
     let (code, err) = check(d);
     assert_eq!(code, 1, "{err}");
     // Autolinks too: 510 KB of `<a@b.co>` took 12 s and 818 MB.

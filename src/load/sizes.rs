@@ -23,6 +23,8 @@ pub const MAX_FAMILY_DOCUMENT_BYTES: usize = 32 * 1024 * 1024;
 /// about 8 times the memory per byte to lay out (one role of 480 KB of it:
 /// 17.6 s and 758 MB; 510 KB of autolinks: 12 s, 818 MB and a 59 MB PDF),
 /// so it is counted as that much more text. Prose has a few per paragraph.
+/// A backslash counts alike: a run of them lays out 10 to 30 times slower
+/// than letters (24,000 took 2.6 s; 256,000, 30 s for one role).
 pub const MARKUP_COST: usize = 16;
 
 /// Estimates each level's document (the text shared by the family, the
@@ -46,7 +48,9 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
                 };
                 (0..b.len())
                     .filter(|&i| match b[i] {
-                        b'*' | b'[' | b'`' | b'<' => true,
+                        // A `\` costs as much in Inter's contextual
+                        // lookups: 24,000 in a row took 2.6 s to lay out.
+                        b'*' | b'[' | b'`' | b'<' | b'\\' => true,
                         b'_' => !in_word(i),
                         _ => false,
                     })
@@ -136,7 +140,7 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
                 Some(if serde_json::to_value(f).is_ok_and(|v| marks(&v) > 0) {
                     format!(
                         "link to a page that holds the long text, or split the family (each `*`, `_`, \
-                         `[`, `` ` `` or `<` in a text counts as {MARKUP_COST} bytes: markup costs that \
+                         `[`, `` ` ``, `<` or `\\` in a text counts as {MARKUP_COST} bytes: it costs that \
                          much more to lay out)"
                     )
                 } else {
