@@ -3054,6 +3054,39 @@ fn the_templates_english_and_plain_names_keep_their_order_in_a_hebrew_document()
 }
 
 #[test]
+fn a_link_s_address_does_not_turn_a_hebrew_sentence_left_to_right() {
+    // The direction was judged on the plain text, which spells out each
+    // link's address (`(https://example.com/x)`): its pieces counted as
+    // Latin words, and the sentence printed left to right, its clauses
+    // reversed for a Hebrew reader. A bare address counted alike.
+    for item in [
+        "קראו את [המדריך](/x) של GitLab לפני העבודה.",
+        "לפרטים נוספים ראו https://example.com/handbook/engineering/how-we-work בדף.",
+    ] {
+        let family = format!(
+            "family: eng\ntitle: הנדסת תוכנה\nlevels:\n  - id: a-b\n    level: Junior\n    title: מנהל\n    responsibilities:\n      items:\n        - \"{item}\"\n"
+        );
+        let pdf = render_files(dejavu_renderer(), HEBREW_COMPANY, &family, "a-b", &doc());
+        // Right to left: the sentence's first word is drawn right of its
+        // last, and its full stop at the left end.
+        // (pdftotext gives a Hebrew word's letters as drawn: reversed.)
+        let w = words(&pdf);
+        let at = |word: &str| {
+            let drawn: String = word.chars().rev().collect();
+            w.iter()
+                .find(|x| x.1.contains(&drawn))
+                .unwrap_or_else(|| panic!("{word}: {w:?}"))
+        };
+        let (first, last) = if item.starts_with("קראו") {
+            (at("קראו"), at("העבודה"))
+        } else {
+            (at("לפרטים"), at("בדף"))
+        };
+        assert!(first.2 > last.2, "{item}: {first:?} is left of {last:?}");
+    }
+}
+
+#[test]
 fn a_text_takes_the_direction_of_most_of_its_words() {
     // By its first letter alone, a Hebrew sentence that starts with a
     // product name was laid out left to right: "GitLab היא …" printed its
