@@ -17,7 +17,7 @@ use std::mem::MaybeUninit;
 
 use unsafe_libyaml as unsafe_sys;
 
-use crate::source_map::{Hazard, HazardKind, MAX_DEPTH, Pos};
+use crate::source_map::{Hazard, HazardKind, MAX_DEPTH, MAX_VALUES, Pos};
 
 /// What one libyaml pass over a file finds.
 #[derive(Debug, Default)]
@@ -53,6 +53,9 @@ pub fn scan(text: &str) -> Scan {
         unsafe_sys::yaml_parser_set_input_string(p, text.as_ptr(), text.len() as u64);
     }
     let mut depth = 0usize;
+    // Values (scalars, aliases, collections), in every document: past
+    // MAX_VALUES the scan stops, as the position pass does.
+    let mut values = 0usize;
     loop {
         let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
         let e = event.as_mut_ptr();
@@ -102,11 +105,21 @@ pub fn scan(text: &str) -> Scan {
                     )
                 })
             };
+            if matches!(
+                (*e).type_,
+                unsafe_sys::YAML_SCALAR_EVENT
+                    | unsafe_sys::YAML_ALIAS_EVENT
+                    | unsafe_sys::YAML_SEQUENCE_START_EVENT
+                    | unsafe_sys::YAML_MAPPING_START_EVENT
+            ) {
+                values += 1;
+            }
             let found = match (*e).type_ {
                 unsafe_sys::YAML_STREAM_END_EVENT => {
                     unsafe_sys::yaml_event_delete(e);
                     break;
                 }
+                _ if values > MAX_VALUES => Some(HazardKind::TooManyValues),
                 unsafe_sys::YAML_ALIAS_EVENT => Some(HazardKind::Alias),
                 unsafe_sys::YAML_SCALAR_EVENT => tag((*e).data.scalar.tag).map(HazardKind::Tag),
                 unsafe_sys::YAML_SEQUENCE_START_EVENT | unsafe_sys::YAML_MAPPING_START_EVENT => {
@@ -130,7 +143,7 @@ pub fn scan(text: &str) -> Scan {
             };
             unsafe_sys::yaml_event_delete(e);
             (
-                found == Some(HazardKind::TooDeep),
+                matches!(found, Some(HazardKind::TooDeep | HazardKind::TooManyValues)),
                 found.map(|kind| Hazard { pos, kind }),
             )
         };
@@ -175,6 +188,15 @@ mod tests {
         // Nothing to report in plain role text, `*` and `!` inside words
         // included.
         assert!(kinds("title: Write *great* docs!\nitems: [a, b]\n").is_empty());
+    }
+
+    #[test]
+    fn stops_at_the_first_value_past_the_cap_in_any_document() {
+        // The values after a `---` count too: serde_yaml loads them all.
+        let text = format!("a: 1\n---\nb: [{}x]\n", "x,".repeat(MAX_VALUES));
+        assert_eq!(kinds(&text), vec![(3, HazardKind::TooManyValues)]);
+        let text = format!("b: [{}x]\n", "x,".repeat(MAX_VALUES - 4));
+        assert!(kinds(&text).is_empty());
     }
 
     #[test]

@@ -55,12 +55,14 @@ pub struct SourceMap {
 /// exhaust the parser, the JSON reader and the template's call depth.
 pub const MAX_DEPTH: usize = 32;
 
-/// How many keys, texts, numbers and lists one file may hold. A family
-/// at every other cap (200 levels, 20,000 list items, each a text or a
-/// short mapping) holds fewer than half as many. The cap is checked by the
-/// first, cheapest pass, before serde_yaml: a 16 MiB file of one-character
-/// items (`[a,a,…]`, 8 million values) took 71 s and 3.4 GB to check.
-pub const MAX_VALUES: usize = 250_000;
+/// How many values (keys, texts, numbers, lists and mappings) one file may
+/// hold, in all its documents. A family at the count caps (200 levels, 100
+/// groups a list, 20,000 items) holds about 230,000; paragraphs, sections
+/// and steps have no count cap of their own, and this bounds them. The cap
+/// is checked by the first, cheapest pass, before serde_yaml: a 16 MiB
+/// file of one-character items (`[a,a,…]`, 8 million values) took about a
+/// minute and 3.4 GB to check; now 2 s and 236 MB.
+pub const MAX_VALUES: usize = 500_000;
 
 /// Levels beyond this place are not named by id in messages (a file has
 /// at most 200 levels; the bound keeps a hostile index from allocating).
@@ -134,15 +136,29 @@ pub enum HazardKind {
 /// per level of nesting, so `- - - …` or `? ? ? …` 20,000 deep (a 40 KB
 /// file) overflowed the stack and aborted every command; here depth costs
 /// the builder's own stack, on the heap, and the nesting check reports it.
+/// The documents after the first are only counted: serde_yaml refuses a
+/// second document, but loads all of its values first, so a file of a
+/// short document and 8 million values after a `---` took 13 s and 1 GB.
 fn feed(
     parser: &mut Parser<std::str::Chars<'_>>,
     builder: &mut Builder,
 ) -> Result<(), yaml_rust2::ScanError> {
+    let mut first = true;
     loop {
         let (ev, mark) = parser.next_token()?;
-        let end = matches!(ev, Event::StreamEnd | Event::DocumentEnd);
-        builder.on_event(ev, mark);
-        if end || builder.values > MAX_VALUES {
+        if matches!(ev, Event::StreamEnd) {
+            if first {
+                builder.on_event(ev, mark);
+            }
+            return Ok(());
+        }
+        if first {
+            first = !matches!(ev, Event::DocumentEnd);
+            builder.on_event(ev, mark);
+        } else {
+            builder.count(&ev, mark);
+        }
+        if builder.values > MAX_VALUES {
             return Ok(());
         }
     }
@@ -180,8 +196,15 @@ impl SourceMap {
             // its own recursion limit (256 `[`) before its events reach
             // the depth check.
             let deep_known = map.hazards.iter().any(|h| h.kind == HazardKind::TooDeep);
+            // Too many values counts the whole file: libyaml's count
+            // stands wherever it stops.
+            let many_known = map
+                .hazards
+                .iter()
+                .any(|h| h.kind == HazardKind::TooManyValues);
             for h in scan.hazards {
-                let deep = h.kind == HazardKind::TooDeep && !deep_known;
+                let deep = (h.kind == HazardKind::TooDeep && !deep_known)
+                    || (h.kind == HazardKind::TooManyValues && !many_known);
                 if (after(h.pos) || deep) && known.insert(h.clone()) {
                     map.hazards.push(h);
                 }
@@ -805,6 +828,25 @@ impl Builder<'_> {
         }
     }
 
+    /// Counts `ev` if it is a value; true (and the hazard recorded) when
+    /// it is the first past [`MAX_VALUES`].
+    fn count(&mut self, ev: &Event, mark: Marker) -> bool {
+        if !matches!(
+            ev,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        ) {
+            return false;
+        }
+        self.values += 1;
+        if self.values == MAX_VALUES + 1 {
+            self.hazard(mark, HazardKind::TooManyValues);
+        }
+        self.values > MAX_VALUES
+    }
+
     fn hazard(&mut self, mark: Marker, kind: HazardKind) {
         self.map.hazards.push(Hazard {
             pos: pos(mark),
@@ -1035,19 +1077,9 @@ impl MarkedEventReceiver for Builder<'_> {
                 kind: HazardKind::Tag(text),
             });
         }
-        if matches!(
-            ev,
-            Event::Scalar(..)
-                | Event::Alias(_)
-                | Event::SequenceStart(..)
-                | Event::MappingStart(..)
-        ) {
-            self.values += 1;
-            if self.values > MAX_VALUES {
-                // `feed` stops here: nothing after this is read.
-                self.hazard(mark, HazardKind::TooManyValues);
-                return;
-            }
+        if self.count(&ev, mark) {
+            // `feed` stops here: nothing after this is read.
+            return;
         }
         if self.overflow > 0 {
             // Beyond MAX_DEPTH: only keep count, to know when it closes.

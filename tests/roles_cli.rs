@@ -1110,24 +1110,28 @@ fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
 
 #[test]
 fn a_file_of_too_many_values_is_refused_at_the_first_value_past_the_cap() {
-    // 16 MiB of `[a,a,…]` (8 million values) took 71 s and 3.4 GB to
-    // check: every pass built them all. The first pass now stops at the cap.
+    // 16 MiB of `[a,a,…]` (8 million values) took about a minute and 3.4 GB
+    // to check: every pass built them all. The first pass now stops at the
+    // cap, also in a second document (serde_yaml loads it before refusing
+    // it) and where only libyaml reads on (a tab after `title:` with a
+    // quoted text continued at column 1: 20 s and 2.3 GB).
     let cap = jdgen::source_map::MAX_VALUES;
     let level = "levels:\n  - id: v-one\n    level: A\n    title: A\n";
     // Before `intro`'s items the file holds 7 values (the top mapping,
     // `family` and `title` with theirs, `intro` and its collection), so
-    // item `cap - 6` is the first past the cap; `levels` adds 9.
+    // item `cap - 6` is the first past the cap.
     let first_over = cap - 6;
-    let cases: [(&str, String, Option<String>); 3] = [
+    let many = "a,".repeat(cap);
+    let cases: [(&str, String, String); 5] = [
         (
             "flow list",
             format!("intro: [{}a]\n", "a,".repeat(cap - 1)),
-            Some(format!("f.yaml:3:{}:", 9 + 2 * (first_over - 1))),
+            format!("f.yaml:3:{}:", 9 + 2 * (first_over - 1)),
         ),
         (
             "block list",
             format!("intro:\n{}", "  - a\n".repeat(cap)),
-            Some(format!("f.yaml:{}:5:", 3 + first_over)),
+            format!("f.yaml:{}:5:", 3 + first_over),
         ),
         (
             // Two values a key: item `first_over` is key k's value when
@@ -1139,26 +1143,53 @@ fn a_file_of_too_many_values_is_refused_at_the_first_value_past_the_cap() {
                     .map(|i| format!("  k{i}: a\n"))
                     .collect::<String>()
             ),
-            Some(format!(
+            format!(
                 "f.yaml:{}:{}:",
                 4 + (first_over - 2) / 2,
                 6 + ((first_over - 2) / 2).to_string().len()
-            )),
+            ),
+        ),
+        (
+            "second document",
+            format!("{level}---\nintro: [{many}a]\n"),
+            "f.yaml:8:".to_string(),
+        ),
+        (
+            "layout only libyaml reads",
+            format!("summary: \"a\nb\"\nintro: [{many}a]\n"),
+            "f.yaml:5:".to_string(),
         ),
     ];
     // (A file just under the cap is read on: `source_map`'s unit tests.)
     for (name, body, at) in cases {
-        let (code, err) = check_one(format!("family: f\ntitle: F\n{body}{level}").as_bytes());
+        let title = if name.starts_with("layout") {
+            "title:\tF\n"
+        } else {
+            "title: F\n"
+        };
+        let text = if name == "second document" {
+            format!("family: f\n{title}{body}")
+        } else {
+            format!("family: f\n{title}{body}{level}")
+        };
+        let dir = with_company(&[("f.yaml", text.as_bytes())]);
+        let roles = dir.path().to_str().unwrap();
+        let (code, _, err) = run(&["--roles", roles, "check"]);
         assert_eq!(code, 1, "{name}: {err}");
         let short = &err[..err.len().min(3000)];
-        if let Some(at) = at {
-            // One error, at the value past the cap, with the way out.
-            assert!(
-                err.contains(&format!("{at} error: this file holds")),
-                "{name}: {short}"
-            );
-            assert!(err.contains("1 error(s)"), "{name}: {short}");
-            assert!(err.contains("split the family"), "{name}: {short}");
+        // One error, at the value past the cap, with the way out.
+        assert!(
+            err.lines()
+                .any(|l| l.contains(&at) && l.contains(": error: this file holds more than")),
+            "{name}: {short}"
+        );
+        assert!(err.contains("1 error(s)"), "{name}: {short}");
+        assert!(err.contains("split the family"), "{name}: {short}");
+        // Its role, written after the cap, is named: `show` gives the
+        // file's error (exit 1), not "unknown role id" (exit 2).
+        if name == "block list" {
+            let (code, _, err) = run(&["--roles", roles, "show", "v-one"]);
+            assert_eq!(code, 1, "{name}: {}", &err[..err.len().min(3000)]);
         }
     }
 }

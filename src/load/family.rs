@@ -44,9 +44,16 @@ pub(super) fn load_family(
 ) -> Result<(FamilyFile, Vec<Diagnostic>), Box<FamilyFailure>> {
     let mut c = Checker::new(path, source);
     if c.raw_line_breaks() || !c.yaml_hazards(false) {
+        // The position pass may have stopped early (at the value cap, or
+        // where only libyaml reads on): the `id:` lines as written name
+        // the roles after that point, so `show` of one gives this file's
+        // errors, not "unknown role id".
+        let mut ids = std::mem::take(&mut c.map.level_ids);
+        let mut seen: HashSet<String> = ids.iter().cloned().collect();
+        ids.extend(ids_as_written(&c.source).filter(|id| seen.insert(id.clone())));
         return Err(Box::new(FamilyFailure {
             ids_at: c.map.level_id_at.clone(),
-            ids: std::mem::take(&mut c.map.level_ids),
+            ids,
             family_id: c.map.family_id.take(),
             errors: c.errors,
             warnings: c.warnings,
@@ -537,7 +544,9 @@ pub(super) fn bases(
 /// a `builds_on` all of whose items the list restates, which leaves
 /// nothing to print as inherited (and an intro such as "All of the above,
 /// and:" with nothing above it). An item also in the family-wide list is
-/// not one: the seed pages repeat such lines at a level, and print both.
+/// not warned about: the seed pages repeat such lines in a level's block
+/// (the social manager's "BONUS: A passion…"), and a role's document
+/// prints it once, in the level's list (`resolve::shared_items`).
 /// Only for well-formed inheritance.
 fn check_restatements(
     c: &mut Checker,

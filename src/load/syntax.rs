@@ -140,13 +140,14 @@ impl<'a> Checker<'a> {
                 HazardKind::TooManyValues => {
                     usable = false;
                     self.errors.push(at(Diagnostic::error(format!(
-                        "this file holds more than {}k YAML values (keys, texts, numbers and lists); \
-                         it is not read past this one",
+                        "this file holds more than {}k YAML values (keys, texts, numbers, lists and \
+                         mappings); it is not read past this one",
                         crate::source_map::MAX_VALUES / 1000
                     ))
                     .help(
-                        "a family needs far fewer (at most 200 levels and 20,000 list items): \
-                         look for a runaway list, or split the family into several files",
+                        "a family at every count cap (200 levels, 100 groups a list, 20,000 \
+                         items) holds about half as many: look for a runaway list, or split the \
+                         family into several files",
                     )));
                 }
                 HazardKind::MergeKey => {
