@@ -1342,19 +1342,26 @@ fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
 }
 
 /// [`write_state`] for the state of an output already in place: a failure
-/// (a full disk) is a warning, not a failed output. The state is a cache;
-/// without it the next run renders or makes the output again, to the same
-/// bytes. The old state file goes, so that nothing stale is trusted. (As
-/// an error it failed a role whose new PDF was in place, and stopped the
-/// manifest after the exports were renamed.)
-fn write_state_or_warn<T: Serialize>(path: &Path, state: &T) -> Option<String> {
+/// (a full disk) is a warning, not a failed output. Without its state the
+/// next run renders or makes the output again, to the same bytes. The old
+/// state file goes, so that nothing stale is trusted. (As an error it
+/// failed a role whose new PDF was in place, and stopped the manifest
+/// after the exports were renamed.) The warning says `what` (`senior-x:
+/// the PDF's record`) and the error without the path, so that a full disk's
+/// warnings group into one line for many roles.
+fn write_state_or_warn<T: Serialize>(path: &Path, state: &T, what: &str) -> Option<String> {
     let e = write_state(path, state).err()?;
     let _ = fs::remove_file(path);
-    let message = e.to_string();
+    let why = match &e {
+        Error::Io { source, .. } => source.to_string(),
+        e => e
+            .to_string()
+            .trim_start_matches("error: ")
+            .trim_end()
+            .to_string(),
+    };
     Some(format!(
-        "{} not recorded (the next run makes it again): {}",
-        path.display(),
-        message.trim_start_matches("error: ").trim_end()
+        "{what} could not be written to .jdgen/ (the next run makes it again): {why}"
     ))
 }
 
@@ -1538,6 +1545,7 @@ fn render_one(
     warnings.extend(write_state_or_warn(
         &state_dir.join(format!("{}.json", role.id)),
         &st,
+        &format!("{}: the PDF's record", role.id),
     ));
     Ok((
         OutputRecord {
@@ -1872,7 +1880,11 @@ impl PendingExports {
                 }
             }
         }
-        Ok(write_state_or_warn(&self.state_path, &state))
+        Ok(write_state_or_warn(
+            &self.state_path,
+            &state,
+            "the exports' record",
+        ))
     }
 }
 

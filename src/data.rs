@@ -201,10 +201,9 @@ impl Ctx<'_> {
                 })
             })
             .collect();
-        let list = shared;
         json!({
-            "heading": self.opt(list.heading.as_ref()),
-            "intro": self.opt(list.intro.as_ref()),
+            "heading": self.opt(shared.heading.as_ref()),
+            "intro": self.opt(shared.intro.as_ref()),
             "items": items,
         })
     }

@@ -29,13 +29,12 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// A quantity that workers share (bytes of role files being checked at
-/// once): each takes a share before a costly step and gives it back after,
-/// waiting while it does not fit. A share larger than the whole takes all
-/// of it, so one worker at a time does such a step. Checking a file costs
-/// about 12 times its size for a while (a 16 MiB file of small values:
-/// 200 MB); one worker per core, each on a large file, multiplied that by
-/// the machine's cores.
+/// A quantity that workers share (how many large role files are checked
+/// at once): each takes a share before a costly step and gives it back
+/// after, waiting while it does not fit. A share larger than the whole
+/// takes all of it, so one worker at a time does such a step. Checking a
+/// large file costs some 200 MB for a while; one worker per core, each on
+/// a large file, multiplied that by the machine's cores.
 pub struct Budget {
     total: usize,
     free: std::sync::Mutex<usize>,
@@ -118,14 +117,16 @@ pub fn map<T: Sync, R: Send>(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn a_budget_is_never_overdrawn_and_a_share_larger_than_it_goes_alone() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let budget = super::Budget::new(10);
+        let budget = Budget::new(10);
         let taken = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
         let wants: Vec<usize> = (0..200).map(|i| [1, 4, 7, 10, 25][i % 5]).collect();
-        super::map(4, &wants, |&want| {
+        map(4, &wants, |&want| {
             let _share = budget.take(want);
             let now = taken.fetch_add(want.min(10), Ordering::SeqCst) + want.min(10);
             most.fetch_max(now, Ordering::SeqCst);
@@ -137,8 +138,6 @@ mod tests {
         // All given back: the whole can be taken again at once.
         drop(budget.take(10));
     }
-
-    use super::*;
 
     #[test]
     fn results_come_back_in_order_from_any_number_of_threads() {

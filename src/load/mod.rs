@@ -411,11 +411,11 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
         }
     }
     let jobs = crate::workers::default_jobs();
-    // At most this many bytes of files checked at once, whatever the
-    // number of cores (see `workers::Budget`).
-    let budget = crate::workers::Budget::new(CHECK_BUDGET_BYTES);
+    // Few large files checked at once, whatever the number of cores (see
+    // LARGE_FILE_BYTES); the others never wait.
+    let budget = crate::workers::Budget::new(LARGE_FILES_AT_ONCE);
     let parsed = crate::workers::map(jobs, &readable, |(_, path, source)| {
-        let _share = budget.take(source.len());
+        let _share = (source.len() > LARGE_FILE_BYTES).then(|| budget.take(1));
         load_family(path, source.clone())
     })
     .unwrap_or_else(|_| {
@@ -540,10 +540,16 @@ fn hash_file(hasher: &mut Sha256, name: &str, text: &str) {
 /// is a few kilobytes, and a link to /dev/zero must not eat the memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// How many bytes of role files are checked at once, at most: two of the
-/// largest (checking costs about 12 times a file's size while it runs).
-/// Role files of ordinary size (a few KB) never wait.
-pub const CHECK_BUDGET_BYTES: usize = 2 * MAX_FILE_BYTES as usize;
+/// A role file larger than this is checked while at most one other such
+/// file is: checking costs about 12 times a file's size while it runs, or
+/// some 450 bytes a value for a file dense with small ones (a file at the
+/// 500,000-value cap: 225 MB, whatever its size), and files are checked
+/// one per core. Smaller files (the shipped ones are 1–16 KB, at most
+/// 32,000 values and some 15 MB to check) never wait.
+pub const LARGE_FILE_BYTES: usize = 64 * 1024;
+
+/// How many files over [`LARGE_FILE_BYTES`] are checked at once.
+pub const LARGE_FILES_AT_ONCE: usize = 2;
 
 /// The loaded files (company.yaml and every role file read) whose text is
 /// no longer the text this library was made from, and the role files that
