@@ -731,6 +731,21 @@ fn may_have_long_run(s: &str) -> bool {
 /// that it prints what the role file says; elsewhere `calt` only places
 /// hyphens and colons between capitals and digits.
 pub fn has_symbol_sequence(s: &str) -> bool {
+    // The font's substitutions look through invisible characters (a zero-
+    // width space or soft hyphen pasted into `->` still printed →): so
+    // does this test.
+    if !s.is_ascii() && s.chars().any(crate::chars::is_default_ignorable) {
+        let seen: String = s
+            .chars()
+            .filter(|&c| !crate::chars::is_default_ignorable(c))
+            .collect();
+        return symbol_sequence_in(&seen);
+    }
+    symbol_sequence_in(s)
+}
+
+/// [`has_symbol_sequence`] of text without invisible characters.
+fn symbol_sequence_in(s: &str) -> bool {
     const PAIRS: [&str; 8] = ["->", "<-", "=>", "<=", "!=", "<3", "|>", "<|"];
     if PAIRS.iter().any(|p| s.contains(p)) {
         return true;
@@ -1239,6 +1254,12 @@ mod tests {
             "3\u{a0}x\u{2009}4",
             "0x1F",
             "<3",
+            // Through invisible characters, as the font's lookups see them.
+            "a -\u{200b}> b",
+            "a -\u{ad}> b",
+            "3\u{2060}x\u{2060}4",
+            "a =\u{2060}> b",
+            "a <\u{2060}- b",
         ] {
             assert!(has_symbol_sequence(yes), "{yes}");
         }
