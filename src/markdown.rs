@@ -214,6 +214,16 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
     if web.is_some_and(|rest| rest.starts_with(['/', '?', '#']) || rest.is_empty()) {
         return Some("write the host name after `https://`, e.g. `https://example.com/page`");
     }
+    // `https://x.test\y/`: a browser reads the `\` as `/` (host `x.test`),
+    // the PDF's link held `x.test%5Cy`, no host at all.
+    if let Some(rest) = web
+        && rest
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|a| a.contains('\\'))
+    {
+        return Some("a `\\` in the host name: write `/` if a path follows it");
+    }
     // What a browser would refuse (a port over 65535, a host with
     // characters no host has) is a dead link.
     if web.is_some() && url::Url::parse(t).is_err() {
@@ -926,6 +936,21 @@ pub fn near_links(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backslash_in_a_link_s_host_is_refused_and_kept_in_its_path() {
+        // A browser reads `https://x.test\y/` as host `x.test`, path `/y/`;
+        // the PDF's link held `x.test%5Cy`, no host at all.
+        assert!(
+            target_problem("https://x.test\\y/")
+                .unwrap()
+                .contains("in the host name")
+        );
+        assert!(target_problem("https://x.test\\").is_some());
+        // In a path it is percent-encoded, as written.
+        assert_eq!(target_problem("https://x.test/a\\b"), None);
+        assert_eq!(link_address("https://x.test/a\\b"), "https://x.test/a%5Cb");
+    }
 
     #[test]
     fn emphasis_closed_before_a_file_extension_is_unmeant() {
