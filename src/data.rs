@@ -430,7 +430,9 @@ pub fn text_flags(v: &Value) -> TextFlags {
         // Listed in pieces (see `run_pieces`), each piece once.
         let pieces: std::collections::BTreeSet<&str> = runs
             .into_iter()
-            .filter(|r| !r.chars().all(is_unbreakable))
+            // (A run of wide characters may be long with fewer than
+            // LONG_WORD of them, which the class rule needs.)
+            .filter(|r| !r.chars().all(is_unbreakable) || r.chars().nth(LONG_WORD - 1).is_none())
             .flat_map(run_pieces)
             .collect();
         let mut pieces: Vec<&str> = pieces.into_iter().collect();
@@ -650,10 +652,33 @@ pub fn is_rtl_letter(c: char) -> bool {
 /// costly regex show rule (~7% of layout) only when some string
 /// has one.
 pub fn long_runs(s: &str) -> Vec<&str> {
+    // (A run's length is counted in [`width_weight`]s.)
     if !may_have_long_run(s) {
         return Vec::new();
     }
     segment_runs(s)
+}
+
+/// How many letters' width a character takes, roughly: arrows, number
+/// forms and the Arabic ligatures are drawn two to seven em wide (U+1F852
+/// 2.7 em, U+FDFD 7.2 em), so a short run of them counts as a long run of
+/// letters (20 arrows, or 6 U+FDFD in a title, ran off the page).
+pub fn width_weight(c: char) -> usize {
+    match c as u32 {
+        0xFDF0..=0xFDFF => 8,
+        0x2150..=0x21FF | 0x27F0..=0x27FF | 0x2900..=0x297F | 0x2B00..=0x2BFF => 3,
+        0x1F800..=0x1F8FF => 3,
+        _ => 1,
+    }
+}
+
+/// Whether `run` is [`LONG_WORD`] letters wide or more, by [`width_weight`].
+fn is_long(run: &str) -> bool {
+    let mut n = 0;
+    run.chars().any(|c| {
+        n += width_weight(c);
+        n >= LONG_WORD
+    })
 }
 
 /// [`long_runs`] without the quick test.
@@ -668,7 +693,7 @@ fn segment_runs(s: &str) -> Vec<&str> {
     for point in SEGMENTER.segment_str(s) {
         let run =
             s[last..point].trim_end_matches(|c: char| c.is_whitespace() && !is_no_break_space(c));
-        if run.chars().nth(LONG_WORD - 1).is_some() {
+        if is_long(run) {
             runs.push(run);
         }
         last = point;
@@ -683,8 +708,9 @@ fn segment_runs(s: &str) -> Vec<&str> {
 /// digit). Ordinary text is all such spaces, so the segmenter (1.5% of a
 /// role's instructions when it read every string) runs on few strings.
 fn may_have_long_run(s: &str) -> bool {
-    // Fewer bytes than LONG_WORD is fewer characters (nearly every string).
-    if s.len() < LONG_WORD {
+    // Fewer bytes than LONG_WORD is fewer characters (nearly every
+    // string), unless some are wide ones.
+    if s.len() < LONG_WORD && (s.is_ascii() || s.chars().all(|c| width_weight(c) == 1)) {
         return false;
     }
     let bytes = s.as_bytes();
@@ -710,9 +736,14 @@ fn may_have_long_run(s: &str) -> bool {
             i = j;
             continue;
         }
-        // One per character: UTF-8 continuation bytes are 0b10xx_xxxx.
+        // One per character: UTF-8 continuation bytes are 0b10xx_xxxx;
+        // a character of three or four bytes may be a wide one.
         if b & 0xC0 != 0x80 {
-            chars += 1;
+            chars += if b >= 0xE2 {
+                s[i..].chars().next().map_or(1, width_weight)
+            } else {
+                1
+            };
             if chars >= LONG_WORD {
                 return true;
             }
@@ -1095,6 +1126,21 @@ mod tests {
         assert_eq!(class, "[\\-0123456789]{36,}");
         let re = regex::Regex::new(&pattern).unwrap();
         assert!(re.is_match(&format!("{:0>20}-{:0>20}", 2999, 2999)));
+    }
+
+    #[test]
+    fn a_short_run_of_wide_characters_is_long() {
+        // 6 × U+FDFD (7.2em each) and 20 arrows are wider than 36 letters.
+        assert_eq!(long_runs(&"\u{FDFD}".repeat(6)), ["\u{FDFD}".repeat(6)]);
+        assert_eq!(long_runs(&"\u{1F852}".repeat(20)).len(), 1);
+        assert!(long_runs(&"\u{FDFD}".repeat(4)).is_empty());
+        assert!(long_runs(&"W".repeat(35)).is_empty());
+        // Listed, though the class rule (36 characters) would not find it.
+        let flags = text_flags(&json!({"a": ["x ".to_string() + &"\u{FDFD}".repeat(6)]}));
+        assert_eq!(
+            flags.long_runs.as_deref(),
+            Some("\u{FDFD}".repeat(6).as_str())
+        );
     }
 
     #[test]

@@ -1766,6 +1766,24 @@ fn a_deep_hiring_step_with_sub_steps_keeps_its_text() {
 }
 
 #[test]
+fn short_runs_of_very_wide_characters_stay_on_the_page() {
+    // U+FDFD is drawn 7.2em wide for 3 bytes; the estimates took 1.25em a
+    // byte and runs of 36 characters: 6 of them in the title ran off the
+    // left edge, 8 in an item off the right, 4 in `reports_to` too.
+    let bism = "\u{FDFD}";
+    let yaml = format!(
+        "family: w\ntitle: Wide\nlevels:\n  - id: w-one\n    level: A\n    title: \"Title {t}\"\n    reports_to: \"{r}\"\n    responsibilities:\n      items: [\"Read the {i} banner\"]\n",
+        t = bism.repeat(6),
+        r = bism.repeat(4),
+        i = bism.repeat(8)
+    );
+    let pdf = render_family(&yaml, "w-one");
+    let words = words(&pdf);
+    assert!(words.iter().any(|w| w.1.contains('\u{FDFD}')), "{words:?}");
+    assert_within_margins(&words);
+}
+
+#[test]
 fn long_runs_in_the_deepest_hiring_step_stay_on_the_page() {
     // A family whose one hiring step, 14 deep, says `text`.
     let deep = |text: &str| {
