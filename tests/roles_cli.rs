@@ -5764,3 +5764,25 @@ fn findings_past_a_file_s_cap_are_counted_also_beside_a_broken_company_file() {
     // The family files were checked: counted (engineering.yaml, big.yaml).
     assert_eq!(report["files"], 2, "{json}");
 }
+
+#[test]
+fn a_character_no_one_font_has_whole_is_warned_about() {
+    // "A 😀\u{301} B" printed "A ´ B": the cluster is drawn from one font,
+    // and the one with the mark (Inter) has no emoji. Each part alone is in
+    // some font, so the missing-glyph check said nothing.
+    let dir = with_company(&[(
+        "f.yaml",
+        "family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - \"Cafe\u{301}, \u{5e9}\u{5b8}\u{5dc}\u{5d5}\u{5b9}\u{5dd} and \u{915}\u{94d}\u{937}\"\n        - \"A \u{1F600}\u{301} B\"\n"
+            .as_bytes(),
+    )]);
+    let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "f.yaml:10:14: warning: `\u{1F600}\u{301}` (U+1F600 U+0301) is drawn from one font"
+        ),
+        "{err}"
+    );
+    // (Latin, Hebrew points and a Devanagari conjunct each have a font.)
+    assert!(err.contains("1 warning(s)"), "{err}");
+}

@@ -533,6 +533,7 @@ impl FontCoverage {
             }),
         );
         for (value, file, source) in files {
+            diags.extend(self.split_clusters(&value, file, source));
             let mut seen = std::collections::HashSet::new();
             let mut missing: Vec<char> = Vec::new();
             let mut first_written = None;
@@ -587,6 +588,56 @@ impl FontCoverage {
             diags.push(crate::diag::at_first_printed(d, &c.source, name));
         }
         diags
+    }
+
+    /// A warning for the first character, of the printed strings in
+    /// `value`, built from parts that each some font has but no one font has
+    /// all of (a letter or emoji with a combining mark: `😀\u{301}`, `ש\u{301}`).
+    /// Typst shapes such a cluster with one font, which then lacks its base:
+    /// "A 😀́ B" printed "A ´ B", with no warning.
+    fn split_clusters(
+        &self,
+        value: &serde_json::Value,
+        file: &std::path::Path,
+        source: &std::sync::Arc<str>,
+    ) -> Option<crate::diag::Diagnostic> {
+        use unicode_segmentation::UnicodeSegmentation;
+        fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
+            match v {
+                serde_json::Value::String(s) => out.push(s),
+                serde_json::Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+                serde_json::Value::Object(m) => m.values().for_each(|v| strings(v, out)),
+                _ => {}
+            }
+        }
+        let mut all = Vec::new();
+        strings(value, &mut all);
+        let needs_glyph = |c: &char| {
+            !(c.is_whitespace() || c.is_control() || crate::chars::is_default_ignorable(*c))
+        };
+        let split = all.iter().filter(|s| !s.is_ascii()).find_map(|s| {
+            s.graphemes(true).find(|g| {
+                let parts: Vec<char> = g.chars().filter(needs_glyph).collect();
+                parts.len() > 1
+                    && parts.iter().all(|&c| self.covers(c))
+                    && !self
+                        .coverage
+                        .iter()
+                        .any(|cov| parts.iter().all(|&c| cov.contains(c as u32)))
+            })
+        })?;
+        let codes: Vec<String> = split
+            .chars()
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        let d = crate::diag::Diagnostic::warning(format!(
+            "`{split}` ({}) is drawn from one font, and no font jdgen has holds all its parts: \
+             its letter or emoji may print as nothing beside its mark",
+            codes.join(" ")
+        ))
+        .in_file(file)
+        .help("write the character without the mark, or add a font that has both with --font-path DIR");
+        Some(crate::diag::at_first_printed(d, source, split))
     }
 
     /// Whether `c` needs no glyph (space, controls, invisible format
