@@ -113,6 +113,11 @@ fn render_errors(r: &Renderer, company: &Company, role: &ResolvedRole) -> Vec<Di
 /// The PDF of `role_id` from a folder holding the minimal fixture's company
 /// and one family file, `yaml`.
 fn render_family(yaml: &str, role_id: &str) -> Vec<u8> {
+    render_family_whole(yaml, role_id).pdf
+}
+
+/// [`render_family`], with the render's warnings.
+fn render_family_whole(yaml: &str, role_id: &str) -> Rendered {
     let dir = tempfile::tempdir().unwrap();
     fs::copy(
         root().join("tests/fixtures/minimal/company.yaml"),
@@ -128,7 +133,6 @@ fn render_family(yaml: &str, role_id: &str) -> Vec<u8> {
         role(&roles, role_id),
         &doc(),
     )
-    .pdf
 }
 
 /// A company whose documents are in Hebrew, laid out right to left.
@@ -1730,26 +1734,11 @@ fn a_deep_hiring_step_with_sub_steps_keeps_its_text() {
     for depth in (0..8).rev() {
         step = format!("{{text: \"Technical interviews {depth} covering:\", steps: [{step}]}}");
     }
-    let dir = tempfile::tempdir().unwrap();
-    fs::copy(
-        root().join("tests/fixtures/minimal/company.yaml"),
-        dir.path().join("company.yaml"),
-    )
-    .unwrap();
-    fs::write(
-        dir.path().join("family.yaml"),
-        format!(
+    let out = render_family_whole(
+        &format!(
             "family: dp\ntitle: Dp\nhiring_process:\n  steps: [{step}]\nlevels:\n  - id: dp-one\n    level: A\n    title: Deep\n"
         ),
-    )
-    .unwrap();
-    let lib = library(dir.path());
-    let roles = resolve::resolve_all(&lib).unwrap();
-    let out = render_ok(
-        default_renderer(),
-        &lib.company,
-        role(&roles, "dp-one"),
-        &doc(),
+        "dp-one",
     );
     assert!(
         out.warnings.is_empty(),
