@@ -1343,15 +1343,15 @@ fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
 
 /// [`write_state`] for the state of an output already in place: a failure
 /// (a full disk) is a warning, not a failed output. Without its state the
-/// next run renders or makes the output again, to the same bytes. The old
-/// state file goes, so that nothing stale is trusted. (As an error it
+/// next run renders or makes the output again, to the same bytes. An old
+/// state file stays: it names other bytes or another key, which every run
+/// checks before trusting it. (As an error it
 /// failed a role whose new PDF was in place, and stopped the manifest
 /// after the exports were renamed.) The warning says `what` (`senior-x:
 /// the PDF's record`) and the error without the path, so that a full disk's
 /// warnings group into one line for many roles.
 fn write_state_or_warn<T: Serialize>(path: &Path, state: &T, what: &str) -> Option<String> {
     let e = write_state(path, state).err()?;
-    let _ = fs::remove_file(path);
     let why = match &e {
         Error::Io { source, .. } => source.to_string(),
         e => e

@@ -666,6 +666,8 @@ pub fn long_runs(s: &str) -> Vec<&str> {
 pub fn width_weight(c: char) -> usize {
     match c as u32 {
         0xFDF0..=0xFDFF => 8,
+        // The other Arabic ligatures and the number signs: 2 to 2.5 em.
+        0xFB50..=0xFDCF | 0x0600..=0x0605 => 3,
         0x2150..=0x21FF | 0x27F0..=0x27FF | 0x2900..=0x297F | 0x2B00..=0x2BFF => 3,
         0x1F800..=0x1F8FF => 3,
         _ => 1,
@@ -1134,6 +1136,8 @@ mod tests {
         assert_eq!(long_runs(&"\u{FDFD}".repeat(6)), ["\u{FDFD}".repeat(6)]);
         assert_eq!(long_runs(&"\u{1F852}".repeat(20)).len(), 1);
         assert!(long_runs(&"\u{FDFD}".repeat(4)).is_empty());
+        // The other Arabic ligatures, 2 to 2.5 em each.
+        assert_eq!(long_runs(&"\u{FDC6}".repeat(12)).len(), 1);
         assert!(long_runs(&"W".repeat(35)).is_empty());
         // Listed, though the class rule (36 characters) would not find it.
         let flags = text_flags(&json!({"a": ["x ".to_string() + &"\u{FDFD}".repeat(6)]}));

@@ -3091,6 +3091,15 @@ fn a_link_s_address_does_not_turn_a_hebrew_sentence_left_to_right() {
         };
         assert!(first.2 > last.2, "{item}: {first:?} is left of {last:?}");
     }
+    // A text that is only an address is judged by it, not by the words
+    // left once addresses are set aside (none: it took the document's
+    // direction, and printed `/https://example.com/jobs`).
+    let family = "family: eng\ntitle: הנדסת תוכנה\nlevels:\n  - id: a-b\n    level: Junior\n    title: מנהל\n    responsibilities:\n      items: [\"https://example.com/jobs/\", \"jobs@example.com.\"]\n";
+    let pdf = render_files(dejavu_renderer(), HEBREW_COMPANY, family, "a-b", &doc());
+    let w = words(&pdf);
+    for address in ["https://example.com/jobs/", "jobs@example.com."] {
+        assert!(w.iter().any(|x| x.1 == address), "{address}: {w:?}");
+    }
 }
 
 #[test]

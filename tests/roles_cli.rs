@@ -5772,17 +5772,52 @@ fn a_character_no_one_font_has_whole_is_warned_about() {
     // some font, so the missing-glyph check said nothing.
     let dir = with_company(&[(
         "f.yaml",
-        "family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - \"Cafe\u{301}, \u{5e9}\u{5b8}\u{5dc}\u{5d5}\u{5b9}\u{5dd} and \u{915}\u{94d}\u{937}\"\n        - \"A \u{1F600}\u{301} B\"\n"
+        "family: f\ntitle: F\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    responsibilities:\n      items:\n        - \"Cafe\u{301}, \u{5e9}\u{5b8}\u{5dc}\u{5d5}\u{5b9}\u{5dd} and \u{915}\u{94d}\u{937}\"\n        - \"A \u{1F600}\u{301} B, \u{915}\u{301} and \u{1F600}\u{301}\"\n"
             .as_bytes(),
     )]);
     let (code, _, err) = run(&["--roles", dir.path().to_str().unwrap(), "check"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         err.contains(
-            "f.yaml:10:14: warning: `\u{1F600}\u{301}` (U+1F600 U+0301) is drawn from one font"
+            "f.yaml:10:14: warning: `\u{1F600}\u{301}` (U+1F600 U+0301), `\u{915}\u{301}` (U+0915 U+0301): each is drawn from one font"
         ),
         "{err}"
     );
-    // (Latin, Hebrew points and a Devanagari conjunct each have a font.)
+    // Each named once, in one warning. (Latin, Hebrew points and a
+    // Devanagari conjunct each have a font.)
     assert!(err.contains("1 warning(s)"), "{err}");
+}
+
+#[test]
+fn an_id_line_inside_a_text_of_a_refused_file_names_no_role() {
+    // A file refused whole (an alias) was read to its end, so its levels'
+    // ids are exact; the `id:` lines as written are for a file the first
+    // pass could not read to its end. An `id: good-one` line in a text made
+    // another file's valid role a duplicate, and failed it.
+    let dir = with_company(&[
+        (
+            "a.yaml",
+            b"family: a\ntitle: A\nintro:\n  - |\n    Former layout:\n    id: good-one\nlevels:\n  - id: a-one\n    level: Senior\n    title: T\n    notes: [*x]\n",
+        ),
+        (
+            "b.yaml",
+            b"family: b\ntitle: B\nlevels:\n  - id: good-one\n    level: Senior\n    title: Good\n",
+        ),
+    ]);
+    let roles = dir.path().to_str().unwrap();
+    let (code, _, err) = run(&["--roles", roles, "check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("1 error(s)"), "{err}");
+    assert!(!err.contains("also used in"), "{err}");
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        roles,
+        "pdf",
+        "--role",
+        "good-one",
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
 }

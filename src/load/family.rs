@@ -43,14 +43,23 @@ pub(super) fn load_family(
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), Box<FamilyFailure>> {
     let mut c = Checker::new(path, source);
+    // Whether the position pass stopped at the value cap: then it read
+    // only the level ids before it.
+    let stopped = c
+        .map
+        .hazards
+        .iter()
+        .any(|h| h.kind == crate::source_map::HazardKind::TooManyValues);
     if c.raw_line_breaks() || !c.yaml_hazards(false) {
-        // The position pass may have stopped early (at the value cap, or
-        // where only libyaml reads on): the `id:` lines as written name
-        // the roles after that point, so `show` of one gives this file's
-        // errors, not "unknown role id".
+        // After an early stop the `id:` lines as written name the roles
+        // past it, so `show` of one gives this file's errors, not "unknown
+        // role id". Only then: read whole, the levels' ids are exact (a
+        // `id: x` line inside a text is no role's).
         let mut ids = std::mem::take(&mut c.map.level_ids);
-        let mut seen: HashSet<String> = ids.iter().cloned().collect();
-        ids.extend(ids_as_written(&c.source).filter(|id| seen.insert(id.clone())));
+        if stopped {
+            let mut seen: HashSet<String> = ids.iter().cloned().collect();
+            ids.extend(ids_as_written(&c.source).filter(|id| seen.insert(id.clone())));
+        }
         return Err(Box::new(FamilyFailure {
             ids_at: c.map.level_id_at.clone(),
             ids,

@@ -615,8 +615,13 @@ impl FontCoverage {
         let needs_glyph = |c: &char| {
             !(c.is_whitespace() || c.is_control() || crate::chars::is_default_ignorable(*c))
         };
-        let split = all.iter().filter(|s| !s.is_ascii()).find_map(|s| {
-            s.graphemes(true).find(|g| {
+        // Every such character, each once, in file order.
+        let mut seen = std::collections::HashSet::new();
+        let split: Vec<&str> = all
+            .iter()
+            .filter(|s| !s.is_ascii())
+            .flat_map(|s| s.graphemes(true))
+            .filter(|g| {
                 let parts: Vec<char> = g.chars().filter(needs_glyph).collect();
                 parts.len() > 1
                     && parts.iter().all(|&c| self.covers(c))
@@ -624,20 +629,30 @@ impl FontCoverage {
                         .coverage
                         .iter()
                         .any(|cov| parts.iter().all(|&c| cov.contains(c as u32)))
+                    && seen.insert(*g)
             })
-        })?;
-        let codes: Vec<String> = split
-            .chars()
-            .map(|c| format!("U+{:04X}", c as u32))
             .collect();
+        let first = *split.first()?;
+        let named: Vec<String> = split
+            .iter()
+            .take(5)
+            .map(|g| {
+                let codes: Vec<String> = g.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
+                format!("`{g}` ({})", codes.join(" "))
+            })
+            .collect();
+        let more = match split.len() {
+            n if n > 5 => format!(" and {} more", n - 5),
+            _ => String::new(),
+        };
         let d = crate::diag::Diagnostic::warning(format!(
-            "`{split}` ({}) is drawn from one font, and no font jdgen has holds all its parts: \
+            "{}{more}: each is drawn from one font, and no font jdgen has holds all its parts: \
              its letter or emoji may print as nothing beside its mark",
-            codes.join(" ")
+            named.join(", ")
         ))
         .in_file(file)
         .help("write the character without the mark, or add a font that has both with --font-path DIR");
-        Some(crate::diag::at_first_printed(d, source, split))
+        Some(crate::diag::at_first_printed(d, source, first))
     }
 
     /// Whether `c` needs no glyph (space, controls, invisible format
