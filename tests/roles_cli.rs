@@ -5786,6 +5786,22 @@ fn a_character_no_one_font_has_whole_is_warned_about() {
     // Each named once, in one warning. (Latin, Hebrew points and a
     // Devanagari conjunct each have a font.)
     assert!(err.contains("1 warning(s)"), "{err}");
+    // `pdf` (and so `build`) says it too: nothing in the PDF shows it.
+    let out = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(&[
+        "--roles",
+        dir.path().to_str().unwrap(),
+        "pdf",
+        "--role",
+        "f-one",
+        "-o",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("f.yaml:10:14: warning: role `f-one`: `\u{1F600}\u{301}` (U+1F600 U+0301), `\u{915}\u{301}`"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -590,18 +590,14 @@ impl FontCoverage {
         diags
     }
 
-    /// A warning for the first character, of the printed strings in
-    /// `value`, built from parts that each some font has but no one font has
-    /// all of (a letter or emoji with a combining mark: `😀\u{301}`, `ש\u{301}`).
-    /// Typst shapes such a cluster with one font, which then lacks its base:
-    /// "A 😀́ B" printed "A ´ B", with no warning.
+    /// A warning naming the characters of the strings in `value` that no
+    /// one font holds whole (see [`split_clusters`]), at the first.
     fn split_clusters(
         &self,
         value: &serde_json::Value,
         file: &std::path::Path,
         source: &std::sync::Arc<str>,
     ) -> Option<crate::diag::Diagnostic> {
-        use unicode_segmentation::UnicodeSegmentation;
         fn strings<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
             match v {
                 serde_json::Value::String(s) => out.push(s),
@@ -612,46 +608,12 @@ impl FontCoverage {
         }
         let mut all = Vec::new();
         strings(value, &mut all);
-        let needs_glyph = |c: &char| {
-            !(c.is_whitespace() || c.is_control() || crate::chars::is_default_ignorable(*c))
-        };
-        // Every such character, each once, in file order.
-        let mut seen = std::collections::HashSet::new();
-        let split: Vec<&str> = all
-            .iter()
-            .filter(|s| !s.is_ascii())
-            .flat_map(|s| s.graphemes(true))
-            .filter(|g| {
-                let parts: Vec<char> = g.chars().filter(needs_glyph).collect();
-                parts.len() > 1
-                    && parts.iter().all(|&c| self.covers(c))
-                    && !self
-                        .coverage
-                        .iter()
-                        .any(|cov| parts.iter().all(|&c| cov.contains(c as u32)))
-                    && seen.insert(*g)
-            })
-            .collect();
+        let coverage: Vec<&typst::text::Coverage> = self.coverage.iter().collect();
+        let split = split_clusters(all.into_iter(), &coverage);
         let first = *split.first()?;
-        let named: Vec<String> = split
-            .iter()
-            .take(5)
-            .map(|g| {
-                let codes: Vec<String> = g.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
-                format!("`{g}` ({})", codes.join(" "))
-            })
-            .collect();
-        let more = match split.len() {
-            n if n > 5 => format!(" and {} more", n - 5),
-            _ => String::new(),
-        };
-        let d = crate::diag::Diagnostic::warning(format!(
-            "{}{more}: each is drawn from one font, and no font jdgen has holds all its parts: \
-             its letter or emoji may print as nothing beside its mark",
-            named.join(", ")
-        ))
-        .in_file(file)
-        .help("write the character without the mark, or add a font that has both with --font-path DIR");
+        let d = crate::diag::Diagnostic::warning(split_message(&split))
+            .in_file(file)
+            .help(SPLIT_HELP);
         Some(crate::diag::at_first_printed(d, source, first))
     }
 
@@ -664,6 +626,61 @@ impl FontCoverage {
             || self.coverage.iter().any(|cov| cov.contains(c as u32))
     }
 }
+
+/// The grapheme clusters of `texts` built from parts that each some font
+/// has but no one font has all of (a letter or emoji with a combining mark:
+/// `😀\u{301}`, `क\u{301}`), each once, in order. Typst draws a cluster from
+/// one font, which then lacks its base: "A 😀́ B" printed "A ´ B", and no
+/// glyph was missing to say so.
+pub(crate) fn split_clusters<'a>(
+    texts: impl Iterator<Item = &'a str>,
+    coverage: &[&typst::text::Coverage],
+) -> Vec<&'a str> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let needs_glyph =
+        |c: &char| !(c.is_whitespace() || c.is_control() || crate::chars::is_default_ignorable(*c));
+    let mut seen = std::collections::HashSet::new();
+    texts
+        .filter(|s| !s.is_ascii())
+        .flat_map(|s| s.graphemes(true))
+        .filter(|g| {
+            let parts: Vec<char> = g.chars().filter(needs_glyph).collect();
+            parts.len() > 1
+                && parts
+                    .iter()
+                    .all(|&c| coverage.iter().any(|cov| cov.contains(c as u32)))
+                && !coverage
+                    .iter()
+                    .any(|cov| parts.iter().all(|&c| cov.contains(c as u32)))
+                && seen.insert(*g)
+        })
+        .collect()
+}
+
+/// The warning's words for [`split_clusters`]' findings (five named, then
+/// a count).
+pub(crate) fn split_message(split: &[&str]) -> String {
+    let named: Vec<String> = split
+        .iter()
+        .take(5)
+        .map(|g| {
+            let codes: Vec<String> = g.chars().map(|c| format!("U+{:04X}", c as u32)).collect();
+            format!("`{g}` ({})", codes.join(" "))
+        })
+        .collect();
+    let more = match split.len() {
+        n if n > 5 => format!(" and {} more", n - 5),
+        _ => String::new(),
+    };
+    format!(
+        "{}{more}: each is drawn from one font, and no font jdgen has holds all its parts: its \
+         letter or emoji may print as nothing beside its mark",
+        named.join(", ")
+    )
+}
+
+pub(crate) const SPLIT_HELP: &str =
+    "write the character without the mark, or add a font that has both with --font-path DIR";
 
 #[cfg(test)]
 mod tests {

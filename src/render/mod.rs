@@ -504,11 +504,49 @@ impl Renderer {
         }
         let missing_glyphs = glyph_diags.first().cloned();
         warnings.extend(glyph_diags);
+        warnings.extend(self.split_clusters(role, &data));
         Ok(Rendered {
             pdf,
             warnings,
             missing_glyphs,
         })
+    }
+}
+
+impl Renderer {
+    /// The warning `check` gives about characters no one font holds whole
+    /// (`fonts::split_clusters`), for this role's data: a scheduled `build`
+    /// that printed a bare accent for a letter said nothing. Only data with
+    /// a combining mark is searched (nearly none).
+    fn split_clusters(&self, role: &ResolvedRole, data: &[u8]) -> Option<Diagnostic> {
+        let text = std::str::from_utf8(data).ok()?;
+        if text.is_ascii()
+            || !text
+                .chars()
+                .any(unicode_normalization::char::is_combining_mark)
+        {
+            return None;
+        }
+        let texts = glyphs::data_texts(data);
+        let book = self.shared.fonts.book();
+        let coverage: Vec<&typst::text::Coverage> = (0..)
+            .map_while(|i| book.info(i))
+            .map(|info| &info.coverage)
+            .collect();
+        let split = fonts::split_clusters(texts.iter().map(String::as_str), &coverage);
+        let first = *split.first()?;
+        let d = Diagnostic::warning(format!(
+            "role `{}`: {}",
+            role.id,
+            fonts::split_message(&split)
+        ))
+        .in_file(&role.source)
+        .help(fonts::SPLIT_HELP);
+        Some(crate::diag::at_first_printed(
+            d,
+            &role.family_data.source,
+            first,
+        ))
     }
 }
 
