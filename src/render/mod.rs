@@ -520,11 +520,9 @@ impl Renderer {
     /// a combining mark is searched (nearly none).
     fn split_clusters(&self, role: &ResolvedRole, data: &[u8]) -> Option<Diagnostic> {
         let text = std::str::from_utf8(data).ok()?;
-        if text.is_ascii()
-            || !text
-                .chars()
-                .any(unicode_normalization::char::is_combining_mark)
-        {
+        // (Combining marks start at U+0300: the lookup only for those.)
+        let mark = |c: char| c >= '\u{300}' && unicode_normalization::char::is_combining_mark(c);
+        if text.is_ascii() || !text.chars().any(mark) {
             return None;
         }
         let texts = glyphs::data_texts(data);
