@@ -2571,6 +2571,19 @@ fn pdf_a_1_names_the_built_in_template_and_what_is_transparent() {
     assert!(!text.contains("emoji"), "{text}");
 }
 
+/// What the shell line `command` prints run on a pseudo-terminal
+/// (util-linux `script`), from the repository root.
+fn on_terminal(command: &str) -> String {
+    let o = StdCommand::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .current_dir(root())
+        .env_remove("JDGEN_ROLES")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("util-linux `script` runs");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 #[test]
 fn the_path_printed_on_a_terminal_is_escaped_and_raw_for_a_script() {
     // `pdf --role X` prints the path it wrote on stdout (for scripts); on a
@@ -2582,14 +2595,7 @@ fn the_path_printed_on_a_terminal_is_escaped_and_raw_for_a_script() {
         assert_cmd::cargo::cargo_bin("jdgen").display(),
         out.display()
     );
-    let shown = StdCommand::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(root())
-        .env_remove("JDGEN_ROLES")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("util-linux `script` runs");
-    let shown = String::from_utf8_lossy(&shown.stdout);
+    let shown = on_terminal(&command);
     assert!(
         shown.contains("out\\u{1b}]0;x\\u{7}\\u{202e}d/senior-social.pdf"),
         "{shown:?}"
@@ -2624,14 +2630,7 @@ fn every_path_written_goes_to_stdout_wherever_stderr_goes() {
         jd.display(),
         out.display()
     );
-    let shown = StdCommand::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(root())
-        .env_remove("JDGEN_ROLES")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("util-linux `script` runs");
-    let shown = String::from_utf8_lossy(&shown.stdout).replace('\r', "");
+    let shown = on_terminal(&command).replace('\r', "");
     let expected = format!(
         "captured=[{}\n{}]",
         out.join("senior-social.pdf").display(),
