@@ -29,52 +29,44 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// A quantity that workers share (how many large role files are checked
-/// at once): each takes a share before a costly step and gives it back
-/// after, waiting while it does not fit. A share larger than the whole
-/// takes all of it, so one worker at a time does such a step. Checking a
-/// large file costs some 200 MB for a while; one worker per core, each on
-/// a large file, multiplied that by the machine's cores.
-pub struct Budget {
-    total: usize,
+/// A fixed number of slots that workers take before a costly step and give
+/// back after it, waiting while none is free: how many large role files are
+/// checked at once. Checking one costs some 200 MB for a while; one worker
+/// per core, each on a large file, multiplied that by the machine's cores.
+pub struct Slots {
     free: std::sync::Mutex<usize>,
     freed: std::sync::Condvar,
 }
 
-/// A share of a [`Budget`], given back when dropped.
-pub struct Share<'a> {
-    budget: &'a Budget,
-    n: usize,
-}
+/// A taken slot of [`Slots`], given back when dropped.
+pub struct Slot<'a>(&'a Slots);
 
-impl Budget {
-    pub fn new(total: usize) -> Budget {
-        Budget {
-            total,
-            free: std::sync::Mutex::new(total),
+impl Slots {
+    pub fn new(n: usize) -> Slots {
+        Slots {
+            free: std::sync::Mutex::new(n),
             freed: std::sync::Condvar::new(),
         }
     }
 
-    /// Takes `want` (at most the whole), waiting until it is free.
-    pub fn take(&self, want: usize) -> Share<'_> {
-        let n = want.min(self.total);
+    /// Takes a slot, waiting until one is free.
+    pub fn take(&self) -> Slot<'_> {
         // A poisoned lock only means a worker panicked (a bug, re-raised
         // by `map`); the count itself is still right.
         let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
-        while *free < n {
+        while *free == 0 {
             free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
         }
-        *free -= n;
-        Share { budget: self, n }
+        *free -= 1;
+        Slot(self)
     }
 }
 
-impl Drop for Share<'_> {
+impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        let mut free = self.budget.free.lock().unwrap_or_else(|e| e.into_inner());
-        *free += self.n;
-        self.budget.freed.notify_all();
+        let mut free = self.0.free.lock().unwrap_or_else(|e| e.into_inner());
+        *free += 1;
+        self.0.freed.notify_one();
     }
 }
 
@@ -120,23 +112,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_budget_is_never_overdrawn_and_a_share_larger_than_it_goes_alone() {
+    fn no_more_slots_are_taken_at_once_than_there_are() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let budget = Budget::new(10);
-        let taken = AtomicUsize::new(0);
+        let slots = Slots::new(2);
+        let busy = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
-        let wants: Vec<usize> = (0..200).map(|i| [1, 4, 7, 10, 25][i % 5]).collect();
-        map(4, &wants, |&want| {
-            let _share = budget.take(want);
-            let now = taken.fetch_add(want.min(10), Ordering::SeqCst) + want.min(10);
+        let items: Vec<u32> = (0..40).collect();
+        // 6 threads each hold a slot for a millisecond: without the slots,
+        // up to 6 would be busy at once.
+        map(6, &items, |_| {
+            let _slot = slots.take();
+            let now = busy.fetch_add(1, Ordering::SeqCst) + 1;
             most.fetch_max(now, Ordering::SeqCst);
-            std::thread::yield_now();
-            taken.fetch_sub(want.min(10), Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            busy.fetch_sub(1, Ordering::SeqCst);
         })
         .unwrap();
-        assert!(most.load(Ordering::SeqCst) <= 10);
-        // All given back: the whole can be taken again at once.
-        drop(budget.take(10));
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+        // All given back: both can be taken again.
+        let (_a, _b) = (slots.take(), slots.take());
     }
 
     #[test]

@@ -413,9 +413,9 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     let jobs = crate::workers::default_jobs();
     // Few large files checked at once, whatever the number of cores (see
     // LARGE_FILE_BYTES); the others never wait.
-    let budget = crate::workers::Budget::new(LARGE_FILES_AT_ONCE);
+    let slots = crate::workers::Slots::new(LARGE_FILES_AT_ONCE);
     let parsed = crate::workers::map(jobs, &readable, |(_, path, source)| {
-        let _share = (source.len() > LARGE_FILE_BYTES).then(|| budget.take(1));
+        let _slot = (source.len() > LARGE_FILE_BYTES).then(|| slots.take());
         load_family(path, source.clone())
     })
     .unwrap_or_else(|_| {

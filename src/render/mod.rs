@@ -511,9 +511,7 @@ impl Renderer {
             missing_glyphs,
         })
     }
-}
 
-impl Renderer {
     /// The warning `check` gives about characters no one font holds whole
     /// (`fonts::split_clusters`), for this role's data: a scheduled `build`
     /// that printed a bare accent for a letter said nothing. Only data with
