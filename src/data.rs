@@ -347,7 +347,7 @@ pub const MAX_RUNS_PATTERN: usize = 64 * 1024;
 /// matches its show rules' regexes with captures, which costs each
 /// position of a match as many steps as the listed runs that could start
 /// there; a run of 24,000 `-` (each position a start of it) took 4 s to
-/// render, 15 runs of 32,000 `/` two minutes. Each piece is long enough
+/// render, 15 runs of 32,000 `/` 97 s (docs/performance.md). Each piece is long enough
 /// (over [`LONG_WORD`]) not to match inside ordinary words, and the
 /// template allows a break after each, so the run still breaks.
 pub const RUN_PIECE: usize = 48;
@@ -356,25 +356,16 @@ pub const RUN_PIECE: usize = 48;
 /// rest (a run shorter than twice that is one piece).
 fn run_pieces(run: &str) -> Vec<&str> {
     use unicode_segmentation::UnicodeSegmentation;
-    let starts: Vec<usize> = run
-        .grapheme_indices(true)
-        .map(|(i, _)| i)
-        .step_by(RUN_PIECE)
-        .collect();
-    let mut pieces = Vec::with_capacity(starts.len());
-    // The last start is dropped when the rest after it is short: that rest
-    // joins the piece before.
-    let clusters = run.graphemes(true).count();
-    let whole = (clusters / RUN_PIECE).max(1);
-    for (k, &from) in starts.iter().take(whole).enumerate() {
-        let to = if k + 1 == whole {
-            run.len()
-        } else {
-            starts[k + 1]
-        };
-        pieces.push(&run[from..to]);
-    }
-    pieces
+    let clusters: Vec<usize> = run.grapheme_indices(true).map(|(i, _)| i).collect();
+    // Whole pieces only: a shorter rest joins the last of them.
+    let whole = (clusters.len() / RUN_PIECE).max(1);
+    (0..whole)
+        .map(|k| {
+            let from = clusters[k * RUN_PIECE];
+            let to = clusters.get((k + 1) * RUN_PIECE).filter(|_| k + 1 < whole);
+            &run[from..to.copied().unwrap_or(run.len())]
+        })
+        .collect()
 }
 
 /// [`TextFlags`] of every string in `v`.
