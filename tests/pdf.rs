@@ -1968,6 +1968,32 @@ fn an_emoji_drawn_as_several_stays_in_its_column() {
 }
 
 #[test]
+fn a_symbol_wider_than_the_emoji_column_is_scaled_to_it() {
+    // `﷽` is one symbol, so `check` passes it as a value's emoji, but it
+    // is some 7 em wide: it was drawn across the value's name.
+    let (_, out) = with_one_value("\u{FDFD}", "Care", "We look after one another.");
+    let name = words(&out.pdf)
+        .into_iter()
+        .find(|w| w.1 == "Care")
+        .expect("the value's name");
+    // Ink right of the name, on its line, where nothing else is.
+    let pixels = page_pixels(&out.pdf, name.0);
+    let width = 496; // A4 at 60 dpi
+    let px = |pt: f64| (pt * 60.0 / 72.0) as usize;
+    let inked = (px(name.3 - 2.0)..px(name.3 + 9.0))
+        .flat_map(|y| (px(name.4 + 3.0)..px(name.2 + 80.0)).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixels[y * width + x].iter().all(|&c| c < 200))
+        .count();
+    assert_eq!(inked, 0, "the symbol is drawn over the value's name");
+    // It is still drawn, in the column left of the name.
+    let column = (px(name.3 - 2.0)..px(name.3 + 14.0))
+        .flat_map(|y| (px(name.2 - 30.0)..px(name.2 - 2.0)).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixels[y * width + x].iter().all(|&c| c < 200))
+        .count();
+    assert!(column > 0, "the symbol is not drawn at all");
+}
+
+#[test]
 fn a_long_value_text_breaks_across_pages_instead_of_being_cut_off() {
     // A value was a block that could not break: past a page, the rest of
     // its text was cut off at the page's foot (check passed it).
