@@ -1853,6 +1853,16 @@ impl PendingExports {
             files: BTreeMap::new(),
         };
         for (name, p) in self.pending {
+            // No rename can be made to fail from outside at this point
+            // (the destinations were checked): the test of a set left half
+            // renamed fails one here.
+            #[cfg(test)]
+            if p.staged.is_some() && tests::fail_this_rename() {
+                return Err(Error::io(
+                    &self.export_dir.join(&name),
+                    std::io::Error::other("injected by the test"),
+                ));
+            }
             let modified = match p.staged {
                 // The time of the file this run wrote, read before its rename.
                 Some(staged) => staged.commit()?.and_then(ns_since_epoch),
@@ -1945,6 +1955,120 @@ pub fn stderr_is_terminal() -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
+    thread_local! {
+        /// How many export renames succeed before one fails (`None`: none fails).
+        static RENAMES_BEFORE_FAILURE: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// Whether the export rename about to happen is to fail (see
+    /// [`RENAMES_BEFORE_FAILURE`]).
+    pub(super) fn fail_this_rename() -> bool {
+        RENAMES_BEFORE_FAILURE.with(|n| match n.get() {
+            Some(0) => true,
+            Some(k) => {
+                n.set(Some(k - 1));
+                false
+            }
+            None => false,
+        })
+    }
+
+    #[test]
+    fn an_export_set_left_half_renamed_is_said_and_completed_by_the_next_run() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let roles = tempfile::tempdir().unwrap();
+        for name in ["company.yaml", "engineering.yaml"] {
+            fs::copy(
+                root.join("tests/fixtures/minimal").join(name),
+                roles.path().join(name),
+            )
+            .unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let renderer = Renderer::new(&crate::render::RenderOptions::default()).unwrap();
+        let opts = BuildOptions {
+            out_dir: out.path().to_path_buf(),
+            jobs: 1,
+            force: false,
+            verify: false,
+            shard: None,
+            wait: false,
+            quiet: true,
+            progress_bar: false,
+            paper: "a4".into(),
+            signature: false,
+            formats: crate::export::Formats::all(),
+            warnings: Vec::new(),
+        };
+        let first = run(roles.path(), &renderer, &opts).unwrap();
+        assert!(first.ok, "{:?}", first.failures);
+        let read = |rel: &str| fs::read(out.path().join(rel)).unwrap();
+        let manifest = read("manifest.json");
+        let mut names: Vec<String> = fs::read_dir(out.path().join("export"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let before: Vec<Vec<u8>> = names.iter().map(|n| read(&format!("export/{n}"))).collect();
+
+        // A text every export holds changes; the second rename fails.
+        let family = roles.path().join("engineering.yaml");
+        let yaml = fs::read_to_string(&family).unwrap();
+        assert!(yaml.contains("Write code"));
+        fs::write(&family, yaml.replace("Write code", "Write clear code")).unwrap();
+        RENAMES_BEFORE_FAILURE.with(|n| n.set(Some(1)));
+        let broken = run(roles.path(), &renderer, &opts).unwrap();
+        RENAMES_BEFORE_FAILURE.with(|n| n.set(None));
+        assert!(!broken.ok);
+        assert_eq!(broken.exit_code, 1);
+        assert_eq!(
+            broken.exports,
+            "failed: partly written, the next run completes them"
+        );
+        assert!(
+            broken.failures.iter().any(|f| f.message.starts_with(
+                "manifest not written (some exports may be new, the previous manifest is kept"
+            ) && f.message.contains("injected by the test")),
+            "{:?}",
+            broken.failures
+        );
+        // No export is listed as written, the previous manifest stays,
+        // and the set is split: the first export is new, the rest old.
+        assert!(broken.outputs.iter().all(|o| o.path.starts_with("pdf/")));
+        assert_eq!(read("manifest.json"), manifest);
+        let renamed: Vec<&String> = names
+            .iter()
+            .zip(&before)
+            .filter(|(n, old)| read(&format!("export/{n}")) != **old)
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(renamed.len(), 1, "renamed: {renamed:?} of {names:?}");
+        // No temporary file left beside them.
+        let mut left: Vec<String> = fs::read_dir(out.path().join("export"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, names);
+
+        // The next run completes the set and writes its manifest.
+        let next = run(roles.path(), &renderer, &opts).unwrap();
+        assert!(next.ok, "{:?}", next.failures);
+        assert_eq!(next.exports, "built");
+        let manifest: serde_json::Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+        let listed = manifest.to_string();
+        for (n, old) in names.iter().zip(&before) {
+            let now = read(&format!("export/{n}"));
+            assert!(now != *old, "{n} is still the first run's");
+            assert!(
+                listed.contains(&fsutil::sha256_hex(&now)),
+                "the manifest does not list {n}'s bytes"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
