@@ -995,7 +995,8 @@ fn a_killed_exports_leftovers_go_even_when_the_next_export_fails() {
 
 /// A cell too long for a spreadsheet only once paragraphs are joined: the
 /// workbook's error is said at its place in the role file, as `check`
-/// says it (it named only the table, row and column); CSVs can hold it.
+/// says it (it named only the table, row and column). The safe CSV, made
+/// for spreadsheets, refuses it too; the import CSV and JSON hold it.
 #[test]
 fn a_cell_too_long_for_the_workbook_is_said_where_it_is_written() {
     let roles = tempfile::tempdir().unwrap();
@@ -1025,7 +1026,81 @@ fn a_cell_too_long_for_the_workbook_is_said_where_it_is_written() {
         "{err}"
     );
     assert!(!out.path().join("x").exists());
-    export(roles.path(), &["--csv"]);
+    let res = jdgen(roles.path())
+        .args(["export", "--csv", "-o"])
+        .arg(out.path().join("c"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{err}");
+    assert!(err.contains("long.yaml:7:5: error: table `roles`"), "{err}");
+    assert!(!out.path().join("c").exists());
+    let (_, files) = export(
+        roles.path(),
+        &["--csv", "--csv-profile", "import", "--json"],
+    );
+    let (header, rows) = parse_csv(&files["roles.csv"]);
+    assert_eq!(
+        rows[0][column(&header, "description")].chars().count(),
+        40_002
+    );
+}
+
+/// The safe CSV's `'` before a formula character makes a cell one longer,
+/// in that file only: a joined description of exactly 32,767 characters
+/// starting with `-` fits the workbook and the import CSV, not the safe
+/// CSV (the workbook was refused and the safe CSV written, the other way
+/// round).
+#[test]
+fn the_safe_csv_quote_counts_only_in_the_safe_csv() {
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    let (first, second) = (format!("-{}", "a".repeat(16_381)), "b".repeat(16_383));
+    fs::write(
+        roles.path().join("edge.yaml"),
+        format!("family: edge\ntitle: Edge\nlevels:\n  - id: edge-a\n    level: A\n    title: A\n    description:\n      - \"{first}\"\n      - \"{second}\"\n"),
+    )
+    .unwrap();
+    let joined = format!("{first}\n\n{second}");
+    assert_eq!(joined.chars().count(), 32_767);
+
+    let (_, files) = export(roles.path(), &["--xlsx"]);
+    let book = read_xlsx(&files["roles.xlsx"]);
+    let sheet = &book["roles"];
+    let col = sheet[0].iter().position(|c| c == "description").unwrap();
+    assert_eq!(sheet[1][col], joined);
+    let (_, files) = export(roles.path(), &["--csv", "--csv-profile", "import"]);
+    let (header, rows) = parse_csv(&files["roles.csv"]);
+    assert_eq!(rows[0][column(&header, "description")], joined);
+
+    let out = tempfile::tempdir().unwrap();
+    for args in [
+        &["export", "--csv", "-o", "x"][..],
+        &["export", "--csv", "-o", "-", "--table", "roles"],
+        &["check"],
+    ] {
+        let res = jdgen(roles.path())
+            .current_dir(out.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("edge.yaml:7:5: error: table `roles`, row 1 (role `edge-a`), column `description`: 32768 characters as a spreadsheet counts them, with the `'` the safe CSV puts before a formula character"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("`jdgen export --csv --csv-profile import` writes no `'`"),
+            "{err}"
+        );
+        assert!(res.stdout.is_empty(), "{args:?}");
+    }
+    assert!(!out.path().join("x").exists());
 }
 
 #[test]

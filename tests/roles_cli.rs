@@ -634,10 +634,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             ("a.yaml:8:58:", "link target `relative/path` is not allowed"),
             // At the character (here its escape), not at the text's start.
             ("b.yaml:6:14:", "invisible character U+202E"),
-            (
-                "b.yaml:7:19:",
-                "40000 characters long as a spreadsheet counts them",
-            ),
+            ("b.yaml:7:19:", "40000 characters long as written here"),
             ("pipe.yaml:", "not a regular file"),
             ("zero.yaml:", "links to a file outside the role folder"),
             ("passwd.yaml:", "links to a file outside the role folder"),
@@ -4536,7 +4533,7 @@ fn text_length_is_counted_as_a_spreadsheet_counts_it() {
     );
     assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("f.yaml:9:11: error: text is 40000 characters long as a spreadsheet counts"),
+        err.contains("f.yaml:9:11: error: text is 40000 characters long as written here"),
         "{err}"
     );
     // A text of exactly 32,767 fits, unless it starts with `=`: the safe

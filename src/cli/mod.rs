@@ -800,6 +800,15 @@ fn export(dir: &Path, args: &ExportArgs) -> Result<i32> {
     let out = match dest {
         Destination::Stdout(name) => {
             let table = export::tables::table(name, &lib.company, &roles);
+            let too_long = export::export_limit_errors(
+                std::slice::from_ref(&table),
+                &lib.company,
+                &roles,
+                &formats,
+            );
+            if !too_long.is_empty() {
+                return Err(crate::error::Error::Invalid(too_long));
+            }
             let bytes = export::csv::write_csv(&table, formats.csv_profile, formats.excel)?;
             stdout_write_data(&String::from_utf8(bytes).expect("CSV is UTF-8"))?;
             return Ok(exit::OK);

@@ -51,11 +51,9 @@ pub fn write_folder(
     } else {
         Vec::new()
     };
-    if formats.xlsx || formats.zip {
-        let too_long = super::cell_length_errors_in(&cells, &lib.company, roles);
-        if !too_long.is_empty() {
-            return Err(Error::Invalid(too_long));
-        }
+    let too_long = super::export_limit_errors(&cells, &lib.company, roles, formats);
+    if !too_long.is_empty() {
+        return Err(Error::Invalid(too_long));
     }
     let renderer = match formats.zip.then_some(render) {
         Some(options) => {

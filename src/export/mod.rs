@@ -320,22 +320,52 @@ fn item_path(
 
 /// Every table cell too long for a spreadsheet, as errors located at the
 /// role's field in its family file, and every table with more rows than a
-/// sheet holds (for `jdgen check`, so that a role the XLSX export would
-/// refuse fails validation first). A cell can exceed the
-/// limit although each string in the file is within it: description
-/// paragraphs are joined, links spelled out.
+/// sheet holds (for `jdgen check`, so that a role the exports of a build
+/// would refuse, the workbook or the safe CSV, fails validation first). A
+/// cell can exceed the limit although each string in the file is within
+/// it: description paragraphs are joined, links spelled out.
 pub fn cell_length_errors(company: &Company, roles: &[ResolvedRole]) -> Vec<Diagnostic> {
-    cell_length_errors_in(&tables::build_tables(company, roles), company, roles)
+    cell_length_errors_in(&tables::build_tables(company, roles), company, roles, true)
 }
 
-/// [`cell_length_errors`] of tables already made from `roles`.
+/// [`cell_length_errors`] of tables already made from `roles`; `quoted`
+/// counts the `'` of the safe CSV (see [`xlsx::oversized_cells`]).
 pub fn cell_length_errors_in(
     tables: &[tables::Table],
     company: &Company,
     roles: &[ResolvedRole],
+    quoted: bool,
 ) -> Vec<Diagnostic> {
     let mut out = xlsx::overfull_sheets(tables);
-    out.extend(long_cells(tables, company, roles));
+    out.extend(long_cells(tables, company, roles, quoted));
+    out
+}
+
+/// Whether `formats` writes a safe CSV (loose or in the bundle): a file
+/// for spreadsheets, whose cells are checked like the workbook's, with
+/// the `'` it adds counted (but not its rows: a CSV has no row limit).
+pub fn writes_safe_csv(formats: &Formats) -> bool {
+    formats.makes_csv() && formats.csv_profile == CsvProfile::Safe
+}
+
+/// What `formats` cannot store of `tables`: the workbook's rows and cells
+/// (`--xlsx`, `--zip`) and the safe CSV's cells.
+pub fn export_limit_errors(
+    tables: &[tables::Table],
+    company: &Company,
+    roles: &[ResolvedRole],
+    formats: &Formats,
+) -> Vec<Diagnostic> {
+    let workbook = formats.xlsx || formats.zip;
+    let quoted = writes_safe_csv(formats);
+    let mut out = if workbook {
+        xlsx::overfull_sheets(tables)
+    } else {
+        Vec::new()
+    };
+    if workbook || quoted {
+        out.extend(long_cells(tables, company, roles, quoted));
+    }
     out
 }
 
@@ -344,6 +374,7 @@ fn long_cells(
     tables: &[tables::Table],
     company: &Company,
     roles: &[ResolvedRole],
+    quoted: bool,
 ) -> Vec<Diagnostic> {
     use crate::source_map::SourceMap;
     use std::path::Path;
@@ -355,7 +386,7 @@ fn long_cells(
     // column; in file order), table and column, naming the other rows.
     type Place<'a> = (Option<(&'a Path, usize, usize)>, &'static str, &'static str);
     let mut places: BTreeMap<Place, Vec<xlsx::OversizedCell>> = BTreeMap::new();
-    for cell in xlsx::oversized_cells(tables) {
+    for cell in xlsx::oversized_cells(tables, quoted) {
         // An item is written where its level states it, which for an
         // inherited one is the level it comes from.
         let stated_by = tables
@@ -420,12 +451,21 @@ fn long_cells(
                 };
                 message.push_str(&format!("; also in {} more row(s){more}", cells.len() - 1));
             }
-            let d = Diagnostic::error(message).help(if first.column == "description" {
+            let mut help = if first.column == "description" {
                 // Its paragraphs are one cell already.
                 "shorten the description: the exports join its paragraphs into one cell"
             } else {
                 "shorten the text, or split it into several items or paragraphs"
-            });
+            }
+            .to_string();
+            if first.quoted && first.chars == xlsx::MAX_CELL_CHARS + 1 {
+                // Only the `'` is too many: the workbook and an import CSV
+                // hold it whole.
+                help.push_str(
+                    "; or, for imports that never open a spreadsheet, `jdgen export --csv --csv-profile import` writes no `'`",
+                );
+            }
+            let d = Diagnostic::error(message).help(help);
             match at {
                 Some((file, line, column)) => d
                     .in_file(file)
@@ -464,6 +504,14 @@ pub fn table_files_from(
         return Ok(TableFiles::default());
     }
     let csvs = if formats.makes_csv() {
+        // A safe CSV is opened in spreadsheets, which cut a cell past
+        // their limit: refused as the workbook is, the `'` counted.
+        if writes_safe_csv(formats) {
+            let too_long = long_cells(tables, input.company, input.roles, true);
+            if !too_long.is_empty() {
+                return Err(Error::Invalid(too_long));
+            }
+        }
         tables
             .iter()
             .map(|t| {
@@ -495,7 +543,7 @@ pub fn table_files_from(
         .map_err(|e| {
             // A cell too long: said where it is written, as `check` says it
             // (the workbook alone knows only its row and column).
-            let located = cell_length_errors_in(tables, input.company, input.roles);
+            let located = cell_length_errors_in(tables, input.company, input.roles, false);
             if matches!(e, Error::Invalid(_)) && !located.is_empty() {
                 Error::Invalid(located)
             } else {

@@ -158,30 +158,46 @@ pub struct OversizedCell {
     pub column: &'static str,
     /// Length as [`spreadsheet_len`] counts it.
     pub chars: usize,
+    /// Counted with the `'` the safe CSV puts before it.
+    pub quoted: bool,
 }
 
 impl OversizedCell {
     pub fn message(&self) -> String {
         format!(
-            "table `{}`, row {} (role `{}`), column `{}`: {} characters as a spreadsheet counts them; a cell holds at most {MAX_CELL_CHARS}",
-            self.table, self.row, self.role_id, self.column, self.chars
+            "table `{}`, row {} (role `{}`), column `{}`: {} characters as a spreadsheet counts them{}; a cell holds at most {MAX_CELL_CHARS}",
+            self.table,
+            self.row,
+            self.role_id,
+            self.column,
+            self.chars,
+            if self.quoted {
+                ", with the `'` the safe CSV puts before a formula character"
+            } else {
+                ""
+            }
         )
     }
 }
 
-/// A text's length as a spreadsheet counts it in the longest form jdgen
-/// writes it: UTF-16 units (Excel's count: an emoji is two), plus the `'`
-/// the safe CSV profile puts before a formula trigger.
-pub fn spreadsheet_len(text: &str) -> usize {
-    text.encode_utf16().count()
-        + usize::from(text.starts_with(crate::export::csv::FORMULA_TRIGGERS))
+/// A text's length as a spreadsheet counts it: UTF-16 units (Excel's
+/// count: an emoji is two), plus, when `quoted`, the `'` the safe CSV
+/// profile puts before a formula trigger (the workbook needs none).
+pub fn spreadsheet_len(text: &str, quoted: bool) -> usize {
+    text.encode_utf16().count() + usize::from(quoted && quotes(text))
 }
 
-/// Every text cell over Excel's limit. `jdgen check` reports these too, so a
-/// role that would fail the export fails validation first (a cell can be
-/// longer than any one string of the role file: paragraphs are joined and
-/// links spelled out).
-pub fn oversized_cells(tables: &[Table]) -> Vec<OversizedCell> {
+/// Whether the safe CSV profile puts a `'` before `text`.
+fn quotes(text: &str) -> bool {
+    text.starts_with(crate::export::csv::FORMULA_TRIGGERS)
+}
+
+/// Every text cell over Excel's limit: in the workbook, or, when `quoted`,
+/// in the safe CSV (a spreadsheet's file too, whose `'` makes a cell one
+/// longer). `jdgen check` reports these too, so a role that would fail the
+/// export fails validation first (a cell can be longer than any one string
+/// of the role file: paragraphs are joined and links spelled out).
+pub fn oversized_cells(tables: &[Table], quoted: bool) -> Vec<OversizedCell> {
     let mut out = Vec::new();
     for t in tables {
         for (r, row) in t.rows.iter().enumerate() {
@@ -191,7 +207,7 @@ pub fn oversized_cells(tables: &[Table]) -> Vec<OversizedCell> {
                     if s.len() < MAX_CELL_CHARS {
                         continue;
                     }
-                    let n = spreadsheet_len(s);
+                    let n = spreadsheet_len(s, quoted);
                     if n > MAX_CELL_CHARS {
                         out.push(OversizedCell {
                             table: t.name,
@@ -199,6 +215,7 @@ pub fn oversized_cells(tables: &[Table]) -> Vec<OversizedCell> {
                             role_id: row[0].as_text().into_owned(),
                             column: col.name,
                             chars: n,
+                            quoted: quoted && quotes(s),
                         });
                     }
                 }
@@ -231,7 +248,7 @@ pub fn overfull_sheets(tables: &[Table]) -> Vec<Diagnostic> {
 /// Excel cannot hold more than 32,767 characters in a cell: say which
 /// cell, rather than rust_xlsxwriter's bare error.
 fn check_cell_lengths(tables: &[Table]) -> Result<()> {
-    let errors: Vec<Diagnostic> = oversized_cells(tables)
+    let errors: Vec<Diagnostic> = oversized_cells(tables, false)
         .iter()
         .map(|c| Diagnostic::error(c.message()).help("shorten the text in the role file"))
         .collect();

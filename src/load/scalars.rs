@@ -86,9 +86,9 @@ pub(super) fn check_scalars(c: &mut Checker, family: bool) {
             Scalar::TooLong(n) => c.error(
                 &path,
                 format!(
-                    "text is {n} characters long as a spreadsheet counts them (an emoji counts two, \
-                     and a leading `=`, `+`, `-`, `@`, tab or line break one more for the CSV's `'`); at most \
-                     {MAX_TEXT_CHARS} fit in a cell"
+                    "text is {n} characters long as written here, Markdown included, counted as a \
+                     spreadsheet counts them (an emoji counts two, and a leading `=`, `+`, `-`, `@`, tab \
+                     or line break one more for the safe CSV's `'`); at most {MAX_TEXT_CHARS} fit in a cell"
                 ),
                 Some("split it into several items or paragraphs".into()),
             ),
@@ -372,7 +372,7 @@ fn walk_scalars(
             // before `=` one more), so that the cell check, which cannot
             // point at the text, never finds a text this one let through.
             if s.len() >= MAX_TEXT_CHARS {
-                let n = crate::export::xlsx::spreadsheet_len(s);
+                let n = crate::export::xlsx::spreadsheet_len(s, true);
                 if n > MAX_TEXT_CHARS {
                     out.push((path.to_string(), Scalar::TooLong(n)));
                 }
