@@ -416,7 +416,9 @@ fn resolve_list(
 /// the role's resolved list restates. Those print once, in the level's
 /// list, as a restated inherited item does (the manager of the social
 /// family restates a family-wide "BONUS:" requirement, and its document
-/// and rows listed it twice).
+/// and rows listed it twice). An item the family-wide list holds twice
+/// prints once, where it is first written, as in a level's list (`check`
+/// warns).
 pub fn shared_items<'a>(
     shared: Option<&'a ItemList>,
     resolved: &ResolvedList,
@@ -438,6 +440,10 @@ pub fn shared_items<'a>(
                 .flat_map(|g| g.items.iter().map(move |t| (Some(&g.heading), t))),
         )
         .filter(|(_, t)| !restated.contains(same_item_key(t)))
+        .scan(HashSet::new(), |seen, it| {
+            Some(seen.insert(same_item_key(it.1)).then_some(it))
+        })
+        .flatten()
         .collect()
 }
 

@@ -367,6 +367,62 @@ fn shipped_roles_include_family_wide_items() {
 }
 
 #[test]
+fn an_item_the_family_wide_list_repeats_is_listed_once_and_warned_about() {
+    // A level's list printed a repeated item once, with a warning; the
+    // family-wide list printed every copy, in each role's rows and PDF,
+    // and `check` said nothing.
+    let roles = tempfile::tempdir().unwrap();
+    fs::copy(
+        root().join("tests/fixtures/minimal/company.yaml"),
+        roles.path().join("company.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        roles.path().join("f.yaml"),
+        "family: ff\ntitle: F\nresponsibilities:\n  items: [\"Keep it tidy\", \"Ship it\", \"Keep it tidy\"]\n  groups:\n    - heading: G1\n      items: [\"Ship it.\", \"Write it down\"]\nlevels:\n  - id: a-f\n    level: J\n    title: T\n",
+    )
+    .unwrap();
+    let check = jdgen(roles.path()).arg("check").output().unwrap();
+    let err = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(0), "{err}");
+    for at in [
+        "f.yaml:4:38: warning: this item repeats",
+        "f.yaml:7:15: warning: this item repeats",
+    ] {
+        assert!(err.contains(at), "{at}: {err}");
+    }
+    let (_dir, files) = export(roles.path(), &["--csv"]);
+    let (header, rows) = parse_csv(&files["items.csv"]);
+    let texts: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[column(&header, "group")].as_str(),
+                r[column(&header, "text")].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            ("", "Keep it tidy"),
+            ("", "Ship it"),
+            ("G1", "Write it down")
+        ]
+    );
+    let out = tempfile::tempdir().unwrap();
+    jdgen(roles.path())
+        .args(["pdf", "--role", "a-f", "-o"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let pdf = common::pdf_text(&out.path().join("a-f.pdf"));
+    let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches("Keep it tidy").count(), 1, "{pdf}");
+    assert_eq!(flat.matches("Ship it").count(), 1, "{pdf}");
+}
+
+#[test]
 fn a_family_wide_item_a_level_restates_is_listed_once() {
     // The social manager's own requirements end with the family-wide
     // "BONUS: A passion…" (as the seed page's manager block does): its rows

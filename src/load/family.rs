@@ -521,6 +521,8 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             if total <= MAX_ITEMS_PER_FAMILY {
                 check_restatements(c, f, "responsibilities", |l| l.responsibilities.as_ref());
                 check_restatements(c, f, "requirements", |l| l.requirements.as_ref());
+                check_repeats(c, "responsibilities", f.responsibilities.as_ref());
+                check_repeats(c, "requirements", f.requirements.as_ref());
             }
         }
     }
@@ -546,6 +548,35 @@ pub(super) fn bases(
                 .and_then(|t| index.get(t).copied())
         })
         .collect()
+}
+
+/// Items the family-wide list prints once although it holds them twice
+/// (`resolve::shared_items`), as a level's list does.
+fn check_repeats(c: &mut Checker, kind: &str, list: Option<&ItemList>) {
+    let Some(list) = list else { return };
+    let all = list
+        .items
+        .iter()
+        .enumerate()
+        .map(|(j, t)| (format!("{kind}.items.{j}"), t))
+        .chain(list.groups.iter().enumerate().flat_map(|(g, group)| {
+            group
+                .items
+                .iter()
+                .enumerate()
+                .map(move |(j, t)| (format!("{kind}.groups.{g}.items.{j}"), t))
+        }));
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (path, text) in all {
+        let key = crate::resolve::same_item_key(text);
+        if !key.is_empty() && !seen.insert(key) {
+            c.warn(
+                &path,
+                "this item repeats an earlier item of the same list: it prints once",
+                Some("remove one of them".into()),
+            );
+        }
+    }
 }
 
 /// Items a list prints once although it holds them twice (as resolve
