@@ -6,6 +6,8 @@
 //! number cells and flags as boolean cells. The workbook's creation date is
 //! fixed by the caller, so the same inputs give the same bytes.
 
+use std::borrow::Cow;
+
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
@@ -44,15 +46,28 @@ pub fn write_xlsx(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>> {
         .map_err(|e| Diagnostic::error(format!("cannot write the XLSX workbook: {e}")).into())
 }
 
+/// A document property's text: XML cannot hold the noncharacters U+FFFE
+/// and U+FFFF, and the `_xFFFE_` escape that keeps them in a cell means
+/// nothing in a property (the company name showed `Git_xFFFE_Lab`): they
+/// become U+FFFD, the replacement character.
+fn property(text: &str) -> Cow<'_, str> {
+    if text.contains(['\u{FFFE}', '\u{FFFF}']) {
+        Cow::Owned(text.replace(['\u{FFFE}', '\u{FFFF}'], "\u{FFFD}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 fn build(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let created = ExcelDateTime::from_timestamp(info.created)?;
+    let (author, comment) = (property(info.author), property(info.comment));
     wb.set_properties(
         &DocProperties::new()
             .set_title(info.title)
-            .set_author(info.author)
-            .set_company(info.author)
-            .set_comment(info.comment)
+            .set_author(author.as_ref())
+            .set_company(author.as_ref())
+            .set_comment(comment.as_ref())
             .set_creation_datetime(&created),
     );
     let header = Format::new()
@@ -350,6 +365,22 @@ mod tests {
         std::io::Read::read_to_string(&mut zip.by_name("docProps/core.xml").unwrap(), &mut core)
             .unwrap();
         assert!(core.contains("1980-01-01T00:00:00Z"), "{core}");
+    }
+
+    #[test]
+    fn properties_hold_no_cell_escapes() {
+        let info = WorkbookInfo {
+            author: "Git\u{FFFE}Lab",
+            ..INFO
+        };
+        let bytes = write_xlsx(&[table(&["x"])], &info).unwrap();
+        let mut zip = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        for part in ["docProps/core.xml", "docProps/app.xml"] {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(part).unwrap(), &mut xml).unwrap();
+            assert!(xml.contains("Git\u{FFFD}Lab"), "{part}: {xml}");
+            assert!(!xml.contains("_xFFFE_"), "{part}: {xml}");
+        }
     }
 
     #[test]
