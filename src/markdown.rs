@@ -282,6 +282,9 @@ pub struct Scanned {
     /// address a link may have (`<http://localhost:PORT>`): they print as
     /// written; as written, with why.
     pub not_autolinks: Vec<(String, &'static str)>,
+    /// `[](target)`: written like a link, but with no text, so none (it
+    /// prints as written, brackets and all).
+    pub no_text: Vec<String>,
 }
 
 /// Links and near-links of `text`, in one pass, reading it as [`parse`]
@@ -325,6 +328,19 @@ pub fn scan_links(text: &str) -> Scanned {
             }
         }
         if chars[i] == '[' {
+            if chars.get(i + 1) == Some(&']') && chars.get(i + 2) == Some(&'(') {
+                // To its `)` on the same line, within the budget (a line of
+                // `[](` without one must not be scanned once per `[`).
+                let mut j = i + 3;
+                while j < chars.len() && chars[j] != ')' && chars[j] != '\n' && budget.step() {
+                    j += 1;
+                }
+                if chars.get(j) == Some(&')') {
+                    found.no_text.push(chars[i..=j].iter().collect());
+                    i = j + 1;
+                    continue;
+                }
+            }
             if let Some((label_end, target_end)) = find_link(&chars, i, &mut budget) {
                 found
                     .targets
@@ -981,6 +997,15 @@ mod tests {
         assert!(near_links("no links at all").is_empty());
     }
 
+    #[test]
+    fn links_with_no_text_are_found_once_each() {
+        let s = scan_links("[](/a) and [b](/b), [](/c\n) [](</d>)");
+        assert_eq!(s.no_text, ["[](/a)", "[](</d>)"]);
+        assert_eq!(s.targets, ["/b"]);
+        // A long line of openers without a `)`: none, within the budget.
+        assert!(scan_links(&"[](".repeat(200_000)).no_text.is_empty());
+    }
+
     const BASE: &str = "https://example.com";
 
     #[test]
@@ -1118,6 +1143,7 @@ mod tests {
                     "<https://x.test:99999/>".into(),
                     target_problem("https://x.test:99999/").unwrap()
                 )],
+                no_text: vec![],
             }
         );
         // As `parse` reads them: `\\<` (a `\` that escapes nothing, then

@@ -2484,6 +2484,23 @@ fn a_link_with_a_space_in_its_target_is_warned_about() {
 }
 
 #[test]
+fn a_link_with_no_text_is_warned_about() {
+    // `[](/x)` is no link either: it printed as written, and check said
+    // nothing (`[ ](/x)`, which would be an invisible link, is an error).
+    let dir = minimal_with(
+        "empty.yaml",
+        "family: empty\ntitle: Empty\nintro:\n  - See [](/handbook/) and [ok](/fine).\nlevels:\n  - {id: empty-a, level: A, title: A}\n",
+    );
+    let (code, err) = check(dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("empty.yaml:4:9: warning: `[](/handbook/)` is written like a link but has no text between `[` and `]`"),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+}
+
+#[test]
 fn emphasis_that_swallows_a_file_name_s_asterisks_is_warned_about() {
     // `Use *nix or tmp*.log` printed "Use nix or tmp.log" with "nix or
     // tmp" in italics, and check said nothing.

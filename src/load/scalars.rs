@@ -173,6 +173,16 @@ pub(super) fn check_scalars(c: &mut Checker, family: bool) {
                 ),
                 Some("shorten it, and put the rest in a paragraph or an item below it".into()),
             ),
+            Scalar::NoTextLink(written) => c.warn_at_any(
+                &path,
+                std::slice::from_ref(&written),
+                format!(
+                    "`{}` is written like a link but has no text between `[` and `]`, so it is \
+                     none: it prints as written, brackets and all",
+                    clip(&written)
+                ),
+                Some("write the link's text between `[` and `]`".into()),
+            ),
             Scalar::NearLink(written) => c.warn_at_any(
                 &path,
                 std::slice::from_ref(&written),
@@ -296,6 +306,8 @@ enum Scalar {
     HugeCluster(usize, String),
     /// Written like a link, but not one (a space in its target).
     NearLink(String),
+    /// `[](target)`: a link with no text, so none.
+    NoTextLink(String),
     /// `<http://localhost:PORT>`: as written, and why it is no link.
     NotAutolink(String, &'static str),
     /// Emphasis that ends before a file name's `.ext` (`*nix or tmp*`).
@@ -401,6 +413,7 @@ fn walk_scalars(
                 targets,
                 near,
                 not_autolinks,
+                no_text,
             } = crate::markdown::scan_links(s);
             for t in targets {
                 if !crate::markdown::is_allowed_target(&t) {
@@ -437,6 +450,9 @@ fn walk_scalars(
             if !matches!(key, "title" | "level" | "name" | "emoji") {
                 for (written, why) in not_autolinks {
                     out.push((path.to_string(), Scalar::NotAutolink(written, why)));
+                }
+                for written in no_text {
+                    out.push((path.to_string(), Scalar::NoTextLink(written)));
                 }
                 // Once each: the same emphasis written twice is one
                 // warning, at its first place.
