@@ -146,7 +146,17 @@ fn plain_into(spans: &[Span], s: &mut String) {
             Span::Emph { body } | Span::Strong { body } => plain_into(body, s),
             Span::Link { url, body } => {
                 let label = spans_text(body);
-                if label.trim() == url || label.is_empty() {
+                // `[/handbook/](/handbook/)`: the label is the address as
+                // written, before it was resolved against the website.
+                let written = |l: &str| {
+                    l.starts_with('/')
+                        && url.strip_suffix(l).is_some_and(|origin| {
+                            origin
+                                .split_once("://")
+                                .is_some_and(|(_, host)| !host.is_empty() && !host.contains('/'))
+                        })
+                };
+                if label.trim() == url || label.is_empty() || written(label.trim()) {
                     s.push_str(url);
                 } else if url.strip_prefix("mailto:") == Some(label.trim()) {
                     // An email address shown as itself (`<a@b.test>`).
@@ -1079,6 +1089,12 @@ mod tests {
         assert_eq!(
             to_plain("<https://x.test/> and <jobs@x.test>", BASE),
             "https://x.test/ and jobs@x.test"
+        );
+        // A label that is the site path written as the target: the address
+        // once, as for an absolute one (not `/jobs/ (https://…/jobs/)`).
+        assert_eq!(
+            to_plain("[/jobs/](/jobs/), [/jobs](/jobs/) and [jobs](/jobs/)", BASE),
+            "https://example.com/jobs/, /jobs (https://example.com/jobs/) and jobs (https://example.com/jobs/)"
         );
         // Anything else in angle brackets is text: not an address, a
         // space inside, a scheme no link may have, unclosed, a link's label.
