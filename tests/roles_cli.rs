@@ -3786,6 +3786,27 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("tpl/main.typ:3:9: error:"), "{err}");
     assert!(err.contains("“Welcome 中文”"), "{err}");
+    // Where Typst laid the text out from, not the first file or line
+    // holding the character: an unused file beside the template, and a
+    // comment, were named.
+    std::fs::write(t.join("a-notes.typ"), "// 中文\n").unwrap();
+    std::fs::write(
+        t.join("main.typ"),
+        "// 中文 needs a CJK font\n= Hi\n\nWelcome 中文\n",
+    )
+    .unwrap();
+    let (code, _, err) = render_strict();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tpl/main.typ:4:9: error:"), "{err}");
+    assert!(!err.contains("a-notes"), "{err}");
+    // Made by the template's code: at the expression that made it, and
+    // not the role file's (it holds no such text).
+    std::fs::write(&family, &yaml).unwrap();
+    std::fs::write(t.join("main.typ"), "= Hi\n\n#str.from-unicode(0x4E8C)\n").unwrap();
+    let (code, _, err) = render_strict();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tpl/main.typ:3:2: error:"), "{err}");
+    assert!(err.contains("or change the template"), "{err}");
     // A PDF/UA check of the finished document has no place in a file: it
     // names the template, which sets the document's title.
     std::fs::write(t.join("main.typ"), "= Hi\n").unwrap();

@@ -78,6 +78,42 @@ pub(crate) fn convert(world: &JobWorld, role_id: Option<&str>, d: &SourceDiagnos
     out.helps(help)
 }
 
+/// `d` placed where a missing glyph's span points in a template file:
+/// at the character itself when that markup holds it (a text of the
+/// template's own), else at the expression that made it (`#str.from-
+/// unicode(..)`, math); with whether it was the character. `None` for a
+/// span that is in no template file (detached).
+pub(crate) fn at_glyph(
+    world: &JobWorld,
+    d: Diagnostic,
+    (span, offset): (typst::syntax::Span, u16),
+    ch: char,
+) -> Option<(Diagnostic, bool)> {
+    let id = span.id()?;
+    let file = world.shared.template.display_path(id)?;
+    let source = world.source(id).ok()?;
+    let range = world.range(DiagSpan::from(span))?;
+    let written = source.text().get(range.clone())?;
+    let (byte, literal) = match written.find(ch) {
+        Some(first) => {
+            let at = range.start + usize::from(offset);
+            let exact =
+                at < range.end && source.text().get(at..).is_some_and(|t| t.starts_with(ch));
+            (if exact { at } else { range.start + first }, true)
+        }
+        None => (range.start, false),
+    };
+    let (line, column) = source
+        .lines()
+        .byte_to_line_column(byte)
+        .map_or((1, 1), |(l, c)| (l + 1, c + 1));
+    let mut out = d.in_file(&file).at(line, column);
+    if let Some(text) = world.text(id) {
+        out = out.with_source(lines_as_typst_reads_them(text));
+    }
+    Some((out, literal))
+}
+
 struct Location {
     file: String,
     line: usize,

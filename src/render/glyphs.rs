@@ -13,6 +13,9 @@ pub(crate) struct Missing {
     pub text: String,
     /// The surrounding text run, shortened.
     pub context: String,
+    /// Where Typst says its first glyph comes from: the span of the
+    /// markup or expression that printed it, and a byte offset in it.
+    pub span: (typst::syntax::Span, u16),
 }
 
 impl Missing {
@@ -63,6 +66,7 @@ pub(crate) fn scan(frame: &Frame, out: &mut Vec<Missing>) {
             out.push(Missing {
                 text: cluster.to_string(),
                 context,
+                span: glyph.span,
             });
         }
     }
@@ -333,12 +337,14 @@ mod tests {
         let m = Missing {
             text: "字".into(),
             context: String::new(),
+            span: (typst::syntax::Span::detached(), 0),
         };
         assert_eq!(m.codepoints(), "U+5B57");
         assert_eq!(report(&[], "r"), None);
         let all = [Missing {
             text: "字".into(),
             context: "a字b".into(),
+            span: (typst::syntax::Span::detached(), 0),
         }];
         let msg = report(&all, "r").unwrap();
         assert!(

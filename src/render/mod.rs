@@ -439,6 +439,17 @@ impl Renderer {
                 } else {
                     Diagnostic::warning(message)
                 };
+                // Printed by a text of the template's own, where Typst's
+                // span for the glyph points (a search of the template
+                // folder's bytes named the first file holding the
+                // character, used or not).
+                const TEMPLATE_HELP: &str =
+                    "add a font that has them with --font-path DIR, or change the template";
+                let first = missing[0].text.chars().next().unwrap_or(' ');
+                let at_template = diagnostics::at_glyph(&world, d.clone(), missing[0].span, first);
+                if let Some((d, true)) = at_template {
+                    return d.help(TEMPLATE_HELP);
+                }
                 let d = d
                     .in_file(&role.source)
                     .help("add a font that has them with --font-path DIR, or change that text");
@@ -470,26 +481,18 @@ impl Renderer {
                         return crate::diag::at_offset(d.in_file(file), source, byte + col);
                     }
                 }
+                // Printed by no text of the role: made by the template
+                // (`str.from-unicode`, math), at the expression that did.
+                if first_text.is_none()
+                    && let Some((d, false)) = at_template
+                {
+                    return d.help(TEMPLATE_HELP);
+                }
                 // Not written as printed (a folded line, an escape): the
                 // character's first place, where it prints.
-                let first = cluster.chars().next().unwrap_or(' ').to_string();
-                let template = &self.shared.template;
-                let in_template = || {
-                    template.files.iter().find_map(|(rel, bytes)| {
-                        let text = std::str::from_utf8(bytes.as_slice()).ok()?;
-                        text.contains(first.as_str())
-                            .then(|| (template.dir.join(rel), std::sync::Arc::<str>::from(text)))
-                    })
-                };
+                let first = first.to_string();
                 let in_company = company_texts.clone().any(|t| t.contains(first.as_str()));
-                if first_text.is_none()
-                    && let Some((path, text)) = in_template()
-                {
-                    // Printed by no text of the role: the template's own.
-                    crate::diag::at_first_printed(d.in_file(&path), &text, &first).help(
-                        "add a font that has them with --font-path DIR, or change the template",
-                    )
-                } else if role.family_data.source.contains(first.as_str()) || !in_company {
+                if role.family_data.source.contains(first.as_str()) || !in_company {
                     crate::diag::at_first_printed(d, &role.family_data.source, &first)
                 } else {
                     crate::diag::at_first_printed(d.in_file(&c.file), &c.source, &first)
