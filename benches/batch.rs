@@ -223,7 +223,7 @@ fn prepare_cli(work: &Path, roles: &Path) -> impl Fn(usize) -> String + use<> {
     fs::write(&list, ids.join("\n")).unwrap();
     move |parallel: usize| {
         format!(
-            "xargs -P {parallel} -I{{}} typst compile --ignore-system-fonts --font-path '{}' \
+            "xargs -P {parallel} -I{{}} typst compile --ignore-system-fonts --ignore-embedded-fonts --font-path '{}' \
              --input data={{}}.json '{}/job-description.typ' '{}/{{}}.pdf' < '{}'",
             fonts.display(),
             tpl.display(),
