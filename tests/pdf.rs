@@ -498,18 +498,28 @@ fn metadata_is_set_and_output_is_reproducible() {
     let meta = info(&a);
     assert_eq!(meta["Title"], "Senior Social Marketing Manager");
     assert_eq!(meta["Author"], "GitLab");
+    // The family is named only when the title does not say it already
+    // (titled as the family, or holding its name).
     assert_eq!(
         meta["Subject"],
-        "Job description: Senior Social Marketing Manager (Social Marketing Manager), grade 7"
+        "Job description: Senior Social Marketing Manager, grade 7"
     );
-    // A level titled as its family is not named twice.
-    let same = roles
-        .iter()
-        .find(|r| r.id == "associate-marketing-ops")
-        .unwrap();
-    assert_eq!(same.title, same.family.title);
-    let subject = &info(&render_ok(default_renderer(), &lib.company, same, &doc()).pdf)["Subject"];
-    assert_eq!(subject, &format!("Job description: {}", same.title));
+    let subject = |id: &str| {
+        let r = roles.iter().find(|r| r.id == id).unwrap();
+        info(&render_ok(default_renderer(), &lib.company, r, &doc()).pdf)["Subject"].clone()
+    };
+    assert_eq!(
+        subject("associate-marketing-ops"),
+        "Job description: Marketing Operations Associate"
+    );
+    assert_eq!(
+        subject("intermediate-pm-marketing"),
+        "Job description: Product Manager - Marketing (Intermediate), grade 8"
+    );
+    assert_eq!(
+        subject("manager-mops"),
+        "Job description: Manager, Marketing Operations (Marketing Operations Manager), grade 8"
+    );
     assert!(
         meta["Keywords"].contains("Social Marketing Manager"),
         "{meta:?}"
@@ -1234,6 +1244,71 @@ fn symlinks_out_of_the_template_folder_are_refused() {
     let r = with_template(&dir.path().join("t.typ")).unwrap();
     let out = render_ok(&r, &lib.company, role, &doc());
     assert!(all_text(&out.pdf).contains("inside"));
+
+    // Through a link to a folder: out of the folder, refused as the link
+    // is; inside it, not followed, with the folder's own path to use. Both
+    // were "reads only its regular files whose names do not start with `.`".
+    let away = tempfile::tempdir().unwrap();
+    fs::write(away.path().join("a.txt"), "away").unwrap();
+    std::os::unix::fs::symlink(away.path(), dir.path().join("out")).unwrap();
+    fs::create_dir(dir.path().join("img")).unwrap();
+    fs::write(dir.path().join("img/a.txt"), "HELLO").unwrap();
+    std::os::unix::fs::symlink("img", dir.path().join("assets")).unwrap();
+    for (read, want) in [
+        ("out/a.txt", "`out` is a symlink to"),
+        (
+            "assets/a.txt",
+            "`/assets/a.txt` is reached through `assets`, a symbolic link to a folder, which jdgen does not follow (it could loop): write the folder's own path, `/img/a.txt`",
+        ),
+    ] {
+        fs::write(dir.path().join("t.typ"), format!("#read(\"{read}\")\n")).unwrap();
+        let r = with_template(&dir.path().join("t.typ")).unwrap();
+        let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
+        assert!(s.contains(want), "{s}");
+        assert!(!s.contains("regular files"), "{s}");
+    }
+    fs::write(dir.path().join("t.typ"), "#read(\"img/a.txt\")\n").unwrap();
+    let r = with_template(&dir.path().join("t.typ")).unwrap();
+    assert!(all_text(&render_ok(&r, &lib.company, role, &doc()).pdf).contains("HELLO"));
+}
+
+#[test]
+fn a_preview_s_sample_data_and_a_font_folder_are_not_the_template_s() {
+    // A `role.json` beside the template is shadowed by the role's data, so
+    // it is never read: writing one (the preview steps do) re-rendered
+    // every PDF. A `--font-path` folder inside the template folder counted
+    // against the folder's limit, with advice to move the template.
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("t.typ");
+    fs::write(&t, "#let data = json(sys.inputs.data)\n#data.role.title\n").unwrap();
+    let fonts = dir.path().join("fonts");
+    fs::create_dir(&fonts).unwrap();
+    fs::copy(
+        root().join("fonts/Inter-Regular.otf"),
+        fonts.join("Inter-Regular.otf"),
+    )
+    .unwrap();
+    let with_fonts = || {
+        Renderer::new(&RenderOptions {
+            template: Some(t.clone()),
+            font_paths: vec![fonts.clone()],
+            ..RenderOptions::default()
+        })
+        .unwrap()
+    };
+    let before = with_fonts().fingerprint();
+    fs::write(dir.path().join("role.json"), "{\"sample\": true}").unwrap();
+    assert_eq!(with_fonts().fingerprint(), before);
+    // A large file in the font folder: past the template folder's 64 MiB.
+    let big = fs::File::create(fonts.join("pad.bin")).unwrap();
+    big.set_len(65 * 1024 * 1024).unwrap();
+    let r = with_fonts();
+    let (lib, roles) = shipped();
+    let out = render_ok(&r, &lib.company, role(roles, "senior-social"), &doc());
+    assert!(all_text(&out.pdf).contains("Senior"));
+    // Any other file is the template's.
+    fs::write(dir.path().join("notes.txt"), "x").unwrap();
+    assert_ne!(with_fonts().fingerprint(), before);
 }
 
 #[test]

@@ -174,7 +174,21 @@ impl Renderer {
     pub fn new(opts: &RenderOptions) -> Result<Renderer> {
         let (standards, standard_names) = parse_standards(opts.pdf_standard.as_deref())?;
         let template = match &opts.template {
-            Some(path) => Template::from_file(path, &opts.own_paths)?,
+            // A `--font-path` folder kept beside the template is read as
+            // fonts, not as template files (a large font failed the
+            // folder's size limit, with advice to move the template).
+            Some(path) => {
+                let own: Vec<OwnPath> = opts
+                    .own_paths
+                    .iter()
+                    .cloned()
+                    .chain(opts.font_paths.iter().map(|p| OwnPath {
+                        path: p.clone(),
+                        what: "font folder (--font-path)",
+                    }))
+                    .collect();
+                Template::from_file(path, &own)?
+            }
             None => Template::builtin(),
         };
         let font_files = fonts::collect(&opts.font_paths)?;

@@ -84,6 +84,9 @@ pub(crate) struct Template {
     /// Entries of the folder that are jdgen's own (see [`Template::from_file`]),
     /// by relative path, with what they are: not read.
     own: Vec<(String, &'static str)>,
+    /// Symlinks to folders inside the template folder, by relative path,
+    /// with the folder's own relative path: not followed.
+    linked_dirs: Vec<(String, String)>,
 }
 
 /// A path inside a template folder that is not the template's: the role
@@ -104,6 +107,7 @@ impl Template {
             entries: HashMap::new(),
             files: BTreeMap::new(),
             own: Vec::new(),
+            linked_dirs: Vec::new(),
         };
         t.insert(BUILTIN_NAME, Bytes::from_string(BUILTIN_SOURCE));
         t
@@ -154,6 +158,7 @@ impl Template {
             entries: HashMap::new(),
             files: BTreeMap::new(),
             own: Vec::new(),
+            linked_dirs: Vec::new(),
         };
         // Only those that exist now can be read (a first run's output
         // folder is made later, empty but for its hidden lock), and only
@@ -213,6 +218,12 @@ impl Template {
             if name.starts_with('.') || VirtualPath::new(&name).is_err() {
                 continue;
             }
+            // Shadowed by the role's data, which a template always gets
+            // there: never read, so not part of the template (a preview's
+            // sample data made every PDF's key change).
+            if prefix.is_empty() && name == DATA_PATH.trim_start_matches('/') {
+                continue;
+            }
             let rel = format!("{prefix}{name}");
             let path = entry.path();
             let link = fs::symlink_metadata(&path)
@@ -253,7 +264,11 @@ impl Template {
             if meta.is_dir() {
                 // A linked folder inside the folder is reachable by its own
                 // path; following it could loop.
-                if !link {
+                if link {
+                    let target = real.strip_prefix(&root).unwrap_or(&real);
+                    self.linked_dirs
+                        .push((rel, target.to_string_lossy().into_owned()));
+                } else {
                     self.read_dir(&real, &format!("{rel}/"), own, budget)?;
                 }
                 continue;
@@ -345,6 +360,33 @@ impl Template {
                 format!(
                     "`{path}` is in {folder}, but `{at}` is jdgen's {what}, which a template \
                      does not read"
+                )
+                .into(),
+            ));
+        }
+        // Under a link that was refused (one leading out of the folder) or
+        // not followed (a linked folder inside it): why, not "not read".
+        let mut ancestors = rel.match_indices('/').map(|(i, _)| &rel[..i]);
+        if let Some(why) =
+            ancestors.find_map(
+                |dir| match self.entries.get(&project_id(&format!("/{dir}"))) {
+                    Some(Entry::Refused(why)) => Some(why.clone()),
+                    _ => None,
+                },
+            )
+        {
+            return FileError::Other(Some(why.into()));
+        }
+        if let Some((at, target)) = self
+            .linked_dirs
+            .iter()
+            .find(|(p, _)| rel.starts_with(&format!("{p}/")))
+        {
+            let inside = &rel[at.len() + 1..];
+            return FileError::Other(Some(
+                format!(
+                    "`{path}` is reached through `{at}`, a symbolic link to a folder, which jdgen \
+                     does not follow (it could loop): write the folder's own path, `/{target}/{inside}`"
                 )
                 .into(),
             ));
