@@ -907,11 +907,18 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         if let Err(f) = &outcome {
             let n = live_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if n < MAX_LIVE_FAILURES {
-                log.line(&format!(
-                    "FAILED {}: {}",
-                    f.role.as_deref().unwrap_or("?"),
-                    f.message
-                ));
+                // As the run's closing `failed:` lines say it: the role,
+                // where (a template's line), the message without the role
+                // again ("FAILED x: role `x`: …").
+                let role = f.role.as_deref().unwrap_or("?");
+                let message = f
+                    .message
+                    .strip_prefix(&format!("role `{role}`: "))
+                    .unwrap_or(&f.message);
+                match &f.file {
+                    Some(file) => log.line(&format!("FAILED {role} ({file}): {message}")),
+                    None => log.line(&format!("FAILED {role}: {message}")),
+                }
             } else if n == MAX_LIVE_FAILURES {
                 log.line("more roles failed: every failure is listed when the run ends");
             }

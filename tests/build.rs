@@ -2555,6 +2555,20 @@ fn roles_a_template_fails_alike_share_one_line() {
         "{s}"
     );
     assert_eq!(err.matches(" FAILED ").count(), 10, "{err}");
+    // Each names the template's line, and the role once.
+    let live = err.lines().find(|l| l.contains(" FAILED ")).unwrap();
+    assert!(
+        live.contains("boom.typ:1:2): panicked with: boom"),
+        "{live}"
+    );
+    let role = live
+        .split(" FAILED ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    assert_eq!(live.matches(role).count(), 1, "{live}");
     assert!(
         err.contains("more roles failed: every failure is listed when the run ends"),
         "{err}"
