@@ -81,6 +81,20 @@ fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
+fn template_prints_the_built_in_template() {
+    // Without the source tree a template of one's own had nothing to start
+    // from (the docs and the "printed nothing" help named a repository file).
+    let (code, out, err) = run(&["template"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    let shipped = std::fs::read_to_string("templates/job-description.typ").unwrap();
+    assert_eq!(out, shipped);
+    // It needs no role folder.
+    let (code, out2, _) = run(&["--roles", "/nonexistent", "template"]);
+    assert_eq!((code, out2.len()), (0, out.len()));
+}
+
+#[test]
 fn list_shows_every_role() {
     let (code, out, _) = run(&["list"]);
     assert_eq!(code, 0);

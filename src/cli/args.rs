@@ -97,6 +97,10 @@ pub enum Command {
                       --template, --font-path, --pdf-standard and --strict render the bundle's PDFs: they need --zip. --paper and --signature need --zip or --json."
     )]
     Export(ExportArgs),
+    /// Print the built-in template (templates/job-description.typ) on
+    /// stdout, to start a template of your own from:
+    /// `jdgen template > mine/job-description.typ` (docs/templates.md).
+    Template,
 }
 
 #[derive(Args, Debug)]

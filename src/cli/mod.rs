@@ -204,6 +204,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => pdf(&cli.roles, &roles, all, output, &render, &doc),
         Command::Build(args) => build(&cli.roles, &args),
         Command::Export(args) => export(&cli.roles, &args),
+        Command::Template => {
+            stdout_write_data(crate::render::BUILTIN_TEMPLATE)?;
+            Ok(exit::OK)
+        }
     }
 }
 

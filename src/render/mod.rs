@@ -34,6 +34,10 @@ pub use fonts::FontCoverage;
 pub(crate) use world::raster_size;
 pub use world::{DATA_INPUT, DATA_PATH, OwnPath};
 
+/// The built-in template's source (`jdgen template` prints it): what a
+/// template of one's own starts from without the source tree.
+pub const BUILTIN_TEMPLATE: &str = world::BUILTIN_SOURCE;
+
 use world::{JobWorld, Shared, Template};
 
 /// Where [`write_pdfs`] puts the PDFs.
@@ -417,7 +421,7 @@ impl Renderer {
                 "role `{}`: the template printed nothing: no page of the PDF holds text, an image or a drawing",
                 role.id
             ))
-            .help("a template must show the role; start from templates/job-description.typ (see docs/templates.md)");
+            .help("a template must show the role; start from the built-in one, which `jdgen template` prints (see docs/templates.md)");
             let template = &self.shared.template;
             if let Some(path) = template.display_path(template.main) {
                 d = d.in_file(&path);
