@@ -2043,6 +2043,59 @@ fn an_emoji_drawn_as_several_stays_in_its_column() {
 }
 
 #[test]
+fn with_no_one_to_report_to_family_and_level_keep_to_one_line() {
+    // The empty "Reports to" box kept room that the family ("Marketing
+    // Operations Manager") and the level ("Senior Manager") wrapped without.
+    let (lib, roles) = shipped();
+    for (id, family, level) in [
+        (
+            "senior-manager-social",
+            "Social Marketing Manager",
+            "Senior Manager",
+        ),
+        ("staff-mops", "Marketing Operations Manager", "Staff"),
+        ("manager-mops", "Marketing Operations Manager", "Manager"),
+    ] {
+        let r = role(roles, id);
+        assert!(r.reports_to.is_none(), "{id}");
+        let pdf = render_ok(default_renderer(), &lib.company, r, &doc()).pdf;
+        let ws = words(&pdf);
+        let fam = ws
+            .iter()
+            .find(|w| w.0 == 1 && w.1 == "FAMILY")
+            .unwrap()
+            .clone();
+        // The labels on the family's line (not the "JOB DESCRIPTION" kicker).
+        let label = |l: &str| {
+            ws.iter()
+                .find(|w| w.0 == 1 && w.1 == l && (w.3 - fam.3).abs() < 2.0)
+                .unwrap()
+                .clone()
+        };
+        let (lvl, grade) = (label("LEVEL"), label("JOB"));
+        // The words of a box: below its label, before the next box.
+        let in_box = |from: f64, to: f64| -> Vec<(String, f64)> {
+            ws.iter()
+                .filter(|w| w.0 == 1 && w.2 >= from - 1.0 && w.2 < to - 1.0)
+                .filter(|w| w.3 > fam.3 + 2.0 && w.3 < fam.3 + 30.0)
+                .map(|w| (w.1.clone(), w.3))
+                .collect()
+        };
+        for (words, want) in [
+            (in_box(fam.2, lvl.2), family),
+            (in_box(lvl.2, grade.2), level),
+        ] {
+            let text: Vec<&str> = words.iter().map(|w| w.0.as_str()).collect();
+            assert_eq!(text.join(" "), want, "{id}");
+            assert!(
+                words.iter().all(|w| w.1 == words[0].1),
+                "{id}: {want} wraps: {words:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_symbol_wider_than_the_emoji_column_is_scaled_to_it() {
     // `﷽` is one symbol, so `check` passes it as a value's emoji, but it
     // is some 7 em wide: it was drawn across the value's name.
