@@ -2043,6 +2043,44 @@ fn an_emoji_drawn_as_several_stays_in_its_column() {
 }
 
 #[test]
+fn a_short_list_is_never_split_over_a_page() {
+    // One item of a five-item list alone at a page's foot under its
+    // heading, the rest over the page (the PDF review). Every place of the
+    // list on the page is tried: more description above moves it down.
+    let items: Vec<String> = (1..=4)
+        .map(|i| format!("Item{i} of the short list, long enough to take two lines of the page when printed in the body text size of the template, twice over."))
+        .collect();
+    for filler in 30..62 {
+        let para = vec![
+            "Filler text that takes a whole line of the page and then a little more of it.";
+            filler
+        ]
+        .join(" ");
+        let yaml = format!(
+            "family: short\ntitle: Short\nlevels:\n  - id: short-a\n    level: A\n    title: A\n    description:\n      - \"{para}\"\n    requirements:\n      items:\n{}",
+            items
+                .iter()
+                .map(|i| format!("        - \"{i}\"\n"))
+                .collect::<String>()
+        );
+        let pdf = render_family(&yaml, "short-a");
+        let pages: Vec<usize> = (1..=4)
+            .map(|i| {
+                words(&pdf)
+                    .iter()
+                    .find(|w| w.1 == format!("Item{i}"))
+                    .expect("every item printed")
+                    .0
+            })
+            .collect();
+        assert!(
+            pages.iter().all(|&p| p == pages[0]),
+            "filler {filler}: items on pages {pages:?}"
+        );
+    }
+}
+
+#[test]
 fn with_no_one_to_report_to_family_and_level_keep_to_one_line() {
     // The empty "Reports to" box kept room that the family ("Marketing
     // Operations Manager") and the level ("Senior Manager") wrapped without.
