@@ -106,7 +106,7 @@ impl Budget {
 /// ```
 pub fn to_plain(text: &str, base_url: &str) -> String {
     let mut s = String::new();
-    plain_into(&parse(text, base_url), &mut s);
+    plain_into(&parse(text, base_url), base_url, &mut s);
     s
 }
 
@@ -138,23 +138,18 @@ pub fn links(spans: &[Span]) -> Vec<(String, String)> {
     out
 }
 
-fn plain_into(spans: &[Span], s: &mut String) {
+fn plain_into(spans: &[Span], base_url: &str, s: &mut String) {
     for span in spans {
         match span {
             Span::Text { text } => s.push_str(text),
             Span::Break => {}
-            Span::Emph { body } | Span::Strong { body } => plain_into(body, s),
+            Span::Emph { body } | Span::Strong { body } => plain_into(body, base_url, s),
             Span::Link { url, body } => {
                 let label = spans_text(body);
                 // `[/handbook/](/handbook/)`: the label is the address as
                 // written, before it was resolved against the website.
                 let written = |l: &str| {
-                    l.starts_with('/')
-                        && url.strip_suffix(l).is_some_and(|origin| {
-                            origin
-                                .split_once("://")
-                                .is_some_and(|(_, host)| !host.is_empty() && !host.contains('/'))
-                        })
+                    l.starts_with('/') && !l.starts_with("//") && resolve_url(l, base_url) == *url
                 };
                 if label.trim() == url || label.is_empty() || written(label.trim()) {
                     s.push_str(url);
@@ -306,6 +301,8 @@ pub fn scan_links(text: &str) -> Scanned {
     }
     let chars: Vec<char> = text.chars().collect();
     let mut budget = Budget::for_text(chars.len());
+    // How far a `[](` looked for its `)` (see below).
+    let mut stop = 0;
     let mut i = 0;
     while i < chars.len() {
         if chars[i] == '\\' && i + 1 < chars.len() && is_escape(&chars, i + 1) {
@@ -339,16 +336,25 @@ pub fn scan_links(text: &str) -> Scanned {
         }
         if chars[i] == '[' {
             if chars.get(i + 1) == Some(&']') && chars.get(i + 2) == Some(&'(') {
-                // To its `)` on the same line, within the budget (a line of
-                // `[](` without one must not be scanned once per `[`).
-                let mut j = i + 3;
-                while j < chars.len() && chars[j] != ')' && chars[j] != '\n' && budget.step() {
-                    j += 1;
+                // Its `)` on the same line: `stop` only moves forward, so a
+                // line of `[](` without one is scanned once, not once per
+                // `[` (and not from the links' budget).
+                let from = i + 3;
+                if stop < from {
+                    stop = from;
+                    while stop < chars.len() && chars[stop] != ')' && chars[stop] != '\n' {
+                        stop += 1;
+                    }
                 }
-                if chars.get(j) == Some(&')') {
-                    found.no_text.push(chars[i..=j].iter().collect());
-                    i = j + 1;
-                    continue;
+                // Only a plain target: `[](see [a](/b))` holds a link,
+                // which `parse` finds reading on from this `[` as text,
+                // and so does this scan.
+                if chars.get(stop) == Some(&')')
+                    && !chars[from..stop]
+                        .iter()
+                        .any(|c| c.is_whitespace() || matches!(c, '[' | ']' | '(' | '<'))
+                {
+                    found.no_text.push(chars[i..=stop].iter().collect());
                 }
             }
             if let Some((label_end, target_end)) = find_link(&chars, i, &mut budget) {
@@ -1009,11 +1015,18 @@ mod tests {
 
     #[test]
     fn links_with_no_text_are_found_once_each() {
-        let s = scan_links("[](/a) and [b](/b), [](/c\n) [](</d>)");
-        assert_eq!(s.no_text, ["[](/a)", "[](</d>)"]);
+        let s = scan_links("[](/a) and [b](/b), [](/c\n) [](/d)");
+        assert_eq!(s.no_text, ["[](/a)", "[](/d)"]);
         assert_eq!(s.targets, ["/b"]);
-        // A long line of openers without a `)`: none, within the budget.
-        assert!(scan_links(&"[](".repeat(200_000)).no_text.is_empty());
+        // A long line of openers without a `)`: none, and the links after
+        // it are still read (the scan spent the links' budget).
+        let s = scan_links(&format!("{}\n\n[a](relative/path)", "[](".repeat(200_000)));
+        assert!(s.no_text.is_empty());
+        assert_eq!(s.targets, ["relative/path"]);
+        // A link inside what follows `[](` is read, as `parse` reads it.
+        let s = scan_links("[](see [a](relative/path))");
+        assert!(s.no_text.is_empty());
+        assert_eq!(s.targets, ["relative/path"]);
     }
 
     const BASE: &str = "https://example.com";
@@ -1095,6 +1108,11 @@ mod tests {
         assert_eq!(
             to_plain("[/jobs/](/jobs/), [/jobs](/jobs/) and [jobs](/jobs/)", BASE),
             "https://example.com/jobs/, /jobs (https://example.com/jobs/) and jobs (https://example.com/jobs/)"
+        );
+        // A website with a path of its own: the same.
+        assert_eq!(
+            to_plain("[/jobs/](/jobs/)", "https://example.com/careers"),
+            "https://example.com/careers/jobs/"
         );
         // Anything else in angle brackets is text: not an address, a
         // space inside, a scheme no link may have, unclosed, a link's label.

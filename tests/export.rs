@@ -1157,6 +1157,26 @@ fn the_safe_csv_quote_counts_only_in_the_safe_csv() {
         assert!(res.stdout.is_empty(), "{args:?}");
     }
     assert!(!out.path().join("x").exists());
+
+    // One text of the role file, not joined: the same (it was refused as
+    // it was read, by every command, workbook and import CSV included).
+    let item = format!("-{}", "a".repeat(32_766));
+    fs::write(
+        roles.path().join("edge.yaml"),
+        format!("family: edge\ntitle: Edge\nlevels:\n  - id: edge-a\n    level: A\n    title: A\n    requirements:\n      items:\n        - \"{item}\"\n"),
+    )
+    .unwrap();
+    let (_, files) = export(
+        roles.path(),
+        &["--xlsx", "--csv", "--csv-profile", "import"],
+    );
+    let (header, rows) = parse_csv(&files["items.csv"]);
+    assert_eq!(rows[0][column(&header, "text")], item);
+    let res = jdgen(roles.path())
+        .args(["export", "--csv", "-o", "-", "--table", "items"])
+        .output()
+        .unwrap();
+    assert_eq!(res.status.code(), Some(1));
 }
 
 #[test]

@@ -520,6 +520,12 @@ fn metadata_is_set_and_output_is_reproducible() {
         subject("manager-mops"),
         "Job description: Manager, Marketing Operations (Marketing Operations Manager), grade 8"
     );
+    // Word for word: "Security Lead" holds the letters of "IT", not the word.
+    let it = render_family(
+        "family: it\ntitle: IT\nlevels:\n  - id: it-lead\n    level: Lead\n    title: Security Lead\n",
+        "it-lead",
+    );
+    assert_eq!(info(&it)["Subject"], "Job description: Security Lead (IT)");
     assert!(
         meta["Keywords"].contains("Social Marketing Manager"),
         "{meta:?}"
@@ -1266,6 +1272,25 @@ fn symlinks_out_of_the_template_folder_are_refused() {
         let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
         assert!(s.contains(want), "{s}");
         assert!(!s.contains("regular files"), "{s}");
+    }
+    // A link to the folder itself, and one to a hidden folder.
+    std::os::unix::fs::symlink(".", dir.path().join("self")).unwrap();
+    fs::create_dir(dir.path().join(".hid")).unwrap();
+    std::os::unix::fs::symlink(".hid", dir.path().join("hl")).unwrap();
+    for (read, want) in [
+        (
+            "self/img/a.txt",
+            "write the folder's own path, `/img/a.txt`",
+        ),
+        (
+            "hl/a.txt",
+            "it leads to `/.hid`, a hidden folder, which a template does not read",
+        ),
+    ] {
+        fs::write(dir.path().join("t.typ"), format!("#read(\"{read}\")\n")).unwrap();
+        let r = with_template(&dir.path().join("t.typ")).unwrap();
+        let s = jdgen::diag::render(&render_errors(&r, &lib.company, role));
+        assert!(s.contains(want), "{s}");
     }
     fs::write(dir.path().join("t.typ"), "#read(\"img/a.txt\")\n").unwrap();
     let r = with_template(&dir.path().join("t.typ")).unwrap();

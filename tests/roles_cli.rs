@@ -3821,6 +3821,19 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("tpl/main.typ:3:2: error:"), "{err}");
     assert!(err.contains("or change the template"), "{err}");
+    // A string of the template's code, the character written as an
+    // escape, while a role text the template does not print holds it: the
+    // template's (the role file was blamed).
+    std::fs::write(
+        &family,
+        yaml.replace("- Write code", "- Write \u{4E8C} code"),
+    )
+    .unwrap();
+    std::fs::write(t.join("main.typ"), "= Hi\n\n#\"x\\u{4E8C}y\"\n").unwrap();
+    let (code, _, err) = render_strict();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("tpl/main.typ:3:2: error:"), "{err}");
+    std::fs::write(&family, &yaml).unwrap();
     // A PDF/UA check of the finished document has no place in a file: it
     // names the template, which sets the document's title.
     std::fs::write(t.join("main.typ"), "= Hi\n").unwrap();
@@ -4588,23 +4601,33 @@ fn text_length_is_counted_as_a_spreadsheet_counts_it() {
         err.contains("f.yaml:9:11: error: text is 40000 characters long as written here"),
         "{err}"
     );
-    // A text of exactly 32,767 fits, unless it starts with `=`: the safe
-    // CSV's `'` would make it 32,768.
-    for (text, ok) in [
-        ("b".repeat(32_767), true),
-        (format!("={}", "b".repeat(32_766)), false),
+    // A text of exactly 32,767 fits, unless it starts with `=` in a text the
+    // export tables hold: the safe CSV's `'` would make its cell 32,768
+    // (said as a cell, at the text). Where no table holds it (a hiring
+    // step), no `'` is ever put before it.
+    for (field, text, ok) in [
+        ("requirements", "b".repeat(32_767), true),
+        ("requirements", format!("={}", "b".repeat(32_766)), false),
+        ("hiring", format!("={}", "b".repeat(32_766)), true),
     ] {
-        let (code, err) = check_one(
+        let level = if field == "hiring" {
+            one_level("").replacen(
+                "levels:",
+                &format!("hiring_process:\n  steps:\n    - \"{text}\"\nlevels:"),
+                1,
+            )
+        } else {
             one_level(&format!(
                 "    requirements:\n      items:\n        - \"{text}\"\n"
             ))
-            .as_bytes(),
-        );
-        assert_eq!(code == 0, ok, "{}", &err[..err.len().min(400)]);
+        };
+        let (code, err) = check_one(level.as_bytes());
+        assert_eq!(code == 0, ok, "{field}: {}", &err[..err.len().min(400)]);
         if !ok {
             assert!(
-                err.contains("f.yaml:9:11: error: text is 32768 characters long"),
-                "{err}"
+                err.contains("f.yaml:9:11: error: table `items`, row 1 (role `f-one`), column `text`: 32768 characters as a spreadsheet counts them, with the `'` the safe CSV puts before a formula character"),
+                "{}",
+                &err[..err.len().min(600)]
             );
         }
     }

@@ -204,8 +204,10 @@ pub fn run(cli: Cli) -> Result<i32> {
         } => pdf(&cli.roles, &roles, all, output, &render, &doc),
         Command::Build(args) => build(&cli.roles, &args),
         Command::Export(args) => export(&cli.roles, &args),
+        // A listing's handling of a closed pipe (`jdgen template | head`):
+        // the reader took what it wanted.
         Command::Template => {
-            stdout_write_data(crate::render::BUILTIN_TEMPLATE)?;
+            stdout_write(crate::render::BUILTIN_TEMPLATE)?;
             Ok(exit::OK)
         }
     }

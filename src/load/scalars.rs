@@ -87,8 +87,7 @@ pub(super) fn check_scalars(c: &mut Checker, family: bool) {
                 &path,
                 format!(
                     "text is {n} characters long as written here, Markdown included, counted as a \
-                     spreadsheet counts them (an emoji counts two, and a leading `=`, `+`, `-`, `@`, tab \
-                     or line break one more for the safe CSV's `'`); at most {MAX_TEXT_CHARS} fit in a cell"
+                     spreadsheet counts them (an emoji counts two); at most {MAX_TEXT_CHARS} fit in a cell"
                 ),
                 Some("split it into several items or paragraphs".into()),
             ),
@@ -380,11 +379,13 @@ fn walk_scalars(
             out.push((path.to_string(), Scalar::NullOptional))
         }
         V::String(s) => {
-            // As a spreadsheet counts (an emoji is two; a safe CSV's `'`
-            // before `=` one more), so that the cell check, which cannot
-            // point at the text, never finds a text this one let through.
+            // As a spreadsheet counts (an emoji is two), for any text: no
+            // cell could hold more. The safe CSV's `'` before `=` is
+            // counted by the export tables' cell check (which `check` runs
+            // too), only for texts that go into a table: the workbook and
+            // the import CSV hold 32,767 characters starting with `-`.
             if s.len() >= MAX_TEXT_CHARS {
-                let n = crate::export::xlsx::spreadsheet_len(s, true);
+                let n = crate::export::xlsx::spreadsheet_len(s, false);
                 if n > MAX_TEXT_CHARS {
                     out.push((path.to_string(), Scalar::TooLong(n)));
                 }

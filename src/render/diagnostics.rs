@@ -101,7 +101,9 @@ pub(crate) fn at_glyph(
                 at < range.end && source.text().get(at..).is_some_and(|t| t.starts_with(ch));
             (if exact { at } else { range.start + first }, true)
         }
-        None => (range.start, false),
+        // A string literal of the template's code (`"x\u{4E8C}y"`) is its
+        // own text too, whatever escapes spell the character.
+        None => (range.start, written.starts_with('"')),
     };
     let (line, column) = source
         .lines()

@@ -383,10 +383,21 @@ impl Template {
             .find(|(p, _)| rel.starts_with(&format!("{p}/")))
         {
             let inside = &rel[at.len() + 1..];
+            let own = if target.is_empty() {
+                format!("/{inside}")
+            } else {
+                format!("/{target}/{inside}")
+            };
+            // A hidden folder is not read by its own path either.
+            let advice = if target.split('/').any(|part| part.starts_with('.')) {
+                format!("it leads to `/{target}`, a hidden folder, which a template does not read")
+            } else {
+                format!("write the folder's own path, `{own}`")
+            };
             return FileError::Other(Some(
                 format!(
                     "`{path}` is reached through `{at}`, a symbolic link to a folder, which jdgen \
-                     does not follow (it could loop): write the folder's own path, `/{target}/{inside}`"
+                     does not follow (it could loop): {advice}"
                 )
                 .into(),
             ));
