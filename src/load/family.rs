@@ -553,30 +553,38 @@ pub(super) fn bases(
 /// Items the family-wide list prints once although it holds them twice
 /// (`resolve::shared_items`), as a level's list does.
 fn check_repeats(c: &mut Checker, kind: &str, list: Option<&ItemList>) {
-    let Some(list) = list else { return };
+    if let Some(list) = list {
+        warn_repeats(c, kind, list);
+    }
+}
+
+/// Warns at each item of `list` (at `path`) that repeats an earlier one,
+/// as resolve compares them (`same_item_key`); returns every item's key.
+fn warn_repeats<'a>(c: &mut Checker, path: &str, list: &'a ItemList) -> HashSet<&'a str> {
     let all = list
         .items
         .iter()
         .enumerate()
-        .map(|(j, t)| (format!("{kind}.items.{j}"), t))
+        .map(|(j, t)| (format!("{path}.items.{j}"), t))
         .chain(list.groups.iter().enumerate().flat_map(|(g, group)| {
             group
                 .items
                 .iter()
                 .enumerate()
-                .map(move |(j, t)| (format!("{kind}.groups.{g}.items.{j}"), t))
+                .map(move |(j, t)| (format!("{path}.groups.{g}.items.{j}"), t))
         }));
     let mut seen: HashSet<&str> = HashSet::new();
-    for (path, text) in all {
+    for (at, text) in all {
         let key = crate::resolve::same_item_key(text);
         if !key.is_empty() && !seen.insert(key) {
             c.warn(
-                &path,
+                &at,
                 "this item repeats an earlier item of the same list: it prints once",
                 Some("remove one of them".into()),
             );
         }
     }
+    seen
 }
 
 /// Items a list prints once although it holds them twice (as resolve
@@ -601,29 +609,7 @@ fn check_restatements(
         let Some(list) = list_of(level) else {
             continue;
         };
-        let own = list
-            .items
-            .iter()
-            .enumerate()
-            .map(|(j, t)| (format!("levels.{i}.{kind}.items.{j}"), t))
-            .chain(list.groups.iter().enumerate().flat_map(|(g, group)| {
-                group
-                    .items
-                    .iter()
-                    .enumerate()
-                    .map(move |(j, t)| (format!("levels.{i}.{kind}.groups.{g}.items.{j}"), t))
-            }));
-        let mut seen: HashSet<&str> = HashSet::new();
-        for (path, text) in own {
-            let key = same_item_key(text);
-            if !key.is_empty() && !seen.insert(key) {
-                c.warn(
-                    &path,
-                    "this item repeats an earlier item of the same list: it prints once",
-                    Some("remove one of them".into()),
-                );
-            }
-        }
+        let seen = warn_repeats(c, &format!("levels.{i}.{kind}"), list);
         // Everything the chain below lists.
         let mut inherited: HashSet<&str> = HashSet::new();
         let mut cur = bases[i];
