@@ -2054,15 +2054,12 @@ fn an_emoji_drawn_as_several_stays_in_its_column() {
     // Colour (the dinosaurs are green) beside the emoji column, on the
     // value's lines: the name and text are grey ink.
     let pixels = page_pixels(&out.pdf, name.0);
-    let width = 496; // A4 at 60 dpi
-    let px = |pt: f64| (pt * 60.0 / 72.0) as usize;
-    let coloured = (px(name.3 - 4.0)..px(name.3 + 30.0))
-        .flat_map(|y| (px(name.2 - 2.0)..px(name.2 + 120.0)).map(move |x| (x, y)))
-        .filter(|&(x, y)| {
-            let [r, g, b] = pixels[y * width + x];
-            r.abs_diff(g).max(g.abs_diff(b)).max(r.abs_diff(b)) > 60
-        })
-        .count();
+    let coloured = pixels_in(
+        &pixels,
+        name.2 - 2.0..name.2 + 120.0,
+        name.3 - 4.0..name.3 + 30.0,
+        |[r, g, b]| r.abs_diff(g).max(g.abs_diff(b)).max(r.abs_diff(b)) > 60,
+    );
     assert_eq!(coloured, 0, "emoji drawn over the value's name");
     // What fits the column is drawn as it is: the heart of the test above.
 }
@@ -2169,18 +2166,21 @@ fn a_symbol_wider_than_the_emoji_column_is_scaled_to_it() {
         .expect("the value's name");
     // Ink right of the name, on its line, where nothing else is.
     let pixels = page_pixels(&out.pdf, name.0);
-    let width = 496; // A4 at 60 dpi
-    let px = |pt: f64| (pt * 60.0 / 72.0) as usize;
-    let inked = (px(name.3 - 2.0)..px(name.3 + 9.0))
-        .flat_map(|y| (px(name.4 + 3.0)..px(name.2 + 80.0)).map(move |x| (x, y)))
-        .filter(|&(x, y)| pixels[y * width + x].iter().all(|&c| c < 200))
-        .count();
+    let ink = |p: [u8; 3]| p.iter().all(|&c| c < 200);
+    let inked = pixels_in(
+        &pixels,
+        name.4 + 3.0..name.2 + 80.0,
+        name.3 - 2.0..name.3 + 9.0,
+        ink,
+    );
     assert_eq!(inked, 0, "the symbol is drawn over the value's name");
     // It is still drawn, in the column left of the name.
-    let column = (px(name.3 - 2.0)..px(name.3 + 14.0))
-        .flat_map(|y| (px(name.2 - 30.0)..px(name.2 - 2.0)).map(move |x| (x, y)))
-        .filter(|&(x, y)| pixels[y * width + x].iter().all(|&c| c < 200))
-        .count();
+    let column = pixels_in(
+        &pixels,
+        name.2 - 30.0..name.2 - 2.0,
+        name.3 - 2.0..name.3 + 14.0,
+        ink,
+    );
     assert!(column > 0, "the symbol is not drawn at all");
 }
 
@@ -2221,6 +2221,22 @@ fn with_one_value(emoji: &str, name: &str, text: &str) -> (serde_json::Value, Re
         data,
         render_ok(default_renderer(), &lib.company, senior, &doc()),
     )
+}
+
+/// How many pixels of an A4 page's `pixels` (at 60 dpi, see
+/// [`page_pixels`]) in the area `xs` × `ys` (in points) `pick` takes.
+fn pixels_in(
+    pixels: &[[u8; 3]],
+    xs: std::ops::Range<f64>,
+    ys: std::ops::Range<f64>,
+    pick: impl Fn([u8; 3]) -> bool,
+) -> usize {
+    let width = 496; // A4 at 60 dpi
+    let px = |pt: f64| (pt * 60.0 / 72.0) as usize;
+    (px(ys.start)..px(ys.end))
+        .flat_map(|y| (px(xs.start)..px(xs.end)).map(move |x| (x, y)))
+        .filter(|&(x, y)| pick(pixels[y * width + x]))
+        .count()
 }
 
 /// How many pixels of all the PDF's pages (at 60 dpi) `pick` takes.
