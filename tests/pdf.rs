@@ -2103,6 +2103,32 @@ fn a_short_list_is_never_split_over_a_page() {
 }
 
 #[test]
+fn a_short_hiring_process_is_never_split_over_a_page() {
+    // Its last step alone atop a page, with the closing sentence (the PDF
+    // review, senior-mops): a short process is kept whole, sub-steps too.
+    for filler in 30..62 {
+        let para = vec![
+            "Filler text that takes a whole line of the page and then a little more of it.";
+            filler
+        ]
+        .join(" ");
+        let yaml = format!(
+            "family: short\ntitle: Short\nhiring_process:\n  steps:\n    - Step1 is a screening call with one of our recruiters\n    - text: Step2 is a series of interviews\n      steps: [Sub1 with the manager, Sub2 with the team]\n    - Step3 is a final interview\n    - Step4 is the offer\n  outro:\n    - That is all.\nlevels:\n  - id: short-a\n    level: A\n    title: A\n    description:\n      - \"{para}\"\n"
+        );
+        let pdf = render_family(&yaml, "short-a");
+        let ws = words(&pdf);
+        let pages: Vec<usize> = ["Step1", "Step2", "Sub1", "Sub2", "Step3", "Step4"]
+            .iter()
+            .map(|w| ws.iter().find(|x| x.1 == *w).expect("every step printed").0)
+            .collect();
+        assert!(
+            pages.iter().all(|&p| p == pages[0]),
+            "filler {filler}: steps on pages {pages:?}"
+        );
+    }
+}
+
+#[test]
 fn with_no_one_to_report_to_family_and_level_keep_to_one_line() {
     // The empty "Reports to" box kept room that the family ("Marketing
     // Operations Manager") and the level ("Senior Manager") wrapped without.
