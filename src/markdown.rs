@@ -346,14 +346,10 @@ pub fn scan_links(text: &str) -> Scanned {
                         stop += 1;
                     }
                 }
-                // Only a plain target: `[](see [a](/b))` holds a link,
-                // which `parse` finds reading on from this `[` as text,
-                // and so does this scan.
-                if chars.get(stop) == Some(&')')
-                    && !chars[from..stop]
-                        .iter()
-                        .any(|c| c.is_whitespace() || matches!(c, '[' | ']' | '(' | '<'))
-                {
+                // Not when a link may start inside: `[](see [a](/b))` holds
+                // one, which `parse` finds reading on from this `[` as
+                // text, and so does this scan.
+                if chars.get(stop) == Some(&')') && !chars[from..stop].contains(&'[') {
                     found.no_text.push(chars[i..=stop].iter().collect());
                 }
             }
@@ -1015,8 +1011,8 @@ mod tests {
 
     #[test]
     fn links_with_no_text_are_found_once_each() {
-        let s = scan_links("[](/a) and [b](/b), [](/c\n) [](/d)");
-        assert_eq!(s.no_text, ["[](/a)", "[](/d)"]);
+        let s = scan_links("[](/a) and [b](/b), [](/c\n) [](/d) [](</e>) [](/f g)");
+        assert_eq!(s.no_text, ["[](/a)", "[](/d)", "[](</e>)", "[](/f g)"]);
         assert_eq!(s.targets, ["/b"]);
         // A long line of openers without a `)`: none, and the links after
         // it are still read (the scan spent the links' budget).

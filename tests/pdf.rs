@@ -526,6 +526,12 @@ fn metadata_is_set_and_output_is_reproducible() {
         "it-lead",
     );
     assert_eq!(info(&it)["Subject"], "Job description: Security Lead (IT)");
+    // In a script that does not space its words, anywhere in the title.
+    let zh = render_family(
+        "family: yx\ntitle: 营销\nlevels:\n  - id: yx-a\n    level: 高级\n    title: 高级营销经理\n",
+        "yx-a",
+    );
+    assert_eq!(info(&zh)["Subject"], "Job description: 高级营销经理");
     assert!(
         meta["Keywords"].contains("Social Marketing Manager"),
         "{meta:?}"
@@ -2099,6 +2105,35 @@ fn a_short_list_is_never_split_over_a_page() {
             pages.iter().all(|&p| p == pages[0]),
             "filler {filler}: items on pages {pages:?}"
         );
+    }
+}
+
+#[test]
+fn a_list_of_few_items_with_many_lines_breaks_rather_than_run_off_the_page() {
+    // Six items of a dozen lines each are few bytes but a page and more:
+    // kept whole as a "short" list, they ran over the footer and off the
+    // page, lines lost, with their heading alone on the page before.
+    let items: String = (1..=6)
+        .map(|i| {
+            let lines: String = (1..=14).map(|j| format!("        L{i}x{j}\n")).collect();
+            format!("      - |-\n        Languages{i}:\n{lines}")
+        })
+        .collect();
+    let yaml = format!(
+        "family: many\ntitle: Many\nlevels:\n  - id: many-a\n    level: A\n    title: A\n    description: [Some words about the role.]\n    requirements:\n      items:\n{items}"
+    );
+    let pdf = render_family(&yaml, "many-a");
+    let ws = words(&pdf);
+    for i in 1..=6 {
+        for j in 1..=14 {
+            let w = format!("L{i}x{j}");
+            let at = ws
+                .iter()
+                .find(|x| x.1 == w)
+                .unwrap_or_else(|| panic!("{w} not printed"));
+            // Above the footer (A4: 841.9 pt high, the footer's rule at ~800).
+            assert!(at.3 < 790.0, "{w} at y {}", at.3);
+        }
     }
 }
 

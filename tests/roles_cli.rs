@@ -3833,6 +3833,21 @@ fn a_glyph_missing_from_the_template_is_the_template_s() {
     let (code, _, err) = render_strict();
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("tpl/main.typ:3:2: error:"), "{err}");
+    // A call on a string literal that prints the role's text: the role's.
+    std::fs::write(
+        &family,
+        yaml.replace("title: Senior Engineer", "title: Senior \u{4E8C} Engineer"),
+    )
+    .unwrap();
+    std::fs::write(
+        t.join("main.typ"),
+        "= Hi\n\n#\"T: {}\".replace(\"{}\", json(sys.inputs.data).role.title)\n",
+    )
+    .unwrap();
+    let (code, _, err) = render_strict();
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("engineering.yaml:"), "{err}");
+    assert!(!err.contains("tpl/main.typ"), "{err}");
     std::fs::write(&family, &yaml).unwrap();
     // A PDF/UA check of the finished document has no place in a file: it
     // names the template, which sets the document's title.

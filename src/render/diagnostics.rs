@@ -102,8 +102,16 @@ pub(crate) fn at_glyph(
             (if exact { at } else { range.start + first }, true)
         }
         // A string literal of the template's code (`"x\u{4E8C}y"`) is its
-        // own text too, whatever escapes spell the character.
-        None => (range.start, written.starts_with('"')),
+        // own text too, whatever escapes spell the character; not a call
+        // on one (`"Title: {}".replace("{}", data.role.title)`), whose
+        // character may be the role's.
+        None => {
+            let literal = source.find(span).is_some_and(|node| {
+                node.cast::<typst::syntax::ast::Str>()
+                    .is_some_and(|s| s.get().contains(ch))
+            });
+            (range.start, literal)
+        }
     };
     let (line, column) = source
         .lines()
