@@ -532,6 +532,15 @@ fn metadata_is_set_and_output_is_reproducible() {
         "yx-a",
     );
     assert_eq!(info(&zh)["Subject"], "Job description: 高级营销经理");
+    // Spaces and punctuation between the words do not count.
+    let dash = render_family(
+        "family: pm\ntitle: Product Manager - Marketing\nlevels:\n  - id: pm-a\n    level: Senior\n    title: Product Manager \u{2013} Marketing, Senior\n",
+        "pm-a",
+    );
+    assert_eq!(
+        info(&dash)["Subject"],
+        "Job description: Product Manager \u{2013} Marketing, Senior"
+    );
     assert!(
         meta["Keywords"].contains("Social Marketing Manager"),
         "{meta:?}"
@@ -2135,6 +2144,27 @@ fn a_list_of_few_items_with_many_lines_breaks_rather_than_run_off_the_page() {
             assert!(at.3 < 790.0, "{w} at y {}", at.3);
         }
     }
+}
+
+#[test]
+fn a_list_of_long_words_is_not_judged_short_by_its_bytes() {
+    // Six items of seven 24-letter words: 174 bytes each, "4 lines" by
+    // bytes, but each word takes a line of its own, 42 lines in all. Kept
+    // whole, the list left page 1 half blank and its heading and intro
+    // alone on page 2, the list on page 3.
+    let word = "W".repeat(24);
+    let items: String = (1..=6)
+        .map(|i| format!("        - \"Item{i} {}\"\n", [word.as_str(); 7].join(" ")))
+        .collect();
+    let intro = vec!["lorem ipsum dolor"; 60].join(" ");
+    let yaml = format!(
+        "family: wide\ntitle: Wide\nlevels:\n  - id: wide-a\n    level: A\n    title: A\n    description: [Short.]\n    responsibilities:\n      intro: \"{intro}\"\n      items:\n{items}"
+    );
+    let pdf = render_family(&yaml, "wide-a");
+    let ws = words(&pdf);
+    let item1 = ws.iter().find(|w| w.1 == "Item1").expect("printed");
+    assert_eq!(item1.0, 1, "the list starts on page 1");
+    assert_eq!(info(&pdf)["Pages"], "2");
 }
 
 #[test]
