@@ -2087,32 +2087,39 @@ fn a_short_list_is_never_split_over_a_page() {
     let items: Vec<String> = (1..=4)
         .map(|i| format!("Item{i} of the short list, long enough to take two lines of the page when printed in the body text size of the template, twice over."))
         .collect();
+    let items: String = items
+        .iter()
+        .map(|i| format!("        - \"{i}\"\n"))
+        .collect();
+    assert_kept_on_one_page(
+        |para| {
+            format!(
+                "family: short\ntitle: Short\nlevels:\n  - id: short-a\n    level: A\n    title: A\n    description:\n      - \"{para}\"\n    requirements:\n      items:\n{items}"
+            )
+        },
+        &["Item1", "Item2", "Item3", "Item4"],
+    );
+}
+
+/// Renders `short-a` of `family(filler)` with more and more filler text
+/// before what `words` are in (30 to 61 sentences of a line each, every
+/// place on a page), and requires them on one page each time.
+fn assert_kept_on_one_page(family: impl Fn(&str) -> String, words_kept: &[&str]) {
     for filler in 30..62 {
         let para = vec![
             "Filler text that takes a whole line of the page and then a little more of it.";
             filler
         ]
         .join(" ");
-        let yaml = format!(
-            "family: short\ntitle: Short\nlevels:\n  - id: short-a\n    level: A\n    title: A\n    description:\n      - \"{para}\"\n    requirements:\n      items:\n{}",
-            items
-                .iter()
-                .map(|i| format!("        - \"{i}\"\n"))
-                .collect::<String>()
-        );
-        let pdf = render_family(&yaml, "short-a");
-        let pages: Vec<usize> = (1..=4)
-            .map(|i| {
-                words(&pdf)
-                    .iter()
-                    .find(|w| w.1 == format!("Item{i}"))
-                    .expect("every item printed")
-                    .0
-            })
+        let pdf = render_family(&family(&para), "short-a");
+        let ws = words(&pdf);
+        let pages: Vec<usize> = words_kept
+            .iter()
+            .map(|w| ws.iter().find(|x| x.1 == *w).expect("every word printed").0)
             .collect();
         assert!(
             pages.iter().all(|&p| p == pages[0]),
-            "filler {filler}: items on pages {pages:?}"
+            "filler {filler}: {words_kept:?} on pages {pages:?}"
         );
     }
 }
@@ -2171,26 +2178,14 @@ fn a_list_of_long_words_is_not_judged_short_by_its_bytes() {
 fn a_short_hiring_process_is_never_split_over_a_page() {
     // Its last step alone atop a page, with the closing sentence (the PDF
     // review, senior-mops): a short process is kept whole, sub-steps too.
-    for filler in 30..62 {
-        let para = vec![
-            "Filler text that takes a whole line of the page and then a little more of it.";
-            filler
-        ]
-        .join(" ");
-        let yaml = format!(
-            "family: short\ntitle: Short\nhiring_process:\n  steps:\n    - Step1 is a screening call with one of our recruiters\n    - text: Step2 is a series of interviews\n      steps: [Sub1 with the manager, Sub2 with the team]\n    - Step3 is a final interview\n    - Step4 is the offer\n  outro:\n    - That is all.\nlevels:\n  - id: short-a\n    level: A\n    title: A\n    description:\n      - \"{para}\"\n"
-        );
-        let pdf = render_family(&yaml, "short-a");
-        let ws = words(&pdf);
-        let pages: Vec<usize> = ["Step1", "Step2", "Sub1", "Sub2", "Step3", "Step4"]
-            .iter()
-            .map(|w| ws.iter().find(|x| x.1 == *w).expect("every step printed").0)
-            .collect();
-        assert!(
-            pages.iter().all(|&p| p == pages[0]),
-            "filler {filler}: steps on pages {pages:?}"
-        );
-    }
+    assert_kept_on_one_page(
+        |para| {
+            format!(
+                "family: short\ntitle: Short\nhiring_process:\n  steps:\n    - Step1 is a screening call with one of our recruiters\n    - text: Step2 is a series of interviews\n      steps: [Sub1 with the manager, Sub2 with the team]\n    - Step3 is a final interview\n    - Step4 is the offer\n  outro:\n    - That is all.\nlevels:\n  - id: short-a\n    level: A\n    title: A\n    description:\n      - \"{para}\"\n"
+            )
+        },
+        &["Step1", "Step2", "Sub1", "Sub2", "Step3", "Step4"],
+    );
 }
 
 #[test]
