@@ -177,12 +177,29 @@ impl Ctx<'_> {
         )
     }
 
-    fn steps(&self, steps: &[Step]) -> Value {
+    fn steps(&self, steps: &[Step], depth: usize) -> Value {
         Value::Array(
             steps
                 .iter()
-                .map(|s| json!({ "text": self.rich(s.text()), "steps": self.steps(s.substeps()) }))
+                .map(|s| {
+                    let text = RichText::new(s.text(), self.base);
+                    json!({
+                        "lines": most_lines(&text.plain, LINE_BYTES.saturating_sub(5 * depth).max(12)),
+                        "text": text,
+                        "steps": self.steps(s.substeps(), depth + 1),
+                    })
+                })
                 .collect(),
+        )
+    }
+
+    /// An item's text, and the lines it takes at most in a list.
+    fn item_text(&self, md: &str) -> (Value, Value) {
+        let text = RichText::new(md, self.base);
+        let lines = most_lines(&text.plain, LINE_BYTES).into();
+        (
+            serde_json::to_value(text).expect("plain data serialises"),
+            lines,
         )
     }
 
@@ -195,8 +212,10 @@ impl Ctx<'_> {
         let items: Vec<Value> = crate::resolve::shared_items(list, resolved)
             .into_iter()
             .map(|(group, t)| {
+                let (text, lines) = self.item_text(t);
                 json!({
-                    "text": self.rich(t),
+                    "text": text,
+                    "lines": lines,
                     "group": group.map_or(Value::Null, |g| self.rich(g)),
                 })
             })
@@ -212,13 +231,17 @@ impl Ctx<'_> {
         json!({
             "heading": self.opt(list.heading.as_ref()),
             "intro": self.opt(list.intro.as_ref()),
-            "items": list.items.iter().enumerate().map(|(i, it)| json!({
-                "position": i + 1,
-                "text": self.rich(&it.text),
-                "group": self.opt(it.group.as_ref()),
-                "from": { "id": it.from, "title": it.from_title },
-                "inherited": it.inherited,
-            })).collect::<Vec<_>>(),
+            "items": list.items.iter().enumerate().map(|(i, it)| {
+                let (text, lines) = self.item_text(&it.text);
+                json!({
+                    "position": i + 1,
+                    "text": text,
+                    "lines": lines,
+                    "group": self.opt(it.group.as_ref()),
+                    "from": { "id": it.from, "title": it.from_title },
+                    "inherited": it.inherited,
+                })
+            }).collect::<Vec<_>>(),
         })
     }
 }
@@ -288,7 +311,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
             "performance_indicators": cx.many(&f.performance_indicators),
             "hiring_process": f.hiring_process.as_ref().map_or(Value::Null, |h| json!({
                 "intro": cx.many(&h.intro),
-                "steps": cx.steps(&h.steps),
+                "steps": cx.steps(&h.steps, 0),
                 "outro": cx.many(&h.outro),
             })),
             "links": cx.many(&f.links),
@@ -791,6 +814,57 @@ fn symbol_sequence_in(s: &str) -> bool {
     })
 }
 
+/// How many bytes of text a list item's line holds at least: 42 W's, the
+/// widest letter of the shipped fonts (per byte), fill one at 10pt; 14 CJK
+/// characters (3 bytes each) fill less.
+const LINE_BYTES: usize = 42;
+
+/// The lines `plain` takes at most in a line of `cap` bytes, without
+/// laying it out: its words put into lines first fit, as Typst breaks
+/// lines (so a word just over half a line takes a line of its own; one
+/// longer than a line breaks anywhere), and a line per line break. `None`
+/// when it holds a character wider than a W per byte (the template's
+/// `wide-chars`: arrows, Arabic ligatures, up to 7 em). The built-in
+/// template keeps a list or hiring process whole on a page when its items
+/// take at most 24 such lines; counting them there, in a loop over the
+/// words, cost 4 % of a role's render.
+pub fn most_lines(plain: &str, cap: usize) -> Option<usize> {
+    let wide = |c: char| {
+        matches!(c as u32, 0x0600..=0x0605 | 0xFB50..=0xFDCF | 0x2150..=0x21FF
+            | 0x27F0..=0x27FF | 0x2900..=0x297F | 0x2B00..=0x2BFF | 0xFDF0..=0xFDFF
+            | 0x1F800..=0x1F8FF)
+    };
+    if plain.chars().any(wide) {
+        return None;
+    }
+    let cap = cap.max(1);
+    let mut n = 0;
+    // (A CRLF counts two: more lines, never fewer.)
+    let line_break = |c: char| {
+        matches!(
+            c,
+            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+        )
+    };
+    for para in plain.split(line_break) {
+        let (mut lines, mut used) = (1, 0);
+        for w in para.split(' ').filter(|w| !w.is_empty()) {
+            let l = w.len();
+            if used > 0 && used + 1 + l <= cap {
+                used += 1 + l;
+                continue;
+            }
+            if used > 0 {
+                lines += 1;
+            }
+            lines += (l - 1) / cap;
+            used = l - (l - 1) / cap * cap;
+        }
+        n += lines;
+    }
+    Some(n)
+}
+
 /// Whether `text` holds `part` as whole words, case aside: not inside a
 /// word of a script that spaces its words ("Security Lead" does not hold
 /// "IT"); in one that does not (Chinese, Japanese, Thai…), anywhere
@@ -996,6 +1070,19 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn most_lines_lays_words_first_fit() {
+        assert_eq!(most_lines("", 42), Some(1));
+        assert_eq!(most_lines("short words fit on one line", 42), Some(1));
+        // Seven 24-letter words: a line each, not the 4 of their bytes.
+        let w = "W".repeat(24);
+        assert_eq!(most_lines(&[w.as_str(); 7].join(" "), 42), Some(7));
+        // A word longer than a line breaks anywhere; line breaks count.
+        assert_eq!(most_lines(&"x".repeat(100), 42), Some(3));
+        assert_eq!(most_lines("a\nb\n\nc", 42), Some(4));
+        assert_eq!(most_lines("a \u{FDFD} b", 42), None);
+    }
 
     #[test]
     fn a_title_holds_a_family_as_whole_words() {
