@@ -2,6 +2,11 @@
 //! nothing, what looks like a space, what reorders text. A leaf module, so
 //! the base modules (`diag`, `yaml_help`) need not reach into `load`.
 
+/// What a reader (YAML, Typst, a spreadsheet) takes for a line break.
+pub(crate) const LINE_BREAKS: [char; 7] = [
+    '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
+];
+
 /// A character that prints as white space or as nothing: white space, the
 /// default-ignorables, and the braille blank U+2800 (not white space, but
 /// printed as it). A text of only these is blank.

@@ -829,24 +829,14 @@ const LINE_BYTES: usize = 42;
 /// take at most 24 such lines; counting them there, in a loop over the
 /// words, cost 4 % of a role's render.
 pub fn most_lines(plain: &str, cap: usize) -> Option<usize> {
-    let wide = |c: char| {
-        matches!(c as u32, 0x0600..=0x0605 | 0xFB50..=0xFDCF | 0x2150..=0x21FF
-            | 0x27F0..=0x27FF | 0x2900..=0x297F | 0x2B00..=0x2BFF | 0xFDF0..=0xFDFF
-            | 0x1F800..=0x1F8FF)
-    };
-    if plain.chars().any(wide) {
+    // The template's `wide-chars` are those `width_weight` counts wider.
+    if plain.chars().any(|c| width_weight(c) > 1) {
         return None;
     }
     let cap = cap.max(1);
     let mut n = 0;
     // (A CRLF counts two: more lines, never fewer.)
-    let line_break = |c: char| {
-        matches!(
-            c,
-            '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
-        )
-    };
-    for para in plain.split(line_break) {
+    for para in plain.split(crate::chars::LINE_BREAKS) {
         let (mut lines, mut used) = (1, 0);
         for w in para.split(' ').filter(|w| !w.is_empty()) {
             let l = w.len();
@@ -879,7 +869,7 @@ pub fn holds_words(text: &str, part: &str) -> bool {
     let words = |s: &str| -> Vec<char> {
         let mut out: Vec<char> = Vec::new();
         for c in s.chars().flat_map(char::to_lowercase) {
-            let word = c.is_alphanumeric() || is_combining_mark(c);
+            let word = c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
             match (word, out.last()) {
                 (true, _) => out.push(c),
                 (false, Some(' ')) | (false, None) => {}
@@ -915,14 +905,6 @@ pub fn holds_words(text: &str, part: &str) -> bool {
                 && !(continues(i.checked_sub(1).and_then(|j| t.get(j))) && continues(p.first()))
                 && !(continues(t.get(i + p.len())) && continues(p.last()))
         })
-}
-
-/// Whether `c` is a combining mark (general category M), by the blocks
-/// that hold them: enough to keep an accent inside its word.
-fn is_combining_mark(c: char) -> bool {
-    matches!(c as u32, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A
-        | 0x064B..=0x065F | 0x0900..=0x0903 | 0x093A..=0x094F | 0x1AB0..=0x1AFF
-        | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
 }
 
 /// Whether `s` has a character that only an emoji sequence needs: the

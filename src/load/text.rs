@@ -59,13 +59,10 @@ pub(super) const MAX_WEBSITE_CHARS: usize = 200;
 /// id, the date and the page number.
 pub(super) const MAX_DATA_VERSION_CHARS: usize = 40;
 
-/// Names are one line: in `jdgen list`, a PDF's title and metadata, the
-/// running header and an HR system's job list, a line break splits them
-/// (and a bare carriage return lets the rest overprint the start).
-/// What a reader (YAML, Typst, a spreadsheet) takes for a line break.
-pub(super) const LINE_BREAKS: [char; 7] = [
-    '\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}',
-];
+// Names are one line: in `jdgen list`, a PDF's title and metadata, the
+// running header and an HR system's job list, a line break splits them
+// (and a bare carriage return lets the rest overprint the start).
+pub(super) use crate::chars::LINE_BREAKS;
 
 pub(super) fn check_one_line(c: &mut Checker, path: &str, what: &str, text: &str) {
     let breaks = LINE_BREAKS;
