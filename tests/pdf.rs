@@ -2513,6 +2513,54 @@ fn long_names_stay_in_their_boxes() {
 }
 
 #[test]
+fn a_word_too_wide_for_its_box_is_hyphenated_where_the_language_allows() {
+    // Ordinary German job words overran the fact boxes and the career
+    // ladder's cells and were chopped every 4 letters with no hyphen
+    // (`Datenschutzb|eauftragter`, `…managemen|t` with a lone `t`). A word
+    // the language's hyphenation fits is now hyphenated; only what it
+    // cannot fit (`WWW…`) is still chopped.
+    let family = "family: cmp\ntitle: \"Informationssicherheitsmanagement und Qualitätssicherung\"\nlevels:\n  - id: cmp-a\n    level: Datenschutzbeauftragter\n    title: \"Leitende:r Qualitätssicherungsingenieur:in Informationssicherheitsmanagement\"\n    grade: 5\n    reports_to: \"Bereichsleitung Informationssicherheitsmanagement\"\n  - id: cmp-b\n    level: Abteilungsleitungsstellvertretung\n    title: \"Abteilungsleitungsstellvertretung Informationssicherheit\"\n    grade: 6\n  - id: cmp-c\n    level: WWWWWWWWWWWWWWWWWWWWWWWW\n    title: W\n    grade: 7\n";
+    let pdf = render_files(
+        default_renderer(),
+        "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
+        family,
+        "cmp-a",
+        &doc(),
+    );
+    // The hyphen Typst draws at a break is not in the extracted text, so
+    // the breaks are told apart by where they fall: at a syllable, not
+    // every 4 letters (the chops `Datenschutzb`, `Informationssicherheitsm`).
+    // (A soft hyphen ends the line's text.)
+    let text = all_text(&pdf).replace('\u{ad}', "");
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    for pair in [
+        ["Datenschutz", "beauftragter"],
+        ["Informationssicherheitsma", "nagement"],
+    ] {
+        assert!(
+            tokens.windows(2).any(|w| w == pair),
+            "no `{}|{}`:\n{text}",
+            pair[0],
+            pair[1]
+        );
+    }
+    for chop in ["Datenschutzb", "Informationssicherheitsm", "Informat", "t"] {
+        assert!(!tokens.contains(&chop), "chopped at `{chop}`:\n{text}");
+    }
+    // No hyphenation fits 24 W's into the ladder's level column: chopped.
+    let ws: Vec<&&str> = tokens.iter().filter(|t| t.starts_with("WWW")).collect();
+    assert!(
+        ws.len() >= 2 && ws.iter().all(|t| !t.ends_with('-')),
+        "{ws:?}"
+    );
+    let w = words(&pdf);
+    assert!(
+        w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= 595.0),
+        "a word runs off the page"
+    );
+}
+
+#[test]
 fn a_long_company_name_keeps_the_running_header_to_one_line() {
     // From about 86 letters the name and a title wrapped the header of
     // pages 2+, the title's last word under the name. The name is now cut
