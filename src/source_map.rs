@@ -95,6 +95,10 @@ pub enum Cut {
 pub enum HazardKind {
     /// `*name`: refused (expansion can be exponential).
     Alias,
+    /// `&name`: refused, as it only serves aliases; written at a text's
+    /// start (`&Co Partners`) it silently drops that word. `on_text`: it
+    /// is a text's (not a list's or mapping's).
+    Anchor { on_text: bool },
     /// `!tag` or `!!type`: refused (the text checks do not see through it).
     Tag(String),
     /// Nested deeper than [`MAX_DEPTH`]: refused.
@@ -541,6 +545,50 @@ fn pos(mark: Marker) -> Pos {
 }
 
 impl Builder<'_> {
+    /// Where `text` (a tag, or `&` of an anchor), written before the value
+    /// that starts at `mark`, is: usually on the same line.
+    fn written_before(&self, mark: Marker, text: &str) -> Pos {
+        // The event starts at the value; the tag or anchor is written
+        // before it.
+        let line = self.line(mark.line());
+        let end = self.byte_at(mark.line(), mark.col()).min(line.len());
+        // Just before the value (a search of the whole line before it,
+        // for every tag, was quadratic on a long flow line).
+        let mut start = end.saturating_sub(text.len() + 256);
+        while !line.is_char_boundary(start) {
+            start -= 1;
+        }
+        let before = &line[start..end];
+        // A collection's tag ends the line before it (`levels: !!seq`,
+        // `--- !!map`, `- !x` over a mapping's first key): the end of
+        // the few lines above, when not on its own.
+        let above = || {
+            (mark.line().saturating_sub(3).max(1)..mark.line())
+                .rev()
+                .find_map(|n| {
+                    let l = self.line(n);
+                    let mut from = l.len().saturating_sub(text.len() + 256);
+                    while !l.is_char_boundary(from) {
+                        from -= 1;
+                    }
+                    l[from..].rfind(text).map(|b| (n, from + b))
+                })
+        };
+        match before.rfind(text).map(|b| start + b) {
+            Some(byte) => Pos {
+                line: mark.line(),
+                column: self.col_at(mark.line(), byte) + 1,
+            },
+            None => match above() {
+                Some((n, byte)) => Pos {
+                    line: n,
+                    column: self.col_at(n, byte) + 1,
+                },
+                None => pos(mark),
+            },
+        }
+    }
+
     /// The rest of the marked line, from the marker's column.
     fn rest_of_line(&self, mark: Marker) -> &str {
         let line = self.line(mark.line());
@@ -1033,48 +1081,26 @@ impl MarkedEventReceiver for Builder<'_> {
         };
         if let Some(t) = tag {
             let text = tag_text(t);
-            // The event starts at the value; the tag is written before it,
-            // usually on the same line.
-            let line = self.line(mark.line());
-            let end = self.byte_at(mark.line(), mark.col()).min(line.len());
-            // Just before the value (a search of the whole line before it,
-            // for every tag, was quadratic on a long flow line).
-            let mut start = end.saturating_sub(text.len() + 256);
-            while !line.is_char_boundary(start) {
-                start -= 1;
-            }
-            let before = &line[start..end];
-            // A collection's tag ends the line before it (`levels: !!seq`,
-            // `--- !!map`, `- !x` over a mapping's first key): the end of
-            // the few lines above, when not on its own.
-            let above = || {
-                (mark.line().saturating_sub(3).max(1)..mark.line())
-                    .rev()
-                    .find_map(|n| {
-                        let l = self.line(n);
-                        let mut from = l.len().saturating_sub(text.len() + 256);
-                        while !l.is_char_boundary(from) {
-                            from -= 1;
-                        }
-                        l[from..].rfind(text.as_str()).map(|b| (n, from + b))
-                    })
-            };
-            let pos = match before.rfind(text.as_str()).map(|b| start + b) {
-                Some(byte) => Pos {
-                    line: mark.line(),
-                    column: self.col_at(mark.line(), byte) + 1,
-                },
-                None => match above() {
-                    Some((n, byte)) => Pos {
-                        line: n,
-                        column: self.col_at(n, byte) + 1,
-                    },
-                    None => pos(mark),
-                },
-            };
+            let pos = self.written_before(mark, &text);
             self.map.hazards.push(Hazard {
                 pos,
                 kind: HazardKind::Tag(text),
+            });
+        }
+        // `title: &Co Partners`: YAML reads `&Co` as an anchor and drops it
+        // from the text. Anchors serve only aliases, which are refused.
+        let anchor = match &ev {
+            Event::Scalar(_, _, a, _) => Some((*a, true)),
+            Event::SequenceStart(a, _) | Event::MappingStart(a, _) => Some((*a, false)),
+            _ => None,
+        };
+        if let Some((id, on_text)) = anchor
+            && id > 0
+        {
+            let pos = self.written_before(mark, "&");
+            self.map.hazards.push(Hazard {
+                pos,
+                kind: HazardKind::Anchor { on_text },
             });
         }
         if self.count(&ev, mark) {

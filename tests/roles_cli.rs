@@ -1107,16 +1107,56 @@ fn aliases_tags_deep_nesting_and_cut_text_are_caught_before_parsing() {
                 "bomb.yaml:3:",
                 "YAML aliases (`*name`) are not allowed in role files (40000 places",
             ),
+            ("bomb.yaml:3:9:", "YAML anchors (`&x`) are not allowed"),
             ("tagged.yaml:2:8:", "YAML tags (`!x`) are not allowed"),
             ("deep.yaml:3:", "nests more than 32 levels deep"),
             ("tab.yaml:7:12:", "expected a whole number from 1 to 1000"),
         ],
     );
-    assert!(err.contains("4 error(s)"), "{err}");
+    assert!(err.contains("5 error(s)"), "{err}");
     // The refused files' roles are named, not "unknown".
     let (code, _, err) = run(&["--roles", roles, "show", "bomb-one"]);
     assert_eq!(code, 1);
     assert!(err.contains("bomb.yaml"), "{err}");
+}
+
+#[test]
+fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
+    // `title: &Co Partners` read as `Partners`: YAML took `&Co` for an
+    // anchor and `check` passed the shortened text. Anchors (which serve
+    // only aliases, refused) are errors, each with the text quoted (a
+    // list's, or one an alias names, is told to go); a tag
+    // at a text's start is told to be quoted, not removed with its word.
+    let dir = minimal_copy();
+    let d = dir.path();
+    std::fs::write(
+        d.join("f.yaml"),
+        "family: f\ntitle: &Co Partners\nlevels:\n  - id: f-one\n    level: A\n    title: A\n    notes:\n      - &amp stuff\n      - R&D plan\n      - !important thing\n    reports_to: &CEO Head of Marketing\n    description: &x\n      - one\n",
+    )
+    .unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("f.yaml:2:8:", "YAML reads `&Co` as an anchor, not text"),
+            ("f.yaml:8:9:", "YAML reads `&amp` as an anchor"),
+            ("f.yaml:10:9:", "YAML tags (`!important`) are not allowed"),
+            ("f.yaml:11:17:", "YAML reads `&CEO` as an anchor"),
+            ("f.yaml:12:18:", "YAML anchors (`&x`) are not allowed"),
+        ],
+    );
+    for fix in [
+        "`title: \"&Co Partners\"`",
+        "`- \"&amp stuff\"`",
+        "`- \"!important thing\"`",
+        "`reports_to: \"&CEO Head of Marketing\"`",
+        "remove `&x`: anchors only serve aliases",
+    ] {
+        assert!(err.contains(fix), "no `{fix}`:\n{err}");
+    }
+    assert!(!err.contains("remove the tag"), "{err}");
+    assert!(err.contains("5 error(s)"), "{err}");
 }
 
 #[test]

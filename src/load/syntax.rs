@@ -10,6 +10,32 @@ use crate::diag::{Diagnostic, clip};
 use crate::yaml_help::indent;
 
 impl<'a> Checker<'a> {
+    /// The word written at `pos` (`&Co`, `!important`), up to a space or a
+    /// flow indicator.
+    fn word_at(&self, pos: crate::source_map::Pos) -> String {
+        self.source
+            .lines()
+            .nth(pos.line.saturating_sub(1))
+            .map(|l| {
+                l.chars()
+                    .skip(pos.column.saturating_sub(1))
+                    .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The help for syntax (`&`, `!`) at `pos` that starts a value (after
+    /// `key:` or `- `), when the value reads as prose: quote it.
+    fn value_start_help(&self, pos: crate::source_map::Pos, what: &str) -> Option<String> {
+        let line = self.source.lines().nth(pos.line.checked_sub(1)?)?;
+        let before: String = line.chars().take(pos.column.saturating_sub(1)).collect();
+        if !matches!(before.trim_end().chars().last(), None | Some(':' | '-')) {
+            return None;
+        }
+        crate::yaml_help::for_error(&self.source, (pos.line, pos.column), what)
+    }
+
     /// Reports the YAML the file may not use (see `source_map::Hazard`).
     /// Returns false when the file must not be parsed further: aliases,
     /// tags and runaway nesting are refused before serde_yaml sees them.
@@ -123,10 +149,48 @@ impl<'a> Checker<'a> {
                 }
                 HazardKind::Tag(tag) => {
                     usable = false;
+                    // `- !important thing`: text, not a tag; quoting keeps
+                    // the word that removing the tag would lose.
+                    let help = self.value_start_help(h.pos, "tag").unwrap_or_else(|| {
+                        "remove the tag: role files hold plain text, whole numbers and lists".into()
+                    });
                     self.errors.push(at(Diagnostic::error(format!(
                         "YAML tags (`{tag}`) are not allowed in role files{more}"
                     ))
-                    .help("remove the tag: role files hold plain text, whole numbers and lists")));
+                    .help(help)));
+                }
+                HazardKind::Anchor { on_text } => {
+                    usable = false;
+                    let name = self.word_at(h.pos);
+                    // A real anchor: on a list or mapping, or one an alias
+                    // of the file names (`*a`).
+                    let alias = format!("*{}", name.trim_start_matches('&'));
+                    let used = name.len() > 1
+                        && self.source.match_indices(&alias).any(|(i, m)| {
+                            self.source[i + m.len()..]
+                                .chars()
+                                .next()
+                                .is_none_or(|c| c.is_whitespace() || ",[]{}".contains(c))
+                        });
+                    if !on_text || used {
+                        self.errors.push(at(Diagnostic::error(format!(
+                            "YAML anchors (`{name}`) are not allowed in role files"
+                        ))
+                        .help(format!(
+                            "remove `{name}`: anchors only serve aliases, which role files do not allow"
+                        ))));
+                        continue;
+                    }
+                    let help = self.value_start_help(h.pos, "anchor").unwrap_or_else(|| {
+                        format!(
+                            "if `{name}` is text, put the whole text in double quotes; if it is an \
+                             anchor, remove it: anchors only serve aliases, which role files do not allow"
+                        )
+                    });
+                    self.errors.push(at(Diagnostic::error(format!(
+                        "YAML reads `{name}` as an anchor, not text, and drops it from the value"
+                    ))
+                    .help(help)));
                 }
                 HazardKind::TooDeep => {
                     usable = false;
@@ -692,7 +756,8 @@ fn listed_kind(kind: &crate::source_map::HazardKind) -> bool {
     use crate::source_map::HazardKind;
     matches!(
         kind,
-        HazardKind::HashComment { .. }
+        HazardKind::Anchor { .. }
+            | HazardKind::HashComment { .. }
             | HazardKind::DuplicateKey { .. }
             | HazardKind::DashContinuation { .. }
     )
