@@ -625,15 +625,28 @@ pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, boo
     let path = state.join(LOCK_FILE);
     let mut options = File::options();
     options.create(true).truncate(false).write(true);
+    // Not blocking: a FIFO put in the lock's place hung the run on its
+    // open, where no timeout or `--wait` message could reach.
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    let file = options.open(&path).map_err(|e| {
-        if e.raw_os_error() == Some(libc::ELOOP) {
-            linked("the lock file", &path)
-        } else {
-            Error::io(&path, e)
-        }
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let not_regular = || {
+        Error::Invalid(vec![
+            crate::diag::Diagnostic::error("the lock file is not a regular file")
+                .in_file(&path)
+                .help("remove it: jdgen makes its own"),
+        ])
+    };
+    let file = options.open(&path).map_err(|e| match e.raw_os_error() {
+        Some(libc::ELOOP) => linked("the lock file", &path),
+        Some(libc::ENXIO | libc::EISDIR) => not_regular(),
+        _ => Error::io(&path, e),
     })?;
+    if !file.metadata().map_err(|e| Error::io(&path, e))?.is_file() {
+        return Err(not_regular());
+    }
     match file.try_lock() {
         Ok(()) => Ok((file, false)),
         Err(std::fs::TryLockError::WouldBlock) if let Some(say) = wait => {
@@ -1075,9 +1088,21 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 // writer in `pdf/`, the usual reason the bundle fails) is
                 // not this run's output: the summary must not give its
                 // hash for a file that holds other bytes.
-                records.retain(|_, rec| {
-                    fs::read(opts.out_dir.join(&rec.path))
-                        .is_ok_and(|bytes| fsutil::sha256_hex(&bytes) == rec.sha256)
+                // Its role is a failure of the run, so that the counts
+                // still add up to every role.
+                records.retain(|id, rec| {
+                    let same = fsutil::read_own_file(&opts.out_dir.join(&rec.path), u64::MAX)
+                        .is_some_and(|bytes| fsutil::sha256_hex(&bytes) == rec.sha256);
+                    if !same {
+                        failures.push(Failure {
+                            role: Some(id.clone()),
+                            file: Some(rec.path.clone()),
+                            message: "its PDF no longer holds the bytes jdgen wrote (changed on \
+                                      disk since); the next `jdgen build` renders it again"
+                                .into(),
+                        });
+                    }
+                    same
                 });
                 format!("failed: {kept_exports}")
             }
@@ -1338,8 +1363,11 @@ fn content_key(parts: &[&[u8]]) -> String {
     hex(&h.finalize())
 }
 
+/// The most a state file may hold: records of a few hundred bytes a file.
+const STATE_CAP: u64 = 64 << 20;
+
 fn read_state<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
-    serde_json::from_slice(&fs::read(path).ok()?).ok()
+    serde_json::from_slice(&fsutil::read_own_file(path, STATE_CAP)?).ok()
 }
 
 fn write_state<T: Serialize>(path: &Path, state: &T) -> Result<()> {
@@ -1521,10 +1549,16 @@ fn render_one(
             .to_string(),
     };
     let path = pdf_dir.join(format!("{}.pdf", role.id));
+    let state_path = state_dir.join(format!("{}.json", role.id));
+    // The bytes the last run that finished this role recorded: a run
+    // killed after renaming the PDF, before its record, left new bytes on
+    // disk that no summary reported.
+    let recorded = read_state::<OutputState>(&state_path).map(|st| st.sha256);
     // The folder is synced once after all renders (`run`).
     let written =
         fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
     let mut st = OutputState::new(key.to_string(), &rendered.pdf, written.modified);
+    let new_to_summaries = written.changed || recorded.as_deref() != Some(st.sha256.as_str());
     st.input = input;
     // `senior-social: roles/social.yaml:12:7: 2 characters have no
     // glyph…`: the role, then where the text is, as `pdf` and `check` name
@@ -1550,7 +1584,7 @@ fn render_one(
     // without a matching key, which the next run simply renders again.
     let mut warnings = st.warnings.clone();
     warnings.extend(write_state_or_warn(
-        &state_dir.join(format!("{}.json", role.id)),
+        &state_path,
         &st,
         &format!("{}: the PDF's record", role.id),
     ));
@@ -1561,8 +1595,9 @@ fn render_one(
             bytes: st.bytes,
             // Rendered again to the bytes it had: not rewritten, and not
             // reported as new (a --force or a template comment made every
-            // PDF "built", for anything that republishes what is built).
-            status: if written.changed {
+            // PDF "built", for anything that republishes what is built),
+            // unless no record says a run wrote those bytes.
+            status: if new_to_summaries {
                 Status::Built
             } else {
                 Status::Unchanged
@@ -1777,28 +1812,31 @@ fn build_exports(
         },
     };
     let timestamp = export::export_timestamp()?;
-    let pending = match export::stage_exports(
-        &export_dir,
-        &input,
-        &opts.formats,
-        cells,
-        timestamp,
-        opts.jobs,
-    ) {
-        Ok(p) => p,
-        Err(e) => {
-            // A PDF whose bytes are not the ones recorded (edited in place
-            // at the same size and time, so the quick check passed) must
-            // not fail every later run too: its state is dropped and the
-            // next run renders it again.
-            let changed = forget_changed_pdfs(&pdf_dir, pdf_sums, &opts.out_dir);
-            if changed.is_empty() {
-                return Err(e);
-            }
-            return Err(crate::diag::Diagnostic::error(format!(
-                "{} in {} no longer {} the bytes jdgen wrote (changed on disk since; the previous \
-                 exports are kept): the next `jdgen build` renders {} again; `jdgen build --verify` \
-                 checks every output's SHA-256 before it is reused\n  ({})",
+    let pending =
+        match export::stage_exports(
+            &export_dir,
+            &input,
+            &opts.formats,
+            cells,
+            timestamp,
+            opts.jobs,
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                // A PDF whose bytes are not the ones recorded (edited in place
+                // at the same size and time, so the quick check passed) must
+                // not fail every later run too: its state is dropped and the
+                // next run renders it again.
+                let changed = forget_changed_pdfs(&pdf_dir, pdf_sums, &opts.out_dir);
+                if changed.is_empty() {
+                    return Err(e);
+                }
+                // (The bundle's own error says the same, as a file that
+                // changed while it was read: not repeated.)
+                return Err(crate::diag::Diagnostic::error(format!(
+                "{} in {} no longer {} the bytes jdgen wrote (changed on disk since, by an edit \
+                 or another program): the next `jdgen build` renders {} again; `jdgen build \
+                 --verify` checks every output's SHA-256 before reusing it",
                 if changed.len() > 10 {
                     format!("{} and {} more", changed[..10].join(", "), changed.len() - 10)
                 } else {
@@ -1807,17 +1845,31 @@ fn build_exports(
                 opts.out_dir.display(),
                 if changed.len() == 1 { "holds" } else { "hold" },
                 if changed.len() == 1 { "it" } else { "them" },
-                e.to_string().trim_start_matches("error: ")
             ))
             .into());
-        }
-    };
+            }
+        };
     for staged in pending.iter().filter_map(|(_, p)| p.staged.as_ref()) {
         staged.check_destination()?;
     }
+    // Bytes no run recorded as written are new to whoever reads the
+    // summaries, though already on disk: a run killed after renaming the
+    // exports, before recording them, left them for this one to report.
+    let recorded = |name: &str, sha: &str| {
+        previous
+            .as_ref()
+            .and_then(|prev| prev.files.get(name))
+            .is_some_and(|st| st.sha256 == sha)
+    };
     let recs: Vec<OutputRecord> = pending
         .iter()
-        .map(|(name, p)| OutputRecord::staged(format!("export/{name}"), p))
+        .map(|(name, p)| {
+            let mut rec = OutputRecord::staged(format!("export/{name}"), p);
+            if !recorded(name, &p.sha256) {
+                rec.status = Status::Built;
+            }
+            rec
+        })
         .collect();
     // Made again (`--force`, or an input that changes no export) but every
     // file came out the same: nothing was rewritten, so say so.
@@ -1911,8 +1963,9 @@ fn forget_changed_pdfs(dir: &Path, sums: &BTreeMap<String, String>, out_dir: &Pa
     let state_dir = out_dir.join(STATE_DIR).join("pdf");
     let mut changed = Vec::new();
     for (id, want) in sums {
-        let differs = fs::read(dir.join(format!("{id}.pdf")))
-            .map_or(true, |bytes| fsutil::sha256_hex(&bytes) != *want);
+        // (Not through a FIFO put in its place, which would hang the run.)
+        let differs = fsutil::read_own_file(&dir.join(format!("{id}.pdf")), u64::MAX)
+            .is_none_or(|bytes| fsutil::sha256_hex(&bytes) != *want);
         if differs {
             let _ = fs::remove_file(state_dir.join(format!("{id}.json")));
             changed.push(format!("pdf/{id}.pdf"));

@@ -214,6 +214,31 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     }
 }
 
+/// Reads a small file jdgen keeps for itself (its run state): a regular
+/// file only, not through a link, of at most `cap` bytes; `None` otherwise.
+/// A FIFO put there hung the run on its open, and a link to `/dev/zero`
+/// fed it until memory ran out. What is not read is made again.
+pub fn read_own_file(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut options = fs::File::options();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let file = options.open(path).ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > cap {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(meta.len() as usize);
+    file.take(cap.saturating_add(1))
+        .read_to_end(&mut buf)
+        .ok()?;
+    (buf.len() as u64 <= cap).then_some(buf)
+}
+
 /// SHA-256 and size of the file `new`, and whether the file `old` holds the
 /// same bytes (false when it is missing), in one pass over both.
 fn hash_and_compare(new: &Path, old: &Path) -> std::io::Result<(String, u64, bool)> {

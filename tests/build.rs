@@ -300,6 +300,52 @@ fn changing_one_family_rebuilds_only_its_roles_and_deleting_removes() {
 }
 
 #[test]
+fn bytes_a_killed_run_wrote_but_never_reported_are_reported_built() {
+    // A run killed after renaming a new PDF (or the exports) into place,
+    // before recording it, left new bytes that the rerun made again to the
+    // same bytes and called `unchanged`: whatever republishes what is
+    // `built` never saw them. The kill is simulated by putting back the
+    // records of the run before.
+    let (roles, out) = built();
+    let o = out.path();
+    let old_record = fs::read(o.join(".jdgen/pdf/designer.json")).unwrap();
+    let old_exports = fs::read(o.join(".jdgen/exports.json")).unwrap();
+    let design = roles.path().join("design.yaml");
+    let text = fs::read_to_string(&design).unwrap();
+    fs::write(
+        &design,
+        text.replace("Design things", "Design better things"),
+    )
+    .unwrap();
+    let (code, _, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    fs::write(o.join(".jdgen/pdf/designer.json"), &old_record).unwrap();
+    fs::write(o.join(".jdgen/exports.json"), &old_exports).unwrap();
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    let status = |path: &str| {
+        s["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["path"] == path)
+            .map(|x| x["status"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {path} in {s}"))
+    };
+    assert_eq!(status("pdf/designer.pdf"), "built", "{s}");
+    assert_eq!(status("pdf/senior-designer.pdf"), "unchanged", "{s}");
+    assert_eq!(status("export/roles.csv"), "built", "{s}");
+    assert_eq!(s["exports"], "built", "{s}");
+    // Recorded now: the next run reports nothing new.
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["exports"], "unchanged", "{s}");
+    for x in s["outputs"].as_array().unwrap() {
+        assert_eq!(x["status"], "unchanged", "{x}");
+    }
+}
+
+#[test]
 fn a_failed_run_removes_no_pdf_that_what_it_kept_still_names() {
     // A role deleted in a run where another failed: the run kept the
     // previous exports and manifest but removed the deleted role's PDF,
@@ -871,6 +917,70 @@ fn a_lock_file_or_state_folder_that_is_a_link_is_not_followed() {
     assert_eq!(fs::read_dir(elsewhere.path()).unwrap().count(), 0);
 }
 
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string; mkfifo only reads it.
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o644) },
+        0,
+        "{}",
+        path.display()
+    );
+}
+
+#[test]
+fn a_fifo_or_device_in_the_run_state_never_hangs_the_run() {
+    // A FIFO at `.jdgen/lock`, `.jdgen/exports.json` or a PDF's record hung
+    // the run on its open for good, and a record linked to /dev/zero was
+    // read until memory ran out. The lock is refused; a record that is no
+    // regular file is made again. (The timeout only catches a hang.)
+    let (roles, out) = built();
+    let o = out.path();
+    let run = |o: &Path| {
+        let out = jdgen()
+            .arg("--roles")
+            .arg(roles.path())
+            .args(["build", "-q", "-o"])
+            .arg(o)
+            .timeout(std::time::Duration::from_secs(300))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let lock = o.join(".jdgen/lock");
+    fs::remove_file(&lock).unwrap();
+    mkfifo(&lock);
+    let (code, err) = run(o);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("the lock file is not a regular file"), "{err}");
+    fs::remove_file(&lock).unwrap();
+    let before = tree(o);
+    let exports = o.join(".jdgen/exports.json");
+    let record = o.join(".jdgen/pdf/designer.json");
+    fs::remove_file(&exports).unwrap();
+    mkfifo(&exports);
+    fs::remove_file(&record).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &record).unwrap();
+    let (code, err) = run(o);
+    assert_eq!(code, Some(0), "{err}");
+    for made in [&exports, &record] {
+        let meta = fs::symlink_metadata(made).unwrap();
+        assert!(meta.is_file(), "{} is not a file again", made.display());
+    }
+    // Made again to the same records, and no output rewritten.
+    let after = tree(o);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    for (k, (bytes, _)) in &after {
+        assert_eq!(&before[k].0, bytes, "{k} changed");
+    }
+}
+
 #[test]
 fn log_lines_are_timestamped_when_not_on_a_terminal() {
     let roles = roles_dir();
@@ -899,6 +1009,36 @@ fn log_lines_are_timestamped_when_not_on_a_terminal() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stderr.is_empty());
+    // So is the error that stops a run, each of its lines (it printed bare,
+    // `= help:` lines and all, into the log), with `--quiet` too; and the
+    // summary's `error` field holds no `error: ` of its own.
+    let empty = tempfile::tempdir().unwrap();
+    let summary = out.path().join("s.json");
+    let o = jdgen()
+        .arg("--roles")
+        .arg(empty.path())
+        .args(["build", "--quiet", "-o"])
+        .arg(out.path())
+        .arg("--summary-json")
+        .arg(&summary)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no role files"), "{err}");
+    assert!(err.contains("= help:"), "{err}");
+    for line in err.lines() {
+        assert!(
+            line.chars().nth(4) == Some('-') && line.contains("Z jdgen: "),
+            "{line}"
+        );
+    }
+    let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    let e = s["error"].as_str().unwrap();
+    assert!(
+        !e.starts_with("error: ") && e.contains("no company.yaml"),
+        "{e}"
+    );
 }
 
 /// Runs a build on a pseudo-terminal (util-linux `script`, part of every
@@ -1059,6 +1199,63 @@ fn an_output_edited_in_place_is_rebuilt_even_at_the_same_size() {
         serde_json::from_slice(&fs::read(out.path().join("manifest.json")).unwrap()).unwrap();
     let text = manifest.to_string();
     assert!(text.contains(&jdgen::fsutil::sha256_hex(&now["export/roles.csv"].0)));
+}
+
+#[test]
+fn a_pdf_edited_at_the_same_size_and_time_fails_its_role_then_is_rebuilt() {
+    // Edited in place with its size and time kept, a PDF passes the quick
+    // check and is found only by the bundle's SHA-256 check. That run's
+    // counts left the role out (13 of 14 added up), its message said
+    // "previous exports kept" three times and blamed a writer during the
+    // run. Now the role is a failure of its own, said once, and the next
+    // run renders it again.
+    let (roles, out) = built();
+    let o = out.path();
+    let pdf = o.join("pdf/designer.pdf");
+    let good = fs::read(&pdf).unwrap();
+    let time = fs::metadata(&pdf).unwrap().modified().unwrap();
+    let mut bytes = good.clone();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    fs::write(&pdf, &bytes).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&pdf)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    // Another family changes, so the exports (and the bundle) are made.
+    let eng = roles.path().join("engineering.yaml");
+    let text = fs::read_to_string(&eng).unwrap();
+    let edited = text.replacen("title:", "title: Edited", 1);
+    assert_ne!(edited, text);
+    fs::write(&eng, edited).unwrap();
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 1, "{err}");
+    let c = &s["counts"];
+    let failed_roles = s["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["role"].is_null())
+        .count() as u64;
+    assert_eq!(failed_roles, 1, "{s}");
+    assert_eq!(
+        c["built"].as_u64().unwrap() + c["skipped"].as_u64().unwrap() + failed_roles,
+        c["roles"].as_u64().unwrap(),
+        "{s}"
+    );
+    let text = s["failures"].to_string();
+    assert!(text.contains("\"role\":\"designer\""), "{text}");
+    assert!(
+        text.contains("no longer holds the bytes jdgen wrote"),
+        "{text}"
+    );
+    assert_eq!(text.matches("kept").count(), 1, "{text}");
+    assert!(!text.contains("while the bundle was being made"), "{text}");
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(fs::read(&pdf).unwrap(), good, "{s}");
 }
 
 #[test]

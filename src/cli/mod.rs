@@ -202,7 +202,25 @@ pub fn run(cli: Cli) -> Result<i32> {
             render,
             doc,
         } => pdf(&cli.roles, &roles, all, output, &render, &doc),
-        Command::Build(args) => build(&cli.roles, &args),
+        Command::Build(args) => build(&cli.roles, &args).or_else(|e| {
+            // Not on a terminal, a run's log is timestamped lines (cron
+            // mail, log shippers): so is the error that stops it, each of
+            // its lines (the source lines of a diagnostic included).
+            use std::io::IsTerminal;
+            if std::io::stderr().is_terminal() {
+                return Err(e);
+            }
+            let now = crate::build::utc_timestamp(std::time::SystemTime::now());
+            let text: String = e
+                .to_string()
+                .trim_end()
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| format!("{now} jdgen: {l}\n"))
+                .collect();
+            diag::to_stderr(&text);
+            Ok(e.exit_code())
+        }),
         Command::Export(args) => export(&cli.roles, &args),
         // A listing's handling of a closed pipe (`jdgen template | head`):
         // the reader took what it wanted.
@@ -523,7 +541,14 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 }
                 e => (e, Vec::new()),
             };
+            // (Without the `error: ` of a message printed alone: the field
+            // is the error.)
             let error = e.to_string();
+            let error = error
+                .strip_prefix("error: ")
+                .unwrap_or(&error)
+                .trim_end()
+                .to_string();
             warnings.splice(0..0, early_warnings.iter().cloned());
             let json = crate::build::StoppedSummary::stopped(
                 &args.output,
