@@ -240,13 +240,23 @@ impl<W> RecordError<'_, W> {
     }
 }
 
+// After the first failure, writes are dropped as if made: the archive is
+// lost anyway, and a `finish` that failed drops its ZipWriter, whose
+// destructor finishes again and printed that second failure, with no
+// newline, into the run's log (a disk filled by the central directory).
 impl<W: Write> Write for RecordError<'_, W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.first_error.borrow().is_some() {
+            return Ok(buf.len());
+        }
         let r = self.inner.write(buf);
         self.check(r)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
+        if self.first_error.borrow().is_some() {
+            return Ok(());
+        }
         let r = self.inner.flush();
         self.check(r)
     }
@@ -325,7 +335,30 @@ mod tests {
             room: u64::MAX,
         };
         let ok = write_zip_to(&files, 0, 2, out, Path::new("b.zip")).unwrap();
-        assert_eq!(ok.data.into_inner(), write_zip(&files, 0).unwrap());
+        let whole = ok.data.into_inner();
+        assert_eq!(whole, write_zip(&files, 0).unwrap());
+        // Room for the entries but not the central directory: `finish`
+        // fails, and the ZipWriter it drops finishes again into a writer
+        // that now takes everything silently (its destructor printed the
+        // second failure into the log).
+        let out = FullDisk {
+            data: Cursor::new(Vec::new()),
+            room: whole.len() as u64 - 40,
+        };
+        let err = write_zip_to(&files, 0, 1, out, Path::new("c.zip")).unwrap_err();
+        assert!(err.to_string().contains("No space left"), "{err}");
+        let first_error = std::cell::RefCell::new(None);
+        let mut w = RecordError {
+            inner: FullDisk {
+                data: Cursor::new(Vec::new()),
+                room: 0,
+            },
+            first_error: &first_error,
+        };
+        assert!(w.write(b"x").is_err());
+        assert_eq!(w.write(b"yz").unwrap(), 2);
+        w.flush().unwrap();
+        assert!(first_error.borrow().is_some());
     }
 
     #[test]
