@@ -938,7 +938,11 @@ impl Builder<'_> {
                 kind: HazardKind::MergeKey,
             });
         }
-        if let Some(earlier) = earlier {
+        // Only a text key: a list or mapping as a key (`[a]: x`, `{a: 1}:
+        // y`) is an error of its own, which "`?` is written twice" hid.
+        if let Some(earlier) = earlier
+            && scalar.is_some()
+        {
             // A `{…}` entry is written whole on its line: no `- ` can be
             // missing there.
             let in_list = self.flow_depth == 0

@@ -783,7 +783,16 @@ fn indicator_help(v: &Value) -> Option<String> {
             if first == '[' { "list" } else { "mapping" },
             quoted()
         )),
-        '&' | '!' | '@' | '`' | '%' if text.contains(' ') => Some(format!(
+        // `- > quoted words` (a Markdown quote), `- | cell`: a block of
+        // lines can have nothing after its `>` or `|`; `- : x`, `- ? x`:
+        // a mapping's key or value.
+        // (Not a line of a mapping: `? [a, b]` there is a complex key.)
+        ':' | '?' if text[1..].starts_with(' ') && (v.item || v.key.is_some()) => Some(format!(
+            "YAML reads a text that starts with `{first} ` as part of a mapping; put the whole \
+             text in double quotes: `{}`",
+            quoted()
+        )),
+        '&' | '!' | '@' | '`' | '%' | '>' | '|' if text.contains(' ') => Some(format!(
             "YAML reads a text that starts with {} as syntax; put the whole text in double \
              quotes: `{}`",
             if first == '`' {
@@ -1680,6 +1689,23 @@ mod tests {
         assert!(help("steps:\n  - text: *x* y\n", 2, "alias").contains("`- text: \"*x* y\"`"));
         // A backtick is named, not quoted in backticks.
         assert!(help("a:\n  - `code` here\n", 2, syntax).contains("starts with a backtick"));
+        // A Markdown quote or table cell, and a text that starts with `: `
+        // or `? `, are quoted too (they got the parser's words alone, or an
+        // indentation help).
+        for (line, quoted) in [
+            ("  - > quote text\n", "`- \"> quote text\"`"),
+            ("  - | pipe text\n", "`- \"| pipe text\"`"),
+            ("  - : colon\n", "`- \": colon\"`"),
+            ("  - ? what\n", "`- \"? what\"`"),
+        ] {
+            let h = help(&format!("a:\n{line}"), 2, syntax);
+            assert!(
+                h.contains(&format!("put the whole text in double quotes: {quoted}")),
+                "{h}"
+            );
+        }
+        // A block of lines (`description: >`) is none of them.
+        assert!(!help("a: >\n  text\n", 1, syntax).contains("double quotes"));
         // A text that ends with `:` is a key with no value (it was told to
         // quote it "if it contains `: `", which it does not).
         for (line, quoted) in [

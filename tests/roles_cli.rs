@@ -2241,6 +2241,22 @@ fn duplicate_and_merge_keys_are_reported_where_they_are_written() {
         err.contains("dup.yaml:9:5: error: YAML merge keys (`<<`) are not allowed"),
         "{err}"
     );
+    // Two keys that are lists or mappings are not "`?` written twice": each
+    // is the error it is, with its help.
+    for keys in ["[a]: x\n    [b]: y\n", "{a: 1}: x\n    {a: 2}: y\n"] {
+        let (code, err) = check_one(
+            format!(
+                "family: f\ntitle: T\nlevels:\n  - id: a-b\n    level: S\n    title: T\n    {keys}"
+            )
+            .as_bytes(),
+        );
+        assert_eq!(code, 1, "{err}");
+        assert!(!err.contains("written twice"), "{err}");
+        assert!(
+            err.contains("f.yaml:7:5: error:") && err.contains("expected field identifier"),
+            "{err}"
+        );
+    }
 }
 
 #[test]
@@ -4442,16 +4458,48 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
     let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
-    for (bytes, order) in [(le, "little-endian"), (be, "big-endian")] {
+    // Also text mostly beyond ASCII with no mark (it was "the control
+    // character U+0000"), and UTF-32, with or without one (it was "UTF-16").
+    let cyrillic = "# Описание должности маркетолога по социальным сетям и коммуникациям компании\nfamily: f\ntitle: T\n";
+    let cyr_le: Vec<u8> = cyrillic.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let cyr_be: Vec<u8> = cyrillic.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let utf32 = |big: bool, mark: bool| -> Vec<u8> {
+        let mut out = Vec::new();
+        for c in std::iter::once('\u{feff}')
+            .filter(|_| mark)
+            .chain(text.chars())
+        {
+            let n = c as u32;
+            out.extend(if big {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            });
+        }
+        out
+    };
+    for (bytes, encoding) in [
+        (le, "UTF-16 (little-endian)"),
+        (be, "UTF-16 (big-endian)"),
+        (cyr_le, "UTF-16 (little-endian)"),
+        (cyr_be, "UTF-16 (big-endian)"),
+        (utf32(false, true), "UTF-32 (little-endian)"),
+        (utf32(true, true), "UTF-32 (big-endian)"),
+        (utf32(false, false), "UTF-32 (little-endian)"),
+        (utf32(true, false), "UTF-32 (big-endian)"),
+    ] {
         let (code, err) = check_one(&bytes);
         assert_eq!(code, 1, "{err}");
         assert!(
-            err.contains(&format!(
-                "f.yaml: error: file is UTF-16 ({order}), not UTF-8"
-            )),
-            "{err}"
+            err.contains(&format!("f.yaml: error: file is {encoding}, not UTF-8")),
+            "{encoding}: {err}"
         );
     }
+    // A stray NUL in UTF-8 text is that text's error.
+    let (code, err) =
+        check_one(b"family: f\ntitle: \"a\0b\"\nlevels:\n  - {id: f-a, level: A, title: A}\n");
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("not UTF-8"), "{err}");
     // At most 100 warnings a file are shown (10,000 repeated items printed
     // 10,000 warnings); the count still counts them all.
     let items = "        - Same\n".repeat(151);

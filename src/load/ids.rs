@@ -63,10 +63,14 @@ pub(super) fn non_empty_slug(s: &str, fallback: &str) -> String {
         .collect();
     let slug: String = slugify(&ascii).chars().take(64).collect();
     let slug = slug.trim_end_matches('-');
-    if is_valid_id(slug) {
-        slug.to_string()
-    } else {
+    if !is_valid_id(slug) {
         fallback.into()
+    } else if is_windows_device_name(slug) {
+        // `CON` → `con`, which the next check refuses: `con-role`, as
+        // that check suggests (`role` or `family`, from the fallback).
+        format!("{slug}-{}", fallback.rsplit('-').next().unwrap_or("role"))
+    } else {
+        slug.to_string()
     }
 }
 
@@ -77,6 +81,11 @@ mod tests {
     #[test]
     fn a_suggested_id_keeps_accented_letters_without_their_accents() {
         assert_eq!(non_empty_slug("Über", "my-role"), "uber");
+        // Not a name the reserved-name check then refuses.
+        assert_eq!(non_empty_slug("CON", "my-role"), "con-role");
+        assert_eq!(non_empty_slug("com¹", "my-role"), "com1-role");
+        assert_eq!(non_empty_slug("Nul", "my-family"), "nul-family");
+        assert!(is_valid_id(&non_empty_slug(&"A".repeat(80), "my-role")));
         assert_eq!(
             non_empty_slug("Crème Brûlée Lead", "my-role"),
             "creme-brulee-lead"

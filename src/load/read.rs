@@ -82,10 +82,10 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
             None,
             vec![Diagnostic::error(format!("cannot read file: {e}")).in_file(path)],
         ),
-        Ok(bytes) if let Some(order) = utf16_order(&bytes) => (
+        Ok(bytes) if let Some(encoding) = wide_encoding(&bytes) => (
             None,
             vec![
-                Diagnostic::error(format!("file is UTF-16 ({order}), not UTF-8"))
+                Diagnostic::error(format!("file is {encoding}, not UTF-8"))
                     .in_file(path)
                     .help(
                         "save the file as UTF-8 (in most editors: Save As, then Encoding: UTF-8)",
@@ -134,35 +134,49 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
     }
 }
 
-/// The byte order of a UTF-16 file (Windows editors' "Unicode"), which
-/// is no YAML jdgen reads: by its byte-order mark, or, without one, by
-/// the zero bytes that ASCII text has in every other place. Read as UTF-8
-/// it passed up to its first non-ASCII character and was blamed there.
-fn utf16_order(bytes: &[u8]) -> Option<&'static str> {
+/// The encoding of a UTF-16 or UTF-32 file (Windows editors' "Unicode"),
+/// which is no YAML jdgen reads: by its byte-order mark, or, without one,
+/// by its zero bytes, which UTF-8 text never has but as a stray control
+/// character. Read as UTF-8 it passed up to its first non-ASCII character
+/// and was blamed there, or as "the control character U+0000".
+fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
-        [0xFF, 0xFE, ..] => return Some("little-endian"),
-        [0xFE, 0xFF, ..] => return Some("big-endian"),
+        // UTF-32's marks first: UTF-32LE's starts like UTF-16LE's.
+        [0xFF, 0xFE, 0, 0, ..] => return Some("UTF-32 (little-endian)"),
+        [0, 0, 0xFE, 0xFF, ..] => return Some("UTF-32 (big-endian)"),
+        [0xFF, 0xFE, ..] => return Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16 (big-endian)"),
         _ => {}
     }
-    let head = &bytes[..bytes.len().min(256) & !1];
-    if head.len() < 4 {
+    let head = &bytes[..bytes.len().min(4096) & !3];
+    let zeros = head.iter().filter(|b| **b == 0).count();
+    // A few stray NULs in UTF-8 text are that text's error, not another
+    // encoding's.
+    if zeros < 8 || zeros * 50 < head.len() {
         return None;
     }
-    let zeros = |parity: usize| {
-        head.iter()
-            .skip(parity)
-            .step_by(2)
-            .filter(|b| **b == 0)
+    // UTF-32: each character's two high bytes are zero (the whole plane
+    // of every living script), in at least most groups of four.
+    let groups = head.len() / 4;
+    let both_zero = |a: usize, b: usize| {
+        head.chunks_exact(4)
+            .filter(|g| g[a] == 0 && g[b] == 0)
             .count()
     };
-    let pairs = head.len() / 2;
-    // Most of one half of the bytes zero, hardly any of the other (a
-    // character beyond ASCII can have one).
-    let (even, odd) = (zeros(0), zeros(1));
-    if odd * 10 >= pairs * 6 && even * 20 <= pairs {
-        Some("little-endian")
-    } else if even * 10 >= pairs * 6 && odd * 20 <= pairs {
-        Some("big-endian")
+    if both_zero(2, 3) * 10 >= groups * 9 {
+        return Some("UTF-32 (little-endian)");
+    }
+    if both_zero(0, 1) * 10 >= groups * 9 {
+        return Some("UTF-32 (big-endian)");
+    }
+    // UTF-16: the zero high byte of every ASCII character (spaces and line
+    // breaks at least, in any script), nearly all in one place of the two.
+    let odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let even = zeros - odd;
+    if odd * 10 >= zeros * 9 {
+        Some("UTF-16 (little-endian)")
+    } else if even * 10 >= zeros * 9 {
+        Some("UTF-16 (big-endian)")
     } else {
         None
     }

@@ -153,9 +153,12 @@ pub(super) fn check_document_sizes(c: &mut Checker, f: &FamilyFile) {
         c.key_error(
             "levels",
             format!(
-                "the {} documents of family `{}` would hold about {} MB of text in all (text shared \
+                "{} of family `{}` would hold about {} MB of text in all (text shared \
                  by every level is in each); at most {} MB",
-                f.levels.len(),
+                match f.levels.len() {
+                    1 => "the one document".to_string(),
+                    n => format!("the {n} documents"),
+                },
                 f.family,
                 family_total >> 20,
                 MAX_FAMILY_DOCUMENT_BYTES >> 20
