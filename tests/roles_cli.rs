@@ -2641,6 +2641,24 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
             ),
         ],
     );
+    // What prints counts, not a link's address: a `reports_to` linking to
+    // a long job-family address (211 characters written, 95 printed) was
+    // refused. A link's text over the limit still is.
+    let title = "Director, Digital Experience and Web Platform Engineering, Marketing Technology and Operations";
+    let address = "/job-families/marketing/director-digital-experience-and-web-platform-engineering-marketing-technology-operations/";
+    for (text, ok) in [
+        (title.to_string(), true),
+        (format!("{title} {title} {title}"), false),
+    ] {
+        std::fs::write(
+            d.join("long.yaml"),
+            format!("family: long\ntitle: Long\nlevels:\n  - id: long-a\n    level: A\n    title: A\n    reports_to: \"[{text}]({address})\"\n"),
+        )
+        .unwrap();
+        let (code, err) = check(d);
+        assert_eq!(code, if ok { 0 } else { 1 }, "{err}");
+        assert_eq!(err.contains("characters long"), !ok, "{err}");
+    }
 }
 
 #[test]

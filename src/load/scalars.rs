@@ -433,7 +433,14 @@ fn walk_scalars(
                     .all(|c| matches!(c, '*' | '_' | '\\') || is_blank_char(c))
             };
             if ONE_BLOCK_FIELDS.contains(&key) {
-                let n = s.trim().graphemes(true).count();
+                let mut n = s.trim().graphemes(true).count();
+                // What prints: a link's address does not (a `reports_to`
+                // linking to a long job-family address was refused).
+                if n > MAX_HEADING_CHARS && s.contains("](") {
+                    let printed =
+                        crate::markdown::spans_text(&crate::markdown::parse(s.trim(), ""));
+                    n = printed.graphemes(true).count();
+                }
                 if n > MAX_HEADING_CHARS {
                     out.push((path.to_string(), Scalar::LongHeading(n)));
                 }
