@@ -541,6 +541,18 @@ fn metadata_is_set_and_output_is_reproducible() {
         info(&dash)["Subject"],
         "Job description: Product Manager \u{2013} Marketing, Senior"
     );
+    // A family title or company name with commas stays one keyword (the
+    // PDF joins them with ", ": "Sales", "Marketing" and "and
+    // Partnerships" read as three).
+    let commas = render_family(
+        "family: sales\ntitle: Sales, Marketing, and Partnerships\nlevels:\n  - id: sales-a\n    level: Senior\n    title: Partner Lead\n",
+        "sales-a",
+    );
+    let keywords = info(&commas)["Keywords"].clone();
+    assert!(
+        keywords.contains(", Sales Marketing and Partnerships, Senior, "),
+        "{keywords}"
+    );
     assert!(
         meta["Keywords"].contains("Social Marketing Manager"),
         "{meta:?}"
