@@ -243,7 +243,16 @@ pub fn target_problem(target: &str) -> Option<&'static str> {
 /// a path, but a host name cannot hold one (`https://exa mple.com` with
 /// `%20` is still no address).
 pub fn space_advice(t: &str) -> &'static str {
-    let t = t.trim();
+    // Two forms CommonMark takes and this dialect does not: spaces around
+    // the address, and an address in `<…>` (which may hold spaces).
+    let trimmed = t.trim();
+    if trimmed.starts_with('<') && trimmed.ends_with('>') {
+        return "remove the `<` and `>` around the address, and write a space in it as `%20`";
+    }
+    if trimmed != t && !trimmed.is_empty() && !trimmed.contains(char::is_whitespace) {
+        return "remove the spaces around the address";
+    }
+    let t = trimmed;
     // `https://x.test "Our site"`: CommonMark's link title, which this
     // dialect does not take (the space before it is no host's).
     if let Some((_, title)) = t.split_once(char::is_whitespace) {
@@ -1218,6 +1227,14 @@ mod tests {
             space_advice("https://example.com \"Our site\""),
             "a link takes no title (`\"…\"`): delete it"
         );
+        // CommonMark's spaces around the target and `<…>` target: said so
+        // (they were told "a link takes no title").
+        assert_eq!(
+            space_advice("  https://a.test/  "),
+            "remove the spaces around the address"
+        );
+        assert!(space_advice("<https://a.test/x y>").starts_with("remove the `<` and `>`"));
+        assert!(space_advice("https://a.test/x y").starts_with("a link cannot hold a space"));
         // ...unless escaped, as the warning's help says.
         assert_eq!(scan_links("\\<https://x.test/my page>").not_autolinks, []);
         assert_eq!(

@@ -627,6 +627,9 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
     std::os::unix::fs::symlink("gone.yaml", d.join("dangling.yaml")).unwrap();
     // A link to itself is a loop, not a missing file.
     std::os::unix::fs::symlink("self.yaml", d.join("self.yaml")).unwrap();
+    // A folder named like a role file is said to be one (it was "not a
+    // regular file").
+    std::fs::create_dir(d.join("old.yaml")).unwrap();
     // Over 16 MiB (sparse: nothing on disk) is refused before it is read.
     std::fs::File::create(d.join("huge.yaml"))
         .unwrap()
@@ -650,6 +653,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
             ("b.yaml:6:14:", "invisible character U+202E"),
             ("b.yaml:7:19:", "40000 characters long as written here"),
             ("pipe.yaml:", "not a regular file"),
+            ("old.yaml:", "a folder named like a role file"),
             ("zero.yaml:", "links to a file outside the role folder"),
             ("passwd.yaml:", "links to a file outside the role folder"),
             (
@@ -669,7 +673,7 @@ fn nulls_unsafe_links_and_odd_files_are_reported_not_used() {
         "{err}"
     );
     assert!(!err.contains("root:"), "{err}");
-    assert!(err.contains("13 error(s)"), "{err}");
+    assert!(err.contains("14 error(s)"), "{err}");
 }
 
 #[test]
@@ -4863,6 +4867,16 @@ fn structural_mistakes_each_get_a_help() {
         ("levels: []\n", "help: list the levels under `levels:`"),
         (
             "levels: {}\n",
+            "help: this holds a list: put each entry on a line of its own",
+        ),
+        // A yes/no or a number where a list goes: no help, and "expected
+        // a sequence".
+        (
+            "levels:\n  - id: a-b\n    level: A\n    title: X\n    description: true\n",
+            "description: invalid type: boolean `true`, expected a list",
+        ),
+        (
+            "levels:\n  - id: a-b\n    level: A\n    title: X\n    description: 5\n",
             "help: this holds a list: put each entry on a line of its own",
         ),
         (

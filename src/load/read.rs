@@ -49,6 +49,20 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
     // Only regular files (after following links): a FIFO would block the
     // run forever and a device could be endless.
     match fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return (
+                None,
+                vec![
+                    Diagnostic::error("a folder named like a role file")
+                        .in_file(path)
+                        .help(
+                            "role files must be plain YAML files, and role files in subfolders \
+                             are not read: rename the folder (without `.yaml`), and move its \
+                             files into the role folder itself",
+                        ),
+                ],
+            );
+        }
         Ok(m) if !m.is_file() => {
             return (
                 None,

@@ -199,7 +199,9 @@ pub(super) fn check_scalars(c: &mut Checker, family: bool) {
                         Some(a) if a.starts_with("a host") => {
                             format!("{a}; a link takes no title (`\"…\"`)")
                         }
-                        Some(a) if a.starts_with("a link takes no title") => a.to_string(),
+                        Some(a) if a.starts_with("a link takes no title") || a.starts_with("remove") => {
+                            a.to_string()
+                        }
                         _ => "write a space in the address as `%20`; a link takes no title (`\"…\"`)"
                             .to_string(),
                     },

@@ -1128,6 +1128,7 @@ fn plain_type_names(message: &str) -> String {
         ("struct Value", "a value (keys `emoji`, `name`, `text`)"),
         ("as u128", ""),
         ("expected any YAML value", "expected a number YAML can hold"),
+        ("expected a sequence", "expected a list"),
     ];
     let mut out = message.to_string();
     for (rust, plain) in NAMES {
@@ -1143,7 +1144,9 @@ pub(super) fn yaml_help(message: &str) -> Option<String> {
         || message.contains("invalid type: sequence, expected a string")
     {
         Some("quote text that starts with `[`, `{` or contains `: `".into())
-    } else if message.contains("invalid type: map, expected a sequence") {
+    } else if message.contains("expected a sequence") {
+        // (A map, and since `description: true` got no help, a yes/no or
+        // a number too.)
         Some("this holds a list: put each entry on a line of its own, starting with `- `".into())
     } else if message.contains("expected field identifier") {
         Some("a key is a word such as `title`, written `title: text`; a `?` or a `[…]` key is not one".into())
