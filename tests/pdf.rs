@@ -3349,6 +3349,31 @@ fn ascii_arrows_and_times_print_as_written_not_as_symbols() {
 }
 
 #[test]
+fn a_right_to_left_reports_to_sits_on_the_facts_row_line() {
+    // In a left-to-right document a Hebrew `reports_to` printed 3.4pt lower
+    // than the other facts: its alignment of its own split the fact's
+    // paragraph, and the value took a paragraph's spacing.
+    let pdf = render_family(
+        "family: fam\ntitle: Marketing\nlevels:\n  - id: he-a\n    level: Senior\n    title: Senior Marketing Manager\n    grade: 7\n    reports_to: \"סמנכ\\\"ל שיווק (VP Marketing)\"\n",
+        "he-a",
+    );
+    let w = words(&pdf);
+    let top = |t: &str| {
+        w.iter()
+            // In the facts row, below the title (which has "Senior" too).
+            .find(|x| x.0 == 1 && x.1 == t && x.3 > 170.0)
+            .unwrap_or_else(|| panic!("no `{t}`: {w:?}"))
+            .3
+    };
+    let level = top("Senior");
+    let vp = top("VP");
+    assert!(
+        (level - vp).abs() < 0.5,
+        "level at {level}, reports_to at {vp}"
+    );
+}
+
+#[test]
 fn a_cut_right_to_left_title_in_the_header_ends_with_its_ellipsis() {
     // The running header cuts a long title with `…` at its end; a Hebrew
     // or Arabic title in an English document got the `…` at its start
