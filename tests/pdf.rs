@@ -2565,10 +2565,32 @@ fn a_word_too_wide_for_its_box_is_hyphenated_where_the_language_allows() {
         ws.len() >= 2 && ws.iter().all(|t| !t.ends_with('-')),
         "{ws:?}"
     );
+    // Inside the right margin (21 mm of A4's 595pt).
+    let right = 595.28 - 21.0 / 25.4 * 72.0 + 0.5;
     let w = words(&pdf);
     assert!(
-        w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= 595.0),
-        "a word runs off the page"
+        w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= right),
+        "a word runs into the margin: {w:?}"
+    );
+    // A word in two styles: each piece fits alone, and no hyphenation
+    // breaks between them; they are chopped as before (they ran one line
+    // past the margin, nearly off the page).
+    let two = family.replace(
+        "    reports_to: \"Bereichsleitung Informationssicherheitsmanagement\"",
+        "    reports_to: \"WWWWWWWWWW*WWWWWWWWWW*\"",
+    );
+    assert_ne!(two, family);
+    let pdf = render_files(
+        default_renderer(),
+        "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
+        &two,
+        "cmp-a",
+        &doc(),
+    );
+    let w = words(&pdf);
+    assert!(
+        w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= right),
+        "a word runs into the margin: {w:?}"
     );
 }
 
