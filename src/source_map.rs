@@ -48,6 +48,8 @@ pub struct SourceMap {
     /// The aliases (also in `hazards`) inside a flow collection (`[*a]`,
     /// `{k: *a}`): no text's start, whatever the line shows.
     pub flow_aliases: Vec<Pos>,
+    /// The anchors (by yaml-rust2's id) an alias of the file names.
+    pub aliased: Vec<usize>,
 }
 
 /// How deep a role file's YAML may nest. The deepest real structure
@@ -97,8 +99,9 @@ pub enum HazardKind {
     Alias,
     /// `&name`: refused, as it only serves aliases; written at a text's
     /// start (`&Co Partners`) it silently drops that word. `on_text`: it
-    /// is a text's (not a list's or mapping's).
-    Anchor { on_text: bool },
+    /// is a plain text value's (not a key's, a list's, a mapping's or a
+    /// block of lines'). `id`: yaml-rust2's, as its aliases name it.
+    Anchor { on_text: bool, id: usize },
     /// `!tag` or `!!type`: refused (the text checks do not see through it).
     Tag(String),
     /// Nested deeper than [`MAX_DEPTH`]: refused.
@@ -1093,8 +1096,10 @@ impl MarkedEventReceiver for Builder<'_> {
         }
         // `title: &Co Partners`: YAML reads `&Co` as an anchor and drops it
         // from the text. Anchors serve only aliases, which are refused.
+        // (A key is what a mapping reads next when it holds no key.)
+        let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
         let anchor = match &ev {
-            Event::Scalar(_, _, a, _) => Some((*a, true)),
+            Event::Scalar(_, style, a, _) => Some((*a, *style == TScalarStyle::Plain && !is_key)),
             Event::SequenceStart(a, _) | Event::MappingStart(a, _) => Some((*a, false)),
             _ => None,
         };
@@ -1104,7 +1109,7 @@ impl MarkedEventReceiver for Builder<'_> {
             let pos = self.written_before(mark, "&");
             self.map.hazards.push(Hazard {
                 pos,
-                kind: HazardKind::Anchor { on_text },
+                kind: HazardKind::Anchor { on_text, id },
             });
         }
         if self.count(&ev, mark) {
@@ -1125,7 +1130,8 @@ impl MarkedEventReceiver for Builder<'_> {
         }
         match ev {
             Event::Scalar(value, style, ..) => self.scalar(&value, style, mark),
-            Event::Alias(_) => {
+            Event::Alias(id) => {
+                self.map.aliased.push(id);
                 if self.flow_depth > 0 {
                     self.map.flow_aliases.push(pos(mark));
                 }

@@ -1161,6 +1161,28 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
     }
     assert!(!err.contains("remove the tag"), "{err}");
     assert!(err.contains("5 error(s)"), "{err}");
+    // An anchor on a key or a block of lines is told to go (quoting the
+    // text put `&s |` into it); `*Co Partners*` elsewhere is emphasis, not
+    // an alias naming `&Co`; YAML's own tags are told to go, not quoted.
+    std::fs::write(
+        d.join("f.yaml"),
+        "family: f\ntitle: &Co Partners\nsummary: &s |\n  A summary\n  of two lines.\nlevels:\n  - id: f-one\n    &k level: A\n    title: !!str Senior Engineer\n    notes:\n      - Works with *Co Partners* daily\n",
+    )
+    .unwrap();
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    common::assert_reported(
+        &err,
+        &[
+            ("f.yaml:2:8:", "YAML reads `&Co` as an anchor, not text"),
+            ("f.yaml:3:10:", "YAML anchors (`&s`) are not allowed"),
+            ("f.yaml:8:5:", "YAML anchors (`&k`) are not allowed"),
+            ("f.yaml:9:12:", "YAML tags (`!!str`) are not allowed"),
+        ],
+    );
+    assert!(err.contains("`title: \"&Co Partners\"`"), "{err}");
+    assert!(err.contains("remove the tag"), "{err}");
+    assert!(!err.contains("\"!!str"), "{err}");
 }
 
 #[test]
@@ -4517,11 +4539,32 @@ fn newcomers_mistakes_get_the_fix_they_need() {
             "{encoding}: {err}"
         );
     }
-    // A stray NUL in UTF-8 text is that text's error.
-    let (code, err) =
-        check_one(b"family: f\ntitle: \"a\0b\"\nlevels:\n  - {id: f-a, level: A, title: A}\n");
+    // Chinese with no mark: 一, 开, 最 (U+XX00) put zeros in the other place.
+    // (85% of this one's zeros are in one place.)
+    let zh = "family: f\ntitle: 一个开放的职位\nlevels:\n  - id: a-b\n    level: 一级\n    title: 一个开放的职位，最好的团队，一起开发最好的产品，一个一个地完成\n";
+    let zh_le: Vec<u8> = zh.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let (code, err) = check_one(&zh_le);
     assert_eq!(code, 1, "{err}");
-    assert!(!err.contains("not UTF-8"), "{err}");
+    assert!(
+        err.contains("file is UTF-16 (little-endian), not UTF-8"),
+        "{err}"
+    );
+    // Stray NULs in UTF-8 text (one, or a dozen) are that text's error, and
+    // a file of zeros only (what a crash can leave) is no UTF-32.
+    for text in [
+        b"family: f\ntitle: \"a\0b\"\nlevels:\n  - {id: f-a, level: A, title: A}\n".to_vec(),
+        format!(
+            "family: f\ntitle: \"a{}b\"\nlevels:\n  - {{id: f-a, level: A, title: A}}\n{}",
+            "\0 ".repeat(12),
+            "# a comment line of the kind a family file holds\n".repeat(6)
+        )
+        .into_bytes(),
+        vec![0; 3000],
+    ] {
+        let (code, err) = check_one(&text);
+        assert_eq!(code, 1, "{err}");
+        assert!(!err.contains("not UTF-8"), "{err}");
+    }
     // At most 100 warnings a file are shown (10,000 repeated items printed
     // 10,000 warnings); the count still counts them all.
     let items = "        - Same\n".repeat(151);

@@ -7,7 +7,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::checker::{Checker, blank_or, named};
-use super::ids::{is_valid_id, is_windows_device_name, non_empty_slug, slugify};
+use super::ids::{
+    is_valid_id, is_windows_device_name, non_empty_slug, role_id_suggestion, slugify,
+};
 use super::inheritance::{
     MAX_GROUPS_PER_LIST, MAX_ITEMS_PER_FAMILY, MAX_ITEMS_PER_LIST, MAX_LEVELS_PER_FAMILY,
     check_inheritance,
@@ -367,10 +369,7 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
                     "{}: expected lowercase letters and digits joined by `-` (at most 64)",
                     blank_or(&level.id, "the role id is blank", "invalid role id")
                 ),
-                Some(format!(
-                    "write `id: {}`",
-                    non_empty_slug(&level.id, "my-role")
-                )),
+                Some(format!("write `id: {}`", role_id_suggestion(&level.id))),
             );
         }
         if is_windows_device_name(&level.id) {

@@ -63,14 +63,22 @@ pub(super) fn non_empty_slug(s: &str, fallback: &str) -> String {
         .collect();
     let slug: String = slugify(&ascii).chars().take(64).collect();
     let slug = slug.trim_end_matches('-');
-    if !is_valid_id(slug) {
-        fallback.into()
-    } else if is_windows_device_name(slug) {
-        // `CON` → `con`, which the next check refuses: `con-role`, as
-        // that check suggests (`role` or `family`, from the fallback).
-        format!("{slug}-{}", fallback.rsplit('-').next().unwrap_or("role"))
-    } else {
+    if is_valid_id(slug) {
         slug.to_string()
+    } else {
+        fallback.into()
+    }
+}
+
+/// A valid role id close to `s`: [`non_empty_slug`], and not a name the
+/// reserved-name check then refuses (`CON` → `con-role`, as that check
+/// suggests). Family ids name no file, so `con` is one.
+pub(super) fn role_id_suggestion(s: &str) -> String {
+    let slug = non_empty_slug(s, "my-role");
+    if is_windows_device_name(&slug) {
+        format!("{slug}-role")
+    } else {
+        slug
     }
 }
 
@@ -81,10 +89,12 @@ mod tests {
     #[test]
     fn a_suggested_id_keeps_accented_letters_without_their_accents() {
         assert_eq!(non_empty_slug("Über", "my-role"), "uber");
-        // Not a name the reserved-name check then refuses.
-        assert_eq!(non_empty_slug("CON", "my-role"), "con-role");
-        assert_eq!(non_empty_slug("com¹", "my-role"), "com1-role");
-        assert_eq!(non_empty_slug("Nul", "my-family"), "nul-family");
+        // A role id: not a name the reserved-name check then refuses; a
+        // family id names no file.
+        assert_eq!(role_id_suggestion("CON"), "con-role");
+        assert_eq!(role_id_suggestion("com¹"), "com1-role");
+        assert_eq!(role_id_suggestion("Senior Social"), "senior-social");
+        assert_eq!(non_empty_slug("CON", "my-family"), "con");
         assert!(is_valid_id(&non_empty_slug(&"A".repeat(80), "my-role")));
         assert_eq!(
             non_empty_slug("Crème Brûlée Lead", "my-role"),

@@ -151,27 +151,26 @@ impl<'a> Checker<'a> {
                     usable = false;
                     // `- !important thing`: text, not a tag; quoting keeps
                     // the word that removing the tag would lose.
-                    let help = self.value_start_help(h.pos, "tag").unwrap_or_else(|| {
-                        "remove the tag: role files hold plain text, whole numbers and lists".into()
-                    });
+                    // (Not YAML's own `!!str`, `!!int`: quoting would print it.)
+                    let help = (!tag.starts_with("!!"))
+                        .then(|| self.value_start_help(h.pos, "tag"))
+                        .flatten()
+                        .unwrap_or_else(|| {
+                            "remove the tag: role files hold plain text, whole numbers and lists"
+                                .into()
+                        });
                     self.errors.push(at(Diagnostic::error(format!(
                         "YAML tags (`{tag}`) are not allowed in role files{more}"
                     ))
                     .help(help)));
                 }
-                HazardKind::Anchor { on_text } => {
+                HazardKind::Anchor { on_text, id } => {
                     usable = false;
                     let name = self.word_at(h.pos);
-                    // A real anchor: on a list or mapping, or one an alias
-                    // of the file names (`*a`).
-                    let alias = format!("*{}", name.trim_start_matches('&'));
-                    let used = name.len() > 1
-                        && self.source.match_indices(&alias).any(|(i, m)| {
-                            self.source[i + m.len()..]
-                                .chars()
-                                .next()
-                                .is_none_or(|c| c.is_whitespace() || ",[]{}".contains(c))
-                        });
+                    // A real anchor: on a key, a list, a mapping or a block
+                    // of lines, or one an alias of the file names (`*a`;
+                    // not `*Co Partners*`, emphasis inside a text).
+                    let used = self.map.aliased.contains(id);
                     if !on_text || used {
                         self.errors.push(at(Diagnostic::error(format!(
                             "YAML anchors (`{name}`) are not allowed in role files"
