@@ -53,6 +53,17 @@ use crate::workers;
 const STATE_DIR: &str = ".jdgen";
 const LOCK_FILE: &str = "lock";
 const EXPORT_STATE: &str = "exports.json";
+/// The record of the manifest last written: its SHA-256 (see
+/// [`ManifestRecord`]).
+const MANIFEST_STATE: &str = "manifest.json";
+
+/// The manifest's bytes as the run that wrote them recorded them: a run
+/// killed after renaming a new manifest into place, before recording it,
+/// leaves new bytes for the next run to report `built`.
+#[derive(Serialize, Deserialize)]
+struct ManifestRecord {
+    sha256: String,
+}
 
 /// A deterministic slice of the roles: `K/N`, 1-based. Made only by
 /// [`Shard::parse`], so 1 ≤ K ≤ N always holds ([`Shard::contains`]
@@ -995,7 +1006,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             "{what}: nothing was removed and the exports were not replaced; the next run reads \
              the folder again"
         );
-        log.error(&format!("{}: {message}", file.display()));
+        // As it is found; with `--quiet`, only in the run's closing
+        // `failed:` lines, which print every failure (it printed twice).
+        log.line(&format!("{}: {message}", file.display()));
         failures.push(Failure {
             role: None,
             file: Some(file.to_string_lossy().into_owned()),
@@ -1039,6 +1052,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             .iter()
             .map(|(id, rec)| (id.clone(), rec.sha256.clone()))
             .collect();
+        // Another writer in `pdf/` between the renders and the bundle, in
+        // the test of what the summary then says.
+        #[cfg(test)]
+        tests::before_exports(&opts.out_dir);
         match build_exports(
             &lib.company,
             &roles,
@@ -1090,15 +1107,19 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 // hash for a file that holds other bytes.
                 // Its role is a failure of the run, so that the counts
                 // still add up to every role.
+                // (One this run built is then no longer counted built.)
                 records.retain(|id, rec| {
                     let same = fsutil::read_own_file(&opts.out_dir.join(&rec.path), u64::MAX)
                         .is_some_and(|bytes| fsutil::sha256_hex(&bytes) == rec.sha256);
                     if !same {
+                        if rec.status == Status::Built {
+                            built -= 1;
+                        }
                         failures.push(Failure {
                             role: Some(id.clone()),
                             file: Some(rec.path.clone()),
-                            message: "its PDF no longer holds the bytes jdgen wrote (changed on \
-                                      disk since); the next `jdgen build` renders it again"
+                            message: "its PDF changed on disk after jdgen wrote it; the next \
+                                      `jdgen build` renders it again"
                                 .into(),
                         });
                     }
@@ -1134,7 +1155,13 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
             // Listed in the summary like every other output (its own list,
             // `files`, cannot hold its own checksum).
-            let record = OutputRecord::staged("manifest.json".to_string(), &manifest);
+            let mut record = OutputRecord::staged("manifest.json".to_string(), &manifest);
+            let record_path = opts.out_dir.join(STATE_DIR).join(MANIFEST_STATE);
+            let recorded = read_state::<ManifestRecord>(&record_path)
+                .is_some_and(|r| r.sha256 == manifest.sha256);
+            if !recorded {
+                record.status = Status::Built;
+            }
             if let Some(staged) = &manifest.staged {
                 staged.check_destination()?;
             }
@@ -1150,6 +1177,17 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             if let Some(staged) = manifest.staged {
                 staged.commit()?;
                 fsutil::sync_dir(&opts.out_dir);
+            }
+            if !recorded {
+                let sha256 = manifest.sha256.clone();
+                if let Some(w) = write_state_or_warn(
+                    &record_path,
+                    &ManifestRecord { sha256 },
+                    "the manifest's record",
+                ) {
+                    log.line(&format!("warning: {w}"));
+                    warnings.push(w);
+                }
             }
             Ok(record)
         })();
@@ -1812,43 +1850,39 @@ fn build_exports(
         },
     };
     let timestamp = export::export_timestamp()?;
-    let pending =
-        match export::stage_exports(
-            &export_dir,
-            &input,
-            &opts.formats,
-            cells,
-            timestamp,
-            opts.jobs,
-        ) {
-            Ok(p) => p,
-            Err(e) => {
-                // A PDF whose bytes are not the ones recorded (edited in place
-                // at the same size and time, so the quick check passed) must
-                // not fail every later run too: its state is dropped and the
-                // next run renders it again.
-                let changed = forget_changed_pdfs(&pdf_dir, pdf_sums, &opts.out_dir);
-                if changed.is_empty() {
-                    return Err(e);
-                }
-                // (The bundle's own error says the same, as a file that
-                // changed while it was read: not repeated.)
-                return Err(crate::diag::Diagnostic::error(format!(
-                "{} in {} no longer {} the bytes jdgen wrote (changed on disk since, by an edit \
-                 or another program): the next `jdgen build` renders {} again; `jdgen build \
-                 --verify` checks every output's SHA-256 before reusing it",
-                if changed.len() > 10 {
-                    format!("{} and {} more", changed[..10].join(", "), changed.len() - 10)
-                } else {
-                    changed.join(", ")
-                },
+    let pending = match export::stage_exports(
+        &export_dir,
+        &input,
+        &opts.formats,
+        cells,
+        timestamp,
+        opts.jobs,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            // A PDF whose bytes are not the ones recorded (edited in place
+            // at the same size and time, so the quick check passed) must
+            // not fail every later run too: its state is dropped and the
+            // next run renders it again.
+            let changed = forget_changed_pdfs(&pdf_dir, pdf_sums, &opts.out_dir);
+            if changed.is_empty() {
+                return Err(e);
+            }
+            // (The bundle's own error says the same, as a file that
+            // changed while it was read: not repeated.)
+            // Each such PDF is its role's failure too (in `run`), named
+            // there; this says what it means for the exports.
+            return Err(crate::diag::Diagnostic::error(format!(
+                "{} PDF{} in {} changed on disk after jdgen wrote {} (an edit, or another \
+                 program); `jdgen build --verify` checks every output's SHA-256 before reusing it",
+                changed.len(),
+                if changed.len() == 1 { "" } else { "s" },
                 opts.out_dir.display(),
-                if changed.len() == 1 { "holds" } else { "hold" },
                 if changed.len() == 1 { "it" } else { "them" },
             ))
             .into());
-            }
-        };
+        }
+    };
     for staged in pending.iter().filter_map(|(_, p)| p.staged.as_ref()) {
         staged.check_destination()?;
     }
@@ -2020,6 +2054,83 @@ mod tests {
     thread_local! {
         /// How many export renames succeed before one fails (`None`: none fails).
         static RENAMES_BEFORE_FAILURE: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+
+    /// A step run on the output folder.
+    type OutHook = Box<dyn Fn(&std::path::Path)>;
+
+    thread_local! {
+        /// Run on the output folder after the renders, before the exports.
+        static BEFORE_EXPORTS: std::cell::RefCell<Option<OutHook>> =
+            const { std::cell::RefCell::new(None) };
+    }
+
+    pub(super) fn before_exports(out: &std::path::Path) {
+        BEFORE_EXPORTS.with(|f| {
+            if let Some(f) = &*f.borrow() {
+                f(out)
+            }
+        });
+    }
+
+    #[test]
+    fn a_pdf_replaced_while_the_bundle_is_made_is_counted_once() {
+        // A PDF this run built, changed by another writer before the bundle
+        // read it, was counted built and failed both (14 built, 1 failed,
+        // of 14 roles).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let roles = tempfile::tempdir().unwrap();
+        for name in ["company.yaml", "engineering.yaml"] {
+            fs::copy(
+                root.join("tests/fixtures/minimal").join(name),
+                roles.path().join(name),
+            )
+            .unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let renderer = Renderer::new(&crate::render::RenderOptions::default()).unwrap();
+        let opts = BuildOptions {
+            out_dir: out.path().to_path_buf(),
+            jobs: 1,
+            force: false,
+            verify: false,
+            shard: None,
+            wait: false,
+            quiet: true,
+            progress_bar: false,
+            paper: "a4".into(),
+            signature: false,
+            formats: crate::export::Formats::all(),
+            warnings: Vec::new(),
+        };
+        BEFORE_EXPORTS.with(|f| {
+            *f.borrow_mut() = Some(Box::new(|out: &std::path::Path| {
+                let pdf = out.join("pdf/junior-engineer.pdf");
+                let mut bytes = fs::read(&pdf).unwrap();
+                let mid = bytes.len() / 2;
+                bytes[mid] ^= 0x20;
+                fs::write(&pdf, bytes).unwrap();
+            }))
+        });
+        let s = run(roles.path(), &renderer, &opts).unwrap();
+        BEFORE_EXPORTS.with(|f| *f.borrow_mut() = None);
+        assert!(!s.ok);
+        let failed_roles = s.failures.iter().filter(|f| f.role.is_some()).count();
+        assert_eq!(failed_roles, 1, "{:?}", s.failures);
+        assert_eq!(
+            s.counts.built + s.counts.skipped + failed_roles,
+            s.counts.roles,
+            "{:?}",
+            s.counts
+        );
+        assert!(
+            !s.outputs
+                .iter()
+                .any(|o| o.path == "pdf/junior-engineer.pdf")
+        );
+        // The next run renders it again and completes.
+        let next = run(roles.path(), &renderer, &opts).unwrap();
+        assert!(next.ok, "{:?}", next.failures);
     }
 
     /// Whether the export rename about to happen is to fail (see

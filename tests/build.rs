@@ -310,6 +310,7 @@ fn bytes_a_killed_run_wrote_but_never_reported_are_reported_built() {
     let o = out.path();
     let old_record = fs::read(o.join(".jdgen/pdf/designer.json")).unwrap();
     let old_exports = fs::read(o.join(".jdgen/exports.json")).unwrap();
+    let old_manifest = fs::read(o.join(".jdgen/manifest.json")).unwrap();
     let design = roles.path().join("design.yaml");
     let text = fs::read_to_string(&design).unwrap();
     fs::write(
@@ -321,6 +322,7 @@ fn bytes_a_killed_run_wrote_but_never_reported_are_reported_built() {
     assert_eq!(code, 0, "{err}");
     fs::write(o.join(".jdgen/pdf/designer.json"), &old_record).unwrap();
     fs::write(o.join(".jdgen/exports.json"), &old_exports).unwrap();
+    fs::write(o.join(".jdgen/manifest.json"), &old_manifest).unwrap();
     let (code, s, err) = build(roles.path(), o, &[]);
     assert_eq!(code, 0, "{err}");
     let status = |path: &str| {
@@ -335,6 +337,7 @@ fn bytes_a_killed_run_wrote_but_never_reported_are_reported_built() {
     assert_eq!(status("pdf/designer.pdf"), "built", "{s}");
     assert_eq!(status("pdf/senior-designer.pdf"), "unchanged", "{s}");
     assert_eq!(status("export/roles.csv"), "built", "{s}");
+    assert_eq!(status("manifest.json"), "built", "{s}");
     assert_eq!(s["exports"], "built", "{s}");
     // Recorded now: the next run reports nothing new.
     let (code, s, err) = build(roles.path(), o, &[]);
@@ -342,6 +345,19 @@ fn bytes_a_killed_run_wrote_but_never_reported_are_reported_built() {
     assert_eq!(s["exports"], "unchanged", "{s}");
     for x in s["outputs"].as_array().unwrap() {
         assert_eq!(x["status"], "unchanged", "{x}");
+    }
+    // A lost `.jdgen` folder: every output is `built` once, the manifest
+    // too, and no byte is rewritten.
+    let before = tree(o);
+    fs::remove_dir_all(o.join(".jdgen")).unwrap();
+    let (code, s, err) = build(roles.path(), o, &[]);
+    assert_eq!(code, 0, "{err}");
+    for x in s["outputs"].as_array().unwrap() {
+        assert_eq!(x["status"], "built", "{x}");
+    }
+    let after = tree(o);
+    for (k, (bytes, _)) in before.iter().filter(|(k, _)| !k.starts_with(".jdgen")) {
+        assert_eq!(&after[k].0, bytes, "{k}");
     }
 }
 
@@ -1248,9 +1264,10 @@ fn a_pdf_edited_at_the_same_size_and_time_fails_its_role_then_is_rebuilt() {
     let text = s["failures"].to_string();
     assert!(text.contains("\"role\":\"designer\""), "{text}");
     assert!(
-        text.contains("no longer holds the bytes jdgen wrote"),
+        text.contains("its PDF changed on disk after jdgen wrote it"),
         "{text}"
     );
+    assert!(text.contains("1 PDF in "), "{text}");
     assert_eq!(text.matches("kept").count(), 1, "{text}");
     assert!(!text.contains("while the bundle was being made"), "{text}");
     let (code, s, err) = build(roles.path(), o, &[]);
