@@ -2592,6 +2592,28 @@ fn a_word_too_wide_for_its_box_is_hyphenated_where_the_language_allows() {
         w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= right),
         "a word runs into the margin: {w:?}"
     );
+    // A web address is no word to hyphenate: its pieces are chopped, with
+    // no hyphen, and none hangs past the margin (they did, by 2pt).
+    let pdf = render_files(
+        default_renderer(),
+        "name: GitLab\nwebsite: https://example.com/Informationssicherheitsmanagementabteilungsleitung/Datenschutzbeauftragtenstelle\nlanguage: de\n",
+        family,
+        "cmp-a",
+        &doc(),
+    );
+    let w = words(&pdf);
+    assert!(
+        w.iter().filter(|x| x.0 == 1).all(|x| x.4 <= right),
+        "a word runs into the margin: {w:?}"
+    );
+    let text = all_text(&pdf).replace('\u{ad}', "");
+    let site: Vec<&str> = text
+        .split_whitespace()
+        .filter(|t| t.contains("Informations") || t.contains("Datenschutzbeauftragten"))
+        .filter(|t| t.contains('/') || t.contains(".com"))
+        .collect();
+    assert!(!site.is_empty(), "{text}");
+    assert!(site.iter().all(|t| !t.ends_with('-')), "{site:?}");
 }
 
 #[test]
