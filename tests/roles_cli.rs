@@ -1183,6 +1183,30 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
     assert!(err.contains("`title: \"&Co Partners\"`"), "{err}");
     assert!(err.contains("remove the tag"), "{err}");
     assert!(!err.contains("\"!!str"), "{err}");
+    // Nor is a tag on a key, a quoted text or a block of lines quoted with
+    // its text, nor an anchor on a value that is no prose (quoted, a grade
+    // or an id is a second error).
+    for (line, help) in [
+        ("    !x grade: 5\n", "remove the tag"),
+        ("    summary: !x \"Senior\"\n", "remove the tag"),
+        ("    summary: !x |\n      hello\n", "remove the tag"),
+        ("    grade: &g 5\n", "remove `&g`"),
+        (
+            "    reports_to: &Co Partners\n",
+            "`reports_to: \"&Co Partners\"`",
+        ),
+    ] {
+        std::fs::write(
+            d.join("f.yaml"),
+            format!(
+                "family: f\ntitle: T\nlevels:\n  - id: f-one\n    level: A\n    title: A\n{line}"
+            ),
+        )
+        .unwrap();
+        let (code, err) = check(d);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(help), "{line}: {err}");
+    }
 }
 
 #[test]
@@ -2675,6 +2699,10 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
     for (text, ok) in [
         (title.to_string(), true),
         (format!("{title} {title} {title}"), false),
+        // Emphasis markers do not print either (198 letters in `**…**`,
+        // with the link's address: 314 written).
+        (format!("**{}**", "a".repeat(198)), true),
+        (format!("**{}**", "a".repeat(201)), false),
     ] {
         std::fs::write(
             d.join("long.yaml"),
@@ -4539,6 +4567,25 @@ fn newcomers_mistakes_get_the_fix_they_need() {
             "{encoding}: {err}"
         );
     }
+    // A file of a few bytes, and UTF-32 full of emoji (above U+FFFF), with
+    // no mark.
+    let tiny: Vec<u8> = "a: b\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let emoji = "family: f\ntitle: 😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀😀\n";
+    let emoji32: Vec<u8> = emoji
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    for (bytes, encoding) in [
+        (tiny, "UTF-16 (little-endian)"),
+        (emoji32, "UTF-32 (little-endian)"),
+    ] {
+        let (code, err) = check_one(&bytes);
+        assert_eq!(code, 1, "{err}");
+        assert!(
+            err.contains(&format!("file is {encoding}, not UTF-8")),
+            "{encoding}: {err}"
+        );
+    }
     // Chinese with no mark: 一, 开, 最 (U+XX00) put zeros in the other place.
     // (85% of this one's zeros are in one place.)
     let zh = "family: f\ntitle: 一个开放的职位\nlevels:\n  - id: a-b\n    level: 一级\n    title: 一个开放的职位，最好的团队，一起开发最好的产品，一个一个地完成\n";
@@ -4554,11 +4601,11 @@ fn newcomers_mistakes_get_the_fix_they_need() {
     for text in [
         b"family: f\ntitle: \"a\0b\"\nlevels:\n  - {id: f-a, level: A, title: A}\n".to_vec(),
         format!(
-            "family: f\ntitle: \"a{}b\"\nlevels:\n  - {{id: f-a, level: A, title: A}}\n{}",
+            "family: f\ntitle: \"a{}b\"\nlevels:\n  - {{id: f-a, level: A, title: A}}\n",
             "\0 ".repeat(12),
-            "# a comment line of the kind a family file holds\n".repeat(6)
         )
         .into_bytes(),
+        b"family: f\ntitle: \"a\0b\0c\0d\0e\0f\0g\0h\0i\0j\"\n".to_vec(),
         vec![0; 3000],
     ] {
         let (code, err) = check_one(&text);

@@ -150,9 +150,13 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
 
 /// The encoding of a UTF-16 or UTF-32 file (Windows editors' "Unicode"),
 /// which is no YAML jdgen reads: by its byte-order mark, or, without one,
-/// by its zero bytes, which UTF-8 text never has but as a stray control
-/// character. Read as UTF-8 it passed up to its first non-ASCII character
-/// and was blamed there, or as "the control character U+0000".
+/// by decoding the start of the file each way: YAML in UTF-16 or UTF-32
+/// decodes to text with a `:` (every role file has one) and no NUL, where
+/// UTF-8 text with a stray NUL decodes to nonsense, and a file of zeros to
+/// NULs. Read as UTF-8 it passed up to its first non-ASCII character and
+/// was blamed there, or as "the control character U+0000". (Counting its
+/// zero bytes instead missed Chinese and short files, and took UTF-8 text
+/// with a dozen NULs for UTF-16.)
 fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
         // UTF-32's marks first: UTF-32LE's starts like UTF-16LE's.
@@ -162,40 +166,55 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
         [0xFE, 0xFF, ..] => return Some("UTF-16 (big-endian)"),
         _ => {}
     }
-    let head = &bytes[..bytes.len().min(4096) & !3];
-    let zeros = head.iter().filter(|b| **b == 0).count();
-    // A few stray NULs in UTF-8 text are that text's error, not another
-    // encoding's.
-    // (UTF-16 text has a zero in every ASCII character, spaces and line
-    // breaks included: 16% of the bytes of a line of Russian prose.)
-    if zeros < 8 || zeros * 20 < head.len() {
+    // Every UTF-16 or UTF-32 encoding of a `:` has a zero byte.
+    if !bytes.contains(&0) {
         return None;
     }
-    // UTF-32: each character's two high bytes are zero (the whole plane
-    // of every living script), in at least most groups of four.
-    // (Not a file of zeros only, as a crash can leave one: that is no text
-    // in any encoding.)
-    let groups = head.len() / 4;
-    let high_zero = |a: usize, b: usize| {
-        head.chunks_exact(4)
-            .filter(|g| g[a] == 0 && g[b] == 0 && g.iter().any(|x| *x != 0))
-            .count()
+    let head = &bytes[..bytes.len().min(4096)];
+    // Text: a `:`, no control character but tab and line breaks, and at
+    // most one unit that does not decode (the head may cut a character).
+    let reads_as_yaml = |chars: &mut dyn Iterator<Item = Option<char>>| {
+        let (mut colon, mut bad) = (false, 0);
+        for c in chars {
+            match c {
+                None => bad += 1,
+                Some(':') => colon = true,
+                Some(c) if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => return false,
+                Some(_) => {}
+            }
+            if bad > 1 {
+                return false;
+            }
+        }
+        colon
     };
-    if high_zero(2, 3) * 10 >= groups * 9 {
-        return Some("UTF-32 (little-endian)");
-    }
-    if high_zero(0, 1) * 10 >= groups * 9 {
-        return Some("UTF-32 (big-endian)");
-    }
-    // UTF-16: the zero high byte of every ASCII character (spaces and line
-    // breaks at least, in any script), most in one place of the two (a CJK
-    // character such as 一, U+4E00, has its zero in the other: a Chinese
-    // file had 88% in one place).
-    let odd = head.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-    let even = zeros - odd;
-    if odd * 4 >= zeros * 3 {
+    let utf32 = |big: bool| {
+        head.chunks_exact(4).map(move |g| {
+            let g = [g[0], g[1], g[2], g[3]];
+            char::from_u32(if big {
+                u32::from_be_bytes(g)
+            } else {
+                u32::from_le_bytes(g)
+            })
+        })
+    };
+    let utf16 = |big: bool| {
+        char::decode_utf16(head.chunks_exact(2).map(move |p| {
+            if big {
+                u16::from_be_bytes([p[0], p[1]])
+            } else {
+                u16::from_le_bytes([p[0], p[1]])
+            }
+        }))
+        .map(Result::ok)
+    };
+    if reads_as_yaml(&mut utf32(false)) {
+        Some("UTF-32 (little-endian)")
+    } else if reads_as_yaml(&mut utf32(true)) {
+        Some("UTF-32 (big-endian)")
+    } else if reads_as_yaml(&mut utf16(false)) {
         Some("UTF-16 (little-endian)")
-    } else if even * 4 >= zeros * 3 {
+    } else if reads_as_yaml(&mut utf16(true)) {
         Some("UTF-16 (big-endian)")
     } else {
         None
@@ -220,4 +239,29 @@ fn lone_cr_to_lf(s: String) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wide_encoding;
+
+    #[test]
+    fn binary_files_and_zeros_are_no_wide_encoding() {
+        // A PNG's header (zeros in its chunk lengths), a ZIP's, a file of
+        // zeros: not text in any encoding, so not named as UTF-16 or 32.
+        let png: Vec<u8> = [
+            &b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x01\0\0\0\x01\0\x08\x06\0\0\0"[..],
+            &[0x5c, 0x72, 0xa8, 0x66],
+        ]
+        .concat();
+        let zip = b"PK\x03\x04\x14\0\0\0\x08\0\0\0!\0roles.csv\0\0\0\0".to_vec();
+        for bytes in [png, zip, vec![0; 4096], vec![0; 3]] {
+            assert_eq!(wide_encoding(&bytes), None, "{bytes:?}");
+        }
+        // A `:` in either byte order.
+        let le: Vec<u8> = "a: b".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "a: b".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(wide_encoding(&le), Some("UTF-16 (little-endian)"));
+        assert_eq!(wide_encoding(&be), Some("UTF-16 (big-endian)"));
+    }
 }

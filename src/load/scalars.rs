@@ -437,8 +437,9 @@ fn walk_scalars(
             if ONE_BLOCK_FIELDS.contains(&key) {
                 let mut n = s.trim().graphemes(true).count();
                 // What prints: a link's address does not (a `reports_to`
-                // linking to a long job-family address was refused).
-                if n > MAX_HEADING_CHARS && s.contains("](") {
+                // linking to a long job-family address was refused), nor
+                // do emphasis markers and escapes.
+                if n > MAX_HEADING_CHARS {
                     let printed =
                         crate::markdown::spans_text(&crate::markdown::parse(s.trim(), ""));
                     n = printed.graphemes(true).count();

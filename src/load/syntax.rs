@@ -25,12 +25,59 @@ impl<'a> Checker<'a> {
             .unwrap_or_default()
     }
 
+    /// Whether `pos` is in the value of a key whose value is no prose
+    /// (`grade: &g 5`, `id: &i x`, `website: &w https://…`).
+    fn not_prose_at(&self, pos: crate::source_map::Pos) -> bool {
+        const NOT_PROSE: &[&str] = &[
+            "id",
+            "family",
+            "grade",
+            "builds_on",
+            "level_rank",
+            "place",
+            "emoji",
+            "website",
+            "grades_url",
+            "logo",
+            "language",
+            "date",
+            "brand_color",
+            "data_version",
+        ];
+        let Some(line) = self.source.lines().nth(pos.line.saturating_sub(1)) else {
+            return false;
+        };
+        let before: String = line.chars().take(pos.column.saturating_sub(1)).collect();
+        before
+            .trim_end()
+            .strip_suffix(':')
+            .map(|k| k.trim().trim_start_matches("- ").trim())
+            .is_some_and(|k| NOT_PROSE.contains(&k))
+    }
+
     /// The help for syntax (`&`, `!`) at `pos` that starts a value (after
     /// `key:` or `- `), when the value reads as prose: quote it.
+    ///
+    /// Not on a key (nothing before it on its line), a quoted text or a
+    /// block of lines (quoting would print the syntax, or break the file),
+    /// nor on a value that is no prose (`grade: &g 5`, `id: &i x`, a web
+    /// address: quoted, it is a second error).
     fn value_start_help(&self, pos: crate::source_map::Pos, what: &str) -> Option<String> {
         let line = self.source.lines().nth(pos.line.checked_sub(1)?)?;
         let before: String = line.chars().take(pos.column.saturating_sub(1)).collect();
-        if !matches!(before.trim_end().chars().last(), None | Some(':' | '-')) {
+        if !matches!(before.trim_end().chars().last(), Some(':' | '-')) || self.not_prose_at(pos) {
+            return None;
+        }
+        let word = self.word_at(pos);
+        let rest: String = line
+            .chars()
+            .skip(pos.column.saturating_sub(1) + word.chars().count())
+            .collect();
+        if rest.trim().is_empty()
+            || rest
+                .trim_start()
+                .starts_with(['"', '\'', '|', '>', '[', '{'])
+        {
             return None;
         }
         crate::yaml_help::for_error(&self.source, (pos.line, pos.column), what)
@@ -171,7 +218,7 @@ impl<'a> Checker<'a> {
                     // of lines, or one an alias of the file names (`*a`;
                     // not `*Co Partners*`, emphasis inside a text).
                     let used = self.map.aliased.contains(id);
-                    if !on_text || used {
+                    if !on_text || used || self.not_prose_at(h.pos) {
                         self.errors.push(at(Diagnostic::error(format!(
                             "YAML anchors (`{name}`) are not allowed in role files"
                         ))
