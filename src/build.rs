@@ -1877,7 +1877,7 @@ fn build_exports(
                  program); `jdgen build --verify` checks every output's SHA-256 before reusing it",
                 changed.len(),
                 if changed.len() == 1 { "" } else { "s" },
-                opts.out_dir.display(),
+                pdf_dir.display(),
                 if changed.len() == 1 { "it" } else { "them" },
             ))
             .into());

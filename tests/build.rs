@@ -1055,6 +1055,11 @@ fn log_lines_are_timestamped_when_not_on_a_terminal() {
         !e.starts_with("error: ") && e.contains("no company.yaml"),
         "{e}"
     );
+    // Each of its errors (here two) alike.
+    assert!(
+        e.contains("no role files") && !e.contains("\nerror: "),
+        "{e}"
+    );
 }
 
 /// Runs a build on a pseudo-terminal (util-linux `script`, part of every

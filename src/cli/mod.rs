@@ -541,14 +541,15 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 }
                 e => (e, Vec::new()),
             };
-            // (Without the `error: ` of a message printed alone: the field
-            // is the error.)
+            // (Without the `error: ` that starts each of its errors printed
+            // alone: the field is the error.)
             let error = e.to_string();
             let error = error
-                .strip_prefix("error: ")
-                .unwrap_or(&error)
                 .trim_end()
-                .to_string();
+                .lines()
+                .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n");
             warnings.splice(0..0, early_warnings.iter().cloned());
             let json = crate::build::StoppedSummary::stopped(
                 &args.output,
