@@ -2073,11 +2073,9 @@ mod tests {
         });
     }
 
-    #[test]
-    fn a_pdf_replaced_while_the_bundle_is_made_is_counted_once() {
-        // A PDF this run built, changed by another writer before the bundle
-        // read it, was counted built and failed both (14 built, 1 failed,
-        // of 14 roles).
+    /// The minimal fixture's roles, an empty output folder, a renderer and
+    /// the options of a quiet one-thread build into it.
+    fn minimal_run() -> (tempfile::TempDir, tempfile::TempDir, Renderer, BuildOptions) {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let roles = tempfile::tempdir().unwrap();
         for name in ["company.yaml", "engineering.yaml"] {
@@ -2103,6 +2101,15 @@ mod tests {
             formats: crate::export::Formats::all(),
             warnings: Vec::new(),
         };
+        (roles, out, renderer, opts)
+    }
+
+    #[test]
+    fn a_pdf_replaced_while_the_bundle_is_made_is_counted_once() {
+        // A PDF this run built, changed by another writer before the bundle
+        // read it, was counted built and failed both (14 built, 1 failed,
+        // of 14 roles).
+        let (roles, _out, renderer, opts) = minimal_run();
         BEFORE_EXPORTS.with(|f| {
             *f.borrow_mut() = Some(Box::new(|out: &std::path::Path| {
                 let pdf = out.join("pdf/junior-engineer.pdf");
@@ -2148,31 +2155,7 @@ mod tests {
 
     #[test]
     fn an_export_set_left_half_renamed_is_said_and_completed_by_the_next_run() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let roles = tempfile::tempdir().unwrap();
-        for name in ["company.yaml", "engineering.yaml"] {
-            fs::copy(
-                root.join("tests/fixtures/minimal").join(name),
-                roles.path().join(name),
-            )
-            .unwrap();
-        }
-        let out = tempfile::tempdir().unwrap();
-        let renderer = Renderer::new(&crate::render::RenderOptions::default()).unwrap();
-        let opts = BuildOptions {
-            out_dir: out.path().to_path_buf(),
-            jobs: 1,
-            force: false,
-            verify: false,
-            shard: None,
-            wait: false,
-            quiet: true,
-            progress_bar: false,
-            paper: "a4".into(),
-            signature: false,
-            formats: crate::export::Formats::all(),
-            warnings: Vec::new(),
-        };
+        let (roles, out, renderer, opts) = minimal_run();
         let first = run(roles.path(), &renderer, &opts).unwrap();
         assert!(first.ok, "{:?}", first.failures);
         let read = |rel: &str| fs::read(out.path().join(rel)).unwrap();

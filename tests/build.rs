@@ -105,6 +105,25 @@ fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
     out
 }
 
+/// Changes a byte in the middle of the file at `path`, then puts its
+/// modification time back (another version's bytes at the same size: `cp
+/// -p`, `touch -r`, bit rot); returns the bytes it had.
+fn edit_keeping_size_and_time(path: &Path) -> Vec<u8> {
+    let good = fs::read(path).unwrap();
+    let time = fs::metadata(path).unwrap().modified().unwrap();
+    let mut bad = good.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x20;
+    fs::write(path, &bad).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(time)
+        .unwrap();
+    good
+}
+
 fn assert_complete_pdf(path: &Path) {
     let bytes = fs::read(path).unwrap();
     assert!(
@@ -1233,18 +1252,7 @@ fn a_pdf_edited_at_the_same_size_and_time_fails_its_role_then_is_rebuilt() {
     let (roles, out) = built();
     let o = out.path();
     let pdf = o.join("pdf/designer.pdf");
-    let good = fs::read(&pdf).unwrap();
-    let time = fs::metadata(&pdf).unwrap().modified().unwrap();
-    let mut bytes = good.clone();
-    let mid = bytes.len() / 2;
-    bytes[mid] ^= 0x20;
-    fs::write(&pdf, &bytes).unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&pdf)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
+    let good = edit_keeping_size_and_time(&pdf);
     // Another family changes, so the exports (and the bundle) are made.
     let eng = roles.path().join("engineering.yaml");
     let text = fs::read_to_string(&eng).unwrap();
@@ -2383,20 +2391,7 @@ fn verify_finds_a_change_that_kept_size_and_time() {
     let out = tempfile::tempdir().unwrap();
     assert_eq!(build(roles.path(), out.path(), &[]).0, 0);
     let pdf = out.path().join("pdf/senior-engineer.pdf");
-    let good = fs::read(&pdf).unwrap();
-    let time = fs::metadata(&pdf).unwrap().modified().unwrap();
-    // Another version's bytes at the same size, with the old time put back
-    // (`cp -p`, `touch -r`, bit rot).
-    let mut bad = good.clone();
-    let i = bad.len() / 2;
-    bad[i] ^= 0x55;
-    fs::write(&pdf, &bad).unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&pdf)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
+    let good = edit_keeping_size_and_time(&pdf);
     // A normal run trusts size and time, as documented.
     let (_, s, _) = build(roles.path(), out.path(), &[]);
     assert_eq!(s["counts"]["built"], 0, "{s}");
@@ -2409,14 +2404,7 @@ fn verify_finds_a_change_that_kept_size_and_time() {
     // Without --verify, the bundle's own check catches it when the exports
     // are remade: that run fails (exports kept) and names the PDF, and the
     // next one renders it again instead of failing the same way forever.
-    let time = fs::metadata(&pdf).unwrap().modified().unwrap();
-    fs::write(&pdf, &bad).unwrap();
-    fs::File::options()
-        .write(true)
-        .open(&pdf)
-        .unwrap()
-        .set_modified(time)
-        .unwrap();
+    edit_keeping_size_and_time(&pdf);
     let design = roles.path().join("design.yaml");
     let text = fs::read_to_string(&design).unwrap();
     fs::write(&design, text.replace("Design things", "Design good things")).unwrap();
