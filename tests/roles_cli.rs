@@ -1191,6 +1191,20 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
         ("    summary: !x \"Senior\"\n", "remove the tag"),
         ("    summary: !x |\n      hello\n", "remove the tag"),
         ("    grade: &g 5\n", "remove `&g`"),
+        ("    \"grade\": &g 5\n", "remove `&g`"),
+        (
+            "  - {id: f-two, level: B, title: B, grade: &g 5}\n",
+            "remove `&g`",
+        ),
+        // A tag on a list entry's first key; a tag alone, maybe a text.
+        (
+            "  - !x id: f-two\n    level: B\n    title: B\n",
+            "remove the tag",
+        ),
+        (
+            "    reports_to: !Wow\n",
+            "if `!Wow` is text, put it in double quotes; if it is a tag, remove it",
+        ),
         (
             "    reports_to: &Co Partners\n",
             "`reports_to: \"&Co Partners\"`",
@@ -2699,10 +2713,6 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
     for (text, ok) in [
         (title.to_string(), true),
         (format!("{title} {title} {title}"), false),
-        // Emphasis markers do not print either (198 letters in `**…**`,
-        // with the link's address: 314 written).
-        (format!("**{}**", "a".repeat(198)), true),
-        (format!("**{}**", "a".repeat(201)), false),
     ] {
         std::fs::write(
             d.join("long.yaml"),
@@ -2711,6 +2721,37 @@ fn headings_and_reports_to_fit_the_block_they_print_in() {
         .unwrap();
         let (code, err) = check(d);
         assert_eq!(code, if ok { 0 } else { 1 }, "{err}");
+        assert_eq!(err.contains("characters long"), !ok, "{err}");
+    }
+    // Emphasis markers do not print either (198 letters in `**…**`: 202
+    // written); but a value's name is no Markdown, and prints them.
+    for (field, letters, ok) in [
+        ("    reports_to", 198, true),
+        ("    reports_to", 201, false),
+        (
+            "values:\n  heading: Values\n  items:\n    - text: x\n      name",
+            198,
+            false,
+        ),
+    ] {
+        let (family_wide, level_key) = if field.starts_with("values") {
+            (
+                format!("{field}: \"**{}**\"\n", "a".repeat(letters)),
+                String::new(),
+            )
+        } else {
+            (
+                String::new(),
+                format!("{field}: \"**{}**\"\n", "a".repeat(letters)),
+            )
+        };
+        std::fs::write(
+            d.join("long.yaml"),
+            format!("family: long\ntitle: Long\n{family_wide}levels:\n  - id: long-a\n    level: A\n    title: A\n{level_key}"),
+        )
+        .unwrap();
+        let (code, err) = check(d);
+        assert_eq!(code, if ok { 0 } else { 1 }, "{field} {letters}: {err}");
         assert_eq!(err.contains("characters long"), !ok, "{err}");
     }
 }

@@ -150,13 +150,13 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
 
 /// The encoding of a UTF-16 or UTF-32 file (Windows editors' "Unicode"),
 /// which is no YAML jdgen reads: by its byte-order mark, or, without one,
-/// by decoding the start of the file each way: YAML in UTF-16 or UTF-32
-/// decodes to text with a `:` (every role file has one) and no NUL, where
-/// UTF-8 text with a stray NUL decodes to nonsense, and a file of zeros to
+/// by decoding the start of the file each way. A role file's keys,
+/// indentation and line breaks are ASCII, so YAML in UTF-16 or UTF-32
+/// decodes to text that is a good part ASCII; UTF-8 text decoded so turns
+/// into CJK-like characters, the other byte order likewise, and zeros into
 /// NULs. Read as UTF-8 it passed up to its first non-ASCII character and
-/// was blamed there, or as "the control character U+0000". (Counting its
-/// zero bytes instead missed Chinese and short files, and took UTF-8 text
-/// with a dozen NULs for UTF-16.)
+/// was blamed there, or as "the control character U+0000". (Counting zero
+/// bytes, and then requiring a `:`, each misjudged some files.)
 fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
     match bytes {
         // UTF-32's marks first: UTF-32LE's starts like UTF-16LE's.
@@ -166,27 +166,36 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
         [0xFE, 0xFF, ..] => return Some("UTF-16 (big-endian)"),
         _ => {}
     }
-    // Every UTF-16 or UTF-32 encoding of a `:` has a zero byte.
+    // Every UTF-16 or UTF-32 encoding of ASCII has a zero byte.
     if !bytes.contains(&0) {
         return None;
     }
-    let head = &bytes[..bytes.len().min(4096)];
-    // Text: a `:`, no control character but tab and line breaks, and at
-    // most one unit that does not decode (the head may cut a character).
-    let reads_as_yaml = |chars: &mut dyn Iterator<Item = Option<char>>| {
-        let (mut colon, mut bad) = (false, 0);
+    // (Behind a UTF-8 byte-order mark, as an editor may save it.)
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = &body[..body.len().min(4096)];
+    // At most one unit that does not decode (the head may cut a
+    // character), a line break, and a tenth printable ASCII or tabs and
+    // line breaks (a file of Chinese items has some 12%). UTF-8 text with
+    // stray NULs gets an ASCII character only where a NUL follows one: a
+    // `:` or a space, not a line break at its place too.
+    let reads_as_text = |chars: &mut dyn Iterator<Item = Option<char>>| {
+        let (mut total, mut ascii, mut bad, mut line_break) = (0usize, 0usize, 0, false);
         for c in chars {
+            total += 1;
             match c {
                 None => bad += 1,
-                Some(':') => colon = true,
-                Some(c) if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => return false,
+                Some('\n') => {
+                    ascii += 1;
+                    line_break = true;
+                }
+                Some(c) if c == '\t' || c == '\r' || (' '..='~').contains(&c) => ascii += 1,
                 Some(_) => {}
             }
             if bad > 1 {
                 return false;
             }
         }
-        colon
+        line_break && ascii * 10 >= total
     };
     let utf32 = |big: bool| {
         head.chunks_exact(4).map(move |g| {
@@ -208,13 +217,13 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
         }))
         .map(Result::ok)
     };
-    if reads_as_yaml(&mut utf32(false)) {
+    if reads_as_text(&mut utf32(false)) {
         Some("UTF-32 (little-endian)")
-    } else if reads_as_yaml(&mut utf32(true)) {
+    } else if reads_as_text(&mut utf32(true)) {
         Some("UTF-32 (big-endian)")
-    } else if reads_as_yaml(&mut utf16(false)) {
+    } else if reads_as_text(&mut utf16(false)) {
         Some("UTF-16 (little-endian)")
-    } else if reads_as_yaml(&mut utf16(true)) {
+    } else if reads_as_text(&mut utf16(true)) {
         Some("UTF-16 (big-endian)")
     } else {
         None
@@ -258,10 +267,50 @@ mod tests {
         for bytes in [png, zip, vec![0; 4096], vec![0; 3]] {
             assert_eq!(wide_encoding(&bytes), None, "{bytes:?}");
         }
-        // A `:` in either byte order.
-        let le: Vec<u8> = "a: b".encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = "a: b".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        // Either byte order, a file of a few bytes.
+        let le: Vec<u8> = "a: b\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = "a: b\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
         assert_eq!(wide_encoding(&le), Some("UTF-16 (little-endian)"));
         assert_eq!(wide_encoding(&be), Some("UTF-16 (big-endian)"));
+    }
+
+    fn utf16le(text: &str) -> Vec<u8> {
+        text.encode_utf16().flat_map(u16::to_le_bytes).collect()
+    }
+
+    #[test]
+    fn utf16_is_found_whatever_its_first_4_kb_hold() {
+        let role = "family: f\ntitle: T\nlevels:\n  - id: f-a\n    level: A\n    title: A\n";
+        // A header comment longer than the 4 KB read (no `:` in them), a
+        // form feed, a NUL, Chinese items (12% ASCII), a UTF-8 byte-order
+        // mark before it: each was missed or named the wrong order.
+        let comment = format!("# {}\n", "x".repeat(70)).repeat(40);
+        let chinese = format!(
+            "items:\n{}",
+            format!("  - {}\n", "一个开放的职位最好的团队".repeat(4)).repeat(20)
+        );
+        for text in [
+            format!("{comment}{role}"),
+            format!("\u{c}{role}"),
+            format!("{role}# \0\n"),
+            format!("{chinese}{role}"),
+        ] {
+            assert_eq!(
+                wide_encoding(&utf16le(&text)),
+                Some("UTF-16 (little-endian)"),
+                "{text:.60}"
+            );
+        }
+        let bom = [&b"\xEF\xBB\xBF"[..], &utf16le(role)].concat();
+        assert_eq!(wide_encoding(&bom), Some("UTF-16 (little-endian)"));
+        // UTF-8 text with a NUL right after a `:` at an even place (which
+        // decodes to an ASCII `:`) is that text's error.
+        let shipped = include_str!("../../roles/marketing-operations.yaml");
+        let at = (500..shipped.len())
+            .find(|&i| i % 2 == 0 && shipped[i..].starts_with(": "))
+            .unwrap();
+        let mut bytes = shipped.as_bytes().to_vec();
+        bytes[at + 1] = 0;
+        assert_eq!(wide_encoding(&bytes), None);
     }
 }

@@ -438,8 +438,9 @@ fn walk_scalars(
                 let mut n = s.trim().graphemes(true).count();
                 // What prints: a link's address does not (a `reports_to`
                 // linking to a long job-family address was refused), nor
-                // do emphasis markers and escapes.
-                if n > MAX_HEADING_CHARS {
+                // do emphasis markers and escapes. (A value's `name` is no
+                // Markdown: it prints as written, and counts so.)
+                if n > MAX_HEADING_CHARS && key != "name" {
                     let printed =
                         crate::markdown::spans_text(&crate::markdown::parse(s.trim(), ""));
                     n = printed.graphemes(true).count();

@@ -9,6 +9,22 @@ use super::unknown_keys::path_segments;
 use crate::diag::{Diagnostic, clip};
 use crate::yaml_help::indent;
 
+/// The keys a list entry of a role file can start with.
+const ENTRY_KEYS: &[&str] = &[
+    "id",
+    "level",
+    "title",
+    "heading",
+    "name",
+    "text",
+    "emoji",
+    "items",
+    "steps",
+    "paragraphs",
+    "sections",
+    "place",
+];
+
 impl<'a> Checker<'a> {
     /// The word written at `pos` (`&Co`, `!important`), up to a space or a
     /// flow indicator.
@@ -25,6 +41,23 @@ impl<'a> Checker<'a> {
             .unwrap_or_default()
     }
 
+    /// Whether the value at `pos` is the tag or anchor alone on its line,
+    /// with nothing on the lines below it that is indented deeper: then it
+    /// is a one-word text (`title: !Wow`), not syntax over a list.
+    fn alone(&self, pos: crate::source_map::Pos) -> bool {
+        let mut lines = self.source.lines().skip(pos.line.saturating_sub(1));
+        let Some(line) = lines.next() else {
+            return false;
+        };
+        let rest: String = line.chars().skip(pos.column.saturating_sub(1)).collect();
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let own = indent(line);
+        rest.split_whitespace().count() == 1
+            && lines
+                .find(|l| !l.trim().is_empty())
+                .is_none_or(|next| indent(next) <= own)
+    }
+
     /// Whether `pos` is in the value of a key whose value is no prose
     /// (`grade: &g 5`, `id: &i x`, `website: &w https://…`).
     fn not_prose_at(&self, pos: crate::source_map::Pos) -> bool {
@@ -33,14 +66,13 @@ impl<'a> Checker<'a> {
             "family",
             "grade",
             "builds_on",
-            "level_rank",
             "place",
             "emoji",
             "website",
             "grades_url",
             "logo",
             "language",
-            "date",
+            "effective_date",
             "brand_color",
             "data_version",
         ];
@@ -48,10 +80,18 @@ impl<'a> Checker<'a> {
             return false;
         };
         let before: String = line.chars().take(pos.column.saturating_sub(1)).collect();
+        // The key's word, also in a `{…}` or quoted (`{id: x, grade: &g 5}`,
+        // `"grade": &g 5`).
         before
             .trim_end()
             .strip_suffix(':')
-            .map(|k| k.trim().trim_start_matches("- ").trim())
+            .map(|k| {
+                let k = k.trim_end().trim_end_matches(['"', '\'']);
+                let start = k
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |i| i + 1);
+                &k[start..]
+            })
             .is_some_and(|k| NOT_PROSE.contains(&k))
     }
 
@@ -73,7 +113,12 @@ impl<'a> Checker<'a> {
             .chars()
             .skip(pos.column.saturating_sub(1) + word.chars().count())
             .collect();
+        // Nor on the first key of a list entry (`- !x id: f-two`).
+        let key_first = rest.trim_start().split_once(':').is_some_and(|(k, after)| {
+            ENTRY_KEYS.contains(&k) && (after.is_empty() || after.starts_with([' ', '\t']))
+        });
         if rest.trim().is_empty()
+            || key_first
             || rest
                 .trim_start()
                 .starts_with(['"', '\'', '|', '>', '[', '{'])
@@ -199,12 +244,22 @@ impl<'a> Checker<'a> {
                     // `- !important thing`: text, not a tag; quoting keeps
                     // the word that removing the tag would lose.
                     // (Not YAML's own `!!str`, `!!int`: quoting would print it.)
-                    let help = (!tag.starts_with("!!"))
+                    // A tag alone where a text goes (`title: !Wow`) may be
+                    // that text: both ways are said.
+                    let own = !tag.starts_with("!!");
+                    let help = own
                         .then(|| self.value_start_help(h.pos, "tag"))
                         .flatten()
                         .unwrap_or_else(|| {
-                            "remove the tag: role files hold plain text, whole numbers and lists"
-                                .into()
+                            if own && self.alone(h.pos) && !self.not_prose_at(h.pos) {
+                                format!(
+                                    "if `{tag}` is text, put it in double quotes; if it is a tag, \
+                                     remove it: role files hold plain text, whole numbers and lists"
+                                )
+                            } else {
+                                "remove the tag: role files hold plain text, whole numbers and lists"
+                                    .into()
+                            }
                         });
                     self.errors.push(at(Diagnostic::error(format!(
                         "YAML tags (`{tag}`) are not allowed in role files{more}"
