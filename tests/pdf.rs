@@ -2613,6 +2613,22 @@ fn a_word_too_wide_for_its_box_is_hyphenated_where_the_language_allows() {
             .any(|w| w == ["„Datenschutz", "beauftragter“"]),
         "{text}"
     );
+    // German's reversed guillemets too.
+    let pdf = inside(
+        "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
+        &family.replace(
+            "    level: Datenschutzbeauftragter\n",
+            "    level: \"»Datenschutzbeauftragter«\"\n",
+        ),
+    );
+    let text = all_text(&pdf).replace('\u{ad}', "");
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    assert!(
+        tokens
+            .windows(2)
+            .any(|w| w == ["»Datenschutz", "beauftragter«"]),
+        "{text}"
+    );
     // A web address is no word to hyphenate: its pieces are chopped, with
     // no hyphen, and none hangs past the margin (they did, by 2pt).
     let pdf = inside(

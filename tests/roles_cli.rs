@@ -1206,6 +1206,15 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
             "if `!Wow` is text, put it in double quotes; if it is a tag, remove it",
         ),
         (
+            "    reports_to: !Wow  # a note\n",
+            "if `!Wow` is text, put it in double quotes",
+        ),
+        // Over a list at its key's own indentation (legal YAML) it is no text.
+        (
+            "    description: !x\n    - Builds things\n",
+            "help: remove the tag",
+        ),
+        (
             "    reports_to: &Co Partners\n",
             "`reports_to: \"&Co Partners\"`",
         ),

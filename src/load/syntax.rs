@@ -50,12 +50,20 @@ impl<'a> Checker<'a> {
             return false;
         };
         let rest: String = line.chars().skip(pos.column.saturating_sub(1)).collect();
+        // (A comment after it is no word of it.)
+        let rest = rest.split(" #").next().unwrap_or("");
         let indent = |l: &str| l.len() - l.trim_start().len();
         let own = indent(line);
+        // Below it: a line indented deeper, or a `- ` list at its key's
+        // own indentation (legal YAML), is what the tag is on. Comment
+        // lines are none.
         rest.split_whitespace().count() == 1
             && lines
-                .find(|l| !l.trim().is_empty())
-                .is_none_or(|next| indent(next) <= own)
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .is_none_or(|next| {
+                    indent(next) < own
+                        || (indent(next) == own && !next.trim_start().starts_with("- "))
+                })
     }
 
     /// Whether `pos` is in the value of a key whose value is no prose
