@@ -2594,41 +2594,23 @@ fn a_word_too_wide_for_its_box_is_hyphenated_where_the_language_allows() {
         "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
         &two,
     );
-    // Quotes and punctuation around a word leave it a word (it was chopped,
-    // `„Datenschutzb|eauftragter“`).
-    let quoted = family.replace(
-        "    level: Datenschutzbeauftragter\n",
-        "    level: \"„Datenschutzbeauftragter“\"\n",
-    );
-    assert_ne!(quoted, family);
-    let pdf = inside(
-        "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
-        &quoted,
-    );
-    let text = all_text(&pdf).replace('\u{ad}', "");
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    assert!(
-        tokens
-            .windows(2)
-            .any(|w| w == ["„Datenschutz", "beauftragter“"]),
-        "{text}"
-    );
-    // German's reversed guillemets too.
-    let pdf = inside(
-        "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
-        &family.replace(
+    // Quotes around a word leave it a word (it was chopped,
+    // `„Datenschutzb|eauftragter“`); German's reversed guillemets too.
+    for (open, close) in [("„", "“"), ("»", "«")] {
+        let quoted = family.replace(
             "    level: Datenschutzbeauftragter\n",
-            "    level: \"»Datenschutzbeauftragter«\"\n",
-        ),
-    );
-    let text = all_text(&pdf).replace('\u{ad}', "");
-    let tokens: Vec<&str> = text.split_whitespace().collect();
-    assert!(
-        tokens
-            .windows(2)
-            .any(|w| w == ["»Datenschutz", "beauftragter«"]),
-        "{text}"
-    );
+            &format!("    level: \"{open}Datenschutzbeauftragter{close}\"\n"),
+        );
+        assert_ne!(quoted, family);
+        let pdf = inside(
+            "name: GitLab\nwebsite: https://about.gitlab.com\nlanguage: de\n",
+            &quoted,
+        );
+        let text = all_text(&pdf).replace('\u{ad}', "");
+        let tokens: Vec<&str> = text.split_whitespace().collect();
+        let pair = [format!("{open}Datenschutz"), format!("beauftragter{close}")];
+        assert!(tokens.windows(2).any(|w| w == pair), "{text}");
+    }
     // A web address is no word to hyphenate: its pieces are chopped, with
     // no hyphen, and none hangs past the margin (they did, by 2pt).
     let pdf = inside(
