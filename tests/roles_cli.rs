@@ -1214,6 +1214,20 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
             "    description: !x\n    - Builds things\n",
             "help: remove the tag",
         ),
+        // A list item's next sibling, and an entry's next key, are not what
+        // it is on; a comment after a tab is no word of it.
+        (
+            "    description:\n      - !Wow\n      - Builds things\n",
+            "if `!Wow` is text, put it in double quotes",
+        ),
+        (
+            "  - level: !Wow\n    id: f-two\n    title: B\n",
+            "if `!Wow` is text, put it in double quotes",
+        ),
+        (
+            "    reports_to: !Wow\t# a note\n",
+            "if `!Wow` is text, put it in double quotes",
+        ),
         (
             "    reports_to: &Co Partners\n",
             "`reports_to: \"&Co Partners\"`",

@@ -197,7 +197,11 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
                 return false;
             }
         }
-        line_break && ascii * 20 >= total
+        // In a file of a few lines a stray NUL or two weigh more: there a
+        // quarter must be ASCII (a short company.yaml in UTF-16 is nearly
+        // all; a line of Russian prose with its keys, a third).
+        let share = if head.len() < 1024 { 4 } else { 20 };
+        line_break && ascii * share >= total
     };
     let utf32 = |big: bool| {
         head.chunks_exact(4).map(move |g| {
@@ -317,5 +321,15 @@ mod tests {
         // Nor a NUL after every line break.
         let nuls = shipped.replace('\n', "\n\0");
         assert_eq!(wide_encoding(nuls.as_bytes()), None);
+        // Nor a short company.yaml with a few NULs, wherever they fall.
+        let company = "name: Example Co\nwebsite: https://example.com\n";
+        for a in 0..company.len() {
+            for b in a..company.len() {
+                let mut bytes = company.as_bytes().to_vec();
+                bytes.insert(b, 0);
+                bytes.insert(a, 0);
+                assert_eq!(wide_encoding(&bytes), None, "NULs at {a} and {b}");
+            }
+        }
     }
 }

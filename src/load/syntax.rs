@@ -49,20 +49,40 @@ impl<'a> Checker<'a> {
         let Some(line) = lines.next() else {
             return false;
         };
-        let rest: String = line.chars().skip(pos.column.saturating_sub(1)).collect();
-        // (A comment after it is no word of it.)
-        let rest = rest.split(" #").next().unwrap_or("");
+        let at = pos.column.saturating_sub(1);
+        let before: String = line.chars().take(at).collect();
+        let rest: String = line.chars().skip(at).collect();
+        // (A comment after it, set apart by a space or tab, is no word of it.)
+        let rest = match rest.find([' ', '\t']) {
+            Some(i) if rest[i..].trim_start().starts_with('#') => &rest[..i],
+            _ => rest.as_str(),
+        };
         let indent = |l: &str| l.len() - l.trim_start().len();
-        let own = indent(line);
-        // Below it: a line indented deeper, or a `- ` list at its key's
-        // own indentation (legal YAML), is what the tag is on. Comment
-        // lines are none.
+        // After `key:`, the key's column (`  - level: !Wow` has its key at
+        // 4, where the entry's next key is); a list item's own `-` else.
+        let after_key = before.trim_end().ends_with(':');
+        let key_col = |l: &str| {
+            let mut t = l.trim_start();
+            while let Some(u) = t.strip_prefix("- ") {
+                t = u.trim_start();
+            }
+            l.len() - t.len()
+        };
+        let own = if after_key {
+            key_col(line)
+        } else {
+            indent(line)
+        };
+        // Below it, what the tag is on: a line indented deeper, or, after a
+        // key, a `- ` list at the key's own column (legal YAML). A list
+        // item's next sibling, and comment lines, are none.
         rest.split_whitespace().count() == 1
             && lines
                 .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
                 .is_none_or(|next| {
                     indent(next) < own
-                        || (indent(next) == own && !next.trim_start().starts_with("- "))
+                        || (indent(next) == own
+                            && !(after_key && next.trim_start().starts_with("- ")))
                 })
     }
 
