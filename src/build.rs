@@ -884,8 +884,19 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             ))
         };
         let input = input_keys.as_ref().and_then(|k| k.for_role(role));
+        // The PDF's record, read once: both keys are checked against it,
+        // and a render compares its bytes with the ones it names.
+        let recorded = read_state::<OutputState>(&state_dir.join(format!("{}.json", role.id)));
         let by_input = input.as_deref().and_then(|input| {
-            current_output(&pdf_dir, &state_dir, role, Want::Input(input), None, opts)
+            current_output(
+                &pdf_dir,
+                &state_dir,
+                role,
+                recorded.as_ref(),
+                Want::Input(input),
+                None,
+                opts,
+            )
         });
         let (key, outcome) = match by_input {
             Some(st) => (st.key.clone(), unchanged(st)),
@@ -897,6 +908,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                     &pdf_dir,
                     &state_dir,
                     role,
+                    recorded.as_ref(),
                     Want::Content(&key),
                     input.as_deref(),
                     opts,
@@ -908,7 +920,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                             renderer,
                             &lib.company,
                             role,
-                            (json, &key, input),
+                            (json, &key, input, recorded.map(|st| st.sha256)),
                             &doc,
                             &pdf_dir,
                             &state_dir,
@@ -1446,13 +1458,15 @@ enum Want<'a> {
     Input(&'a str),
 }
 
-/// The recorded state of `role`'s PDF if it matches `want` and the file on
-/// disk is still the one recorded (`OutputState::verify`). `input`, when
-/// given, is recorded for the next run (best effort).
+/// The recorded state of `role`'s PDF (`recorded`, read once per role) if
+/// it matches `want` and the file on disk is still the one recorded
+/// (`OutputState::verify`). `input`, when given, is recorded for the next
+/// run (best effort).
 fn current_output(
     pdf_dir: &Path,
     state_dir: &Path,
     role: &ResolvedRole,
+    recorded: Option<&OutputState>,
     want: Want,
     input: Option<&str>,
     opts: &BuildOptions,
@@ -1462,10 +1476,12 @@ fn current_output(
     }
     let pdf = pdf_dir.join(format!("{}.pdf", role.id));
     let state_path = state_dir.join(format!("{}.json", role.id));
-    let mut st = read_state::<OutputState>(&state_path).filter(|st| match want {
-        Want::Content(key) => st.key == key,
-        Want::Input(input) => st.input.as_deref() == Some(input),
-    })?;
+    let mut st = recorded
+        .filter(|st| match want {
+            Want::Content(key) => st.key == key,
+            Want::Input(input) => st.input.as_deref() == Some(input),
+        })?
+        .clone();
     let recorded = (st.modified, st.input.clone());
     if !st.verify(&pdf, opts.verify) {
         return None;
@@ -1555,8 +1571,11 @@ fn render_one(
     renderer: &Renderer,
     company: &load::Company,
     role: &ResolvedRole,
-    // The role's serialised template data, its content key and input key.
-    (json, key, input): (Vec<u8>, &str, Option<String>),
+    // The role's serialised template data, its content key and input key,
+    // and the SHA-256 its PDF's record names: the bytes the last run that
+    // finished this role wrote (a run killed after renaming the PDF,
+    // before its record, left new bytes on disk that no summary reported).
+    (json, key, input, recorded): (Vec<u8>, &str, Option<String>, Option<String>),
     doc: &DocumentOptions,
     pdf_dir: &Path,
     state_dir: &Path,
@@ -1588,10 +1607,6 @@ fn render_one(
     };
     let path = pdf_dir.join(format!("{}.pdf", role.id));
     let state_path = state_dir.join(format!("{}.json", role.id));
-    // The bytes the last run that finished this role recorded: a run
-    // killed after renaming the PDF, before its record, left new bytes on
-    // disk that no summary reported.
-    let recorded = read_state::<OutputState>(&state_path).map(|st| st.sha256);
     // The folder is synced once after all renders (`run`).
     let written =
         fsutil::write_if_changed(&path, &rendered.pdf, Durability::FolderLater).map_err(io_fail)?;
