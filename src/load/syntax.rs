@@ -9,21 +9,21 @@ use super::unknown_keys::path_segments;
 use crate::diag::{Diagnostic, clip};
 use crate::yaml_help::indent;
 
-/// The keys a list entry of a role file can start with.
-const ENTRY_KEYS: &[&str] = &[
-    "id",
-    "level",
-    "title",
-    "heading",
-    "name",
-    "text",
-    "emoji",
-    "items",
-    "steps",
-    "paragraphs",
-    "sections",
-    "place",
-];
+/// Whether `k` is a key of a list entry of a role file (a level, section,
+/// group, value or hiring step): the schema's own field names.
+fn is_entry_key(k: &str) -> bool {
+    use super::unknown_keys::fields;
+    use crate::schema::{ItemGroup, Level, NestedStep, Section, Value};
+    [
+        fields::<Level>(),
+        fields::<Section>(),
+        fields::<ItemGroup>(),
+        fields::<Value>(),
+        fields::<NestedStep>(),
+    ]
+    .iter()
+    .any(|f| f.contains(&k))
+}
 
 impl<'a> Checker<'a> {
     /// The word written at `pos` (`&Co`, `!important`), up to a space or a
@@ -143,7 +143,7 @@ impl<'a> Checker<'a> {
             .collect();
         // Nor on the first key of a list entry (`- !x id: f-two`).
         let key_first = rest.trim_start().split_once(':').is_some_and(|(k, after)| {
-            ENTRY_KEYS.contains(&k) && (after.is_empty() || after.starts_with([' ', '\t']))
+            is_entry_key(k) && (after.is_empty() || after.starts_with([' ', '\t']))
         });
         if rest.trim().is_empty()
             || key_first
@@ -224,14 +224,8 @@ impl<'a> Checker<'a> {
                     let in_flow = self.map.flow_aliases.contains(&h.pos);
                     // Nor a real alias: `*s` where the file defines `&s`.
                     let line = self.source.lines().nth(h.pos.line.saturating_sub(1));
-                    let name: String = line
-                        .map(|l| {
-                            l.chars()
-                                .skip(h.pos.column)
-                                .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
-                                .collect()
-                        })
-                        .unwrap_or_default();
+                    let word = self.word_at(h.pos);
+                    let name = word.strip_prefix('*').unwrap_or(&word);
                     let anchored = !name.is_empty()
                         && self
                             .source
