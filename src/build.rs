@@ -566,7 +566,7 @@ impl Log {
     fn error(&self, msg: &str) {
         // One record, one line: cron mail and log shippers split on them.
         let msg = crate::diag::one_line(msg);
-        let line = format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()));
+        let line = stamped(&msg);
         match &self.bar {
             // A hidden bar (a terminal indicatif cannot draw on) prints
             // nothing, lines included.
@@ -574,6 +574,23 @@ impl Log {
             _ => crate::diag::to_stderr(&format!("{line}\n")),
         }
     }
+}
+
+/// A line of a run's log: `2026-11-23T02:00:03Z jdgen: msg`.
+fn stamped(msg: &str) -> String {
+    format!("{} jdgen: {msg}", utc_timestamp(SystemTime::now()))
+}
+
+/// An error that stops a run, for a log that is no terminal: each of its
+/// lines (the source lines of a diagnostic included) a line of the log.
+pub fn log_stopping_error(text: &str) {
+    let lines: String = text
+        .trim_end()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| stamped(l) + "\n")
+        .collect();
+    crate::diag::to_stderr(&lines);
 }
 
 /// A warning found before a run starts, as the run's log prints one.
@@ -1121,8 +1138,8 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 // still add up to every role.
                 // (One this run built is then no longer counted built.)
                 records.retain(|id, rec| {
-                    let same = fsutil::read_own_file(&opts.out_dir.join(&rec.path), u64::MAX)
-                        .is_some_and(|bytes| fsutil::sha256_hex(&bytes) == rec.sha256);
+                    let same = fsutil::sha256_file(&opts.out_dir.join(&rec.path))
+                        .is_ok_and(|sum| sum == rec.sha256);
                     if !same {
                         if rec.status == Status::Built {
                             built -= 1;
@@ -2013,8 +2030,8 @@ fn forget_changed_pdfs(dir: &Path, sums: &BTreeMap<String, String>, out_dir: &Pa
     let mut changed = Vec::new();
     for (id, want) in sums {
         // (Not through a FIFO put in its place, which would hang the run.)
-        let differs = fsutil::read_own_file(&dir.join(format!("{id}.pdf")), u64::MAX)
-            .is_none_or(|bytes| fsutil::sha256_hex(&bytes) != *want);
+        let differs =
+            fsutil::sha256_file(&dir.join(format!("{id}.pdf"))).map_or(true, |sum| sum != *want);
         if differs {
             let _ = fs::remove_file(state_dir.join(format!("{id}.json")));
             changed.push(format!("pdf/{id}.pdf"));

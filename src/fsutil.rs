@@ -199,10 +199,11 @@ pub fn stage_streamed(
     })
 }
 
-/// SHA-256 of a file, read in pieces (exports can be hundreds of MB).
+/// SHA-256 of a file jdgen wrote, read in pieces (exports can be hundreds
+/// of MB): a regular file only, not through a link (see `open_own_file`).
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
-    let mut file = fs::File::open(path)?;
+    let mut file = open_own_file(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     loop {
@@ -214,12 +215,10 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     }
 }
 
-/// Reads a small file jdgen keeps for itself (its run state): a regular
-/// file only, not through a link, of at most `cap` bytes; `None` otherwise.
-/// A FIFO put there hung the run on its open, and a link to `/dev/zero`
-/// fed it until memory ran out. What is not read is made again.
-pub fn read_own_file(path: &Path, cap: u64) -> Option<Vec<u8>> {
-    use std::io::Read;
+/// Opens a file jdgen wrote, to read it: a regular file only, and not
+/// through a link (an error otherwise). Opening does not block: a FIFO put
+/// in its place would hang the run there.
+fn open_own_file(path: &Path) -> std::io::Result<fs::File> {
     let mut options = fs::File::options();
     options.read(true);
     #[cfg(unix)]
@@ -227,9 +226,22 @@ pub fn read_own_file(path: &Path, cap: u64) -> Option<Vec<u8>> {
         &mut options,
         libc::O_NOFOLLOW | libc::O_NONBLOCK,
     );
-    let file = options.open(path).ok()?;
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    Ok(file)
+}
+
+/// Reads a small file jdgen keeps for itself (its run state): a regular
+/// file only, not through a link, of at most `cap` bytes; `None` otherwise.
+/// A FIFO put there hung the run on its open, and a link to `/dev/zero`
+/// fed it until memory ran out. What is not read is made again.
+pub fn read_own_file(path: &Path, cap: u64) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let file = open_own_file(path).ok()?;
     let meta = file.metadata().ok()?;
-    if !meta.is_file() || meta.len() > cap {
+    if meta.len() > cap {
         return None;
     }
     let mut buf = Vec::with_capacity(meta.len() as usize);

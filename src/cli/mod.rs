@@ -210,15 +210,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             if std::io::stderr().is_terminal() {
                 return Err(e);
             }
-            let now = crate::build::utc_timestamp(std::time::SystemTime::now());
-            let text: String = e
-                .to_string()
-                .trim_end()
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(|l| format!("{now} jdgen: {l}\n"))
-                .collect();
-            diag::to_stderr(&text);
+            crate::build::log_stopping_error(&e.to_string());
             Ok(e.exit_code())
         }),
         Command::Export(args) => export(&cli.roles, &args),
