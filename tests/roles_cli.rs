@@ -2412,7 +2412,7 @@ fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
     // print in capitals) were merged and reordered in the PDF only.
     let dir = minimal_with(
         "g.yaml",
-        "family: gfam\ntitle: G\nlevels:\n  - {id: a-g, level: A, title: A, grade: 0x0A}\n  - id: b-g\n    level: B\n    title: B\n    grade: +8 # plus\n    requirements:\n      groups:\n        - {heading: Year one, items: [one]}\n        - {heading: Year two, items: [two]}\n        - {heading: YEAR ONE, items: [three]}\n  - {id: c-g, level: C, title: C, grade: 0o13}\n  - {id: d-g, level: D, title: D, grade: 9}\n",
+        "family: gfam\ntitle: G\nlevels:\n  - {id: a-g, level: A, title: A, grade: 0x0A}\n  - id: b-g\n    level: B\n    title: B\n    grade: +8 # plus\n    requirements:\n      groups:\n        - {heading: Year one, items: [one]}\n        - {heading: Year two, items: [two]}\n        - {heading: YEAR ONE, items: [three]}\n  - {id: c-g, level: C, title: C, grade: 0o13}\n  - {id: d-g, level: D, title: D, grade: 9}\n  - {id: e-g, level: E, title: E, grade: 1e1}\n  - {id: f-g, level: F, title: F, grade: 0x3e9}\n",
     );
     let d = dir.path();
     let (code, err) = check(d);
@@ -2421,6 +2421,9 @@ fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
         &err,
         &[
             ("g.yaml:4:42:", "found `0x0A`"),
+            // Named as written, not as the `10.0` YAML reads.
+            ("g.yaml:16:42:", "found `1e1` (the number 10.0)"),
+            ("g.yaml:17:42:", "found `0x3e9` (the number 1001)"),
             ("g.yaml:8:12:", "found `+8`"),
             ("g.yaml:14:42:", "found `0o13`"),
             (
@@ -2433,7 +2436,15 @@ fn grades_in_other_bases_and_groups_headed_alike_are_errors() {
         err.contains("`grade: 10`") && err.contains("`grade: 11`"),
         "{err}"
     );
-    assert!(err.contains("4 error(s)"), "{err}");
+    assert!(
+        err.contains("found `1e1` (the number 10.0)\n")
+            && err
+                .matches("write it in decimal digits: `grade: 10`")
+                .count()
+                == 2,
+        "{err}"
+    );
+    assert!(err.contains("6 error(s)"), "{err}");
 }
 
 #[test]
@@ -5007,7 +5018,8 @@ fn a_json_style_escaped_emoji_is_told_how_yaml_writes_it() {
     let text = "family: fam\ntitle: T\nlevels:\n  - id: a-b\n    level: A\n    title: \"Role \\ud83d\\ude00\"\n";
     let (code, err) = check_one(text.as_bytes());
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("f.yaml:6:"), "{err}");
+    // At the escape's `\`, where libyaml's mark is at its first digit.
+    assert!(err.contains("f.yaml:6:18: "), "{err}");
     assert!(
         err.contains("help: `\\ud83d\\ude00` writes one character in two halves, as JSON does; YAML reads neither half: write `\\U0001F600` (capital U, eight digits) or the character itself (😀)"),
         "{err}"

@@ -651,11 +651,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
         V::Number(n) if n.as_u64().is_some_and(|n| (1..=MAX_GRADE).contains(&n)) => {
             // As written: YAML also reads `0x0A`, `0o13` and `+8` as
             // numbers, which would be exported as 10, 11 and 8 unseen.
-            let from = c.offset(c.map.value(path));
-            let raw = c.source[from..]
-                .split([' ', '\t', '\r', '\n', '#', ',', ']', '}'])
-                .next()
-                .unwrap_or("");
+            let raw = raw_scalar(c, path);
             if !raw.bytes().all(|b| b.is_ascii_digit()) {
                 c.error(
                     path,
@@ -668,7 +664,31 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
             }
             return;
         }
-        V::Number(n) => n.to_string(),
+        V::Number(n) => {
+            // A float YAML wrote otherwise (`1e1`) is named as written, not
+            // as the `10.0` it reads; a whole one in range is one fix away.
+            let raw = raw_scalar(c, path).to_owned();
+            let whole = n
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && (1.0..=MAX_GRADE as f64).contains(f));
+            let shown = if raw == n.to_string() {
+                raw
+            } else {
+                format!("{} (the number {n})", quoted(&raw))
+            };
+            let help = match whole {
+                Some(f) => format!("write it in decimal digits: `grade: {f:.0}`"),
+                None => "write e.g. `grade: 7`, or remove the line if the role has no grade".into(),
+            };
+            c.error(
+                path,
+                format!(
+                    "expected a whole number from 1 to {MAX_GRADE} for the job grade, found {shown}"
+                ),
+                Some(help),
+            );
+            return;
+        }
         V::String(s) => {
             let help = s.trim().parse::<u32>().ok().filter(|n| *n > 0).map(|n| {
                 if s.trim().starts_with('0') {
@@ -704,6 +724,16 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
         format!("expected a whole number from 1 to {MAX_GRADE} for the job grade, found {shown}"),
         Some("write e.g. `grade: 7`, or remove the line if the role has no grade".into()),
     );
+}
+
+/// A plain scalar's text as written in the file (`0x0A`, `1e1`), for
+/// messages about numbers YAML read from other spellings.
+fn raw_scalar<'c>(c: &'c Checker, path: &str) -> &'c str {
+    let from = c.offset(c.map.value(path));
+    c.source[from..]
+        .split([' ', '\t', '\r', '\n', '#', ',', ']', '}'])
+        .next()
+        .unwrap_or("")
 }
 
 fn check_texts(c: &mut Checker, path: &str, texts: &[String]) {

@@ -179,8 +179,12 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
     // with stray NULs gets an ASCII character only where a NUL follows
     // one: a `:` or a space, rarely a line break, and never many (a NUL
     // after every line break gave 2.5%).
+    // A file that is no UTF-8 (bytes a UTF-16 file of Chinese, Thai or
+    // emoji is full of) need not be mostly ASCII: it is text when it
+    // decodes with no control characters and lines of ordinary length.
+    let not_utf8 = std::str::from_utf8(body).is_err();
     let reads_as_text = |chars: &mut dyn Iterator<Item = Option<char>>| {
-        let (mut total, mut ascii, mut bad, mut line_break) = (0usize, 0usize, 0, false);
+        let (mut total, mut ascii, mut bad, mut breaks, mut controls) = (0usize, 0usize, 0, 0, 0);
         for c in chars {
             total += 1;
             match c {
@@ -188,9 +192,10 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
                 // (Not a lone CR: a PNG's header decodes to one.)
                 Some('\n') => {
                     ascii += 1;
-                    line_break = true;
+                    breaks += 1;
                 }
                 Some(c) if c == '\t' || c == '\r' || (' '..='~').contains(&c) => ascii += 1,
+                Some(c) if c.is_control() && c != '\u{c}' => controls += 1,
                 Some(_) => {}
             }
             if bad > 1 {
@@ -201,7 +206,11 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
         // quarter must be ASCII (a short company.yaml in UTF-16 is nearly
         // all; a line of Russian prose with its keys, a third).
         let share = if head.len() < 1024 { 4 } else { 20 };
-        line_break && ascii * share >= total
+        // A binary file (a program, a font, a compiled .mo) decodes to
+        // small numbers, many of them ASCII, and NULs: text has next to no
+        // control characters.
+        let clean = bad + controls <= (total / 256).max(1);
+        clean && breaks > 0 && (ascii * share >= total || not_utf8 && breaks * 1024 >= total)
     };
     let utf32 = |big: bool| {
         head.chunks_exact(4).map(move |g| {
@@ -273,6 +282,26 @@ mod tests {
         for bytes in [png, zip, vec![0; 4096], vec![0; 3]] {
             assert_eq!(wide_encoding(&bytes), None, "{bytes:?}");
         }
+        // A program decodes to small numbers, many ASCII, and NULs: this
+        // test's own executable was named UTF-16 (as were most of
+        // /usr/bin and the compiled .mo message catalogues).
+        let exe = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        for start in [0, 4096, 65536] {
+            let part = &exe[start.min(exe.len())..];
+            assert_eq!(wide_encoding(part), None, "executable from byte {start}");
+        }
+        // A .mo catalogue's header: little-endian counts and offsets.
+        let mo: Vec<u8> = [0x9504_12de_u32, 0, 40, 28, 348, 0, 668]
+            .iter()
+            .chain(&(0..80u32).map(|i| 10 + i * 3).collect::<Vec<_>>())
+            .flat_map(|n| n.to_le_bytes())
+            .chain(
+                b"Project-Id-Version: x\nContent-Type: text/plain\n"
+                    .iter()
+                    .copied(),
+            )
+            .collect();
+        assert_eq!(wide_encoding(&mo), None);
         // Either byte order, a file of a few bytes.
         let le: Vec<u8> = "a: b\n".encode_utf16().flat_map(u16::to_le_bytes).collect();
         let be: Vec<u8> = "a: b\n".encode_utf16().flat_map(u16::to_be_bytes).collect();
@@ -300,6 +329,8 @@ mod tests {
             format!("\u{c}{role}"),
             format!("{role}# \0\n"),
             format!("{chinese}{role}"),
+            // Under 5% ASCII: lines of Thai and of emoji, then the keys.
+            format!("# {}\n", "ภาษาไทยสวัสดี😀".repeat(8)).repeat(30) + role,
         ] {
             assert_eq!(
                 wide_encoding(&utf16le(&text)),

@@ -721,6 +721,20 @@ impl<'a> Checker<'a> {
                     }
                     help = Some(h);
                 }
+                // libyaml marks a bad `\u` code at its first digit; the
+                // escape starts two characters before, at its `\`.
+                if message.contains("invalid Unicode character escape code")
+                    && let Some((line, column)) = at
+                    && column > 2
+                    && self
+                        .source
+                        .lines()
+                        .nth(line - 1)
+                        .and_then(|l| l.chars().nth(column - 3))
+                        == Some('\\')
+                {
+                    at = Some((line, column - 2));
+                }
                 // A quote left open is closed by the next text's opening
                 // quote, and libyaml fails a line or more later, with a
                 // message about keys or indentation.
