@@ -241,6 +241,8 @@ pub struct Counts {
     pub rendered: usize,
     pub removed: usize,
     pub failed: usize,
+    /// Roles a stop signal left unrendered (see `Summary::stopped`).
+    pub not_rendered: usize,
 }
 
 /// What a run did, for people (log lines) and schedulers (`--summary-json`).
@@ -262,6 +264,9 @@ pub struct Summary {
     pub durations_ms: BTreeMap<String, u128>,
     /// Warnings from rendering (missing glyphs…).
     pub warnings: Vec<String>,
+    /// The signal that stopped the run early (`SIGTERM`…): the roles not
+    /// yet rendered and the exports were left for the next run.
+    pub stopped: Option<String>,
 }
 
 /// The summary of a build that has no [`Summary`] (yet): a usage error, a
@@ -613,10 +618,53 @@ pub fn utc_timestamp(t: SystemTime) -> String {
 
 /// Takes the output folder's lock: exclusive, held until the returned file
 /// is dropped (the OS releases it if the process dies). With `wait`, a lock
-/// another run holds is waited for, after calling `wait` (to say so: a
-/// scheduled run that sits silent for minutes looks hung); without it, that
-/// is `Error::Locked`. The flag says whether this run waited.
-pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, bool)> {
+/// another run holds is waited for, after calling `wait(None)` (to say so:
+/// a scheduled run that sits silent for minutes looks hung) and then
+/// `wait(Some(waited))` every few minutes; a stop signal ends the wait
+/// (`Error::Stopped`). Without `wait`, a held lock is `Error::Locked`,
+/// naming the run that holds it. The flag says whether this run waited.
+pub fn lock_output(
+    out_dir: &Path,
+    wait: Option<&dyn Fn(Option<Duration>)>,
+) -> Result<(File, bool)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut waited = false;
+    // The file locked must still be the one at its path: a waiter whose
+    // lock file was removed meanwhile (`rm -rf out`, the folder moved
+    // away) held a lock on a deleted file, and built beside the run that
+    // made a new one. Bounded, for file systems whose inode numbers are
+    // not stable.
+    for tries in 0.. {
+        let (file, path, waited_now) = lock_output_once(out_dir, wait)?;
+        waited |= waited_now;
+        let same = match (file.metadata(), fs::symlink_metadata(&path)) {
+            (Ok(held), Ok(now)) => held.dev() == now.dev() && held.ino() == now.ino(),
+            _ => false,
+        };
+        if same || tries == 10 {
+            // Who holds it, for a run that finds it held: an operator
+            // cannot otherwise tell which pod or host is at work on a
+            // shared volume. (Best effort: a lock file this run cannot
+            // write keeps what the last run that could wrote.)
+            let holder = format!(
+                "pid {} on {}, since {}\n",
+                std::process::id(),
+                fsutil::host_name(),
+                utc_timestamp(SystemTime::now())
+            );
+            let _ = file.set_len(0).and_then(|()| {
+                std::os::unix::fs::FileExt::write_all_at(&file, holder.as_bytes(), 0)
+            });
+            return Ok((file, waited));
+        }
+    }
+    unreachable!("the loop returns by its tenth try")
+}
+
+fn lock_output_once(
+    out_dir: &Path,
+    wait: Option<&dyn Fn(Option<Duration>)>,
+) -> Result<(File, PathBuf, bool)> {
     // A file in the way is named as such, not as "x/.jdgen: Not a directory".
     fsutil::ensure_dir(out_dir)?;
     let state = out_dir.join(STATE_DIR);
@@ -651,15 +699,21 @@ pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, boo
         "move it away: jdgen keeps its run state in that folder",
     )?;
     let path = state.join(LOCK_FILE);
-    let mut options = File::options();
-    options.create(true).truncate(false).write(true);
-    // Not blocking: a FIFO put in the lock's place hung the run on its
-    // open, where no timeout or `--wait` message could reach.
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(
-        &mut options,
-        libc::O_NOFOLLOW | libc::O_NONBLOCK,
-    );
+    let open = |write: bool| {
+        let mut options = File::options();
+        options.read(true);
+        if write {
+            options.create(true).truncate(false).write(true);
+        }
+        // Not blocking: a FIFO put in the lock's place hung the run on its
+        // open, where no timeout or `--wait` message could reach.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(
+            &mut options,
+            libc::O_NOFOLLOW | libc::O_NONBLOCK,
+        );
+        options.open(&path)
+    };
     let not_regular = || {
         Error::Invalid(vec![
             crate::diag::Diagnostic::error("the lock file is not a regular file")
@@ -667,27 +721,46 @@ pub fn lock_output(out_dir: &Path, wait: Option<&dyn Fn()>) -> Result<(File, boo
                 .help("remove it: jdgen makes its own"),
         ])
     };
-    let file = options.open(&path).map_err(|e| match e.raw_os_error() {
-        Some(libc::ELOOP) => linked("the lock file", &path),
-        Some(libc::ENXIO | libc::EISDIR) => not_regular(),
-        _ => Error::io(&path, e),
-    })?;
+    // A lock needs no write access: in a folder a group shares, the lock
+    // file another member's run made (mode 644) is locked read-only.
+    let file = open(true)
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied => open(false).map_err(|_| e),
+            _ => Err(e),
+        })
+        .map_err(|e| match e.raw_os_error() {
+            Some(libc::ELOOP) => linked("the lock file", &path),
+            Some(libc::ENXIO | libc::EISDIR) => not_regular(),
+            _ => Error::io(&path, e),
+        })?;
     if !file.metadata().map_err(|e| Error::io(&path, e))?.is_file() {
         return Err(not_regular());
     }
     match file.try_lock() {
-        Ok(()) => Ok((file, false)),
+        Ok(()) => Ok((file, path, false)),
         Err(std::fs::TryLockError::WouldBlock) if let Some(say) = wait => {
-            say();
-            file.lock().map_err(|e| Error::io(&path, e))?;
-            Ok((file, true))
+            say(None);
+            fsutil::wait_for_lock(&file, &path, &|waited| say(Some(waited)))?;
+            Ok((file, path, true))
         }
-        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Locked(format!(
-            "another jdgen run is writing to {} (lock {} is held); \
-             retry later or pass --wait to wait for it",
-            out_dir.display(),
-            path.display()
-        ))),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            // What the holder wrote into the lock: `pid 12 on host-a, since …`.
+            let mut holder = String::new();
+            let _ =
+                std::io::Read::read_to_string(&mut std::io::Read::take(&file, 200), &mut holder);
+            let holder = holder.trim();
+            let by = if holder.is_empty() || holder.chars().any(char::is_control) {
+                String::new()
+            } else {
+                format!("; it was taken by {holder}")
+            };
+            Err(Error::Locked(format!(
+                "another jdgen run is writing to {} (lock {} is held{by}); \
+                 retry later or pass --wait to wait for it",
+                out_dir.display(),
+                path.display()
+            )))
+        }
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
     }
 }
@@ -717,15 +790,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         Err(_) => Some(load::load(roles_dir)?),
         Ok(_) => None,
     };
-    let say_waiting = || {
-        log.line(&format!(
+    let say_waiting = |waited: Option<Duration>| match waited {
+        None => log.line(&format!(
             "waiting: another jdgen run is writing to {} (--wait)",
             opts.out_dir.display()
-        ))
+        )),
+        Some(d) => log.line(&format!(
+            "still waiting for the other run ({} min so far)",
+            d.as_secs() / 60
+        )),
     };
     let (_lock, waited) = lock_output(
         &opts.out_dir,
-        opts.wait.then_some(&say_waiting as &dyn Fn()),
+        opts.wait
+            .then_some(&say_waiting as &dyn Fn(Option<Duration>)),
     )?;
     if waited {
         // The phases' durations leave the wait out.
@@ -866,6 +944,19 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     ));
 
     let live_failures = std::sync::atomic::AtomicUsize::new(0);
+    // A stop signal (a deadline's SIGTERM, Ctrl-C) is taken between two
+    // roles: each PDF and its record are whole, and what is rendered is
+    // kept for the next run. Said once, when the first role is left.
+    let told_stop = std::sync::atomic::AtomicBool::new(false);
+    let say_stopping = |log: &Log, signal: i32| {
+        if !told_stop.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            log.line(&format!(
+                "stopping: {} received; the roles not rendered yet and the exports are left for \
+                 the next run (a second signal ends jdgen at once)",
+                crate::interrupt::name(signal)
+            ));
+        }
+    };
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     // One pass per role on the workers: when neither the binary nor the
     // role's inputs changed (`InputKeys`) and its PDF is intact, nothing
@@ -876,6 +967,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let t_render = Instant::now();
     let input_keys = InputKeys::new(&lib, &fingerprint, &logo, &doc);
     let outcomes = workers::map(opts.jobs, &roles, |role| {
+        if let Some(signal) = crate::interrupt::requested() {
+            say_stopping(&log, signal);
+            return (String::new(), None);
+        }
         let unchanged = |st: OutputState| {
             // As a fresh render under --strict would: the boxes are in the
             // PDF kept (it stays, as a failed render leaves the old one).
@@ -976,7 +1071,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 log.line("more roles failed: every failure is listed when the run ends");
             }
         }
-        (key, outcome)
+        (key, Some(outcome))
     })
     .map_err(crate::workers::spawn_error)?;
     if let Some(bar) = log.bar.take() {
@@ -991,8 +1086,13 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let mut warnings: Vec<String> = Vec::new();
     let mut records: BTreeMap<String, OutputRecord> = BTreeMap::new();
     let mut keyed: Vec<(&ResolvedRole, String)> = Vec::with_capacity(roles.len());
+    let mut not_rendered = 0;
     for (role, (key, outcome)) in roles.iter().zip(outcomes) {
         keyed.push((role, key));
+        let Some(outcome) = outcome else {
+            not_rendered += 1;
+            continue;
+        };
         match outcome {
             Ok((rec, warns)) => {
                 warnings.extend(warns);
@@ -1057,8 +1157,20 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     } else {
         "no exports written yet"
     };
+    // A signal during the renders (or just after the last) stops the run
+    // before the exports: they would be made of a build that is not whole.
+    let mut stopped = crate::interrupt::requested();
+    let stopped_exports = |signal: i32| {
+        format!(
+            "skipped: stopped by {}; {kept_exports}",
+            crate::interrupt::name(signal)
+        )
+    };
     let mut exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
+    } else if let Some(signal) = stopped {
+        say_stopping(&log, signal);
+        stopped_exports(signal)
     } else if !failures.is_empty() {
         // "some roles failed" beside "0 failed" when only a file whose
         // roles are unknown failed.
@@ -1094,10 +1206,24 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             opts,
             &log,
         ) {
+            // Made and staged, not yet in place: a stop now leaves the
+            // previous exports (the staged files are deleted when dropped).
+            // Once they are being put in place, a signal waits for the end.
+            Ok(_) if let Some(signal) = crate::interrupt::requested() => {
+                stopped = Some(signal);
+                say_stopping(&log, signal);
+                stopped_exports(signal)
+            }
             Ok((status, recs, pending)) => {
                 export_records = recs;
                 pending_exports = pending;
                 status
+            }
+            // Stopped while waiting for another writer in `export/`.
+            Err(Error::Stopped(signal)) => {
+                stopped = Some(signal);
+                say_stopping(&log, signal);
+                stopped_exports(signal)
             }
             // The PDFs are done: the run still ends with its full summary
             // (counts, outputs, this failure) rather than an error alone.
@@ -1170,7 +1296,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // staged before the exports are put in place and renamed after them,
     // so a failure writing it (a full disk, an output folder it cannot
     // write to) leaves the previous exports and manifest together.
-    if opts.shard.is_none() && failures.is_empty() {
+    if opts.shard.is_none() && failures.is_empty() && stopped.is_none() {
         // How far publishing got when it failed: what the message says
         // is on disk.
         #[derive(Clone, Copy)]
@@ -1281,6 +1407,9 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             "removal of stale PDFs skipped: sharded run into a folder with a manifest (the unsharded run removes them)",
         );
         Vec::new()
+    } else if stopped.is_some() {
+        // As after a failure: the exports kept may name them.
+        Vec::new()
     } else if !failures.is_empty() || !lib.failed.is_empty() {
         // Named, so that whoever reads the log knows which PDFs are of
         // roles that are gone, and that the next good run removes them.
@@ -1330,15 +1459,16 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         removed: removed.len(),
         failed: failures.len(),
         rendered: rendered.into_inner(),
+        not_rendered,
     };
-    let exit_code = if failures.is_empty() {
-        exit::OK
-    } else {
-        exit::FAILED
+    let exit_code = match stopped {
+        Some(signal) => crate::interrupt::exit_code(signal),
+        None if failures.is_empty() => exit::OK,
+        None => exit::FAILED,
     };
     durations.insert("total".into(), t0.elapsed().as_millis());
     let summary = Summary {
-        ok: failures.is_empty(),
+        ok: failures.is_empty() && stopped.is_none(),
         exit_code,
         jdgen_version: env!("CARGO_PKG_VERSION").into(),
         out_dir: opts.out_dir.display().to_string(),
@@ -1354,6 +1484,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         outputs,
         durations_ms: durations,
         warnings,
+        stopped: stopped.map(crate::interrupt::name),
     };
     // `failed` counts failures; say which are roles, so that "3 failed"
     // after three files changed mid-run does not read as three roles. A
@@ -1363,8 +1494,15 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         0 => String::new(),
         n => format!(" ({n} rendered again to the same bytes)"),
     };
+    let (done, left) = match &summary.stopped {
+        Some(signal) => (
+            format!("stopped by {signal} after"),
+            format!(", {not_rendered} not rendered"),
+        ),
+        None => ("done in".to_string(), String::new()),
+    };
     log.line(&format!(
-        "done in {:.1}s: {} built, {} unchanged{again}, {} removed, {failed_roles} failed{}; exports {}",
+        "{done} {:.1}s: {} built, {} unchanged{again}{left}, {} removed, {failed_roles} failed{}; exports {}",
         summary.duration_ms as f64 / 1000.0,
         summary.counts.built,
         summary.counts.skipped,

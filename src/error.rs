@@ -31,6 +31,9 @@ pub enum Error {
     UnknownRole(Vec<Diagnostic>),
     /// The output folder is locked by another run.
     Locked(String),
+    /// A stop signal ended the run before it had done anything to report
+    /// (while it waited for a lock): the signal's number.
+    Stopped(i32),
 }
 
 impl Error {
@@ -56,6 +59,7 @@ impl Error {
             Error::Invalid(_) | Error::Io { .. } => exit::FAILED,
             Error::Usage(_) | Error::UnknownRole(_) => exit::USAGE,
             Error::Locked(_) => exit::LOCKED,
+            Error::Stopped(signal) => crate::interrupt::exit_code(*signal),
         }
     }
 }
@@ -85,6 +89,11 @@ impl fmt::Display for Error {
             ),
             Error::Usage(m) => write!(f, "error: {}", diag::one_line(m)),
             Error::Locked(m) => write!(f, "error: {}", diag::one_line(m)),
+            Error::Stopped(signal) => write!(
+                f,
+                "error: stopped by {} while waiting for the lock: nothing was written",
+                crate::interrupt::name(*signal)
+            ),
         }
     }
 }

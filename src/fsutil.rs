@@ -566,7 +566,7 @@ pub fn lock_dir(dir: &Path, on_wait: impl FnOnce()) -> Result<DirLock> {
                 if let Some(say) = on_wait.take() {
                     say();
                 }
-                file.lock().map_err(|e| Error::io(dir, e))?;
+                wait_for_lock(&file, dir, &|_| {})?;
             }
             Err(fs::TryLockError::Error(_)) => return Ok(DirLock { _file: None }),
         }
@@ -581,6 +581,38 @@ pub fn lock_dir(dir: &Path, on_wait: impl FnOnce()) -> Result<DirLock> {
             return Ok(DirLock { _file: Some(file) });
         }
         tries += 1;
+    }
+}
+
+/// How often a run waiting for a lock says it still waits.
+pub const STILL_WAITING: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Takes the OS lock on `file` (at `path`), which another process holds:
+/// polled rather than blocked on, so that a stop signal ends the wait
+/// (`Error::Stopped`; a blocked `flock` is restarted after the handler),
+/// and `still(waited)` is called every [`STILL_WAITING`], for a log that
+/// would otherwise fall silent for as long as the other run takes.
+pub fn wait_for_lock(
+    file: &fs::File,
+    path: &Path,
+    still: &dyn Fn(std::time::Duration),
+) -> Result<()> {
+    let started = std::time::Instant::now();
+    let mut next = STILL_WAITING;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(path, e)),
+        }
+        if let Some(signal) = crate::interrupt::requested() {
+            return Err(Error::Stopped(signal));
+        }
+        if started.elapsed() >= next {
+            still(started.elapsed());
+            next += STILL_WAITING;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 
@@ -608,7 +640,7 @@ fn writer_tag() -> String {
 /// The host name, plus the process-id namespace when it can be read:
 /// two containers with the same host name (`--network host`) and their
 /// own process ids must not take each other's live writers for gone.
-fn host_name() -> String {
+pub(crate) fn host_name() -> String {
     let name = fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| fs::read_to_string("/etc/hostname"))
         .unwrap_or_default();

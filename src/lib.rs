@@ -20,6 +20,7 @@ pub mod diag;
 pub mod error;
 pub mod export;
 pub mod fsutil;
+pub mod interrupt;
 pub mod libyaml_scan;
 pub mod lines;
 pub mod load;

@@ -573,6 +573,11 @@ fn a_second_concurrent_run_is_refused_or_waits() {
     let (code, s, err) = build(roles.path(), out.path(), &[]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("another jdgen run"), "{err}");
+    // Naming who holds it: on a shared volume, which pod or host.
+    assert!(
+        err.contains(&format!("it was taken by pid {} on ", std::process::id())),
+        "{err}"
+    );
     // Its summary says when it ran, like any other.
     assert_eq!(s["exit_code"], 3, "{s}");
     assert_eq!(s["started_at"].as_str().map(str::len), Some(20), "{s}");
@@ -698,6 +703,159 @@ fn a_killed_build_leaves_no_truncated_file_and_the_rerun_completes() {
     for p in &pdfs {
         assert_complete_pdf(p);
     }
+}
+
+/// Sends `signal` to the process `child`.
+fn signal(child: &std::process::Child, signal: i32) {
+    // SAFETY: kill(2) on a child this test spawned and has not reaped.
+    let done = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(done, 0, "kill {signal}");
+}
+
+#[test]
+fn a_stop_signal_ends_the_build_between_roles_and_the_rerun_completes() {
+    // A deadline's SIGTERM (Kubernetes, `timeout`) or Ctrl-C: the run
+    // stops at the next role, keeps what it rendered, leaves the exports
+    // and says so, in the log and the summary, with exit code 128 + 15.
+    let roles = tempfile::tempdir().unwrap();
+    let n = jdgen::corpus::generate(Path::new("roles"), roles.path(), 120).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let summary = out.path().join("summary.json");
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    cmd.arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--jobs", "2", "--summary-json"])
+        .arg(&summary)
+        .arg("-o")
+        .arg(out.path().join("o"));
+    let (mut child, mut rest, mut err) = common::spawn_until(cmd, "rendering those whose");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, libc::SIGTERM);
+    std::io::Read::read_to_string(&mut rest, &mut err).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(143), "{err}");
+    assert!(err.contains("stopping: SIGTERM received"), "{err}");
+    assert!(err.contains("stopped by SIGTERM after"), "{err}");
+    let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(s["exit_code"], 143, "{s}");
+    assert_eq!(s["ok"], false, "{s}");
+    assert_eq!(s["stopped"], "SIGTERM", "{s}");
+    let (built, left) = (
+        s["counts"]["built"].as_u64().unwrap(),
+        s["counts"]["not_rendered"].as_u64().unwrap(),
+    );
+    // Stopped mid-run (120 roles take seconds in a debug build), every role
+    // either built or left, none failed.
+    assert!(left > 0, "the build ended before the signal: {s}");
+    assert_eq!(built + left, n as u64, "{s}");
+    assert_eq!(s["counts"]["failed"], 0, "{s}");
+    assert!(
+        s["exports"]
+            .as_str()
+            .unwrap()
+            .starts_with("skipped: stopped by SIGTERM"),
+        "{s}"
+    );
+    let o = out.path().join("o");
+    assert!(!o.join("manifest.json").exists());
+    assert!(!o.join("export").exists() || fs::read_dir(o.join("export")).unwrap().count() == 0);
+    // Each PDF written is whole, and no temporary file is left.
+    let pdfs: Vec<_> = fs::read_dir(o.join("pdf")).unwrap().flatten().collect();
+    assert_eq!(pdfs.len() as u64, built);
+    for e in &pdfs {
+        assert!(!e.file_name().to_string_lossy().starts_with('.'));
+        assert_complete_pdf(&e.path());
+    }
+    // The next run renders only what was left, then the exports.
+    let (code, s, err) = build(roles.path(), &o, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["counts"]["built"].as_u64(), Some(left), "{s}");
+    assert_eq!(s["counts"]["skipped"].as_u64(), Some(built), "{s}");
+    assert_eq!(s["exports"], "built", "{s}");
+    assert_eq!(s["stopped"], Value::Null, "{s}");
+}
+
+#[test]
+fn a_stop_signal_ends_a_wait_for_the_lock() {
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let lock = jdgen::build::lock_output(out.path(), None).unwrap();
+    let summary = out.path().join("summary.json");
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    cmd.arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--wait", "--summary-json"])
+        .arg(&summary)
+        .arg("-o")
+        .arg(out.path());
+    let (mut child, mut rest, mut err) = common::spawn_until(cmd, "waiting: another jdgen run");
+    signal(&child, libc::SIGINT);
+    std::io::Read::read_to_string(&mut rest, &mut err).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{err}");
+    drop(lock);
+    assert!(
+        err.contains("stopped by SIGINT while waiting for the lock: nothing was written"),
+        "{err}"
+    );
+    let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(s["exit_code"], 130, "{s}");
+    assert!(!out.path().join("pdf").exists());
+}
+
+#[test]
+fn a_waiter_whose_lock_file_was_removed_does_not_build_beside_a_new_run() {
+    // `rm -rf out` (or the folder moved away) while a run waits: the lock
+    // it then gets is on a deleted file, and a run that made a new lock
+    // file holds the folder. The waiter must wait for that one too.
+    let roles = roles_dir();
+    let out = tempfile::tempdir().unwrap();
+    let first = jdgen::build::lock_output(out.path(), None).unwrap();
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    cmd.arg("--roles")
+        .arg(roles.path())
+        .args(["build", "--wait", "-o"])
+        .arg(out.path());
+    let (mut child, mut rest, mut err) = common::spawn_until(cmd, "waiting: another jdgen run");
+    fs::remove_dir_all(out.path().join(".jdgen")).unwrap();
+    let second = jdgen::build::lock_output(out.path(), None).unwrap();
+    drop(first);
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the waiter went ahead while a new run held the folder"
+    );
+    assert!(!out.path().join("pdf").exists());
+    drop(second);
+    std::io::Read::read_to_string(&mut rest, &mut err).unwrap();
+    assert!(child.wait().unwrap().success(), "{err}");
+    assert_complete_pdf(&out.path().join("pdf/designer.pdf"));
+}
+
+#[test]
+fn other_commands_end_at_once_on_a_stop_signal() {
+    // Not the default action but a handler: as a container's PID 1 a
+    // process without one never sees SIGTERM. Exit code 128 + 15.
+    let roles = tempfile::tempdir().unwrap();
+    jdgen::corpus::generate(Path::new("roles"), roles.path(), 120).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg("--roles")
+        .arg(roles.path())
+        .args(["pdf", "--all", "-o"])
+        .arg(out.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The first path printed: rendering has begun.
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.ends_with(".pdf\n"), "{first}");
+    signal(&child, libc::SIGTERM);
+    assert_eq!(child.wait().unwrap().code(), Some(143));
 }
 
 #[test]

@@ -18,7 +18,9 @@ Exit codes:
   0  success
   1  invalid input, a failed role, or an I/O error
   2  usage error (bad arguments, a role id no role file declares)
-  3  the output folder is locked by another jdgen run";
+  3  the output folder is locked by another jdgen run
+  143, 130, 129  stopped by SIGTERM, SIGINT or SIGHUP (`build` stops between two roles and
+                 writes its summary)";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -87,7 +89,7 @@ pub enum Command {
     /// Scheduled batch run: every PDF and every export, in parallel and
     /// incrementally, into one output folder.
     #[command(
-        after_help = "Exit codes: 0 ok, 1 some roles failed (the others are still built), 2 usage, 3 the output folder is locked by another run."
+        after_help = "Exit codes: 0 ok, 1 some roles failed (the others are still built), 2 usage, 3 the output folder is locked by another run, 143/130/129 stopped by SIGTERM/SIGINT/SIGHUP (after the roles in hand; the exports are left for the next run)."
     )]
     Build(BuildArgs),
     /// Write HR exports: CSV tables, an XLSX workbook, JSON and a ZIP bundle

@@ -72,6 +72,11 @@ pub fn main() -> i32 {
             return exit::USAGE;
         }
     };
+    // (A failure to install them leaves the default actions.)
+    let _ = match cli.command {
+        Command::Build(_) => crate::interrupt::stop_at_safe_points(),
+        _ => crate::interrupt::end_at_once(),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
