@@ -31,6 +31,13 @@ pub struct Scan {
     /// collection (`[…]`, `{…}`) written over more than one line: inside
     /// them a line's indentation means nothing to libyaml.
     pub flow_spans: Vec<(usize, usize)>,
+    /// The line (1-based) of the first syntax error, where serde_yaml
+    /// reports it too; `None` when the text parses to its end or the scan
+    /// stopped first (too deep, too many values: see `stopped`).
+    pub error_line: Option<usize>,
+    /// The scan stopped before the end at a too-deep node or past the
+    /// value cap, with no syntax error found.
+    pub stopped: bool,
 }
 
 /// One pass of libyaml over `text`: its [`Scan`], up to the end or the
@@ -56,6 +63,8 @@ pub fn scan(text: &str) -> Scan {
     // Values (scalars, aliases, collections), in every document: past
     // MAX_VALUES the scan stops, as the position pass does.
     let mut values = 0usize;
+    let mut error_line = None;
+    let mut stopped = false;
     loop {
         let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
         let e = event.as_mut_ptr();
@@ -63,6 +72,10 @@ pub fn scan(text: &str) -> Scan {
         // and freed once with `yaml_event_delete`.
         let (done, hazard) = unsafe {
             if unsafe_sys::yaml_parser_parse(p, e).fail {
+                // (Through the parser's public prefix, as serde_yaml
+                // reads it for its error's location.)
+                let parser = &*p;
+                error_line = Some(parser.problem_mark.line as usize + 1);
                 break;
             }
             let mark = (*e).start_mark;
@@ -149,6 +162,7 @@ pub fn scan(text: &str) -> Scan {
         };
         found.extend(hazard);
         if done {
+            stopped = true;
             break;
         }
     }
@@ -157,6 +171,8 @@ pub fn scan(text: &str) -> Scan {
     Scan {
         hazards: found,
         flow_spans,
+        error_line,
+        stopped,
     }
 }
 

@@ -1301,22 +1301,23 @@ pub fn flow_comment_cut(
     // nothing but blank and comment lines lies between it and the error,
     // which stands at the first thing on its line: else the error is
     // another one, after it.
-    let stopped_at = |l: usize| {
-        let end = to_line.saturating_sub(1).min(lines.len());
-        let between = lines.get(l + 1..end).unwrap_or(&[]);
-        // (A line of closing brackets too: in `[[Use C #tags, Go]` over
-        // `]`, that `]` closes the inner list the comment left open.)
-        between.iter().all(|b| {
-            let t = b.trim();
-            t.is_empty()
-                || t.starts_with('#')
-                || t.chars().all(|c| matches!(c, ']' | '}' | ',' | ' '))
-        }) && lines.get(to_line.wrapping_sub(1)).is_none_or(|e| {
-            e.chars()
-                .take(to_col.saturating_sub(1))
-                .all(char::is_whitespace)
-        })
-    };
+    // (A line of closing brackets counts as blank: in `[[Use C #tags, Go]`
+    // over `]`, that `]` closes the inner list the comment left open.)
+    // Found once, from the error up: asked for each comment line, walking
+    // down to the error each time took a minute on 80,000 of them.
+    let end = to_line.saturating_sub(1).min(lines.len());
+    let last_text = lines[..end].iter().rposition(|b| {
+        let t = b.trim();
+        !(t.is_empty()
+            || t.starts_with('#')
+            || t.chars().all(|c| matches!(c, ']' | '}' | ',' | ' ')))
+    });
+    let error_first_on_line = lines.get(to_line.wrapping_sub(1)).is_none_or(|e| {
+        e.chars()
+            .take(to_col.saturating_sub(1))
+            .all(char::is_whitespace)
+    });
+    let stopped_at = |l: usize| error_first_on_line && last_text.is_none_or(|k| k <= l);
     // The open collections, innermost last: in a `[…]` a `key: value` is
     // one entry (quoted whole); in a `{…}` its value is the entry.
     let mut open: Vec<char> = vec![

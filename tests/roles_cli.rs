@@ -1232,6 +1232,12 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
             "    reports_to: &Co Partners\n",
             "`reports_to: \"&Co Partners\"`",
         ),
+        // After a key that ends in a letter of two bytes: a panic.
+        ("    café: &x Hello\n", "YAML reads `&x` as an anchor"),
+        (
+            "    notes: {naïve: !t a b}\n",
+            "YAML tags (`!t`) are not allowed",
+        ),
     ] {
         std::fs::write(
             d.join("f.yaml"),
@@ -1244,6 +1250,11 @@ fn an_anchor_is_refused_rather_than_dropped_from_the_text() {
         assert_eq!(code, 1, "{err}");
         assert!(err.contains(help), "{line}: {err}");
     }
+    // So in company.yaml, which is read on the main thread.
+    common::edit(&d.join("company.yaml"), |t| format!("{t}marqué: &m Hi\n"));
+    let (code, err) = check(d);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("YAML reads `&m` as an anchor"), "{err}");
 }
 
 #[test]
@@ -3092,6 +3103,37 @@ fn check_one(text: &[u8]) -> (i32, String) {
 }
 
 #[test]
+fn aliases_after_a_quote_left_open_are_never_expanded() {
+    // The help for a quote left open parses the file again with the quote
+    // closed; the aliases after the error, which no check had seen, were
+    // expanded: 40 KB took 16 s and 2.3 GB (one level more, 23 GB). Under a
+    // 1 GB address-space limit that aborted; the help now costs nothing.
+    let mut text =
+        String::from("family: f\ntitle: \"Senior X\nsummary: \"Builds things\"\nlevels: []\n");
+    text.push_str(&format!("a: &a [{}]\n", vec!["x"; 20_000].join(",")));
+    for (name, of) in [("b", "a"), ("c", "b"), ("d", "c")] {
+        text.push_str(&format!(
+            "{name}: &{name} [{}]\n",
+            vec![format!("*{of}"); 10].join(",")
+        ));
+    }
+    let dir = with_company(&[("f.yaml", text.as_bytes())]);
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 1000000 && exec \"$0\" --roles \"$1\" check")
+        .arg(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("f.yaml:2:8: error: YAML syntax error: the quoted text that starts here is not closed on its line"),
+        "{err}"
+    );
+}
+
+#[test]
 fn an_address_in_angle_brackets_is_checked_like_a_link_target() {
     // `<https://…>` is a link (an autolink). One too long for a PDF link
     // passed `check` and failed every PDF: an error. One whose address no
@@ -4515,6 +4557,21 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         assert_eq!(code, 1, "{to}: {err}");
         assert!(err.contains(help), "{to:?}:\n{err}");
     }
+    // An entry begun with a bare `-` on its own line: its dash is found
+    // (the search for one ran to the top of the file for each entry).
+    let bare = base
+        .replacen(
+            "  - id: junior-engineer\n",
+            "  -\n    id: junior-engineer\n",
+            1,
+        )
+        .replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1);
+    let (code, err) = check_one(bare.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("begin it with `- ` (`  - id: senior-engineer`)"),
+        "{err}"
+    );
     // A list that builds on a more senior level (written after it, or
     // graded above it) prints that level's items as inherited.
     let upward = base

@@ -44,6 +44,10 @@ pub(super) fn load_family(
     path: &Path,
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), Box<FamilyFailure>> {
+    // A stand-in for a bug in the checks, for the test of what a panic
+    // here does (`load_family_guarded`).
+    #[cfg(test)]
+    assert!(!source.contains("# jdgen-test: panic"), "a test panic");
     let mut c = Checker::new(path, source);
     // Whether the position pass stopped at the value cap: then it read
     // only the level ids before it.

@@ -32,7 +32,7 @@ mod unknown_keys;
 
 use company::load_company;
 use duplicates::check_duplicates;
-use family::{cap_errors, cap_warnings, ids_as_written, load_family};
+use family::{FamilyFailure, cap_errors, cap_warnings, ids_as_written, load_family};
 use read::read_text;
 use text::is_blank;
 
@@ -416,13 +416,13 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
     let slots = crate::workers::Slots::new(LARGE_FILES_AT_ONCE);
     let parsed = crate::workers::map(jobs, &readable, |(_, path, source)| {
         let _slot = (source.len() > LARGE_FILE_BYTES).then(|| slots.take());
-        load_family(path, source.clone())
+        load_family_guarded(path, source.clone())
     })
     .unwrap_or_else(|_| {
         // No threads to be had: do the same work on this one.
         readable
             .iter()
-            .map(|(_, path, source)| load_family(path, source.clone()))
+            .map(|(_, path, source)| load_family_guarded(path, source.clone()))
             .collect()
     });
     // Which family and file each role id belongs to, for a `builds_on`
@@ -595,4 +595,62 @@ pub fn changed_since_load(lib: &Library) -> Vec<(PathBuf, &'static str)> {
     }
     changed.sort();
     changed
+}
+
+/// [`load_family`], with a panic in it (a bug in jdgen's checks) failing
+/// that file alone, named, as a file with errors: every command stopped
+/// with exit 101 and a backtrace on one (`café: &x Hi` did), also `build`
+/// and `pdf --role`, which render the roles of the other files.
+fn load_family_guarded(
+    path: &Path,
+    source: Arc<str>,
+) -> Result<(FamilyFile, Vec<Diagnostic>), Box<FamilyFailure>> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        load_family(path, source.clone())
+    }))
+    .unwrap_or_else(|payload| {
+        Err(Box::new(FamilyFailure {
+            ids: ids_as_written(&source).collect(),
+            ids_at: Vec::new(),
+            family_id: None,
+            errors: vec![
+                Diagnostic::error(format!(
+                    "checking this file crashed jdgen: {}",
+                    crate::error::panic_message(payload.as_ref())
+                ))
+                .in_file(path)
+                .help(
+                    "this is a bug in jdgen: please report it with this file; the other role \
+                     files are checked as usual",
+                ),
+            ],
+            unknown_targets: Vec::new(),
+            warnings: Vec::new(),
+        }))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_panic_checking_one_file_fails_that_file_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for f in ["company.yaml", "engineering.yaml"] {
+            std::fs::copy(format!("tests/fixtures/minimal/{f}"), d.join(f)).unwrap();
+        }
+        std::fs::write(
+            d.join("x.yaml"),
+            "# jdgen-test: panic\nfamily: x\ntitle: X\nlevels:\n  - id: x-one\n    level: A\n    title: A\n",
+        )
+        .unwrap();
+        let lib = super::load(d).unwrap();
+        assert_eq!(lib.failed.len(), 1);
+        let f = &lib.failed[0];
+        assert!(f.file.ends_with("x.yaml"), "{f:?}");
+        assert_eq!(f.role_ids, ["x-one"]);
+        let e = &f.errors[0].message;
+        assert_eq!(e, "checking this file crashed jdgen: a test panic");
+        assert_eq!(lib.families.len(), 1, "the other file is loaded");
+    }
 }

@@ -29,9 +29,7 @@ impl<'a> Checker<'a> {
     /// The word written at `pos` (`&Co`, `!important`), up to a space or a
     /// flow indicator.
     fn word_at(&self, pos: crate::source_map::Pos) -> String {
-        self.source
-            .lines()
-            .nth(pos.line.saturating_sub(1))
+        self.line_at(pos.line)
             .map(|l| {
                 l.chars()
                     .skip(pos.column.saturating_sub(1))
@@ -41,11 +39,24 @@ impl<'a> Checker<'a> {
             .unwrap_or_default()
     }
 
+    /// Line `n` (1-based) of the file, by the line index: these helps run
+    /// for each of up to 10,000 anchors or tags, and counting lines from the
+    /// top each time took minutes on a large file.
+    fn line_at(&self, n: usize) -> Option<&str> {
+        (n >= 1 && n <= self.lines.count())
+            .then(|| self.lines.line(&self.source, n))
+            // (As `str::lines` gives them: no `\r`, no empty line after
+            // the last line break.)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .filter(|l| !l.is_empty() || self.lines.start(n) < Some(self.source.len()))
+    }
+
     /// Whether the value at `pos` is the tag or anchor alone on its line,
     /// with nothing on the lines below it that is indented deeper: then it
     /// is a one-word text (`title: !Wow`), not syntax over a list.
     fn alone(&self, pos: crate::source_map::Pos) -> bool {
-        let mut lines = self.source.lines().skip(pos.line.saturating_sub(1));
+        let from = self.lines.start(pos.line).unwrap_or(self.source.len());
+        let mut lines = self.source[from..].lines();
         let Some(line) = lines.next() else {
             return false;
         };
@@ -104,7 +115,7 @@ impl<'a> Checker<'a> {
             "brand_color",
             "data_version",
         ];
-        let Some(line) = self.source.lines().nth(pos.line.saturating_sub(1)) else {
+        let Some(line) = self.line_at(pos.line) else {
             return false;
         };
         let before: String = line.chars().take(pos.column.saturating_sub(1)).collect();
@@ -115,9 +126,11 @@ impl<'a> Checker<'a> {
             .strip_suffix(':')
             .map(|k| {
                 let k = k.trim_end().trim_end_matches(['"', '\'']);
+                // (Past the whole character: `café: &x Hi` panicked.)
                 let start = k
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .map_or(0, |i| i + 1);
+                    .char_indices()
+                    .rfind(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .map_or(0, |(i, c)| i + c.len_utf8());
                 &k[start..]
             })
             .is_some_and(|k| NOT_PROSE.contains(&k))
@@ -131,7 +144,7 @@ impl<'a> Checker<'a> {
     /// nor on a value that is no prose (`grade: &g 5`, `id: &i x`, a web
     /// address: quoted, it is a second error).
     fn value_start_help(&self, pos: crate::source_map::Pos, what: &str) -> Option<String> {
-        let line = self.source.lines().nth(pos.line.checked_sub(1)?)?;
+        let line = self.line_at(pos.line)?;
         let before: String = line.chars().take(pos.column.saturating_sub(1)).collect();
         if !matches!(before.trim_end().chars().last(), Some(':' | '-')) || self.not_prose_at(pos) {
             return None;
@@ -153,7 +166,11 @@ impl<'a> Checker<'a> {
         {
             return None;
         }
-        crate::yaml_help::for_error(&self.source, (pos.line, pos.column), what)
+        // From this line on: the help reads it and the lines that continue
+        // it, never those above (and finding the line from the top, for each
+        // of thousands, was the slow part).
+        let from = self.lines.start(pos.line)?;
+        crate::yaml_help::for_error(&self.source[from..], (1, pos.column), what)
     }
 
     /// Reports the YAML the file may not use (see `source_map::Hazard`).
@@ -198,6 +215,21 @@ impl<'a> Checker<'a> {
         });
         // List entries reported as merged into the one above.
         let mut merged_entries: Vec<usize> = Vec::new();
+        // Each list entry's repeated keys, gathered once (per hazard, it
+        // was every hazard again).
+        let mut entry_keys: std::collections::HashMap<Option<usize>, Vec<&str>> =
+            std::collections::HashMap::new();
+        for o in &hazards {
+            if let HazardKind::DuplicateKey {
+                key,
+                in_list: true,
+                entry,
+                ..
+            } = &o.kind
+            {
+                entry_keys.entry(*entry).or_default().push(key.as_str());
+            }
+        }
         for h in &hazards {
             let count = seen
                 .iter()
@@ -223,7 +255,7 @@ impl<'a> Checker<'a> {
                     // above), where it is no text's start.
                     let in_flow = self.map.flow_aliases.contains(&h.pos);
                     // Nor a real alias: `*s` where the file defines `&s`.
-                    let line = self.source.lines().nth(h.pos.line.saturating_sub(1));
+                    let line = self.line_at(h.pos.line);
                     let word = self.word_at(h.pos);
                     let name = word.strip_prefix('*').unwrap_or(&word);
                     let anchored = !name.is_empty()
@@ -360,18 +392,7 @@ impl<'a> Checker<'a> {
                 } => {
                     usable = false;
                     // This entry's own repeated keys.
-                    let own: Vec<&str> = hazards
-                        .iter()
-                        .filter_map(|o| match &o.kind {
-                            HazardKind::DuplicateKey {
-                                key,
-                                in_list: true,
-                                entry: e,
-                                ..
-                            } if e == entry => Some(key.as_str()),
-                            _ => None,
-                        })
-                        .collect();
+                    let own: &[&str] = entry_keys.get(entry).map_or(&[], Vec::as_slice);
                     if own.len() == 1 && key != "id" {
                         // One key written twice (`grade: 7`, `grade: 8`),
                         // not a merged entry.
@@ -817,13 +838,22 @@ fn dash_example(
     if lead.len() != key_col || !lead.bytes().all(|b| b == b' ') {
         return None;
     }
+    // Up to the entry's parent: a line indented less that is no `- `
+    // (walking on to the top, for each of thousands of entries begun with
+    // a bare `-`, took minutes). A bare `-` on its own line begins one too.
     let dash_col = (1..=first.min(index.count()))
         .rev()
         .map(line_at)
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .find_map(|l| {
             let spaces = indent(l);
-            (spaces < key_col && l[spaces..].starts_with("- ")).then_some(spaces)
-        })?;
+            let item = &l[spaces..];
+            if spaces >= key_col {
+                return None;
+            }
+            Some((item.starts_with("- ") || item.trim_end() == "-").then_some(spaces))
+        })
+        .flatten()?;
     Some(format!(
         "{}-{}{}",
         " ".repeat(dash_col),
@@ -1213,9 +1243,13 @@ fn closing_helps(source: &str, open: (usize, usize), failed_at: usize) -> bool {
             }
         })
         .collect();
-    match serde_yaml::from_str::<serde_yaml::Value>(&fixed) {
-        Ok(_) => true,
-        Err(e) => e.location().is_some_and(|l| l.line() > failed_at),
+    // Parsed as events, not into values: the text after the error was
+    // never checked for aliases, and expanding them took 16 s and 2.3 GB
+    // for a 40 KB file (one level deeper, ten times that).
+    let scan = crate::libyaml_scan::scan(&fixed);
+    match scan.error_line {
+        Some(line) => line > failed_at,
+        None => !scan.stopped,
     }
 }
 

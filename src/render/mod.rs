@@ -383,11 +383,7 @@ impl Renderer {
         let (result, typst_warnings) = match outcome {
             Ok(r) => r,
             Err(payload) => {
-                let what = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
+                let what = crate::error::panic_message(payload.as_ref());
                 return Err(vec![
                     Diagnostic::error(format!(
                         "role `{}`: rendering crashed: {what}",
