@@ -1306,7 +1306,8 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             Manifest,
         }
         let mut stage = Stage::Staging;
-        let publishing = (|| -> Result<OutputRecord> {
+        // No stop signal splits the set: the renames finish first.
+        let publishing = crate::interrupt::uninterrupted(|| -> Result<OutputRecord> {
             let manifest = stage_manifest(&opts.out_dir, &lib.company, &roles, &outputs)?;
             // Listed in the summary like every other output (its own list,
             // `files`, cannot hold its own checksum).
@@ -1345,7 +1346,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
                 }
             }
             Ok(record)
-        })();
+        });
         // As for the exports: the PDFs are done, so the run still ends
         // with its full summary (a full disk at the manifest gave a bare
         // error line and a summary without counts or outputs).

@@ -102,6 +102,31 @@ impl std::error::Error for Error {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+thread_local! {
+    /// Set while [`catch_quietly`] runs its closure on this thread.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic in it into `Err` with its message, and without
+/// the default hook's `thread … panicked at …` on stderr: for a library
+/// that panics on an I/O error it should have returned (rust_xlsxwriter on
+/// a full TMPDIR), whose failure is then reported as jdgen's own error.
+pub fn catch_quietly<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    outcome.map_err(|payload| panic_message(payload.as_ref()))
+}
+
 /// The message a caught panic carried (`panic!("…")`'s text).
 pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload

@@ -97,6 +97,12 @@ fn holds(path: &Path, bytes: &[u8]) -> Option<Option<std::time::SystemTime>> {
     .then(|| meta.modified().ok())
 }
 
+/// This process's effective user id.
+fn current_euid() -> u32 {
+    // SAFETY: geteuid(2) has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// A complete, synced temporary file beside `path`, waiting to replace it
 /// ([`Staged::commit`]); dropped uncommitted, it is deleted. A batch run
 /// stages a set of files (the exports) and puts them in place only once
@@ -113,12 +119,33 @@ impl Staged {
     /// before the first is renamed, so a folder in the way of the last one
     /// does not leave the set half replaced.
     pub fn check_destination(&self) -> Result<()> {
+        use std::os::unix::fs::MetadataExt;
         match fs::symlink_metadata(&self.path) {
             Ok(m) if m.is_dir() => Err(Error::io(
                 &self.path,
                 std::io::Error::other(FOLDER_IN_THE_WAY),
             )),
-            _ => Ok(()),
+            // In a folder with the sticky bit (a shared drop folder, mode
+            // 1777) only a file's owner, the folder's or root may replace
+            // it: the rename of a colleague's items.csv failed after
+            // roles.csv was replaced, mixing two runs' tables.
+            Ok(m) => {
+                let euid = current_euid();
+                let dir = self.path.parent().and_then(|d| fs::metadata(d).ok());
+                let sticky = dir.as_ref().is_some_and(|d| d.mode() & 0o1000 != 0);
+                if sticky && euid != 0 && m.uid() != euid && dir.is_some_and(|d| d.uid() != euid) {
+                    return Err(Error::io(
+                        &self.path,
+                        std::io::Error::other(
+                            "this file belongs to another user, in a folder whose sticky bit lets \
+                             only its owner replace it: have them remove it, or write elsewhere \
+                             (nothing was replaced)",
+                        ),
+                    ));
+                }
+                Ok(())
+            }
+            Err(_) => Ok(()),
         }
     }
 

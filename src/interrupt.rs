@@ -14,36 +14,57 @@ use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use signal_hook::flag;
+use signal_hook::low_level;
 
 const SIGNALS: [i32; 3] = [SIGHUP, SIGINT, SIGTERM];
 
 /// The signal that asked the run to stop (0: none).
 static STOP: AtomicUsize = AtomicUsize::new(0);
-/// Set by the first signal: a second one ends the process at once.
-static ARMED: AtomicBool = AtomicBool::new(false);
-static ALWAYS: AtomicBool = AtomicBool::new(true);
+/// `jdgen build`: the first signal is recorded, not acted on at once.
+static AT_SAFE_POINTS: AtomicBool = AtomicBool::new(false);
+/// Set while a set of files is renamed into place (see [`uninterrupted`]).
+static RENAMING: AtomicBool = AtomicBool::new(false);
 
-/// For `jdgen build`: the first signal is recorded for [`requested`]; a
-/// second (a stop that takes too long, Ctrl-C pressed twice) ends the
-/// process at once.
-pub fn stop_at_safe_points() -> io::Result<()> {
+/// Installs the handlers. With `at_safe_points` (`jdgen build`), the first
+/// signal is recorded for [`requested`] and a second (a stop that takes too
+/// long, Ctrl-C pressed twice) ends the process at once; otherwise the
+/// first does. Either waits for the end of an [`uninterrupted`] section.
+pub fn install(at_safe_points: bool) -> io::Result<()> {
+    AT_SAFE_POINTS.store(at_safe_points, Ordering::SeqCst);
     for signal in SIGNALS {
-        // In this order: the shutdown sees ARMED as the signal before
-        // left it.
-        flag::register_conditional_shutdown(signal, 128 + signal, &ARMED)?;
-        flag::register_usize(signal, &STOP, signal as usize)?;
-        flag::register(signal, &ARMED)?;
+        // SAFETY: the action only reads and writes atomics and calls
+        // `low_level::exit` (`_exit`), all async-signal-safe.
+        unsafe {
+            low_level::register(signal, move || {
+                let at_once =
+                    !AT_SAFE_POINTS.load(Ordering::SeqCst) || STOP.load(Ordering::SeqCst) != 0;
+                if at_once && !RENAMING.load(Ordering::SeqCst) {
+                    low_level::exit(128 + signal);
+                }
+                STOP.store(signal as usize, Ordering::SeqCst);
+            })?;
+        }
     }
     Ok(())
 }
 
-/// For every other command: the signal ends the process at once.
-pub fn end_at_once() -> io::Result<()> {
-    for signal in SIGNALS {
-        flag::register_conditional_shutdown(signal, 128 + signal, &ALWAYS)?;
+/// Runs `f`, the renames that put a set of files in place (the exports, the
+/// manifest), with no stop signal taking effect inside it: a stop there
+/// left `roles.csv` new and `items.csv` old. One received meanwhile ends a
+/// command that stops at once right after; `jdgen build` reaches its next
+/// safe point.
+pub fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
+    let outer = RENAMING.swap(true, Ordering::SeqCst);
+    let done = f();
+    if !outer {
+        RENAMING.store(false, Ordering::SeqCst);
+        if !AT_SAFE_POINTS.load(Ordering::SeqCst)
+            && let Some(signal) = requested()
+        {
+            std::process::exit(exit_code(signal));
+        }
     }
-    Ok(())
+    done
 }
 
 /// The stop signal received, if any.

@@ -2741,6 +2741,45 @@ fn assert_same_files(
 }
 
 #[test]
+fn a_full_tmpdir_fails_the_workbook_with_an_error_not_a_crash() {
+    // The workbook's rows go through temporary files in TMPDIR; on a full
+    // one rust_xlsxwriter panicked: exit 101, a backtrace, the summary left
+    // "not finished" though every PDF was built.
+    let Some(disk) = SmallDisk::mount("8k") else {
+        eprintln!("skipped: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let tmp = disk.path().display().to_string();
+    let (code, s, err) = build_env(Path::new("roles"), out.path(), &[], &[("TMPDIR", &tmp)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "cannot write the XLSX workbook: its rows go through temporary files in {tmp}, \
+             which could not be written: No space left on device"
+        )),
+        "{err}"
+    );
+    assert_eq!(s["counts"]["built"], 14, "{s}");
+    assert!(s["exports"].as_str().unwrap().starts_with("failed"), "{s}");
+    // `export` alike.
+    let o = jdgen()
+        .env("TMPDIR", &tmp)
+        .args(["export", "--xlsx", "-o"])
+        .arg(out.path().join("x"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("help: free space there, or set TMPDIR"),
+        "{err}"
+    );
+    assert!(!out.path().join("x/roles.xlsx").exists());
+}
+
+#[test]
 fn a_full_disk_keeps_every_previous_output_whole() {
     // A real full disk, not a simulated error: writes fail part-way through
     // PDFs, state files and exports alike.

@@ -1231,3 +1231,65 @@ fn a_table_the_reader_stopped_taking_is_an_error() {
     assert_eq!(out.status.code(), Some(0));
     assert!(out.stderr.is_empty());
 }
+
+#[test]
+fn a_file_another_user_owns_in_a_sticky_folder_stops_the_set_before_any_rename() {
+    // A shared drop folder (mode 1777): only a file's owner may replace
+    // it. The rename of a colleague's items.csv failed after roles.csv was
+    // replaced, leaving one run's roles beside another's items. Needs
+    // root, to make a file of another user and run jdgen as `nobody`.
+    use std::os::unix::fs::{PermissionsExt, chown};
+    let root_here = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    let setpriv = std::process::Command::new("setpriv")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !root_here || !setpriv {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    let base = tempfile::tempdir().unwrap();
+    let b = base.path();
+    fs::set_permissions(b, fs::Permissions::from_mode(0o755)).unwrap();
+    let (old, new, shared) = (b.join("old"), b.join("new"), b.join("shared"));
+    for dir in [&old, &new] {
+        fs::create_dir(dir).unwrap();
+        for e in fs::read_dir(shipped()).unwrap().flatten() {
+            fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    fs::remove_file(old.join("social-marketing.yaml")).unwrap();
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    let o = jdgen(&old)
+        .args(["export", "--csv", "-o"])
+        .arg(&shared)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let before = read_tree(&shared);
+    // roles.csv is the runner's own (nobody's); items.csv is root's.
+    chown(shared.join("roles.csv"), Some(65534), None).unwrap();
+    let o = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("jdgen"))
+        .arg("--roles")
+        .arg(&new)
+        .args(["export", "--csv", "-o"])
+        .arg(&shared)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("items.csv: this file belongs to another user, in a folder whose sticky bit"),
+        "{err}"
+    );
+    assert!(!err.contains("wrote"), "{err}");
+    assert_eq!(read_tree(&shared), before, "a file was replaced");
+}

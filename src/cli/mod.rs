@@ -73,10 +73,7 @@ pub fn main() -> i32 {
         }
     };
     // (A failure to install them leaves the default actions.)
-    let _ = match cli.command {
-        Command::Build(_) => crate::interrupt::stop_at_safe_points(),
-        _ => crate::interrupt::end_at_once(),
-    };
+    let _ = crate::interrupt::install(matches!(cli.command, Command::Build(_)));
     match run(cli) {
         Ok(code) => code,
         Err(e) => {

@@ -156,16 +156,20 @@ pub fn write_folder(
         file.check_destination()?;
     }
     made.keep();
-    for (file, path) in staged {
-        match file {
-            Some(file) => {
-                file.commit()?;
-                on(Event::Wrote(&path));
+    // No stop signal splits the set: the renames finish first.
+    crate::interrupt::uninterrupted(|| -> Result<()> {
+        for (file, path) in staged {
+            match file {
+                Some(file) => {
+                    file.commit()?;
+                    on(Event::Wrote(&path));
+                }
+                None => on(Event::Unchanged(&path)),
             }
-            None => on(Event::Unchanged(&path)),
         }
-    }
-    fsutil::sync_dir(out);
+        fsutil::sync_dir(out);
+        Ok(())
+    })?;
     fsutil::sweep_temp_files(out, None);
     Ok(())
 }

@@ -42,8 +42,27 @@ pub fn write_xlsx(tables: &[Table], info: &WorkbookInfo) -> Result<Vec<u8>> {
         return Err(too_many.into());
     }
     check_cell_lengths(tables)?;
-    build(tables, info)
-        .map_err(|e| Diagnostic::error(format!("cannot write the XLSX workbook: {e}")).into())
+    // rust_xlsxwriter panics when it cannot write its temporary rows (a
+    // full TMPDIR): exit 101 and a backtrace in cron mail, where an I/O
+    // error belongs.
+    match crate::error::catch_quietly(|| build(tables, info)) {
+        Ok(built) => built
+            .map_err(|e| Diagnostic::error(format!("cannot write the XLSX workbook: {e}")).into()),
+        Err(panic) => {
+            // `Couldn't write to xml file: Os { …, message: "No space left on device" }`
+            let reason = panic
+                .split_once("message: \"")
+                .and_then(|(_, m)| m.split_once('"'))
+                .map_or(panic.as_str(), |(m, _)| m);
+            Err(Diagnostic::error(format!(
+                "cannot write the XLSX workbook: its rows go through temporary files in {}, \
+                 which could not be written: {reason}",
+                std::env::temp_dir().display()
+            ))
+            .help("free space there, or set TMPDIR to a folder with room")
+            .into())
+        }
+    }
 }
 
 /// A document property's text: XML cannot hold the noncharacters U+FFFE

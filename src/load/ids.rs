@@ -38,7 +38,9 @@ pub fn slugify(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
     let mut out = String::new();
-    let lower: String = s.nfc().flat_map(char::to_lowercase).collect();
+    // The whole text lowered, not each character: `ΟΔΟΣ` is `οδος`, its
+    // last sigma final, as any HR system that lowers text writes it.
+    let lower = s.nfc().collect::<String>().to_lowercase();
     for c in lower.nfc() {
         if c.is_alphanumeric() || (is_combining_mark(c) && !out.is_empty() && !out.ends_with('-')) {
             out.push(c);
@@ -122,5 +124,7 @@ mod tests {
         assert_eq!(slugify("Cafe\u{301} Lead"), slugify("Café Lead"));
         assert_eq!(slugify("Café Lead"), "café-lead");
         assert_eq!(slugify("İstanbul"), "i\u{307}stanbul");
+        // A final sigma where a word ends.
+        assert_eq!(slugify("ΟΔΟΣ ΣΟΦΟΣ"), "οδος-σοφος");
     }
 }
