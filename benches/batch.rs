@@ -203,8 +203,10 @@ fn prepare_cli(work: &Path, roles: &Path) -> impl Fn(usize) -> String + use<> {
     let lib = jdgen::load::load(roles).unwrap();
     let ids: Vec<String> = lib.role_ids().into_iter().map(String::from).collect();
     let company = lib.company.clone();
+    let (date, dated) = jdgen::data::document_dating(&company).unwrap();
     let doc = jdgen::data::DocumentOptions {
-        date: jdgen::data::document_date(&company).unwrap(),
+        date,
+        dated,
         paper: "a4".into(),
         signature: false,
     };

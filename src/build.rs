@@ -813,8 +813,10 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         Some(lib) if !waited => lib,
         _ => load::load(roles_dir)?,
     };
+    let (date, dated) = data::document_dating(&lib.company)?;
     let doc = DocumentOptions {
-        date: data::document_date(&lib.company)?,
+        date,
+        dated,
         paper: opts.paper.clone(),
         signature: opts.signature,
     };
@@ -1684,6 +1686,7 @@ impl InputKeys {
             logo.as_bytes(),
             company.as_bytes(),
             doc.date.as_bytes(),
+            &[u8::from(doc.dated)],
             doc.paper.as_bytes(),
             &[u8::from(doc.signature)],
         ]);

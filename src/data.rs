@@ -35,6 +35,9 @@ pub const LOGO_PATHS: [&str; 3] = [
 pub struct DocumentOptions {
     /// `YYYY-MM-DD`.
     pub date: String,
+    /// Whether `date` was given (`effective_date` or `SOURCE_DATE_EPOCH`);
+    /// without either it is 1980-01-01, a placeholder the pages leave out.
+    pub dated: bool,
     /// `a4` or `us-letter`.
     pub paper: String,
     /// Print the acknowledgement/signature block.
@@ -271,6 +274,7 @@ pub fn template_data(company: &Company, role: &ResolvedRole, doc: &DocumentOptio
         },
         "document": {
             "date": doc.date,
+            "dated": doc.dated,
             "data_version": role.data_version,
             "language": company.language,
             "paper": doc.paper,
@@ -981,7 +985,13 @@ pub const FALLBACK_DATE: &str = "1980-01-01";
 /// that set it printed its commit's day on every PDF, while the exports'
 /// `effective_date` column said the company's date. (An invalid
 /// `SOURCE_DATE_EPOCH` is an error either way: it also dates the exports.)
-pub fn document_date(company: &Company) -> Result<String, crate::diag::Diagnostic> {
+/// With it, whether the date was given (not the fallback).
+pub fn document_dating(company: &Company) -> Result<(String, bool), crate::diag::Diagnostic> {
+    let dated = company.effective_date.is_some() || source_date_epoch()?.is_some();
+    Ok((document_date(company)?, dated))
+}
+
+fn document_date(company: &Company) -> Result<String, crate::diag::Diagnostic> {
     let epoch = source_date_epoch()?;
     if let Some(date) = &company.effective_date {
         return Ok(date.clone());

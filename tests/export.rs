@@ -533,6 +533,7 @@ fn hostile_text_round_trips_and_is_neutralised_by_default() {
     let json: Vec<Value> = serde_json::from_slice(&raw["roles.json"]).unwrap();
     let doc = DocumentOptions {
         date: EPOCH_DATE.into(),
+        dated: true,
         paper: "a4".into(),
         signature: false,
     };

@@ -58,6 +58,7 @@ fn role<'a>(roles: &'a [ResolvedRole], id: &str) -> &'a ResolvedRole {
 fn doc() -> DocumentOptions {
     DocumentOptions {
         date: DATE.into(),
+        dated: true,
         paper: "a4".into(),
         signature: false,
     }
@@ -351,6 +352,32 @@ fn every_shipped_role_prints_its_title_grade_and_every_item() {
 }
 
 #[test]
+fn an_undated_document_prints_no_date() {
+    // Without `effective_date` or SOURCE_DATE_EPOCH the date is the
+    // placeholder 1980-01-01: printed in every footer, it dated an offer
+    // letter 1980.
+    let (lib, roles) = shipped();
+    let role = roles.iter().find(|r| r.id == "senior-social").unwrap();
+    let undated = DocumentOptions {
+        date: "1980-01-01".into(),
+        dated: false,
+        ..doc()
+    };
+    let out = render_ok(default_renderer(), &lib.company, role, &undated);
+    let text = normalize(&all_text(&out.pdf));
+    assert!(!text.contains("1980"), "{text}");
+    let version =
+        jdgen::data::template_data(&lib.company, role, &undated)["document"]["data_version"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    assert!(
+        text.contains(&format!("senior-social · Data version {version} Page 1 of")),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_levels_own_list_heading_heads_its_own_part() {
     // associate-social's requirements say `heading: Role Requirements`; on
     // the seed page that heads the level's list, under the family-wide
@@ -608,6 +635,7 @@ fn paper_and_signature_options() {
     assert!(!all_text(&a4.pdf).contains("Acknowledgement"));
     let letter = DocumentOptions {
         date: DATE.into(),
+        dated: true,
         paper: "us-letter".into(),
         signature: true,
     };

@@ -191,6 +191,9 @@ fn show_json_is_the_template_data() {
             .output()
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // (`dated`: whether the date was given, not the placeholder.)
+        let dated = v["document"]["dated"].as_bool().unwrap();
+        assert_eq!(dated, v["document"]["date"] != "1980-01-01", "{v}");
         v["document"]["date"].as_str().unwrap().to_owned()
     };
     assert_eq!(date(Path::new("roles"), Some("1700000000")), "2026-11-01");

@@ -204,8 +204,10 @@ impl DocArgs {
     }
 
     pub fn options(&self, company: &load::Company) -> Result<DocumentOptions> {
+        let (date, dated) = data::document_dating(company)?;
         Ok(DocumentOptions {
-            date: data::document_date(company)?,
+            date,
+            dated,
             paper: self.paper().as_str().to_string(),
             signature: self.signature,
         })

@@ -751,6 +751,7 @@ levels:
     pub fn doc() -> DocumentOptions {
         DocumentOptions {
             date: "2026-11-01".into(),
+            dated: true,
             paper: "a4".into(),
             signature: false,
         }

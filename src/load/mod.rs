@@ -458,7 +458,7 @@ pub fn load(dir: &Path) -> Result<Library, Vec<Diagnostic>> {
                             let mut h = Sha256::new();
                             hash_file(&mut h, COMPANY_FILE, company_text);
                             hash_file(&mut h, name, &source);
-                            crate::fsutil::hex(&h.finalize())[..12].to_string()
+                            version_from_hash(&crate::fsutil::hex(&h.finalize()))
                         })
                     }
                     Err(_) => String::new(),
@@ -597,6 +597,28 @@ pub fn changed_since_load(lib: &Library) -> Vec<(PathBuf, &'static str)> {
     changed
 }
 
+/// A family's default data version: the first 12 hex digits of its hash
+/// that a spreadsheet reads as text. Digits alone, or digits around one
+/// `e` (`6067490757e6`), a CSV opened in Excel or read by pandas turns into
+/// a number (6.07E+15), so the window moves on along the hash (about one
+/// family in 140).
+fn version_from_hash(hex: &str) -> String {
+    let numeric = |v: &str| match v.split_once('e') {
+        Some((a, b)) => {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.bytes().all(|c| c.is_ascii_digit())
+                && b.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => v.bytes().all(|c| c.is_ascii_digit()),
+    };
+    (0..=hex.len().saturating_sub(12))
+        .map(|i| &hex[i..i + 12])
+        .find(|v| !numeric(v))
+        // (A hash of 64 such digits: none known.)
+        .map_or_else(|| format!("x{}", &hex[..11]), str::to_string)
+}
+
 /// [`load_family`], with a panic in it (a bug in jdgen's checks) failing
 /// that file alone, named, as a file with errors: every command stopped
 /// with exit 101 and a backtrace on one (`café: &x Hi` did), also `build`
@@ -632,6 +654,35 @@ fn load_family_guarded(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_default_data_version_never_reads_as_a_number() {
+        use super::version_from_hash;
+        let tail = "0123456789abcdef".repeat(4);
+        // Most hashes: their first 12 digits, as before.
+        assert_eq!(
+            version_from_hash(&format!("a1b2c3d4e5f6{tail}")),
+            "a1b2c3d4e5f6"
+        );
+        // Scientific notation and digits alone move the window on.
+        assert_eq!(
+            version_from_hash(&format!("6067490757e6a{tail}")),
+            "067490757e6a"
+        );
+        assert_eq!(
+            version_from_hash(&format!("123456789012f{tail}")),
+            "23456789012f"
+        );
+        // An `e` at either end, or two, is no number.
+        assert_eq!(
+            version_from_hash(&format!("e06749075776{tail}")),
+            "e06749075776"
+        );
+        assert_eq!(
+            version_from_hash(&format!("60e749075e76{tail}")),
+            "60e749075e76"
+        );
+    }
+
     #[test]
     fn a_panic_checking_one_file_fails_that_file_alone() {
         let dir = tempfile::tempdir().unwrap();
