@@ -56,6 +56,9 @@ pub enum Span {
 /// Parses `text` into spans, resolving site-relative link targets against
 /// `base_url`.
 pub fn parse(text: &str, base_url: &str) -> Vec<Span> {
+    // A `|` block ends in a line break (YAML keeps one): it reached the
+    // exports' cells and the PDF's last line as an empty one.
+    let text = text.trim_end_matches(['\n', '\r']);
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut budget = Budget::for_text(chars.len());
@@ -973,6 +976,19 @@ pub fn near_links(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_block_s_final_line_break_is_no_part_of_the_text() {
+        // `- |` keeps one line break at the end: it ended the items.csv
+        // cell and printed an empty last line.
+        assert_eq!(
+            to_plain("First line\nsecond line\n", ""),
+            "First line\nsecond line"
+        );
+        assert_eq!(parse("a\r\n\n", ""), [Span::Text { text: "a".into() }]);
+        // Inside, line breaks stay.
+        assert_eq!(to_plain("a\n\nb", ""), "a\n\nb");
+    }
 
     #[test]
     fn a_backslash_in_a_link_s_host_is_refused_and_kept_in_its_path() {

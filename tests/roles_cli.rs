@@ -4608,12 +4608,18 @@ fn newcomers_mistakes_get_the_fix_they_need() {
         "{err}"
     );
     // Levels written senior first, each building on the one graded below:
-    // the grades decide, so no warning.
+    // the grades decide what builds on what, so no warning about that;
+    // only the order written, which `level_rank` follows, is warned of.
     let (code, err) = check_one(
         b"family: f\ntitle: F\nlevels:\n  - id: f-staff\n    level: Staff\n    title: S\n    grade: 8\n    responsibilities:\n      builds_on: f-senior\n      items: [b]\n  - id: f-senior\n    level: Senior\n    title: T\n    grade: 7\n    responsibilities:\n      items: [a]\n",
     );
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("0 warning(s)"), "{err}");
+    assert!(!err.contains("builds on"), "{err}");
+    assert!(
+        err.contains("is written after role `f-staff` (grade 8)"),
+        "{err}"
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
     // A missing `- ` merges two levels: one error, not one per key.
     let (_, err) = check_one(
         base.replacen("  - id: senior-engineer\n", "    id: senior-engineer\n", 1)
@@ -6269,4 +6275,27 @@ fn an_id_line_inside_a_text_of_a_refused_file_names_no_role() {
         out.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_level_graded_below_one_written_above_it_is_warned() {
+    // Levels are written junior first: `level_rank` and the career ladder
+    // follow the order written, so a Senior (7) above an Intermediate (6)
+    // put seniority backwards in the HR import, with nothing said.
+    let text = "family: pp\ntitle: People Partner\nlevels:\n  - id: senior-pp\n    level: Senior\n    title: Senior People Partner\n    grade: 7\n  - id: pp\n    level: Intermediate\n    title: People Partner\n    grade: 6\n  - id: staff-pp\n    level: Staff\n    title: Staff People Partner\n    grade: 8\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    common::assert_reported(
+        &err,
+        &[(
+            "f.yaml:11:12: warning:",
+            "role `pp` (grade 6) is written after role `senior-pp` (grade 7): levels are listed junior first",
+        )],
+    );
+    assert!(err.contains("1 warning(s)"), "{err}");
+    // In order (equal grades too): nothing said.
+    let fine = text.replace("grade: 7", "grade: 6");
+    let (code, err) = check_one(fine.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 warning(s)"), "{err}");
 }

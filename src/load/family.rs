@@ -344,6 +344,8 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
 
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut level_ids: HashMap<String, usize> = HashMap::new();
+    // The highest valid grade of the levels so far, and which level has it.
+    let mut highest_grade: Option<(u64, usize)> = None;
     for (i, level) in f.levels.iter().enumerate() {
         let p = format!("levels.{i}");
         // The exports' `level_id` is made from the level name: two levels
@@ -446,6 +448,30 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
         );
         if let Some(g) = &level.grade {
             check_grade(c, &format!("{p}.grade"), g);
+            // Levels are written junior first: `level_rank` in the exports
+            // and the career ladder follow the order written, so a level
+            // graded below one written above it reads as more senior.
+            let valid = g.as_u64().filter(|g| (1..=MAX_GRADE).contains(g));
+            if let (Some(g), Some((above_g, above_i))) = (valid, highest_grade)
+                && g < above_g
+            {
+                c.warn(
+                    &format!("{p}.grade"),
+                    format!(
+                        "{} (grade {g}) is written after {} (grade {above_g}): levels are \
+                         listed junior first, and the exports' `level_rank` and the career \
+                         ladder follow the order written",
+                        named("role", &level.id, i),
+                        named("role", &f.levels[above_i].id, above_i)
+                    ),
+                    Some("move the more junior level up, or correct the grade".into()),
+                );
+            }
+            if let Some(g) = valid
+                && highest_grade.is_none_or(|(h, _)| g > h)
+            {
+                highest_grade = Some((g, i));
+            }
         }
         if let Some(r) = &level.reports_to {
             check_one_line(c, &format!("{p}.reports_to"), "`reports_to`", r);
