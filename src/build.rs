@@ -112,7 +112,10 @@ impl Shard {
         index: Option<String>,
         count: Option<String>,
     ) -> Result<(Option<Shard>, Option<String>)> {
-        let (index, count) = match (index, count) {
+        // Set but empty counts as unset, as for JDGEN_ROLES: what a CI or
+        // Kubernetes template leaves for a variable it had no value for.
+        let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let (index, count) = match (set(index), set(count)) {
             (Some(i), Some(c)) => (i, c),
             (Some(i), None) => {
                 let warning = format!(
@@ -2418,6 +2421,9 @@ mod tests {
         assert!(shard.is_none() && warning.unwrap().contains("set JDGEN_SHARD_COUNT"));
         let (shard, warning) = env(None, Some("4")).unwrap();
         assert!(shard.is_none() && warning.unwrap().contains("use --shard K/N"));
+        // Set but empty is unset (a template with no value for it).
+        assert_eq!(env(Some("2"), Some(" ")).unwrap().0, None);
+        assert_eq!(env(Some(""), Some("")).unwrap(), (None, None));
         for (i, n) in [("4", "4"), ("x", "4"), ("0", "0"), ("-1", "2")] {
             let e = env(Some(i), Some(n)).unwrap_err().to_string();
             assert!(

@@ -6299,3 +6299,28 @@ fn a_level_graded_below_one_written_above_it_is_warned() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("0 warning(s)"), "{err}");
 }
+
+#[test]
+fn show_says_when_other_role_files_have_errors() {
+    // As `pdf --role` does: the role shown is fine, the folder is not, and
+    // a scheduled `show --format json` would otherwise never hear of it.
+    let dir = minimal_copy();
+    std::fs::copy(
+        "tests/fixtures/broken/typos.yaml",
+        dir.path().join("typos.yaml"),
+    )
+    .unwrap();
+    let o = jdgen()
+        .arg("--roles")
+        .arg(dir.path())
+        .args(["show", "junior-engineer"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("warning: 1 role file(s) have errors; `jdgen check` lists them"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("junior-engineer"));
+}

@@ -45,9 +45,16 @@ pub fn main() -> i32 {
             // `build --summary-json F --shard 5/4`: the summary must not
             // keep the previous run's "ok" even when the line is wrong.
             let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-            let json =
-                crate::build::StoppedSummary::usage(e.render().to_string().trim_end().into())
-                    .to_json();
+            // The error alone, as for every other summary: not clap's
+            // `error: ` before it or its `Usage:` and `--help` lines after.
+            let rendered = e.render().to_string();
+            let first = rendered.split("\n\n").next().unwrap_or_default();
+            let error = first
+                .lines()
+                .map(|l| l.strip_prefix("error: ").unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let json = crate::build::StoppedSummary::usage(error).to_json();
             if let Some(path) = summary_path_in(&args) {
                 let out = output_in(&args);
                 let roles = roles_in(&args);
@@ -344,6 +351,17 @@ fn list(dir: &Path, format: ListFormat) -> Result<i32> {
     Ok(status)
 }
 
+/// The role files with errors, counted on stderr, for commands that go on
+/// with the roles of the other files.
+fn warn_of_failed_files(lib: &Library) {
+    if !lib.failed.is_empty() {
+        diag::to_stderr(&format!(
+            "warning: {} role file(s) have errors; `jdgen check` lists them\n",
+            lib.failed.len()
+        ));
+    }
+}
+
 fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> {
     // Refused, not ignored: the YAML is the role, which they do not change.
     if format == ShowFormat::Yaml && doc.given() {
@@ -353,6 +371,8 @@ fn show(dir: &Path, id: &str, format: ShowFormat, doc: &DocArgs) -> Result<i32> 
     }
     let lib = load::load(dir)?;
     print_warnings(&lib.warnings);
+    // As `pdf --role` says it: the role shown may be fine, the folder not.
+    warn_of_failed_files(&lib);
     let role = resolve::resolve_one(&lib, id)?;
     let (text, data) = match format {
         // Not serde_yaml's writer: its YAML 1.2 leaves `yes`, `on` or
@@ -711,12 +731,7 @@ fn pdf(
     } else {
         let lib = load::load(dir)?;
         print_warnings(&lib.warnings);
-        if !lib.failed.is_empty() {
-            diag::to_stderr(&format!(
-                "warning: {} role file(s) have errors; `jdgen check` lists them\n",
-                lib.failed.len()
-            ));
-        }
+        warn_of_failed_files(&lib);
         lib
     };
     // Roles of broken files (their files' errors): reported, and the run
