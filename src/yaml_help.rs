@@ -511,6 +511,11 @@ pub fn for_error(source: &str, at: (usize, usize), message: &str) -> Option<Stri
     {
         return Some(help);
     }
+    if message.contains("while parsing a block")
+        && let Some(help) = under_indented(source, at.0)
+    {
+        return Some(help);
+    }
     // `- Write code` / `  and tests: unit and e2e`: the `: ` is on a line
     // that continues the text, where quoting that line alone changes
     // nothing: the whole text is quoted, on one line.
@@ -1164,6 +1169,39 @@ pub fn dash_without_space_above(source: &str, line: usize) -> Option<(usize, usi
             .split_once(": ")
             .is_some_and(|(key, _)| SCHEMA_KEYS.contains(&key)))
     .then(|| (k + 1, lines[k].len() - lines[k].trim_start().len() + 1))
+}
+
+/// A key or `-` item indented less than the line above it, where libyaml
+/// fails ("did not find expected '-' indicator"): the column it belongs in.
+fn under_indented(source: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = source.lines().collect();
+    let this = lines.get(line.checked_sub(1)?)?;
+    let above = lines[..line - 1]
+        .iter()
+        .rev()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+    let (this_value, above_value) = (Value::of(this)?, Value::of(above)?);
+    if this_value.item {
+        // `- two` left of the `- one` above it.
+        let dash = indent(above);
+        return (above_value.item && indent(this) < dash).then(|| {
+            format!(
+                "this `-` item is indented less than the one above: the items of one list start \
+                 in the same column; start it in column {}, under that `-`",
+                dash + 1
+            )
+        });
+    }
+    let key = this_value.key?;
+    let above_key = above_value.key?;
+    let column = above_value.lead.len();
+    (SCHEMA_KEYS.contains(&key) && indent(this) < column).then(|| {
+        format!(
+            "`{key}:` is indented less than `{above_key}:` above it, so YAML reads it as a key of \
+             neither that entry nor the mapping around it: start it in column {}, under `{above_key}:`",
+            column + 1
+        )
+    })
 }
 
 fn over_indented(source: &str, line: usize) -> Option<String> {

@@ -3252,7 +3252,7 @@ fn syntax_errors_and_empty_values_point_where_the_fix_goes() {
             format!("{HEAD}   title: X\n"),
             "f.yaml:6:4:",
             "YAML syntax error: did not find expected '-' indicator",
-            "check the indentation",
+            "start it in column 5, under `level:`",
         ),
         // Empty values: at their `-` or `:`, past blank lines and comments.
         (
@@ -4537,6 +4537,18 @@ fn newcomers_mistakes_get_the_fix_they_need() {
             "    grade: 5\n",
             "\tgrade: 5\n",
             "indent with spaces, not tabs",
+        ),
+        // Indented less than the line above: "did not find expected '-'
+        // indicator" and a general word on indentation, before.
+        (
+            "    grade: 5\n",
+            "  grade: 5\n",
+            "`grade:` is indented less than `title:` above it, so YAML reads it as a key of neither that entry nor the mapping around it: start it in column 5, under `title:`",
+        ),
+        (
+            "        - Review code\n    requirements:\n      items:\n        - Curiosity\n",
+            "      - Review code\n    requirements:\n      items:\n        - Curiosity\n",
+            "this `-` item is indented less than the one above: the items of one list start in the same column; start it in column 9, under that `-`",
         ),
         (
             "  - id: senior-engineer\n",
