@@ -349,7 +349,9 @@ fn check_reports_every_problem_with_its_position() {
         (
             "latin1.yaml:2:12:",
             "not valid UTF-8",
-            Some("save the file as UTF-8"),
+            Some(
+                "save the file as UTF-8: it looks like Windows-1252 (or Latin-1), where 0xe9 is `é`",
+            ),
         ),
         (
             "typos.yaml:",

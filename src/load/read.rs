@@ -140,11 +140,66 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
                         .in_file(path)
                         .at(line, col)
                         .with_source(Arc::from(shown))
-                        .help("save the file as UTF-8"),
+                        .help(match windows_1252(bytes[offset]) {
+                            // The usual case: a file saved on Windows in a
+                            // Western language, its curly quotes in 0x91-0x94.
+                            Some(c) => format!(
+                                "save the file as UTF-8: it looks like Windows-1252 (or Latin-1), \
+                                 where 0x{:02x} is `{c}`; in most editors, reopen it with that \
+                                 encoding, then save it with the encoding UTF-8",
+                                bytes[offset]
+                            ),
+                            None => "save the file as UTF-8".into(),
+                        }),
                     ],
                 )
             }
         },
+    }
+}
+
+/// The character byte `b` stands for in Windows-1252, the 8-bit encoding of
+/// Western Windows (Latin-1 with printable characters in 0x80-0x9F), where
+/// it is a printable non-ASCII one.
+fn windows_1252(b: u8) -> Option<char> {
+    const C1: [Option<char>; 32] = [
+        Some('€'),
+        None,
+        Some('‚'),
+        Some('ƒ'),
+        Some('„'),
+        Some('…'),
+        Some('†'),
+        Some('‡'),
+        Some('ˆ'),
+        Some('‰'),
+        Some('Š'),
+        Some('‹'),
+        Some('Œ'),
+        None,
+        Some('Ž'),
+        None,
+        None,
+        Some('‘'),
+        Some('’'),
+        Some('“'),
+        Some('”'),
+        Some('•'),
+        Some('–'),
+        Some('—'),
+        Some('˜'),
+        Some('™'),
+        Some('š'),
+        Some('›'),
+        Some('œ'),
+        None,
+        Some('ž'),
+        Some('Ÿ'),
+    ];
+    match b {
+        0x80..=0x9F => C1[usize::from(b - 0x80)],
+        0xA1..=0xFF => Some(char::from(b)),
+        _ => None,
     }
 }
 
@@ -268,6 +323,18 @@ fn lone_cr_to_lf(s: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::wide_encoding;
+
+    #[test]
+    fn windows_1252_names_the_characters_of_its_upper_half() {
+        use super::windows_1252;
+        assert_eq!(windows_1252(0x92), Some('’'));
+        assert_eq!(windows_1252(0x80), Some('€'));
+        assert_eq!(windows_1252(0xE9), Some('é'));
+        // Undefined there, a no-break space (shown as nothing), ASCII.
+        for b in [0x81, 0x9D, 0xA0, b'a'] {
+            assert_eq!(windows_1252(b), None, "{b:#x}");
+        }
+    }
 
     #[test]
     fn binary_files_and_zeros_are_no_wide_encoding() {
