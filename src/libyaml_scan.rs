@@ -33,11 +33,11 @@ pub struct Scan {
     pub flow_spans: Vec<(usize, usize)>,
     /// The line (1-based) of the first syntax error, where serde_yaml
     /// reports it too; `None` when the text parses to its end or the scan
-    /// stopped first (too deep, too many values: see `stopped`).
+    /// stopped first (too deep, too many values: see `stopped_at`).
     pub error_line: Option<usize>,
-    /// The scan stopped before the end at a too-deep node or past the
-    /// value cap, with no syntax error found.
-    pub stopped: bool,
+    /// The line where the scan stopped before the end, at a too-deep node
+    /// or past the value cap, with no syntax error found before it.
+    pub stopped_at: Option<usize>,
 }
 
 /// One pass of libyaml over `text`: its [`Scan`], up to the end or the
@@ -64,7 +64,7 @@ pub fn scan(text: &str) -> Scan {
     // MAX_VALUES the scan stops, as the position pass does.
     let mut values = 0usize;
     let mut error_line = None;
-    let mut stopped = false;
+    let mut stopped_at = None;
     loop {
         let mut event = MaybeUninit::<unsafe_sys::yaml_event_t>::uninit();
         let e = event.as_mut_ptr();
@@ -156,13 +156,14 @@ pub fn scan(text: &str) -> Scan {
             };
             unsafe_sys::yaml_event_delete(e);
             (
-                matches!(found, Some(HazardKind::TooDeep | HazardKind::TooManyValues)),
+                matches!(found, Some(HazardKind::TooDeep | HazardKind::TooManyValues))
+                    .then_some(pos.line),
                 found.map(|kind| Hazard { pos, kind }),
             )
         };
         found.extend(hazard);
-        if done {
-            stopped = true;
+        if let Some(line) = done {
+            stopped_at = Some(line);
             break;
         }
     }
@@ -172,7 +173,7 @@ pub fn scan(text: &str) -> Scan {
         hazards: found,
         flow_spans,
         error_line,
-        stopped,
+        stopped_at,
     }
 }
 

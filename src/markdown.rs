@@ -57,8 +57,15 @@ pub enum Span {
 /// `base_url`.
 pub fn parse(text: &str, base_url: &str) -> Vec<Span> {
     // A `|` block ends in a line break (YAML keeps one): it reached the
-    // exports' cells and the PDF's last line as an empty one.
-    let text = text.trim_end_matches(['\n', '\r']);
+    // exports' cells and the PDF's last line as an empty one. So do the
+    // spaces after it, and a line or paragraph separator (`\L`, `\P`).
+    // (Spaces alone at the end are kept, as written.)
+    let trimmed = text.trim_end();
+    let text = if text[trimmed.len()..].contains(['\n', '\r', '\u{2028}', '\u{2029}']) {
+        trimmed
+    } else {
+        text
+    };
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
     let mut budget = Budget::for_text(chars.len());
@@ -988,6 +995,12 @@ mod tests {
         assert_eq!(parse("a\r\n\n", ""), [Span::Text { text: "a".into() }]);
         // Inside, line breaks stay.
         assert_eq!(to_plain("a\n\nb", ""), "a\n\nb");
+        // Spaces after the last one, and the separators `\L` and `\P`.
+        assert_eq!(to_plain("Text.\n  ", ""), "Text.");
+        assert_eq!(to_plain("Text.\u{2028}", ""), "Text.");
+        assert_eq!(to_plain("Text.\u{2029}\t", ""), "Text.");
+        // Spaces alone are kept, as written.
+        assert_eq!(to_plain("Text.  ", ""), "Text.  ");
     }
 
     #[test]

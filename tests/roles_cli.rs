@@ -4630,7 +4630,9 @@ fn newcomers_mistakes_get_the_fix_they_need() {
     assert_eq!(code, 0, "{err}");
     assert!(!err.contains("builds on"), "{err}");
     assert!(
-        err.contains("is written after role `f-staff` (grade 8)"),
+        err.contains(
+            "is graded below every level written above it (the lowest, role `f-staff`, has grade 8)"
+        ),
         "{err}"
     );
     assert!(err.contains("1 warning(s)"), "{err}");
@@ -6303,7 +6305,7 @@ fn a_level_graded_below_one_written_above_it_is_warned() {
         &err,
         &[(
             "f.yaml:11:12: warning:",
-            "role `pp` (grade 6) is written after role `senior-pp` (grade 7): levels are listed junior first",
+            "role `pp` (grade 6) is graded below every level written above it (the lowest, role `senior-pp`, has grade 7): levels are listed junior first",
         )],
     );
     assert!(err.contains("1 warning(s)"), "{err}");
@@ -6311,6 +6313,17 @@ fn a_level_graded_below_one_written_above_it_is_warned() {
     let fine = text.replace("grade: 7", "grade: 6");
     let (code, err) = check_one(fine.as_bytes());
     assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 warning(s)"), "{err}");
+    // A second track after the first (GitLab's pages list the managers
+    // after the individual contributors): nothing said either.
+    let tracks = "family: pp\ntitle: P\nlevels:\n  - {id: a-pp, level: Senior, title: A, grade: 7}\n  - {id: b-pp, level: Staff, title: B, grade: 8}\n  - {id: c-pp, level: Principal, title: C, grade: 9}\n  - {id: d-pp, level: Manager, title: D, grade: 8}\n  - {id: e-pp, level: Director, title: E, grade: 10}\n";
+    let (code, err) = check_one(tracks.as_bytes());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("0 warning(s)"), "{err}");
+    // A grade refused as written (`0x0A`) is no grade to compare.
+    let refused = "family: pp\ntitle: P\nlevels:\n  - {id: a-pp, level: A, title: A, grade: 0x0A}\n  - {id: b-pp, level: B, title: B, grade: 9}\n";
+    let (code, err) = check_one(refused.as_bytes());
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("0 warning(s)"), "{err}");
 }
 

@@ -344,8 +344,8 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
 
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut level_ids: HashMap<String, usize> = HashMap::new();
-    // The highest valid grade of the levels so far, and which level has it.
-    let mut highest_grade: Option<(u64, usize)> = None;
+    // The lowest accepted grade of the levels so far, and which level has it.
+    let mut lowest_grade: Option<(u64, usize)> = None;
     for (i, level) in f.levels.iter().enumerate() {
         let p = format!("levels.{i}");
         // The exports' `level_id` is made from the level name: two levels
@@ -447,30 +447,31 @@ fn check_family(c: &mut Checker, f: &FamilyFile) {
             MAX_LEVEL_CHARS,
         );
         if let Some(g) = &level.grade {
-            check_grade(c, &format!("{p}.grade"), g);
+            let valid = check_grade(c, &format!("{p}.grade"), g);
             // Levels are written junior first: `level_rank` in the exports
             // and the career ladder follow the order written, so a level
-            // graded below one written above it reads as more senior.
-            let valid = g.as_u64().filter(|g| (1..=MAX_GRADE).contains(g));
-            if let (Some(g), Some((above_g, above_i))) = (valid, highest_grade)
-                && g < above_g
+            // graded below every level written above it reads as more
+            // senior than all of them. (Below some only is a second track:
+            // a Manager 8 after a Principal 9, listed as GitLab's pages do.)
+            if let (Some(g), Some((lowest, low_i))) = (valid, lowest_grade)
+                && g < lowest
             {
                 c.warn(
                     &format!("{p}.grade"),
                     format!(
-                        "{} (grade {g}) is written after {} (grade {above_g}): levels are \
-                         listed junior first, and the exports' `level_rank` and the career \
-                         ladder follow the order written",
+                        "{} (grade {g}) is graded below every level written above it (the \
+                         lowest, {}, has grade {lowest}): levels are listed junior first, and \
+                         the exports' `level_rank` and the career ladder follow the order written",
                         named("role", &level.id, i),
-                        named("role", &f.levels[above_i].id, above_i)
+                        named("role", &f.levels[low_i].id, low_i)
                     ),
-                    Some("move the more junior level up, or correct the grade".into()),
+                    Some("move it above them, or correct the grade".into()),
                 );
             }
             if let Some(g) = valid
-                && highest_grade.is_none_or(|(h, _)| g > h)
+                && lowest_grade.is_none_or(|(l, _)| g < l)
             {
-                highest_grade = Some((g, i));
+                lowest_grade = Some((g, i));
             }
         }
         if let Some(r) = &level.reports_to {
@@ -674,10 +675,12 @@ fn check_restatements(
 pub const MAX_GRADE: u64 = 1000;
 
 /// Grades: a positive whole number (1 to `MAX_GRADE`), written as a number.
-fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
+/// Checks a level's grade; returns it when it is accepted (so that later
+/// checks do not speak of a grade the file was told it cannot have).
+fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) -> Option<u64> {
     use serde_yaml::Value as V;
     let shown = match g {
-        V::Null => return,
+        V::Null => return None,
         V::Number(n) if n.as_u64().is_some_and(|n| (1..=MAX_GRADE).contains(&n)) => {
             // As written: YAML also reads `0x0A`, `0o13` and `+8` as
             // numbers, which would be exported as 10, 11 and 8 unseen.
@@ -691,8 +694,9 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
                     ),
                     Some(format!("write it in decimal digits: `grade: {n}`")),
                 );
+                return None;
             }
-            return;
+            return n.as_u64();
         }
         V::Number(n) => {
             // A float YAML wrote otherwise (`1e1`) is named as written, not
@@ -717,7 +721,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
                 ),
                 Some(help),
             );
-            return;
+            return None;
         }
         V::String(s) => {
             let help = s.trim().parse::<u32>().ok().filter(|n| *n > 0).map(|n| {
@@ -742,7 +746,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
                     "write e.g. `grade: 7`, or remove the line if the role has no grade".into(),
                 )),
             );
-            return;
+            return None;
         }
         V::Bool(b) => b.to_string(),
         V::Sequence(_) => "a list".into(),
@@ -754,6 +758,7 @@ fn check_grade(c: &mut Checker, path: &str, g: &serde_yaml::Value) {
         format!("expected a whole number from 1 to {MAX_GRADE} for the job grade, found {shown}"),
         Some("write e.g. `grade: 7`, or remove the line if the role has no grade".into()),
     );
+    None
 }
 
 /// A plain scalar's text as written in the file (`0x0A`, `1e1`), for

@@ -627,24 +627,20 @@ fn load_family_guarded(
     path: &Path,
     source: Arc<str>,
 ) -> Result<(FamilyFile, Vec<Diagnostic>), Box<FamilyFailure>> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        load_family(path, source.clone())
-    }))
-    .unwrap_or_else(|payload| {
+    // (Quietly: the error names the file and the panic's message, without
+    // a backtrace in the log.)
+    crate::error::catch_quietly(|| load_family(path, source.clone())).unwrap_or_else(|panic| {
         Err(Box::new(FamilyFailure {
             ids: ids_as_written(&source).collect(),
             ids_at: Vec::new(),
             family_id: None,
             errors: vec![
-                Diagnostic::error(format!(
-                    "checking this file crashed jdgen: {}",
-                    crate::error::panic_message(payload.as_ref())
-                ))
-                .in_file(path)
-                .help(
-                    "this is a bug in jdgen: please report it with this file; the other role \
+                Diagnostic::error(format!("checking this file crashed jdgen: {panic}"))
+                    .in_file(path)
+                    .help(
+                        "this is a bug in jdgen: please report it with this file; the other role \
                      files are checked as usual",
-                ),
+                    ),
             ],
             unknown_targets: Vec::new(),
             warnings: Vec::new(),

@@ -162,42 +162,10 @@ pub(super) fn read_text(dir: &Path, path: &Path) -> (Option<String>, Vec<Diagnos
 /// Western Windows (Latin-1 with printable characters in 0x80-0x9F), where
 /// it is a printable non-ASCII one.
 fn windows_1252(b: u8) -> Option<char> {
-    const C1: [Option<char>; 32] = [
-        Some('€'),
-        None,
-        Some('‚'),
-        Some('ƒ'),
-        Some('„'),
-        Some('…'),
-        Some('†'),
-        Some('‡'),
-        Some('ˆ'),
-        Some('‰'),
-        Some('Š'),
-        Some('‹'),
-        Some('Œ'),
-        None,
-        Some('Ž'),
-        None,
-        None,
-        Some('‘'),
-        Some('’'),
-        Some('“'),
-        Some('”'),
-        Some('•'),
-        Some('–'),
-        Some('—'),
-        Some('˜'),
-        Some('™'),
-        Some('š'),
-        Some('›'),
-        Some('œ'),
-        None,
-        Some('ž'),
-        Some('Ÿ'),
-    ];
+    // 0x80-0x9F; NUL where Windows-1252 defines nothing.
+    const C1: &str = "€\0‚ƒ„…†‡ˆ‰Š‹Œ\0Ž\0\0‘’“”•–—˜™š›œ\0žŸ";
     match b {
-        0x80..=0x9F => C1[usize::from(b - 0x80)],
+        0x80..=0x9F => C1.chars().nth(usize::from(b - 0x80)).filter(|&c| c != '\0'),
         0xA1..=0xFF => Some(char::from(b)),
         _ => None,
     }
@@ -234,10 +202,20 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
     // with stray NULs gets an ASCII character only where a NUL follows
     // one: a `:` or a space, rarely a line break, and never many (a NUL
     // after every line break gave 2.5%).
-    // A file that is no UTF-8 (bytes a UTF-16 file of Chinese, Thai or
-    // emoji is full of) need not be mostly ASCII: it is text when it
-    // decodes with no control characters and lines of ordinary length.
-    let not_utf8 = std::str::from_utf8(body).is_err();
+    // A file whose UTF-8 reading is no text need not be mostly ASCII (a
+    // UTF-16 file of Chinese, Thai or emoji): no UTF-8 at all, or a
+    // quarter control characters (Thai, Cyrillic or Devanagari in UTF-16
+    // are bytes below 0x80, every other one a control or a tab; UTF-8 with
+    // a NUL after every line break has 2.5%). It is then text when it
+    // decodes with no control characters and lines of ordinary length, with
+    // a zero byte for each of its line breaks (a Latin-1 file with a NUL
+    // after its last line break read as a line of CJK-like letters).
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && b != b'\n' && b != b'\r')
+        .count();
+    let zeros = head.iter().filter(|&&b| b == 0).count();
+    let not_utf8_text = std::str::from_utf8(body).is_err() || controls * 4 > head.len();
     let reads_as_text = |chars: &mut dyn Iterator<Item = Option<char>>| {
         let (mut total, mut ascii, mut bad, mut breaks, mut controls) = (0usize, 0usize, 0, 0, 0);
         for c in chars {
@@ -265,7 +243,10 @@ fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
         // small numbers, many of them ASCII, and NULs: text has next to no
         // control characters.
         let clean = bad + controls <= (total / 256).max(1);
-        clean && breaks > 0 && (ascii * share >= total || not_utf8 && breaks * 1024 >= total)
+        clean
+            && breaks > 0
+            && (ascii * share >= total
+                || not_utf8_text && breaks >= 2 && zeros >= breaks && breaks * 1024 >= total)
     };
     let utf32 = |big: bool| {
         head.chunks_exact(4).map(move |g| {
@@ -396,8 +377,12 @@ mod tests {
             format!("\u{c}{role}"),
             format!("{role}# \0\n"),
             format!("{chinese}{role}"),
-            // Under 5% ASCII: lines of Thai and of emoji, then the keys.
+            // Under 5% ASCII: lines of Thai and of emoji, then the keys;
+            // Thai, Russian or Hindi alone (their UTF-16 is valid UTF-8).
             format!("# {}\n", "ภาษาไทยสวัสดี😀".repeat(8)).repeat(30) + role,
+            format!("# {}\n", "ภาษาไทยสวัสดี".repeat(8)).repeat(30) + role,
+            format!("# {}\n", "Привет".repeat(20)).repeat(30) + role,
+            format!("# {}\n", "नमस्ते".repeat(20)).repeat(30) + role,
         ] {
             assert_eq!(
                 wide_encoding(&utf16le(&text)),
@@ -419,6 +404,18 @@ mod tests {
         // Nor a NUL after every line break.
         let nuls = shipped.replace('\n', "\n\0");
         assert_eq!(wide_encoding(nuls.as_bytes()), None);
+        // Nor a Windows-1252 file with a NUL after its last line break (a
+        // C string's end), whose Latin-1 letters read as CJK in UTF-16.
+        let latin1: Vec<u8> = "family: f\ntitle: Responsable marketing\nlevels:\n  - id: a\n    level: Débutant\n    title: Chargé de clientèle\n"
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap())
+            .chain([0])
+            .collect();
+        assert_eq!(wide_encoding(&latin1), None);
+        assert_eq!(
+            wide_encoding(&[&[0u8][..], &latin1[..latin1.len() - 1]].concat()),
+            None
+        );
         // Nor a short company.yaml with a few NULs, wherever they fall.
         let company = "name: Example Co\nwebsite: https://example.com\n";
         for a in 0..company.len() {

@@ -1246,10 +1246,12 @@ fn closing_helps(source: &str, open: (usize, usize), failed_at: usize) -> bool {
     // Parsed as events, not into values: the text after the error was
     // never checked for aliases, and expanding them took 16 s and 2.3 GB
     // for a 40 KB file (one level deeper, ten times that).
+    // (A scan stopped by nesting or the value cap below the error has
+    // read past it too.)
     let scan = crate::libyaml_scan::scan(&fixed);
-    match scan.error_line {
+    match scan.error_line.or(scan.stopped_at) {
         Some(line) => line > failed_at,
-        None => !scan.stopped,
+        None => true,
     }
 }
 
