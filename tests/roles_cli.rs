@@ -5178,6 +5178,21 @@ fn type_errors_count_levels_and_items_as_people_do() {
         assert!(err.contains(want), "{err}");
         assert!(!err.contains("levels["), "{err}");
     }
+    // A missing field is shown as it is written (it was "add the field").
+    for (text, help) in [
+        (
+            "family: f\ntitle: F\n",
+            "help: add the field: `levels:`, then each level as `  - id: senior-social`",
+        ),
+        (
+            "family: f\ntitle: F\nlevels:\n  - id: f-a\n    title: A\n",
+            "help: add the field: `level: Senior` (see docs/role-format.md)",
+        ),
+    ] {
+        let (code, err) = check_one(text.as_bytes());
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains(help), "{err}");
+    }
     // Lists outside levels alike (they read `sections[0].items[1]`).
     let levels = "levels:\n  - {id: a-b, level: A, title: X}\n";
     for (head, want) in [

@@ -1323,8 +1323,24 @@ pub(super) fn yaml_help(message: &str) -> Option<String> {
         Some("this holds a list: put each entry on a line of its own, starting with `- `".into())
     } else if message.contains("expected field identifier") {
         Some("a key is a word such as `title`, written `title: text`; a `?` or a `[…]` key is not one".into())
-    } else if message.contains("missing field") {
-        Some("add the field (see docs/role-format.md)".into())
+    } else if let Some((_, rest)) = message.split_once("missing field `") {
+        // What the field looks like, for the ones every file has.
+        let example = match rest.split('`').next().unwrap_or_default() {
+            "family" => ": `family: social-marketing` (the family's id)",
+            "title" => ": `title: Social Marketing Manager`",
+            "levels" => {
+                ": `levels:`, then each level as `  - id: senior-social`, `    level: Senior`, \
+                 `    title: Senior Social Marketing Manager`"
+            }
+            "id" => ": `id: senior-social` (the role's id, used in file names)",
+            "level" => ": `level: Senior`",
+            "name" => ": `name: Example Inc.`",
+            "website" => ": `website: https://example.com`",
+            "heading" => ": `heading: …`",
+            "items" => ": `items:`, then each item as `  - …`",
+            _ => "",
+        };
+        Some(format!("add the field{example} (see docs/role-format.md)"))
     } else if message.contains("found character that cannot start") {
         Some(
             "indent with spaces, not tabs, and quote text that starts with `@`, `` ` `` or `%`"
