@@ -290,6 +290,9 @@ pub struct StoppedSummary {
     pub error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings: Option<Vec<String>>,
+    /// The signal that stopped a run waiting for the lock (`SIGTERM`…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
 }
 
 impl StoppedSummary {
@@ -303,6 +306,7 @@ impl StoppedSummary {
             started_at: utc_timestamp(SystemTime::now()),
             error,
             warnings: None,
+            stopped: None,
         }
     }
 
@@ -316,6 +320,7 @@ impl StoppedSummary {
             started_at: started_at.to_string(),
             error: "the run has not finished: it is still running, or it was stopped before it could write its summary".into(),
             warnings: None,
+            stopped: None,
         }
     }
 
@@ -336,6 +341,7 @@ impl StoppedSummary {
             started_at: started_at.to_string(),
             error,
             warnings: Some(warnings),
+            stopped: None,
         }
     }
 
@@ -752,7 +758,10 @@ fn lock_output_once(
             let _ =
                 std::io::Read::read_to_string(&mut std::io::Read::take(&file, 200), &mut holder);
             let holder = holder.trim();
-            let by = if holder.is_empty() || holder.chars().any(char::is_control) {
+            let by = if holder.is_empty()
+                || holder.chars().any(char::is_control)
+                || !holder_may_be_alive(holder)
+            {
                 String::new()
             } else {
                 format!("; it was taken by {holder}")
@@ -765,6 +774,31 @@ fn lock_output_once(
             )))
         }
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&path, e)),
+    }
+}
+
+/// Whether the run a lock file names (`pid 12 on host-a, since …`) may
+/// still be running: not when it is of this host and that process is gone.
+/// A run that holds the lock but could not write its line (the lock file
+/// is another user's, opened read-only) leaves the line of an earlier run,
+/// which named a finished run as the holder.
+fn holder_may_be_alive(holder: &str) -> bool {
+    let Some((pid, rest)) = holder
+        .strip_prefix("pid ")
+        .and_then(|r| r.split_once(" on "))
+    else {
+        return true;
+    };
+    let host = rest.split(',').next().unwrap_or_default();
+    match pid.parse::<libc::pid_t>() {
+        Ok(pid) if pid > 0 && host == fsutil::host_name() => {
+            // SAFETY: kill(2) with signal 0 only checks that the process
+            // exists; it sends nothing.
+            let gone = unsafe { libc::kill(pid, 0) } != 0
+                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+            !gone
+        }
+        _ => true,
     }
 }
 
@@ -1391,6 +1425,14 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         }
     }
     durations.insert("export".into(), t_export.elapsed().as_millis());
+    // A signal while the exports were renamed into place: they finished,
+    // and the run stops here (no stale PDF is removed).
+    if stopped.is_none()
+        && let Some(signal) = crate::interrupt::requested()
+    {
+        stopped = Some(signal);
+        say_stopping(&log, signal);
+    }
 
     // Outputs of roles that no longer exist anywhere in the role folder:
     // removed last, and only after a run without a failure. Not while a
@@ -2401,6 +2443,25 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn a_lock_files_holder_of_this_host_that_is_gone_is_not_named() {
+        let host = fsutil::host_name();
+        let me = format!(
+            "pid {} on {host}, since 2026-12-02T00:00:00Z",
+            std::process::id()
+        );
+        assert!(holder_may_be_alive(&me));
+        // No process has the largest pid (beyond pid_max).
+        let gone = format!("pid {} on {host}, since 2026-12-02T00:00:00Z", i32::MAX);
+        assert!(!holder_may_be_alive(&gone));
+        // Another host's, or a line of another form: cannot be checked.
+        assert!(holder_may_be_alive(&format!(
+            "pid {} on elsewhere-1, since x",
+            i32::MAX
+        )));
+        assert!(holder_may_be_alive("written by hand"));
+    }
 
     #[test]
     fn an_indexed_jobs_environment_gives_its_shard() {

@@ -103,6 +103,22 @@ fn current_euid() -> u32 {
     unsafe { libc::geteuid() }
 }
 
+/// Whether this process may replace any user's file in a sticky folder:
+/// it has CAP_FOWNER (root usually has; root in a rootless container or a
+/// user namespace may not, and its renames failed after the check let
+/// them through). Read from /proc; without it, root is taken to have it.
+fn may_replace_any_file() -> bool {
+    const CAP_FOWNER: u32 = 3;
+    match fs::read_to_string("/proc/self/status") {
+        Ok(status) => status
+            .lines()
+            .find_map(|l| l.strip_prefix("CapEff:"))
+            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+            .is_some_and(|caps| caps & (1 << CAP_FOWNER) != 0),
+        Err(_) => current_euid() == 0,
+    }
+}
+
 /// A complete, synced temporary file beside `path`, waiting to replace it
 /// ([`Staged::commit`]); dropped uncommitted, it is deleted. A batch run
 /// stages a set of files (the exports) and puts them in place only once
@@ -133,7 +149,11 @@ impl Staged {
                 let euid = current_euid();
                 let dir = self.path.parent().and_then(|d| fs::metadata(d).ok());
                 let sticky = dir.as_ref().is_some_and(|d| d.mode() & 0o1000 != 0);
-                if sticky && euid != 0 && m.uid() != euid && dir.is_some_and(|d| d.uid() != euid) {
+                if sticky
+                    && !may_replace_any_file()
+                    && m.uid() != euid
+                    && dir.is_some_and(|d| d.uid() != euid)
+                {
                     return Err(Error::io(
                         &self.path,
                         std::io::Error::other(
@@ -637,7 +657,11 @@ pub fn wait_for_lock(
         }
         if started.elapsed() >= next {
             still(started.elapsed());
-            next += STILL_WAITING;
+            // (Once, after a suspended process wakes: not once per period
+            // it slept through.)
+            while next <= started.elapsed() {
+                next += STILL_WAITING;
+            }
         }
         std::thread::sleep(std::time::Duration::from_millis(100));
     }

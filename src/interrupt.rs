@@ -7,14 +7,21 @@
 //! until the SIGKILL after the grace period. `jdgen build` stops at its next
 //! safe point (between two roles, before the exports are put in place) and
 //! still writes its summary; every other command ends at once, as the
-//! default action would. Either way the exit code is 128 + the signal's
-//! number (130, 129, 143), as a shell reports a process a signal ended.
+//! default action would. Either way jdgen then ends *by* the signal (the
+//! default action, re-raised), so that a shell reports 128 + its number
+//! (130, 129, 143) and a script's loop stops on Ctrl-C as it would for any
+//! program; as PID 1, where that is ignored, it exits with that code.
+//!
+//! A signal ignored when jdgen starts (`nohup`, a background job of a
+//! non-interactive shell) stays ignored.
 
 use std::io;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::low_level;
+
+use crate::error::Result;
 
 const SIGNALS: [i32; 3] = [SIGHUP, SIGINT, SIGTERM];
 
@@ -24,6 +31,9 @@ static STOP: AtomicUsize = AtomicUsize::new(0);
 static AT_SAFE_POINTS: AtomicBool = AtomicBool::new(false);
 /// Set while a set of files is renamed into place (see [`uninterrupted`]).
 static RENAMING: AtomicBool = AtomicBool::new(false);
+/// A signal that would have ended the process during the renames: it
+/// does right after them.
+static DEFERRED: AtomicUsize = AtomicUsize::new(0);
 
 /// Installs the handlers. With `at_safe_points` (`jdgen build`), the first
 /// signal is recorded for [`requested`] and a second (a stop that takes too
@@ -32,14 +42,21 @@ static RENAMING: AtomicBool = AtomicBool::new(false);
 pub fn install(at_safe_points: bool) -> io::Result<()> {
     AT_SAFE_POINTS.store(at_safe_points, Ordering::SeqCst);
     for signal in SIGNALS {
+        if ignored(signal) {
+            continue;
+        }
         // SAFETY: the action only reads and writes atomics and calls
-        // `low_level::exit` (`_exit`), all async-signal-safe.
+        // `die`, which is async-signal-safe.
         unsafe {
             low_level::register(signal, move || {
                 let at_once =
                     !AT_SAFE_POINTS.load(Ordering::SeqCst) || STOP.load(Ordering::SeqCst) != 0;
-                if at_once && !RENAMING.load(Ordering::SeqCst) {
-                    low_level::exit(128 + signal);
+                if at_once {
+                    if RENAMING.load(Ordering::SeqCst) {
+                        DEFERRED.store(signal as usize, Ordering::SeqCst);
+                    } else {
+                        die(signal);
+                    }
                 }
                 STOP.store(signal as usize, Ordering::SeqCst);
             })?;
@@ -48,20 +65,61 @@ pub fn install(at_safe_points: bool) -> io::Result<()> {
     Ok(())
 }
 
+/// Whether `signal` is ignored (`SIG_IGN`), as `nohup` leaves SIGHUP.
+fn ignored(signal: i32) -> bool {
+    // SAFETY: sigaction(2) with no new action only reads the current one
+    // into a zeroed struct this function owns.
+    unsafe {
+        let mut current: libc::sigaction = std::mem::zeroed();
+        libc::sigaction(signal, std::ptr::null(), &mut current) == 0
+            && current.sa_sigaction == libc::SIG_IGN
+    }
+}
+
+/// Ends the process by `signal`: its default action, re-raised (a caller
+/// sees a process a signal ended); as PID 1, where the kernel ignores that,
+/// exit code 128 + the signal's number. Async-signal-safe.
+fn die(signal: i32) -> ! {
+    // SAFETY: sigaction, sigprocmask and raise are async-signal-safe and
+    // act on structs owned here.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(signal, &default, std::ptr::null_mut());
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    low_level::exit(exit_code(signal))
+}
+
+/// Ends the process with `code`, by the stop signal when `code` is the one
+/// a run it stopped returns (see the module docs).
+pub fn exit(code: i32) -> ! {
+    if let Some(signal) = requested()
+        && code == exit_code(signal)
+    {
+        die(signal);
+    }
+    std::process::exit(code)
+}
+
 /// Runs `f`, the renames that put a set of files in place (the exports, the
 /// manifest), with no stop signal taking effect inside it: a stop there
-/// left `roles.csv` new and `items.csv` old. One received meanwhile ends a
-/// command that stops at once right after; `jdgen build` reaches its next
-/// safe point.
-pub fn uninterrupted<T>(f: impl FnOnce() -> T) -> T {
+/// left `roles.csv` new and `items.csv` old. A signal that would have ended
+/// the process meanwhile ends it right after, unless `f` failed (its error
+/// is then reported, as the command ends anyway); one `jdgen build` only
+/// recorded is seen at its next check ([`requested`]).
+pub fn uninterrupted<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     let outer = RENAMING.swap(true, Ordering::SeqCst);
     let done = f();
     if !outer {
         RENAMING.store(false, Ordering::SeqCst);
-        if !AT_SAFE_POINTS.load(Ordering::SeqCst)
-            && let Some(signal) = requested()
-        {
-            std::process::exit(exit_code(signal));
+        let deferred = DEFERRED.load(Ordering::SeqCst);
+        if deferred != 0 && done.is_ok() {
+            die(deferred as i32);
         }
     }
     done

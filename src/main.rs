@@ -1,3 +1,4 @@
 fn main() {
-    std::process::exit(jdgen::cli::main());
+    // (By the stop signal, when one ended the run: see `interrupt`.)
+    jdgen::interrupt::exit(jdgen::cli::main());
 }

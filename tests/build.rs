@@ -705,6 +705,11 @@ fn a_killed_build_leaves_no_truncated_file_and_the_rerun_completes() {
     }
 }
 
+/// The signal that ended `child`, once it has ended.
+fn ended_by(child: &mut std::process::Child) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(&child.wait().unwrap())
+}
+
 /// Sends `signal` to the process `child`.
 fn signal(child: &std::process::Child, signal: i32) {
     // SAFETY: kill(2) on a child this test spawned and has not reaped.
@@ -732,7 +737,9 @@ fn a_stop_signal_ends_the_build_between_roles_and_the_rerun_completes() {
     std::thread::sleep(Duration::from_millis(300));
     signal(&child, libc::SIGTERM);
     std::io::Read::read_to_string(&mut rest, &mut err).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(143), "{err}");
+    // Ended by the signal, as a shell reports it (143): a script's loop
+    // stops as it would for any program.
+    assert_eq!(ended_by(&mut child), Some(libc::SIGTERM), "{err}");
     assert!(err.contains("stopping: SIGTERM received"), "{err}");
     assert!(err.contains("stopped by SIGTERM after"), "{err}");
     let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
@@ -790,7 +797,7 @@ fn a_stop_signal_ends_a_wait_for_the_lock() {
     let (mut child, mut rest, mut err) = common::spawn_until(cmd, "waiting: another jdgen run");
     signal(&child, libc::SIGINT);
     std::io::Read::read_to_string(&mut rest, &mut err).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(130), "{err}");
+    assert_eq!(ended_by(&mut child), Some(libc::SIGINT), "{err}");
     drop(lock);
     assert!(
         err.contains("stopped by SIGINT while waiting for the lock: nothing was written"),
@@ -798,6 +805,7 @@ fn a_stop_signal_ends_a_wait_for_the_lock() {
     );
     let s: Value = serde_json::from_slice(&fs::read(&summary).unwrap()).unwrap();
     assert_eq!(s["exit_code"], 130, "{s}");
+    assert_eq!(s["stopped"], "SIGINT", "{s}");
     assert!(!out.path().join("pdf").exists());
 }
 
@@ -855,7 +863,7 @@ fn other_commands_end_at_once_on_a_stop_signal() {
     .unwrap();
     assert!(first.ends_with(".pdf\n"), "{first}");
     signal(&child, libc::SIGTERM);
-    assert_eq!(child.wait().unwrap().code(), Some(143));
+    assert_eq!(ended_by(&mut child), Some(libc::SIGTERM));
 }
 
 #[test]

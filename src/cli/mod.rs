@@ -565,14 +565,18 @@ fn build(dir: &Path, args: &BuildArgs) -> Result<i32> {
                 .collect::<Vec<_>>()
                 .join("\n");
             warnings.splice(0..0, early_warnings.iter().cloned());
-            let json = crate::build::StoppedSummary::stopped(
+            let mut stopped = crate::build::StoppedSummary::stopped(
                 &args.output,
                 &started_at,
                 e.exit_code(),
                 error,
                 warnings,
-            )
-            .to_json();
+            );
+            // As a finished run's summary names it (a stop while waiting).
+            if let Error::Stopped(signal) = &e {
+                stopped.stopped = Some(crate::interrupt::name(*signal));
+            }
+            let json = stopped.to_json();
             if let Some(file) = &summary_file {
                 let _ = file.write(json.as_bytes());
             }
