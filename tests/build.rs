@@ -705,6 +705,21 @@ fn a_killed_build_leaves_no_truncated_file_and_the_rerun_completes() {
     }
 }
 
+/// Starts `cmd` with the stop signals at their default action: jdgen
+/// leaves ignored the ones it inherits ignored (`nohup`), and a test run
+/// from a background job of a shell inherits SIGINT so.
+fn default_signals(cmd: &mut StdCommand) {
+    // SAFETY: signal(2) is async-signal-safe, as pre_exec requires.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(cmd, || {
+            for s in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+                libc::signal(s, libc::SIG_DFL);
+            }
+            Ok(())
+        });
+    }
+}
+
 /// The signal that ended `child`, once it has ended.
 fn ended_by(child: &mut std::process::Child) -> Option<i32> {
     std::os::unix::process::ExitStatusExt::signal(&child.wait().unwrap())
@@ -727,6 +742,7 @@ fn a_stop_signal_ends_the_build_between_roles_and_the_rerun_completes() {
     let out = tempfile::tempdir().unwrap();
     let summary = out.path().join("summary.json");
     let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    default_signals(&mut cmd);
     cmd.arg("--roles")
         .arg(roles.path())
         .args(["build", "--jobs", "2", "--summary-json"])
@@ -788,6 +804,7 @@ fn a_stop_signal_ends_a_wait_for_the_lock() {
     let lock = jdgen::build::lock_output(out.path(), None).unwrap();
     let summary = out.path().join("summary.json");
     let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    default_signals(&mut cmd);
     cmd.arg("--roles")
         .arg(roles.path())
         .args(["build", "--wait", "--summary-json"])
@@ -845,7 +862,9 @@ fn other_commands_end_at_once_on_a_stop_signal() {
     let roles = tempfile::tempdir().unwrap();
     jdgen::corpus::generate(Path::new("roles"), roles.path(), 120).unwrap();
     let out = tempfile::tempdir().unwrap();
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"))
+    let mut cmd = StdCommand::new(assert_cmd::cargo::cargo_bin("jdgen"));
+    default_signals(&mut cmd);
+    let mut child = cmd
         .arg("--roles")
         .arg(roles.path())
         .args(["pdf", "--all", "-o"])

@@ -19,8 +19,18 @@ fn in_child(name: &str) -> (ExitStatus, String) {
     )
 }
 
+/// Whether this is the child process; the stop signals are then at their
+/// default action (a test run from a background job of a shell inherits
+/// SIGINT ignored, which jdgen would leave so).
 fn is_child() -> bool {
-    std::env::var_os("JDGEN_SIGNAL_CHILD").is_some()
+    let child = std::env::var_os("JDGEN_SIGNAL_CHILD").is_some();
+    if child {
+        for s in [libc::SIGHUP, libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: signal(2) before any handler of this process exists.
+            unsafe { libc::signal(s, libc::SIG_DFL) };
+        }
+    }
+    child
 }
 
 fn raise(signal: i32) {
