@@ -987,15 +987,15 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     // roles: each PDF and its record are whole, and what is rendered is
     // kept for the next run. Said once, when the first role is left.
     let told_stop = std::sync::atomic::AtomicBool::new(false);
-    let say_stopping = |log: &Log, signal: i32| {
+    let say_stopping = |log: &Log, signal: i32, what_is_left: &str| {
         if !told_stop.swap(true, std::sync::atomic::Ordering::Relaxed) {
             log.line(&format!(
-                "stopping: {} received; the roles not rendered yet and the exports are left for \
-                 the next run (a second signal ends jdgen at once)",
+                "stopping: {} received; {what_is_left} (a second signal ends jdgen at once)",
                 crate::interrupt::name(signal)
             ));
         }
     };
+    const LEFT: &str = "the roles not rendered yet and the exports are left for the next run";
     let rendered = std::sync::atomic::AtomicUsize::new(0);
     // One pass per role on the workers: when neither the binary nor the
     // role's inputs changed (`InputKeys`) and its PDF is intact, nothing
@@ -1007,7 +1007,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let input_keys = InputKeys::new(&lib, &fingerprint, &logo, &doc);
     let outcomes = workers::map(opts.jobs, &roles, |role| {
         if let Some(signal) = crate::interrupt::requested() {
-            say_stopping(&log, signal);
+            say_stopping(&log, signal, LEFT);
             return (String::new(), None);
         }
         let unchanged = |st: OutputState| {
@@ -1208,7 +1208,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
     let mut exports = if opts.shard.is_some() {
         "skipped: sharded run (exports are written by the unsharded run)".to_string()
     } else if let Some(signal) = stopped {
-        say_stopping(&log, signal);
+        say_stopping(&log, signal, LEFT);
         stopped_exports(signal)
     } else if !failures.is_empty() {
         // "some roles failed" beside "0 failed" when only a file whose
@@ -1250,7 +1250,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             // Once they are being put in place, a signal waits for the end.
             Ok(_) if let Some(signal) = crate::interrupt::requested() => {
                 stopped = Some(signal);
-                say_stopping(&log, signal);
+                say_stopping(&log, signal, LEFT);
                 stopped_exports(signal)
             }
             Ok((status, recs, pending)) => {
@@ -1261,7 +1261,7 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
             // Stopped while waiting for another writer in `export/`.
             Err(Error::Stopped(signal)) => {
                 stopped = Some(signal);
-                say_stopping(&log, signal);
+                say_stopping(&log, signal, LEFT);
                 stopped_exports(signal)
             }
             // The PDFs are done: the run still ends with its full summary
@@ -1431,7 +1431,11 @@ pub fn run(roles_dir: &Path, renderer: &Renderer, opts: &BuildOptions) -> Result
         && let Some(signal) = crate::interrupt::requested()
     {
         stopped = Some(signal);
-        say_stopping(&log, signal);
+        say_stopping(
+            &log,
+            signal,
+            "the exports being put in place were completed; stale PDFs are left for the next run",
+        );
     }
 
     // Outputs of roles that no longer exist anywhere in the role folder:

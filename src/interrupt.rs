@@ -52,9 +52,11 @@ pub fn install(at_safe_points: bool) -> io::Result<()> {
                 let at_once =
                     !AT_SAFE_POINTS.load(Ordering::SeqCst) || STOP.load(Ordering::SeqCst) != 0;
                 if at_once {
-                    if RENAMING.load(Ordering::SeqCst) {
-                        DEFERRED.store(signal as usize, Ordering::SeqCst);
-                    } else {
+                    // Deferred first, then the section checked: the section's
+                    // end clears RENAMING, then reads DEFERRED, so a signal
+                    // between the two is seen by one side or the other.
+                    DEFERRED.store(signal as usize, Ordering::SeqCst);
+                    if !RENAMING.load(Ordering::SeqCst) {
                         die(signal);
                     }
                 }
@@ -95,12 +97,11 @@ fn die(signal: i32) -> ! {
     low_level::exit(exit_code(signal))
 }
 
-/// Ends the process with `code`, by the stop signal when `code` is the one
-/// a run it stopped returns (see the module docs).
+/// Ends the process with `code`, or by the stop signal when one was
+/// received (see the module docs): also when the command then failed (a
+/// rename refused during a deferred signal), so that a shell's loop stops.
 pub fn exit(code: i32) -> ! {
-    if let Some(signal) = requested()
-        && code == exit_code(signal)
-    {
+    if let Some(signal) = requested() {
         die(signal);
     }
     std::process::exit(code)
@@ -110,8 +111,8 @@ pub fn exit(code: i32) -> ! {
 /// manifest), with no stop signal taking effect inside it: a stop there
 /// left `roles.csv` new and `items.csv` old. A signal that would have ended
 /// the process meanwhile ends it right after, unless `f` failed (its error
-/// is then reported, as the command ends anyway); one `jdgen build` only
-/// recorded is seen at its next check ([`requested`]).
+/// is then reported first, and [`exit`] ends the process by the signal);
+/// one `jdgen build` only recorded is seen at its next check ([`requested`]).
 pub fn uninterrupted<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     let outer = RENAMING.swap(true, Ordering::SeqCst);
     let done = f();

@@ -89,7 +89,7 @@ pub enum Command {
     /// Scheduled batch run: every PDF and every export, in parallel and
     /// incrementally, into one output folder.
     #[command(
-        after_help = "Exit codes: 0 ok, 1 some roles failed (the others are still built), 2 usage, 3 the output folder is locked by another run, 143/130/129 stopped by SIGTERM/SIGINT/SIGHUP (after the roles in hand; the exports are left for the next run)."
+        after_help = "Exit codes: 0 ok, 1 some roles failed (the others are still built), 2 usage, 3 the output folder is locked by another run, 143/130/129 stopped by SIGTERM/SIGINT/SIGHUP (after the roles in hand; what is left, the next run does)."
     )]
     Build(BuildArgs),
     /// Write HR exports: CSV tables, an XLSX workbook, JSON and a ZIP bundle
