@@ -5490,6 +5490,19 @@ fn a_key_indented_with_no_break_spaces_is_told_to_retype_them() {
         assert!(!err.contains("delete"), "{err}");
         assert_eq!(err.matches("error:").count(), 1, "{err}");
     }
+    // Before a list, one space pasted into a key's indentation gave two
+    // errors for it (an unknown key besides) and a warning that the next
+    // list item was "indented deeper": one error now, nothing else.
+    let body = "    title: X\n\u{a0}   grade: 5\n    responsibilities:\n      items:\n        - Write code\n";
+    let (code, err) = check_one(format!("{head}{body}").as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(
+            "f.yaml:7:1: error: a no-break space (U+00A0) stands in the indentation of `grade:`"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("1 error(s), 0 warning(s)"), "{err}");
     // The fix works: ordinary spaces.
     let (code, err) = check_one(format!("{head}    title: X\n").as_bytes());
     assert_eq!(code, 0, "{err}");

@@ -805,6 +805,24 @@ impl<'a> Checker<'a> {
                     d = d.at(line, 1);
                 }
                 d = d.maybe_help(help);
+                // A pasted no-break space in the indentation, found again
+                // by other checks: as an unknown key holding it (at its
+                // place), and as the lines below it "indented deeper" than
+                // a key YAML took out of its mapping. Said once, here.
+                if d.message.contains("stands in the indentation of")
+                    || d.message
+                        .contains("stands where YAML needs an ordinary space")
+                {
+                    let place = (d.line, d.column);
+                    self.errors.retain(|e| {
+                        !((e.line, e.column) == place && e.message.starts_with("unknown key"))
+                    });
+                    self.warnings.retain(|w| {
+                        !(w.line > place.0
+                            && w.message
+                                .contains("is indented deeper than the line it follows"))
+                    });
+                }
                 self.errors.push(d);
                 None
             }
