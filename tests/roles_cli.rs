@@ -6379,3 +6379,24 @@ fn show_says_when_other_role_files_have_errors() {
     );
     assert!(String::from_utf8_lossy(&o.stdout).contains("junior-engineer"));
 }
+
+#[test]
+fn an_id_refused_for_its_form_is_not_offered_as_the_one_meant() {
+    // `builds_on` near `People_Partner`, itself an error: "did you mean
+    // `People_Partner`?" led to a second error once written.
+    let text = "family: pp\ntitle: P\nlevels:\n  - id: People_Partner\n    level: A\n    title: A\n  - id: senior-pp\n    level: B\n    title: B\n    responsibilities:\n      builds_on: People_Partnr\n      items: [x]\n";
+    let (code, err) = check_one(text.as_bytes());
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("help: write `id: people-partner`"), "{err}");
+    assert!(
+        err.contains("`builds_on: People_Partnr` names no level of family `pp`"),
+        "{err}"
+    );
+    assert!(!err.contains("did you mean `People_Partner`"), "{err}");
+    // (Still listed: it is the family's level, its own error says how to
+    // write its id.)
+    assert!(
+        err.contains("help: levels of this family: People_Partner"),
+        "{err}"
+    );
+}

@@ -111,8 +111,11 @@ pub(super) fn check_inheritance(
                 // 8,000 levels took minutes), and a list of at most ten.
                 // Not the level itself: a list cannot build on its own level.
                 let others = || index.keys().copied().filter(|id| *id != level.id);
+                // Nor, as the one meant, an id refused for its form
+                // (`People_Partner`): written, it was a second error.
+                let valid = super::ids::is_valid_id;
                 let suggestion = (c.unknown_targets.len() < 100)
-                    .then(|| closest(target, others()))
+                    .then(|| closest(target, others().filter(|id| valid(id))))
                     .flatten();
                 // A level's name (`Senior`) for its role id: say which id
                 // (also a scan of every level: for the first hundred only).
@@ -125,7 +128,7 @@ pub(super) fn check_inheritance(
                     .flatten();
                 // (A level whose id is blank has none to name.)
                 let help = by_name
-                    .filter(|l| !is_blank(&l.id))
+                    .filter(|l| !is_blank(&l.id) && valid(&l.id))
                     .map(|l| {
                         format!(
                             "`builds_on` takes a role id: the {} level is `{}`",
