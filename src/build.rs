@@ -790,16 +790,11 @@ fn holder_may_be_alive(holder: &str) -> bool {
         return true;
     };
     let host = rest.split(',').next().unwrap_or_default();
-    match pid.parse::<libc::pid_t>() {
-        Ok(pid) if pid > 0 && host == fsutil::host_name() => {
-            // SAFETY: kill(2) with signal 0 only checks that the process
-            // exists; it sends nothing.
-            let gone = unsafe { libc::kill(pid, 0) } != 0
-                && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-            !gone
-        }
-        _ => true,
-    }
+    let gone = pid
+        .parse()
+        .ok()
+        .and_then(|pid| fsutil::process_gone(host, pid));
+    gone != Some(true)
 }
 
 /// Runs a build. `Err` is for failures that stop the whole run (no role

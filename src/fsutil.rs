@@ -109,13 +109,9 @@ fn current_euid() -> u32 {
 /// them through). Read from /proc; without it, root is taken to have it.
 fn may_replace_any_file() -> bool {
     const CAP_FOWNER: u32 = 3;
-    match fs::read_to_string("/proc/self/status") {
-        Ok(status) => status
-            .lines()
-            .find_map(|l| l.strip_prefix("CapEff:"))
-            .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
-            .is_some_and(|caps| caps & (1 << CAP_FOWNER) != 0),
-        Err(_) => current_euid() == 0,
+    match proc_status("CapEff") {
+        Some(hex) => u64::from_str_radix(&hex, 16).is_ok_and(|caps| caps & (1 << CAP_FOWNER) != 0),
+        None => current_euid() == 0,
     }
 }
 
@@ -572,12 +568,8 @@ fn finish_temp(tmp: &tempfile::NamedTempFile, path: &Path, durability: Durabilit
 fn umask() -> u32 {
     static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
     *UMASK.get_or_init(|| {
-        fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                let line = s.lines().find(|l| l.starts_with("Umask:"))?;
-                u32::from_str_radix(line.trim_start_matches("Umask:").trim(), 8).ok()
-            })
+        proc_status("Umask")
+            .and_then(|mask| u32::from_str_radix(&mask, 8).ok())
             .unwrap_or(0o022)
     })
 }
@@ -758,11 +750,27 @@ fn writer_gone(name: &str) -> Option<bool> {
     let (rest, _random) = stem.rsplit_once('.')?;
     let (_, tag) = rest.rsplit_once('.')?;
     let (host, pid) = tag.rsplit_once('-')?;
-    let pid: u32 = pid.parse().ok()?;
+    process_gone(host, pid.parse().ok()?)
+}
+
+/// Whether process `pid` of `host` (a [`host_name`]) is known to be gone:
+/// same host, and no such process. `None` when that cannot be told
+/// (another host, no `/proc`). For temporary files' writers and the run a
+/// lock file names.
+pub(crate) fn process_gone(host: &str, pid: u32) -> Option<bool> {
     if host != host_name() || !Path::new("/proc/self").exists() {
         return None;
     }
     Some(pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// A field of `/proc/self/status` (`Umask`, `CapEff`), trimmed.
+fn proc_status(field: &str) -> Option<String> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let value = status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))?;
+    Some(value.trim().to_string())
 }
 
 /// Whether `name` is a temporary file jdgen made for one of its outputs
